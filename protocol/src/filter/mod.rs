@@ -1,0 +1,9 @@
+//! RFC 7644 section 3.4.2.2: filters.
+//!
+//! [`parse`] turns filter text into a [`Filter`] tree; `Display` prints the canonical text back
+//! (`parse(&f.to_string()) == Ok(f)`); [`Matcher`] compiles a tree against a resource type's schema and
+//! evaluates it over serde_json resources.
+
+mod ast;
+
+pub use ast::{AttrExp, AttrPath, CompValue, CompareOp, Filter, Test, ValuePath};

@@ -1,0 +1,17 @@
+//! scimlab-protocol: RFC 7643 and RFC 7644 as data and pure functions.
+//!
+//! This crate is the reference semantics scimlab judges other servers by: schemas and attribute resolution,
+//! filters (lexer, parser, printer, evaluator), PATCH paths and operations, projection, sorting and pagination,
+//! bulk, the SCIM error type, and the `Exchange` evidence record. It does no I/O and nothing async, and it must
+//! never import another scimlab crate: everything else imports it.
+
+pub mod error;
+pub mod filter;
+pub mod json;
+pub mod path;
+pub mod schema;
+
+pub use error::{ScimError, ScimType};
+pub use filter::Filter;
+pub use path::PatchPath;
+pub use schema::{AttributeDef, ResourceView, SchemaRegistry};
