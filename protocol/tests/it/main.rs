@@ -1,0 +1,1 @@
+//! Integration tests of scimlab-protocol: one binary, one module per area.
