@@ -5,6 +5,8 @@
 //! bulk, the SCIM error type, and the `Exchange` evidence record. It does no I/O and nothing async, and it must
 //! never import another scimlab crate: everything else imports it.
 
+#[cfg(any(test, feature = "arbitrary"))]
+pub mod arbitrary;
 pub mod error;
 pub mod filter;
 pub mod json;

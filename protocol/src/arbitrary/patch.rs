@@ -1,0 +1,1 @@
+//! proptest strategies: patch (being written).

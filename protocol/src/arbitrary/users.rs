@@ -1,0 +1,1 @@
+//! proptest strategies: users (being written).
