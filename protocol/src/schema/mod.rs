@@ -8,6 +8,8 @@
 mod attribute;
 mod builtin;
 mod registry;
+#[cfg(test)]
+mod tests;
 
 pub use attribute::{AttrType, AttributeDef, Mutability, Returned, Uniqueness};
 pub use builtin::{
