@@ -1,1 +1,39 @@
-fn main() {}
+//! scimlab: the SCIM 2.0 conformance harness and identity-provider / service-provider simulator.
+//!
+//! This binary is thin: clap parses the command line, and each subcommand lives in its own module that calls
+//! into the library crates. Exit status: 0 success, 1 a negative verdict (an invalid filter, a refused PATCH, a
+//! failed MUST), 2 a usage error (bad flags, unreadable input files), 3 scimlab itself could not run.
+
+mod cmd_filter;
+mod cmd_patch;
+mod exit;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// SCIM 2.0 (RFC 7643 / RFC 7644) conformance harness and IdP / SP simulator.
+#[derive(Debug, Parser)]
+#[command(name = "scimlab", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse and evaluate SCIM filters (RFC 7644 section 3.4.2.2) the way scimlab judges servers.
+    #[command(subcommand)]
+    Filter(cmd_filter::FilterCommand),
+    /// Apply SCIM PATCH requests (RFC 7644 section 3.5.2) to resources with scimlab's reference semantics.
+    #[command(subcommand)]
+    Patch(cmd_patch::PatchCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Filter(c) => cmd_filter::run(c),
+        Command::Patch(c) => cmd_patch::run(c),
+    };
+    exit::finish(outcome)
+}

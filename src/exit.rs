@@ -1,0 +1,49 @@
+//! Exit statuses shared by every subcommand, and how a command's outcome becomes one.
+//!
+//! 0: success. 1: a negative verdict on the input (invalid filter, refused PATCH, failed MUST). 2: usage error
+//! (bad arguments, unreadable or malformed input files). 3: scimlab could not run (server unreachable, credentials
+//! refused, internal fault).
+
+use std::process::ExitCode;
+
+/// What a subcommand reports back to `main`.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Everything went as asked.
+    Success,
+    /// The command ran and its verdict is negative; it has already printed why.
+    Negative,
+}
+
+/// A failure that stops a command, with the exit status it maps to.
+#[derive(Debug)]
+pub enum Failure {
+    /// The user's input was wrong (status 2).
+    Usage(anyhow::Error),
+    /// scimlab itself could not run (status 3).
+    Internal(anyhow::Error),
+}
+
+/// Converts an outcome into the process exit status, printing a failure's chain of causes on stderr.
+pub fn finish(outcome: Result<Outcome, Failure>) -> ExitCode {
+    match outcome {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Negative) => ExitCode::from(1),
+        Err(Failure::Usage(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Internal(e)) => {
+            eprintln!("internal error: {e:#}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+/// Reads a JSON file the user named, as a usage failure when it is missing or malformed.
+pub fn read_json_file(path: &std::path::Path, what: &str) -> Result<serde_json::Value, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot read {what} file {}: {e}", path.display())))?;
+    serde_json::from_str(&text)
+        .map_err(|e| Failure::Usage(anyhow::anyhow!("{what} file {} is not valid JSON: {e}", path.display())))
+}
