@@ -1,0 +1,21 @@
+//! Integration tests of the `scimlab` binary: one test binary, one module per subcommand.
+
+mod filter_cmd;
+mod patch_cmd;
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+/// The built binary, run from the repository root.
+pub fn scimlab() -> Command {
+    let mut cmd = Command::cargo_bin("scimlab").expect("scimlab binary is built");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+/// A fresh temporary directory for files a test writes.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("scimlab-it-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
