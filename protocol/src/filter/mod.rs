@@ -5,5 +5,8 @@
 //! evaluates it over serde_json resources.
 
 mod ast;
+mod compare;
+mod eval;
 
 pub use ast::{AttrExp, AttrPath, CompValue, CompareOp, Filter, Test, ValuePath};
+pub use eval::{Matcher, matches};

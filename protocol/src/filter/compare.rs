@@ -1,0 +1,213 @@
+//! RFC 7644 section 3.4.2.2 and RFC 7643 section 2.3: how one attribute value compares with a filter literal.
+//!
+//! These are the leaf rules of the filter evaluator, kept apart from name resolution: string tests with and
+//! without case sensitivity, numeric ordering across integers and decimals, and dateTime comparison by instant.
+//! Everything here runs once per value per resource, so it must not allocate on the common path: case-insensitive
+//! tests lowercase ASCII bytes on the fly and allocate a lowercased copy only for non-ASCII text.
+
+use jiff::Timestamp;
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
+use serde_json::Number;
+use std::cmp::Ordering;
+
+/// An equality or ordering operator (`eq gt ge lt le`): the operators numbers and dateTimes accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OrdOp {
+    Eq,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+impl OrdOp {
+    /// Whether `value.cmp(literal) == ord` satisfies the operator.
+    pub(crate) fn holds(self, ord: Ordering) -> bool {
+        match self {
+            OrdOp::Eq => ord == Ordering::Equal,
+            OrdOp::Gt => ord == Ordering::Greater,
+            OrdOp::Ge => ord != Ordering::Less,
+            OrdOp::Lt => ord == Ordering::Less,
+            OrdOp::Le => ord != Ordering::Greater,
+        }
+    }
+}
+
+/// A string operator: equality and ordering, or one of the substring tests `co sw ew`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StrOp {
+    Ord(OrdOp),
+    Co,
+    Sw,
+    Ew,
+}
+
+/// RFC 7643 section 2.3.1 and RFC 7644 section 3.4.2.2: the folded form of a literal compared with a
+/// `caseExact=false` attribute. We fold by full Unicode lowercasing (the same function folds the resource's value),
+/// so `"ÉLODIE"` and `"élodie"` compare equal.
+pub(crate) fn fold(s: &str) -> String {
+    if s.is_ascii() { s.to_ascii_lowercase() } else { s.to_lowercase() }
+}
+
+/// RFC 7644 section 3.4.2.2: tests a string value against a literal. `lit` must already be folded with [`fold`]
+/// when `exact` is false. Ordering is lexicographic by (folded) Unicode code points, which is the byte order of
+/// UTF-8, so every test works on bytes. Substring tests on UTF-8 bytes are exact because UTF-8 never matches a
+/// character boundary in the middle of another character.
+pub(crate) fn str_test(value: &str, op: StrOp, lit: &str, exact: bool) -> bool {
+    if exact {
+        bytes_test(value.as_bytes(), false, op, lit.as_bytes())
+    } else if value.is_ascii() {
+        // ASCII fast path: lowercase each byte as it is compared; no copy.
+        bytes_test(value.as_bytes(), true, op, lit.as_bytes())
+    } else {
+        let folded = value.to_lowercase();
+        bytes_test(folded.as_bytes(), false, op, lit.as_bytes())
+    }
+}
+
+/// `lower` asks for each byte of `hay` to be ASCII-lowercased before it is compared with `needle`.
+fn bytes_test(hay: &[u8], lower: bool, op: StrOp, needle: &[u8]) -> bool {
+    match op {
+        StrOp::Ord(OrdOp::Eq) => hay.len() == needle.len() && same(hay, lower, needle),
+        StrOp::Ord(o) => o.holds(cmp_bytes(hay, lower, needle)),
+        StrOp::Sw => hay.len() >= needle.len() && same(&hay[..needle.len()], lower, needle),
+        StrOp::Ew => hay.len() >= needle.len() && same(&hay[hay.len() - needle.len()..], lower, needle),
+        StrOp::Co => contains(hay, lower, needle),
+    }
+}
+
+/// Whether `a` (lowercased when asked) equals `b`; the caller guarantees equal lengths.
+fn same(a: &[u8], lower: bool, b: &[u8]) -> bool {
+    if lower { a.iter().zip(b).all(|(x, y)| x.to_ascii_lowercase() == *y) } else { a == b }
+}
+
+fn cmp_bytes(hay: &[u8], lower: bool, needle: &[u8]) -> Ordering {
+    if lower { hay.iter().map(u8::to_ascii_lowercase).cmp(needle.iter().copied()) } else { hay.cmp(needle) }
+}
+
+fn contains(hay: &[u8], lower: bool, needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    if hay.len() < needle.len() {
+        return false;
+    }
+    let last_start = hay.len() - needle.len();
+    (0..=last_start).any(|i| {
+        let b = if lower { hay[i].to_ascii_lowercase() } else { hay[i] };
+        b == first && same(&hay[i + 1..i + needle.len()], lower, rest)
+    })
+}
+
+/// A numeric literal, kept as an integer when it is one so that integers compare exactly.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum NumLit {
+    Int(i64),
+    Float(f64),
+}
+
+impl NumLit {
+    /// Reads a filter literal; `None` for a number that fits neither i64 nor f64.
+    pub(crate) fn from_number(n: &Number) -> Option<NumLit> {
+        match n.as_i64() {
+            Some(i) => Some(NumLit::Int(i)),
+            None => n.as_f64().filter(|f| f.is_finite()).map(NumLit::Float),
+        }
+    }
+}
+
+/// RFC 7643 sections 2.3.3 and 2.3.4: compares a numeric value with a literal. Two integers compare as i64
+/// (exactly); anything else compares as f64. An unsigned value beyond i64 is greater than any i64 literal.
+pub(crate) fn num_cmp(value: &Number, lit: NumLit) -> Option<Ordering> {
+    match (lit, value.as_i64()) {
+        (NumLit::Int(l), Some(v)) => Some(v.cmp(&l)),
+        (NumLit::Int(_), None) if value.is_u64() => Some(Ordering::Greater),
+        (NumLit::Int(l), None) => value.as_f64()?.partial_cmp(&(l as f64)),
+        (NumLit::Float(l), _) => value.as_f64()?.partial_cmp(&l),
+    }
+}
+
+/// RFC 7643 section 2.3.5: reads an `xsd:dateTime` as an instant. Accepts RFC 3339 text with `Z` or a numeric
+/// offset and optional fractional seconds (`2011-05-13T04:42:34.5+02:00`). xsd:dateTime also allows text with no
+/// time zone at all; we read such text as UTC, since an instant needs some offset and UTC is what servers
+/// overwhelmingly mean. Anything else is `None`.
+pub(crate) fn parse_datetime(s: &str) -> Option<Timestamp> {
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Some(t);
+    }
+    let dt: DateTime = s.parse().ok()?;
+    // A civil datetime only: insist on the date and a time, as section 2.3.5 does (jiff would read a bare date).
+    if !s.contains(['T', 't', ' ']) {
+        return None;
+    }
+    TimeZone::UTC.to_timestamp(dt).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ci(value: &str, op: StrOp, lit: &str) -> bool {
+        str_test(value, op, &fold(lit), false)
+    }
+
+    #[test]
+    fn case_insensitive_strings_fold_both_sides() {
+        assert!(ci("BJensen", StrOp::Ord(OrdOp::Eq), "bjensen"));
+        assert!(ci("bjensen", StrOp::Ord(OrdOp::Eq), "BJENSEN"));
+        assert!(ci("Élodie", StrOp::Ord(OrdOp::Eq), "éLODIE"));
+        assert!(ci("ÉLODIE@x", StrOp::Sw, "élo"));
+        assert!(ci("Barbara", StrOp::Co, "RBA"));
+        assert!(ci("Barbara", StrOp::Ew, "ARA"));
+        assert!(!ci("Barbara", StrOp::Co, "rbx"));
+        assert!(!ci("Bar", StrOp::Sw, "bart"));
+        assert!(ci("anything", StrOp::Co, ""));
+        // The Kelvin sign lowercases to ASCII `k`: a non-ASCII value may fold to ASCII.
+        assert!(ci("\u{212A}elvin", StrOp::Ord(OrdOp::Eq), "kelvin"));
+    }
+
+    #[test]
+    fn case_exact_strings_compare_bytes() {
+        assert!(str_test("BJensen", StrOp::Ord(OrdOp::Eq), "BJensen", true));
+        assert!(!str_test("BJensen", StrOp::Ord(OrdOp::Eq), "bjensen", true));
+        assert!(!str_test("ABC", StrOp::Co, "b", true));
+        assert!(str_test("ABC", StrOp::Co, "B", true));
+    }
+
+    #[test]
+    fn ordering_is_by_folded_code_points() {
+        assert!(ci("alice", StrOp::Ord(OrdOp::Lt), "BOB"));
+        assert!(str_test("alice", StrOp::Ord(OrdOp::Gt), "BOB", true));
+        assert!(ci("Bob", StrOp::Ord(OrdOp::Ge), "bob"));
+        assert!(ci("Bob", StrOp::Ord(OrdOp::Le), "bob"));
+        assert!(!ci("Bob", StrOp::Ord(OrdOp::Gt), "bob"));
+        assert!(ci("zoë", StrOp::Ord(OrdOp::Gt), "ZOE"));
+        assert!(ci("ab", StrOp::Ord(OrdOp::Lt), "abc"));
+    }
+
+    #[test]
+    fn numbers_compare_across_integer_and_decimal() {
+        let n = |s: &str| serde_json::from_str::<Number>(s).expect("number");
+        let lit = |s: &str| NumLit::from_number(&n(s)).expect("literal");
+        assert_eq!(num_cmp(&n("10"), lit("10")), Some(Ordering::Equal));
+        assert_eq!(num_cmp(&n("10"), lit("10.0")), Some(Ordering::Equal));
+        assert_eq!(num_cmp(&n("10.5"), lit("10")), Some(Ordering::Greater));
+        assert_eq!(num_cmp(&n("9007199254740993"), lit("9007199254740992")), Some(Ordering::Greater));
+        assert_eq!(num_cmp(&n("18446744073709551615"), lit("5")), Some(Ordering::Greater));
+        assert_eq!(num_cmp(&n("-3"), lit("-2.5")), Some(Ordering::Less));
+    }
+
+    #[test]
+    fn datetimes_are_instants() {
+        let a = parse_datetime("2011-05-13T04:42:34Z").expect("Z");
+        let b = parse_datetime("2011-05-13T06:42:34+02:00").expect("offset");
+        let c = parse_datetime("2011-05-13t04:42:34.000z").expect("lowercase, fraction");
+        let d = parse_datetime("2011-05-13T04:42:34").expect("no zone is UTC");
+        assert_eq!((a, a, a), (b, c, d));
+        assert!(parse_datetime("2011-05-13T04:42:34.5Z").expect("fraction") > a);
+        for bad in ["2011-05-13", "yesterday", "", "2011-13-01T00:00:00Z"] {
+            assert_eq!(parse_datetime(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,438 @@
+//! RFC 7644 section 3.4.2.2: evaluating a filter over resources, guided by the resource type's schema.
+//!
+//! [`Matcher::compile`] turns a [`Filter`] tree into a small owned program: every attribute name resolved once to
+//! the JSON keys to look up (under an extension's URN key or not), every comparison checked against the
+//! attribute's type and `caseExact`, every literal pre-processed (folded to lowercase, parsed as a number or an
+//! instant). [`Matcher::matches`] then walks a resource without allocating on the common path. The leaf rules
+//! (how one value compares with one literal) live in `compare.rs`.
+//!
+//! The rules, with the decisions made where the RFC leaves room:
+//!
+//! - Names (RFC 7643 section 2.1, RFC 7644 section 3.10): resolved through [`ResourceView::resolve`] (core schema,
+//!   then the common attributes `id`, `externalId`, `meta`, `schemas`, then the extensions), with or without a
+//!   URN prefix; extension values are read under the extension's URN key; every JSON member lookup ignores case.
+//!   A name the schema does not know is not an error: it is read as written and compared by the JSON value's own
+//!   type (strings case-insensitively), so it usually matches nothing.
+//! - Multi-valued attributes (section 3.4.2.2): an expression matches when any value matches. `emails.value`
+//!   looks at the `value` of every element.
+//! - Complex attributes compared without a sub-attribute (`emails co "x"`, `name eq "x"`) compare the `value`
+//!   sub-attribute, which RFC 7643 section 2.4 makes the primary value of a complex attribute.
+//! - `pr`, `eq null`, `ne null` are presence tests ([`crate::json::is_present`]): `eq null` is `not pr`.
+//! - `ne x` matches when no value equals `x`. It is exactly `not (eq x)`: an absent attribute matches `ne`, and
+//!   `emails.value ne "a"` means that no email has the value `a`.
+//! - Value filters `emails[type eq "work"]` (section 3.4.2.2): some element satisfies the bracketed filter, whose
+//!   names are sub-attributes of the element; on a single-valued complex attribute the bracket applies to its one
+//!   object. The extension `emails[type eq "work"].value eq "a"` matches when one element satisfies both the
+//!   bracket and the test on its sub-attribute.
+
+use super::ast::{AttrPath, CompValue, CompareOp, Filter, Test, ValuePath};
+use super::compare::{NumLit, OrdOp, StrOp, fold, num_cmp, parse_datetime, str_test};
+use crate::error::ScimError;
+use crate::json::{get_ci, is_present};
+use crate::schema::{AttrType, AttributeDef, ResourceView};
+use jiff::Timestamp;
+use serde_json::Value;
+
+/// A filter compiled against one resource type: attribute names resolved, types checked, literals pre-processed
+/// (lowercased for `caseExact=false`, dateTimes parsed). It owns its data, so a server can cache it and share it
+/// between threads.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    root: Node,
+}
+
+impl Matcher {
+    /// Compiles `filter` for resources of `view`'s type. Names resolve as RFC 7644 section 3.10 says (see the
+    /// module documentation), and each comparison is checked against the attribute's type (RFC 7643 section 2.3,
+    /// RFC 7644 section 3.4.2.2). A comparison the type forbids is a 400 `invalidFilter` whose detail names the
+    /// attribute and the reason.
+    pub fn compile(filter: &Filter, view: &ResourceView<'_>) -> Result<Matcher, ScimError> {
+        let root = Compiler { view, scope: Scope::Resource }.node(filter)?;
+        Ok(Matcher { root })
+    }
+
+    /// Compiles a filter whose names are sub-attributes of the elements of `parent` (the bracket of a PATCH
+    /// value path, RFC 7644 section 3.5.2: `emails[type eq "work"]`, with `parent` the resolved `emails`). The
+    /// resulting matcher tests one element, not a resource. Value filters cannot nest, and names inside the
+    /// bracket cannot carry a URN: either is a 400 `invalidFilter`.
+    pub fn compile_for_element(
+        filter: &Filter,
+        view: &ResourceView<'_>,
+        parent: &AttributeDef,
+    ) -> Result<Matcher, ScimError> {
+        let scope = Scope::Element { parent: Some(parent), label: parent.name.clone() };
+        let root = Compiler { view, scope }.node(filter)?;
+        Ok(Matcher { root })
+    }
+
+    /// Whether the resource (or, for [`Matcher::compile_for_element`], the element) matches. A value that is not
+    /// a JSON object has no attributes: only filters that a resource without attributes satisfies match it.
+    pub fn matches(&self, resource: &Value) -> bool {
+        self.root.eval(resource)
+    }
+}
+
+/// Compiles `filter` for `view` and tests one resource. Compile once with [`Matcher::compile`] to test many.
+pub fn matches(filter: &Filter, view: &ResourceView<'_>, resource: &Value) -> Result<bool, ScimError> {
+    Ok(Matcher::compile(filter, view)?.matches(resource))
+}
+
+/// The compiled program.
+#[derive(Debug, Clone)]
+enum Node {
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    Not(Box<Node>),
+    /// Some value reached by `loc` passes `pred`.
+    Leaf {
+        loc: Loc,
+        pred: Pred,
+    },
+    /// Some element of the attribute at `loc` (or its one object, for a single-valued attribute) satisfies
+    /// `filter`, evaluated with the element as its context.
+    Elements {
+        loc: Loc,
+        filter: Box<Node>,
+    },
+}
+
+/// Where an attribute's values live, relative to the context object (the resource, or one element).
+#[derive(Debug, Clone)]
+struct Loc {
+    /// The extension URN key the attribute lives under, if any.
+    ext: Option<Box<str>>,
+    /// The attribute's key.
+    key: Box<str>,
+    /// The sub-attribute's key, looked up in each value of the attribute.
+    sub: Option<Box<str>>,
+}
+
+/// A test of one value.
+#[derive(Debug, Clone)]
+enum Pred {
+    /// `pr`: the value is present ([`is_present`]).
+    Present,
+    /// A string test; `lit` is folded when `exact` is false.
+    Str { op: StrOp, lit: Box<str>, exact: bool },
+    /// `eq true` / `eq false`.
+    Bool(bool),
+    /// A numeric comparison.
+    Num { op: OrdOp, lit: NumLit },
+    /// A dateTime comparison by instant.
+    Time { op: OrdOp, lit: Timestamp },
+    /// A test that no value can pass (an untyped attribute compared in a way its literal's type cannot be).
+    Never,
+}
+
+impl Node {
+    fn eval(&self, ctx: &Value) -> bool {
+        match self {
+            Node::And(a, b) => a.eval(ctx) && b.eval(ctx),
+            Node::Or(a, b) => a.eval(ctx) || b.eval(ctx),
+            Node::Not(a) => !a.eval(ctx),
+            Node::Leaf { loc, pred } => loc.any(ctx, &mut |v| pred.test(v)),
+            Node::Elements { loc, filter } => loc.top(ctx).is_some_and(|top| any_flat(top, &mut |e| filter.eval(e))),
+        }
+    }
+}
+
+impl Loc {
+    /// The attribute's value in `ctx`, case-insensitively.
+    fn top<'v>(&self, ctx: &'v Value) -> Option<&'v Value> {
+        let mut obj = ctx.as_object()?;
+        if let Some(ext) = &self.ext {
+            obj = get_ci(obj, ext)?.as_object()?;
+        }
+        get_ci(obj, &self.key)
+    }
+
+    /// Whether `f` holds for some value the location reaches: the attribute's values (array elements one by one),
+    /// or the sub-attribute's values in each of them.
+    fn any(&self, ctx: &Value, f: &mut impl FnMut(&Value) -> bool) -> bool {
+        let Some(top) = self.top(ctx) else {
+            return false;
+        };
+        match &self.sub {
+            None => any_flat(top, f),
+            Some(sub) => {
+                any_flat(top, &mut |e| e.as_object().and_then(|o| get_ci(o, sub)).is_some_and(|v| any_flat(v, &mut *f)))
+            }
+        }
+    }
+}
+
+/// `f` over the value, or over each element when it is an array (RFC 7644 section 3.4.2.2: any value matches).
+fn any_flat(v: &Value, f: &mut impl FnMut(&Value) -> bool) -> bool {
+    match v {
+        Value::Array(items) => items.iter().any(|x| any_flat(x, &mut *f)),
+        _ => f(v),
+    }
+}
+
+impl Pred {
+    fn test(&self, v: &Value) -> bool {
+        match (self, v) {
+            (Pred::Present, _) => is_present(v),
+            (Pred::Str { op, lit, exact }, Value::String(s)) => str_test(s, *op, lit, *exact),
+            (Pred::Bool(b), Value::Bool(x)) => b == x,
+            (Pred::Num { op, lit }, Value::Number(n)) => num_cmp(n, *lit).is_some_and(|o| op.holds(o)),
+            (Pred::Time { op, lit }, Value::String(s)) => parse_datetime(s).is_some_and(|t| op.holds(t.cmp(lit))),
+            _ => false,
+        }
+    }
+}
+
+/// What names are relative to.
+enum Scope<'c> {
+    /// The resource: names resolve through the view.
+    Resource,
+    /// One element of a complex attribute (the bracket of a value path): names are its sub-attributes.
+    /// `parent` is `None` for an attribute the schema does not know; `label` names it in errors.
+    Element { parent: Option<&'c AttributeDef>, label: String },
+}
+
+struct Compiler<'c, 'a> {
+    view: &'c ResourceView<'a>,
+    scope: Scope<'c>,
+}
+
+/// A resolved attribute: where its values are, and the definition of the values a comparison looks at.
+struct Target<'c> {
+    loc: Loc,
+    def: Option<&'c AttributeDef>,
+    /// The path as the filter wrote it, for error messages.
+    label: String,
+}
+
+impl<'c> Compiler<'c, '_> {
+    fn node(&self, f: &Filter) -> Result<Node, ScimError> {
+        Ok(match f {
+            Filter::And(a, b) => Node::And(Box::new(self.node(a)?), Box::new(self.node(b)?)),
+            Filter::Or(a, b) => Node::Or(Box::new(self.node(a)?), Box::new(self.node(b)?)),
+            Filter::Not(a) => Node::Not(Box::new(self.node(a)?)),
+            Filter::Attr(e) => self.leaf(&e.path, &e.test)?,
+            Filter::ValuePath(vp) => self.value_path(vp)?,
+        })
+    }
+
+    /// RFC 7644 section 3.4.2.2, `attrPath op value` and `attrPath pr`.
+    fn leaf(&self, path: &AttrPath, test: &Test) -> Result<Node, ScimError> {
+        let comparing = matches!(test, Test::Compare(_, v) if *v != CompValue::Null);
+        let target = self.target(path, comparing)?;
+        let (op, lit) = match test {
+            Test::Present => return Ok(Node::Leaf { loc: target.loc, pred: Pred::Present }),
+            Test::Compare(op, lit) => (*op, lit),
+        };
+        if *lit == CompValue::Null {
+            // `eq null`: no present value; `ne null`: some present value. Other operators have no meaning.
+            let present = Node::Leaf { loc: target.loc, pred: Pred::Present };
+            return match op {
+                CompareOp::Eq => Ok(Node::Not(Box::new(present))),
+                CompareOp::Ne => Ok(present),
+                _ => {
+                    Err(invalid(&target.label, format!("null can be compared only with eq or ne, not {}", op.as_str())))
+                }
+            };
+        }
+        let pred = typed_pred(target.def, op, lit, &target.label)?;
+        let leaf = Node::Leaf { loc: target.loc, pred };
+        Ok(if op == CompareOp::Ne { Node::Not(Box::new(leaf)) } else { leaf })
+    }
+
+    /// Resolves a path in the current scope. When `comparing` and the path names a complex attribute without a
+    /// sub-attribute, the comparison looks at its `value` sub-attribute (RFC 7643 section 2.4).
+    fn target(&self, path: &AttrPath, comparing: bool) -> Result<Target<'c>, ScimError> {
+        let (ext, key, def, label) = match &self.scope {
+            Scope::Resource => {
+                let label = path_label(path);
+                match self.view.resolve(path.urn.as_deref(), &path.name) {
+                    Some(r) => (r.extension.map(Box::from), Box::from(r.attr.name.as_str()), Some(r.attr), label),
+                    None => {
+                        // Unknown: an unknown URN still says where the value would live.
+                        let ext = path.urn.as_deref().filter(|u| !self.view.is_core_urn(u)).map(Box::from);
+                        (ext, Box::from(path.name.as_str()), None, label)
+                    }
+                }
+            }
+            Scope::Element { parent, label: parent_label } => {
+                let label = format!("{parent_label}.{}", path_label(path));
+                if path.urn.is_some() {
+                    return Err(invalid(
+                        &label,
+                        format!("names inside {parent_label}[...] are sub-attributes of {parent_label}; drop the URN"),
+                    ));
+                }
+                let def = parent.and_then(|p| p.sub(&path.name));
+                let key = def.map_or(path.name.as_str(), |d| d.name.as_str());
+                (None, Box::from(key), def, label)
+            }
+        };
+        let (sub, def) = match (&path.sub, def) {
+            (Some(s), Some(d)) => {
+                let sd = d.sub(s);
+                (Some(Box::from(sd.map_or(s.as_str(), |x| x.name.as_str()))), sd)
+            }
+            (Some(s), None) => (Some(Box::from(s.as_str())), None),
+            (None, Some(d)) if comparing && d.kind == AttrType::Complex => {
+                let sd = d.sub("value");
+                (Some(Box::from(sd.map_or("value", |x| x.name.as_str()))), sd)
+            }
+            (None, d) => (None, d),
+        };
+        Ok(Target { loc: Loc { ext, key, sub }, def, label })
+    }
+
+    /// RFC 7644 section 3.4.2.2, `attrPath "[" valFilter "]"`, with the `[..].sub test` extension.
+    fn value_path(&self, vp: &ValuePath) -> Result<Node, ScimError> {
+        let target = self.target(&vp.attr, false)?;
+        if let Scope::Element { label, .. } = &self.scope {
+            return Err(invalid(&target.label, format!("value filters cannot nest inside {label}[...]")));
+        }
+        if let Some(d) = target.def {
+            if d.kind != AttrType::Complex {
+                return Err(invalid(
+                    &target.label,
+                    format!("a value filter [...] applies to complex attributes, and this one is {}", d.kind.as_str()),
+                ));
+            }
+        }
+        if vp.attr.sub.is_some() {
+            return Err(invalid(&target.label, "a value filter [...] cannot follow a sub-attribute"));
+        }
+        let inner = Compiler { view: self.view, scope: Scope::Element { parent: target.def, label: target.label } };
+        let mut filter = inner.node(&vp.filter)?;
+        if let Some((sub, test)) = &vp.then {
+            let then = inner.leaf(&AttrPath::simple(sub.as_str()), test)?;
+            filter = Node::And(Box::new(filter), Box::new(then));
+        }
+        Ok(Node::Elements { loc: target.loc, filter: Box::new(filter) })
+    }
+}
+
+/// RFC 7644 section 3.4.2.2 with RFC 7643 section 2.3: the comparison `op lit` on a value of `def`'s type, `ne`
+/// compiled as `eq` (the caller negates it). `None` (an attribute the schema does not know) compares by the
+/// literal's own type and never fails.
+fn typed_pred(def: Option<&AttributeDef>, op: CompareOp, lit: &CompValue, label: &str) -> Result<Pred, ScimError> {
+    let Some(def) = def else {
+        return Ok(untyped_pred(op, lit));
+    };
+    let kind = def.kind;
+    let refuse = |why: String| Err(invalid(label, why));
+    let wrong_literal = |want: &str| {
+        refuse(format!("{} is a {} attribute: compare it with {want}, not {}", label, kind.as_str(), describe(lit)))
+    };
+    match kind {
+        AttrType::String | AttrType::Reference | AttrType::Binary => {
+            // RFC 7644 section 3.4.2.2: gt ge lt le on binary attributes are refused.
+            if kind == AttrType::Binary && op.is_ordering() {
+                return refuse(format!("{} is not allowed on binary attributes", op.as_str()));
+            }
+            let CompValue::String(s) = lit else {
+                return wrong_literal("a string");
+            };
+            let exact = def.is_case_exact();
+            let lit = if exact { s.clone() } else { fold(s) };
+            Ok(Pred::Str { op: str_op(op), lit: lit.into_boxed_str(), exact })
+        }
+        AttrType::Boolean => {
+            // RFC 7644 section 3.4.2.2: booleans take eq and ne only.
+            if !matches!(op, CompareOp::Eq | CompareOp::Ne) {
+                return refuse(format!("boolean attributes accept only eq and ne, not {}", op.as_str()));
+            }
+            match lit {
+                CompValue::Bool(b) => Ok(Pred::Bool(*b)),
+                _ => wrong_literal("true or false"),
+            }
+        }
+        AttrType::Integer | AttrType::Decimal => {
+            let Some(o) = ord_op(op) else {
+                return refuse(format!("{} applies to strings, not {} attributes", op.as_str(), kind.as_str()));
+            };
+            let CompValue::Number(n) = lit else {
+                return wrong_literal("a number");
+            };
+            match NumLit::from_number(n) {
+                Some(lit) => Ok(Pred::Num { op: o, lit }),
+                None => refuse(format!("the number {n} is out of range")),
+            }
+        }
+        AttrType::DateTime => {
+            let CompValue::String(s) = lit else {
+                return wrong_literal("a dateTime string such as \"2011-05-13T04:42:34Z\"");
+            };
+            match ord_op(op) {
+                // co / sw / ew on a dateTime look at its text, as written (case-exact).
+                None => Ok(Pred::Str { op: str_op(op), lit: s.as_str().into(), exact: true }),
+                Some(o) => match parse_datetime(s) {
+                    Some(t) => Ok(Pred::Time { op: o, lit: t }),
+                    None => refuse(format!(
+                        "{s:?} is not a valid dateTime; write an RFC 3339 instant such as \"2011-05-13T04:42:34Z\""
+                    )),
+                },
+            }
+        }
+        AttrType::Complex => refuse("a complex attribute cannot be compared; name one of its sub-attributes".into()),
+    }
+}
+
+/// An attribute the schema does not know: compared as the literal's JSON type says (strings case-insensitively);
+/// values of another JSON type never match.
+fn untyped_pred(op: CompareOp, lit: &CompValue) -> Pred {
+    match lit {
+        CompValue::String(s) => Pred::Str { op: str_op(op), lit: fold(s).into_boxed_str(), exact: false },
+        CompValue::Number(n) => match (ord_op(op), NumLit::from_number(n)) {
+            (Some(op), Some(lit)) => Pred::Num { op, lit },
+            _ => Pred::Never,
+        },
+        CompValue::Bool(b) if matches!(op, CompareOp::Eq | CompareOp::Ne) => Pred::Bool(*b),
+        CompValue::Bool(_) | CompValue::Null => Pred::Never,
+    }
+}
+
+/// `ne` maps to `eq` (negated by the caller).
+fn ord_op(op: CompareOp) -> Option<OrdOp> {
+    match op {
+        CompareOp::Eq | CompareOp::Ne => Some(OrdOp::Eq),
+        CompareOp::Gt => Some(OrdOp::Gt),
+        CompareOp::Ge => Some(OrdOp::Ge),
+        CompareOp::Lt => Some(OrdOp::Lt),
+        CompareOp::Le => Some(OrdOp::Le),
+        CompareOp::Co | CompareOp::Sw | CompareOp::Ew => None,
+    }
+}
+
+fn str_op(op: CompareOp) -> StrOp {
+    match (op, ord_op(op)) {
+        (_, Some(o)) => StrOp::Ord(o),
+        (CompareOp::Sw, None) => StrOp::Sw,
+        (CompareOp::Ew, None) => StrOp::Ew,
+        _ => StrOp::Co,
+    }
+}
+
+fn describe(lit: &CompValue) -> String {
+    match lit {
+        CompValue::Null => "null".into(),
+        CompValue::Bool(b) => b.to_string(),
+        CompValue::Number(n) => format!("the number {n}"),
+        CompValue::String(s) => format!("the string {s:?}"),
+    }
+}
+
+fn path_label(p: &AttrPath) -> String {
+    let mut s = String::new();
+    if let Some(u) = &p.urn {
+        s.push_str(u);
+        s.push(':');
+    }
+    s.push_str(&p.name);
+    if let Some(sub) = &p.sub {
+        s.push('.');
+        s.push_str(sub);
+    }
+    s
+}
+
+fn invalid(label: &str, why: impl std::fmt::Display) -> ScimError {
+    ScimError::invalid_filter(format!("invalid filter on {label}: {why}"))
+}
