@@ -302,10 +302,12 @@ impl<'a> ResourceView<'a> {
 /// not start with `urn:` has no URN. URNs may themselves contain dots (`...:2.0:User`), so the split must not
 /// look at dots before the last colon.
 pub fn split_urn(path: &str) -> (Option<&str>, &str) {
-    if path.len() > 4 && path[..4].eq_ignore_ascii_case("urn:") {
-        if let Some(i) = path.rfind(':') {
-            return (Some(&path[..i]), &path[i + 1..]);
-        }
+    if path.len() > 4
+        && path.is_char_boundary(4)
+        && path[..4].eq_ignore_ascii_case("urn:")
+        && let Some(i) = path.rfind(':')
+    {
+        return (Some(&path[..i]), &path[i + 1..]);
     }
     (None, path)
 }

@@ -1,1 +1,2 @@
 //! Integration tests of scimlab-protocol: one binary, one module per area.
+mod validate;
