@@ -12,6 +12,7 @@ pub mod filter;
 pub mod json;
 pub mod path;
 pub mod schema;
+pub mod spc;
 pub mod validate;
 
 pub use error::{ScimError, ScimType};
