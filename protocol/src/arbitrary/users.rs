@@ -492,6 +492,26 @@ mod tests {
         assert!(a[42]["emails"][0]["value"].as_str().expect("email").contains(".42@"));
     }
 
+    /// The shared vocabulary must make filters discriminate: many match some users and miss others.
+    #[test]
+    fn generated_filters_often_split_a_population() {
+        use proptest::strategy::ValueTree;
+        use proptest::test_runner::TestRunner;
+        let mut runner = TestRunner::deterministic();
+        let view = SchemaRegistry::core().user();
+        let users = arb_users(30..31).new_tree(&mut runner).expect("users").current();
+        let mut split = 0;
+        for _ in 0..300 {
+            let f = arb_user_filter().new_tree(&mut runner).expect("filter").current();
+            let m = Matcher::compile(&f, &view).expect("type-correct");
+            let hits = users.iter().filter(|u| m.matches(u)).count();
+            if hits > 0 && hits < users.len() {
+                split += 1;
+            }
+        }
+        assert!(split >= 120, "only {split} of 300 filters split the population");
+    }
+
     proptest! {
         #[test]
         fn generated_filters_compile_against_the_user_schema(f in arb_user_filter()) {

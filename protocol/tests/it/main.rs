@@ -1,3 +1,5 @@
 //! Integration tests of scimlab-protocol: one binary, one module per area.
+mod schema;
 mod validate;
 mod filter_syntax;
+mod filter_eval;
