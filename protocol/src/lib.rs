@@ -11,7 +11,9 @@ pub mod error;
 pub mod filter;
 pub mod json;
 pub mod path;
+pub mod projection;
 pub mod schema;
+pub mod sort;
 pub mod spc;
 pub mod validate;
 
