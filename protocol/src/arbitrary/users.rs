@@ -264,13 +264,15 @@ fn recase(s: String, exact: bool, casing: u8) -> String {
 
 /// Attribute names are case-insensitive (RFC 7643 section 2.1): sometimes write them in upper or lower case.
 fn rename(mut p: AttrPath, casing: u8) -> AttrPath {
-    let f = |s: &str| match casing % 4 {
-        1 => s.to_uppercase(),
-        2 => s.to_lowercase(),
-        _ => s.to_owned(),
-    };
-    p.name = f(&p.name);
-    p.sub = p.sub.as_deref().map(f);
+    fn recased(s: &str, casing: u8) -> String {
+        match casing % 4 {
+            1 => s.to_uppercase(),
+            2 => s.to_lowercase(),
+            _ => s.to_owned(),
+        }
+    }
+    p.name = recased(&p.name, casing);
+    p.sub = p.sub.as_deref().map(|s| recased(s, casing));
     p
 }
 

@@ -288,13 +288,13 @@ impl<'c> Compiler<'c, '_> {
         if let Scope::Element { label, .. } = &self.scope {
             return Err(invalid(&target.label, format!("value filters cannot nest inside {label}[...]")));
         }
-        if let Some(d) = target.def {
-            if d.kind != AttrType::Complex {
-                return Err(invalid(
-                    &target.label,
-                    format!("a value filter [...] applies to complex attributes, and this one is {}", d.kind.as_str()),
-                ));
-            }
+        if let Some(d) = target.def
+            && d.kind != AttrType::Complex
+        {
+            return Err(invalid(
+                &target.label,
+                format!("a value filter [...] applies to complex attributes, and this one is {}", d.kind.as_str()),
+            ));
         }
         if vp.attr.sub.is_some() {
             return Err(invalid(&target.label, "a value filter [...] cannot follow a sub-attribute"));

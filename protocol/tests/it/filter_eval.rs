@@ -210,9 +210,9 @@ fn urn_qualified_names_resolve_in_core_and_extension() {
     check(r#"manager.value pr"#, &[BJENSEN, "c2"]);
     check(r#"urn:ietf:params:scim:schemas:core:2.0:User:name.givenName eq "barbara""#, &[BJENSEN, "c1"]);
     // An extension attribute is not read from the top level, nor a core attribute from under the extension.
-    let misplaced = json!({"id": "m", "employeeNumber": "42", ENTERPRISE: {"userName": "jsmith"}});
-    assert!(ids_in(&[misplaced.clone()], r#"employeeNumber eq "42""#).is_empty());
-    assert!(ids_in(&[misplaced], r#"userName eq "jsmith""#).is_empty());
+    let misplaced = [json!({"id": "m", "employeeNumber": "42", ENTERPRISE: {"userName": "jsmith"}})];
+    assert!(ids_in(&misplaced, r#"employeeNumber eq "42""#).is_empty());
+    assert!(ids_in(&misplaced, r#"userName eq "jsmith""#).is_empty());
 }
 
 #[test]
