@@ -556,3 +556,29 @@ fn put_may_not_change_an_immutable_value() {
     immutable_violations(&g(json!([{"value": "a"}])), &g(json!([{"value": "b"}])), &group)
         .expect("members are replaced whole");
 }
+
+// ---- properties over generated users (the arbitrary module's population) ----
+
+/// Needs the `arbitrary` feature for the user strategy.
+#[cfg(feature = "arbitrary")]
+mod generated {
+    use super::*;
+    use scimlab_protocol::arbitrary::users::arb_user;
+
+    proptest::proptest! {
+        #[test]
+        fn generated_users_are_valid_and_strip_read_only_is_idempotent(u in arb_user()) {
+            let view = user();
+            proptest::prop_assert!(check_resource(&u, &view, Mode::Create).is_ok(), "{u}");
+            proptest::prop_assert!(immutable_violations(&u, &u, &view).is_ok());
+            let mut stripped = u.clone();
+            strip_read_only(&mut stripped, &view);
+            let obj = stripped.as_object().expect("object");
+            proptest::prop_assert!(!obj.contains_key("id") && !obj.contains_key("meta"));
+            proptest::prop_assert!(check_resource(&stripped, &view, Mode::Replace).is_ok());
+            let mut twice = stripped.clone();
+            strip_read_only(&mut twice, &view);
+            proptest::prop_assert_eq!(twice, stripped);
+        }
+    }
+}
