@@ -165,13 +165,9 @@ fn check_members(
 
 /// The first pair of member names that differ only in case, if any.
 fn duplicate_key(members: &Map<String, Value>) -> Option<(&str, &str)> {
-    let keys: Vec<&String> = members.keys().collect();
-    for (i, a) in keys.iter().enumerate() {
-        if let Some(b) = keys[i + 1..].iter().find(|b| b.eq_ignore_ascii_case(a)) {
-            return Some((a.as_str(), b.as_str()));
-        }
-    }
-    None
+    members.keys().enumerate().find_map(|(i, a)| {
+        members.keys().skip(i + 1).find(|b| b.eq_ignore_ascii_case(a)).map(|b| (a.as_str(), b.as_str()))
+    })
 }
 
 fn expected(attr: &AttributeDef, plural: bool) -> &'static str {
