@@ -10,6 +10,8 @@ pub mod arbitrary;
 pub mod error;
 pub mod filter;
 pub mod json;
+pub mod list;
+pub mod patch;
 pub mod path;
 pub mod projection;
 pub mod schema;

@@ -1,0 +1,439 @@
+//! RFC 7644 sections 3.5.2.1 (add) and 3.5.2.3 (replace) on one attribute target, and the helpers the three
+//! operations share. Removal lives in `remove.rs`.
+//!
+//! The rules, in our words:
+//!
+//! - add, no filter: a singular attribute takes the value; a complex one merges the given sub-attributes into
+//!   what it has; a multi-valued one gains the given elements, except those already present (compared as JSON).
+//!   An absent target is created.
+//! - replace, no filter: a multi-valued attribute's whole set is replaced (an empty array unassigns it); a complex
+//!   attribute's given sub-attributes replace or add, the others stay; a singular one takes the value. An absent
+//!   target is added (section 3.5.2.3 says so).
+//! - With a value filter (`emails[type eq "work"]`): each matching element is merged into (add), replaced whole
+//!   (replace), or, with a sub-attribute after the bracket, has that sub-attribute set. When nothing matches, add
+//!   creates an element from the filter's `eq` terms plus the value (that is what adding "where the target does not
+//!   exist" means for a filtered path, and Entra ID relies on it); replace answers noTarget, unless
+//!   `replace_creates_filtered` is on.
+//! - A sub-attribute path on a multi-valued attribute without a filter (`emails.type`) acts on every element, or
+//!   creates one element when there is none.
+//! - `null` means "unassign" (RFC 7643 section 2.5).
+//! - After each operation, `primary` is settled (RFC 7643 section 2.4) and mutability is checked: see
+//!   [`super::value`].
+
+use super::apply::{Doc, OpCx};
+use super::options::Leniency;
+use super::remove::{remove, remove_listed};
+use super::request::PatchOpKind;
+use super::target::{AttrTarget, ElementFilter};
+use super::value::{
+    canonicalise, check_mutability, check_sub_mutability, has_guarded_subs, is_guarded, merge_into, prepare_one,
+    prepare_whole, settle_primary, strip_nulls,
+};
+use crate::error::{ScimError, ScimType};
+use crate::filter::{AttrExp, AttrPath, CompValue, CompareOp, Filter, Test};
+use crate::json::remove_ci;
+use crate::schema::{AttrType, AttributeDef};
+use crate::validate::check_element;
+use serde_json::{Map, Value};
+
+pub(super) use super::remove::remove_extension;
+
+/// Applies the current operation to one attribute target. `value` is the operation's value, or the member of a
+/// path-less value being applied.
+pub(super) fn apply_to_attr(
+    doc: &mut Doc<'_>,
+    cx: &mut OpCx<'_, '_>,
+    t: &AttrTarget<'_, '_>,
+    value: Option<&Value>,
+) -> Result<(), ScimError> {
+    let kind = cx.op.op;
+    match (kind, value) {
+        (PatchOpKind::Remove, None) => remove(doc, cx, t),
+        (PatchOpKind::Remove, Some(v)) => remove_listed(doc, cx, t, v),
+        (_, Some(Value::Null)) if cx.key.is_some() => remove(doc, cx, t),
+        (_, None | Some(Value::Null)) => Err(cx.err_value(format!("{kind} requires a value (RFC 7644 section 3.5.2)"))),
+        (_, Some(v)) => set(doc, cx, t, kind, v),
+    }
+}
+
+/// add or replace on an attribute target.
+fn set(
+    doc: &mut Doc<'_>,
+    cx: &mut OpCx<'_, '_>,
+    t: &AttrTarget<'_, '_>,
+    kind: PatchOpKind,
+    v: &Value,
+) -> Result<(), ScimError> {
+    let attr = t.attr;
+    // Read the value before touching the resource: most errors are found here and need no undo.
+    let given = match (t.sub, &t.filter) {
+        (Some(sub), _) => prepare_whole(cx, sub, v, &format!("{}.{}", attr.name, sub.name))?,
+        (None, Some(_)) => prepare_one(cx, attr, v, &attr.name)?,
+        (None, None) => prepare_whole(cx, attr, v, &attr.name)?,
+    };
+    let Some((map, key)) = doc.container(cx, &attr.name, t.ext, true)? else {
+        return Ok(());
+    };
+    let snap = snapshot(attr, current(map, &key));
+    match (&t.filter, t.sub) {
+        (None, None) => set_whole(cx, attr, map, &key, kind, given)?,
+        (None, Some(sub)) => set_sub_everywhere(cx, attr, sub, map, &key, given)?,
+        (Some(f), sub) => set_filtered(cx, attr, f, sub, map, &key, kind, given)?,
+    }
+    verify(cx, attr, snap, current(map, &key))
+}
+
+fn set_whole(
+    cx: &mut OpCx<'_, '_>,
+    attr: &AttributeDef,
+    map: &mut Map<String, Value>,
+    key: &str,
+    kind: PatchOpKind,
+    given: Value,
+) -> Result<(), ScimError> {
+    if !attr.multi_valued {
+        if attr.kind == AttrType::Complex {
+            let obj = object_slot(cx, attr, map, key)?;
+            merge_into(obj, &given);
+            if obj.is_empty() {
+                unassign(map, key);
+            }
+        } else {
+            map.insert(key.to_owned(), given);
+        }
+        return Ok(());
+    }
+    let Value::Array(given) = given else {
+        return Err(cx.err_value(format!("{} is multi-valued and takes an array", attr.name)));
+    };
+    let guarded = has_guarded_subs(attr);
+    if guarded {
+        for (i, g) in given.iter().enumerate() {
+            new_element_mutability(cx, attr, i, g)?;
+        }
+    }
+    match kind {
+        PatchOpKind::Replace => {
+            if given.is_empty() {
+                unassign(map, key);
+                return Ok(());
+            }
+            let mut given = given;
+            let written: Vec<usize> = (0..given.len()).collect();
+            settle_primary(cx, attr, &mut given, &written)?;
+            map.insert(key.to_owned(), Value::Array(given));
+        }
+        _ => {
+            if given.is_empty() {
+                return Ok(());
+            }
+            let items = array_slot(cx, attr, map, key)?;
+            let mut written = Vec::with_capacity(given.len());
+            for g in given {
+                match items.iter().position(|e| *e == g) {
+                    Some(i) => written.push(i),
+                    None => {
+                        items.push(g);
+                        written.push(items.len() - 1);
+                    }
+                }
+            }
+            settle_primary(cx, attr, items, &written)?;
+        }
+    }
+    Ok(())
+}
+
+/// `name.givenName` on a singular complex attribute, or `emails.type` on every element of a multi-valued one.
+fn set_sub_everywhere(
+    cx: &mut OpCx<'_, '_>,
+    attr: &AttributeDef,
+    sub: &AttributeDef,
+    map: &mut Map<String, Value>,
+    key: &str,
+    given: Value,
+) -> Result<(), ScimError> {
+    if !attr.multi_valued {
+        let obj = object_slot(cx, attr, map, key)?;
+        set_member(obj, &sub.name, given);
+        if obj.is_empty() {
+            unassign(map, key);
+        }
+        return Ok(());
+    }
+    let items = array_slot(cx, attr, map, key)?;
+    let mut written = Vec::new();
+    if items.is_empty() {
+        let mut m = Map::new();
+        set_member(&mut m, &sub.name, given);
+        let elem = Value::Object(m);
+        new_element_mutability(cx, attr, 0, &elem)?;
+        items.push(elem);
+        written.push(0);
+    } else {
+        for (i, e) in items.iter_mut().enumerate() {
+            edit_element(cx, attr, i, e, |m| set_member(m, &sub.name, given.clone()))?;
+            written.push(i);
+        }
+    }
+    settle_primary(cx, attr, items, &written)?;
+    if items.is_empty() {
+        unassign(map, key);
+    }
+    Ok(())
+}
+
+#[expect(clippy::too_many_arguments, reason = "one call site; a struct would only rename the arguments")]
+fn set_filtered(
+    cx: &mut OpCx<'_, '_>,
+    attr: &AttributeDef,
+    f: &ElementFilter<'_>,
+    sub: Option<&AttributeDef>,
+    map: &mut Map<String, Value>,
+    key: &str,
+    kind: PatchOpKind,
+    given: Value,
+) -> Result<(), ScimError> {
+    let matched = matching(map, key, f);
+    let items;
+    let written = if matched.is_empty() {
+        if kind == PatchOpKind::Replace {
+            if !cx.opts.replace_creates_filtered {
+                return Err(cx.err(
+                    ScimType::NoTarget,
+                    format!(
+                        "no element of {} matches the filter (replace does not create one; that is an IdP \
+                         habit: replace_creates_filtered)",
+                        attr.name
+                    ),
+                ));
+            }
+            cx.record(
+                Leniency::ReplaceCreatesFiltered,
+                format!("no element of {} matched the filter, so replace created one", attr.name),
+            );
+        }
+        let elem = create_element(cx, attr, f, sub, given)?;
+        items = array_slot(cx, attr, map, key)?;
+        items.push(elem);
+        vec![items.len() - 1]
+    } else {
+        items = array_slot(cx, attr, map, key)?;
+        for &i in &matched {
+            let e = &mut items[i];
+            match (sub, kind) {
+                (Some(s), _) => edit_element(cx, attr, i, e, |m| set_member(m, &s.name, given.clone()))?,
+                (None, PatchOpKind::Add) => edit_element(cx, attr, i, e, |m| merge_into(m, &given))?,
+                (None, _) => {
+                    let mut whole = given.clone();
+                    strip_nulls(&mut whole);
+                    if has_guarded_subs(attr) {
+                        let label = format!("{}[{i}]", attr.name);
+                        check_sub_mutability(attr, &label, e, &whole).map_err(|m| cx.err(ScimType::Mutability, m))?;
+                    }
+                    *e = whole;
+                }
+            }
+        }
+        matched
+    };
+    settle_primary(cx, attr, items, &written)?;
+    items.retain(|e| !matches!(e, Value::Object(m) if m.is_empty()));
+    if items.is_empty() {
+        unassign(map, key);
+    }
+    Ok(())
+}
+
+/// RFC 7644 section 3.5.2.1: the element an add creates when a value filter matches nothing. It holds the
+/// filter's `eq` terms (`type eq "work"` gives `"type": "work"`) and the value; only filters made of `eq` terms
+/// joined by `and` describe such an element, and the element must then match the filter.
+fn create_element(
+    cx: &mut OpCx<'_, '_>,
+    attr: &AttributeDef,
+    f: &ElementFilter<'_>,
+    sub: Option<&AttributeDef>,
+    given: Value,
+) -> Result<Value, ScimError> {
+    let no_target = |cx: &OpCx<'_, '_>, why: &str| {
+        cx.err(ScimType::NoTarget, format!("no element of {} matches the filter, {why}", attr.name))
+    };
+    let mut terms = Vec::new();
+    if attr.kind != AttrType::Complex || !eq_terms(f.filter, &mut terms) {
+        return Err(no_target(
+            cx,
+            "and the filter does not say what a new one would hold (only eq terms joined by and do)",
+        ));
+    }
+    let mut m = Map::new();
+    for (name, lit) in terms {
+        let Some(s) = attr.sub(name) else {
+            return Err(no_target(cx, "and the filter names an unknown sub-attribute"));
+        };
+        let v = match lit {
+            CompValue::Bool(b) => Value::Bool(*b),
+            CompValue::Number(n) => Value::Number(n.clone()),
+            CompValue::String(s) => Value::String(s.clone()),
+            CompValue::Null => Value::Null,
+        };
+        m.insert(s.name.clone(), v);
+    }
+    match sub {
+        Some(s) => set_member(&mut m, &s.name, given),
+        None => merge_into(&mut m, &given),
+    }
+    let mut elem = Value::Object(m);
+    strip_nulls(&mut elem);
+    canonicalise(attr, &mut elem);
+    check_element(attr, &elem, &attr.name).map_err(|e| cx.wrap(e))?;
+    if !f.matcher.matches(&elem) {
+        return Err(no_target(cx, "and the element the add would create does not match the filter either"));
+    }
+    new_element_mutability(cx, attr, 0, &elem)?;
+    Ok(elem)
+}
+
+/// The `name eq value` terms of a filter made only of such terms joined by `and`; `false` for any other filter.
+fn eq_terms<'f>(f: &'f Filter, out: &mut Vec<(&'f str, &'f CompValue)>) -> bool {
+    match f {
+        Filter::Attr(AttrExp {
+            path: AttrPath { urn: None, name, sub: None },
+            test: Test::Compare(CompareOp::Eq, lit),
+        }) if !matches!(lit, CompValue::Null) => {
+            out.push((name, lit));
+            true
+        }
+        Filter::And(a, b) => eq_terms(a, out) && eq_terms(b, out),
+        _ => false,
+    }
+}
+
+/// Indices of the elements of the multi-valued attribute at `key` that match the filter.
+pub(super) fn matching(map: &Map<String, Value>, key: &str, f: &ElementFilter<'_>) -> Vec<usize> {
+    match current(map, key) {
+        Some(Value::Array(items)) => {
+            items.iter().enumerate().filter(|(_, e)| f.matcher.matches(e)).map(|(i, _)| i).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Edits an existing element in place, checking its readOnly and immutable sub-attributes (RFC 7643 section 7:
+/// an element already stored keeps their values; `members[...].value` cannot be edited).
+pub(super) fn edit_element(
+    cx: &OpCx<'_, '_>,
+    attr: &AttributeDef,
+    i: usize,
+    e: &mut Value,
+    edit: impl FnOnce(&mut Map<String, Value>),
+) -> Result<(), ScimError> {
+    let before = has_guarded_subs(attr).then(|| e.clone());
+    let Value::Object(m) = e else {
+        return Err(cx.err_value(format!("the stored element {}[{i}] is not an object", attr.name)));
+    };
+    edit(m);
+    if let Some(before) = before {
+        let label = format!("{}[{i}]", attr.name);
+        check_sub_mutability(attr, &label, &before, e).map_err(|m| cx.err(ScimType::Mutability, m))?;
+    }
+    Ok(())
+}
+
+/// A new element may set immutable sub-attributes (they have no value yet) but not readOnly ones.
+fn new_element_mutability(cx: &OpCx<'_, '_>, attr: &AttributeDef, i: usize, e: &Value) -> Result<(), ScimError> {
+    if !has_guarded_subs(attr) {
+        return Ok(());
+    }
+    let label = format!("{}[{i}]", attr.name);
+    check_sub_mutability(attr, &label, &Value::Object(Map::new()), e).map_err(|m| cx.err(ScimType::Mutability, m))
+}
+
+/// Sets a member by name (case-insensitively, in place when present); `null` removes it.
+pub(super) fn set_member(m: &mut Map<String, Value>, name: &str, v: Value) {
+    if v.is_null() {
+        remove_ci(m, name);
+        return;
+    }
+    match crate::json::get_ci_mut(m, name) {
+        Some(slot) => *slot = v,
+        None => {
+            m.insert(name.to_owned(), v);
+        }
+    }
+}
+
+/// The attribute's value, `null` counting as absent.
+pub(super) fn current<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
+    map.get(key).filter(|v| !v.is_null())
+}
+
+/// Unassigns an attribute. The member stays as `null` until the request ends (see [`super::apply`]).
+pub(super) fn unassign(map: &mut Map<String, Value>, key: &str) {
+    if let Some(v) = map.get_mut(key) {
+        *v = Value::Null;
+    }
+}
+
+/// The array of a multi-valued attribute, created empty when absent.
+pub(super) fn array_slot<'m>(
+    cx: &OpCx<'_, '_>,
+    attr: &AttributeDef,
+    map: &'m mut Map<String, Value>,
+    key: &str,
+) -> Result<&'m mut Vec<Value>, ScimError> {
+    let slot = map.entry(key).or_insert(Value::Null);
+    if slot.is_null() {
+        *slot = Value::Array(Vec::new());
+    }
+    match slot {
+        Value::Array(items) => Ok(items),
+        _ => Err(cx.err_value(format!("the stored value of {} is not an array", attr.name))),
+    }
+}
+
+/// The object of a singular complex attribute, created empty when absent.
+fn object_slot<'m>(
+    cx: &OpCx<'_, '_>,
+    attr: &AttributeDef,
+    map: &'m mut Map<String, Value>,
+    key: &str,
+) -> Result<&'m mut Map<String, Value>, ScimError> {
+    let slot = map.entry(key).or_insert(Value::Null);
+    if slot.is_null() {
+        *slot = Value::Object(Map::new());
+    }
+    match slot {
+        Value::Object(m) => Ok(m),
+        _ => Err(cx.err_value(format!("the stored value of {} is not an object", attr.name))),
+    }
+}
+
+/// The attribute's value before the operation, kept only when its mutability (or that of a sub-attribute of a
+/// singular complex attribute) has to be checked afterwards.
+pub(super) fn snapshot(attr: &AttributeDef, now: Option<&Value>) -> Option<Option<Value>> {
+    let needed =
+        is_guarded(attr.mutability) || (attr.kind == AttrType::Complex && !attr.multi_valued && has_guarded_subs(attr));
+    needed.then(|| now.cloned())
+}
+
+/// RFC 7644 section 3.5.2 and RFC 7643 section 7: compares the attribute before and after the operation.
+/// Sub-attributes of a singular complex value are compared while the value stays assigned; unassigning the
+/// whole value is governed by the attribute's own mutability.
+pub(super) fn verify(
+    cx: &OpCx<'_, '_>,
+    attr: &AttributeDef,
+    snap: Option<Option<Value>>,
+    now: Option<&Value>,
+) -> Result<(), ScimError> {
+    let Some(old) = snap else { return Ok(()) };
+    check_mutability(attr, &attr.name, old.as_ref(), now).map_err(|m| cx.err(ScimType::Mutability, m))?;
+    if attr.kind == AttrType::Complex
+        && !attr.multi_valued
+        && let Some(now) = now
+    {
+        let empty = Value::Object(Map::new());
+        check_sub_mutability(attr, &attr.name, old.as_ref().unwrap_or(&empty), now)
+            .map_err(|m| cx.err(ScimType::Mutability, m))?;
+    }
+    Ok(())
+}
