@@ -7,7 +7,9 @@
 
 #[cfg(any(test, feature = "arbitrary"))]
 pub mod arbitrary;
+pub mod bulk;
 pub mod error;
+pub mod exchange;
 pub mod filter;
 pub mod json;
 pub mod list;

@@ -1,0 +1,324 @@
+//! The evidence record both sides of scimlab keep: one HTTP request, its response (or the error that prevented
+//! one), and how long it took.
+//!
+//! An [`Exchange`] serialises to stable camelCase JSON (the mock SP stores it, the harness attaches it to
+//! verdicts, reports render it). Before an exchange leaves the process it is [`Exchange::redact`]ed: credentials
+//! in headers and in the URL are replaced by `[redacted]`, keeping the authentication scheme (`Bearer
+//! [redacted]`) because which scheme a client used is itself evidence. [`Exchange::curl`] renders the request as
+//! a shell command that replays it, with `$SCIM_TOKEN` where the credential goes, so the real one is never
+//! printed. Bodies are kept as they are: SCIM bodies are the evidence, and the only secret they may hold is a
+//! test user's `password`, which the harness makes up.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt::Write as _;
+
+/// What a redacted credential is replaced with.
+pub const REDACTED: &str = "[redacted]";
+
+/// One HTTP request and what came of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Exchange {
+    /// Sequence number, unique within a recording.
+    pub id: u64,
+    /// When the request started, serialised as RFC 3339 text.
+    #[serde(with = "rfc3339")]
+    pub started_at: Timestamp,
+    /// The request as sent.
+    pub request: HttpRequest,
+    /// The response, unless the exchange failed before one arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<HttpResponse>,
+    /// How long it took.
+    pub timings: Timings,
+    /// The peer's address (the client, for a server's recording).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    /// What went wrong at the transport level (connection refused, timeout...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// An HTTP request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpRequest {
+    /// `GET`, `POST`...
+    pub method: String,
+    /// The absolute URL.
+    pub url: String,
+    /// Headers in the order sent, names as sent.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// The body, as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+/// An HTTP response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// Headers in the order received.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// The body, as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+/// How long an exchange took, in microseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Timings {
+    /// From the start of the request to the end of the response.
+    pub total_us: u64,
+    /// To the first byte of the response, where it was measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttfb_us: Option<u64>,
+}
+
+mod rfc3339 {
+    use jiff::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(t)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}
+
+fn body_json(body: &Option<String>) -> Option<Value> {
+    body.as_deref().and_then(|b| serde_json::from_str(b).ok())
+}
+
+impl HttpRequest {
+    /// The first header called `name` (case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(&self.headers, name)
+    }
+
+    /// The body parsed as JSON, if it is JSON.
+    pub fn json(&self) -> Option<Value> {
+        body_json(&self.body)
+    }
+}
+
+impl HttpResponse {
+    /// The first header called `name` (case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(&self.headers, name)
+    }
+
+    /// The body parsed as JSON, if it is JSON.
+    pub fn json(&self) -> Option<Value> {
+        body_json(&self.body)
+    }
+}
+
+/// Whether a header carries a credential: `Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie`,
+/// `X-Api-Key`, and any header whose name contains `token`, `secret`, `password`, `api-key` or `apikey`.
+pub fn is_credential_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    matches!(n.as_str(), "authorization" | "proxy-authorization" | "cookie" | "set-cookie" | "x-api-key")
+        || ["token", "secret", "password", "api-key", "apikey", "api_key"].iter().any(|w| n.contains(w))
+}
+
+/// Authentication schemes worth keeping when they open the value of a credential header other than
+/// `Authorization` (where the first word is the scheme by definition, RFC 9110 section 11.4).
+const KNOWN_SCHEMES: [&str; 9] = ["Bearer", "Basic", "Digest", "Token", "Negotiate", "SSWS", "ApiKey", "NTLM", "DPoP"];
+
+/// The scheme word to keep from a credential header's value, if any.
+fn scheme_of<'v>(name: &str, value: &'v str) -> Option<&'v str> {
+    let (first, rest) = value.trim().split_once(char::is_whitespace)?;
+    if rest.trim().is_empty() || first.is_empty() || first.len() > 32 {
+        return None;
+    }
+    let token = first.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let authz = name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("proxy-authorization");
+    (token && (authz || KNOWN_SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(first)))).then_some(first)
+}
+
+/// A credential header's value with the credential replaced: `Bearer [redacted]`, or `[redacted]`.
+fn redact_value(name: &str, value: &str) -> String {
+    match scheme_of(name, value) {
+        Some(scheme) => format!("{scheme} {REDACTED}"),
+        None => REDACTED.to_owned(),
+    }
+}
+
+fn redact_headers(headers: &mut [(String, String)]) {
+    for (name, value) in headers.iter_mut() {
+        if is_credential_header(name) {
+            *value = redact_value(name, value);
+        }
+    }
+}
+
+/// Query parameter names (lowercased) that carry credentials.
+fn is_credential_param(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    ["token", "secret", "password", "apikey", "api_key", "api-key"].iter().any(|w| n.contains(w))
+}
+
+/// The URL with the password of its user info and the values of credential query parameters redacted.
+fn redact_url(url: &str) -> String {
+    let (base, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (url, None),
+    };
+    let (before_query, query) = match base.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (base, None),
+    };
+    let mut out = String::with_capacity(url.len());
+    // scheme://user:password@host/...: the user info ends at the first '@' before the path.
+    match before_query.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            let (authority, path) = rest.split_at(authority_end);
+            out.push_str(scheme);
+            out.push_str("://");
+            match authority.rsplit_once('@') {
+                Some((userinfo, host)) => {
+                    match userinfo.split_once(':') {
+                        Some((user, _)) => {
+                            let _ = write!(out, "{user}:{REDACTED}");
+                        }
+                        None => out.push_str(userinfo),
+                    }
+                    out.push('@');
+                    out.push_str(host);
+                }
+                None => out.push_str(authority),
+            }
+            out.push_str(path);
+        }
+        None => out.push_str(before_query),
+    }
+    if let Some(q) = query {
+        out.push('?');
+        let pairs: Vec<String> = q
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, _)) if is_credential_param(k) => format!("{k}={REDACTED}"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out.push_str(&pairs.join("&"));
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+/// Quotes `s` for a POSIX shell: as is when it holds only characters no shell treats specially, otherwise in
+/// single quotes, with each `'` written as `'\''`.
+pub fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
+    if plain { s.to_owned() } else { format!("'{}'", s.replace('\'', r"'\''")) }
+}
+
+/// Headers curl computes itself, or that would make its output unreadable, left out of [`Exchange::curl`].
+const CURL_SKIPS: [&str; 5] = ["host", "content-length", "connection", "transfer-encoding", "accept-encoding"];
+
+impl Exchange {
+    /// Replaces credentials with [`REDACTED`]: the values of credential headers ([`is_credential_header`]) in the
+    /// request and the response, keeping the scheme word of an `Authorization` value (`Bearer [redacted]`); the
+    /// password in the URL's user info; and the values of query parameters named like a credential (`token`,
+    /// `secret`, `password`, `apikey`). Redacting twice changes nothing more.
+    pub fn redact(&mut self) {
+        redact_headers(&mut self.request.headers);
+        if let Some(r) = &mut self.response {
+            redact_headers(&mut r.headers);
+        }
+        self.request.url = redact_url(&self.request.url);
+    }
+
+    /// The request as a curl command, one option per line. Credential headers carry `$SCIM_TOKEN` in place of
+    /// the credential (after the scheme word, if any), in double quotes so the shell expands it; everything else
+    /// is single-quoted. `--globoff` stops curl from reading the brackets of a SCIM value filter as a URL pattern.
+    /// Headers curl sets itself (`Host`, `Content-Length`...) are left out.
+    pub fn curl(&self) -> String {
+        let req = &self.request;
+        let mut parts: Vec<String> = vec!["curl --globoff".to_owned()];
+        if !req.method.eq_ignore_ascii_case("GET") || req.body.is_some() {
+            parts.push(format!("-X {}", shell_quote(&req.method)));
+        }
+        parts.push(shell_quote(&req.url));
+        for (name, value) in &req.headers {
+            if CURL_SKIPS.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            if is_credential_header(name) {
+                let prefix = match scheme_of(name, value) {
+                    Some(scheme) => format!("{name}: {scheme} "),
+                    None => format!("{name}: "),
+                };
+                parts.push(format!("-H {}\"$SCIM_TOKEN\"", shell_quote_always(&prefix)));
+            } else {
+                parts.push(format!("-H {}", shell_quote(&format!("{name}: {value}"))));
+            }
+        }
+        if let Some(body) = &req.body {
+            parts.push(format!("--data-binary {}", shell_quote_always(body)));
+        }
+        parts.join(" \\\n  ")
+    }
+}
+
+/// Single-quotes `s` whatever it holds (so that it can be followed directly by another quoted word).
+fn shell_quote_always(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes_are_kept_only_where_they_are_schemes() {
+        assert_eq!(redact_value("Authorization", "Bearer abc.def"), "Bearer [redacted]");
+        assert_eq!(redact_value("Authorization", "Basic dXNlcjpwYXNz"), "Basic [redacted]");
+        assert_eq!(redact_value("Authorization", "abc"), "[redacted]");
+        assert_eq!(redact_value("X-Api-Key", "abc def"), "[redacted]");
+        assert_eq!(redact_value("X-Okta-Token", "SSWS 00abc"), "SSWS [redacted]");
+        assert_eq!(redact_value("Cookie", "session=abc; theme=dark"), "[redacted]");
+    }
+
+    #[test]
+    fn urls_lose_passwords_and_credential_parameters() {
+        assert_eq!(
+            redact_url("https://u:p@h.example/scim/Users?filter=x&access_token=abc#f"),
+            "https://u:[redacted]@h.example/scim/Users?filter=x&access_token=[redacted]#f"
+        );
+        assert_eq!(
+            redact_url("https://h/Users?filter=userName%20eq%20%22a%22"),
+            "https://h/Users?filter=userName%20eq%20%22a%22"
+        );
+        assert_eq!(redact_url("/Users?apiKey=1"), "/Users?apiKey=[redacted]");
+    }
+
+    #[test]
+    fn shell_quoting() {
+        assert_eq!(shell_quote("https://h/Users"), "https://h/Users");
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("$HOME"), "'$HOME'");
+    }
+}
