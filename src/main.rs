@@ -6,6 +6,7 @@
 
 mod cmd_filter;
 mod cmd_patch;
+mod cmd_serve;
 mod exit;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +28,8 @@ enum Command {
     /// Apply SCIM PATCH requests (RFC 7644 section 3.5.2) to resources with scimlab's reference semantics.
     #[command(subcommand)]
     Patch(cmd_patch::PatchCommand),
+    /// Run the mock SCIM service provider: a complete RFC 7644 server that records what clients send.
+    Serve(cmd_serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Filter(c) => cmd_filter::run(c),
         Command::Patch(c) => cmd_patch::run(c),
+        Command::Serve(a) => cmd_serve::run(a),
     };
     exit::finish(outcome)
 }

@@ -41,7 +41,13 @@ fn eval_prints_matching_ids_in_input_order() {
 fn eval_compares_datetimes_as_instants() {
     // 2011-05-13T06:42:34+02:00 is the same instant as 2011-05-13T04:42:34Z.
     scimlab()
-        .args(["filter", "eval", r#"meta.lastModified eq "2011-05-13T04:42:34Z""#, "--resources", "examples/users.json"])
+        .args([
+            "filter",
+            "eval",
+            r#"meta.lastModified eq "2011-05-13T04:42:34Z""#,
+            "--resources",
+            "examples/users.json",
+        ])
         .assert()
         .success()
         .stdout("2819c223-7f76-453a-919d-413861904646\n26118915-6090-4610-87e4-49d8ca9f808d\n");

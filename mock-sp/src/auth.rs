@@ -1,0 +1,130 @@
+//! Authentication of SCIM clients: a bearer token or HTTP Basic credentials, checked before any endpoint runs.
+//!
+//! RFC 7644 section 2 leaves authentication to HTTP; a request without valid credentials gets 401 with a SCIM
+//! Error body (section 3.12) and a `WWW-Authenticate` challenge. Credentials are compared in constant time and
+//! never logged.
+
+use crate::config::Auth;
+use crate::http::error_response;
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use scimlab_protocol::ScimError;
+
+/// The expected `Authorization` header forms for a configuration, computed once at start.
+#[derive(Clone)]
+pub struct Authenticator {
+    /// Accepted header values (exact), e.g. `Bearer T` and `T`; empty means no authentication.
+    accepted: Vec<Vec<u8>>,
+    basic: bool,
+}
+
+impl Authenticator {
+    /// Prepares the accepted header values for `auth`.
+    pub fn new(auth: &Auth) -> Self {
+        match auth {
+            Auth::None => Authenticator { accepted: Vec::new(), basic: false },
+            Auth::Bearer(t) => Authenticator {
+                accepted: vec![format!("Bearer {t}").into_bytes(), t.clone().into_bytes()],
+                basic: false,
+            },
+            Auth::Basic { user, pass } => Authenticator {
+                accepted: vec![format!("Basic {}", base64_encode(format!("{user}:{pass}").as_bytes())).into_bytes()],
+                basic: true,
+            },
+        }
+    }
+
+    /// `Ok(())` when the request carries an accepted credential; otherwise the 401 response to send.
+    pub fn check(&self, headers: &HeaderMap) -> Result<(), Box<Response>> {
+        if self.accepted.is_empty() {
+            return Ok(());
+        }
+        let Some(given) = headers.get(header::AUTHORIZATION) else {
+            return Err(Box::new(self.refuse("the request has no Authorization header")));
+        };
+        let given = given.as_bytes();
+        // The scheme word is case-insensitive (RFC 7235 section 2.1).
+        let normalised: Vec<u8> = match given.iter().position(|&b| b == b' ') {
+            Some(i) if given[..i].eq_ignore_ascii_case(b"bearer") => [b"Bearer".as_slice(), &given[i..]].concat(),
+            Some(i) if given[..i].eq_ignore_ascii_case(b"basic") => [b"Basic".as_slice(), &given[i..]].concat(),
+            _ => given.to_vec(),
+        };
+        if self.accepted.iter().any(|a| constant_time_eq(a, &normalised)) {
+            Ok(())
+        } else {
+            Err(Box::new(self.refuse("the credential in the Authorization header is not valid")))
+        }
+    }
+
+    fn refuse(&self, why: &str) -> Response {
+        let mut resp = error_response(&ScimError::new(401, why));
+        if self.basic {
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Basic realm=\"scimlab\", charset=\"UTF-8\""),
+            );
+        }
+        resp
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Standard base64 with padding (RFC 4648 section 4). Small enough not to warrant a dependency.
+pub fn base64_encode(input: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, HeaderValue::from_str(v).expect("header"));
+        h
+    }
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        for (i, o) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")] {
+            assert_eq!(base64_encode(i.as_bytes()), o);
+        }
+    }
+
+    #[test]
+    fn bearer_accepts_any_scheme_case_and_raw_token() {
+        let a = Authenticator::new(&Auth::Bearer("s3cret".into()));
+        assert!(a.check(&headers("Bearer s3cret")).is_ok());
+        assert!(a.check(&headers("bearer s3cret")).is_ok());
+        assert!(a.check(&headers("s3cret")).is_ok());
+        assert!(a.check(&headers("Bearer wrong")).is_err());
+        assert!(a.check(&HeaderMap::new()).is_err());
+    }
+
+    #[test]
+    fn basic_checks_user_and_password() {
+        let a = Authenticator::new(&Auth::Basic { user: "okta".into(), pass: "pw".into() });
+        assert!(a.check(&headers(&format!("Basic {}", base64_encode(b"okta:pw")))).is_ok());
+        assert!(a.check(&headers(&format!("Basic {}", base64_encode(b"okta:px")))).is_err());
+    }
+}

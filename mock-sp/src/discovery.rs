@@ -1,0 +1,142 @@
+//! The discovery endpoints of RFC 7644 section 4: `/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas`.
+//!
+//! They are read-only (405 for any other method), and the configuration they publish is true: every limit and
+//! capability announced here is the one the handlers enforce. Section 4 also says a `filter` on these endpoints
+//! SHOULD be answered with 403, which we do.
+
+use crate::config::Auth;
+use crate::http::{error_response, method_not_allowed, query_pairs, scim_json};
+use crate::state::{AppState, Shared};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::Response;
+use scimlab_protocol::ScimError;
+use scimlab_protocol::schema::LIST_RESPONSE_URN;
+use scimlab_protocol::spc::{AuthenticationScheme, BulkConfig, FilterConfig, ServiceProviderConfig, Supported};
+use serde_json::{Value, json};
+
+fn base(st: &Shared, headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    format!("http://{host}{}", st.config.base_path)
+}
+
+/// Refuses non-GET methods and `filter` (403, RFC 7644 section 4).
+fn guard(req: &Request) -> Result<(), Box<Response>> {
+    if req.method() != Method::GET {
+        return Err(Box::new(method_not_allowed("GET")));
+    }
+    if query_pairs(req.uri().query()).iter().any(|(k, _)| k.eq_ignore_ascii_case("filter")) {
+        return Err(Box::new(error_response(&ScimError::new(
+            403,
+            "filtering is not supported on discovery endpoints",
+        ))));
+    }
+    Ok(())
+}
+
+/// The ServiceProviderConfig this server tells the truth with (RFC 7643 section 5).
+pub fn service_provider_config(st: &Shared) -> ServiceProviderConfig {
+    let schemes = match &st.config.auth {
+        Auth::None => Vec::new(),
+        Auth::Bearer(_) => vec![AuthenticationScheme {
+            kind: "oauthbearertoken".into(),
+            name: "OAuth Bearer Token".into(),
+            description: "Authentication with a bearer token in the Authorization header".into(),
+            spec_uri: Some("https://www.rfc-editor.org/info/rfc6750".into()),
+            documentation_uri: None,
+            primary: Some(true),
+        }],
+        Auth::Basic { .. } => vec![AuthenticationScheme {
+            kind: "httpbasic".into(),
+            name: "HTTP Basic".into(),
+            description: "Authentication with HTTP Basic user name and password".into(),
+            spec_uri: Some("https://www.rfc-editor.org/info/rfc7617".into()),
+            documentation_uri: None,
+            primary: Some(true),
+        }],
+    };
+    ServiceProviderConfig {
+        documentation_uri: Some("https://example.invalid/scimlab/mock-sp".into()),
+        patch: Supported { supported: true },
+        bulk: BulkConfig {
+            supported: true,
+            max_operations: st.config.max_bulk_operations as u64,
+            max_payload_size: st.config.max_payload_bytes as u64,
+        },
+        filter: FilterConfig { supported: true, max_results: st.config.max_results as u64 },
+        change_password: Supported { supported: true },
+        sort: Supported { supported: true },
+        etag: Supported { supported: true },
+        authentication_schemes: schemes,
+        ..ServiceProviderConfig::default()
+    }
+}
+
+/// `GET /ServiceProviderConfig`.
+pub async fn spc(State(st): State<AppState>, req: Request) -> Response {
+    if let Err(r) = guard(&req) {
+        return *r;
+    }
+    let st = st.shared();
+    scim_json(StatusCode::OK, &service_provider_config(st).to_resource_json(&base(st, req.headers())))
+}
+
+fn list_response(resources: Vec<Value>) -> Value {
+    let n = resources.len();
+    json!({
+        "schemas": [LIST_RESPONSE_URN],
+        "totalResults": n,
+        "itemsPerPage": n,
+        "startIndex": 1,
+        "Resources": resources,
+    })
+}
+
+/// `GET /ResourceTypes`.
+pub async fn resource_types(State(st): State<AppState>, req: Request) -> Response {
+    if let Err(r) = guard(&req) {
+        return *r;
+    }
+    let st = st.shared();
+    let b = base(st, req.headers());
+    let all = st.registry.resource_types().iter().map(|rt| rt.to_resource_json(&b)).collect();
+    scim_json(StatusCode::OK, &list_response(all))
+}
+
+/// `GET /ResourceTypes/{name}`: 404 for an unknown type.
+pub async fn resource_type(State(st): State<AppState>, Path(name): Path<String>, req: Request) -> Response {
+    if let Err(r) = guard(&req) {
+        return *r;
+    }
+    let st = st.shared();
+    let found = st.registry.resource_types().iter().find(|rt| {
+        rt.name.eq_ignore_ascii_case(&name) || rt.id.as_deref().is_some_and(|id| id.eq_ignore_ascii_case(&name))
+    });
+    match found {
+        Some(rt) => scim_json(StatusCode::OK, &rt.to_resource_json(&base(st, req.headers()))),
+        None => error_response(&ScimError::not_found(format!("no resource type {name:?}"))),
+    }
+}
+
+/// `GET /Schemas`.
+pub async fn schemas(State(st): State<AppState>, req: Request) -> Response {
+    if let Err(r) = guard(&req) {
+        return *r;
+    }
+    let st = st.shared();
+    let b = base(st, req.headers());
+    let all = st.registry.schemas().iter().map(|s| s.to_resource_json(&b)).collect();
+    scim_json(StatusCode::OK, &list_response(all))
+}
+
+/// `GET /Schemas/{urn}`: 404 for an unknown schema.
+pub async fn schema(State(st): State<AppState>, Path(urn): Path<String>, req: Request) -> Response {
+    if let Err(r) = guard(&req) {
+        return *r;
+    }
+    let st = st.shared();
+    match st.registry.schema(&urn) {
+        Some(s) => scim_json(StatusCode::OK, &s.to_resource_json(&base(st, req.headers()))),
+        None => error_response(&ScimError::not_found(format!("no schema {urn:?}"))),
+    }
+}

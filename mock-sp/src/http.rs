@@ -1,0 +1,159 @@
+//! HTTP plumbing shared by every endpoint: SCIM responses, errors, query strings and media types.
+//!
+//! RFC 7644 section 3.1 and 8.1: SCIM bodies are `application/scim+json`; servers accept that and plain
+//! `application/json`. Section 3.12: every error is a SCIM Error resource with the HTTP status repeated in it.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use scimlab_protocol::ScimError;
+use serde_json::Value;
+
+/// The SCIM media type (RFC 7644 section 8.1).
+pub const SCIM_JSON: &str = "application/scim+json";
+
+/// A SCIM JSON response with the given status.
+pub fn scim_json(status: StatusCode, body: &Value) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => {
+            let mut resp = Response::new(Body::from(bytes));
+            *resp.status_mut() = status;
+            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
+            resp
+        }
+        Err(e) => error_response(&ScimError::new(500, format!("could not serialise the response: {e}"))),
+    }
+}
+
+/// The SCIM Error resource for `e`, with its status (RFC 7644 section 3.12).
+pub fn error_response(e: &ScimError) -> Response {
+    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut resp = scim_json(status, &e.to_json());
+    if e.status == 401 {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"scimlab\""));
+    }
+    resp
+}
+
+/// A handler result: a response or a SCIM error.
+pub struct ScimResult(pub Result<Response, ScimError>);
+
+impl IntoResponse for ScimResult {
+    fn into_response(self) -> Response {
+        match self.0 {
+            Ok(r) => r,
+            Err(e) => error_response(&e),
+        }
+    }
+}
+
+impl From<Result<Response, ScimError>> for ScimResult {
+    fn from(r: Result<Response, ScimError>) -> Self {
+        ScimResult(r)
+    }
+}
+
+/// 405 with a SCIM Error naming the methods that do apply (RFC 7644 section 3.2 and 3.12).
+pub fn method_not_allowed(allowed: &'static str) -> Response {
+    let mut resp =
+        error_response(&ScimError::new(405, format!("method not allowed here; this endpoint accepts {allowed}")));
+    resp.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allowed));
+    resp
+}
+
+/// Checks the request's Content-Type for a body-carrying request. `application/scim+json` and `application/json`
+/// (any parameters, any case) are accepted; no Content-Type at all is accepted too, as the body is parsed as JSON
+/// regardless and `recordings verify` reports the omission; anything else is 415.
+pub fn check_content_type(headers: &HeaderMap) -> Result<(), ScimError> {
+    let Some(ct) = headers.get(header::CONTENT_TYPE) else { return Ok(()) };
+    let ct = ct.to_str().unwrap_or("");
+    let essence = ct.split(';').next().unwrap_or("").trim();
+    if essence.eq_ignore_ascii_case(SCIM_JSON) || essence.eq_ignore_ascii_case("application/json") {
+        Ok(())
+    } else {
+        Err(ScimError::new(
+            415,
+            format!("unsupported Content-Type {ct:?}; send application/scim+json (or application/json)"),
+        ))
+    }
+}
+
+/// Parses a JSON request body: malformed JSON is 400 invalidSyntax naming the line and column.
+pub fn parse_body(body: &[u8]) -> Result<Value, ScimError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ScimError::invalid_syntax("the request body is empty; a JSON object was expected"));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ScimError::invalid_syntax(format!("the request body is not valid JSON: {e}")))
+}
+
+/// Decoded `key=value` pairs of a query string. `+` is a space, `%XX` escapes decode (invalid UTF-8 is replaced),
+/// empty segments (a trailing `&`, as OneLogin sends) are skipped.
+pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    let Some(q) = query else { return Vec::new() };
+    q.split('&')
+        .filter(|s| !s.is_empty())
+        .map(|seg| match seg.split_once('=') {
+            Some((k, v)) => (percent_decode(k), percent_decode(v)),
+            None => (percent_decode(seg), String::new()),
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Whether an `If-None-Match` / `If-Match` header value lists `etag` (or is `*`). Weak comparison
+/// (RFC 7232 section 2.3.2), which is what RFC 7644 section 3.14 needs for `W/` tags.
+pub fn etag_listed(header_value: &str, etag: &str) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    let want = bare(etag);
+    header_value.split(',').any(|t| t.trim() == "*" || bare(t) == want)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_decoding_handles_plus_percent_and_trailing_ampersand() {
+        let pairs = query_pairs(Some("filter=userName+eq+%22a%40b.c%22&startIndex=1&"));
+        assert_eq!(pairs, vec![("filter".into(), "userName eq \"a@b.c\"".into()), ("startIndex".into(), "1".into())]);
+        assert_eq!(query_pairs(Some("a=%zz%")), vec![("a".into(), "%zz%".into())]);
+    }
+
+    #[test]
+    fn weak_etags_compare_weakly() {
+        assert!(etag_listed("W/\"1a\"", "W/\"1a\""));
+        assert!(etag_listed("\"1a\", W/\"2\"", "W/\"1a\""));
+        assert!(etag_listed("*", "W/\"9\""));
+        assert!(!etag_listed("W/\"1b\"", "W/\"1a\""));
+    }
+}

@@ -1,0 +1,67 @@
+//! scimlab-mock-sp: a complete RFC 7644 service provider that records and judges what SCIM clients send.
+//!
+//! `scimlab serve` runs it for IdP and connector developers, and `scimlab test` certifies it when no `--url` is
+//! given. [`router`] builds the axum application over an [`AppState`], so tests drive it in-process. It imports
+//! `scimlab-protocol` and never `scimlab-mock-idp` or `scimlab-harness`: the two sides of the wire meet only over
+//! HTTP.
+
+pub mod auth;
+pub mod config;
+pub mod discovery;
+pub mod http;
+pub mod list;
+pub mod render;
+pub mod resources;
+pub mod state;
+pub mod store;
+
+pub use config::{Auth, ServerConfig};
+pub use state::AppState;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use scimlab_protocol::ScimError;
+
+/// The SCIM application, mounted under `config.base_path` (`/scim/v2` by default).
+pub fn router(state: AppState) -> Router {
+    let base = state.shared().config.base_path.clone();
+    let api = Router::new()
+        .route("/ServiceProviderConfig", any(discovery::spc))
+        .route("/ResourceTypes", any(discovery::resource_types))
+        .route("/ResourceTypes/{name}", any(discovery::resource_type))
+        .route("/Schemas", any(discovery::schemas))
+        .route("/Schemas/{urn}", any(discovery::schema))
+        .route("/.search", any(list::search_root))
+        .route("/Me", any(me))
+        .route("/{endpoint}", any(resources::collection))
+        .route("/{endpoint}/.search", any(list::search_endpoint))
+        .route("/{endpoint}/{id}", any(resources::item))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .with_state(state);
+    Router::new().nest(&base, api).fallback(not_found)
+}
+
+/// Every request must carry the configured credential (RFC 7644 section 2); 401 with a SCIM Error otherwise.
+async fn authenticate(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    match st.shared().auth.check(req.headers()) {
+        Ok(()) => next.run(req).await,
+        Err(resp) => *resp,
+    }
+}
+
+/// RFC 7644 section 3.11: `/Me` aliases the authenticated subject's own resource. A token or Basic credential
+/// here maps to no User, so the server answers 501 as the RFC allows.
+async fn me() -> Response {
+    http::error_response(&ScimError::new(
+        501,
+        "/Me is not implemented: the authenticated client is not mapped to a User resource",
+    ))
+}
+
+async fn not_found(req: Request) -> impl IntoResponse {
+    http::error_response(&ScimError::not_found(format!("no SCIM endpoint at {}", req.uri().path())))
+}

@@ -1,0 +1,247 @@
+//! The resource endpoints: `/Users`, `/Groups` and their members (RFC 7644 sections 3.3 to 3.6).
+//!
+//! Each handler reads the raw request so that every failure, a malformed body, an oversized one, a wrong media
+//! type, becomes a SCIM Error with the right status and scimType instead of a framework's plain-text rejection.
+
+use crate::http::{
+    ScimResult, check_content_type, error_response, etag_listed, method_not_allowed, parse_body, query_pairs, scim_json,
+};
+use crate::render::{project_one, render};
+use crate::state::{AppState, Shared};
+use crate::store::{Kind, Record};
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use scimlab_protocol::ScimError;
+use scimlab_protocol::patch::{self, PatchRequest};
+use scimlab_protocol::validate::{self, Mode};
+use serde_json::{Map, Value};
+
+/// Reads a request body up to the configured limit (413 beyond it, RFC 7644 section 3.7.4 for the limit).
+pub async fn read_body(st: &Shared, body: Body) -> Result<axum::body::Bytes, ScimError> {
+    let limit = st.config.max_payload_bytes;
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| ScimError::new(413, format!("the request body exceeds the maximum payload size of {limit} bytes")))
+}
+
+fn kind_of(endpoint: &str) -> Result<Kind, ScimError> {
+    Kind::from_endpoint(endpoint).ok_or_else(|| {
+        ScimError::not_found(format!("no resource endpoint /{endpoint}; this server serves /Users and /Groups"))
+    })
+}
+
+/// `/{Users|Groups}`: GET lists (section 3.4.2), POST creates (section 3.3).
+pub async fn collection(State(st): State<AppState>, Path(endpoint): Path<String>, req: Request) -> Response {
+    let st = st.shared();
+    let kind = match kind_of(&endpoint) {
+        Ok(k) => k,
+        Err(e) => return error_response(&e),
+    };
+    let method = req.method().clone();
+    match method {
+        Method::GET => {
+            let pairs = query_pairs(req.uri().query());
+            ScimResult(crate::list::list_get(st, kind, &pairs)).into_response()
+        }
+        Method::POST => {
+            let (parts, body) = req.into_parts();
+            let result = async {
+                check_content_type(&parts.headers)?;
+                let bytes = read_body(st, body).await?;
+                let value = parse_body(&bytes)?;
+                let pairs = query_pairs(parts.uri.query());
+                create(st, kind, value, &parts.headers, &pairs)
+            }
+            .await;
+            ScimResult(result).into_response()
+        }
+        _ => method_not_allowed("GET, POST"),
+    }
+}
+
+/// `/{Users|Groups}/{id}`: GET, PUT, PATCH, DELETE (sections 3.4.1, 3.5.1, 3.5.2, 3.6).
+pub async fn item(State(st): State<AppState>, Path((endpoint, id)): Path<(String, String)>, req: Request) -> Response {
+    let st = st.shared();
+    let kind = match kind_of(&endpoint) {
+        Ok(k) => k,
+        Err(e) => return error_response(&e),
+    };
+    let (parts, body) = req.into_parts();
+    let pairs = query_pairs(parts.uri.query());
+    let result = match parts.method {
+        Method::GET => get(st, kind, &id, &parts.headers, &pairs),
+        Method::DELETE => delete(st, kind, &id, &parts.headers),
+        Method::PUT | Method::PATCH => {
+            let body = async {
+                check_content_type(&parts.headers)?;
+                let bytes = read_body(st, body).await?;
+                parse_body(&bytes)
+            }
+            .await;
+            match body {
+                Ok(value) if parts.method == Method::PUT => replace(st, kind, &id, value, &parts.headers, &pairs),
+                Ok(value) => patch(st, kind, &id, &value, &parts.headers, &pairs),
+                Err(e) => Err(e),
+            }
+        }
+        _ => return method_not_allowed("GET, PUT, PATCH, DELETE"),
+    };
+    ScimResult(result).into_response()
+}
+
+/// Base URL of this server as the client addressed it, for `meta.location` and the Location header.
+fn base_url(st: &Shared, headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    format!("http://{host}{}", st.config.base_path)
+}
+
+fn with_etag(mut resp: Response, record: &Record) -> Response {
+    let etag = crate::store::etag_of(record.version);
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    resp
+}
+
+/// RFC 7644 section 3.14: a request whose If-Match lists no current version fails with 412.
+fn check_if_match(headers: &HeaderMap, current: &Value) -> Result<(), ScimError> {
+    let Some(h) = headers.get(header::IF_MATCH).and_then(|h| h.to_str().ok()) else { return Ok(()) };
+    let version = current.pointer("/meta/version").and_then(Value::as_str).unwrap_or("");
+    if etag_listed(h, version) {
+        Ok(())
+    } else {
+        Err(ScimError::new(412, format!("If-Match {h} does not match the current version {version}")))
+    }
+}
+
+/// RFC 7644 section 3.3: create. The server assigns `id` and `meta`, ignores readOnly values the client sent,
+/// enforces uniqueness (409) and answers 201 with the resource and its Location.
+fn create(
+    st: &Shared,
+    kind: Kind,
+    mut body: Value,
+    headers: &HeaderMap,
+    pairs: &[(String, String)],
+) -> Result<Response, ScimError> {
+    let view = st.view(kind);
+    validate::check_resource(&body, &view, Mode::Create)?;
+    validate::strip_read_only(&mut body, &view);
+    let id = st.new_id();
+    let base = base_url(st, headers);
+    let now = crate::store::now_rfc3339();
+    let obj = body.as_object_mut().ok_or_else(|| ScimError::invalid_syntax("the body must be a JSON object"))?;
+    let mut out = Map::with_capacity(obj.len() + 2);
+    out.insert("id".into(), Value::String(id.clone()));
+    for (k, v) in std::mem::take(obj) {
+        out.insert(k, v);
+    }
+    let location = format!("{base}/{}/{id}", kind.endpoint());
+    out.insert(
+        "meta".into(),
+        serde_json::json!({"resourceType": kind.name(), "created": now, "lastModified": now, "location": location}),
+    );
+    let record = st.store.insert(kind, Value::Object(out))?;
+    let body = project_one(st, kind, &record, pairs)?;
+    let mut resp = scim_json(StatusCode::CREATED, &body);
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(with_etag(resp, &record))
+}
+
+/// RFC 7644 section 3.4.1: read one resource, honouring attributes / excludedAttributes and If-None-Match (304).
+fn get(
+    st: &Shared,
+    kind: Kind,
+    id: &str,
+    headers: &HeaderMap,
+    pairs: &[(String, String)],
+) -> Result<Response, ScimError> {
+    let record =
+        st.store.get(kind, id)?.ok_or_else(|| ScimError::not_found(format!("{} {id:?} not found", kind.name())))?;
+    let if_none_match = headers.get(header::IF_NONE_MATCH).and_then(|h| h.to_str().ok());
+    if if_none_match.is_some_and(|h| etag_listed(h, &crate::store::etag_of(record.version))) {
+        let mut resp = Response::new(Body::empty());
+        *resp.status_mut() = StatusCode::NOT_MODIFIED;
+        return Ok(with_etag(resp, &record));
+    }
+    let body = project_one(st, kind, &record, pairs)?;
+    Ok(with_etag(scim_json(StatusCode::OK, &body), &record))
+}
+
+/// RFC 7644 section 3.5.1: PUT replaces every writable attribute; omitted ones are cleared, readOnly ones are
+/// ignored, immutable ones may not change, `id` is kept.
+fn replace(
+    st: &Shared,
+    kind: Kind,
+    id: &str,
+    mut body: Value,
+    headers: &HeaderMap,
+    pairs: &[(String, String)],
+) -> Result<Response, ScimError> {
+    let view = st.view(kind);
+    validate::check_resource(&body, &view, Mode::Replace)?;
+    if let Some(given) = body.get("id").and_then(Value::as_str).filter(|given| *given != id) {
+        return Err(ScimError::mutability(format!("id is readOnly: the body says {given:?}, the URL {id:?}")));
+    }
+    validate::strip_read_only(&mut body, &view);
+    let record = st.store.update(kind, id, &mut |old| {
+        check_if_match(headers, old)?;
+        validate::immutable_violations(old, &body, &view)?;
+        let mut out = Map::new();
+        out.insert("id".into(), Value::String(id.to_owned()));
+        if let Value::Object(b) = body.clone() {
+            out.extend(b);
+        }
+        if let Some(meta) = old.get("meta") {
+            out.insert("meta".into(), meta.clone());
+        }
+        Ok(Value::Object(out))
+    })?;
+    let body = project_one(st, kind, &record, pairs)?;
+    Ok(with_etag(scim_json(StatusCode::OK, &body), &record))
+}
+
+/// RFC 7644 section 3.5.2: PATCH, atomically, with the configured IdP leniencies. Answers 200 with the resource
+/// (or, with `--vary`, sometimes 204: the RFC allows either when no attributes were asked for).
+fn patch(
+    st: &Shared,
+    kind: Kind,
+    id: &str,
+    body: &Value,
+    headers: &HeaderMap,
+    pairs: &[(String, String)],
+) -> Result<Response, ScimError> {
+    let view = st.view(kind);
+    let (req, _) = PatchRequest::from_json(body, &st.config.patch)?;
+    let record = st.store.update(kind, id, &mut |old| {
+        check_if_match(headers, old)?;
+        let mut new = old.clone();
+        patch::apply(&mut new, &req, &view, &st.config.patch)?;
+        Ok(new)
+    })?;
+    let asked_for_attributes = pairs.iter().any(|(k, _)| k.eq_ignore_ascii_case("attributes"));
+    if st.config.vary && !asked_for_attributes && fastrand::bool() {
+        let mut resp = Response::new(Body::empty());
+        *resp.status_mut() = StatusCode::NO_CONTENT;
+        return Ok(with_etag(resp, &record));
+    }
+    let body = project_one(st, kind, &record, pairs)?;
+    Ok(with_etag(scim_json(StatusCode::OK, &body), &record))
+}
+
+/// RFC 7644 section 3.6: DELETE answers 204; the resource is gone for good (404 afterwards). Deleting a User
+/// removes it from its Groups.
+fn delete(st: &Shared, kind: Kind, id: &str, headers: &HeaderMap) -> Result<Response, ScimError> {
+    st.store.delete(kind, id, &mut |old| check_if_match(headers, old))?;
+    let mut resp = Response::new(Body::empty());
+    *resp.status_mut() = StatusCode::NO_CONTENT;
+    Ok(resp)
+}
+
+/// A stored record as a client sees it (used by list and bulk too).
+pub fn representation(st: &Shared, kind: Kind, record: &Record) -> Result<Value, ScimError> {
+    render(st, kind, record)
+}

@@ -1,0 +1,65 @@
+//! The state every handler shares: the store, the configuration, the schemas, and what is derived from them once.
+
+use crate::auth::Authenticator;
+use crate::config::ServerConfig;
+use crate::store::{Kind, Store};
+use scimlab_protocol::SchemaRegistry;
+use scimlab_protocol::schema::ResourceView;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Cheap to clone: one `Arc`.
+#[derive(Clone)]
+pub struct AppState(pub(crate) Arc<Shared>);
+
+/// What [`AppState`] points to.
+pub struct Shared {
+    /// Where resources and recordings live.
+    pub store: Arc<dyn Store>,
+    /// The configuration the server started with.
+    pub config: ServerConfig,
+    /// The schemas served and enforced (the RFC 7643 core set).
+    pub registry: &'static SchemaRegistry,
+    /// Credential checker.
+    pub auth: Authenticator,
+    next_numeric_id: AtomicU64,
+}
+
+impl AppState {
+    /// A state over `store` with `config`.
+    pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
+        let auth = Authenticator::new(&config.auth);
+        AppState(Arc::new(Shared {
+            store,
+            config,
+            registry: SchemaRegistry::core(),
+            auth,
+            next_numeric_id: AtomicU64::new(1),
+        }))
+    }
+
+    /// The shared parts.
+    pub fn shared(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl Shared {
+    /// The schema view of a resource kind.
+    pub fn view(&self, kind: Kind) -> ResourceView<'static> {
+        match kind {
+            Kind::User => self.registry.user(),
+            Kind::Group => self.registry.group(),
+        }
+    }
+
+    /// A new resource id: a UUID, or, with `--vary`, sometimes a plain number, so clients cannot assume ids are
+    /// UUIDs (RFC 7643 section 3.1 only asks that ids be unique, stable and not reassigned).
+    pub fn new_id(&self) -> String {
+        if self.config.vary && fastrand::bool() {
+            format!("{}", self.next_numeric_id.fetch_add(1, Ordering::Relaxed) + 100_000)
+        } else {
+            uuid::Uuid::new_v4().to_string()
+        }
+    }
+}

@@ -1,0 +1,357 @@
+//! The in-memory store: the default, and the fastest.
+//!
+//! One `RwLock` guards everything, so every operation is trivially atomic; reads take the shared lock and share
+//! resources through `Arc`, so a GET copies nothing but the pointer. Creation order is kept by a sequence number
+//! (a `BTreeMap`), which gives list endpoints a stable order across pages.
+
+use super::{Indexed, Kind, Mutation, Record, Store, fold, index_key, member_ids};
+use scimlab_protocol::ScimError;
+use scimlab_protocol::exchange::Exchange;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// How many exchanges the memory store keeps; older ones are dropped first (a SQLite store keeps them all).
+pub const DEFAULT_RECORDING_CAPACITY: usize = 100_000;
+
+#[derive(Default)]
+struct Table {
+    by_seq: BTreeMap<u64, Record>,
+    seq_of: HashMap<String, u64>,
+    by_name: HashMap<String, BTreeSet<u64>>,
+    by_external: HashMap<String, BTreeSet<u64>>,
+}
+
+impl Table {
+    fn name_attr(kind: Kind) -> &'static str {
+        match kind {
+            Kind::User => "userName",
+            Kind::Group => "displayName",
+        }
+    }
+
+    fn index(&mut self, kind: Kind, seq: u64, resource: &Value) {
+        if let Some(n) = index_key(resource, Self::name_attr(kind)) {
+            self.by_name.entry(fold(&n)).or_default().insert(seq);
+        }
+        if let Some(e) = index_key(resource, "externalId") {
+            self.by_external.entry(e).or_default().insert(seq);
+        }
+    }
+
+    fn unindex(&mut self, kind: Kind, seq: u64, resource: &Value) {
+        if let Some(n) = index_key(resource, Self::name_attr(kind)) {
+            remove_from(&mut self.by_name, &fold(&n), seq);
+        }
+        if let Some(e) = index_key(resource, "externalId") {
+            remove_from(&mut self.by_external, &e, seq);
+        }
+    }
+
+    /// RFC 7643 section 4.1: `userName` is unique within the service provider, compared case-insensitively.
+    fn check_unique(&self, kind: Kind, resource: &Value, except: Option<u64>) -> Result<(), ScimError> {
+        if kind != Kind::User {
+            return Ok(());
+        }
+        let Some(name) = index_key(resource, "userName") else { return Ok(()) };
+        let taken = self.by_name.get(&fold(&name)).is_some_and(|s| s.iter().any(|&q| Some(q) != except));
+        if taken {
+            return Err(ScimError::uniqueness(format!("userName {name:?} is already in use")));
+        }
+        Ok(())
+    }
+}
+
+fn remove_from(map: &mut HashMap<String, BTreeSet<u64>>, key: &str, seq: u64) {
+    if let Some(set) = map.get_mut(key) {
+        set.remove(&seq);
+        if set.is_empty() {
+            map.remove(key);
+        }
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    users: Table,
+    groups: Table,
+    /// user id -> ids of the groups listing it as a member.
+    memberships: HashMap<String, BTreeSet<String>>,
+    next_seq: u64,
+    next_version: u64,
+}
+
+/// Recordings sit behind their own lock so that recording an exchange never waits for a resource write.
+#[derive(Default)]
+struct Recordings {
+    items: VecDeque<(u64, Exchange)>,
+    next: u64,
+}
+
+impl Inner {
+    fn table(&self, kind: Kind) -> &Table {
+        match kind {
+            Kind::User => &self.users,
+            Kind::Group => &self.groups,
+        }
+    }
+
+    fn table_mut(&mut self, kind: Kind) -> &mut Table {
+        match kind {
+            Kind::User => &mut self.users,
+            Kind::Group => &mut self.groups,
+        }
+    }
+
+    fn bump_version(&mut self) -> u64 {
+        self.next_version += 1;
+        self.next_version
+    }
+
+    /// RFC 7643 section 4.2: a Group's members are Users or Groups of this server; a dangling reference is
+    /// refused with invalidValue. Checked under the write lock so a concurrent delete cannot slip in between.
+    fn check_members(&self, members: &[String]) -> Result<(), ScimError> {
+        for id in members {
+            if !self.users.seq_of.contains_key(id) && !self.groups.seq_of.contains_key(id) {
+                return Err(ScimError::invalid_value(format!("members: no User or Group has id {id:?}")));
+            }
+        }
+        Ok(())
+    }
+
+    fn set_memberships(&mut self, group_id: &str, old: &[String], new: &[String]) {
+        for u in old {
+            if let Some(set) = self.memberships.get_mut(u) {
+                set.remove(group_id);
+                if set.is_empty() {
+                    self.memberships.remove(u);
+                }
+            }
+        }
+        for u in new {
+            self.memberships.entry(u.clone()).or_default().insert(group_id.to_owned());
+        }
+    }
+}
+
+/// The default store: everything in memory, gone at exit.
+pub struct MemoryStore {
+    inner: RwLock<Inner>,
+    recordings: Mutex<Recordings>,
+    recording_capacity: usize,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::new(DEFAULT_RECORDING_CAPACITY)
+    }
+}
+
+impl MemoryStore {
+    /// An empty store keeping at most `recording_capacity` exchanges.
+    pub fn new(recording_capacity: usize) -> Self {
+        MemoryStore {
+            inner: RwLock::new(Inner::default()),
+            recordings: Mutex::new(Recordings::default()),
+            recording_capacity,
+        }
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave the maps half-updated in a way that matters more than
+        // refusing all further service, so recover the guard.
+        self.inner.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn not_found(kind: Kind, id: &str) -> ScimError {
+    ScimError::not_found(format!("{} {id:?} not found", kind.name()))
+}
+
+/// Writes `meta.version` (a weak ETag derived from the store's version counter, RFC 7644 section 3.14) and
+/// `meta.lastModified`.
+pub(crate) fn stamp(resource: &mut Value, version: u64, now: &str) {
+    if let Some(obj) = resource.as_object_mut() {
+        let meta = obj.entry("meta").or_insert_with(|| Value::Object(Default::default()));
+        if let Some(m) = meta.as_object_mut() {
+            m.insert("lastModified".into(), Value::String(now.to_owned()));
+            m.insert("version".into(), Value::String(etag_of(version)));
+        }
+    }
+}
+
+/// The weak entity tag for a version number.
+pub fn etag_of(version: u64) -> String {
+    format!("W/\"{version:x}\"")
+}
+
+/// The current instant in RFC 3339 form, as `meta` timestamps are written.
+pub fn now_rfc3339() -> String {
+    jiff::Timestamp::now().round(jiff::Unit::Millisecond).map(|t| t.to_string()).unwrap_or_default()
+}
+
+impl Store for MemoryStore {
+    fn insert(&self, kind: Kind, mut resource: Value) -> Result<Record, ScimError> {
+        let id = index_key(&resource, "id").ok_or_else(|| ScimError::new(500, "resource to insert has no id"))?;
+        let now = now_rfc3339();
+        let mut g = self.write();
+        if g.table(kind).seq_of.contains_key(&id) {
+            return Err(ScimError::uniqueness(format!("id {id:?} is already in use")));
+        }
+        g.table(kind).check_unique(kind, &resource, None)?;
+        let members = if kind == Kind::Group { member_ids(&resource) } else { Vec::new() };
+        g.check_members(&members)?;
+        let version = g.bump_version();
+        stamp(&mut resource, version, &now);
+        g.next_seq += 1;
+        let seq = g.next_seq;
+        let record = Record { id: id.clone(), version, resource: Arc::new(resource) };
+        let t = g.table_mut(kind);
+        t.index(kind, seq, &record.resource);
+        t.seq_of.insert(id.clone(), seq);
+        t.by_seq.insert(seq, record.clone());
+        if kind == Kind::Group {
+            g.set_memberships(&id, &[], &members);
+        }
+        Ok(record)
+    }
+
+    fn get(&self, kind: Kind, id: &str) -> Result<Option<Record>, ScimError> {
+        let g = self.read();
+        let t = g.table(kind);
+        Ok(t.seq_of.get(id).and_then(|s| t.by_seq.get(s)).cloned())
+    }
+
+    fn update(&self, kind: Kind, id: &str, f: Mutation<'_>) -> Result<Record, ScimError> {
+        let now = now_rfc3339();
+        let mut g = self.write();
+        let t = g.table(kind);
+        let seq = *t.seq_of.get(id).ok_or_else(|| not_found(kind, id))?;
+        let old = t.by_seq.get(&seq).ok_or_else(|| not_found(kind, id))?.clone();
+        let mut new = f(&old.resource)?;
+        if new == *old.resource {
+            return Ok(old);
+        }
+        g.table(kind).check_unique(kind, &new, Some(seq))?;
+        let (old_members, new_members) =
+            if kind == Kind::Group { (member_ids(&old.resource), member_ids(&new)) } else { (vec![], vec![]) };
+        g.check_members(&new_members)?;
+        let version = g.bump_version();
+        stamp(&mut new, version, &now);
+        let record = Record { id: id.to_owned(), version, resource: Arc::new(new) };
+        let t = g.table_mut(kind);
+        t.unindex(kind, seq, &old.resource);
+        t.index(kind, seq, &record.resource);
+        t.by_seq.insert(seq, record.clone());
+        if kind == Kind::Group {
+            g.set_memberships(id, &old_members, &new_members);
+        }
+        Ok(record)
+    }
+
+    fn delete(
+        &self,
+        kind: Kind,
+        id: &str,
+        check: &mut dyn FnMut(&Value) -> Result<(), ScimError>,
+    ) -> Result<(), ScimError> {
+        let now = now_rfc3339();
+        let mut g = self.write();
+        let t = g.table(kind);
+        let seq = *t.seq_of.get(id).ok_or_else(|| not_found(kind, id))?;
+        let old = t.by_seq.get(&seq).ok_or_else(|| not_found(kind, id))?.clone();
+        check(&old.resource)?;
+        let t = g.table_mut(kind);
+        t.unindex(kind, seq, &old.resource);
+        t.seq_of.remove(id);
+        t.by_seq.remove(&seq);
+        match kind {
+            Kind::Group => {
+                let members = member_ids(&old.resource);
+                g.set_memberships(id, &members, &[]);
+            }
+            Kind::User => {
+                let groups: Vec<String> = g.memberships.remove(id).into_iter().flatten().collect();
+                for gid in groups {
+                    let Some(&gseq) = g.groups.seq_of.get(&gid) else { continue };
+                    let Some(rec) = g.groups.by_seq.get(&gseq).cloned() else { continue };
+                    let mut group = (*rec.resource).clone();
+                    remove_member(&mut group, id);
+                    let version = g.bump_version();
+                    stamp(&mut group, version, &now);
+                    g.groups.by_seq.insert(gseq, Record { id: gid, version, resource: Arc::new(group) });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn find(&self, kind: Kind, attr: Indexed, value: &str) -> Result<Vec<Record>, ScimError> {
+        let g = self.read();
+        let t = g.table(kind);
+        let seqs = match attr {
+            Indexed::UserName | Indexed::DisplayName => t.by_name.get(&fold(value)),
+            Indexed::ExternalId => t.by_external.get(value),
+        };
+        Ok(seqs.into_iter().flatten().filter_map(|s| t.by_seq.get(s).cloned()).collect())
+    }
+
+    fn scan(&self, kind: Kind, visit: &mut dyn FnMut(&Record) -> bool) -> Result<(), ScimError> {
+        let g = self.read();
+        for r in g.table(kind).by_seq.values() {
+            if !visit(r) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn count(&self, kind: Kind) -> Result<usize, ScimError> {
+        Ok(self.read().table(kind).by_seq.len())
+    }
+
+    fn groups_of(&self, user_id: &str) -> Result<Vec<(String, String)>, ScimError> {
+        let g = self.read();
+        let Some(ids) = g.memberships.get(user_id) else { return Ok(Vec::new()) };
+        Ok(ids
+            .iter()
+            .filter_map(|gid| {
+                let seq = g.groups.seq_of.get(gid)?;
+                let rec = g.groups.by_seq.get(seq)?;
+                Some((gid.clone(), index_key(&rec.resource, "displayName").unwrap_or_default()))
+            })
+            .collect())
+    }
+
+    fn record(&self, exchange: &Exchange) -> Result<u64, ScimError> {
+        let mut r = self.recordings.lock().unwrap_or_else(|p| p.into_inner());
+        r.next += 1;
+        let n = r.next;
+        if r.items.len() >= self.recording_capacity {
+            r.items.pop_front();
+        }
+        r.items.push_back((n, exchange.clone()));
+        Ok(n)
+    }
+
+    fn recordings(&self, after: u64, limit: usize) -> Result<Vec<(u64, Exchange)>, ScimError> {
+        let r = self.recordings.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(r.items.iter().filter(|(n, _)| *n > after).take(limit).cloned().collect())
+    }
+}
+
+/// Removes every `members` element whose `value` is `user_id`; drops `members` when it becomes empty.
+pub(crate) fn remove_member(group: &mut Value, user_id: &str) {
+    let Some(obj) = group.as_object_mut() else { return };
+    let Some(key) = scimlab_protocol::json::key_ci(obj, "members").map(str::to_owned) else { return };
+    if let Some(Value::Array(ms)) = obj.get_mut(&key) {
+        ms.retain(|m| m.get("value").and_then(Value::as_str) != Some(user_id));
+        if ms.is_empty() {
+            obj.shift_remove(&key);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! `scimlab serve`: run the mock service provider on a socket until Ctrl-C.
+
+use crate::exit::{Failure, Outcome};
+use anyhow::{Context, anyhow};
+use clap::Args;
+use scimlab_mock_sp::store::{MemoryStore, Store};
+use scimlab_mock_sp::{AppState, Auth, ServerConfig};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Options of `scimlab serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Bearer token clients must send. Without --token, --basic or --no-auth, a random token is generated and
+    /// printed once at start.
+    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true, conflicts_with_all = ["basic", "no_auth"])]
+    token: Option<String>,
+    /// HTTP Basic credentials clients must send, as USER:PASS.
+    #[arg(long, value_name = "USER:PASS", conflicts_with = "no_auth")]
+    basic: Option<String>,
+    /// Accept requests without credentials.
+    #[arg(long)]
+    no_auth: bool,
+    /// Keep resources and recordings in this SQLite file (created if missing), so they survive restarts.
+    #[arg(long, value_name = "FILE")]
+    data: Option<PathBuf>,
+    /// Where the RFC allows a choice (PATCH 200 or 204, id format, page size), choose at random per request.
+    #[arg(long)]
+    vary: bool,
+    /// Refuse what real IdPs send beyond the RFC (capitalised ops, "False" strings, dotted keys, ...) instead of
+    /// accepting it and recording the deviation.
+    #[arg(long)]
+    strict: bool,
+    /// Largest request body accepted, in bytes (413 beyond; published as bulk.maxPayloadSize).
+    #[arg(long, default_value_t = 1024 * 1024, value_name = "BYTES")]
+    max_payload: usize,
+    /// Most operations in one /Bulk request (published as bulk.maxOperations).
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    max_bulk_operations: usize,
+    /// Most resources in one page (published as filter.maxResults).
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    max_results: usize,
+}
+
+/// Runs `scimlab serve`.
+pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
+    let (auth, announce) = match (&args.token, &args.basic, args.no_auth) {
+        (_, _, true) => (Auth::None, "authentication: none (--no-auth)".to_owned()),
+        (Some(t), _, _) => (Auth::Bearer(t.clone()), "authentication: bearer token (as given)".to_owned()),
+        (None, Some(b), _) => {
+            let (user, pass) = b
+                .split_once(':')
+                .ok_or_else(|| Failure::Usage(anyhow!("--basic takes USER:PASS, got no ':' in the value")))?;
+            (Auth::Basic { user: user.into(), pass: pass.into() }, format!("authentication: basic, user {user:?}"))
+        }
+        (None, None, false) => {
+            let token = uuid_token();
+            let line = format!("authentication: bearer token {token} (generated; pass --token to choose one)");
+            (Auth::Bearer(token), line)
+        }
+    };
+    let mut config = ServerConfig {
+        auth,
+        vary: args.vary,
+        max_payload_bytes: args.max_payload,
+        max_bulk_operations: args.max_bulk_operations,
+        max_results: args.max_results,
+        ..ServerConfig::default()
+    };
+    if args.strict {
+        config.patch = scimlab_protocol::patch::PatchOptions::strict();
+    }
+    let store: Arc<dyn Store> = match &args.data {
+        None => Arc::new(MemoryStore::default()),
+        Some(path) => Arc::new(
+            scimlab_mock_sp::store::SqliteStore::open(path)
+                .map_err(|e| Failure::Usage(anyhow!("cannot open data file {}: {}", path.display(), e.detail)))?,
+        ),
+    };
+    let base_path = config.base_path.clone();
+    let app = scimlab_mock_sp::router(AppState::new(store, config));
+    let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime").map_err(Failure::Internal)?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .map_err(|e| Failure::Usage(anyhow!("cannot listen on {}: {e}", args.addr)))?;
+        let local = listener.local_addr().map_err(|e| Failure::Internal(e.into()))?;
+        println!("scimlab mock SP listening on http://{local}{base_path}");
+        println!("{announce}");
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| Failure::Internal(anyhow!("server failed: {e}")))
+    })?;
+    Ok(Outcome::Success)
+}
+
+fn uuid_token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
