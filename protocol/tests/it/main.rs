@@ -3,3 +3,4 @@ mod schema;
 mod validate;
 mod filter_syntax;
 mod filter_eval;
+mod query;
