@@ -207,19 +207,26 @@ fn read_kind(
     opts: &PatchOptions,
     used: &mut Vec<LeniencyUse>,
 ) -> Result<PatchOpKind, ScimError> {
+    let path = get_ci(members, "path").and_then(Value::as_str);
     let raw = match get_ci(members, "op") {
         Some(Value::String(s)) => s,
         None | Some(Value::Null) => {
             return Err(ScimError::invalid_syntax(format!(
-                "Operations[{i}]: op is missing; it must be add, remove or replace"
+                "Operations[{i}]{}: op is missing; it must be add, remove or replace",
+                path.map(|p| format!(" (path {p})")).unwrap_or_default()
             )));
         }
         Some(other) => {
             return Err(ScimError::invalid_syntax(format!(
-                "Operations[{i}]: op must be the string add, remove or replace, got {}",
+                "Operations[{i}]{}: op must be the string add, remove or replace, got {}",
+                path.map(|p| format!(" (path {p})")).unwrap_or_default(),
                 crate::validate::describe(other)
             )));
         }
+    };
+    let label = match path {
+        Some(p) => format!("Operations[{i}] ({raw} {p})"),
+        None => format!("Operations[{i}] ({raw})"),
     };
     if let Some(kind) = PatchOpKind::parse_strict(raw) {
         return Ok(kind);
@@ -234,12 +241,12 @@ fn read_kind(
             Ok(kind)
         }
         Some(kind) => Err(ScimError::invalid_syntax(format!(
-            "Operations[{i}]: op {raw:?} must be written {:?} (RFC 7644 section 3.5.2 spells the ops in \
+            "{label}: op {raw:?} must be written {:?} (RFC 7644 section 3.5.2 spells the ops in \
              lowercase; other cases are an Entra ID habit: op_any_case)",
             kind.as_str()
         ))),
-        None => Err(ScimError::invalid_syntax(format!(
-            "Operations[{i}]: unknown op {raw:?}; it must be add, remove or replace"
-        ))),
+        None => {
+            Err(ScimError::invalid_syntax(format!("{label}: unknown op {raw:?}; it must be add, remove or replace")))
+        }
     }
 }

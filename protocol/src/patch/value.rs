@@ -239,7 +239,7 @@ pub(super) fn check_mutability(
             Err(format!("{name} is readOnly; the operation would change it from {} to {}", shown(old), shown(new)))
         }
         Mutability::Immutable if old.is_some() => Err(format!(
-            "{name} is immutable and already has the value {}; the operation would change it to {}",
+            "{name} is immutable and already has a value ({}); the operation would change it to {}",
             shown(old),
             shown(new)
         )),

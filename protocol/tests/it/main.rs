@@ -4,3 +4,4 @@ mod validate;
 mod filter_syntax;
 mod filter_eval;
 mod query;
+mod patch;
