@@ -1,0 +1,2 @@
+//! Integration tests of scimlab-mock-sp: one binary, one module per area.
+mod store;
