@@ -6,24 +6,7 @@
 //! instant). [`Matcher::matches`] then walks a resource without allocating on the common path. The leaf rules
 //! (how one value compares with one literal) live in `compare.rs`.
 //!
-//! The rules, with the decisions made where the RFC leaves room:
-//!
-//! - Names (RFC 7643 section 2.1, RFC 7644 section 3.10): resolved through [`ResourceView::resolve`] (core schema,
-//!   then the common attributes `id`, `externalId`, `meta`, `schemas`, then the extensions), with or without a
-//!   URN prefix; extension values are read under the extension's URN key; every JSON member lookup ignores case.
-//!   A name the schema does not know is not an error: it is read as written and compared by the JSON value's own
-//!   type (strings case-insensitively), so it usually matches nothing.
-//! - Multi-valued attributes (section 3.4.2.2): an expression matches when any value matches. `emails.value`
-//!   looks at the `value` of every element.
-//! - Complex attributes compared without a sub-attribute (`emails co "x"`, `name eq "x"`) compare the `value`
-//!   sub-attribute, which RFC 7643 section 2.4 makes the primary value of a complex attribute.
-//! - `pr`, `eq null`, `ne null` are presence tests ([`crate::json::is_present`]): `eq null` is `not pr`.
-//! - `ne x` matches when no value equals `x`. It is exactly `not (eq x)`: an absent attribute matches `ne`, and
-//!   `emails.value ne "a"` means that no email has the value `a`.
-//! - Value filters `emails[type eq "work"]` (section 3.4.2.2): some element satisfies the bracketed filter, whose
-//!   names are sub-attributes of the element; on a single-valued complex attribute the bracket applies to its one
-//!   object. The extension `emails[type eq "work"].value eq "a"` matches when one element satisfies both the
-//!   bracket and the test on its sub-attribute.
+//! The evaluation rules are documented on [`Matcher`], where rustdoc shows them.
 
 use super::ast::{AttrPath, CompValue, CompareOp, Filter, Test, ValuePath};
 use super::compare::{NumLit, OrdOp, StrOp, fold, num_cmp, parse_datetime, str_test};
@@ -31,11 +14,37 @@ use crate::error::ScimError;
 use crate::json::{get_ci, is_present};
 use crate::schema::{AttrType, AttributeDef, ResourceView};
 use jiff::Timestamp;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// A filter compiled against one resource type: attribute names resolved, types checked, literals pre-processed
 /// (lowercased for `caseExact=false`, dateTimes parsed). It owns its data, so a server can cache it and share it
 /// between threads.
+///
+/// The rules, with the decisions made where the RFC leaves room:
+///
+/// - Names (RFC 7643 section 2.1, RFC 7644 section 3.10): resolved through [`ResourceView::resolve`] (core schema,
+///   then the common attributes `id`, `externalId`, `meta`, `schemas`, then the extensions), with or without a
+///   URN prefix; extension values are read under the extension's URN key; every JSON member lookup ignores case.
+///   A name the schema does not know is not an error: it is read as written and compared by the JSON value's own
+///   type (strings case-insensitively), so it usually matches nothing.
+/// - Multi-valued attributes (section 3.4.2.2): an expression matches when any value matches. `emails.value`
+///   looks at the `value` of every element.
+/// - Complex attributes compared without a sub-attribute (`emails co "x"`, `name eq "x"`) compare the `value`
+///   sub-attribute, which RFC 7643 section 2.4 makes the primary value of a complex attribute.
+/// - `pr`, `eq null`, `ne null` are presence tests ([`crate::json::is_present`]): `eq null` is `not pr`.
+/// - `ne x` matches when no value equals `x`. It is exactly `not (eq x)`: an absent attribute matches `ne`, and
+///   `emails.value ne "a"` means that no email has the value `a`.
+/// - Value filters `emails[type eq "work"]` (section 3.4.2.2): some element satisfies the bracketed filter, whose
+///   names are sub-attributes of the element; on a single-valued complex attribute the bracket applies to its one
+///   object. The extension `emails[type eq "work"].value eq "a"` matches when one element satisfies both the
+///   bracket and the test on its sub-attribute.
+/// - Types (RFC 7643 section 2.3, RFC 7644 section 3.4.2.2): strings, references and binaries take eq ne co sw
+///   ew gt ge lt le with a string literal (references and binaries are always case-exact; binaries refuse
+///   ordering); booleans take eq and ne with true or false; integers and decimals take eq ne gt ge lt le with a
+///   number (two integers compare exactly, anything else as f64); dateTimes take eq ne gt ge lt le with a string
+///   that reads as an instant (compared by instant, whatever the offset; text without an offset is UTC) and co sw
+///   ew on their text, case-exact. Anything else is 400 `invalidFilter`. A stored value of the wrong JSON type,
+///   or a stored dateTime that does not parse, never passes a comparison (but counts as present for `pr`).
 #[derive(Debug, Clone)]
 pub struct Matcher {
     root: Node,
@@ -141,9 +150,9 @@ impl Loc {
     fn top<'v>(&self, ctx: &'v Value) -> Option<&'v Value> {
         let mut obj = ctx.as_object()?;
         if let Some(ext) = &self.ext {
-            obj = get_ci(obj, ext)?.as_object()?;
+            obj = member(obj, ext)?.as_object()?;
         }
-        get_ci(obj, &self.key)
+        member(obj, &self.key)
     }
 
     /// Whether `f` holds for some value the location reaches: the attribute's values (array elements one by one),
@@ -159,6 +168,28 @@ impl Loc {
             }
         }
     }
+}
+
+/// The member called `key`, case-insensitively, preferring an exact match (the same answer as
+/// [`get_ci`]). SCIM objects are small, so a scan over the entries, which sit next to each other in memory and
+/// carry each key's length inline, touches less memory than hashing into the index table: over 10,000 resources
+/// this lookup is bound by cache misses, not by comparisons. Large objects still use the hash index.
+fn member<'v>(obj: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    if obj.len() > 24 {
+        return get_ci(obj, key);
+    }
+    let mut folded = None;
+    for (k, v) in obj {
+        if k.len() == key.len() {
+            if k == key {
+                return Some(v);
+            }
+            if folded.is_none() && k.eq_ignore_ascii_case(key) {
+                folded = Some(v);
+            }
+        }
+    }
+    folded
 }
 
 /// `f` over the value, or over each element when it is an array (RFC 7644 section 3.4.2.2: any value matches).
@@ -435,4 +466,42 @@ fn path_label(p: &AttrPath) -> String {
 
 fn invalid(label: &str, why: impl std::fmt::Display) -> ScimError {
     ScimError::invalid_filter(format!("invalid filter on {label}: {why}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn member_prefers_exact_then_any_case_like_get_ci() {
+        let v = json!({"UserName": "a", "userName": "b", "x": 1});
+        let o = v.as_object().expect("object");
+        assert_eq!(member(o, "userName"), Some(&json!("b")));
+        assert_eq!(member(o, "USERNAME"), Some(&json!("a")));
+        assert_eq!(member(o, "nope"), None);
+        let mut big = Map::new();
+        for i in 0..40 {
+            big.insert(format!("k{i}"), json!(i));
+        }
+        assert_eq!(member(&big, "K39"), Some(&json!(39)));
+        assert_eq!(member(&big, "k7"), get_ci(&big, "k7"));
+    }
+
+    #[test]
+    fn non_objects_have_no_attributes() {
+        let view = crate::schema::SchemaRegistry::core().user();
+        let title = AttrPath::simple("title");
+        let pr = Matcher::compile(&Filter::present(title.clone()), &view).expect("compiles");
+        let absent = Matcher::compile(&Filter::not(Filter::present(title)), &view).expect("compiles");
+        for v in [json!(null), json!("title"), json!([{"title": "x"}])] {
+            assert!(!pr.matches(&v) && absent.matches(&v), "{v}");
+        }
+    }
+
+    #[test]
+    fn matchers_can_be_cached_and_shared() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<Matcher>();
+    }
 }
