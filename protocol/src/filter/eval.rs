@@ -350,7 +350,7 @@ fn typed_pred(def: Option<&AttributeDef>, op: CompareOp, lit: &CompValue, label:
     let kind = def.kind;
     let refuse = |why: String| Err(invalid(label, why));
     let wrong_literal = |want: &str| {
-        refuse(format!("{} is a {} attribute: compare it with {want}, not {}", label, kind.as_str(), describe(lit)))
+        refuse(format!("it is a {} attribute, so compare it with {want}, not {}", kind.as_str(), describe(lit)))
     };
     match kind {
         AttrType::String | AttrType::Reference | AttrType::Binary => {
