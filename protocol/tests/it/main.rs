@@ -5,3 +5,4 @@ mod filter_syntax;
 mod filter_eval;
 mod query;
 mod patch;
+mod bulk;
