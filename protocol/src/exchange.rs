@@ -321,4 +321,92 @@ mod tests {
         assert_eq!(shell_quote(""), "''");
         assert_eq!(shell_quote("$HOME"), "'$HOME'");
     }
+
+    fn sample() -> Exchange {
+        Exchange {
+            id: 7,
+            started_at: "2024-05-01T12:00:00.5Z".parse().expect("timestamp"),
+            request: HttpRequest {
+                method: "PATCH".into(),
+                url: "https://scim.example.com/v2/Users/1?filter=emails[type eq \"work\"]".into(),
+                headers: vec![
+                    ("Host".into(), "scim.example.com".into()),
+                    ("Authorization".into(), "Bearer s3cr3t-t0ken".into()),
+                    ("Content-Type".into(), "application/scim+json".into()),
+                    ("X-Refresh-Token".into(), "r3fr3sh".into()),
+                    ("Cookie".into(), "sid=abc".into()),
+                ],
+                body: Some(r#"{"Operations":[{"op":"replace","value":{"displayName":"O'Brien"}}]}"#.into()),
+            },
+            response: Some(HttpResponse {
+                status: 200,
+                headers: vec![("Set-Cookie".into(), "sid=def; HttpOnly".into()), ("ETag".into(), "W/\"2\"".into())],
+                body: None,
+            }),
+            timings: Timings { total_us: 1500, ttfb_us: Some(1200) },
+            client: Some("127.0.0.1:50000".into()),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn redaction_covers_request_and_response_and_is_idempotent() {
+        let mut x = sample();
+        x.redact();
+        assert_eq!(x.request.header("authorization"), Some("Bearer [redacted]"));
+        assert_eq!(x.request.header("x-refresh-token"), Some("[redacted]"));
+        assert_eq!(x.request.header("cookie"), Some("[redacted]"));
+        assert_eq!(x.request.header("content-type"), Some("application/scim+json"));
+        let resp = x.response.as_ref().expect("response");
+        assert_eq!(resp.header("set-cookie"), Some("[redacted]"));
+        assert_eq!(resp.header("etag"), Some("W/\"2\""));
+        let once = x.clone();
+        x.redact();
+        assert_eq!(x, once);
+        let json = serde_json::to_string(&x).expect("serialises");
+        for secret in ["s3cr3t", "r3fr3sh", "sid=abc", "sid=def"] {
+            assert!(!json.contains(secret), "{secret} leaked: {json}");
+        }
+    }
+
+    #[test]
+    fn curl_replays_the_request_without_the_credential() {
+        let x = sample();
+        let expected = [
+            "curl --globoff",
+            "-X PATCH",
+            "'https://scim.example.com/v2/Users/1?filter=emails[type eq \"work\"]'",
+            "-H 'Authorization: Bearer '\"$SCIM_TOKEN\"",
+            "-H 'Content-Type: application/scim+json'",
+            "-H 'X-Refresh-Token: '\"$SCIM_TOKEN\"",
+            "-H 'Cookie: '\"$SCIM_TOKEN\"",
+            r#"--data-binary '{"Operations":[{"op":"replace","value":{"displayName":"O'\''Brien"}}]}'"#,
+        ]
+        .join(" \\\n  ");
+        assert_eq!(x.curl(), expected);
+        assert!(!x.curl().contains("s3cr3t"));
+        let mut redacted = x.clone();
+        redacted.redact();
+        assert_eq!(redacted.curl(), expected);
+        let get = Exchange {
+            request: HttpRequest { method: "GET".into(), url: "https://h/Users".into(), headers: vec![], body: None },
+            ..x
+        };
+        assert_eq!(get.curl(), "curl --globoff \\\n  https://h/Users");
+    }
+
+    #[test]
+    fn serde_uses_stable_camel_case_names() {
+        let x = sample();
+        let v = serde_json::to_value(&x).expect("serialises");
+        assert_eq!(v["startedAt"], "2024-05-01T12:00:00.5Z");
+        assert_eq!(v["timings"], serde_json::json!({"totalUs": 1500, "ttfbUs": 1200}));
+        assert_eq!(v["request"]["headers"][0], serde_json::json!(["Host", "scim.example.com"]));
+        assert!(v.get("error").is_none());
+        let back: Exchange = serde_json::from_value(v).expect("deserialises");
+        assert_eq!(back, x);
+        let bad = serde_json::json!({"id": 1, "startedAt": "yesterday", "request": {"method": "GET", "url": "/"},
+            "timings": {"totalUs": 1}});
+        assert!(serde_json::from_value::<Exchange>(bad).is_err());
+    }
 }
