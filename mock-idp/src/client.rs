@@ -1,0 +1,459 @@
+//! A SCIM client that records every exchange.
+//!
+//! Every request goes out through [`ScimClient::send`] and comes back as a [`ScimResponse`] carrying the
+//! [`Exchange`] that proves it, already redacted: the credential is sent on the wire and never stored, printed or
+//! returned. Requests are addressed relative to the service provider's base URL (`/Users`, `/Users/{id}`), and
+//! their query string can be given as pairs (encoded the RFC 3986 way) or, for personas that must reproduce an
+//! IdP's exact encoding (`+` for spaces, a trailing `&`), as raw text.
+
+use scimlab_protocol::exchange::{Exchange, HttpRequest, HttpResponse, Timings};
+use serde_json::Value;
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+/// How the client authenticates (RFC 7644 section 2).
+#[derive(Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// Nothing.
+    None,
+    /// `Authorization: Bearer TOKEN`.
+    Bearer(String),
+    /// `Authorization: Basic base64(user:pass)`.
+    Basic {
+        /// User name.
+        user: String,
+        /// Password.
+        pass: String,
+    },
+    /// A header sent verbatim, e.g. `Authorization: SSWS abc` or Okta's raw token header.
+    Header {
+        /// Header name.
+        name: String,
+        /// Header value.
+        value: String,
+    },
+}
+
+impl std::fmt::Debug for Credential {
+    // A credential must never reach a log, even through Debug.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credential::None => f.write_str("None"),
+            Credential::Bearer(_) => f.write_str("Bearer([redacted])"),
+            Credential::Basic { user, .. } => write!(f, "Basic({user}:[redacted])"),
+            Credential::Header { name, .. } => write!(f, "Header({name}: [redacted])"),
+        }
+    }
+}
+
+/// Client settings.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Accept any TLS certificate (for test servers with self-signed certificates).
+    pub insecure: bool,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Default `User-Agent` (a request may override it, or send none).
+    pub user_agent: Option<String>,
+    /// Largest response body kept, in bytes; larger bodies are an error that says so.
+    pub max_body: usize,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            insecure: false,
+            timeout: Duration::from_secs(30),
+            user_agent: Some(format!("scimlab/{}", env!("CARGO_PKG_VERSION"))),
+            max_body: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why a request produced no HTTP response. HTTP error statuses are not errors: they are responses.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The base URL or a path could not form a URL.
+    #[error("invalid URL {url:?}: {reason}")]
+    InvalidUrl {
+        /// The URL text.
+        url: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The client could not be built (TLS setup).
+    #[error("cannot build the HTTP client: {0}")]
+    Build(String),
+    /// Connection refused, reset, timed out, TLS failure...; the exchange records the request.
+    #[error("{method} {url}: {reason}")]
+    Transport {
+        /// Method.
+        method: String,
+        /// URL.
+        url: String,
+        /// What failed.
+        reason: String,
+        /// The request as sent, with the error.
+        exchange: Box<Exchange>,
+    },
+}
+
+/// One request, before it is sent.
+#[derive(Debug, Clone)]
+pub struct ScimRequest {
+    /// HTTP method.
+    pub method: reqwest::Method,
+    /// Path relative to the base URL (`/Users/abc`), or an absolute `http(s)://` URL.
+    pub path: String,
+    /// Query pairs, percent-encoded on send.
+    pub query: Vec<(String, String)>,
+    /// Raw query text used verbatim instead of `query` (without the leading `?`).
+    pub raw_query: Option<String>,
+    /// Extra headers; a header named here replaces the client's default of the same name. An empty value for
+    /// `User-Agent` sends the header empty; use `omit_headers` to leave a default out.
+    pub headers: Vec<(String, String)>,
+    /// Default headers to leave out (e.g. `Content-Type` on a GET, `Authorization` for an auth-negative check).
+    pub omit_headers: Vec<String>,
+    /// Body bytes.
+    pub body: Option<Vec<u8>>,
+}
+
+impl ScimRequest {
+    /// A request with no query, headers or body.
+    pub fn new(method: reqwest::Method, path: impl Into<String>) -> Self {
+        ScimRequest {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            raw_query: None,
+            headers: Vec::new(),
+            omit_headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// GET `path`.
+    pub fn get(path: impl Into<String>) -> Self {
+        Self::new(reqwest::Method::GET, path)
+    }
+
+    /// DELETE `path`.
+    pub fn delete(path: impl Into<String>) -> Self {
+        Self::new(reqwest::Method::DELETE, path)
+    }
+
+    /// `method path` with a JSON body and `Content-Type: application/scim+json`.
+    pub fn json(method: reqwest::Method, path: impl Into<String>, body: &Value) -> Self {
+        let mut r = Self::new(method, path);
+        r.body = Some(body.to_string().into_bytes());
+        r.headers.push(("Content-Type".into(), "application/scim+json".into()));
+        r
+    }
+
+    /// Adds a query pair.
+    pub fn query(mut self, k: impl Into<String>, v: impl Into<String>) -> Self {
+        self.query.push((k.into(), v.into()));
+        self
+    }
+
+    /// Adds or replaces a header.
+    pub fn header(mut self, k: impl Into<String>, v: impl Into<String>) -> Self {
+        let k = k.into();
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&k));
+        self.headers.push((k, v.into()));
+        self
+    }
+
+    /// Leaves out a default header (or one added earlier).
+    pub fn without(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+        self.omit_headers.push(name);
+        self
+    }
+}
+
+/// A response, with the exchange that proves it.
+#[derive(Debug, Clone)]
+pub struct ScimResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+    /// The body parsed as JSON, when it is JSON.
+    pub json: Option<Value>,
+    /// The whole exchange, redacted.
+    pub exchange: Exchange,
+}
+
+impl ScimResponse {
+    /// The first header called `name`, case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The JSON body, or `Null`.
+    pub fn body_json(&self) -> &Value {
+        static NULL: Value = Value::Null;
+        self.json.as_ref().unwrap_or(&NULL)
+    }
+
+    /// The body as text (lossy).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A recording SCIM client bound to one service provider.
+#[derive(Clone)]
+pub struct ScimClient {
+    http: reqwest::Client,
+    base: String,
+    credential: Credential,
+    options: ClientOptions,
+}
+
+impl std::fmt::Debug for ScimClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScimClient").field("base", &self.base).field("credential", &self.credential).finish()
+    }
+}
+
+fn install_crypto_provider() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // Another component may have installed one already; either way a provider is in place afterwards.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+impl ScimClient {
+    /// A client for the service provider at `base_url` (e.g. `https://app.example.com/scim/v2`).
+    pub fn new(base_url: &str, credential: Credential, options: ClientOptions) -> Result<Self, ClientError> {
+        let base = base_url.trim_end_matches('/').to_owned();
+        let parsed = reqwest::Url::parse(&base)
+            .map_err(|e| ClientError::InvalidUrl { url: base.clone(), reason: e.to_string() })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(ClientError::InvalidUrl { url: base, reason: "the scheme must be http or https".into() });
+        }
+        install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .danger_accept_invalid_certs(options.insecure)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| ClientError::Build(e.to_string()))?;
+        Ok(ScimClient { http, base, credential, options })
+    }
+
+    /// The base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// The full URL for a path relative to the base.
+    pub fn url_for(&self, path: &str) -> String {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_owned()
+        } else if path.starts_with('/') {
+            format!("{}{path}", self.base)
+        } else {
+            format!("{}/{path}", self.base)
+        }
+    }
+
+    /// The same client with another credential (auth-negative checks).
+    pub fn with_credential(&self, credential: Credential) -> ScimClient {
+        ScimClient { credential, ..self.clone() }
+    }
+
+    fn default_headers(&self, req: &ScimRequest) -> Vec<(String, String)> {
+        let mut h = vec![("Accept".to_owned(), "application/scim+json".to_owned())];
+        if let Some(ua) = &self.options.user_agent {
+            h.push(("User-Agent".to_owned(), ua.clone()));
+        }
+        match &self.credential {
+            Credential::None => {}
+            Credential::Bearer(t) => h.push(("Authorization".into(), format!("Bearer {t}"))),
+            Credential::Basic { user, pass } => {
+                h.push(("Authorization".into(), format!("Basic {}", base64(format!("{user}:{pass}").as_bytes()))))
+            }
+            Credential::Header { name, value } => h.push((name.clone(), value.clone())),
+        }
+        h.retain(|(k, _)| {
+            !req.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(k))
+                && !req.omit_headers.iter().any(|n| n.eq_ignore_ascii_case(k))
+        });
+        h.extend(req.headers.iter().cloned());
+        h
+    }
+
+    /// Sends one request and records the exchange.
+    pub async fn send(&self, req: ScimRequest) -> Result<ScimResponse, ClientError> {
+        let mut url = self.url_for(&req.path);
+        let query = match &req.raw_query {
+            Some(raw) => raw.clone(),
+            None => encode_query(&req.query),
+        };
+        if !query.is_empty() || req.raw_query.is_some() {
+            url.push('?');
+            url.push_str(&query);
+        }
+        let headers = self.default_headers(&req);
+        let mut exchange = Exchange {
+            id: 0,
+            started_at: jiff::Timestamp::now(),
+            request: HttpRequest {
+                method: req.method.to_string(),
+                url: url.clone(),
+                headers: headers.clone(),
+                body: req.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()),
+            },
+            response: None,
+            timings: Timings::default(),
+            client: None,
+            error: None,
+        };
+        exchange.redact();
+        let mut builder = self.http.request(req.method.clone(), &url);
+        for (k, v) in &headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        if let Some(b) = req.body {
+            builder = builder.body(b);
+        }
+        let started = Instant::now();
+        let transport = |exchange: &mut Exchange, reason: String| {
+            exchange.error = Some(reason.clone());
+            exchange.timings.total_us = started.elapsed().as_micros() as u64;
+            ClientError::Transport {
+                method: req.method.to_string(),
+                url: url.clone(),
+                reason,
+                exchange: Box::new(exchange.clone()),
+            }
+        };
+        let resp = match builder.send().await {
+            Ok(r) => r,
+            Err(e) => return Err(transport(&mut exchange, describe(&e))),
+        };
+        let ttfb = started.elapsed();
+        let status = resp.status().as_u16();
+        let resp_headers: Vec<(String, String)> = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let body = match read_limited(resp, self.options.max_body).await {
+            Ok(b) => b,
+            Err(reason) => return Err(transport(&mut exchange, reason)),
+        };
+        exchange.timings =
+            Timings { total_us: started.elapsed().as_micros() as u64, ttfb_us: Some(ttfb.as_micros() as u64) };
+        let json = if body.is_empty() { None } else { serde_json::from_slice(&body).ok() };
+        exchange.response = Some(HttpResponse {
+            status,
+            headers: resp_headers.clone(),
+            body: (!body.is_empty()).then(|| String::from_utf8_lossy(&body).into_owned()),
+        });
+        exchange.redact();
+        Ok(ScimResponse { status, headers: resp_headers, body, json, exchange })
+    }
+}
+
+async fn read_limited(mut resp: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if out.len() + chunk.len() > max {
+                    return Err(format!("the response body exceeds {max} bytes"));
+                }
+                out.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(out),
+            Err(e) => return Err(describe(&e)),
+        }
+    }
+}
+
+/// A transport error with its causes, without the URL reqwest repeats.
+fn describe(e: &reqwest::Error) -> String {
+    let mut msg = if e.is_timeout() {
+        "timed out".to_owned()
+    } else if e.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        "request failed".to_owned()
+    };
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+/// RFC 3986 query encoding: unreserved characters stay, everything else is `%XX` (spaces as `%20`).
+pub fn encode_query(pairs: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        percent_encode_into(&mut out, k);
+        out.push('=');
+        percent_encode_into(&mut out, v);
+    }
+    out
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+pub fn percent_encode_into(out: &mut String, s: &str) {
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+}
+
+fn base64(input: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            out.push(if i <= chunk.len() { char::from(ALPHABET[((n >> shift) & 63) as usize]) } else { '=' });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_encoding_is_rfc3986() {
+        let q = encode_query(&[("filter".into(), "userName eq \"a+b@c.d\"".into()), ("count".into(), "10".into())]);
+        assert_eq!(q, "filter=userName%20eq%20%22a%2Bb%40c.d%22&count=10");
+    }
+
+    #[test]
+    fn credentials_do_not_leak_through_debug() {
+        let c = Credential::Bearer("s3cret".into());
+        assert!(!format!("{c:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn bad_base_urls_are_refused() {
+        assert!(ScimClient::new("ftp://x", Credential::None, ClientOptions::default()).is_err());
+        assert!(ScimClient::new("not a url", Credential::None, ClientOptions::default()).is_err());
+    }
+}

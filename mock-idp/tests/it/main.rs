@@ -1,0 +1,20 @@
+//! Integration tests of scimlab-mock-idp against the mock SP on a loopback socket.
+
+mod client;
+
+use scimlab_mock_sp::store::MemoryStore;
+use scimlab_mock_sp::{AppState, Auth, ServerConfig};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Starts the mock SP on 127.0.0.1, port 0, with a bearer token; returns its base URL.
+pub async fn start_mock_sp(token: &str) -> String {
+    let config = ServerConfig { auth: Auth::Bearer(token.to_owned()), ..ServerConfig::default() };
+    let app = scimlab_mock_sp::router(AppState::new(Arc::new(MemoryStore::default()), config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr: SocketAddr = listener.local_addr().expect("local addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
+    });
+    format!("http://{addr}/scim/v2")
+}
