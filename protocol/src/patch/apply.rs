@@ -169,6 +169,9 @@ fn apply_members<'a, 'v>(
     Ok(())
 }
 
+/// Where an attribute's value lives: the map holding it, and the key it is (or will be) stored under.
+pub(super) type Slot<'m> = (&'m mut Map<String, Value>, String);
+
 /// The resource being patched, with the undo log.
 pub(super) struct Doc<'r> {
     obj: &'r mut Map<String, Value>,
@@ -205,7 +208,7 @@ impl<'r> Doc<'r> {
         name: &str,
         ext: Option<&str>,
         create: bool,
-    ) -> Result<Option<(&mut Map<String, Value>, String)>, ScimError> {
+    ) -> Result<Option<Slot<'_>>, ScimError> {
         let Some(urn) = ext else {
             let key = key_ci(self.obj, name).unwrap_or(name).to_owned();
             self.save(&key, false);
@@ -266,26 +269,33 @@ impl<'r> Doc<'r> {
         }
     }
 
-    /// After the last operation: drops unassigned members, drops extension objects left empty (and their URNs
-    /// from `schemas`), and lists in `schemas` every extension that now has a value.
+    /// After the last operation: drops unassigned members, drops extension objects left empty, and brings
+    /// `schemas` in line with every extension object the request changed (listed when it has a value, not listed
+    /// when it has none). An extension the request did not change keeps its `schemas` entry as it was.
     fn finish(&mut self, view: &ResourceView<'_>) {
         let touched: Vec<(String, bool)> = self.undo.iter().map(|s| (s.key.clone(), s.ext)).collect();
-        for (key, ext) in touched {
-            let keep = match self.obj.get_mut(&key) {
+        for (key, ext) in &touched {
+            let keep = match self.obj.get_mut(key) {
                 None | Some(Value::Null) => false,
-                Some(Value::Object(m)) if ext => {
+                Some(Value::Object(m)) if *ext => {
                     m.retain(|_, v| !v.is_null());
                     !m.is_empty()
                 }
                 Some(_) => true,
             };
             if !keep {
-                self.obj.shift_remove(&key);
+                self.obj.shift_remove(key);
             }
-            if ext {
-                let urn = view.extension(&key).map_or(key.as_str(), |s| s.id.as_str()).to_owned();
-                self.list_schema(&urn, keep, view);
+        }
+        for (key, _) in touched.iter().filter(|(_, ext)| *ext) {
+            let old = self.undo.iter().find(|s| s.key == *key).and_then(|s| s.old.as_ref());
+            let now = self.obj.get(key);
+            if old == now {
+                continue;
             }
+            let present = now.is_some();
+            let urn = view.extension(key).map_or(key.as_str(), |s| s.id.as_str()).to_owned();
+            self.list_schema(&urn, present, view);
         }
     }
 
@@ -314,5 +324,44 @@ impl<'r> Doc<'r> {
     /// Whether any saved member differs from what it was.
     fn changed(&self) -> bool {
         self.undo.iter().any(|s| s.old.as_ref() != self.obj.get(&s.key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rollback_restores_values_presence_and_order() {
+        let original = json!({"a": 1, "b": {"x": [1, 2]}, "c": null, "d": "keep"});
+        let mut v = original.clone();
+        let Value::Object(obj) = &mut v else { panic!("object") };
+        let mut doc = Doc { obj, undo: Vec::new() };
+        doc.save("b", false);
+        doc.obj["b"]["x"] = json!([]);
+        doc.save("a", false);
+        doc.obj["a"] = Value::Null;
+        doc.save("e", false);
+        doc.obj.insert("e".into(), json!("new"));
+        doc.save("c", false);
+        doc.obj["c"] = json!(3);
+        doc.save("b", false); // a second save of the same member keeps the first state
+        doc.rollback();
+        assert_eq!(serde_json::to_string(&v).expect("json"), serde_json::to_string(&original).expect("json"));
+    }
+
+    #[test]
+    fn finish_drops_nulls_and_reports_changes() {
+        let mut v = json!({"a": 1, "b": 2});
+        let Value::Object(obj) = &mut v else { panic!("object") };
+        let mut doc = Doc { obj, undo: Vec::new() };
+        doc.save("a", false);
+        doc.obj["a"] = Value::Null;
+        doc.save("z", false);
+        let view = crate::schema::SchemaRegistry::core().user();
+        doc.finish(&view);
+        assert!(doc.changed());
+        assert_eq!(v, json!({"b": 2}));
     }
 }

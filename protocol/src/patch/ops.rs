@@ -437,3 +437,38 @@ pub(super) fn verify(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::parse;
+
+    fn terms(text: &str) -> Option<Vec<(String, CompValue)>> {
+        let f = parse(text).expect("parses");
+        let mut out = Vec::new();
+        eq_terms(&f, &mut out).then(|| out.into_iter().map(|(n, v)| (n.to_owned(), v.clone())).collect())
+    }
+
+    #[test]
+    fn only_eq_terms_joined_by_and_describe_an_element() {
+        assert_eq!(terms(r#"type eq "work""#), Some(vec![("type".into(), CompValue::String("work".into()))]));
+        assert_eq!(
+            terms(r#"type eq "work" and primary eq true"#),
+            Some(vec![("type".into(), CompValue::String("work".into())), ("primary".into(), CompValue::Bool(true))])
+        );
+        for text in
+            [r#"type ne "work""#, r#"type eq "a" or type eq "b""#, "type pr", r#"not (type eq "a")"#, "type eq null"]
+        {
+            assert_eq!(terms(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn set_member_updates_in_place_and_null_removes() {
+        let mut m = serde_json::json!({"Value": "a", "type": "work"}).as_object().cloned().expect("object");
+        set_member(&mut m, "value", Value::String("b".into()));
+        set_member(&mut m, "type", Value::Null);
+        set_member(&mut m, "display", Value::String("d".into()));
+        assert_eq!(serde_json::to_string(&m).expect("json"), r#"{"Value":"b","display":"d"}"#);
+    }
+}

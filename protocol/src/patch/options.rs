@@ -108,3 +108,41 @@ pub struct LeniencyUse {
     /// What was read differently, for example `op "Replace" read as "replace"`.
     pub detail: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Leniency; 6] = [
+        Leniency::OpCase,
+        Leniency::StringBoolean,
+        Leniency::DottedKey,
+        Leniency::RemoveValueList,
+        Leniency::ScalarForComplex,
+        Leniency::ReplaceCreatesFiltered,
+    ];
+
+    #[test]
+    fn strict_allows_nothing_and_lenient_everything() {
+        for l in ALL {
+            assert!(!PatchOptions::strict().allows(l), "{l}");
+            assert!(PatchOptions::lenient().allows(l), "{l}");
+        }
+    }
+
+    #[test]
+    fn each_option_switches_exactly_its_leniency() {
+        for l in ALL {
+            let mut o = PatchOptions::strict();
+            match l {
+                Leniency::OpCase => o.op_any_case = true,
+                Leniency::StringBoolean => o.string_booleans = true,
+                Leniency::DottedKey => o.dotted_keys = true,
+                Leniency::RemoveValueList => o.remove_value_list = true,
+                Leniency::ScalarForComplex => o.scalar_for_complex = true,
+                Leniency::ReplaceCreatesFiltered => o.replace_creates_filtered = true,
+            }
+            assert_eq!(ALL.iter().filter(|x| o.allows(**x)).collect::<Vec<_>>(), [&l]);
+        }
+    }
+}

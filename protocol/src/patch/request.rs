@@ -250,3 +250,71 @@ fn read_kind(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body(ops: Value) -> Value {
+        json!({"schemas": [PATCH_OP_URN], "Operations": ops})
+    }
+
+    #[test]
+    fn op_kinds_parse_strictly_or_in_any_case() {
+        assert_eq!(PatchOpKind::parse_strict("add"), Some(PatchOpKind::Add));
+        assert_eq!(PatchOpKind::parse_strict("Add"), None);
+        assert_eq!(PatchOpKind::parse_any_case("REPLACE"), Some(PatchOpKind::Replace));
+        assert_eq!(PatchOpKind::parse_any_case("move"), None);
+    }
+
+    #[test]
+    fn paths_are_parsed_once_and_kept_as_written() {
+        let (req, used) = PatchRequest::from_json(
+            &body(json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "a@b.c"}])),
+            &PatchOptions::strict(),
+        )
+        .expect("reads");
+        assert!(used.is_empty());
+        let op = &req.operations[0];
+        assert_eq!(op.raw_path.as_deref(), Some("emails[type eq \"work\"].value"));
+        let path = op.path.as_ref().expect("a path");
+        assert_eq!((path.name.as_str(), path.sub.as_deref(), path.filter.is_some()), ("emails", Some("value"), true));
+        assert_eq!(op.label(3), "Operations[3] (replace emails[type eq \"work\"].value)");
+    }
+
+    #[test]
+    fn capitalised_ops_are_recorded_when_allowed() {
+        let b = body(json!([{"op": "add", "path": "title", "value": "x"}, {"op": "Remove", "path": "title"}]));
+        let opts = PatchOptions { op_any_case: true, ..PatchOptions::strict() };
+        let (req, used) = PatchRequest::from_json(&b, &opts).expect("reads");
+        assert_eq!(req.operations[1].op, PatchOpKind::Remove);
+        assert_eq!(
+            used,
+            [LeniencyUse {
+                leniency: Leniency::OpCase,
+                operation: 1,
+                detail: "op \"Remove\" read as \"remove\"".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_null_path_or_value_counts_as_absent() {
+        let (req, _) = PatchRequest::from_json(
+            &body(json!([{"op": "replace", "path": null, "value": {"title": "x"}}, {"op": "remove", "path": "title", "value": null}])),
+            &PatchOptions::strict(),
+        )
+        .expect("reads");
+        assert!(req.operations[0].path.is_none());
+        assert!(req.operations[1].value.is_none());
+    }
+
+    #[test]
+    fn a_path_of_the_wrong_type_is_invalid_path() {
+        let e = PatchRequest::from_json(&body(json!([{"op": "remove", "path": 7}])), &PatchOptions::strict())
+            .expect_err("refused");
+        assert_eq!(e.scim_type, Some(crate::error::ScimType::InvalidPath));
+        assert!(e.detail.starts_with("Operations[0] (remove): path must be a string"), "{}", e.detail);
+    }
+}

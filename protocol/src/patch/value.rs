@@ -269,3 +269,54 @@ fn describe_full(v: &Value) -> String {
         _ => describe(v),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::SchemaRegistry;
+    use serde_json::json;
+
+    fn emails() -> &'static AttributeDef {
+        SchemaRegistry::core().user().resolve(None, "emails").expect("emails").attr
+    }
+
+    #[test]
+    fn canonicalise_renames_to_the_schema_spelling_in_order() {
+        let mut v = json!({"Value": "a@b.c", "TYPE": "work", "primary": true});
+        canonicalise(emails(), &mut v);
+        assert_eq!(serde_json::to_string(&v).expect("json"), r#"{"value":"a@b.c","type":"work","primary":true}"#);
+    }
+
+    #[test]
+    fn merge_sets_adds_and_unassigns() {
+        let mut m = json!({"givenName": "Barbara", "FamilyName": "Jensen"}).as_object().cloned().expect("object");
+        merge_into(&mut m, &json!({"familyName": "Smith", "middleName": "J", "givenName": null, "formatted": null}));
+        assert_eq!(Value::Object(m), json!({"FamilyName": "Smith", "middleName": "J"}));
+    }
+
+    #[test]
+    fn mutability_rules() {
+        let mut a = AttributeDef::new("x", AttrType::String);
+        let (one, two) = (json!("1"), json!("2"));
+        assert!(check_mutability(&a, "x", Some(&one), Some(&two)).is_ok());
+        a.mutability = Mutability::ReadOnly;
+        assert!(check_mutability(&a, "x", Some(&one), Some(&one)).is_ok());
+        assert!(check_mutability(&a, "x", None, Some(&json!(""))).is_ok(), "an empty string is no value");
+        assert!(check_mutability(&a, "x", Some(&one), Some(&two)).is_err());
+        assert!(check_mutability(&a, "x", Some(&one), None).is_err());
+        assert!(check_mutability(&a, "x", None, Some(&one)).is_err());
+        a.mutability = Mutability::Immutable;
+        assert!(check_mutability(&a, "x", None, Some(&one)).is_ok());
+        assert!(check_mutability(&a, "x", Some(&one), Some(&one)).is_ok());
+        assert!(check_mutability(&a, "x", Some(&one), Some(&two)).is_err());
+        assert!(check_mutability(&a, "x", Some(&one), None).is_err());
+    }
+
+    #[test]
+    fn primary_detection_ignores_case_and_wants_a_boolean() {
+        assert!(is_primary(&json!({"Primary": true})));
+        assert!(!is_primary(&json!({"primary": "true"})));
+        assert!(!is_primary(&json!({"primary": false})));
+        assert!(!is_primary(&json!("x")));
+    }
+}

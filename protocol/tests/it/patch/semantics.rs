@@ -275,3 +275,18 @@ fn removing_an_attribute_without_a_value_is_a_no_op() {
     assert_eq!(after, minimal());
     assert!(!outcome.changed);
 }
+
+#[test]
+fn an_extension_the_request_does_not_change_keeps_its_schemas_entry() {
+    let mut u = minimal();
+    u["schemas"] = json!(["urn:ietf:params:scim:schemas:core:2.0:User", ENT]);
+    let (after, outcome, _) = run(
+        &u,
+        &body(json!([{"op": "remove", "path": format!("{ENT}:department")}])),
+        &users(),
+        &PatchOptions::strict(),
+    )
+    .expect("applies");
+    assert_eq!(after, u);
+    assert!(!outcome.changed);
+}
