@@ -88,13 +88,16 @@ struct Named {
     subs: Vec<String>,
 }
 
+/// Attribute names at one level, each with what was named of it.
+type NamedList = Vec<(String, Named)>;
+
 /// The parsed names of one parameter, sorted by level.
 #[derive(Debug, Default)]
 struct Selection {
     top_whole: bool,
-    top: Vec<(String, Named)>,
+    top: NamedList,
     /// (extension URN, whole extension named, attributes named in it)
-    ext: Vec<(String, bool, Vec<(String, Named)>)>,
+    ext: Vec<(String, bool, NamedList)>,
 }
 
 impl Projection {
@@ -515,13 +518,13 @@ impl Selection {
                 .map_or(name, |r| r.attr.name.as_str());
             match level {
                 None => add_named(&mut sel.top, canonical, sub),
-                Some(u) => add_named(&mut sel.ext_entry(&u).1, canonical, sub),
+                Some(u) => add_named(sel.ext_entry(&u).1, canonical, sub),
             }
         }
         sel
     }
 
-    fn ext_entry(&mut self, urn: &str) -> (&mut bool, &mut Vec<(String, Named)>) {
+    fn ext_entry(&mut self, urn: &str) -> (&mut bool, &mut NamedList) {
         let i = match self.ext.iter().position(|(u, _, _)| u.eq_ignore_ascii_case(urn)) {
             Some(i) => i,
             None => {
@@ -534,7 +537,7 @@ impl Selection {
     }
 }
 
-fn add_named(list: &mut Vec<(String, Named)>, name: &str, sub: Option<&str>) {
+fn add_named(list: &mut NamedList, name: &str, sub: Option<&str>) {
     let i = match list.iter().position(|(n, _)| n.eq_ignore_ascii_case(name)) {
         Some(i) => i,
         None => {

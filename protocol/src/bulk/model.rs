@@ -129,13 +129,13 @@ impl BulkRequest {
         let mut operations: Vec<BulkOperation> = Vec::with_capacity(ops.len());
         for (i, op) in ops.iter().enumerate() {
             let op = BulkOperation::from_json(i, op)?;
-            if let Some(id) = &op.bulk_id {
-                if let Some(j) = operations.iter().position(|o| o.bulk_id.as_deref() == Some(id)) {
-                    return Err(ScimError::invalid_syntax(format!(
-                        "Operations[{i}].bulkId: {id:?} is already used by Operations[{j}]; bulkIds must be \
-                         unique within a request (RFC 7644 section 3.7)"
-                    )));
-                }
+            if let Some(id) = &op.bulk_id
+                && let Some(j) = operations.iter().position(|o| o.bulk_id.as_deref() == Some(id))
+            {
+                return Err(ScimError::invalid_syntax(format!(
+                    "Operations[{i}].bulkId: {id:?} is already used by Operations[{j}]; bulkIds must be \
+                     unique within a request (RFC 7644 section 3.7)"
+                )));
             }
             operations.push(op);
         }
@@ -303,7 +303,7 @@ impl BulkOperationResponse {
         };
         let response = member(obj, "response", &mut local).filter(|r| !r.is_null()).cloned();
         let ok = (200..300).contains(&status);
-        if location.is_none() && !(method == BulkMethod::Post && !ok) {
+        if location.is_none() && (method != BulkMethod::Post || ok) {
             local.push(Deviation::new("location", DeviationKind::Missing));
         }
         if !ok && response.is_none() {
