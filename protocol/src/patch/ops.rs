@@ -411,8 +411,7 @@ fn object_slot<'m>(
 /// The attribute's value before the operation, kept only when its mutability (or that of a sub-attribute of a
 /// singular complex attribute) has to be checked afterwards.
 pub(super) fn snapshot(attr: &AttributeDef, now: Option<&Value>) -> Option<Option<Value>> {
-    let needed =
-        is_guarded(attr.mutability) || (attr.kind == AttrType::Complex && !attr.multi_valued && has_guarded_subs(attr));
+    let needed = is_guarded(attr) || (attr.kind == AttrType::Complex && !attr.multi_valued && has_guarded_subs(attr));
     needed.then(|| now.cloned())
 }
 

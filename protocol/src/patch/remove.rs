@@ -165,7 +165,7 @@ pub(super) fn remove_listed(
 }
 
 /// remove with an extension URN as the path: the whole extension object goes. Each attribute in it must allow
-/// that (a readOnly or immutable one with a value does not).
+/// that (a readOnly, immutable or required one with a value does not).
 pub(super) fn remove_extension(doc: &mut Doc<'_>, cx: &mut OpCx<'_, '_>, schema: &Schema) -> Result<(), ScimError> {
     let Some(obj) = doc.drop_extension(&schema.id) else {
         return Ok(());

@@ -208,21 +208,22 @@ pub(super) fn settle_primary(
     Ok(())
 }
 
-/// Whether `attr` or one of its sub-attributes is readOnly or immutable, so that an operation on it must compare
-/// the value before and after.
-pub(super) fn is_guarded(m: Mutability) -> bool {
-    matches!(m, Mutability::ReadOnly | Mutability::Immutable)
+/// Whether a change to `attr` must be checked: it is readOnly, immutable, or required (RFC 7644 section 3.5.2
+/// refuses to unassign a required attribute, with mutability).
+pub(super) fn is_guarded(attr: &AttributeDef) -> bool {
+    attr.required || matches!(attr.mutability, Mutability::ReadOnly | Mutability::Immutable)
 }
 
-/// Whether any sub-attribute of a complex attribute is readOnly or immutable.
+/// Whether any sub-attribute of a complex attribute is guarded (see [`is_guarded`]).
 pub(super) fn has_guarded_subs(attr: &AttributeDef) -> bool {
-    attr.sub_attributes.iter().any(|s| is_guarded(s.mutability))
+    attr.sub_attributes.iter().any(is_guarded)
 }
 
 /// RFC 7644 section 3.5.2 with RFC 7643 section 7: whether a change from `old` to `new` respects `attr`'s
 /// mutability. A readOnly value may not change at all, though setting it to the value it already has changes
 /// nothing and is allowed (Okta's path-less replace repeats the `id`). An immutable value may be set while it has
-/// none, and never changed or removed after. `Err` carries the detail for the mutability error.
+/// none, and never changed or removed after. A required attribute may change but not become unassigned (section
+/// 3.5.2 answers that with mutability too). `Err` carries the detail for the mutability error.
 pub(super) fn check_mutability(
     attr: &AttributeDef,
     name: &str,
@@ -233,6 +234,12 @@ pub(super) fn check_mutability(
     let new = new.filter(|v| is_present(v));
     if old == new {
         return Ok(());
+    }
+    if attr.required && new.is_none() {
+        return Err(format!(
+            "{name} is required; the operation would leave it without a value (it has {})",
+            shown(old)
+        ));
     }
     match attr.mutability {
         Mutability::ReadOnly => {
@@ -250,7 +257,7 @@ pub(super) fn check_mutability(
 /// The guarded sub-attributes of one complex value, before and after an edit (the value itself stays assigned).
 pub(super) fn check_sub_mutability(attr: &AttributeDef, label: &str, old: &Value, new: &Value) -> Result<(), String> {
     let (Some(o), Some(n)) = (old.as_object(), new.as_object()) else { return Ok(()) };
-    for sub in attr.sub_attributes.iter().filter(|s| is_guarded(s.mutability)) {
+    for sub in attr.sub_attributes.iter().filter(|s| is_guarded(s)) {
         check_mutability(sub, &format!("{label}.{}", sub.name), get_ci(o, &sub.name), get_ci(n, &sub.name))?;
     }
     Ok(())

@@ -309,3 +309,27 @@ fn errors_are_reported_with_the_first_failing_operation() {
     assert!(outcome.changed);
     assert_eq!(after["title"], "x");
 }
+
+#[test]
+fn a_required_attribute_cannot_be_unassigned() {
+    // RFC 7644 section 3.5.2: removing (or unassigning) a required attribute is answered with mutability.
+    for ops in [
+        json!([{"op": "remove", "path": "userName"}]),
+        json!([{"op": "replace", "value": {"userName": null}}]),
+        json!([{"op": "remove", "path": "schemas"}]),
+    ] {
+        let e = refused(&bjensen(), ops.clone(), &users(), &strict_opts(), ScimType::Mutability);
+        assert!(e.detail.contains("is required"), "{ops}: {}", e.detail);
+    }
+    let e = refused(
+        &tour_guides(),
+        json!([{"op": "remove", "path": "displayName"}]),
+        &groups(),
+        &strict_opts(),
+        ScimType::Mutability,
+    );
+    assert!(e.detail.starts_with("Operations[0] (remove displayName): displayName is required"), "{}", e.detail);
+    // Changing it is fine.
+    let after = strict(&bjensen(), json!([{"op": "replace", "path": "userName", "value": "babs"}]), &users());
+    assert_eq!(after["userName"], "babs");
+}
