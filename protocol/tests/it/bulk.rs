@@ -23,15 +23,15 @@ const BASE: &str = "https://example.com/v2";
 
 /// A toy service provider: resources by path, ids handed out from a list, some operations made to fail.
 struct Toy {
-    ids: VecDeque<&'static str>,
+    ids: VecDeque<String>,
     store: HashMap<String, Value>,
     /// Operation index → the error it fails with.
     faults: HashMap<usize, ScimError>,
 }
 
 impl Toy {
-    fn new(ids: &[&'static str]) -> Self {
-        Toy { ids: ids.iter().copied().collect(), store: HashMap::new(), faults: HashMap::new() }
+    fn new(ids: &[&str]) -> Self {
+        Toy { ids: ids.iter().map(|s| (*s).to_owned()).collect(), store: HashMap::new(), faults: HashMap::new() }
     }
 
     /// Runs `plan` for `req` and returns the BulkResponse, results in request order.
@@ -379,7 +379,7 @@ fn add_update_remove() -> BulkRequest {
     }))
 }
 
-fn seeded(ids: &[&'static str]) -> Toy {
+fn seeded(ids: &[&str]) -> Toy {
     let mut toy = Toy::new(ids);
     toy.store.insert("/Users/e9025315-6bea-44e1-899c-1e07454e468b".into(), json!({"userName": "Eve"}));
     toy
@@ -547,5 +547,90 @@ fn bulk_response_reader_reports_liberties() {
             Some(ScimType::InvalidSyntax),
             "{bad}"
         );
+    }
+}
+
+/// Plans over random reference graphs (cycles, self-references and all): every step only references what runs
+/// before it, every operation runs once, and the executed result is the one the request describes.
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn refs_in(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) => out.extend(s.strip_prefix("bulkId:").map(str::to_owned)),
+            Value::Array(items) => items.iter().for_each(|i| refs_in(i, out)),
+            Value::Object(o) => o.values().for_each(|i| refs_in(i, out)),
+            _ => {}
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn plans_respect_every_reference(edges in proptest::collection::vec(proptest::collection::vec(0..8usize, 0..3), 1..8)) {
+            let n = edges.len();
+            let wanted: Vec<Vec<usize>> = edges.iter().map(|r| r.iter().copied().filter(|&j| j < n).collect()).collect();
+            let ops: Vec<Value> = wanted
+                .iter()
+                .enumerate()
+                .map(|(i, refs)| {
+                    let members: Vec<Value> = refs.iter().map(|j| json!({"value": format!("bulkId:g{j}")})).collect();
+                    json!({"method": "POST", "path": "/Groups", "bulkId": format!("g{i}"),
+                           "data": {"displayName": i.to_string(), "members": members}})
+                })
+                .collect();
+            let req = request(json!({"schemas": [BULK_REQUEST], "Operations": ops}));
+            let p = plan(&req).expect("every cycle of POSTs can be planned");
+            let mut done: HashSet<String> = HashSet::new();
+            let mut runs = vec![0; n];
+            for step in &p.steps {
+                let mut refs = Vec::new();
+                match step {
+                    BulkStep::Run { op, data } => {
+                        refs_in(data.as_ref().or(req.operations[*op].data.as_ref()).unwrap_or(&Value::Null), &mut refs);
+                        runs[*op] += 1;
+                    }
+                    BulkStep::Patch { op, patch } => {
+                        let created = done.contains(&format!("g{op}"));
+                        prop_assert!(created);
+                        refs_in(patch, &mut refs);
+                    }
+                    BulkStep::Fail { .. } => prop_assert!(false, "no undefined references here"),
+                }
+                for r in refs {
+                    prop_assert!(done.contains(&r), "{r} referenced before it exists: {:?}", p.steps);
+                }
+                if let BulkStep::Run { op, .. } = step {
+                    done.insert(format!("g{op}"));
+                }
+            }
+            prop_assert!(runs.iter().all(|&r| r == 1));
+            if let Ok(order) = execution_order(&req) {
+                prop_assert_eq!(p.order(), order);
+                let plain = p.steps.iter().all(|s| matches!(s, BulkStep::Run { data: None, .. }));
+                prop_assert!(plain);
+            }
+            let ids: Vec<String> = (0..n).map(|i| format!("G{i}")).collect();
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let mut toy = Toy::new(&ids);
+            let resp = toy.run(&req, &p);
+            prop_assert!(resp.operations.iter().all(|o| o.status == 201));
+            // Ids are handed out in execution order; map them back to operations through the locations.
+            let id_of: HashMap<usize, String> = resp
+                .operations
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (i, o.location.as_deref().and_then(|l| l.rsplit('/').next()).unwrap_or("").to_owned()))
+                .collect();
+            for (i, refs) in wanted.iter().enumerate() {
+                let stored = &toy.store[&format!("/Groups/{}", id_of[&i])]["members"];
+                let mut got: Vec<String> =
+                    stored.as_array().into_iter().flatten().filter_map(|m| m["value"].as_str().map(str::to_owned)).collect();
+                let mut expected: Vec<String> = refs.iter().map(|j| id_of[j].clone()).collect();
+                got.sort();
+                expected.sort();
+                prop_assert_eq!(got, expected, "group {}", i);
+            }
+        }
     }
 }
