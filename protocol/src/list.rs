@@ -1,5 +1,5 @@
-//! RFC 7644 sections 3.4.2 and 3.4.2.4: pagination and the ListResponse message; section 3.4.3 (in
-//! [`query`]): the SearchRequest body and the query parameters of a GET.
+//! RFC 7644 sections 3.4.2 and 3.4.2.4: pagination and the ListResponse message; section 3.4.3: the
+//! [`SearchRequest`] body and the query parameters of a GET, as one [`Query`].
 //!
 //! [`Page`] reads `startIndex` and `count` the way section 3.4.2.4 says (below 1 means 1, negative means 0) and
 //! slices a result set; [`ListResponse`] writes the answer (with every member present, `Resources` even when

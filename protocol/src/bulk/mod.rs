@@ -1,6 +1,6 @@
 //! RFC 7644 section 3.7: bulk operations.
 //!
-//! - [`model`](BulkRequest): the BulkRequest and BulkResponse messages, read and written; `failOnErrors`
+//! - [`BulkRequest`] and [`BulkResponse`]: the messages, read and written; `failOnErrors`
 //!   ([`should_stop`]); the 413 limits of section 3.7.4 ([`check_limits`]).
 //! - References (section 3.7.2): `bulkId:X` inside an operation's data or path stands for the id of the resource
 //!   the POST with bulkId `X` creates. [`dependencies`] and [`execution_order`] derive the order they impose;
