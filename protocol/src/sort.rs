@@ -141,15 +141,17 @@ impl SortSpec {
 
     /// Sorts `resources` in place, stably, computing each resource's key once.
     pub fn sort(&self, resources: &mut [Value]) {
-        let mut order: Vec<usize> = (0..resources.len()).collect();
-        {
-            let keys: Vec<Key<'_>> = resources.iter().map(|r| self.key(r)).collect();
+        // Sorting (key, index) pairs keeps each comparison's data together; the sort is stable, so equal keys
+        // stay in input order in both directions.
+        let order: Vec<usize> = {
+            let mut keyed: Vec<(Key<'_>, usize)> = resources.iter().map(|r| self.key(r)).zip(0..).collect();
             if self.descending {
-                order.sort_by(|&a, &b| keys[b].cmp(&keys[a]));
+                keyed.sort_by(|a, b| b.0.cmp(&a.0));
             } else {
-                order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+                keyed.sort_by(|a, b| a.0.cmp(&b.0));
             }
-        }
+            keyed.into_iter().map(|(_, i)| i).collect()
+        };
         let mut taken: Vec<Value> = resources.iter_mut().map(Value::take).collect();
         for (slot, &from) in resources.iter_mut().zip(&order) {
             *slot = taken[from].take();
