@@ -1,0 +1,214 @@
+//! RFC 7644 section 4 (and RFC 7643 sections 5 to 7): the discovery endpoints, and whether what they announce is
+//! true.
+
+use super::support::{lists_schema, object, outcome, scim_error, status};
+use crate::check::{Check, Level, Outcome, Profile, Tag};
+use crate::ctx::Ctx;
+use crate::run;
+use scimlab_mock_idp::ScimRequest;
+use scimlab_protocol::schema::{
+    LIST_RESPONSE_URN, RESOURCE_TYPE_URN, SCHEMA_URN, SERVICE_PROVIDER_CONFIG_URN, USER_URN,
+};
+use scimlab_protocol::spc::ServiceProviderConfig;
+use serde_json::Value;
+
+/// The section every id of this file starts with.
+pub const SECTION: &str = "rfc7644/4";
+
+/// The checks of this section.
+pub const CHECKS: &[Check] = &[
+    Check {
+        id: "rfc7644/4/spc-readable",
+        level: Level::Must,
+        tags: &[Tag::Discovery],
+        requires: &[],
+        profiles: &[Profile::Rfc],
+        requirement: "GET /ServiceProviderConfig answers 200 with a ServiceProviderConfig resource",
+        sends: "GET /ServiceProviderConfig",
+        consequence: "",
+        catches: &["spc-missing"],
+        run: run!(spc_readable),
+    },
+    Check {
+        id: "rfc7644/4/spc-complete",
+        level: Level::Must,
+        tags: &[Tag::Discovery],
+        requires: &[],
+        profiles: &[Profile::Rfc],
+        requirement: "the ServiceProviderConfig carries every member RFC 7643 section 5 requires \
+                      (patch, bulk, filter, changePassword, sort, etag, authenticationSchemes)",
+        sends: "GET /ServiceProviderConfig",
+        consequence: "",
+        catches: &["spc-incomplete"],
+        run: run!(spc_complete),
+    },
+    Check {
+        id: "rfc7644/4/resource-types-list",
+        level: Level::Must,
+        tags: &[Tag::Discovery],
+        requires: &[],
+        profiles: &[Profile::Rfc],
+        requirement: "GET /ResourceTypes answers 200 with a ListResponse of ResourceType resources that includes User",
+        sends: "GET /ResourceTypes",
+        consequence: "",
+        catches: &["resource-types-missing"],
+        run: run!(resource_types_list),
+    },
+    Check {
+        id: "rfc7644/4/schemas-list",
+        level: Level::Must,
+        tags: &[Tag::Discovery, Tag::Schema],
+        requires: &[],
+        profiles: &[Profile::Rfc],
+        requirement: "GET /Schemas answers 200 with a ListResponse of Schema resources that includes the User schema",
+        sends: "GET /Schemas",
+        consequence: "",
+        catches: &["schemas-missing"],
+        run: run!(schemas_list),
+    },
+    Check {
+        id: "rfc7644/4/schema-by-id-unknown-404",
+        level: Level::Must,
+        tags: &[Tag::Discovery, Tag::Errors],
+        requires: &[],
+        profiles: &[Profile::Rfc],
+        requirement: "GET /Schemas/{unknown urn} answers 404 with a SCIM Error",
+        sends: "GET /Schemas/urn:scimlab:unknown:schema",
+        consequence: "",
+        catches: &["not-found-200"],
+        run: run!(schema_unknown_404),
+    },
+    Check {
+        id: "rfc7644/4/spc-write-405",
+        level: Level::Should,
+        tags: &[Tag::Discovery, Tag::Http],
+        requires: &[],
+        profiles: &[Profile::Rfc],
+        requirement: "the discovery endpoints are read-only: POST /ServiceProviderConfig answers 405 with a SCIM Error",
+        sends: "POST /ServiceProviderConfig {}",
+        consequence: "",
+        catches: &["discovery-writable"],
+        run: run!(spc_write_405),
+    },
+];
+
+async fn spc_readable(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let r = ctx.get("/ServiceProviderConfig").await?;
+            status(&r, 200, "GET /ServiceProviderConfig")?;
+            let body = object(&r, "GET /ServiceProviderConfig")?;
+            let v = Value::Object(body.clone());
+            Ok(Outcome::check(
+                lists_schema(&v, SERVICE_PROVIDER_CONFIG_URN),
+                format!("schemas lists {SERVICE_PROVIDER_CONFIG_URN}"),
+                format!("schemas is {}", v.get("schemas").map_or("absent".into(), Value::to_string)),
+            ))
+        }
+        .await,
+    )
+}
+
+async fn spc_complete(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let r = ctx.get("/ServiceProviderConfig").await?;
+            status(&r, 200, "GET /ServiceProviderConfig")?;
+            let missing = ServiceProviderConfig::missing_required(r.body_json());
+            Ok(Outcome::check(
+                missing.is_empty(),
+                "every required member present",
+                format!("missing: {}", missing.join(", ")),
+            ))
+        }
+        .await,
+    )
+}
+
+/// The `Resources` of a ListResponse, or the failure.
+fn list_resources<'a>(v: &'a Value, what: &str) -> Result<&'a Vec<Value>, Outcome> {
+    if !lists_schema(v, LIST_RESPONSE_URN) {
+        return Err(Outcome::fail(
+            format!("{what} is a ListResponse"),
+            format!("schemas is {}", v.get("schemas").map_or("absent".into(), Value::to_string)),
+        ));
+    }
+    v.get("Resources")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Outcome::fail(format!("{what} has a Resources array"), "Resources is absent or not an array"))
+}
+
+async fn resource_types_list(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let r = ctx.get("/ResourceTypes").await?;
+            status(&r, 200, "GET /ResourceTypes")?;
+            let items = list_resources(r.body_json(), "GET /ResourceTypes")?;
+            if let Some(bad) = items.iter().find(|i| !lists_schema(i, RESOURCE_TYPE_URN)) {
+                return Ok(Outcome::fail(
+                    format!("every item's schemas lists {RESOURCE_TYPE_URN}"),
+                    format!("an item is {bad}"),
+                ));
+            }
+            let has_user = items
+                .iter()
+                .any(|i| i.get("schema").and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case(USER_URN)));
+            Ok(Outcome::check(
+                has_user,
+                format!("a resource type with schema {USER_URN}"),
+                format!("{} resource types, none for User", items.len()),
+            ))
+        }
+        .await,
+    )
+}
+
+async fn schemas_list(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let r = ctx.get("/Schemas").await?;
+            status(&r, 200, "GET /Schemas")?;
+            let items = list_resources(r.body_json(), "GET /Schemas")?;
+            if let Some(bad) = items.iter().find(|i| !lists_schema(i, SCHEMA_URN)) {
+                let id = bad.get("id").map_or("?".into(), Value::to_string);
+                return Ok(Outcome::fail(
+                    format!("every item's schemas lists {SCHEMA_URN}"),
+                    format!("schema {id} does not"),
+                ));
+            }
+            let has_user = items
+                .iter()
+                .any(|i| i.get("id").and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case(USER_URN)));
+            Ok(Outcome::check(
+                has_user,
+                format!("the list includes {USER_URN}"),
+                format!("{} schemas, not the User schema", items.len()),
+            ))
+        }
+        .await,
+    )
+}
+
+async fn schema_unknown_404(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let r = ctx.get("/Schemas/urn:scimlab:unknown:schema").await?;
+            scim_error(&r, 404, None, "GET /Schemas/urn:scimlab:unknown:schema")?;
+            Ok(Outcome::Pass)
+        }
+        .await,
+    )
+}
+
+async fn spc_write_405(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let r = ctx
+                .send(ScimRequest::json(reqwest::Method::POST, "/ServiceProviderConfig", &serde_json::json!({})))
+                .await?;
+            scim_error(&r, 405, None, "POST /ServiceProviderConfig")?;
+            Ok(Outcome::Pass)
+        }
+        .await,
+    )
+}

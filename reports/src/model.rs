@@ -1,0 +1,234 @@
+//! The RunReport: what one scimlab run found, as written to `--report json=FILE` and read back by
+//! `scimlab report render | diff | merge` and `--baseline`.
+//!
+//! The format carries a version ([`REPORT_VERSION`]); a reader refuses a newer major version rather than
+//! misreading it. Field names are camelCase and stable. `schema/run-report.schema.json` in this crate is generated
+//! from these types and checked in CI.
+
+use schemars::JsonSchema;
+use scimlab_protocol::exchange::Exchange;
+use serde::{Deserialize, Serialize};
+
+/// The report format version. Bump on any incompatible change.
+pub const REPORT_VERSION: u32 = 1;
+
+/// Which scimlab job produced the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RunKind {
+    /// `scimlab test`: conformance checks against a service provider.
+    Conformance,
+    /// `scimlab replay`: IdP lifecycle scenarios.
+    Replay,
+    /// `scimlab load`: throughput and latency.
+    Load,
+}
+
+/// RFC 2119 requirement level of a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Level {
+    /// An absolute requirement: a miss fails the run.
+    Must,
+    /// A recommendation: a miss is a warning (a failure with `--strict`).
+    Should,
+    /// An option: a miss is informational.
+    May,
+}
+
+impl Level {
+    /// `MUST`, `SHOULD` or `MAY`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+            Level::May => "MAY",
+        }
+    }
+}
+
+/// The verdict on one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The requirement holds.
+    Pass,
+    /// A MUST requirement was missed.
+    Fail,
+    /// A SHOULD or MAY requirement was missed.
+    Warn,
+    /// Not run, with the reason (capability declared unsupported, prerequisite failed, not selected by profile).
+    Skip,
+    /// The harness itself failed; never blamed on the server.
+    Error,
+}
+
+impl Verdict {
+    /// The verdict's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Warn => "warn",
+            Verdict::Skip => "skip",
+            Verdict::Error => "error",
+        }
+    }
+}
+
+/// What was tested.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Target {
+    /// Base URL of the service provider (never with credentials).
+    pub url: String,
+    /// Whether this was the embedded mock SP (`scimlab test` with no `--url`).
+    pub embedded: bool,
+}
+
+/// The result of one check (or one replay step).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckResult {
+    /// Stable id, e.g. `rfc7644/3.4.2.2/filter-co-substring`.
+    pub id: String,
+    /// Requirement level.
+    pub level: Level,
+    /// RFC section, e.g. `RFC 7644 3.4.2.2`, or a profile name.
+    pub section: String,
+    /// Tags from the fixed list.
+    pub tags: Vec<String>,
+    /// Profiles the check belongs to (`rfc`, `entra`, `okta`).
+    pub profiles: Vec<String>,
+    /// The requirement in one line.
+    pub requirement: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Why: the skip reason, the error, or a one-line summary of the failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What the requirement expected to see.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// What the server did instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+    /// A command that reproduces the failure (curl, with `$SCIM_TOKEN` in place of the credential).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproducer: Option<String>,
+    /// The exchanges that prove the verdict, redacted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "Vec<serde_json::Value>")]
+    pub evidence: Vec<Exchange>,
+    /// Wall time of the check, in milliseconds.
+    pub duration_ms: f64,
+}
+
+/// Counts by verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// Checks run or skipped.
+    pub total: usize,
+    /// Passed.
+    pub pass: usize,
+    /// Failed (MUST missed).
+    pub fail: usize,
+    /// Warned (SHOULD / MAY missed).
+    pub warn: usize,
+    /// Skipped.
+    pub skip: usize,
+    /// Harness errors.
+    pub error: usize,
+}
+
+impl Summary {
+    /// Counts the verdicts of `checks`.
+    pub fn of(checks: &[CheckResult]) -> Summary {
+        let mut s = Summary { total: checks.len(), ..Summary::default() };
+        for c in checks {
+            match c.verdict {
+                Verdict::Pass => s.pass += 1,
+                Verdict::Fail => s.fail += 1,
+                Verdict::Warn => s.warn += 1,
+                Verdict::Skip => s.skip += 1,
+                Verdict::Error => s.error += 1,
+            }
+        }
+        s
+    }
+}
+
+/// One run of scimlab.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RunReport {
+    /// Format version, [`REPORT_VERSION`].
+    pub version: u32,
+    /// Which job ran.
+    pub kind: RunKind,
+    /// scimlab's version.
+    pub tool_version: String,
+    /// When the run started (RFC 3339).
+    pub started_at: String,
+    /// Wall time of the run, in milliseconds.
+    pub duration_ms: f64,
+    /// What was tested.
+    pub target: Target,
+    /// Profiles selected (`rfc`, `entra`, `okta`).
+    pub profiles: Vec<String>,
+    /// Whether SHOULD misses failed the run (`--strict`).
+    pub strict: bool,
+    /// The seed of the run's random choices (`--seed` reproduces it).
+    pub seed: u64,
+    /// Verdict counts.
+    pub summary: Summary,
+    /// Every check, in registry order.
+    pub checks: Vec<CheckResult>,
+    /// Load-test results (`scimlab load`), opaque to this version of the model's readers that do not use them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<serde_json::Value>,
+}
+
+impl RunReport {
+    /// Whether the run failed: a MUST missed, or with `strict` a SHOULD missed too. Skips never fail a run.
+    pub fn failed(&self) -> bool {
+        self.checks.iter().any(|c| {
+            c.verdict == Verdict::Fail || (self.strict && c.verdict == Verdict::Warn && c.level == Level::Should)
+        })
+    }
+
+    /// Reads a report, refusing a newer format version.
+    pub fn from_json(text: &str) -> Result<RunReport, ReportError> {
+        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| ReportError::Parse(e.to_string()))?;
+        let version = v.get("version").and_then(serde_json::Value::as_u64).unwrap_or(0);
+        if version > u64::from(REPORT_VERSION) {
+            return Err(ReportError::Version { found: version, supported: REPORT_VERSION });
+        }
+        serde_json::from_value(v).map_err(|e| ReportError::Parse(e.to_string()))
+    }
+}
+
+/// Why a report could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// Not a RunReport.
+    #[error("not a scimlab run report: {0}")]
+    Parse(String),
+    /// Written by a newer scimlab.
+    #[error("report format version {found} is newer than this scimlab understands ({supported})")]
+    Version {
+        /// Found in the file.
+        found: u64,
+        /// Understood here.
+        supported: u32,
+    },
+    /// Writing failed.
+    #[error("cannot write the report to {path}: {reason}")]
+    Write {
+        /// Destination.
+        path: String,
+        /// What failed.
+        reason: String,
+    },
+}
