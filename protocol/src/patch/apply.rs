@@ -15,6 +15,7 @@ use crate::error::{ScimError, ScimType};
 use crate::json::key_ci;
 use crate::schema::{ResourceView, Schema};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::fmt::Display;
 
 /// What [`apply`] did.
@@ -44,7 +45,7 @@ pub fn apply(
             crate::validate::describe(resource)
         )));
     };
-    let mut doc = Doc { obj, undo: Vec::new() };
+    let mut doc = Doc { obj, undo: Vec::with_capacity(req.operations.len() + 1) };
     let mut leniencies = Vec::new();
     for (index, op) in req.operations.iter().enumerate() {
         let mut cx = OpCx { index, op, view, opts, leniencies: &mut leniencies, key: None };
@@ -109,7 +110,7 @@ impl OpCx<'_, '_> {
     }
 }
 
-fn apply_one(doc: &mut Doc<'_>, cx: &mut OpCx<'_, '_>) -> Result<(), ScimError> {
+fn apply_one<'v>(doc: &mut Doc<'_, 'v>, cx: &mut OpCx<'_, 'v>) -> Result<(), ScimError> {
     let op = cx.op;
     let Some(path) = &op.path else {
         return match (op.op, &op.value) {
@@ -143,7 +144,7 @@ fn apply_one(doc: &mut Doc<'_>, cx: &mut OpCx<'_, '_>) -> Result<(), ScimError> 
 /// RFC 7644 sections 3.5.2.1 and 3.5.2.3 without a path: each member of the value object is an attribute (or an
 /// extension URN holding an object of that extension's attributes), added or replaced in turn.
 fn apply_members<'a, 'v>(
-    doc: &mut Doc<'_>,
+    doc: &mut Doc<'_, 'v>,
     cx: &mut OpCx<'a, 'v>,
     within: Option<&'v Schema>,
     members: &'a Map<String, Value>,
@@ -169,34 +170,65 @@ fn apply_members<'a, 'v>(
     Ok(())
 }
 
-/// Where an attribute's value lives: the map holding it, and the key it is (or will be) stored under.
-pub(super) type Slot<'m> = (&'m mut Map<String, Value>, String);
+/// Where an attribute's value lives: the map holding it, and the key it is (or will be) stored under (the
+/// schema's spelling unless the resource spells it otherwise).
+pub(super) type Slot<'m, 'v> = (&'m mut Map<String, Value>, Cow<'v, str>);
 
 /// The resource being patched, with the undo log.
-pub(super) struct Doc<'r> {
+pub(super) struct Doc<'r, 'v> {
     obj: &'r mut Map<String, Value>,
-    undo: Vec<Saved>,
+    undo: Vec<Saved<'v>>,
 }
 
-/// A top-level member as it was before the request touched it.
-struct Saved {
-    key: String,
-    /// Its position, when it was present.
-    index: Option<usize>,
+/// What the undo log saves: a member of the resource, an extension's whole object, or one attribute inside an
+/// extension's object (extension attributes are attributes of the resource like the core ones, so they are
+/// saved one by one rather than by cloning the whole extension).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Loc<'v> {
+    /// A member of the resource: a core or common attribute, or `schemas`.
+    Top(Cow<'v, str>),
+    /// An extension's object, under its URN key.
+    ExtObject(Cow<'v, str>),
+    /// An attribute inside an extension's object: (URN key, attribute key).
+    InExt(Cow<'v, str>, Cow<'v, str>),
+}
+
+/// A location as it was before the request first changed it.
+struct Saved<'v> {
+    loc: Loc<'v>,
     old: Option<Value>,
-    /// Whether the member is an extension's object.
-    ext: bool,
 }
 
-impl<'r> Doc<'r> {
-    /// Records a top-level member's state before its first change in this request.
-    fn save(&mut self, key: &str, ext: bool) {
-        if self.undo.iter().any(|s| s.key == key) {
-            return;
+/// The exact key `name` is stored under in `m` (case-insensitively), borrowing the schema's spelling when the
+/// resource uses it, so that the common case allocates nothing.
+fn stored_key<'v>(m: &Map<String, Value>, name: &'v str) -> Cow<'v, str> {
+    if m.contains_key(name) {
+        return Cow::Borrowed(name);
+    }
+    match key_ci(m, name) {
+        Some(k) => Cow::Owned(k.to_owned()),
+        None => Cow::Borrowed(name),
+    }
+}
+
+impl<'v> Doc<'_, 'v> {
+    fn read(&self, loc: &Loc<'_>) -> Option<&Value> {
+        match loc {
+            Loc::Top(k) | Loc::ExtObject(k) => self.obj.get(k.as_ref()),
+            Loc::InExt(e, k) => self.obj.get(e.as_ref()).and_then(Value::as_object).and_then(|m| m.get(k.as_ref())),
         }
-        let index = self.obj.keys().position(|k| k == key);
-        let old = index.and_then(|_| self.obj.get(key).cloned());
-        self.undo.push(Saved { key: key.to_owned(), index, old, ext });
+    }
+
+    /// Records a location's state before its first change in this request.
+    fn save(&mut self, loc: Loc<'v>) {
+        let covered = self
+            .undo
+            .iter()
+            .any(|s| s.loc == loc || matches!((&s.loc, &loc), (Loc::ExtObject(e), Loc::InExt(x, _)) if e == x));
+        if !covered {
+            let old = self.read(&loc).cloned();
+            self.undo.push(Saved { loc, old });
+        }
     }
 
     /// The map holding `name` (the resource itself, or the object under the extension `ext`) and the key it is
@@ -205,42 +237,49 @@ impl<'r> Doc<'r> {
     pub(super) fn container(
         &mut self,
         cx: &OpCx<'_, '_>,
-        name: &str,
-        ext: Option<&str>,
+        name: &'v str,
+        ext: Option<&'v str>,
         create: bool,
-    ) -> Result<Option<Slot<'_>>, ScimError> {
+    ) -> Result<Option<Slot<'_, 'v>>, ScimError> {
         let Some(urn) = ext else {
-            let key = key_ci(self.obj, name).unwrap_or(name).to_owned();
-            self.save(&key, false);
+            let key = stored_key(self.obj, name);
+            self.save(Loc::Top(key.clone()));
             return Ok(Some((&mut *self.obj, key)));
         };
-        let ext_key = key_ci(self.obj, urn).unwrap_or(urn).to_owned();
-        self.save(&ext_key, true);
-        let absent = self.obj.get(&ext_key).is_none_or(Value::is_null);
-        if absent && !create {
-            return Ok(None);
-        }
-        let slot = self.obj.entry(ext_key).or_insert(Value::Null);
+        let ext_key = stored_key(self.obj, urn);
+        let absent = self.obj.get(ext_key.as_ref()).is_none_or(Value::is_null);
         if absent {
-            *slot = Value::Object(Map::new());
+            if !create {
+                return Ok(None);
+            }
+            self.save(Loc::ExtObject(ext_key.clone()));
+            self.obj.insert(ext_key.clone().into_owned(), Value::Object(Map::new()));
         }
-        let Value::Object(m) = slot else {
-            return Err(cx.err_value(format!(
-                "the resource's {urn} member is not an object, so its attributes cannot be changed"
-            )));
+        let key = match self.obj.get(ext_key.as_ref()) {
+            Some(Value::Object(m)) => stored_key(m, name),
+            _ => {
+                return Err(cx.err_value(format!(
+                    "the resource's {urn} member is not an object, so its attributes cannot be changed"
+                )));
+            }
         };
-        let key = key_ci(m, name).unwrap_or(name).to_owned();
-        Ok(Some((m, key)))
+        self.save(Loc::InExt(ext_key.clone(), key.clone()));
+        match self.obj.get_mut(ext_key.as_ref()) {
+            Some(Value::Object(m)) => Ok(Some((m, key))),
+            _ => Ok(None),
+        }
     }
 
-    /// Unassigns an extension's whole object (its URN leaves `schemas` when the request ends).
-    pub(super) fn drop_extension(&mut self, urn: &str) -> Option<&Map<String, Value>> {
-        let key = key_ci(self.obj, urn)?.to_owned();
-        self.save(&key, true);
-        self.obj.get(&key).and_then(Value::as_object)
+    /// Saves an extension's whole object before it is unassigned, and returns it.
+    pub(super) fn drop_extension(&mut self, urn: &'v str) -> Option<&Map<String, Value>> {
+        let key = stored_key(self.obj, urn);
+        self.obj.get(key.as_ref())?;
+        self.save(Loc::ExtObject(key.clone()));
+        self.obj.get(key.as_ref()).and_then(Value::as_object)
     }
 
-    /// Sets an extension's member to null after [`Doc::drop_extension`] checked it.
+    /// Unassigns an extension's object after [`Doc::drop_extension`]; its URN leaves `schemas` when the request
+    /// ends.
     pub(super) fn null_extension(&mut self, urn: &str) {
         if let Some(k) = key_ci(self.obj, urn).map(str::to_owned)
             && let Some(v) = self.obj.get_mut(&k)
@@ -249,21 +288,25 @@ impl<'r> Doc<'r> {
         }
     }
 
-    /// Puts every saved member back, in reverse order, at its old position.
+    /// Puts every saved location back, in reverse order. Members never move during a request (they are set in
+    /// place, set to `null`, or appended), so restoring values and removing appended members restores the order
+    /// too. An attribute whose extension object is gone by then is skipped: the object's own entry restores it.
     fn rollback(&mut self) {
-        while let Some(s) = self.undo.pop() {
-            match (s.old, s.index) {
-                (Some(v), Some(i)) => {
-                    // Members are never moved during a request, only set in place or appended.
-                    match self.obj.get_mut(&s.key) {
-                        Some(slot) => *slot = v,
-                        None => {
-                            self.obj.shift_insert(i.min(self.obj.len()), s.key, v);
-                        }
-                    }
+        while let Some(Saved { loc, old }) = self.undo.pop() {
+            let (map, key) = match loc {
+                Loc::Top(k) | Loc::ExtObject(k) => (&mut *self.obj, k),
+                Loc::InExt(e, k) => match self.obj.get_mut(e.as_ref()) {
+                    Some(Value::Object(m)) => (m, k),
+                    _ => continue,
+                },
+            };
+            match (old, map.get_mut(key.as_ref())) {
+                (Some(v), Some(slot)) => *slot = v,
+                (Some(v), None) => {
+                    map.insert(key.into_owned(), v);
                 }
-                _ => {
-                    self.obj.shift_remove(&s.key);
+                (None, _) => {
+                    map.shift_remove(key.as_ref());
                 }
             }
         }
@@ -273,57 +316,69 @@ impl<'r> Doc<'r> {
     /// `schemas` in line with every extension object the request changed (listed when it has a value, not listed
     /// when it has none). An extension the request did not change keeps its `schemas` entry as it was.
     fn finish(&mut self, view: &ResourceView<'_>) {
-        let touched: Vec<(String, bool)> = self.undo.iter().map(|s| (s.key.clone(), s.ext)).collect();
-        for (key, ext) in &touched {
-            let keep = match self.obj.get_mut(key) {
-                None | Some(Value::Null) => false,
-                Some(Value::Object(m)) if *ext => {
+        let mut exts: Vec<Cow<'v, str>> = Vec::new();
+        for i in 0..self.undo.len() {
+            match &self.undo[i].loc {
+                Loc::Top(k) => {
+                    if self.obj.get(k.as_ref()).is_some_and(Value::is_null) {
+                        self.obj.shift_remove(k.as_ref());
+                    }
+                }
+                Loc::ExtObject(e) | Loc::InExt(e, _) => {
+                    if !exts.contains(e) {
+                        exts.push(e.clone());
+                    }
+                }
+            }
+        }
+        for e in exts {
+            let present = match self.obj.get_mut(e.as_ref()) {
+                Some(Value::Object(m)) => {
                     m.retain(|_, v| !v.is_null());
                     !m.is_empty()
                 }
+                Some(Value::Null) | None => false,
                 Some(_) => true,
             };
-            if !keep {
-                self.obj.shift_remove(key);
+            if !present {
+                self.obj.shift_remove(e.as_ref());
             }
-        }
-        for (key, _) in touched.iter().filter(|(_, ext)| *ext) {
-            let old = self.undo.iter().find(|s| s.key == *key).and_then(|s| s.old.as_ref());
-            let now = self.obj.get(key);
-            if old == now {
-                continue;
+            let changed = self.undo.iter().any(|s| match &s.loc {
+                Loc::ExtObject(x) | Loc::InExt(x, _) if *x == e => s.old.as_ref() != self.read(&s.loc),
+                _ => false,
+            });
+            if changed {
+                let urn = view.extension(&e).map_or(e.as_ref(), |s| s.id.as_str());
+                self.list_schema(urn, present, view);
             }
-            let present = now.is_some();
-            let urn = view.extension(key).map_or(key.as_str(), |s| s.id.as_str()).to_owned();
-            self.list_schema(&urn, present, view);
         }
     }
 
     /// Adds `urn` to `schemas` (when `listed`) or removes it.
     fn list_schema(&mut self, urn: &str, listed: bool, view: &ResourceView<'_>) {
-        let key = key_ci(self.obj, "schemas").unwrap_or("schemas").to_owned();
-        let present = match self.obj.get(&key) {
+        let key = stored_key(self.obj, "schemas");
+        let present = match self.obj.get(key.as_ref()) {
             Some(Value::Array(urns)) => urns.iter().any(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(urn))),
             _ => false,
         };
         if present == listed {
             return;
         }
-        self.save(&key, false);
-        match self.obj.get_mut(&key) {
+        self.save(Loc::Top(key.clone()));
+        match self.obj.get_mut(key.as_ref()) {
             Some(Value::Array(urns)) if listed => urns.push(Value::String(urn.to_owned())),
             Some(Value::Array(urns)) => urns.retain(|u| !u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(urn))),
             _ if listed => {
                 let urns = vec![Value::String(view.core.id.clone()), Value::String(urn.to_owned())];
-                self.obj.insert(key, Value::Array(urns));
+                self.obj.insert(key.into_owned(), Value::Array(urns));
             }
             _ => {}
         }
     }
 
-    /// Whether any saved member differs from what it was.
+    /// Whether any saved location differs from what it was.
     fn changed(&self) -> bool {
-        self.undo.iter().any(|s| s.old.as_ref() != self.obj.get(&s.key))
+        self.undo.iter().any(|s| s.old.as_ref() != self.read(&s.loc))
     }
 }
 
@@ -332,21 +387,26 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn top(k: &str) -> Loc<'_> {
+        Loc::Top(Cow::Borrowed(k))
+    }
+
     #[test]
     fn rollback_restores_values_presence_and_order() {
         let original = json!({"a": 1, "b": {"x": [1, 2]}, "c": null, "d": "keep"});
         let mut v = original.clone();
         let Value::Object(obj) = &mut v else { panic!("object") };
         let mut doc = Doc { obj, undo: Vec::new() };
-        doc.save("b", false);
+        doc.save(top("b"));
         doc.obj["b"]["x"] = json!([]);
-        doc.save("a", false);
+        doc.save(top("a"));
         doc.obj["a"] = Value::Null;
-        doc.save("e", false);
+        doc.save(top("e"));
         doc.obj.insert("e".into(), json!("new"));
-        doc.save("c", false);
+        doc.save(top("c"));
         doc.obj["c"] = json!(3);
-        doc.save("b", false); // a second save of the same member keeps the first state
+        doc.save(top("b")); // a second save of the same member keeps the first state
+        doc.obj["b"]["x"] = json!([3]);
         doc.rollback();
         assert_eq!(serde_json::to_string(&v).expect("json"), serde_json::to_string(&original).expect("json"));
     }
@@ -356,9 +416,9 @@ mod tests {
         let mut v = json!({"a": 1, "b": 2});
         let Value::Object(obj) = &mut v else { panic!("object") };
         let mut doc = Doc { obj, undo: Vec::new() };
-        doc.save("a", false);
+        doc.save(top("a"));
         doc.obj["a"] = Value::Null;
-        doc.save("z", false);
+        doc.save(top("z"));
         let view = crate::schema::SchemaRegistry::core().user();
         doc.finish(&view);
         assert!(doc.changed());

@@ -40,10 +40,10 @@ pub(super) use super::remove::remove_extension;
 
 /// Applies the current operation to one attribute target. `value` is the operation's value, or the member of a
 /// path-less value being applied.
-pub(super) fn apply_to_attr(
-    doc: &mut Doc<'_>,
-    cx: &mut OpCx<'_, '_>,
-    t: &AttrTarget<'_, '_>,
+pub(super) fn apply_to_attr<'v>(
+    doc: &mut Doc<'_, 'v>,
+    cx: &mut OpCx<'_, 'v>,
+    t: &AttrTarget<'v, '_>,
     value: Option<&Value>,
 ) -> Result<(), ScimError> {
     let kind = cx.op.op;
@@ -57,30 +57,30 @@ pub(super) fn apply_to_attr(
 }
 
 /// add or replace on an attribute target.
-fn set(
-    doc: &mut Doc<'_>,
-    cx: &mut OpCx<'_, '_>,
-    t: &AttrTarget<'_, '_>,
+fn set<'v>(
+    doc: &mut Doc<'_, 'v>,
+    cx: &mut OpCx<'_, 'v>,
+    t: &AttrTarget<'v, '_>,
     kind: PatchOpKind,
     v: &Value,
 ) -> Result<(), ScimError> {
     let attr = t.attr;
     // Read the value before touching the resource: most errors are found here and need no undo.
     let given = match (t.sub, &t.filter) {
-        (Some(sub), _) => prepare_whole(cx, sub, v, &format!("{}.{}", attr.name, sub.name))?,
+        (Some(sub), _) => prepare_whole(cx, sub, v, &sub.name)?,
         (None, Some(_)) => prepare_one(cx, attr, v, &attr.name)?,
         (None, None) => prepare_whole(cx, attr, v, &attr.name)?,
     };
     let Some((map, key)) = doc.container(cx, &attr.name, t.ext, true)? else {
         return Ok(());
     };
-    let snap = snapshot(attr, current(map, &key));
+    let snap = snapshot(attr, map, &key);
     match (&t.filter, t.sub) {
         (None, None) => set_whole(cx, attr, map, &key, kind, given)?,
         (None, Some(sub)) => set_sub_everywhere(cx, attr, sub, map, &key, given)?,
         (Some(f), sub) => set_filtered(cx, attr, f, sub, map, &key, kind, given)?,
     }
-    verify(cx, attr, snap, current(map, &key))
+    verify(cx, attr, snap, map, &key)
 }
 
 fn set_whole(
@@ -99,7 +99,7 @@ fn set_whole(
                 unassign(map, key);
             }
         } else {
-            map.insert(key.to_owned(), given);
+            put(map, key, given);
         }
         return Ok(());
     }
@@ -121,7 +121,7 @@ fn set_whole(
             let mut given = given;
             let written: Vec<usize> = (0..given.len()).collect();
             settle_primary(cx, attr, &mut given, &written)?;
-            map.insert(key.to_owned(), Value::Array(given));
+            put(map, key, Value::Array(given));
         }
         _ => {
             if given.is_empty() {
@@ -374,6 +374,16 @@ pub(super) fn unassign(map: &mut Map<String, Value>, key: &str) {
     }
 }
 
+/// Stores a value under `key`, in place when the member exists (allocating a key only for a new member).
+fn put(map: &mut Map<String, Value>, key: &str, v: Value) {
+    match map.get_mut(key) {
+        Some(slot) => *slot = v,
+        None => {
+            map.insert(key.to_owned(), v);
+        }
+    }
+}
+
 /// The array of a multi-valued attribute, created empty when absent.
 pub(super) fn array_slot<'m>(
     cx: &OpCx<'_, '_>,
@@ -381,12 +391,11 @@ pub(super) fn array_slot<'m>(
     map: &'m mut Map<String, Value>,
     key: &str,
 ) -> Result<&'m mut Vec<Value>, ScimError> {
-    let slot = map.entry(key).or_insert(Value::Null);
-    if slot.is_null() {
-        *slot = Value::Array(Vec::new());
+    if map.get(key).is_none_or(Value::is_null) {
+        put(map, key, Value::Array(Vec::new()));
     }
-    match slot {
-        Value::Array(items) => Ok(items),
+    match map.get_mut(key) {
+        Some(Value::Array(items)) => Ok(items),
         _ => Err(cx.err_value(format!("the stored value of {} is not an array", attr.name))),
     }
 }
@@ -398,21 +407,20 @@ fn object_slot<'m>(
     map: &'m mut Map<String, Value>,
     key: &str,
 ) -> Result<&'m mut Map<String, Value>, ScimError> {
-    let slot = map.entry(key).or_insert(Value::Null);
-    if slot.is_null() {
-        *slot = Value::Object(Map::new());
+    if map.get(key).is_none_or(Value::is_null) {
+        put(map, key, Value::Object(Map::new()));
     }
-    match slot {
-        Value::Object(m) => Ok(m),
+    match map.get_mut(key) {
+        Some(Value::Object(m)) => Ok(m),
         _ => Err(cx.err_value(format!("the stored value of {} is not an object", attr.name))),
     }
 }
 
 /// The attribute's value before the operation, kept only when its mutability (or that of a sub-attribute of a
 /// singular complex attribute) has to be checked afterwards.
-pub(super) fn snapshot(attr: &AttributeDef, now: Option<&Value>) -> Option<Option<Value>> {
+pub(super) fn snapshot(attr: &AttributeDef, map: &Map<String, Value>, key: &str) -> Option<Option<Value>> {
     let needed = is_guarded(attr) || (attr.kind == AttrType::Complex && !attr.multi_valued && has_guarded_subs(attr));
-    needed.then(|| now.cloned())
+    needed.then(|| current(map, key).cloned())
 }
 
 /// RFC 7644 section 3.5.2 and RFC 7643 section 7: compares the attribute before and after the operation.
@@ -422,9 +430,11 @@ pub(super) fn verify(
     cx: &OpCx<'_, '_>,
     attr: &AttributeDef,
     snap: Option<Option<Value>>,
-    now: Option<&Value>,
+    map: &Map<String, Value>,
+    key: &str,
 ) -> Result<(), ScimError> {
     let Some(old) = snap else { return Ok(()) };
+    let now = current(map, key);
     check_mutability(attr, &attr.name, old.as_ref(), now).map_err(|m| cx.err(ScimType::Mutability, m))?;
     if attr.kind == AttrType::Complex
         && !attr.multi_valued

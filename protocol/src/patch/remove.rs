@@ -27,7 +27,11 @@ use crate::validate::same_value;
 use serde_json::Value;
 
 /// remove on an attribute target, without a value.
-pub(super) fn remove(doc: &mut Doc<'_>, cx: &mut OpCx<'_, '_>, t: &AttrTarget<'_, '_>) -> Result<(), ScimError> {
+pub(super) fn remove<'v>(
+    doc: &mut Doc<'_, 'v>,
+    cx: &mut OpCx<'_, 'v>,
+    t: &AttrTarget<'v, '_>,
+) -> Result<(), ScimError> {
     let attr = t.attr;
     let Some((map, key)) = doc.container(cx, &attr.name, t.ext, false)? else {
         // The extension object is absent, so nothing of it can match a filter.
@@ -38,11 +42,11 @@ pub(super) fn remove(doc: &mut Doc<'_>, cx: &mut OpCx<'_, '_>, t: &AttrTarget<'_
             None => Ok(()),
         };
     };
-    let snap = snapshot(attr, current(map, &key));
+    let snap = snapshot(attr, map, &key);
     match (&t.filter, t.sub) {
         (None, None) => unassign(map, &key),
         (None, Some(sub)) if !attr.multi_valued => {
-            if let Some(Value::Object(obj)) = map.get_mut(&key) {
+            if let Some(Value::Object(obj)) = map.get_mut(key.as_ref()) {
                 remove_ci(obj, &sub.name);
                 if obj.is_empty() {
                     unassign(map, &key);
@@ -65,7 +69,7 @@ pub(super) fn remove(doc: &mut Doc<'_>, cx: &mut OpCx<'_, '_>, t: &AttrTarget<'_
                     _ => Vec::new(),
                 },
             };
-            if let Some(Value::Array(items)) = map.get_mut(&key) {
+            if let Some(Value::Array(items)) = map.get_mut(key.as_ref()) {
                 match sub {
                     None => {
                         let mut i = 0;
@@ -95,14 +99,14 @@ pub(super) fn remove(doc: &mut Doc<'_>, cx: &mut OpCx<'_, '_>, t: &AttrTarget<'_
             }
         }
     }
-    verify(cx, attr, snap, current(map, &key))
+    verify(cx, attr, snap, map, &key)
 }
 
 /// remove with a value list: Entra ID's and JumpCloud's way of removing group members.
-pub(super) fn remove_listed(
-    doc: &mut Doc<'_>,
-    cx: &mut OpCx<'_, '_>,
-    t: &AttrTarget<'_, '_>,
+pub(super) fn remove_listed<'v>(
+    doc: &mut Doc<'_, 'v>,
+    cx: &mut OpCx<'_, 'v>,
+    t: &AttrTarget<'v, '_>,
     v: &Value,
 ) -> Result<(), ScimError> {
     let attr = t.attr;
@@ -151,8 +155,8 @@ pub(super) fn remove_listed(
     let Some((map, key)) = doc.container(cx, &attr.name, t.ext, false)? else {
         return Ok(());
     };
-    let snap = snapshot(attr, current(map, &key));
-    if let Some(Value::Array(items)) = map.get_mut(&key) {
+    let snap = snapshot(attr, map, &key);
+    if let Some(Value::Array(items)) = map.get_mut(key.as_ref()) {
         items.retain(|e| {
             let ev = e.as_object().and_then(|m| get_ci(m, "value"));
             !ev.is_some_and(|ev| wanted.iter().any(|w| same_value(value_sub, ev, w)))
@@ -161,12 +165,16 @@ pub(super) fn remove_listed(
             unassign(map, &key);
         }
     }
-    verify(cx, attr, snap, current(map, &key))
+    verify(cx, attr, snap, map, &key)
 }
 
 /// remove with an extension URN as the path: the whole extension object goes. Each attribute in it must allow
 /// that (a readOnly, immutable or required one with a value does not).
-pub(super) fn remove_extension(doc: &mut Doc<'_>, cx: &mut OpCx<'_, '_>, schema: &Schema) -> Result<(), ScimError> {
+pub(super) fn remove_extension<'v>(
+    doc: &mut Doc<'_, 'v>,
+    cx: &mut OpCx<'_, 'v>,
+    schema: &'v Schema,
+) -> Result<(), ScimError> {
     let Some(obj) = doc.drop_extension(&schema.id) else {
         return Ok(());
     };

@@ -11,6 +11,7 @@ use crate::json::{get_ci, get_ci_mut, is_present};
 use crate::schema::{AttrType, AttributeDef, Mutability};
 use crate::validate::{check_element, check_value, describe};
 use serde_json::{Map, Value};
+use std::fmt;
 
 /// Reads the value of a whole attribute: an array of elements for a multi-valued one, one value otherwise.
 /// `null` is not handled here (the caller treats it as "unassign"). `path` names the value in errors.
@@ -26,7 +27,7 @@ pub(super) fn prepare_whole(
     let mut out = v.clone();
     if let Value::Array(items) = &mut out {
         for item in items.iter_mut() {
-            coerce_one(cx, attr, item, path);
+            coerce_one(cx, attr, item, &path);
         }
     }
     check_value(attr, &out, path).map_err(|e| cx.wrap(e))?;
@@ -53,7 +54,7 @@ pub(super) fn prepare_one(
     path: &str,
 ) -> Result<Value, ScimError> {
     let mut out = v.clone();
-    coerce_one(cx, attr, &mut out, path);
+    coerce_one(cx, attr, &mut out, &path);
     check_element(attr, &out, path).map_err(|e| cx.wrap(e))?;
     canonicalise(attr, &mut out);
     Ok(out)
@@ -65,7 +66,7 @@ pub(super) fn prepare_one(
 /// - `scalar_for_complex`: a bare string where a complex value with a `value` sub-attribute is expected becomes
 ///   `{"value": ...}`; a one-element array holding an object where a singular complex value is expected becomes
 ///   that object (Entra ID's legacy manager shape).
-fn coerce_one(cx: &mut OpCx<'_, '_>, attr: &AttributeDef, v: &mut Value, path: &str) {
+fn coerce_one(cx: &mut OpCx<'_, '_>, attr: &AttributeDef, v: &mut Value, path: &dyn fmt::Display) {
     match attr.kind {
         AttrType::Boolean if cx.opts.string_booleans => {
             let b = match v.as_str() {
@@ -100,7 +101,7 @@ fn coerce_one(cx: &mut OpCx<'_, '_>, attr: &AttributeDef, v: &mut Value, path: &
                 for (key, sv) in members.iter_mut() {
                     let Some(sub) = attr.sub(key) else { continue };
                     if sub.kind == AttrType::Boolean || sub.kind == AttrType::Complex {
-                        let sub_path = format!("{path}.{}", sub.name);
+                        let sub_path = SubPath(path, &sub.name);
                         match sv {
                             Value::Array(items) if sub.multi_valued => {
                                 for item in items {
@@ -114,6 +115,15 @@ fn coerce_one(cx: &mut OpCx<'_, '_>, attr: &AttributeDef, v: &mut Value, path: &
             }
         }
         _ => {}
+    }
+}
+
+/// `parent.sub`, rendered only when a leniency detail names it.
+struct SubPath<'a>(&'a dyn fmt::Display, &'a str);
+
+impl fmt::Display for SubPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
     }
 }
 
