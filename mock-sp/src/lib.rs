@@ -7,13 +7,16 @@
 
 pub mod auth;
 pub mod config;
+pub mod control;
 pub mod discovery;
 pub mod http;
 pub mod list;
+pub mod recorder;
 pub mod render;
 pub mod resources;
 pub mod state;
 pub mod store;
+pub mod verify;
 
 pub use config::{Auth, ServerConfig};
 pub use state::AppState;
@@ -28,6 +31,7 @@ use scimlab_protocol::ScimError;
 /// The SCIM application, mounted under `config.base_path` (`/scim/v2` by default).
 pub fn router(state: AppState) -> Router {
     let base = state.shared().config.base_path.clone();
+    let outer = state.clone();
     let api = Router::new()
         .route("/ServiceProviderConfig", any(discovery::spc))
         .route("/ResourceTypes", any(discovery::resource_types))
@@ -42,7 +46,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .with_state(state);
-    Router::new().nest(&base, api).fallback(not_found)
+    // The recorder goes on last, outside authentication; the control API is merged after it, so not recorded.
+    recorder::wrap(Router::new().nest(&base, api).fallback(not_found), &outer).merge(control::router(outer))
 }
 
 /// Every request must carry the configured credential (RFC 7644 section 2); 401 with a SCIM Error otherwise.
