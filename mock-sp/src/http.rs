@@ -87,6 +87,27 @@ pub fn parse_body(body: &[u8]) -> Result<Value, ScimError> {
         .map_err(|e| ScimError::invalid_syntax(format!("the request body is not valid JSON: {e}")))
 }
 
+/// Readies a POST or PUT body for the strict checks of RFC 7644 sections 3.3 and 3.5.1 by dropping what carries
+/// no data, so that identity providers' harmless extras do not fail a create:
+/// - top-level members whose value is `null`: RFC 7643 section 2.5 makes a null the same as an unassigned
+///   attribute (Entra's legacy bodies send `"manager": null` at the top level);
+/// - URNs in `schemas` that are neither the type's core schema nor one of its extensions, when no member of the
+///   body is keyed by them (Entra lists its `ADSCIM/2.0/Group` schema on every group create). The stored
+///   resource then lists only schemas this server serves.
+///
+/// Everything that carries data is left for the checks to judge.
+pub fn drop_dataless(body: &mut Value, view: &scimlab_protocol::schema::ResourceView<'_>) {
+    let Some(obj) = body.as_object_mut() else { return };
+    obj.retain(|_, v| !v.is_null());
+    let keys: Vec<String> = obj.keys().cloned().collect();
+    let Some(Value::Array(schemas)) = scimlab_protocol::json::get_ci_mut(obj, "schemas") else { return };
+    schemas.retain(|s| {
+        s.as_str().is_none_or(|u| {
+            view.is_core_urn(u) || view.extension(u).is_some() || keys.iter().any(|k| k.eq_ignore_ascii_case(u))
+        })
+    });
+}
+
 /// Decoded `key=value` pairs of a query string. `+` is a space, `%XX` escapes decode (invalid UTF-8 is replaced),
 /// empty segments (a trailing `&`, as OneLogin sends) are skipped.
 pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {

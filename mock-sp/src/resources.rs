@@ -126,6 +126,7 @@ fn create(
     pairs: &[(String, String)],
 ) -> Result<Response, ScimError> {
     let view = st.view(kind);
+    crate::http::drop_dataless(&mut body, &view);
     validate::check_resource(&body, &view, Mode::Create)?;
     validate::strip_read_only(&mut body, &view);
     let id = st.new_id();
@@ -182,6 +183,7 @@ fn replace(
     pairs: &[(String, String)],
 ) -> Result<Response, ScimError> {
     let view = st.view(kind);
+    crate::http::drop_dataless(&mut body, &view);
     validate::check_resource(&body, &view, Mode::Replace)?;
     if let Some(given) = body.get("id").and_then(Value::as_str).filter(|given| *given != id) {
         return Err(ScimError::mutability(format!("id is readOnly: the body says {given:?}, the URL {id:?}")));

@@ -1,2 +1,4 @@
 //! Integration tests of scimlab-mock-sp: one binary, one module per area.
 mod store;
+mod http;
+mod idp_wire;
