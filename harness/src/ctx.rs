@@ -227,13 +227,11 @@ impl Ctx {
             _ if req.method == Method::POST => None,
             _ => return Err(Outcome::Error(format!("refused to send {} {path}: not a resource path", req.method))),
         };
-        if let Some(id) = item_id {
-            if !self.run.owns(id) {
-                return Err(Outcome::Error(format!(
-                    "refused to send {} {path}: the resource was not created by this run",
-                    req.method
-                )));
-            }
+        if let Some(id) = item_id.filter(|id| !self.run.owns(id)) {
+            return Err(Outcome::Error(format!(
+                "refused to send {} {path}: the resource {id} was not created by this run",
+                req.method
+            )));
         }
         if segments.first().is_some_and(|s| s.eq_ignore_ascii_case("Bulk")) {
             self.guard_bulk(req)?;
@@ -296,10 +294,8 @@ impl Ctx {
         let path = self.run.path(kind).to_owned();
         let r = self.send(ScimRequest::json(Method::POST, &path, body)).await?;
         let id = r.body_json().get("id").and_then(Value::as_str).map(str::to_owned);
-        if let Some(id) = &id {
-            if (200..300).contains(&r.status) {
-                self.run.own(kind, id);
-            }
+        if let Some(id) = id.as_ref().filter(|_| (200..300).contains(&r.status)) {
+            self.run.own(kind, id);
         }
         match id {
             Some(id) if (200..300).contains(&r.status) => Ok(Created {

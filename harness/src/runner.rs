@@ -249,7 +249,6 @@ pub async fn run(
             _ = tokio::signal::ctrl_c() => break true,
         }
     };
-    drop(stream);
     let cleanup_note = if options.keep { "created data kept (--keep)".to_owned() } else { cleanup(&run).await };
     if interrupted {
         return Err(RunError::Interrupted(cleanup_note));

@@ -1,0 +1,62 @@
+//! The registry's rules: unique ids, ids inside their file's section, well-formed sections, a pass / fail pair
+//! for every MUST, and the size of the suite.
+
+use scimlab_harness::check::Level;
+use scimlab_harness::checks::{registry, sections};
+use std::collections::HashSet;
+
+#[test]
+fn ids_are_unique_and_well_formed() {
+    let mut seen = HashSet::new();
+    for c in registry() {
+        assert!(seen.insert(c.id), "duplicate check id {}", c.id);
+        let parts: Vec<&str> = c.id.split('/').collect();
+        assert_eq!(parts.len(), 3, "{}: ids are section-kind/section/name", c.id);
+        assert!(
+            parts[0] == "rfc7643" || parts[0] == "rfc7644" || parts[0] == "profile" || parts[0] == "differential",
+            "{}: unknown id root {}",
+            c.id,
+            parts[0]
+        );
+        assert!(
+            parts[2].chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'),
+            "{}: the name part is lowercase-kebab",
+            c.id
+        );
+        assert!(!c.requirement.is_empty() && !c.sends.is_empty(), "{}: requirement and sends are written", c.id);
+        assert!(!c.tags.is_empty() && !c.profiles.is_empty(), "{}: has tags and profiles", c.id);
+    }
+}
+
+#[test]
+fn ids_sit_in_their_files_section() {
+    for (section, checks) in sections() {
+        for c in checks {
+            assert!(
+                c.id.starts_with(&format!("{section}/")) || c.id.starts_with(&format!("{section}.")),
+                "{} is declared in the file of section {section}",
+                c.id
+            );
+        }
+    }
+}
+
+#[test]
+fn every_must_has_a_pass_fail_pair() {
+    let missing: Vec<&str> =
+        registry().iter().filter(|c| c.level == Level::Must && c.catches.is_empty()).map(|c| c.id).collect();
+    assert!(missing.is_empty(), "MUST checks without a deviation that makes them fail: {missing:?}");
+}
+
+#[test]
+fn every_named_deviation_exists_in_the_mock_sp() {
+    for c in registry() {
+        for name in c.catches {
+            assert!(
+                scimlab_mock_sp::faults::Deviation::from_name(name).is_some(),
+                "{} names an unknown deviation {name:?}; add it to mock-sp/src/faults.rs",
+                c.id
+            );
+        }
+    }
+}
