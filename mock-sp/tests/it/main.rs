@@ -2,3 +2,4 @@
 mod store;
 mod http;
 mod idp_wire;
+mod recorder;
