@@ -269,23 +269,20 @@ impl Store for MemoryStore {
         t.unindex(kind, seq, &old.resource);
         t.seq_of.remove(id);
         t.by_seq.remove(&seq);
-        match kind {
-            Kind::Group => {
-                let members = member_ids(&old.resource);
-                g.set_memberships(id, &members, &[]);
-            }
-            Kind::User => {
-                let groups: Vec<String> = g.memberships.remove(id).into_iter().flatten().collect();
-                for gid in groups {
-                    let Some(&gseq) = g.groups.seq_of.get(&gid) else { continue };
-                    let Some(rec) = g.groups.by_seq.get(&gseq).cloned() else { continue };
-                    let mut group = (*rec.resource).clone();
-                    remove_member(&mut group, id);
-                    let version = g.bump_version();
-                    stamp(&mut group, version, &now);
-                    g.groups.by_seq.insert(gseq, Record { id: gid, version, resource: Arc::new(group) });
-                }
-            }
+        if kind == Kind::Group {
+            let members = member_ids(&old.resource);
+            g.set_memberships(id, &members, &[]);
+        }
+        // A deleted User or Group leaves every Group that listed it as a member (RFC 7643 section 4.2).
+        let groups: Vec<String> = g.memberships.remove(id).into_iter().flatten().collect();
+        for gid in groups {
+            let Some(&gseq) = g.groups.seq_of.get(&gid) else { continue };
+            let Some(rec) = g.groups.by_seq.get(&gseq).cloned() else { continue };
+            let mut group = (*rec.resource).clone();
+            remove_member(&mut group, id);
+            let version = g.bump_version();
+            stamp(&mut group, version, &now);
+            g.groups.by_seq.insert(gseq, Record { id: gid, version, resource: Arc::new(group) });
         }
         Ok(())
     }
@@ -349,7 +346,10 @@ pub(crate) fn remove_member(group: &mut Value, user_id: &str) {
     let Some(obj) = group.as_object_mut() else { return };
     let Some(key) = scimlab_protocol::json::key_ci(obj, "members").map(str::to_owned) else { return };
     if let Some(Value::Array(ms)) = obj.get_mut(&key) {
-        ms.retain(|m| m.get("value").and_then(Value::as_str) != Some(user_id));
+        ms.retain(|m| {
+            m.as_object().and_then(|o| scimlab_protocol::json::get_ci(o, "value")).and_then(Value::as_str)
+                != Some(user_id)
+        });
         if ms.is_empty() {
             obj.shift_remove(&key);
         }

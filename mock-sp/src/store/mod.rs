@@ -89,7 +89,7 @@ pub trait Store: Send + Sync + 'static {
     /// written.
     fn update(&self, kind: Kind, id: &str, f: Mutation<'_>) -> Result<Record, ScimError>;
 
-    /// Deletes a resource after `check` accepted the current value (If-Match). Deleting a User also removes it
+    /// Deletes a resource after `check` accepted the current value (If-Match). Deleting a User or Group removes it
     /// from every Group's `members` (RFC 7643 section 4.2 keeps membership consistent). 404 when unknown.
     fn delete(
         &self,

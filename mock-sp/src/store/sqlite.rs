@@ -369,10 +369,11 @@ impl Store for SqliteStore {
             tx.prepare_cached("DELETE FROM resources WHERE seq = ?1")
                 .and_then(|mut st| st.execute([seq]))
                 .ctx("delete from resources")?;
-            match kind {
-                Kind::Group => set_memberships(tx, id, &[]),
-                Kind::User => remove_from_groups(tx, id, &now),
+            // A deleted User or Group leaves every Group that listed it as a member (RFC 7643 section 4.2).
+            if kind == Kind::Group {
+                set_memberships(tx, id, &[])?;
             }
+            remove_from_groups(tx, id, &now)
         })
     }
 
