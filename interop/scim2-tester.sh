@@ -7,6 +7,7 @@
 #
 # Environment:
 #   SCIMLAB_BIN      the scimlab binary to test (default: build target/debug/scimlab with cargo)
+#   SCIMLAB_SERVE_ARGS  extra arguments for `scimlab serve`, split on spaces (e.g. "--vary" or "--data x.db")
 #   SCIMLAB_VENV     the virtualenv to use or create (default: target/interop-venv)
 #   SCIM2_TESTER     pip requirement for scim2-tester (default: scim2-tester==0.5.2)
 #   SCIM2_CLI        pip requirement for scim2-cli (default: scim2-cli==0.6.0)
@@ -83,7 +84,8 @@ trap stop_server EXIT
 trap 'exit 130' INT TERM
 
 # Port 0: the server picks a free port and prints the address it listens on.
-SCIM_TOKEN=$token "$bin" serve --addr 127.0.0.1:0 >"$log" 2>&1 &
+read -r -a serve_args <<<"${SCIMLAB_SERVE_ARGS:-}"
+SCIM_TOKEN=$token "$bin" serve --addr 127.0.0.1:0 "${serve_args[@]}" >"$log" 2>&1 &
 server=$!
 url=""
 for _ in $(seq 300); do
@@ -129,6 +131,25 @@ status=$?
 set -e
 end=$(date +%s.%N)
 wall=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
+# How many requests the tool sent, from the mock SP's own recordings (the readiness probe is the first one).
+SCIM_TOKEN=$token "$venv/bin/python" - "$url" <<'EOF' 2>/dev/null || echo "(request count unavailable)"
+import json, os, sys, urllib.parse, urllib.request
+from collections import Counter
+root = sys.argv[1].split("/scim/v2")[0] + "/_scimlab/recordings"
+auth = {"Authorization": "Bearer " + os.environ["SCIM_TOKEN"]}
+methods, after = Counter(), 0
+while True:
+    req = urllib.request.Request(root + "?" + urllib.parse.urlencode({"after": after, "limit": 10000}), headers=auth)
+    with urllib.request.urlopen(req, timeout=10) as r:
+        page = json.load(r)["recordings"]
+    for item in page:
+        if item["seq"] > 1:
+            methods[item["exchange"]["request"]["method"]] += 1
+    if len(page) < 10000:
+        break
+    after = page[-1]["seq"]
+print(f"{sum(methods.values())} requests: " + ", ".join(f"{n} {m}" for m, n in methods.most_common()))
+EOF
 stop_server
 trap - EXIT
 

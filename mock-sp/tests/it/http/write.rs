@@ -183,3 +183,25 @@ async fn patch_adding_an_extension_attribute_lists_the_extension() {
         .expect_json(200);
     assert!(r.get(ENT_URN).is_none(), "{r}");
 }
+
+#[tokio::test]
+async fn patch_of_a_whole_extension_takes_its_attributes_only() {
+    // RFC 7644 section 3.5.2.1: the value for a complex target holds its sub-attributes, here the enterprise
+    // extension's (RFC 7643 section 4.3). `schemas` belongs to the resource (RFC 7643 section 3), not inside the
+    // extension: scim2-tester sends it there (docs/interop.md), and the mock SP refuses it.
+    let sp = Sp::new();
+    let id = sp.user("x").await;
+    let path = format!("/Users/{id}");
+    let value = json!({"employeeNumber": "7", "costCenter": "cc"});
+    let r = sp.patch_ops(&path, json!([{"op": "add", "path": ENT_URN, "value": value}])).await.expect_json(200);
+    assert_eq!(r[ENT_URN], value);
+    let with_schemas = json!({"schemas": [ENT_URN], "employeeNumber": "8"});
+    for op in ["add", "replace"] {
+        let d = sp
+            .patch_ops(&path, json!([{"op": op, "path": ENT_URN, "value": with_schemas}]))
+            .await
+            .expect_error(400, Some("invalidValue"));
+        assert!(d.contains("\"schemas\""), "{d}");
+    }
+    assert_eq!(sp.read(&path).await[ENT_URN], value, "the refused PATCH changed nothing");
+}

@@ -4,7 +4,7 @@
 
 use super::wire_entra as w;
 use super::{ENTRA, member, replay, wire};
-use crate::http::{ENT_URN, GROUP_URN, Sp, USER_URN, assert_list, group_values, id_of, ids, member_values};
+use crate::http::{ENT_URN, GROUP_URN, Sp, USER_URN, assert_list, enc, group_values, id_of, ids, member_values};
 use axum::http::Method;
 use serde_json::{Value, json};
 
@@ -119,7 +119,7 @@ async fn disable_then_read(text: &str, reactivate: &str) {
     let found = lookup(&sp, "/Users", "userName", HIRED).await;
     assert_eq!(ids(&found), [id.clone()]);
     assert_eq!(found["Resources"][0]["active"], json!(false));
-    let by_bool = sp.read(&format!("/Users?filter={}", crate::http::enc("active eq false"))).await;
+    let by_bool = sp.read(&format!("/Users?filter={}", enc("active eq false"))).await;
     assert_eq!(ids(&by_bool), [id.clone()]);
     // Reactivation in the same dialect.
     let back = patch_user(&sp, &id, reactivate, &[]).await;
@@ -232,6 +232,11 @@ async fn manager_add_patch_tutorial_legacy() {
     let (sp, id, mid) = set_manager(w::MANAGER_ADD_PATCH_TUTORIAL_LEGACY, placeholder).await;
     let u = sp.read(&format!("/Users/{id}")).await;
     assert_eq!(u[ENT_URN]["manager"]["$ref"], json!(format!("http://.../scim/Users/{mid}")));
+    // Before changing a manager Entra asks whether it is already set (the tutorial's Example 4): `manager eq`
+    // compares the manager's value.
+    let asks = |m: &str| format!("/Users?filter={}", enc(&format!("id eq \"{id}\" and manager eq \"{m}\"")));
+    assert_eq!(ids(&sp.read(&asks(&mid)).await), [id.clone()]);
+    assert_eq!(sp.read(&asks("someone-else")).await["totalResults"], json!(0));
 }
 
 #[tokio::test]
