@@ -6,7 +6,7 @@
 //!
 //! Where the RFC is silent, the choices made are documented where they are implemented: `request.rs` (the body),
 //! `ops.rs` (add, replace), `remove.rs` (remove), `target.rs` (names), `value.rs` (values, `primary`,
-//! mutability).
+//! mutability), `undo.rs` (atomicity).
 
 mod apply;
 mod ops;
@@ -14,6 +14,7 @@ mod options;
 mod remove;
 mod request;
 mod target;
+mod undo;
 mod value;
 
 pub use apply::{PatchOutcome, apply};

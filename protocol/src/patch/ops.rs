@@ -20,14 +20,15 @@
 //! - After each operation, `primary` is settled (RFC 7643 section 2.4) and mutability is checked: see
 //!   [`super::value`].
 
-use super::apply::{Doc, OpCx};
+use super::apply::OpCx;
 use super::options::Leniency;
 use super::remove::{remove, remove_listed};
 use super::request::PatchOpKind;
 use super::target::{AttrTarget, ElementFilter};
+use super::undo::{Doc, Place};
 use super::value::{
-    canonicalise, check_mutability, check_sub_mutability, has_guarded_subs, is_guarded, merge_into, prepare_one,
-    prepare_whole, settle_primary, strip_nulls,
+    canonicalise, check_mutability, check_sub_mutability, demote, has_guarded_subs, is_guarded, merge_into,
+    prepare_one, prepare_whole, primary_losers, settle_primary, strip_nulls,
 };
 use crate::error::{ScimError, ScimType};
 use crate::filter::{AttrExp, AttrPath, CompValue, CompareOp, Filter, Test};
@@ -71,63 +72,61 @@ fn set<'v>(
         (None, Some(_)) => prepare_one(cx, attr, v, &attr.name)?,
         (None, None) => prepare_whole(cx, attr, v, &attr.name)?,
     };
-    let Some((map, key)) = doc.container(cx, &attr.name, t.ext, true)? else {
+    let Some(mut place) = doc.place(cx, &attr.name, t.ext, true)? else {
         return Ok(());
     };
-    let snap = snapshot(attr, map, &key);
+    let snap = snapshot(attr, place.slot);
     match (&t.filter, t.sub) {
-        (None, None) => set_whole(cx, attr, map, &key, kind, given)?,
-        (None, Some(sub)) => set_sub_everywhere(cx, attr, sub, map, &key, given)?,
-        (Some(f), sub) => set_filtered(cx, attr, f, sub, map, &key, kind, given)?,
+        (None, None) => {
+            place.save();
+            set_whole(cx, attr, place.slot, kind, given)?;
+        }
+        (None, Some(sub)) => set_sub_everywhere(cx, attr, sub, &mut place, given)?,
+        (Some(f), sub) => set_filtered(cx, attr, f, sub, &mut place, kind, given)?,
     }
-    verify(cx, attr, snap, map, &key)
+    verify(cx, attr, snap, place.slot)
 }
 
+/// add or replace of a whole attribute value; the caller has saved it.
 fn set_whole(
     cx: &mut OpCx<'_, '_>,
     attr: &AttributeDef,
-    map: &mut Map<String, Value>,
-    key: &str,
+    slot: &mut Value,
     kind: PatchOpKind,
     given: Value,
 ) -> Result<(), ScimError> {
     if !attr.multi_valued {
         if attr.kind == AttrType::Complex {
-            let obj = object_slot(cx, attr, map, key)?;
+            let obj = object_slot(cx, attr, slot)?;
             merge_into(obj, &given);
             if obj.is_empty() {
-                unassign(map, key);
+                *slot = Value::Null;
             }
         } else {
-            put(map, key, given);
+            *slot = given;
         }
         return Ok(());
     }
     let Value::Array(given) = given else {
         return Err(cx.err_value(format!("{} is multi-valued and takes an array", attr.name)));
     };
-    let guarded = has_guarded_subs(attr);
-    if guarded {
+    if has_guarded_subs(attr) {
         for (i, g) in given.iter().enumerate() {
             new_element_mutability(cx, attr, i, g)?;
         }
     }
     match kind {
         PatchOpKind::Replace => {
-            if given.is_empty() {
-                unassign(map, key);
-                return Ok(());
-            }
             let mut given = given;
             let written: Vec<usize> = (0..given.len()).collect();
             settle_primary(cx, attr, &mut given, &written)?;
-            put(map, key, Value::Array(given));
+            *slot = if given.is_empty() { Value::Null } else { Value::Array(given) };
         }
         _ => {
             if given.is_empty() {
                 return Ok(());
             }
-            let items = array_slot(cx, attr, map, key)?;
+            let items = array_slot(cx, attr, slot)?;
             let mut written = Vec::with_capacity(given.len());
             for g in given {
                 match items.iter().position(|e| *e == g) {
@@ -145,23 +144,32 @@ fn set_whole(
 }
 
 /// `name.givenName` on a singular complex attribute, or `emails.type` on every element of a multi-valued one.
-fn set_sub_everywhere(
-    cx: &mut OpCx<'_, '_>,
+/// Setting one sub-attribute of an existing value saves only that sub-attribute.
+fn set_sub_everywhere<'v>(
+    cx: &mut OpCx<'_, 'v>,
     attr: &AttributeDef,
-    sub: &AttributeDef,
-    map: &mut Map<String, Value>,
-    key: &str,
+    sub: &'v AttributeDef,
+    place: &mut Place<'_, 'v>,
     given: Value,
 ) -> Result<(), ScimError> {
     if !attr.multi_valued {
-        let obj = object_slot(cx, attr, map, key)?;
+        if place.slot.is_object() && !given.is_null() {
+            let key = place.save_sub(None, &sub.name);
+            if let Value::Object(m) = &mut *place.slot {
+                put(m, &key, given);
+            }
+            return Ok(());
+        }
+        place.save();
+        let obj = object_slot(cx, attr, place.slot)?;
         set_member(obj, &sub.name, given);
         if obj.is_empty() {
-            unassign(map, key);
+            *place.slot = Value::Null;
         }
         return Ok(());
     }
-    let items = array_slot(cx, attr, map, key)?;
+    place.save();
+    let items = array_slot(cx, attr, place.slot)?;
     let mut written = Vec::new();
     if items.is_empty() {
         let mut m = Map::new();
@@ -178,25 +186,26 @@ fn set_sub_everywhere(
     }
     settle_primary(cx, attr, items, &written)?;
     if items.is_empty() {
-        unassign(map, key);
+        *place.slot = Value::Null;
     }
     Ok(())
 }
 
+/// A value path (`emails[type eq "work"]`, optionally followed by `.value`): edits the matching elements, or
+/// creates one (see the module documentation). Setting a sub-attribute of matching elements saves only the
+/// sub-attributes it sets (and the `primary` flags it clears); anything else saves the whole attribute.
 #[expect(clippy::too_many_arguments, reason = "one call site; a struct would only rename the arguments")]
-fn set_filtered(
-    cx: &mut OpCx<'_, '_>,
-    attr: &AttributeDef,
+fn set_filtered<'v>(
+    cx: &mut OpCx<'_, 'v>,
+    attr: &'v AttributeDef,
     f: &ElementFilter<'_>,
-    sub: Option<&AttributeDef>,
-    map: &mut Map<String, Value>,
-    key: &str,
+    sub: Option<&'v AttributeDef>,
+    place: &mut Place<'_, 'v>,
     kind: PatchOpKind,
     given: Value,
 ) -> Result<(), ScimError> {
-    let matched = matching(map, key, f);
-    let items;
-    let written = if matched.is_empty() {
+    let matched = matching(place.slot, f);
+    if matched.is_empty() {
         if kind == PatchOpKind::Replace {
             if !cx.opts.replace_creates_filtered {
                 return Err(cx.err(
@@ -214,33 +223,53 @@ fn set_filtered(
             );
         }
         let elem = create_element(cx, attr, f, sub, given)?;
-        items = array_slot(cx, attr, map, key)?;
+        place.save();
+        let items = array_slot(cx, attr, place.slot)?;
         items.push(elem);
-        vec![items.len() - 1]
-    } else {
-        items = array_slot(cx, attr, map, key)?;
+        let written = [items.len() - 1];
+        return settle_primary(cx, attr, items, &written);
+    }
+    if let (Some(s), false) = (sub, given.is_null()) {
         for &i in &matched {
-            let e = &mut items[i];
-            match (sub, kind) {
-                (Some(s), _) => edit_element(cx, attr, i, e, |m| set_member(m, &s.name, given.clone()))?,
-                (None, PatchOpKind::Add) => edit_element(cx, attr, i, e, |m| merge_into(m, &given))?,
-                (None, _) => {
-                    let mut whole = given.clone();
-                    strip_nulls(&mut whole);
-                    if has_guarded_subs(attr) {
-                        let label = format!("{}[{i}]", attr.name);
-                        check_sub_mutability(attr, &label, e, &whole).map_err(|m| cx.err(ScimType::Mutability, m))?;
-                    }
-                    *e = whole;
-                }
+            let key = place.save_sub(Some(i), &s.name);
+            if let Some(e) = place.slot.as_array_mut().and_then(|items| items.get_mut(i)) {
+                edit_element(cx, attr, i, e, |m| put(m, &key, given.clone()))?;
             }
         }
-        matched
-    };
-    settle_primary(cx, attr, items, &written)?;
+        let Some(items) = place.slot.as_array_mut() else { return Ok(()) };
+        let losers = primary_losers(cx, attr, items, &matched)?;
+        if let (false, Some(p)) = (losers.is_empty(), attr.sub("primary")) {
+            for &j in &losers {
+                place.save_sub(Some(j), &p.name);
+            }
+            if let Some(items) = place.slot.as_array_mut() {
+                demote(items, &losers);
+            }
+        }
+        return Ok(());
+    }
+    place.save();
+    let items = array_slot(cx, attr, place.slot)?;
+    for &i in &matched {
+        let e = &mut items[i];
+        match (sub, kind) {
+            (Some(s), _) => edit_element(cx, attr, i, e, |m| set_member(m, &s.name, given.clone()))?,
+            (None, PatchOpKind::Add) => edit_element(cx, attr, i, e, |m| merge_into(m, &given))?,
+            (None, _) => {
+                let mut whole = given.clone();
+                strip_nulls(&mut whole);
+                if has_guarded_subs(attr) {
+                    let label = format!("{}[{i}]", attr.name);
+                    check_sub_mutability(attr, &label, e, &whole).map_err(|m| cx.err(ScimType::Mutability, m))?;
+                }
+                *e = whole;
+            }
+        }
+    }
+    settle_primary(cx, attr, items, &matched)?;
     items.retain(|e| !matches!(e, Value::Object(m) if m.is_empty()));
     if items.is_empty() {
-        unassign(map, key);
+        *place.slot = Value::Null;
     }
     Ok(())
 }
@@ -308,12 +337,10 @@ fn eq_terms<'f>(f: &'f Filter, out: &mut Vec<(&'f str, &'f CompValue)>) -> bool 
     }
 }
 
-/// Indices of the elements of the multi-valued attribute at `key` that match the filter.
-pub(super) fn matching(map: &Map<String, Value>, key: &str, f: &ElementFilter<'_>) -> Vec<usize> {
-    match current(map, key) {
-        Some(Value::Array(items)) => {
-            items.iter().enumerate().filter(|(_, e)| f.matcher.matches(e)).map(|(i, _)| i).collect()
-        }
+/// Indices of the elements of a multi-valued attribute's value that match the filter.
+pub(super) fn matching(slot: &Value, f: &ElementFilter<'_>) -> Vec<usize> {
+    match slot {
+        Value::Array(items) => items.iter().enumerate().filter(|(_, e)| f.matcher.matches(e)).map(|(i, _)| i).collect(),
         _ => Vec::new(),
     }
 }
@@ -362,65 +389,51 @@ pub(super) fn set_member(m: &mut Map<String, Value>, name: &str, v: Value) {
     }
 }
 
-/// The attribute's value, `null` counting as absent.
-pub(super) fn current<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
-    map.get(key).filter(|v| !v.is_null())
-}
-
-/// Unassigns an attribute. The member stays as `null` until the request ends (see [`super::apply`]).
-pub(super) fn unassign(map: &mut Map<String, Value>, key: &str) {
-    if let Some(v) = map.get_mut(key) {
-        *v = Value::Null;
-    }
-}
-
 /// Stores a value under `key`, in place when the member exists (allocating a key only for a new member).
-fn put(map: &mut Map<String, Value>, key: &str, v: Value) {
-    match map.get_mut(key) {
+fn put(m: &mut Map<String, Value>, key: &str, v: Value) {
+    match m.get_mut(key) {
         Some(slot) => *slot = v,
         None => {
-            map.insert(key.to_owned(), v);
+            m.insert(key.to_owned(), v);
         }
     }
 }
 
-/// The array of a multi-valued attribute, created empty when absent.
+/// The array of a multi-valued attribute, created empty when the attribute has no value.
 pub(super) fn array_slot<'m>(
     cx: &OpCx<'_, '_>,
     attr: &AttributeDef,
-    map: &'m mut Map<String, Value>,
-    key: &str,
+    slot: &'m mut Value,
 ) -> Result<&'m mut Vec<Value>, ScimError> {
-    if map.get(key).is_none_or(Value::is_null) {
-        put(map, key, Value::Array(Vec::new()));
+    if slot.is_null() {
+        *slot = Value::Array(Vec::new());
     }
-    match map.get_mut(key) {
-        Some(Value::Array(items)) => Ok(items),
+    match slot {
+        Value::Array(items) => Ok(items),
         _ => Err(cx.err_value(format!("the stored value of {} is not an array", attr.name))),
     }
 }
 
-/// The object of a singular complex attribute, created empty when absent.
+/// The object of a singular complex attribute, created empty when the attribute has no value.
 fn object_slot<'m>(
     cx: &OpCx<'_, '_>,
     attr: &AttributeDef,
-    map: &'m mut Map<String, Value>,
-    key: &str,
+    slot: &'m mut Value,
 ) -> Result<&'m mut Map<String, Value>, ScimError> {
-    if map.get(key).is_none_or(Value::is_null) {
-        put(map, key, Value::Object(Map::new()));
+    if slot.is_null() {
+        *slot = Value::Object(Map::new());
     }
-    match map.get_mut(key) {
-        Some(Value::Object(m)) => Ok(m),
+    match slot {
+        Value::Object(m) => Ok(m),
         _ => Err(cx.err_value(format!("the stored value of {} is not an object", attr.name))),
     }
 }
 
 /// The attribute's value before the operation, kept only when its mutability (or that of a sub-attribute of a
 /// singular complex attribute) has to be checked afterwards.
-pub(super) fn snapshot(attr: &AttributeDef, map: &Map<String, Value>, key: &str) -> Option<Option<Value>> {
+pub(super) fn snapshot(attr: &AttributeDef, slot: &Value) -> Option<Option<Value>> {
     let needed = is_guarded(attr) || (attr.kind == AttrType::Complex && !attr.multi_valued && has_guarded_subs(attr));
-    needed.then(|| current(map, key).cloned())
+    needed.then(|| (!slot.is_null()).then(|| slot.clone()))
 }
 
 /// RFC 7644 section 3.5.2 and RFC 7643 section 7: compares the attribute before and after the operation.
@@ -430,11 +443,10 @@ pub(super) fn verify(
     cx: &OpCx<'_, '_>,
     attr: &AttributeDef,
     snap: Option<Option<Value>>,
-    map: &Map<String, Value>,
-    key: &str,
+    slot: &Value,
 ) -> Result<(), ScimError> {
     let Some(old) = snap else { return Ok(()) };
-    let now = current(map, key);
+    let now = (!slot.is_null()).then_some(slot);
     check_mutability(attr, &attr.name, old.as_ref(), now).map_err(|m| cx.err(ScimType::Mutability, m))?;
     if attr.kind == AttrType::Complex
         && !attr.multi_valued

@@ -15,10 +15,11 @@
 //!   `{"op":"Remove","path":"members","value":[{"value":"id"}]}`), the elements whose `value` equals a listed one
 //!   are removed, and the leniency is recorded.
 
-use super::apply::{Doc, OpCx};
-use super::ops::{current, edit_element, matching, snapshot, unassign, verify};
+use super::apply::OpCx;
+use super::ops::{edit_element, matching, snapshot, verify};
 use super::options::Leniency;
 use super::target::AttrTarget;
+use super::undo::Doc;
 use super::value::check_mutability;
 use crate::error::{ScimError, ScimType};
 use crate::json::{get_ci, remove_ci};
@@ -33,8 +34,8 @@ pub(super) fn remove<'v>(
     t: &AttrTarget<'v, '_>,
 ) -> Result<(), ScimError> {
     let attr = t.attr;
-    let Some((map, key)) = doc.container(cx, &attr.name, t.ext, false)? else {
-        // The extension object is absent, so nothing of it can match a filter.
+    let Some(mut place) = doc.place(cx, &attr.name, t.ext, false)? else {
+        // The attribute has no value, so there is nothing to remove and no element can match a filter.
         return match &t.filter {
             Some(_) => {
                 Err(cx.err(ScimType::NoTarget, format!("{} has no value, so no element matches the filter", attr.name)))
@@ -42,34 +43,32 @@ pub(super) fn remove<'v>(
             None => Ok(()),
         };
     };
-    let snap = snapshot(attr, map, &key);
-    match (&t.filter, t.sub) {
-        (None, None) => unassign(map, &key),
+    let snap = snapshot(attr, place.slot);
+    let matched = match &t.filter {
+        Some(f) => {
+            let m = matching(place.slot, f);
+            if m.is_empty() {
+                return Err(cx.err(ScimType::NoTarget, format!("no element of {} matches the filter", attr.name)));
+            }
+            Some(m)
+        }
+        None => None,
+    };
+    place.save();
+    let slot = &mut *place.slot;
+    match (matched, t.sub) {
+        (None, None) => *slot = Value::Null,
         (None, Some(sub)) if !attr.multi_valued => {
-            if let Some(Value::Object(obj)) = map.get_mut(key.as_ref()) {
+            if let Value::Object(obj) = slot {
                 remove_ci(obj, &sub.name);
                 if obj.is_empty() {
-                    unassign(map, &key);
+                    *slot = Value::Null;
                 }
             }
         }
-        (filter, sub) => {
-            let matched: Vec<usize> = match filter {
-                Some(f) => {
-                    let m = matching(map, &key, f);
-                    if m.is_empty() {
-                        return Err(
-                            cx.err(ScimType::NoTarget, format!("no element of {} matches the filter", attr.name))
-                        );
-                    }
-                    m
-                }
-                None => match current(map, &key) {
-                    Some(Value::Array(items)) => (0..items.len()).collect(),
-                    _ => Vec::new(),
-                },
-            };
-            if let Some(Value::Array(items)) = map.get_mut(key.as_ref()) {
+        (matched, sub) => {
+            if let Value::Array(items) = slot {
+                let matched = matched.unwrap_or_else(|| (0..items.len()).collect());
                 match sub {
                     None => {
                         let mut i = 0;
@@ -80,10 +79,7 @@ pub(super) fn remove<'v>(
                     }
                     Some(s) => {
                         for &i in &matched {
-                            if let Some(e) = items.get_mut(i) {
-                                if !e.is_object() {
-                                    continue;
-                                }
+                            if let Some(e) = items.get_mut(i).filter(|e| e.is_object()) {
                                 // Checks readOnly and immutable sub-attributes: a stored element keeps them.
                                 edit_element(cx, attr, i, e, |m| {
                                     remove_ci(m, &s.name);
@@ -94,12 +90,12 @@ pub(super) fn remove<'v>(
                     }
                 }
                 if items.is_empty() {
-                    unassign(map, &key);
+                    *slot = Value::Null;
                 }
             }
         }
     }
-    verify(cx, attr, snap, map, &key)
+    verify(cx, attr, snap, place.slot)
 }
 
 /// remove with a value list: Entra ID's and JumpCloud's way of removing group members.
@@ -152,20 +148,21 @@ pub(super) fn remove_listed<'v>(
             attr.name
         ),
     );
-    let Some((map, key)) = doc.container(cx, &attr.name, t.ext, false)? else {
+    let Some(mut place) = doc.place(cx, &attr.name, t.ext, false)? else {
         return Ok(());
     };
-    let snap = snapshot(attr, map, &key);
-    if let Some(Value::Array(items)) = map.get_mut(key.as_ref()) {
+    let snap = snapshot(attr, place.slot);
+    place.save();
+    if let Value::Array(items) = &mut *place.slot {
         items.retain(|e| {
             let ev = e.as_object().and_then(|m| get_ci(m, "value"));
             !ev.is_some_and(|ev| wanted.iter().any(|w| same_value(value_sub, ev, w)))
         });
         if items.is_empty() {
-            unassign(map, &key);
+            *place.slot = Value::Null;
         }
     }
-    verify(cx, attr, snap, map, &key)
+    verify(cx, attr, snap, place.slot)
 }
 
 /// remove with an extension URN as the path: the whole extension object goes. Each attribute in it must allow

@@ -183,15 +183,16 @@ pub(super) fn is_primary(e: &Value) -> bool {
 
 /// RFC 7643 section 2.4: at most one element of a multi-valued attribute may be primary. When the operation
 /// just made one element primary (`written` lists the elements it wrote), that element wins and every other
-/// element's `primary` becomes false. An operation that makes two elements primary is refused with invalidValue.
-pub(super) fn settle_primary(
+/// primary element loses its `primary` (it becomes false): this returns the losers. An operation that makes two
+/// elements primary is refused with invalidValue.
+pub(super) fn primary_losers(
     cx: &OpCx<'_, '_>,
     attr: &AttributeDef,
-    items: &mut [Value],
+    items: &[Value],
     written: &[usize],
-) -> Result<(), ScimError> {
+) -> Result<Vec<usize>, ScimError> {
     if attr.sub("primary").is_none() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let mut winner = None;
     for &i in written {
@@ -205,16 +206,30 @@ pub(super) fn settle_primary(
             winner = Some(i);
         }
     }
-    let Some(w) = winner else { return Ok(()) };
-    for (i, e) in items.iter_mut().enumerate() {
-        if i != w
-            && is_primary(e)
-            && let Value::Object(m) = e
+    let Some(w) = winner else { return Ok(Vec::new()) };
+    Ok(items.iter().enumerate().filter(|&(i, e)| i != w && is_primary(e)).map(|(i, _)| i).collect())
+}
+
+/// Sets `primary` to false on the given elements.
+pub(super) fn demote(items: &mut [Value], losers: &[usize]) {
+    for &i in losers {
+        if let Some(Value::Object(m)) = items.get_mut(i)
             && let Some(p) = get_ci_mut(m, "primary")
         {
             *p = Value::Bool(false);
         }
     }
+}
+
+/// [`primary_losers`] and [`demote`] together, for an attribute saved whole.
+pub(super) fn settle_primary(
+    cx: &OpCx<'_, '_>,
+    attr: &AttributeDef,
+    items: &mut [Value],
+    written: &[usize],
+) -> Result<(), ScimError> {
+    let losers = primary_losers(cx, attr, items, written)?;
+    demote(items, &losers);
     Ok(())
 }
 

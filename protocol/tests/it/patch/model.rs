@@ -2,7 +2,7 @@
 //! a multi-valued `emails` list; `apply` never panics on arbitrary bodies and resources; the strategy the harness
 //! uses produces bodies the strict reader accepts.
 
-use super::{bjensen, body, groups, tour_guides, users};
+use super::{ENT, bjensen, body, groups, tour_guides, users};
 use proptest::prelude::*;
 use proptest::sample::select;
 use scimlab_protocol::ScimType;
@@ -25,6 +25,12 @@ enum Op {
     RemoveWhere(&'static str, String),
     /// add / replace `emails[type eq "<type>"].value`.
     SetValueWhere(&'static str, String, String),
+    /// add / replace / remove `name.<sub>`.
+    NameSub(&'static str, &'static str, String),
+    /// add / replace / remove the enterprise `department`.
+    Department(&'static str, String),
+    /// An operation on an attribute the schema does not have: invalidPath.
+    Unknown,
 }
 
 fn lit() -> impl Strategy<Value = String> {
@@ -41,18 +47,32 @@ fn arb_op() -> impl Strategy<Value = Op> {
         (select(KINDS), prop::collection::vec((lit(), email_type()), 0..3)).prop_map(|(k, es)| Op::Emails(k, es)),
         (select(&["value", "type"][..]), prop_oneof![lit(), email_type()]).prop_map(|(f, l)| Op::RemoveWhere(f, l)),
         (select(&["add", "replace"][..]), email_type(), lit()).prop_map(|(k, t, v)| Op::SetValueWhere(k, t, v)),
+        (select(KINDS), select(&["givenName", "familyName"][..]), lit()).prop_map(|(k, n, v)| Op::NameSub(k, n, v)),
+        (select(KINDS), lit()).prop_map(|(k, v)| Op::Department(k, v)),
+        Just(Op::Unknown),
     ]
 }
+
+const CORE: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 
 fn arb_resource() -> impl Strategy<Value = Value> {
     (
         prop::collection::vec(prop::option::of(lit()), 3),
         prop::option::of(prop::collection::vec((lit(), email_type()), 0..3)),
+        prop::option::of(lit()),
+        prop::option::of(lit()),
     )
-        .prop_map(|(singles, emails)| {
+        .prop_map(|(singles, emails, given, department)| {
             let mut r = Map::new();
-            r.insert("schemas".into(), json!(["urn:ietf:params:scim:schemas:core:2.0:User"]));
+            let schemas = if department.is_some() { json!([CORE, ENT]) } else { json!([CORE]) };
+            r.insert("schemas".into(), schemas);
             r.insert("userName".into(), json!("model"));
+            if let Some(g) = given {
+                r.insert("name".into(), json!({"givenName": g}));
+            }
+            if let Some(d) = department {
+                r.insert(ENT.into(), json!({"department": d}));
+            }
             for (name, v) in SINGLES.iter().zip(singles) {
                 if let Some(v) = v {
                     r.insert((*name).to_owned(), json!(v));
@@ -74,13 +94,49 @@ fn to_json(op: &Op) -> Value {
         Op::Emails(k, es) => json!({"op": k, "path": "emails", "value": es.iter().map(email).collect::<Vec<_>>()}),
         Op::RemoveWhere(f, l) => json!({"op": "remove", "path": format!("emails[{f} eq \"{l}\"]")}),
         Op::SetValueWhere(k, t, v) => json!({"op": k, "path": format!("emails[type eq \"{t}\"].value"), "value": v}),
+        Op::NameSub("remove", n, _) => json!({"op": "remove", "path": format!("name.{n}")}),
+        Op::NameSub(k, n, v) => json!({"op": k, "path": format!("name.{n}"), "value": v}),
+        Op::Department("remove", _) => json!({"op": "remove", "path": format!("{ENT}:department")}),
+        Op::Department(k, v) => json!({"op": k, "path": format!("{ENT}:department"), "value": v}),
+        Op::Unknown => json!({"op": "replace", "path": "nickNames", "value": "x"}),
     }
 }
 
-/// The reference model: RFC 7644 section 3.5.2 for these shapes, in the most direct code. `None` is an error.
-fn model(resource: &Value, ops: &[Op]) -> Option<Value> {
-    let mut r = resource.as_object()?.clone();
+/// Sets or removes `key` of the object at `outer`, dropping the object when it ends up empty.
+fn set_in(r: &mut Map<String, Value>, outer: &str, key: &str, v: Option<&String>) {
+    let mut inner = r.get(outer).and_then(Value::as_object).cloned().unwrap_or_default();
+    match v {
+        Some(v) => inner.insert(key.to_owned(), json!(v)),
+        None => inner.shift_remove(key),
+    };
+    if inner.is_empty() {
+        r.shift_remove(outer);
+    } else {
+        r.insert(outer.to_owned(), Value::Object(inner));
+    }
+}
+
+/// The reference model: RFC 7644 section 3.5.2 for these shapes, in the most direct code.
+fn model(resource: &Value, ops: &[Op]) -> Result<Value, ScimType> {
+    let mut r = resource.as_object().cloned().unwrap_or_default();
     for op in ops {
+        match op {
+            Op::Unknown => return Err(ScimType::InvalidPath),
+            Op::NameSub(k, n, v) => {
+                set_in(&mut r, "name", n, (*k != "remove").then_some(v));
+                continue;
+            }
+            Op::Department(k, v) => {
+                let before = r.get(ENT).cloned();
+                set_in(&mut r, ENT, "department", (*k != "remove").then_some(v));
+                if r.get(ENT) != before.as_ref() {
+                    let schemas = if r.contains_key(ENT) { json!([CORE, ENT]) } else { json!([CORE]) };
+                    r.insert("schemas".into(), schemas);
+                }
+                continue;
+            }
+            _ => {}
+        }
         let emails: Vec<Value> = r.get("emails").and_then(Value::as_array).cloned().unwrap_or_default();
         let new_emails = match op {
             Op::Single("remove", a, _) => {
@@ -102,15 +158,16 @@ fn model(resource: &Value, ops: &[Op]) -> Option<Value> {
             Op::RemoveWhere(f, l) => {
                 let kept: Vec<Value> = emails.iter().filter(|e| e[*f] != json!(l)).cloned().collect();
                 if kept.len() == emails.len() {
-                    return None;
+                    return Err(ScimType::NoTarget);
                 }
                 kept
             }
+            Op::NameSub(..) | Op::Department(..) | Op::Unknown => continue,
             Op::SetValueWhere(k, t, v) => {
                 let mut emails = emails;
                 let hits = emails.iter().filter(|e| e["type"] == json!(t)).count();
                 match (hits, *k) {
-                    (0, "replace") => return None,
+                    (0, "replace") => return Err(ScimType::NoTarget),
                     (0, _) => emails.push(json!({"type": t, "value": v})),
                     _ => emails.iter_mut().filter(|e| e["type"] == json!(t)).for_each(|e| e["value"] = json!(v)),
                 }
@@ -122,7 +179,7 @@ fn model(resource: &Value, ops: &[Op]) -> Option<Value> {
             r.insert("emails".into(), Value::Array(new_emails));
         }
     }
-    Some(Value::Object(r))
+    Ok(Value::Object(r))
 }
 
 proptest! {
@@ -133,12 +190,12 @@ proptest! {
         let mut got = resource.clone();
         let result = patch::apply(&mut got, &req, &users(), &PatchOptions::strict());
         match (model(&resource, &ops), result) {
-            (Some(expected), Ok(outcome)) => {
+            (Ok(expected), Ok(outcome)) => {
                 prop_assert_eq!(&got, &expected);
                 prop_assert_eq!(outcome.changed, expected != resource);
             }
-            (None, Err(e)) => {
-                prop_assert_eq!(e.scim_type, Some(ScimType::NoTarget));
+            (Err(t), Err(e)) => {
+                prop_assert_eq!(e.scim_type, Some(t));
                 prop_assert_eq!(serde_json::to_string(&got).ok(), serde_json::to_string(&resource).ok());
             }
             (expected, result) => prop_assert!(false, "model {:?} but apply {:?} ({})", expected, result, got),

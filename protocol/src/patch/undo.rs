@@ -1,0 +1,416 @@
+//! The resource being patched and its undo log: what makes a PATCH atomic (RFC 7644 section 3.5.2: all the
+//! operations succeed, or the resource is left as it was) without cloning the resource up front.
+//!
+//! Before changing something, an operation saves the narrowest location that holds the change: an attribute's
+//! whole value (a member of the resource, or an attribute inside an extension's object), an extension's whole
+//! object, or, for an in-place edit that only sets one sub-attribute (`name.familyName`,
+//! `emails[type eq "work"].value`), that sub-attribute. Each location is saved once, before its first change, with
+//! its previous value or its absence; a location inside one already saved is not saved again. On error the log is
+//! replayed in reverse, which puts every location back as it was.
+//!
+//! Members never move while a request runs: an attribute that is removed is set to `null` in place (RFC 7643
+//! section 2.5 makes `null` and absent the same), a new member is appended, and a sub-attribute saved on its own
+//! is only set in place or appended, never removed. So restoring values and removing appended members also
+//! restores member order, byte for byte. The `null`s are dropped once every operation has succeeded.
+
+use super::apply::OpCx;
+use crate::error::ScimError;
+use crate::json::key_ci;
+use crate::schema::ResourceView;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+/// Where an attribute's value lives: the key of the extension object holding it (`None`: the resource itself)
+/// and the attribute's key, both as the resource spells them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct AttrLoc<'v> {
+    ext: Option<Cow<'v, str>>,
+    key: Cow<'v, str>,
+}
+
+/// A location the undo log can save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Loc<'v> {
+    /// An attribute's whole value.
+    Attr(AttrLoc<'v>),
+    /// An extension's whole object, under its URN key.
+    ExtObject(Cow<'v, str>),
+    /// One sub-attribute of an attribute's complex value, or of element `index` of a multi-valued one.
+    Sub(AttrLoc<'v>, Option<usize>, Cow<'v, str>),
+}
+
+/// Whether saving `outer` already saved `inner`.
+fn covers(outer: &Loc<'_>, inner: &Loc<'_>) -> bool {
+    if outer == inner {
+        return true;
+    }
+    match (outer, inner) {
+        (Loc::ExtObject(e), Loc::Attr(a) | Loc::Sub(a, ..)) => a.ext.as_ref() == Some(e),
+        (Loc::Attr(a), Loc::Sub(b, ..)) => a == b,
+        _ => false,
+    }
+}
+
+/// A location as it was before the request first changed it (`None`: absent).
+struct Saved<'v> {
+    loc: Loc<'v>,
+    old: Option<Value>,
+}
+
+/// The undo log.
+#[derive(Default)]
+pub(super) struct Undo<'v> {
+    entries: Vec<Saved<'v>>,
+}
+
+impl<'v> Undo<'v> {
+    fn save(&mut self, loc: Loc<'v>, old: impl FnOnce() -> Option<Value>) {
+        if !self.entries.iter().any(|s| covers(&s.loc, &loc)) {
+            self.entries.push(Saved { loc, old: old() });
+        }
+    }
+}
+
+/// The key `name` is stored under in `m` (case-insensitively), borrowing the schema's spelling when the resource
+/// uses it, so that the common case allocates nothing.
+fn stored_key<'v>(m: &Map<String, Value>, name: &'v str) -> Cow<'v, str> {
+    if m.contains_key(name) {
+        return Cow::Borrowed(name);
+    }
+    match key_ci(m, name) {
+        Some(k) => Cow::Owned(k.to_owned()),
+        None => Cow::Borrowed(name),
+    }
+}
+
+/// The map an attribute lives in.
+fn holder<'m>(obj: &'m Map<String, Value>, at: &AttrLoc<'_>) -> Option<&'m Map<String, Value>> {
+    match &at.ext {
+        None => Some(obj),
+        Some(e) => obj.get(e.as_ref())?.as_object(),
+    }
+}
+
+fn holder_mut<'m>(obj: &'m mut Map<String, Value>, at: &AttrLoc<'_>) -> Option<&'m mut Map<String, Value>> {
+    match &at.ext {
+        None => Some(obj),
+        Some(e) => obj.get_mut(e.as_ref())?.as_object_mut(),
+    }
+}
+
+/// The object holding a saved sub-attribute: the attribute's value, or its element `index`.
+fn sub_holder_mut<'m>(
+    obj: &'m mut Map<String, Value>,
+    at: &AttrLoc<'_>,
+    index: Option<usize>,
+) -> Option<&'m mut Map<String, Value>> {
+    let v = holder_mut(obj, at)?.get_mut(at.key.as_ref())?;
+    match index {
+        None => v.as_object_mut(),
+        Some(i) => v.as_array_mut()?.get_mut(i)?.as_object_mut(),
+    }
+}
+
+/// Puts `key` of `m` back to `old` (absent when `None`).
+fn restore(m: &mut Map<String, Value>, key: &str, old: Option<Value>) {
+    match (old, m.get_mut(key)) {
+        (Some(v), Some(slot)) => *slot = v,
+        (Some(v), None) => {
+            m.insert(key.to_owned(), v);
+        }
+        (None, _) => {
+            m.shift_remove(key);
+        }
+    }
+}
+
+/// The resource being patched, with its undo log.
+pub(super) struct Doc<'r, 'v> {
+    obj: &'r mut Map<String, Value>,
+    undo: Undo<'v>,
+}
+
+/// An attribute's value, ready to be changed: the value (`null` when the attribute has none), and the undo log
+/// with the attribute's location, to save before changing.
+pub(super) struct Place<'d, 'v> {
+    /// The attribute's value; `null` means unassigned.
+    pub slot: &'d mut Value,
+    undo: &'d mut Undo<'v>,
+    at: AttrLoc<'v>,
+}
+
+impl<'v> Place<'_, 'v> {
+    /// Saves the attribute's whole value before a change to it.
+    pub fn save(&mut self) {
+        let slot = &*self.slot;
+        self.undo.save(Loc::Attr(self.at.clone()), || Some(slot.clone()));
+    }
+
+    /// Saves one sub-attribute of the value (of its element `index`, for a multi-valued attribute) before it is
+    /// set in place, and returns the key it is stored under. Only for setting a value: a sub-attribute that is
+    /// removed needs [`Place::save`].
+    pub fn save_sub(&mut self, index: Option<usize>, name: &'v str) -> Cow<'v, str> {
+        let holder = match index {
+            None => self.slot.as_object(),
+            Some(i) => self.slot.as_array().and_then(|a| a.get(i)).and_then(Value::as_object),
+        };
+        let Some(m) = holder else {
+            self.save();
+            return Cow::Borrowed(name);
+        };
+        let key = stored_key(m, name);
+        let old = m.get(key.as_ref());
+        self.undo.save(Loc::Sub(self.at.clone(), index, key.clone()), || old.cloned());
+        key
+    }
+}
+
+impl<'r, 'v> Doc<'r, 'v> {
+    /// The resource, with an empty undo log.
+    pub(super) fn new(obj: &'r mut Map<String, Value>, capacity: usize) -> Self {
+        Doc { obj, undo: Undo { entries: Vec::with_capacity(capacity) } }
+    }
+
+    /// The value of attribute `name` (of the extension `ext`, or of the resource itself). With `create`, an
+    /// absent attribute (and extension object) is created as `null`, and its absence saved; without, `None`
+    /// when it has no value.
+    pub(super) fn place(
+        &mut self,
+        cx: &OpCx<'_, '_>,
+        name: &'v str,
+        ext: Option<&'v str>,
+        create: bool,
+    ) -> Result<Option<Place<'_, 'v>>, ScimError> {
+        let ext_key = match ext {
+            None => None,
+            Some(urn) => {
+                let ext_key = stored_key(self.obj, urn);
+                if self.obj.get(ext_key.as_ref()).is_none_or(Value::is_null) {
+                    if !create {
+                        return Ok(None);
+                    }
+                    let obj = &*self.obj;
+                    self.undo.save(Loc::ExtObject(ext_key.clone()), || obj.get(ext_key.as_ref()).cloned());
+                    self.obj.insert(ext_key.clone().into_owned(), Value::Object(Map::new()));
+                }
+                Some(ext_key)
+            }
+        };
+        // Split the borrows: the value is looked up once, and the undo log is a separate field.
+        let Doc { obj, undo } = self;
+        let m = match &ext_key {
+            None => &mut **obj,
+            Some(e) => match obj.get_mut(e.as_ref()) {
+                Some(Value::Object(m)) => m,
+                _ => {
+                    return Err(cx.err_value(format!(
+                        "the resource's {e} member is not an object, so its attributes cannot be changed"
+                    )));
+                }
+            },
+        };
+        let key = stored_key(m, name);
+        let at = AttrLoc { ext: ext_key, key };
+        if !m.contains_key(at.key.as_ref()) {
+            if !create {
+                return Ok(None);
+            }
+            undo.save(Loc::Attr(at.clone()), || None);
+            m.insert(at.key.clone().into_owned(), Value::Null);
+        }
+        match m.get_mut(at.key.as_ref()) {
+            Some(slot) if create || !slot.is_null() => Ok(Some(Place { slot, undo, at })),
+            _ => Ok(None),
+        }
+    }
+
+    /// Saves an extension's whole object before it is unassigned, and returns it (`None` when it is absent).
+    pub(super) fn drop_extension(&mut self, urn: &'v str) -> Option<&Map<String, Value>> {
+        let key = stored_key(self.obj, urn);
+        let obj = &*self.obj;
+        obj.get(key.as_ref())?;
+        self.undo.save(Loc::ExtObject(key.clone()), || obj.get(key.as_ref()).cloned());
+        self.obj.get(key.as_ref()).and_then(Value::as_object)
+    }
+
+    /// Unassigns an extension's object after [`Doc::drop_extension`]; its URN leaves `schemas` when the request
+    /// ends.
+    pub(super) fn null_extension(&mut self, urn: &str) {
+        if let Some(k) = key_ci(self.obj, urn).map(str::to_owned)
+            && let Some(v) = self.obj.get_mut(&k)
+        {
+            *v = Value::Null;
+        }
+    }
+
+    /// Puts every saved location back, in reverse order. A location whose holder is gone by then is skipped: a
+    /// holder only goes after it was saved itself, and its own entry restores everything inside it.
+    pub(super) fn rollback(&mut self) {
+        while let Some(Saved { loc, old }) = self.undo.entries.pop() {
+            match loc {
+                Loc::ExtObject(k) => restore(self.obj, &k, old),
+                Loc::Attr(at) => {
+                    if let Some(m) = holder_mut(self.obj, &at) {
+                        restore(m, &at.key, old);
+                    }
+                }
+                Loc::Sub(at, index, key) => {
+                    if let Some(m) = sub_holder_mut(self.obj, &at, index) {
+                        restore(m, &key, old);
+                    }
+                }
+            }
+        }
+    }
+
+    fn read(&self, loc: &Loc<'_>) -> Option<&Value> {
+        match loc {
+            Loc::ExtObject(k) => self.obj.get(k.as_ref()),
+            Loc::Attr(at) => holder(self.obj, at)?.get(at.key.as_ref()),
+            Loc::Sub(at, index, key) => {
+                let v = holder(self.obj, at)?.get(at.key.as_ref())?;
+                let m = match index {
+                    None => v.as_object()?,
+                    Some(i) => v.as_array()?.get(*i)?.as_object()?,
+                };
+                m.get(key.as_ref())
+            }
+        }
+    }
+
+    /// After the last operation: drops unassigned members, drops extension objects left empty, and brings
+    /// `schemas` in line with every extension object the request changed (listed when it has a value, not listed
+    /// when it has none; an extension the request did not change keeps its `schemas` entry as it was). Returns
+    /// whether the resource differs from what it was.
+    pub(super) fn finish(&mut self, view: &ResourceView<'_>) -> bool {
+        let mut changed = false;
+        let mut exts: Vec<Cow<'v, str>> = Vec::new();
+        for i in 0..self.undo.entries.len() {
+            match &self.undo.entries[i].loc {
+                Loc::Attr(AttrLoc { ext: None, key }) => {
+                    let key = key.as_ref();
+                    if self.obj.get(key).is_some_and(Value::is_null) {
+                        self.obj.shift_remove(key);
+                    }
+                    changed |= self.undo.entries[i].old.as_ref() != self.obj.get(key);
+                }
+                Loc::ExtObject(e)
+                | Loc::Attr(AttrLoc { ext: Some(e), .. })
+                | Loc::Sub(AttrLoc { ext: Some(e), .. }, ..) => {
+                    if !exts.contains(e) {
+                        exts.push(e.clone());
+                    }
+                }
+                Loc::Sub(..) => {}
+            }
+        }
+        for e in exts {
+            let present = match self.obj.get_mut(e.as_ref()) {
+                Some(Value::Object(m)) => {
+                    m.retain(|_, v| !v.is_null());
+                    !m.is_empty()
+                }
+                Some(Value::Null) | None => false,
+                Some(_) => true,
+            };
+            if !present {
+                self.obj.shift_remove(e.as_ref());
+            }
+            let ext_changed = self.undo.entries.iter().any(|s| match &s.loc {
+                Loc::ExtObject(x)
+                | Loc::Attr(AttrLoc { ext: Some(x), .. })
+                | Loc::Sub(AttrLoc { ext: Some(x), .. }, ..)
+                    if *x == e =>
+                {
+                    s.old.as_ref() != self.read(&s.loc)
+                }
+                _ => false,
+            });
+            if ext_changed {
+                changed = true;
+                let urn = view.extension(&e).map_or(e.as_ref(), |s| s.id.as_str());
+                self.list_schema(urn, present, view);
+            }
+        }
+        changed
+            || self.undo.entries.iter().any(|s| {
+                matches!(&s.loc, Loc::Sub(AttrLoc { ext: None, .. }, ..)) && s.old.as_ref() != self.read(&s.loc)
+            })
+    }
+
+    /// Adds `urn` to `schemas` (when `listed`) or removes it.
+    fn list_schema(&mut self, urn: &str, listed: bool, view: &ResourceView<'_>) {
+        let key = stored_key(self.obj, "schemas");
+        let present = match self.obj.get(key.as_ref()) {
+            Some(Value::Array(urns)) => urns.iter().any(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(urn))),
+            _ => false,
+        };
+        if present == listed {
+            return;
+        }
+        let obj = &*self.obj;
+        self.undo.save(Loc::Attr(AttrLoc { ext: None, key: key.clone() }), || obj.get(key.as_ref()).cloned());
+        match self.obj.get_mut(key.as_ref()) {
+            Some(Value::Array(urns)) if listed => urns.push(Value::String(urn.to_owned())),
+            Some(Value::Array(urns)) => urns.retain(|u| !u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(urn))),
+            _ if listed => {
+                let urns = vec![Value::String(view.core.id.clone()), Value::String(urn.to_owned())];
+                self.obj.insert(key.into_owned(), Value::Array(urns));
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn top(k: &str) -> AttrLoc<'_> {
+        AttrLoc { ext: None, key: Cow::Borrowed(k) }
+    }
+
+    #[test]
+    fn rollback_restores_values_presence_and_order() {
+        let original = json!({"a": 1, "b": {"x": [1, 2], "y": "y"}, "c": null, "d": "keep"});
+        let mut v = original.clone();
+        let Value::Object(obj) = &mut v else { panic!("object") };
+        let mut doc = Doc::new(obj, 4);
+        // A sub-attribute saved alone, then its whole attribute, then the sub-attribute again.
+        doc.undo.save(Loc::Sub(top("b"), None, Cow::Borrowed("y")), || Some(json!("y")));
+        doc.obj["b"]["y"] = json!("changed");
+        doc.undo.save(Loc::Sub(top("b"), None, Cow::Borrowed("z")), || None);
+        doc.obj["b"].as_object_mut().expect("object").insert("z".into(), json!(1));
+        doc.undo.save(Loc::Attr(top("b")), || Some(json!({"x": [1, 2], "y": "changed", "z": 1})));
+        doc.obj["b"]["x"] = json!([]);
+        doc.obj["a"] = Value::Null;
+        doc.undo.save(Loc::Attr(top("a")), || Some(json!(1)));
+        doc.obj.insert("e".into(), json!("new"));
+        doc.undo.save(Loc::Attr(top("e")), || None);
+        doc.rollback();
+        assert_eq!(serde_json::to_string(&v).expect("json"), serde_json::to_string(&original).expect("json"));
+    }
+
+    #[test]
+    fn a_saved_location_covers_what_it_holds() {
+        let ext = AttrLoc { ext: Some(Cow::Borrowed("urn:x")), key: Cow::Borrowed("k") };
+        assert!(covers(&Loc::ExtObject(Cow::Borrowed("urn:x")), &Loc::Attr(ext.clone())));
+        assert!(covers(&Loc::Attr(ext.clone()), &Loc::Sub(ext.clone(), Some(1), Cow::Borrowed("value"))));
+        assert!(!covers(&Loc::Sub(ext.clone(), None, Cow::Borrowed("value")), &Loc::Attr(ext)));
+        assert!(!covers(&Loc::Attr(top("a")), &Loc::Attr(top("b"))));
+    }
+
+    #[test]
+    fn finish_drops_nulls_and_reports_changes() {
+        let mut v = json!({"a": 1, "b": 2});
+        let Value::Object(obj) = &mut v else { panic!("object") };
+        let mut doc = Doc::new(obj, 2);
+        doc.undo.save(Loc::Attr(top("a")), || Some(json!(1)));
+        doc.obj["a"] = Value::Null;
+        doc.undo.save(Loc::Attr(top("z")), || None);
+        let view = crate::schema::SchemaRegistry::core().user();
+        assert!(doc.finish(&view));
+        assert_eq!(v, json!({"b": 2}));
+    }
+}
