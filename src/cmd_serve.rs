@@ -28,9 +28,20 @@ pub struct ServeArgs {
     /// Keep resources and recordings in this SQLite file (created if missing), so they survive restarts.
     #[arg(long, value_name = "FILE")]
     data: Option<PathBuf>,
-    /// Where the RFC allows a choice (PATCH 200 or 204, id format, page size), choose at random per request.
+    /// Where the RFC allows a choice, choose at random, so clients cannot overfit to one server: PATCH answers 200
+    /// with the resource or 204 without a body (when no attributes were asked for); new ids are UUIDs or plain
+    /// numbers; pages hold anywhere from 1 to count resources (clients must page by itemsPerPage); ETags and
+    /// meta.version are weak (W/"..") or strong (".."), fixed per resource version.
     #[arg(long)]
     vary: bool,
+    /// Inject a fault; repeatable. latency=200ms (or 50ms..300ms), 429=10%[:retry-after=S], 500=1% (any 5xx),
+    /// drop=1%, or a named deviation such as patch-noop. `--fault list` lists every one and exits.
+    #[arg(long = "fault", value_name = "SPEC")]
+    faults: Vec<String>,
+    /// Seed the random draws of --fault and --vary, so a client sending the same requests in the same order
+    /// meets the same faults and choices. Without it a random seed is used and printed.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
     /// Refuse what real IdPs send beyond the RFC (capitalised ops, "False" strings, dotted keys, ...) instead of
     /// accepting it and recording the deviation.
     #[arg(long)]
@@ -48,6 +59,11 @@ pub struct ServeArgs {
 
 /// Runs `scimlab serve`.
 pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
+    if args.faults.iter().any(|f| f.trim() == "list") {
+        print_fault_list();
+        return Ok(Outcome::Success);
+    }
+    let faults = scimlab_mock_sp::faults::parse_faults(&args.faults).map_err(|e| Failure::Usage(e.into()))?;
     let (auth, announce) = match (&args.token, &args.basic, args.no_auth) {
         (_, _, true) => (Auth::None, "authentication: none (--no-auth)".to_owned()),
         (Some(t), _, _) => (Auth::Bearer(t.clone()), "authentication: bearer token (as given)".to_owned()),
@@ -69,6 +85,8 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
         max_payload_bytes: args.max_payload,
         max_bulk_operations: args.max_bulk_operations,
         max_results: args.max_results,
+        faults,
+        seed: args.seed,
         ..ServerConfig::default()
     };
     if args.strict {
@@ -82,7 +100,16 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
         ),
     };
     let base_path = config.base_path.clone();
-    let app = scimlab_mock_sp::router(AppState::new(store, config));
+    let mut notes = Vec::new();
+    if !config.faults.is_empty() {
+        let specs: Vec<String> = config.faults.iter().map(ToString::to_string).collect();
+        notes.push(format!("faults: {}", specs.join(", ")));
+    }
+    let state = AppState::new(store, config);
+    if !notes.is_empty() || args.vary {
+        notes.push(format!("random draws: seed {} (--seed replays them)", state.shared().dice.seed()));
+    }
+    let app = scimlab_mock_sp::router(state);
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime").map_err(Failure::Internal)?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
@@ -91,6 +118,9 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
         let local = listener.local_addr().map_err(|e| Failure::Internal(e.into()))?;
         println!("scimlab mock SP listening on http://{local}{base_path}");
         println!("{announce}");
+        for note in &notes {
+            println!("{note}");
+        }
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
@@ -99,6 +129,21 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
             .map_err(|e| Failure::Internal(anyhow!("server failed: {e}")))
     })?;
     Ok(Outcome::Success)
+}
+
+/// `--fault list`: every fault and deviation with its one-line description.
+fn print_fault_list() {
+    use scimlab_mock_sp::faults::{Deviation, TRANSPORT_FAULTS};
+    let width = TRANSPORT_FAULTS.iter().map(|(s, _)| s.len()).chain(Deviation::ALL.iter().map(|d| d.name().len()));
+    let width = width.max().unwrap_or(0);
+    println!("transport faults (shares add up to 100% at most):");
+    for (spec, what) in TRANSPORT_FAULTS {
+        println!("  {spec:width$}  {what}");
+    }
+    println!("deviations (each breaks one rule on purpose):");
+    for d in Deviation::ALL {
+        println!("  {:width$}  {}", d.name(), d.description());
+    }
 }
 
 fn uuid_token() -> String {

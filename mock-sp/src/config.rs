@@ -44,8 +44,13 @@ pub struct ServerConfig {
     /// PATCH leniencies accepted (all on by default: the mock SP accepts what real IdPs send, and
     /// `recordings verify` says where that broke the RFC).
     pub patch: PatchOptions,
-    /// Where the RFC allows a choice, pick at random per request (PATCH 200 or 204, id format, short pages).
+    /// Where the RFC allows a choice, pick at random (PATCH 200 or 204, UUID or numeric ids, short pages, weak or
+    /// strong ETags).
     pub vary: bool,
+    /// Faults to inject (`--fault`): latency, 429 / 5xx, dropped connections, named deviations.
+    pub faults: Vec<crate::faults::Fault>,
+    /// Seed of the server's random draws (faults and `vary`); `None` picks one at random.
+    pub seed: Option<u64>,
     /// Record every exchange in the store.
     pub record: bool,
     /// Path prefix of the SCIM API.
@@ -61,6 +66,8 @@ impl Default for ServerConfig {
             max_results: 1000,
             patch: PatchOptions::lenient(),
             vary: false,
+            faults: Vec::new(),
+            seed: None,
             record: true,
             base_path: "/scim/v2".to_owned(),
         }

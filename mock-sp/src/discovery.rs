@@ -55,13 +55,15 @@ pub fn service_provider_config(st: &Shared) -> ServiceProviderConfig {
             primary: Some(true),
         }],
     };
+    // `spc-lies`: announce bulk limits ten times those the /Bulk endpoint enforces.
+    let lie = if st.faults.has(crate::faults::Deviation::SpcLies) { 10 } else { 1 };
     ServiceProviderConfig {
         documentation_uri: Some("https://example.invalid/scimlab/mock-sp".into()),
         patch: Supported { supported: true },
         bulk: BulkConfig {
             supported: true,
-            max_operations: st.config.max_bulk_operations as u64,
-            max_payload_size: st.config.max_payload_bytes as u64,
+            max_operations: st.config.max_bulk_operations as u64 * lie,
+            max_payload_size: st.config.max_payload_bytes as u64 * lie,
         },
         filter: FilterConfig { supported: true, max_results: st.config.max_results as u64 },
         change_password: Supported { supported: true },

@@ -5,6 +5,7 @@
 //! of an `and`, is answered from the store's index, which is what IdP lookups before a create need to be fast;
 //! every other filter evaluates the protocol crate's compiled [`Matcher`] over the collection.
 
+use crate::faults::Deviation;
 use crate::http::{ScimResult, check_content_type, error_response, method_not_allowed, parse_body, scim_json};
 use crate::render::render;
 use crate::resources::read_body;
@@ -15,7 +16,8 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use scimlab_protocol::ScimError;
 use scimlab_protocol::filter::{self, AttrExp, CompValue, CompareOp, Filter, Matcher, Test};
-use scimlab_protocol::list::{ListResponse, Query, SearchRequest};
+use scimlab_protocol::list::{ListResponse, Page, Query, SearchRequest};
+use scimlab_protocol::projection::Projection;
 
 /// `GET /{type}?filter=...`: the query string is already decoded into pairs.
 pub fn list_get(st: &Shared, kind: Kind, pairs: &[(String, String)]) -> Result<Response, ScimError> {
@@ -71,7 +73,9 @@ fn matching(st: &Shared, kind: Kind, filter: Option<&Filter>) -> Result<Vec<Reco
             None => st.store.get(kind, value)?.into_iter().collect(),
             Some(a) => st.store.find(kind, a, value)?,
         };
-        return Ok(candidates.into_iter().filter(|r| matcher.matches(&r.resource)).collect());
+        let exact = attr == Some(Indexed::UserName) && st.faults.has(Deviation::CaseSensitiveUserName);
+        let keep = |r: &Record| matcher.matches(&r.resource) && (!exact || crate::faults::user_name_is(r, value));
+        return Ok(candidates.into_iter().filter(keep).collect());
     }
     let mut out = Vec::new();
     st.store.scan(kind, &mut |r| {
@@ -121,25 +125,39 @@ fn run(st: &Shared, kinds: &[Kind], q: &Query) -> Result<Response, ScimError> {
         Some(text) => Some(filter::parse(text).map_err(|e| e.to_scim())?),
         None => None,
     };
+    let filter = filter.filter(|_| !st.faults.has(Deviation::FilterIgnored));
     let mut page = q.page(Some(st.config.max_results))?;
+    if st.faults.has(Deviation::CountIgnored) {
+        page.count = Some(st.config.max_results);
+    }
     let mut hits: Vec<(Kind, Record)> = Vec::new();
     for &kind in kinds {
         hits.extend(matching(st, kind, filter.as_ref())?.into_iter().map(|r| (kind, r)));
     }
     // Sorting across kinds uses the first kind's schema; a cross-type sortBy is rare and still total.
-    if let Some(spec) = q.sort(&st.view(kinds[0]))? {
+    if let Some(spec) = q.sort(&st.view(kinds[0]))?.filter(|_| !st.faults.has(Deviation::SortIgnored)) {
         hits.sort_by(|(_, a), (_, b)| spec.compare(&a.resource, &b.resource));
     }
     // RFC 7644 section 3.4.2.4 lets a server return fewer results than asked for; clients must page.
     if let Some(c) = page.count.filter(|&c| st.config.vary && c > 1) {
-        page.count = Some(fastrand::usize(1..=c));
+        page.count = Some(st.dice.usize(1..=c));
     }
     let total = hits.len();
-    let range = page.range(total);
+    if total == 0 && q.filter.is_some() && st.faults.has(Deviation::EmptyList404) {
+        return Err(ScimError::not_found("no resource matches the filter"));
+    }
+    let range = match st.faults.has(Deviation::StartIndexZeroBased) {
+        true => Page { start_index: page.start_index.saturating_add(1), ..page }.range(total),
+        false => page.range(total),
+    };
     let mut resources = Vec::with_capacity(range.len());
     for (kind, record) in &hits[range] {
-        let projection = q.projection(&st.view(*kind))?;
-        resources.push(projection.apply(&render(st, *kind, record)?));
+        let view = st.view(*kind);
+        let ignored = st.faults.has(Deviation::AttributesIgnored);
+        let projection = if ignored { Projection::default_for(&view) } else { q.projection(&view)? };
+        let mut shown = projection.apply(&render(st, *kind, record)?);
+        crate::faults::present(st, record, &mut shown);
+        resources.push(shown);
     }
     let list = ListResponse::new(total, page.start_index, resources);
     Ok(scim_json(StatusCode::OK, &list.to_json()))

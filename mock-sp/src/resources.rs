@@ -6,6 +6,7 @@
 use crate::http::{
     ScimResult, check_content_type, error_response, etag_listed, method_not_allowed, parse_body, query_pairs, scim_json,
 };
+use crate::faults::{Deviation, etag_shown};
 use crate::render::{project_one, render};
 use crate::state::{AppState, Shared};
 use crate::store::{Kind, Record};
@@ -55,7 +56,7 @@ pub async fn collection(State(st): State<AppState>, Path(endpoint): Path<String>
                 create(st, kind, value, &parts.headers, &pairs)
             }
             .await;
-            ScimResult(result).into_response()
+            ScimResult(result.map(IntoResponse::into_response)).into_response()
         }
         _ => method_not_allowed("GET, POST"),
     }
@@ -88,21 +89,73 @@ pub async fn item(State(st): State<AppState>, Path((endpoint, id)): Path<(String
         }
         _ => return method_not_allowed("GET, PUT, PATCH, DELETE"),
     };
-    ScimResult(result).into_response()
+    let result = match result {
+        Err(e) if e.status == 404 && st.faults.has(Deviation::NotFound200) => Ok(OpResult::empty_object(&id)),
+        r => r,
+    };
+    ScimResult(result.map(IntoResponse::into_response)).into_response()
+}
+
+/// What one resource operation produced, before it becomes an HTTP response. The /Bulk endpoint reports the same
+/// parts for each of its operations (RFC 7644 section 3.7.3: status, location, version).
+#[derive(Debug, Clone)]
+pub struct OpResult {
+    /// The status the operation answers with.
+    pub status: StatusCode,
+    /// The id of the resource the operation touched.
+    pub id: String,
+    /// The response body, if any.
+    pub body: Option<Value>,
+    /// The `Location` header to send (creates only).
+    pub location: Option<String>,
+    /// The resource's ETag after the operation, as clients see it.
+    pub version: Option<String>,
+}
+
+impl OpResult {
+    fn of(st: &Shared, status: StatusCode, record: &Record, body: Option<Value>) -> OpResult {
+        OpResult { status, id: record.id.clone(), body, location: None, version: etag_shown(st, record.version) }
+    }
+
+    /// `not-found-200`: an unknown id answered 200 with an empty object.
+    fn empty_object(id: &str) -> OpResult {
+        let body = Some(Value::Object(Map::new()));
+        OpResult { status: StatusCode::OK, id: id.to_owned(), body, location: None, version: None }
+    }
+}
+
+impl IntoResponse for OpResult {
+    fn into_response(self) -> Response {
+        let mut resp = match &self.body {
+            Some(body) => scim_json(self.status, body),
+            None => {
+                let mut resp = Response::new(Body::empty());
+                *resp.status_mut() = self.status;
+                resp
+            }
+        };
+        for (name, value) in [(header::LOCATION, self.location), (header::ETAG, self.version)] {
+            if let Some(v) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+                resp.headers_mut().insert(name, v);
+            }
+        }
+        resp
+    }
+}
+
+/// A record as a response shows it: projected per the query (unless `attributes-ignored`), then finished by
+/// [`crate::faults::present`] (`meta.version`, `password-returned`).
+fn shown(st: &Shared, kind: Kind, record: &Record, pairs: &[(String, String)]) -> Result<Value, ScimError> {
+    let pairs = if st.faults.has(Deviation::AttributesIgnored) { &[][..] } else { pairs };
+    let mut body = project_one(st, kind, record, pairs)?;
+    crate::faults::present(st, record, &mut body);
+    Ok(body)
 }
 
 /// Base URL of this server as the client addressed it, for `meta.location` and the Location header.
-fn base_url(st: &Shared, headers: &HeaderMap) -> String {
+pub(crate) fn base_url(st: &Shared, headers: &HeaderMap) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     format!("http://{host}{}", st.config.base_path)
-}
-
-fn with_etag(mut resp: Response, record: &Record) -> Response {
-    let etag = crate::store::etag_of(record.version);
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        resp.headers_mut().insert(header::ETAG, v);
-    }
-    resp
 }
 
 /// RFC 7644 section 3.14: a request whose If-Match lists no current version fails with 412.
@@ -118,13 +171,13 @@ fn check_if_match(headers: &HeaderMap, current: &Value) -> Result<(), ScimError>
 
 /// RFC 7644 section 3.3: create. The server assigns `id` and `meta`, ignores readOnly values the client sent,
 /// enforces uniqueness (409) and answers 201 with the resource and its Location.
-fn create(
+pub(crate) fn create(
     st: &Shared,
     kind: Kind,
     mut body: Value,
     headers: &HeaderMap,
     pairs: &[(String, String)],
-) -> Result<Response, ScimError> {
+) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
     crate::http::drop_dataless(&mut body, &view);
     validate::check_resource(&body, &view, Mode::Create)?;
@@ -143,13 +196,18 @@ fn create(
         "meta".into(),
         serde_json::json!({"resourceType": kind.name(), "created": now, "lastModified": now, "location": location}),
     );
-    let record = st.store.insert(kind, Value::Object(out))?;
-    let body = project_one(st, kind, &record, pairs)?;
-    let mut resp = scim_json(StatusCode::CREATED, &body);
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        resp.headers_mut().insert(header::LOCATION, v);
+    let copy = crate::faults::keeps_duplicates(st).then(|| Value::Object(out.clone()));
+    let record =
+        st.store.insert(kind, Value::Object(out)).or_else(|e| crate::faults::unstored_duplicate(st, e, copy))?;
+    let mut result = OpResult::of(st, StatusCode::CREATED, &record, Some(shown(st, kind, &record, pairs)?));
+    result.location = (!st.faults.has(Deviation::NoLocation)).then_some(location);
+    if st.faults.has(Deviation::Create200) {
+        result.status = StatusCode::OK;
     }
-    Ok(with_etag(resp, &record))
+    if st.faults.has(Deviation::CreateEmptyBody) {
+        result.body = None;
+    }
+    Ok(result)
 }
 
 /// RFC 7644 section 3.4.1: read one resource, honouring attributes / excludedAttributes and If-None-Match (304).
@@ -159,29 +217,26 @@ fn get(
     id: &str,
     headers: &HeaderMap,
     pairs: &[(String, String)],
-) -> Result<Response, ScimError> {
+) -> Result<OpResult, ScimError> {
     let record =
         st.store.get(kind, id)?.ok_or_else(|| ScimError::not_found(format!("{} {id:?} not found", kind.name())))?;
     let if_none_match = headers.get(header::IF_NONE_MATCH).and_then(|h| h.to_str().ok());
     if if_none_match.is_some_and(|h| etag_listed(h, &crate::store::etag_of(record.version))) {
-        let mut resp = Response::new(Body::empty());
-        *resp.status_mut() = StatusCode::NOT_MODIFIED;
-        return Ok(with_etag(resp, &record));
+        return Ok(OpResult::of(st, StatusCode::NOT_MODIFIED, &record, None));
     }
-    let body = project_one(st, kind, &record, pairs)?;
-    Ok(with_etag(scim_json(StatusCode::OK, &body), &record))
+    Ok(OpResult::of(st, StatusCode::OK, &record, Some(shown(st, kind, &record, pairs)?)))
 }
 
 /// RFC 7644 section 3.5.1: PUT replaces every writable attribute; omitted ones are cleared, readOnly ones are
 /// ignored, immutable ones may not change, `id` is kept.
-fn replace(
+pub(crate) fn replace(
     st: &Shared,
     kind: Kind,
     id: &str,
     mut body: Value,
     headers: &HeaderMap,
     pairs: &[(String, String)],
-) -> Result<Response, ScimError> {
+) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
     crate::http::drop_dataless(&mut body, &view);
     validate::check_resource(&body, &view, Mode::Replace)?;
@@ -192,7 +247,8 @@ fn replace(
     let record = st.store.update(kind, id, &mut |old| {
         check_if_match(headers, old)?;
         validate::immutable_violations(old, &body, &view)?;
-        let mut out = Map::new();
+        let merge = st.faults.has(Deviation::PutIgnoresOmitted);
+        let mut out = if merge { old.as_object().cloned().unwrap_or_default() } else { Map::new() };
         out.insert("id".into(), Value::String(id.to_owned()));
         if let Value::Object(b) = body.clone() {
             out.extend(b);
@@ -202,45 +258,50 @@ fn replace(
         }
         Ok(Value::Object(out))
     })?;
-    let body = project_one(st, kind, &record, pairs)?;
-    Ok(with_etag(scim_json(StatusCode::OK, &body), &record))
+    Ok(OpResult::of(st, StatusCode::OK, &record, Some(shown(st, kind, &record, pairs)?)))
 }
 
 /// RFC 7644 section 3.5.2: PATCH, atomically, with the configured IdP leniencies. Answers 200 with the resource
 /// (or, with `--vary`, sometimes 204: the RFC allows either when no attributes were asked for).
-fn patch(
+pub(crate) fn patch(
     st: &Shared,
     kind: Kind,
     id: &str,
     body: &Value,
     headers: &HeaderMap,
     pairs: &[(String, String)],
-) -> Result<Response, ScimError> {
+) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
-    let (req, _) = PatchRequest::from_json(body, &st.config.patch)?;
+    let opts = st.faults.patch_options(st.config.patch);
+    let (req, _) = PatchRequest::from_json(body, &opts)?;
+    crate::faults::refuse_filtered_member_removal(st, &req)?;
+    if st.faults.has(Deviation::PatchNoop) {
+        return get(st, kind, id, &HeaderMap::new(), pairs);
+    }
     let record = st.store.update(kind, id, &mut |old| {
         check_if_match(headers, old)?;
         let mut new = old.clone();
-        patch::apply(&mut new, &req, &view, &st.config.patch)?;
+        patch::apply(&mut new, &req, &view, &opts)?;
         Ok(new)
     })?;
     let asked_for_attributes = pairs.iter().any(|(k, _)| k.eq_ignore_ascii_case("attributes"));
-    if st.config.vary && !asked_for_attributes && fastrand::bool() {
-        let mut resp = Response::new(Body::empty());
-        *resp.status_mut() = StatusCode::NO_CONTENT;
-        return Ok(with_etag(resp, &record));
+    if st.config.vary && !asked_for_attributes && st.dice.bool() {
+        return Ok(OpResult::of(st, StatusCode::NO_CONTENT, &record, None));
     }
-    let body = project_one(st, kind, &record, pairs)?;
-    Ok(with_etag(scim_json(StatusCode::OK, &body), &record))
+    Ok(OpResult::of(st, StatusCode::OK, &record, Some(shown(st, kind, &record, pairs)?)))
 }
 
 /// RFC 7644 section 3.6: DELETE answers 204; the resource is gone for good (404 afterwards). Deleting a User
 /// removes it from its Groups.
-fn delete(st: &Shared, kind: Kind, id: &str, headers: &HeaderMap) -> Result<Response, ScimError> {
-    st.store.delete(kind, id, &mut |old| check_if_match(headers, old))?;
-    let mut resp = Response::new(Body::empty());
-    *resp.status_mut() = StatusCode::NO_CONTENT;
-    Ok(resp)
+pub(crate) fn delete(st: &Shared, kind: Kind, id: &str, headers: &HeaderMap) -> Result<OpResult, ScimError> {
+    let mut gone = None;
+    st.store.delete(kind, id, &mut |old| {
+        check_if_match(headers, old)?;
+        gone = st.faults.has(Deviation::Delete200).then(|| old.clone());
+        Ok(())
+    })?;
+    let status = if gone.is_some() { StatusCode::OK } else { StatusCode::NO_CONTENT };
+    Ok(OpResult { status, id: id.to_owned(), body: gone, location: None, version: None })
 }
 
 /// A stored record as a client sees it (used by list and bulk too).

@@ -2,6 +2,7 @@
 
 use crate::auth::Authenticator;
 use crate::config::ServerConfig;
+use crate::faults::{Dice, Faults};
 use crate::store::{Kind, Store};
 use scimlab_protocol::SchemaRegistry;
 use scimlab_protocol::schema::ResourceView;
@@ -22,6 +23,10 @@ pub struct Shared {
     pub registry: &'static SchemaRegistry,
     /// Credential checker.
     pub auth: Authenticator,
+    /// The faults and deviations injected (`--fault`).
+    pub faults: Faults,
+    /// The random source of faults and `--vary` (seeded by `--seed`).
+    pub dice: Dice,
     next_numeric_id: AtomicU64,
 }
 
@@ -29,11 +34,14 @@ impl AppState {
     /// A state over `store` with `config`.
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
         let auth = Authenticator::new(&config.auth);
+        let (faults, dice) = (Faults::new(&config.faults), Dice::new(config.seed));
         AppState(Arc::new(Shared {
             store,
             config,
             registry: SchemaRegistry::core(),
             auth,
+            faults,
+            dice,
             next_numeric_id: AtomicU64::new(1),
         }))
     }
@@ -54,9 +62,10 @@ impl Shared {
     }
 
     /// A new resource id: a UUID, or, with `--vary`, sometimes a plain number, so clients cannot assume ids are
-    /// UUIDs (RFC 7643 section 3.1 only asks that ids be unique, stable and not reassigned).
+    /// UUIDs (RFC 7643 section 3.1 only asks that ids be unique, stable and not reassigned). The choice comes
+    /// from the seeded dice; the UUIDs themselves do not, so a restarted `--data` server never reuses one.
     pub fn new_id(&self) -> String {
-        if self.config.vary && fastrand::bool() {
+        if self.config.vary && self.dice.bool() {
             format!("{}", self.next_numeric_id.fetch_add(1, Ordering::Relaxed) + 100_000)
         } else {
             uuid::Uuid::new_v4().to_string()

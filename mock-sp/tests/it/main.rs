@@ -3,3 +3,5 @@ mod store;
 mod http;
 mod idp_wire;
 mod recorder;
+mod bulk;
+mod faults;

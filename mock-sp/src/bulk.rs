@@ -1,0 +1,252 @@
+//! `POST /Bulk` (RFC 7644 section 3.7): many operations in one request, run through the same code as the
+//! single-resource endpoints.
+//!
+//! The protocol crate reads the request ([`BulkRequest`]) and plans it ([`plan`]): operations run after the POSTs
+//! whose bulkIds they reference, circular references are broken by creating without the withheld references and
+//! patching them in once the cycle exists (section 3.7.1). This module executes the plan against the store with
+//! [`crate::resources`]'s create / replace / patch / delete, substitutes created ids for `bulkId:` references in
+//! paths and data as it goes (section 3.7.2), stops when `failOnErrors` is reached, and answers 200 with one
+//! result per processed operation, in request order (section 3.7.3). The limits of section 3.7.4 (the
+//! `maxOperations` and `maxPayloadSize` the ServiceProviderConfig publishes) are enforced with 413 before anything
+//! runs.
+
+use crate::faults::Deviation;
+use crate::http::{ScimResult, check_content_type, method_not_allowed, parse_body, scim_json};
+use crate::resources::{self, OpResult, base_url};
+use crate::state::{AppState, Shared};
+use crate::store::Kind;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use scimlab_protocol::ScimError;
+use scimlab_protocol::bulk::{
+    BulkMethod, BulkOperation, BulkOperationResponse, BulkPlan, BulkRequest, BulkResponse, BulkStep, UnresolvedBulkId,
+    check_limits, plan, resolve_path, resolve_references, should_stop,
+};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+/// `/Bulk`: POST runs a BulkRequest; every other method is 405.
+pub async fn bulk(State(app): State<AppState>, req: Request) -> Response {
+    if req.method() != Method::POST {
+        return method_not_allowed("POST");
+    }
+    let (parts, body) = req.into_parts();
+    let result = async {
+        let st = app.shared();
+        check_content_type(&parts.headers)?;
+        let limit = st.config.max_payload_bytes;
+        let too_large = |_| {
+            ScimError::new(
+                413,
+                format!("the bulk request is over the maxPayloadSize ({limit} bytes; RFC 7644 section 3.7.4)"),
+            )
+        };
+        let bytes = axum::body::to_bytes(body, limit).await.map_err(too_large)?;
+        let value = parse_body(&bytes)?;
+        // Count before reading every operation, so an oversized request is refused without the work.
+        let count = value
+            .as_object()
+            .and_then(|o| scimlab_protocol::json::get_ci(o, "Operations"))
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        check_limits(count, bytes.len(), st.config.max_bulk_operations, limit)?;
+        let request = BulkRequest::from_json(&value)?;
+        // The store calls block; a large bulk must not hold up the async workers.
+        let headers = parts.headers.clone();
+        let response = tokio::task::spawn_blocking(move || run(app.shared(), &request, &headers))
+            .await
+            .map_err(|e| ScimError::new(500, format!("the bulk request could not be completed: {e}")))??;
+        Ok(scim_json(StatusCode::OK, &response.to_json()))
+    }
+    .await;
+    ScimResult(result).into_response()
+}
+
+/// RFC 7644 section 3.7: executes `req` and reports what happened to each operation processed, in request order.
+/// The one error is the plan's 409 for a circular reference that cannot be deferred; every operation's own
+/// failure is reported in its result (the status and a SCIM Error as `response`).
+pub fn run(st: &Shared, req: &BulkRequest, headers: &HeaderMap) -> Result<BulkResponse, ScimError> {
+    let ignore_refs = st.faults.has(Deviation::BulkIgnoresBulkId);
+    let plan = if ignore_refs {
+        BulkPlan { steps: (0..req.operations.len()).map(|op| BulkStep::Run { op, data: None }).collect() }
+    } else {
+        plan(req)?
+    };
+    let mut run = Run {
+        st,
+        req,
+        base: base_url(st, headers),
+        host: headers.get(header::HOST).cloned(),
+        defined: req
+            .operations
+            .iter()
+            .filter(|o| o.method == BulkMethod::Post)
+            .filter_map(|o| o.bulk_id.as_deref())
+            .collect(),
+        ids: HashMap::new(),
+        results: vec![None; req.operations.len()],
+        errors: 0,
+        ignore_refs,
+    };
+    for step in &plan.steps {
+        if should_stop(run.errors, req.fail_on_errors) {
+            break;
+        }
+        match step {
+            BulkStep::Fail { op, error } => run.fail(*op, None, error.clone()),
+            BulkStep::Run { op, data } => run.operation(*op, data.as_ref()),
+            BulkStep::Patch { op, patch } => run.add_withheld(*op, patch),
+        }
+    }
+    Ok(BulkResponse { operations: run.results.into_iter().flatten().collect() })
+}
+
+/// The state of one bulk execution.
+struct Run<'a> {
+    st: &'a Shared,
+    req: &'a BulkRequest,
+    /// `http://host/scim/v2`, for locations.
+    base: String,
+    /// The request's Host, passed on to the operations (they build `meta.location` from it).
+    host: Option<HeaderValue>,
+    /// The bulkIds the request's POSTs define: a reference to one of them that cannot be resolved is a 409, to
+    /// anything else a 400.
+    defined: HashSet<&'a str>,
+    /// bulkId to the id of the resource its POST created.
+    ids: HashMap<String, String>,
+    results: Vec<Option<BulkOperationResponse>>,
+    errors: u32,
+    ignore_refs: bool,
+}
+
+impl Run<'_> {
+    fn fail(&mut self, op: usize, location: Option<String>, error: ScimError) {
+        let error = match self.st.faults.has(Deviation::NoScimType) {
+            true => ScimError { scim_type: None, ..error },
+            false => error,
+        };
+        self.results[op] = Some(BulkOperationResponse::failed(&self.req.operations[op], location, &error));
+        self.errors += 1;
+    }
+
+    fn unresolved(&self, u: &UnresolvedBulkId) -> ScimError {
+        u.to_scim_error(self.defined.contains(u.bulk_id.as_str()))
+    }
+
+    /// Substitutes created ids for the `bulkId:` references in `v` (unless `bulk-ignores-bulkid`).
+    fn resolve(&self, v: &mut Value) -> Result<(), ScimError> {
+        if self.ignore_refs || !holds_reference(v) {
+            return Ok(());
+        }
+        resolve_references(v, &self.ids).map_err(|u| self.unresolved(&u))
+    }
+
+    /// The headers an operation runs with: the request's Host, and its `version` as If-Match (RFC 7644 section
+    /// 3.7 carries the ETag in the operation; `if-match-ignored` drops it, as it drops the header).
+    fn headers(&self, version: Option<&str>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        if let Some(host) = &self.host {
+            h.insert(header::HOST, host.clone());
+        }
+        let version = version.filter(|_| !self.st.faults.has(Deviation::IfMatchIgnored));
+        if let Some(v) = version.and_then(|v| HeaderValue::from_str(v).ok()) {
+            h.insert(header::IF_MATCH, v);
+        }
+        h
+    }
+
+    /// A `Run` step: the operation, with `data` in place of its own when the plan withheld references.
+    fn operation(&mut self, i: usize, data: Option<&Value>) {
+        let op = &self.req.operations[i];
+        let mut location = None;
+        let outcome = (|| {
+            let path = match self.ignore_refs {
+                true => op.path.clone(),
+                false => resolve_path(&op.path, &self.ids).map_err(|u| self.unresolved(&u))?,
+            };
+            let (kind, id) = target(&path, op.method)?;
+            location = id.map(|id| format!("{}/{}/{id}", self.base, kind.endpoint()));
+            let mut body = data.or(op.data.as_ref()).cloned().unwrap_or(Value::Null);
+            self.resolve(&mut body)?;
+            let headers = self.headers(op.version.as_deref());
+            match (op.method, id) {
+                (BulkMethod::Post, _) => resources::create(self.st, kind, body, &headers, &[]),
+                (BulkMethod::Put, Some(id)) => resources::replace(self.st, kind, id, body, &headers, &[]),
+                (BulkMethod::Patch, Some(id)) => resources::patch(self.st, kind, id, &body, &headers, &[]),
+                (BulkMethod::Delete, Some(id)) => resources::delete(self.st, kind, id, &headers),
+                (m, None) => Err(ScimError::invalid_syntax(format!("a {m} must name one resource: {path:?}"))),
+            }
+        })();
+        match outcome {
+            Ok(r) => {
+                if let (BulkMethod::Post, Some(b)) = (op.method, &op.bulk_id) {
+                    self.ids.insert(b.clone(), r.id.clone());
+                }
+                self.results[i] = Some(succeeded(op, r, location));
+            }
+            Err(e) => self.fail(i, location, e),
+        }
+    }
+
+    /// A `Patch` step: adds back the references withheld from `Operations[i]`'s create, once the cycle exists. A
+    /// failure here becomes the operation's result.
+    fn add_withheld(&mut self, i: usize, patch: &Value) {
+        let op = &self.req.operations[i];
+        let created = op.bulk_id.as_ref().and_then(|b| self.ids.get(b)).cloned();
+        let (Some(id), Some(Some(done))) = (created, self.results.get(i)) else { return };
+        let location = done.location.clone();
+        let outcome = (|| {
+            let (kind, _) = target(&op.path, op.method)?;
+            let mut patch = patch.clone();
+            self.resolve(&mut patch)?;
+            resources::patch(self.st, kind, &id, &patch, &self.headers(None), &[])
+        })();
+        match outcome {
+            Ok(r) => {
+                if let Some(Some(done)) = self.results.get_mut(i) {
+                    done.version = r.version;
+                }
+            }
+            Err(e) => self.fail(i, location, e),
+        }
+    }
+}
+
+/// The result of an operation that succeeded. A create reports the Location it would send; the others the URL
+/// of the resource they addressed.
+fn succeeded(op: &BulkOperation, r: OpResult, location: Option<String>) -> BulkOperationResponse {
+    BulkOperationResponse {
+        method: op.method,
+        bulk_id: op.bulk_id.clone(),
+        version: r.version,
+        location: if op.method == BulkMethod::Post { r.location } else { location },
+        status: r.status.as_u16(),
+        response: None,
+    }
+}
+
+/// The resource type and id an operation's (resolved) path names: `/Users` for a POST, `/Users/{id}` otherwise.
+fn target(path: &str, method: BulkMethod) -> Result<(Kind, Option<&str>), ScimError> {
+    let mut segments = path.split('/').filter(|s| !s.is_empty());
+    let endpoint = segments.next().unwrap_or("");
+    let kind = Kind::from_endpoint(endpoint).ok_or_else(|| {
+        ScimError::not_found(format!("no resource endpoint /{endpoint}; this server serves /Users and /Groups"))
+    })?;
+    let id = segments.next();
+    if segments.next().is_some() || (method == BulkMethod::Post) != id.is_none() {
+        return Err(ScimError::invalid_syntax(format!("path {path:?} does not fit a {method} operation")));
+    }
+    Ok((kind, id))
+}
+
+/// Whether any string inside `v` holds `bulkId:` (most operations hold none, and resolving costs a pass over
+/// every bulkId created so far).
+fn holds_reference(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains("bulkId:"),
+        Value::Array(items) => items.iter().any(holds_reference),
+        Value::Object(o) => o.values().any(holds_reference),
+        _ => false,
+    }
+}

@@ -1,0 +1,586 @@
+//! Fault injection and `--vary`: every deviation changes the behaviour it names (shown against a plain server
+//! doing the right thing), transport faults answer or drop as asked and in the shares asked, and a varying
+//! server still lets a careful client page through everything. In-process through `router(...)`, except for
+//! the dropped connection, which needs a real socket to be seen.
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Request};
+use http_body_util::BodyExt;
+use scimlab_mock_sp::faults::{Deviation, parse_faults};
+use scimlab_mock_sp::store::{Kind, MemoryStore, Store};
+use scimlab_mock_sp::{AppState, Auth, ServerConfig};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+
+pub(crate) const TOKEN: &str = "faults-it-token";
+pub(crate) const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+pub(crate) const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+pub(crate) const PATCH: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+/// A mock SP over a fresh memory store, with bearer authentication and a fixed seed, driven in-process.
+pub(crate) struct Mock {
+    app: Router,
+    pub(crate) store: Arc<MemoryStore>,
+}
+
+/// One answer.
+pub(crate) struct Resp {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    /// The body failed while being read (a dropped connection, seen in-process).
+    pub(crate) failed: bool,
+}
+
+impl Resp {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    #[track_caller]
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    #[track_caller]
+    pub(crate) fn expect(self, status: u16) -> Resp {
+        assert_eq!(self.status, status, "body: {}", String::from_utf8_lossy(&self.body));
+        self
+    }
+}
+
+impl Mock {
+    /// A server with these `--fault` specs.
+    pub(crate) fn new(faults: &[&str]) -> Mock {
+        Mock::with(faults, |_| {})
+    }
+
+    /// A server with these `--fault` specs and a configuration adjusted by `adjust`.
+    pub(crate) fn with(faults: &[&str], adjust: impl FnOnce(&mut ServerConfig)) -> Mock {
+        let mut config = ServerConfig {
+            auth: Auth::Bearer(TOKEN.into()),
+            faults: parse_faults(faults).expect("valid faults"),
+            seed: Some(7),
+            ..ServerConfig::default()
+        };
+        adjust(&mut config);
+        let store = Arc::new(MemoryStore::default());
+        let app = scimlab_mock_sp::router(AppState::new(store.clone(), config));
+        Mock { app, store }
+    }
+
+    /// Sends a request to `path` under `/scim/v2`, with the token unless `headers` carry an Authorization (an
+    /// empty one means none at all).
+    pub(crate) async fn call(&self, method: &str, path: &str, body: Option<Vec<u8>>, headers: &[(&str, &str)]) -> Resp {
+        let mut req = Request::builder().method(method).uri(format!("/scim/v2{path}")).header("host", "sp.test");
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("authorization")) {
+            req = req.header("authorization", format!("Bearer {TOKEN}"));
+        }
+        for (k, v) in headers.iter().filter(|(_, v)| !v.is_empty()) {
+            req = req.header(*k, *v);
+        }
+        if body.is_some() {
+            req = req.header("content-type", "application/scim+json");
+        }
+        let req = req.body(body.map(Body::from).unwrap_or_else(Body::empty)).expect("request");
+        let resp = self.app.clone().oneshot(req).await.expect("infallible");
+        let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
+        let (body, failed) = match resp.into_body().collect().await {
+            Ok(b) => (b.to_bytes(), false),
+            Err(_) => (Bytes::new(), true),
+        };
+        Resp { status, headers, body, failed }
+    }
+
+    pub(crate) async fn get(&self, path: &str) -> Resp {
+        self.call("GET", path, None, &[]).await
+    }
+
+    pub(crate) async fn send(&self, method: &str, path: &str, body: &Value) -> Resp {
+        self.call(method, path, Some(serde_json::to_vec(body).expect("json")), &[]).await
+    }
+
+    pub(crate) async fn patch(&self, path: impl AsRef<str>, ops: Value) -> Resp {
+        self.send("PATCH", path.as_ref(), &json!({"schemas": [PATCH], "Operations": ops})).await
+    }
+
+    /// Creates a User (201 or 200 accepted) and returns its id.
+    pub(crate) async fn user(&self, user_name: &str) -> String {
+        let body = json!({"schemas": [USER], "userName": user_name, "displayName": format!("{user_name} D")});
+        let r = self.send("POST", "/Users", &body).await;
+        assert!(r.status == 201 || r.status == 200, "create {user_name}: {}", r.status);
+        r.json()["id"].as_str().expect("id").to_owned()
+    }
+
+    pub(crate) fn users(&self) -> usize {
+        self.store.count(Kind::User).expect("count")
+    }
+}
+
+fn user_names(list: &Value) -> Vec<String> {
+    let rs = list["Resources"].as_array().cloned().unwrap_or_default();
+    rs.iter().map(|r| r["userName"].as_str().unwrap_or("").to_owned()).collect()
+}
+
+/// `plain` on a plain server, `deviant` on one with the deviation.
+fn pick<T>(on: bool, plain: T, deviant: T) -> T {
+    if on { deviant } else { plain }
+}
+
+/// Shows `d` at work: `on` says whether the server runs with it. Every arm asserts what a plain server does and
+/// what the deviating one does instead; the match has no wildcard, so a new deviation needs its check here.
+async fn check(d: Deviation, sp: &Mock, on: bool) {
+    match d {
+        Deviation::PatchNoop => {
+            let id = sp.user("pat").await;
+            let r = sp.patch(format!("/Users/{id}"), json!([{"op": "replace", "path": "displayName", "value": "New"}]));
+            let r = r.await.expect(200);
+            assert_eq!(r.json()["displayName"], json!(pick(on, "New", "pat D")));
+            let now = sp.get(&format!("/Users/{id}")).await.json();
+            assert_eq!(now["displayName"], json!(pick(on, "New", "pat D")));
+        }
+        Deviation::FilterIgnored => {
+            sp.user("a").await;
+            sp.user("b").await;
+            let r = sp.get("/Users?filter=userName+eq+%22a%22").await.expect(200).json();
+            assert_eq!(r["totalResults"], json!(pick(on, 1, 2)));
+        }
+        Deviation::SortIgnored => {
+            for n in ["b", "c", "a"] {
+                sp.user(n).await;
+            }
+            let r = sp.get("/Users?sortBy=userName").await.expect(200).json();
+            assert_eq!(user_names(&r), pick(on, ["a", "b", "c"], ["b", "c", "a"]));
+        }
+        Deviation::WrongContentType => {
+            let r = sp.get("/Users").await.expect(200);
+            assert_eq!(r.header("content-type"), Some(pick(on, "application/scim+json", "text/plain; charset=utf-8")));
+        }
+        Deviation::NoEtag => {
+            let id = sp.user("e").await;
+            let r = sp.get(&format!("/Users/{id}")).await.expect(200);
+            assert_eq!(r.header("etag").is_some(), !on);
+            assert_eq!(r.json()["meta"].get("version").is_some(), !on);
+        }
+        Deviation::StartIndexZeroBased => {
+            for n in ["a", "b", "c"] {
+                sp.user(n).await;
+            }
+            let r = sp.get("/Users?startIndex=1&count=1").await.expect(200).json();
+            assert_eq!(user_names(&r), [pick(on, "a", "b")]);
+            assert_eq!(r["startIndex"], json!(1));
+        }
+        Deviation::NoLocation => {
+            let r = sp.send("POST", "/Users", &json!({"schemas": [USER], "userName": "loc"})).await.expect(201);
+            let meta_location = r.json()["meta"]["location"].as_str().map(str::to_owned);
+            assert_eq!(r.header("location").map(str::to_owned), if on { None } else { meta_location });
+        }
+        Deviation::Create200 => {
+            let r = sp.send("POST", "/Users", &json!({"schemas": [USER], "userName": "c"})).await;
+            assert_eq!(r.status, pick(on, 201, 200));
+            assert_eq!(r.json()["userName"], "c");
+        }
+        Deviation::CreateEmptyBody => {
+            let r = sp.send("POST", "/Users", &json!({"schemas": [USER], "userName": "c"})).await.expect(201);
+            assert_eq!(r.body.is_empty(), on);
+            assert_eq!(sp.users(), 1);
+        }
+        Deviation::NoUniqueness => {
+            let first = sp.user("dup").await;
+            let r = sp.send("POST", "/Users", &json!({"schemas": [USER], "userName": "dup"})).await;
+            assert_eq!(r.status, pick(on, 409, 201));
+            if on {
+                assert_ne!(r.json()["id"].as_str(), Some(first.as_str()), "a fresh id, as for a new resource");
+            } else {
+                assert_eq!(r.json()["scimType"], "uniqueness");
+            }
+        }
+        Deviation::Delete200 => {
+            let id = sp.user("del").await;
+            let r = sp.call("DELETE", &format!("/Users/{id}"), None, &[]).await;
+            assert_eq!(r.status, pick(on, 204, 200));
+            assert_eq!(r.body.is_empty(), !on);
+            if on {
+                assert_eq!(r.json()["id"], json!(id));
+            }
+            sp.get(&format!("/Users/{id}")).await.expect(404);
+        }
+        Deviation::NotFound200 => {
+            let r = sp.get("/Users/no-such-id").await;
+            assert_eq!(r.status, pick(on, 404, 200));
+            assert_eq!(r.json().get("detail").is_some(), !on);
+            if on {
+                assert_eq!(r.json(), json!({}));
+            }
+        }
+        Deviation::ErrorPlainText => {
+            let r = sp.get("/Users/no-such-id").await.expect(404);
+            let ct = r.header("content-type").unwrap_or("").to_owned();
+            assert_eq!(ct.starts_with("text/plain"), on, "{ct}");
+            let text = String::from_utf8_lossy(&r.body).into_owned();
+            assert_eq!(serde_json::from_str::<Value>(&text).is_ok(), !on, "{text}");
+            assert!(text.contains("no-such-id"), "{text}");
+        }
+        Deviation::NoScimType => {
+            sp.user("dup").await;
+            let r = sp.send("POST", "/Users", &json!({"schemas": [USER], "userName": "dup"})).await.expect(409);
+            assert_eq!(r.json().get("scimType").is_some(), !on, "{}", r.json());
+            assert_eq!(r.json()["status"], "409");
+        }
+        Deviation::IfMatchIgnored => {
+            let id = sp.user("im").await;
+            let ops = json!({"schemas": [PATCH], "Operations": [{"op": "replace", "path": "title", "value": "T"}]});
+            let body = serde_json::to_vec(&ops).expect("json");
+            let r = sp.call("PATCH", &format!("/Users/{id}"), Some(body), &[("if-match", "W/\"stale\"")]).await;
+            assert_eq!(r.status, pick(on, 412, 200));
+        }
+        Deviation::PasswordReturned => {
+            let body = json!({"schemas": [USER], "userName": "pw", "password": "t0ps3cret"});
+            let r = sp.send("POST", "/Users", &body).await.expect(201);
+            let id = r.json()["id"].as_str().expect("id").to_owned();
+            assert_eq!(r.json().get("password").is_some(), on);
+            let got = sp.get(&format!("/Users/{id}")).await.json();
+            assert_eq!(got.get("password").cloned(), on.then(|| json!("t0ps3cret")));
+            let listed = sp.get("/Users").await.json();
+            assert_eq!(listed["Resources"][0].get("password").is_some(), on);
+        }
+        Deviation::CaseSensitiveUserName => {
+            sp.user("alice").await;
+            let r = sp.get("/Users?filter=userName+eq+%22ALICE%22").await.expect(200).json();
+            assert_eq!(r["totalResults"], json!(pick(on, 1, 0)));
+            let r = sp.send("POST", "/Users", &json!({"schemas": [USER], "userName": "Alice"})).await;
+            assert_eq!(r.status, pick(on, 409, 201));
+            let r = sp.send("POST", "/Users", &json!({"schemas": [USER], "userName": "alice"})).await;
+            assert_eq!(r.status, 409, "an exact duplicate is refused either way");
+        }
+        Deviation::OpsCaseSensitive => {
+            let id = sp.user("ops").await;
+            let r = sp.patch(format!("/Users/{id}"), json!([{"op": "Replace", "path": "title", "value": "T"}])).await;
+            assert_eq!(r.status, pick(on, 200, 400));
+        }
+        Deviation::StringBooleansRefused => {
+            let id = sp.user("sb").await;
+            let r = sp.patch(format!("/Users/{id}"), json!([{"op": "replace", "path": "active", "value": "False"}]));
+            assert_eq!(r.await.status, pick(on, 200, 400));
+        }
+        Deviation::DottedKeysRefused => {
+            let id = sp.user("dk").await;
+            let r = sp.patch(format!("/Users/{id}"), json!([{"op": "replace", "value": {"name.givenName": "G"}}]));
+            assert_eq!(r.await.status, pick(on, 200, 400));
+        }
+        Deviation::MembersFilterRemoveUnsupported | Deviation::MembersValueRemoveUnsupported => {
+            let u = sp.user("member").await;
+            let g = json!({"schemas": [GROUP], "displayName": "G", "members": [{"value": u}]});
+            let gid = sp.send("POST", "/Groups", &g).await.expect(201).json()["id"].as_str().expect("id").to_owned();
+            let op = if d == Deviation::MembersFilterRemoveUnsupported {
+                json!({"op": "remove", "path": format!("members[value eq \"{u}\"]")})
+            } else {
+                json!({"op": "Remove", "path": "members", "value": [{"value": u}]})
+            };
+            let r = sp.patch(format!("/Groups/{gid}"), json!([op])).await;
+            assert_eq!(r.status, pick(on, 200, 400));
+            let group = sp.get(&format!("/Groups/{gid}")).await.json();
+            assert_eq!(group.get("members").is_some(), on, "{group}");
+        }
+        Deviation::EmptyList404 => {
+            let r = sp.get("/Users?filter=userName+eq+%22nobody%22").await;
+            assert_eq!(r.status, pick(on, 200, 404));
+            assert_eq!(sp.get("/Users").await.status, 200, "an unfiltered empty list is still a list");
+        }
+        Deviation::PutIgnoresOmitted => {
+            let id = sp.user("put").await;
+            let r = sp.send("PUT", &format!("/Users/{id}"), &json!({"schemas": [USER], "userName": "put"})).await;
+            assert_eq!(r.expect(200).json().get("displayName").is_some(), on);
+        }
+        Deviation::CountIgnored => {
+            for n in ["a", "b", "c"] {
+                sp.user(n).await;
+            }
+            let r = sp.get("/Users?count=1").await.expect(200).json();
+            assert_eq!(r["Resources"].as_array().map(Vec::len), Some(pick(on, 1, 3)));
+        }
+        Deviation::AttributesIgnored => {
+            let id = sp.user("attr").await;
+            let r = sp.get("/Users?attributes=userName").await.expect(200).json();
+            assert_eq!(r["Resources"][0].get("displayName").is_some(), on);
+            let r = sp.get(&format!("/Users/{id}?excludedAttributes=displayName")).await.expect(200).json();
+            assert_eq!(r.get("displayName").is_some(), on);
+        }
+        Deviation::BulkIgnoresBulkId => {
+            let bulk = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": [
+                {"method": "POST", "path": "/Users", "bulkId": "u", "data": {"schemas": [USER], "userName": "b"}},
+                {"method": "POST", "path": "/Groups", "bulkId": "g",
+                 "data": {"schemas": [GROUP], "displayName": "G", "members": [{"value": "bulkId:u"}]}}
+            ]});
+            let r = sp.send("POST", "/Bulk", &bulk).await.expect(200).json();
+            assert_eq!(r["Operations"][1]["status"], pick(on, "201", "400"), "{r}");
+        }
+        Deviation::SpcLies => {
+            let spc = sp.get("/ServiceProviderConfig").await.expect(200).json();
+            let announced = spc["bulk"]["maxOperations"].as_u64().expect("maxOperations");
+            assert_eq!(announced, pick(on, 2, 20));
+            let op = |i: u64| json!({"method": "DELETE", "path": format!("/Users/{i}")});
+            let bulk = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+                              "Operations": (0..announced).map(op).collect::<Vec<_>>()});
+            let r = sp.send("POST", "/Bulk", &bulk).await;
+            assert_eq!(r.status, pick(on, 200, 413), "a request within the announced limit");
+        }
+        Deviation::AuthIgnored => {
+            assert_eq!(sp.call("GET", "/Users", None, &[("authorization", "")]).await.status, pick(on, 401, 200));
+            assert_eq!(
+                sp.call("GET", "/Users", None, &[("authorization", "Bearer wrong")]).await.status,
+                pick(on, 401, 200)
+            );
+        }
+        Deviation::Unauthorized401NoBody => {
+            let r = sp.call("GET", "/Users", None, &[("authorization", "")]).await.expect(401);
+            assert_eq!(r.body.is_empty(), on);
+            assert!(r.header("www-authenticate").is_some());
+        }
+    }
+}
+
+macro_rules! deviation_tests {
+    ($($test:ident: $variant:ident,)*) => {
+        $(
+            #[tokio::test]
+            async fn $test() {
+                let d = Deviation::$variant;
+                check(d, &Mock::with(&[], |c| c.max_bulk_operations = 2), false).await;
+                check(d, &Mock::with(&[d.name()], |c| c.max_bulk_operations = 2), true).await;
+            }
+        )*
+
+        #[test]
+        fn every_deviation_has_a_test() {
+            let tested: BTreeSet<Deviation> = [$(Deviation::$variant,)*].into_iter().collect();
+            assert_eq!(tested, Deviation::ALL.iter().copied().collect::<BTreeSet<_>>());
+        }
+    };
+}
+
+deviation_tests! {
+    patch_noop: PatchNoop,
+    filter_ignored: FilterIgnored,
+    sort_ignored: SortIgnored,
+    wrong_content_type: WrongContentType,
+    no_etag: NoEtag,
+    startindex_zero_based: StartIndexZeroBased,
+    no_location: NoLocation,
+    create_200: Create200,
+    create_empty_body: CreateEmptyBody,
+    no_uniqueness: NoUniqueness,
+    delete_200: Delete200,
+    not_found_200: NotFound200,
+    error_plain_text: ErrorPlainText,
+    no_scim_type: NoScimType,
+    if_match_ignored: IfMatchIgnored,
+    password_returned: PasswordReturned,
+    case_sensitive_username: CaseSensitiveUserName,
+    ops_case_sensitive: OpsCaseSensitive,
+    string_booleans_refused: StringBooleansRefused,
+    dotted_keys_refused: DottedKeysRefused,
+    members_filter_remove_unsupported: MembersFilterRemoveUnsupported,
+    members_value_remove_unsupported: MembersValueRemoveUnsupported,
+    empty_list_404: EmptyList404,
+    put_ignores_omitted: PutIgnoresOmitted,
+    count_ignored: CountIgnored,
+    attributes_ignored: AttributesIgnored,
+    bulk_ignores_bulkid: BulkIgnoresBulkId,
+    spc_lies: SpcLies,
+    auth_ignored: AuthIgnored,
+    unauthorized_401_no_body: Unauthorized401NoBody,
+}
+
+#[tokio::test]
+async fn injected_429_carries_retry_after_and_a_scim_error_and_is_not_processed() {
+    let sp = Mock::new(&["429=100%"]);
+    let r = sp.send("POST", "/Users", &json!({"schemas": [USER], "userName": "x"})).await.expect(429);
+    assert_eq!(r.header("retry-after"), Some("1"));
+    assert_eq!(r.header("content-type"), Some("application/scim+json"));
+    let e = r.json();
+    assert_eq!(e["schemas"], json!(["urn:ietf:params:scim:api:messages:2.0:Error"]));
+    assert_eq!(e["status"], "429");
+    assert_eq!(sp.users(), 0, "a 429 means the request was not processed");
+    let r = Mock::new(&["429=100%:retry-after=5"]).get("/Users").await.expect(429);
+    assert_eq!(r.header("retry-after"), Some("5"));
+}
+
+#[tokio::test]
+async fn injected_5xx_is_a_scim_error_with_its_status() {
+    for (spec, status) in [("500=100%", 500), ("503=100%", 503)] {
+        let r = Mock::new(&[spec]).get("/Users").await.expect(status);
+        assert_eq!(r.json()["status"], json!(status.to_string()));
+        assert!(r.json()["detail"].as_str().is_some_and(|d| d.contains(spec)), "{}", r.json());
+        assert_eq!(r.header("retry-after"), None);
+    }
+    let r = Mock::new(&["503=100%:retry-after=30"]).get("/Users").await.expect(503);
+    assert_eq!(r.header("retry-after"), Some("30"));
+}
+
+#[tokio::test]
+async fn injected_errors_are_rewritten_by_the_cross_cutting_deviations() {
+    let r = Mock::new(&["429=100%", "error-plain-text"]).get("/Users").await.expect(429);
+    assert!(r.header("content-type").is_some_and(|c| c.starts_with("text/plain")));
+    assert_eq!(r.header("retry-after"), Some("1"));
+}
+
+/// Statuses seen for 1,000 GETs: (200, 429, 500, dropped).
+async fn tally(seed: u64) -> ([u32; 4], Vec<u16>) {
+    let sp = Mock::with(&["429=10%", "500=5%", "drop=2%"], |c| c.seed = Some(seed));
+    let mut counts = [0; 4];
+    let mut sequence = Vec::new();
+    for _ in 0..1000 {
+        let r = sp.get("/Users").await;
+        let slot = match (r.failed, r.status) {
+            (true, _) => 3,
+            (false, 200) => 0,
+            (false, 429) => 1,
+            (false, 500) => 2,
+            (false, s) => panic!("unexpected status {s}"),
+        };
+        counts[slot] += 1;
+        sequence.push(if r.failed { 0 } else { r.status });
+    }
+    (counts, sequence)
+}
+
+#[tokio::test]
+async fn shares_are_honoured_over_1000_requests_and_repeat_with_the_seed() {
+    let (counts, first) = tally(2024).await;
+    let [ok, too_many, failed, dropped] = counts;
+    // Binomial spreads: 100 +- 30, 50 +- 22, 20 +- 14 are beyond four standard deviations.
+    assert!((70..=130).contains(&too_many), "{counts:?}");
+    assert!((28..=72).contains(&failed), "{counts:?}");
+    assert!((6..=34).contains(&dropped), "{counts:?}");
+    assert_eq!(ok + too_many + failed + dropped, 1000);
+    let (_, again) = tally(2024).await;
+    assert_eq!(first, again, "the same seed gives the same faults in the same order");
+    let (_, other) = tally(2025).await;
+    assert_ne!(first, other);
+}
+
+#[tokio::test]
+async fn latency_delays_every_response() {
+    let sp = Mock::new(&["latency=120ms"]);
+    let t = Instant::now();
+    sp.get("/Users").await.expect(200);
+    assert!(t.elapsed() >= Duration::from_millis(120), "{:?}", t.elapsed());
+    let sp = Mock::new(&["latency=30ms..60ms"]);
+    for _ in 0..3 {
+        let t = Instant::now();
+        sp.get("/ServiceProviderConfig").await.expect(200);
+        assert!(t.elapsed() >= Duration::from_millis(30), "{:?}", t.elapsed());
+    }
+}
+
+/// Sends one raw HTTP/1.1 request over a real socket and returns every byte that came back until the server
+/// closed, or the error that ended the read. Blocking std I/O on a blocking thread, so the server keeps running.
+async fn raw_exchange(app: Router) -> Result<Vec<u8>, std::io::Error> {
+    use std::io::{Read, Write};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let read = tokio::task::spawn_blocking(move || {
+        let mut sock = std::net::TcpStream::connect(addr)?;
+        sock.set_read_timeout(Some(Duration::from_secs(10)))?;
+        let req = format!(
+            "GET /scim/v2/Users HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n"
+        );
+        sock.write_all(req.as_bytes())?;
+        let mut got = Vec::new();
+        sock.read_to_end(&mut got).map(|_| got)
+    })
+    .await
+    .expect("client thread");
+    server.abort();
+    read
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drop_closes_the_connection_without_any_response() {
+    let plain = raw_exchange(Mock::new(&[]).app).await.expect("read");
+    assert!(plain.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&plain));
+    match raw_exchange(Mock::new(&["drop=100%"]).app).await {
+        Ok(bytes) => assert!(bytes.is_empty(), "a dropped connection sent {}", String::from_utf8_lossy(&bytes)),
+        Err(e) => assert!(
+            matches!(e.kind(), std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted),
+            "{e}"
+        ),
+    }
+}
+
+#[tokio::test]
+async fn varying_pages_still_yield_every_resource_exactly_once() {
+    let sp = Mock::with(&[], |c| {
+        c.vary = true;
+        c.seed = Some(99);
+    });
+    let mut ids = BTreeSet::new();
+    for i in 0..57 {
+        ids.insert(sp.user(&format!("u{i:02}")).await);
+    }
+    let mut seen = Vec::new();
+    let mut sizes = BTreeSet::new();
+    let mut start = 1;
+    loop {
+        let page = sp.get(&format!("/Users?startIndex={start}&count=10")).await.expect(200).json();
+        let rs = page["Resources"].as_array().cloned().unwrap_or_default();
+        assert_eq!(page["totalResults"], 57);
+        assert_eq!(page["itemsPerPage"], json!(rs.len()));
+        assert_eq!(page["startIndex"], json!(start));
+        if rs.is_empty() {
+            break;
+        }
+        sizes.insert(rs.len());
+        seen.extend(rs.iter().map(|r| r["id"].as_str().expect("id").to_owned()));
+        start += rs.len();
+    }
+    assert_eq!(seen.len(), 57, "no resource twice");
+    assert_eq!(seen.iter().cloned().collect::<BTreeSet<_>>(), ids);
+    assert!(sizes.len() > 1 && sizes.iter().all(|&s| s <= 10), "short pages happened: {sizes:?}");
+    assert!(ids.iter().any(|id| id.parse::<u64>().is_ok()) && ids.iter().any(|id| id.contains('-')), "{ids:?}");
+}
+
+#[tokio::test]
+async fn varying_etags_are_weak_or_strong_consistently_per_version() {
+    let sp = Mock::with(&[], |c| c.vary = true);
+    let mut forms = BTreeSet::new();
+    for i in 0..16 {
+        let id = sp.user(&format!("e{i}")).await;
+        let r = sp.get(&format!("/Users/{id}")).await.expect(200);
+        let tag = r.header("etag").expect("etag").to_owned();
+        assert_eq!(r.json()["meta"]["version"], json!(tag), "header and meta.version agree");
+        assert_eq!(sp.get(&format!("/Users/{id}")).await.header("etag"), Some(tag.as_str()), "stable per version");
+        let r = sp.call("GET", &format!("/Users/{id}"), None, &[("if-none-match", &tag)]).await;
+        assert_eq!(r.status, 304);
+        forms.insert(tag.starts_with("W/"));
+    }
+    assert_eq!(forms.len(), 2, "both weak and strong tags appear");
+}
+
+#[tokio::test]
+async fn varying_patch_answers_200_or_204_and_seeds_repeat() {
+    async fn statuses(seed: u64) -> Vec<u16> {
+        let sp = Mock::with(&[], |c| {
+            c.vary = true;
+            c.seed = Some(seed);
+        });
+        let id = sp.user("p").await;
+        let mut out = Vec::new();
+        for i in 0..20 {
+            let r =
+                sp.patch(format!("/Users/{id}"), json!([{"op": "replace", "path": "title", "value": format!("t{i}")}]));
+            out.push(r.await.status);
+        }
+        out
+    }
+    let a = statuses(5).await;
+    assert!(a.contains(&200) && a.contains(&204), "{a:?}");
+    assert_eq!(a, statuses(5).await);
+}
