@@ -71,15 +71,15 @@ impl<'v> Undo<'v> {
     }
 }
 
-/// The key `name` is stored under in `m` (case-insensitively), borrowing the schema's spelling when the resource
-/// uses it, so that the common case allocates nothing.
-fn stored_key<'v>(m: &Map<String, Value>, name: &'v str) -> Cow<'v, str> {
+/// The key `name` is stored under in `m` (case-insensitively) and whether it is there, borrowing the schema's
+/// spelling when the resource uses it, so that the common case allocates nothing.
+fn stored_key<'v>(m: &Map<String, Value>, name: &'v str) -> (Cow<'v, str>, bool) {
     if m.contains_key(name) {
-        return Cow::Borrowed(name);
+        return (Cow::Borrowed(name), true);
     }
     match key_ci(m, name) {
-        Some(k) => Cow::Owned(k.to_owned()),
-        None => Cow::Borrowed(name),
+        Some(k) => (Cow::Owned(k.to_owned()), true),
+        None => (Cow::Borrowed(name), false),
     }
 }
 
@@ -158,10 +158,33 @@ impl<'v> Place<'_, 'v> {
             self.save();
             return Cow::Borrowed(name);
         };
-        let key = stored_key(m, name);
+        let (key, _) = stored_key(m, name);
         let old = m.get(key.as_ref());
         self.undo.save(Loc::Sub(self.at.clone(), index, key.clone()), || old.cloned());
         key
+    }
+}
+
+/// The [`Place`] of attribute `name` in `m` (see [`Doc::place`]).
+fn attr_place<'d, 'v>(
+    m: &'d mut Map<String, Value>,
+    undo: &'d mut Undo<'v>,
+    ext: Option<Cow<'v, str>>,
+    name: &'v str,
+    create: bool,
+) -> Option<Place<'d, 'v>> {
+    let (key, found) = stored_key(m, name);
+    let at = AttrLoc { ext, key };
+    if !found {
+        if !create {
+            return None;
+        }
+        undo.save(Loc::Attr(at.clone()), || None);
+        m.insert(at.key.clone().into_owned(), Value::Null);
+    }
+    match m.get_mut(at.key.as_ref()) {
+        Some(slot) if create || !slot.is_null() => Some(Place { slot, undo, at }),
+        _ => None,
     }
 }
 
@@ -181,54 +204,46 @@ impl<'r, 'v> Doc<'r, 'v> {
         ext: Option<&'v str>,
         create: bool,
     ) -> Result<Option<Place<'_, 'v>>, ScimError> {
-        let ext_key = match ext {
-            None => None,
+        // Split the borrows: each member is looked up as few times as possible, and the undo log is a separate
+        // field.
+        let Doc { obj, undo } = self;
+        let m = match ext {
+            None => &mut **obj,
             Some(urn) => {
-                let ext_key = stored_key(self.obj, urn);
-                if self.obj.get(ext_key.as_ref()).is_none_or(Value::is_null) {
+                let (ext_key, found) = stored_key(obj, urn);
+                if !found {
                     if !create {
                         return Ok(None);
                     }
-                    let obj = &*self.obj;
-                    self.undo.save(Loc::ExtObject(ext_key.clone()), || obj.get(ext_key.as_ref()).cloned());
-                    self.obj.insert(ext_key.clone().into_owned(), Value::Object(Map::new()));
+                    undo.save(Loc::ExtObject(ext_key.clone()), || None);
+                    obj.insert(ext_key.clone().into_owned(), Value::Null);
                 }
-                Some(ext_key)
-            }
-        };
-        // Split the borrows: the value is looked up once, and the undo log is a separate field.
-        let Doc { obj, undo } = self;
-        let m = match &ext_key {
-            None => &mut **obj,
-            Some(e) => match obj.get_mut(e.as_ref()) {
-                Some(Value::Object(m)) => m,
-                _ => {
+                let Some(v) = obj.get_mut(ext_key.as_ref()) else { return Ok(None) };
+                if v.is_null() {
+                    if !create {
+                        return Ok(None);
+                    }
+                    undo.save(Loc::ExtObject(ext_key.clone()), || Some(Value::Null));
+                    *v = Value::Object(Map::new());
+                }
+                let Value::Object(m) = v else {
                     return Err(cx.err_value(format!(
-                        "the resource's {e} member is not an object, so its attributes cannot be changed"
+                        "the resource's {urn} member is not an object, so its attributes cannot be changed"
                     )));
-                }
-            },
-        };
-        let key = stored_key(m, name);
-        let at = AttrLoc { ext: ext_key, key };
-        if !m.contains_key(at.key.as_ref()) {
-            if !create {
-                return Ok(None);
+                };
+                return Ok(attr_place(m, undo, Some(ext_key), name, create));
             }
-            undo.save(Loc::Attr(at.clone()), || None);
-            m.insert(at.key.clone().into_owned(), Value::Null);
-        }
-        match m.get_mut(at.key.as_ref()) {
-            Some(slot) if create || !slot.is_null() => Ok(Some(Place { slot, undo, at })),
-            _ => Ok(None),
-        }
+        };
+        Ok(attr_place(m, undo, None, name, create))
     }
 
     /// Saves an extension's whole object before it is unassigned, and returns it (`None` when it is absent).
     pub(super) fn drop_extension(&mut self, urn: &'v str) -> Option<&Map<String, Value>> {
-        let key = stored_key(self.obj, urn);
+        let (key, found) = stored_key(self.obj, urn);
+        if !found {
+            return None;
+        }
         let obj = &*self.obj;
-        obj.get(key.as_ref())?;
         self.undo.save(Loc::ExtObject(key.clone()), || obj.get(key.as_ref()).cloned());
         self.obj.get(key.as_ref()).and_then(Value::as_object)
     }
@@ -278,33 +293,39 @@ impl<'r, 'v> Doc<'r, 'v> {
         }
     }
 
-    /// After the last operation: drops unassigned members, drops extension objects left empty, and brings
-    /// `schemas` in line with every extension object the request changed (listed when it has a value, not listed
-    /// when it has none; an extension the request did not change keeps its `schemas` entry as it was). Returns
-    /// whether the resource differs from what it was.
+    /// After the last operation: drops unassigned members and extension objects left empty, and brings `schemas`
+    /// in line with the extension objects the request wrote to: listed when the object has a value, unlisted when
+    /// the request removed it. Returns whether the resource differs from what it was.
     pub(super) fn finish(&mut self, view: &ResourceView<'_>) -> bool {
         let mut changed = false;
-        let mut exts: Vec<Cow<'v, str>> = Vec::new();
+        let mut exts: Vec<(Cow<'v, str>, bool)> = Vec::new();
         for i in 0..self.undo.entries.len() {
-            match &self.undo.entries[i].loc {
+            let Saved { loc, old } = &self.undo.entries[i];
+            match loc {
                 Loc::Attr(AttrLoc { ext: None, key }) => {
                     let key = key.as_ref();
-                    if self.obj.get(key).is_some_and(Value::is_null) {
-                        self.obj.shift_remove(key);
+                    match self.obj.get(key) {
+                        Some(Value::Null) => {
+                            self.obj.shift_remove(key);
+                            changed = changed || old.is_some();
+                        }
+                        now => changed = changed || old.as_ref() != now,
                     }
-                    changed |= self.undo.entries[i].old.as_ref() != self.obj.get(key);
                 }
                 Loc::ExtObject(e)
                 | Loc::Attr(AttrLoc { ext: Some(e), .. })
                 | Loc::Sub(AttrLoc { ext: Some(e), .. }, ..) => {
-                    if !exts.contains(e) {
-                        exts.push(e.clone());
+                    // Whether the object existed before the request: only an ExtObject entry says it did not.
+                    let existed = !matches!((loc, old), (Loc::ExtObject(_), None | Some(Value::Null)));
+                    match exts.iter_mut().find(|(x, _)| x == e) {
+                        Some((_, ex)) => *ex = *ex && existed,
+                        None => exts.push((e.clone(), existed)),
                     }
                 }
                 Loc::Sub(..) => {}
             }
         }
-        for e in exts {
+        for (e, existed) in exts {
             let present = match self.obj.get_mut(e.as_ref()) {
                 Some(Value::Object(m)) => {
                     m.retain(|_, v| !v.is_null());
@@ -316,37 +337,28 @@ impl<'r, 'v> Doc<'r, 'v> {
             if !present {
                 self.obj.shift_remove(e.as_ref());
             }
-            let ext_changed = self.undo.entries.iter().any(|s| match &s.loc {
-                Loc::ExtObject(x)
-                | Loc::Attr(AttrLoc { ext: Some(x), .. })
-                | Loc::Sub(AttrLoc { ext: Some(x), .. }, ..)
-                    if *x == e =>
-                {
-                    s.old.as_ref() != self.read(&s.loc)
-                }
-                _ => false,
-            });
-            if ext_changed {
-                changed = true;
+            if present || existed {
                 let urn = view.extension(&e).map_or(e.as_ref(), |s| s.id.as_str());
-                self.list_schema(urn, present, view);
+                changed |= self.list_schema(urn, present, view);
             }
         }
         changed
-            || self.undo.entries.iter().any(|s| {
-                matches!(&s.loc, Loc::Sub(AttrLoc { ext: None, .. }, ..)) && s.old.as_ref() != self.read(&s.loc)
-            })
+            || self
+                .undo
+                .entries
+                .iter()
+                .any(|s| !matches!(&s.loc, Loc::Attr(AttrLoc { ext: None, .. })) && s.old.as_ref() != self.read(&s.loc))
     }
 
-    /// Adds `urn` to `schemas` (when `listed`) or removes it.
-    fn list_schema(&mut self, urn: &str, listed: bool, view: &ResourceView<'_>) {
-        let key = stored_key(self.obj, "schemas");
+    /// Adds `urn` to `schemas` (when `listed`) or removes it; returns whether `schemas` changed.
+    fn list_schema(&mut self, urn: &str, listed: bool, view: &ResourceView<'_>) -> bool {
+        let (key, _) = stored_key(self.obj, "schemas");
         let present = match self.obj.get(key.as_ref()) {
             Some(Value::Array(urns)) => urns.iter().any(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(urn))),
             _ => false,
         };
         if present == listed {
-            return;
+            return false;
         }
         let obj = &*self.obj;
         self.undo.save(Loc::Attr(AttrLoc { ext: None, key: key.clone() }), || obj.get(key.as_ref()).cloned());
@@ -359,6 +371,7 @@ impl<'r, 'v> Doc<'r, 'v> {
             }
             _ => {}
         }
+        true
     }
 }
 

@@ -74,7 +74,10 @@ fn coerce_one(cx: &mut OpCx<'_, '_>, attr: &AttributeDef, v: &mut Value, path: &
                 Some(s) if s.eq_ignore_ascii_case("false") => false,
                 _ => return,
             };
-            cx.record(Leniency::StringBoolean, format!("{path}: the string {v} read as the boolean {b}"));
+            cx.record(
+                Leniency::StringBoolean,
+                format!("{path}: the string {:?} read as the boolean {b}", v.as_str().unwrap_or_default()),
+            );
             *v = Value::Bool(b);
         }
         AttrType::Complex => {
