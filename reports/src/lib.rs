@@ -3,8 +3,16 @@
 //!
 //! It imports `scimlab-protocol` (for the `Exchange` evidence type) and nothing else of ours.
 
+pub mod diff;
 pub mod event;
+pub mod merge;
 pub mod model;
+pub mod schema;
+pub mod sinks;
 
+pub use diff::{ReportDiff, diff};
 pub use event::{Event, Sink};
-pub use model::{CheckResult, Level, REPORT_VERSION, RunKind, RunReport, Summary, Target, Verdict};
+pub use merge::{merge, merge_with};
+pub use model::{CheckResult, Level, REPORT_VERSION, ReportError, RunKind, RunReport, Summary, Target, Verdict};
+pub use schema::run_report_schema;
+pub use sinks::{render, sink_for};

@@ -118,7 +118,7 @@ pub struct CheckResult {
     pub reproducer: Option<String>,
     /// The exchanges that prove the verdict, redacted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(with = "Vec<serde_json::Value>")]
+    #[schemars(with = "Vec<crate::schema::ExchangeDoc>")]
     pub evidence: Vec<Exchange>,
     /// Wall time of the check, in milliseconds.
     pub duration_ms: f64,
@@ -231,4 +231,31 @@ pub enum ReportError {
         /// What failed.
         reason: String,
     },
+    /// A `--report FORMAT=PATH` argument that cannot be used.
+    #[error("invalid report spec {spec:?}: {reason}")]
+    Spec {
+        /// The argument as given.
+        spec: String,
+        /// What is wrong with it and what would be right.
+        reason: String,
+    },
+    /// A report format name that is not known.
+    #[error("unknown report format {format:?}; known formats are {known}")]
+    Format {
+        /// The name as given.
+        format: String,
+        /// The formats that are known, for the message.
+        known: &'static str,
+    },
+    /// The HTML template could not be read or rendered.
+    #[error("cannot use the HTML template {path}: {reason}")]
+    Template {
+        /// The template's path, or `built-in`.
+        path: String,
+        /// What failed.
+        reason: String,
+    },
+    /// Reports that cannot be merged into one.
+    #[error("cannot merge the reports: {0}")]
+    Merge(String),
 }

@@ -1,0 +1,133 @@
+//! The JUnit XML reporter (quick-junit), for CI systems that show test results: one `<testsuite>` per RFC section
+//! (or profile), one `<testcase>` per check named by its id.
+//!
+//! Mapping: pass is a success; fail is a `<failure>` whose message is the requirement and whose text is
+//! expected / actual / reason; skip is `<skipped>` with the reason; error is an `<error>` (the harness failed, not
+//! the server). A warn (a SHOULD or MAY missed) is a `<failure>` only when the run was `--strict`, since only then
+//! does it fail the run; otherwise it is a success whose `system-out` says what was missed, so the JUnit view and
+//! scimlab's exit status agree. Each test case also carries `level` and `verdict` properties, and its evidence
+//! (the last exchange and the reproducer) in `system-out`.
+
+use super::common::{body_excerpt, by_section, duration_of, label, reproducer, request_line, status_text};
+use super::output::Output;
+use crate::event::{Event, Sink};
+use crate::model::{CheckResult, ReportError, RunReport, Verdict};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+
+/// How many characters of a response body `system-out` shows.
+const BODY_EXCERPT: usize = 500;
+
+/// The expected / actual / reason text of a check, one `name: value` block per field present.
+fn details(c: &CheckResult) -> String {
+    let mut parts = Vec::new();
+    for (name, value) in [("expected", &c.expected), ("actual", &c.actual), ("reason", &c.reason)] {
+        if let Some(v) = value {
+            parts.push(format!("{name}: {v}"));
+        }
+    }
+    parts.join("\n")
+}
+
+/// The evidence text of a check: its last exchange and its reproducer.
+fn evidence(c: &CheckResult) -> String {
+    let mut parts = Vec::new();
+    if let Some(x) = c.evidence.last() {
+        let mut line = format!("exchange: {} -> {}", request_line(x), status_text(x));
+        if let Some(body) = x.response.as_ref().and_then(|r| r.body.as_deref()).filter(|b| !b.trim().is_empty()) {
+            line.push('\n');
+            line.push_str(&body_excerpt(body, BODY_EXCERPT));
+        }
+        parts.push(line);
+    }
+    if let Some(cmd) = reproducer(c) {
+        parts.push(format!("reproduce:\n{cmd}"));
+    }
+    parts.join("\n\n")
+}
+
+fn test_case(c: &CheckResult, strict: bool) -> TestCase {
+    let status = match c.verdict {
+        Verdict::Pass => TestCaseStatus::success(),
+        Verdict::Warn if !strict => TestCaseStatus::success(),
+        Verdict::Fail | Verdict::Warn => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(c.requirement.as_str()).set_type(c.level.as_str()).set_description(details(c));
+            s
+        }
+        Verdict::Skip => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(c.reason.as_deref().unwrap_or("skipped"));
+            s
+        }
+        Verdict::Error => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+            s.set_message(c.reason.as_deref().unwrap_or("the harness failed"))
+                .set_type("harness error")
+                .set_description(format!("requirement: {}\n{}", c.requirement, details(c)));
+            s
+        }
+    };
+    let mut case = TestCase::new(c.id.as_str(), status);
+    case.set_classname(c.section.as_str()).set_time(duration_of(c.duration_ms));
+    case.add_property(Property::new("level", c.level.as_str()));
+    case.add_property(Property::new("verdict", c.verdict.as_str()));
+    let mut out = String::new();
+    if c.verdict == Verdict::Warn && !strict {
+        out =
+            format!("{}: {} requirement missed: {}\n{}", label(c.verdict), c.level.as_str(), c.requirement, details(c));
+    }
+    if c.verdict != Verdict::Pass {
+        let ev = evidence(c);
+        if !ev.is_empty() {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(&ev);
+        }
+    }
+    if !out.is_empty() {
+        case.set_system_out(out);
+    }
+    case
+}
+
+/// The report as JUnit XML.
+pub fn render_junit(report: &RunReport) -> Result<String, ReportError> {
+    let mut junit = Report::new("scimlab");
+    junit.set_time(duration_of(report.duration_ms));
+    for (section, checks) in by_section(&report.checks) {
+        let mut suite = TestSuite::new(section);
+        suite.add_property(Property::new("target", report.target.url.as_str()));
+        suite.add_property(Property::new("seed", report.seed.to_string()));
+        suite.set_time(checks.iter().map(|c| duration_of(c.duration_ms)).sum());
+        suite.add_test_cases(checks.into_iter().map(|c| test_case(c, report.strict)));
+        junit.add_test_suite(suite);
+    }
+    junit.to_string().map_err(|e| ReportError::Write { path: "JUnit XML".to_owned(), reason: e.to_string() })
+}
+
+/// Writes the report as JUnit XML at the end of the run.
+#[derive(Debug)]
+pub struct JunitSink {
+    output: Output,
+}
+
+impl JunitSink {
+    /// A reporter writing to `output`.
+    pub fn new(output: Output) -> JunitSink {
+        JunitSink { output }
+    }
+}
+
+impl Sink for JunitSink {
+    fn handle(&mut self, event: &Event<'_>) -> Result<(), ReportError> {
+        match event {
+            Event::RunStarted { .. } => Ok(()),
+            Event::CheckFinished(_) => Ok(()),
+            Event::RunFinished(report) => {
+                let text = render_junit(report)?;
+                self.output.write_document(&text)
+            }
+        }
+    }
+}

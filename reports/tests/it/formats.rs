@@ -1,0 +1,106 @@
+//! Snapshots of every format over the fixture, and reading reports back (round trip, version refusal).
+
+use crate::fixture;
+use scimlab_reports::model::{ReportError, RunReport};
+use scimlab_reports::sinks::{TerminalSink, markdown};
+use scimlab_reports::{Event, Sink, render};
+
+#[test]
+fn text_snapshot() {
+    insta::assert_snapshot!("text", render(&fixture::report(), "text").expect("renders"));
+}
+
+#[test]
+fn json_snapshot() {
+    insta::assert_snapshot!("json", render(&fixture::report(), "json").expect("renders"));
+}
+
+#[test]
+fn junit_snapshot() {
+    insta::assert_snapshot!("junit", render(&fixture::report(), "junit").expect("renders"));
+}
+
+#[test]
+fn markdown_snapshot() {
+    insta::assert_snapshot!("markdown", render(&fixture::report(), "md").expect("renders"));
+}
+
+#[test]
+fn html_snapshot() {
+    insta::assert_snapshot!("html", render(&fixture::report(), "html").expect("renders"));
+}
+
+#[test]
+fn unknown_formats_are_named() {
+    let err = render(&fixture::report(), "pdf").expect_err("no pdf");
+    assert!(matches!(err, ReportError::Format { .. }));
+    assert!(err.to_string().contains("\"pdf\"") && err.to_string().contains("junit"), "{err}");
+}
+
+#[test]
+fn the_terminal_sink_fed_by_events_prints_what_render_prints() {
+    let report = fixture::report();
+    let mut sink = TerminalSink::new(Vec::new(), false);
+    sink.handle(&Event::RunStarted { target: &report.target, checks: report.checks.len() }).expect("started");
+    for c in &report.checks {
+        sink.handle(&Event::CheckFinished(c)).expect("check");
+    }
+    sink.handle(&Event::RunFinished(&report)).expect("finished");
+    let text = String::from_utf8(sink.into_inner()).expect("utf-8");
+    assert_eq!(text, render(&report, "text").expect("renders"));
+}
+
+#[test]
+fn colour_is_ansi_and_only_when_asked() {
+    let report = fixture::report();
+    let mut sink = TerminalSink::new(Vec::new(), true);
+    sink.handle(&Event::CheckFinished(&report.checks[2])).expect("check");
+    let text = String::from_utf8(sink.into_inner()).expect("utf-8");
+    assert!(text.contains("\u{1b}[1;31mFAIL \u{1b}[0m"), "{text:?}");
+    assert!(!render(&report, "text").expect("renders").contains('\u{1b}'));
+}
+
+#[test]
+fn server_text_cannot_drive_the_terminal() {
+    let mut report = fixture::report();
+    report.checks[2].actual = Some("\u{1b}[2J\u{1b}[Hall clear".into());
+    let text = render(&report, "text").expect("renders");
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(text.contains("\\u{1b}[2J"));
+}
+
+#[test]
+fn reports_round_trip_through_json() {
+    let report = fixture::report();
+    let text = render(&report, "json").expect("renders");
+    assert_eq!(RunReport::from_json(&text).expect("reads back"), report);
+}
+
+#[test]
+fn a_newer_report_version_is_refused() {
+    let mut v = serde_json::to_value(fixture::report()).expect("serialises");
+    v["version"] = serde_json::json!(scimlab_reports::REPORT_VERSION + 1);
+    let err = RunReport::from_json(&v.to_string()).expect_err("newer version");
+    assert!(matches!(err, ReportError::Version { found: 2, supported: 1 }), "{err:?}");
+    assert!(err.to_string().contains("newer"), "{err}");
+    let err = RunReport::from_json("{\"checks\": []}").expect_err("not a report");
+    assert!(matches!(err, ReportError::Parse(_)), "{err:?}");
+}
+
+#[test]
+fn markdown_stays_under_the_step_summary_limit() {
+    let big = "x".repeat(100_000);
+    let checks = (0..3_000)
+        .map(|i| {
+            let mut c = fixture::report().checks[2].clone();
+            c.id = format!("rfc7644/3.5.2.1/generated-{i}");
+            c.actual = Some(big.clone());
+            c.evidence[1].response.as_mut().expect("response").body = Some(big.clone());
+            c
+        })
+        .collect();
+    let report = fixture::report_of(checks);
+    let md = render(&report, "markdown").expect("renders");
+    assert!(md.len() <= markdown::MAX_BYTES, "{} bytes", md.len());
+    assert!(md.contains("Details of ") && md.contains("generated-2999"), "every problem is still listed");
+}

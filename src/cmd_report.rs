@@ -1,0 +1,146 @@
+//! `scimlab report`: work with saved JSON run reports: render one in another format, compare two (what
+//! regressed), and merge shards of one run into a single report.
+
+use crate::exit::{Failure, Outcome};
+use anyhow::anyhow;
+use clap::{Subcommand, ValueEnum};
+use scimlab_reports::model::RunReport;
+use scimlab_reports::sinks::{self, Format, HtmlSink, Output};
+use std::path::{Path, PathBuf};
+
+/// Subcommands of `scimlab report`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Render a JSON run report (written by `--report json=FILE`) as HTML, Markdown, JUnit XML, JSON or text.
+    Render {
+        /// The JSON run report.
+        report: PathBuf,
+        /// The output format.
+        #[arg(long, value_enum, default_value_t = RenderFormat::Text)]
+        format: RenderFormat,
+        /// Write to FILE instead of standard output (parent directories are created).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// A minijinja template to use instead of the built-in HTML page (start from reports/templates/report.html).
+        #[arg(long, value_name = "FILE")]
+        template: Option<PathBuf>,
+    },
+    /// Compare two JSON run reports; exit 1 if a check regressed (pass to fail, warn or error; see `--help`).
+    ///
+    /// Checks are matched by id. A regression is a check whose verdict got worse: pass or skip to error, warn or
+    /// fail; error to warn or fail; warn to fail. A check failing in both reports is not a regression, nor is a
+    /// check that is new in NEW or missing from it (those depend on the selection and scimlab's version, not on
+    /// the server); they are listed all the same.
+    Diff {
+        /// The base report (e.g. the last release's run).
+        base: PathBuf,
+        /// The new report.
+        new: PathBuf,
+    },
+    /// Merge reports of shards of one run (`scimlab load --shard K/N`, or a split CI matrix) into one.
+    ///
+    /// The merged report holds the checks of every input in input order, the sum of their summaries, the first
+    /// input's start time, tool version and seed, and the longest wall time. Inputs must agree on kind, target
+    /// and --strict. Load results of several inputs cannot be merged by this version.
+    Merge {
+        /// The reports, in order.
+        #[arg(required = true, num_args = 1..)]
+        reports: Vec<PathBuf>,
+        /// Write the merged JSON report to FILE instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// A format `report render` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RenderFormat {
+    /// One self-contained HTML page.
+    Html,
+    /// Markdown for a CI step summary.
+    #[value(alias = "md")]
+    Markdown,
+    /// JUnit XML, one suite per RFC section.
+    Junit,
+    /// The JSON run report (re-written by this version).
+    Json,
+    /// Plain text, as the terminal shows it.
+    Text,
+}
+
+impl RenderFormat {
+    fn format(self) -> Format {
+        match self {
+            RenderFormat::Html => Format::Html,
+            RenderFormat::Markdown => Format::Markdown,
+            RenderFormat::Junit => Format::Junit,
+            RenderFormat::Json => Format::Json,
+            RenderFormat::Text => Format::Text,
+        }
+    }
+}
+
+fn usage(msg: String) -> Failure {
+    Failure::Usage(anyhow!(msg))
+}
+
+/// Reads a JSON run report, naming the file in any error (exit 2).
+pub fn read_report(path: &Path) -> Result<RunReport, Failure> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| usage(format!("cannot read report file {}: {e}", path.display())))?;
+    RunReport::from_json(&text).map_err(|e| usage(format!("report file {}: {e}", path.display())))
+}
+
+/// Writes `text` to `output`, or to standard output.
+fn write_out(output: Option<&Path>, text: &str) -> Result<(), Failure> {
+    let target = match output {
+        Some(path) => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| usage(format!("cannot create the directory {}: {e}", parent.display())))?;
+            }
+            Output::File(path.to_owned())
+        }
+        None => Output::Stdout,
+    };
+    let mut target = target;
+    target.write_document(text).map_err(|e| usage(e.to_string()))
+}
+
+/// Runs a `scimlab report` subcommand.
+pub fn run(cmd: ReportCommand) -> Result<Outcome, Failure> {
+    match cmd {
+        ReportCommand::Render { report, format, output, template } => {
+            let run = read_report(&report)?;
+            let text = match (format, template) {
+                (RenderFormat::Html, Some(t)) => HtmlSink::new(Output::Stdout)
+                    .with_template(&t)
+                    .and_then(|sink| sink.render(&run))
+                    .map_err(|e| usage(e.to_string()))?,
+                (_, Some(t)) => {
+                    return Err(usage(format!("--template {} applies to --format html only", t.display())));
+                }
+                (f, None) => sinks::render_as(&run, f.format())
+                    .map_err(|e| Failure::Internal(anyhow!("cannot render {}: {e}", report.display())))?,
+            };
+            write_out(output.as_deref(), &text)?;
+            Ok(Outcome::Success)
+        }
+        ReportCommand::Diff { base, new } => {
+            let d = scimlab_reports::diff(&read_report(&base)?, &read_report(&new)?);
+            print!("{}", d.render_text());
+            Ok(if d.regressions().is_empty() { Outcome::Success } else { Outcome::Negative })
+        }
+        ReportCommand::Merge { reports, output } => {
+            let runs = reports.iter().map(|p| read_report(p)).collect::<Result<Vec<_>, _>>()?;
+            let merged = scimlab_reports::merge(&runs).map_err(|e| {
+                let names: Vec<String> =
+                    reports.iter().enumerate().map(|(i, p)| format!("{} is {}", i + 1, p.display())).collect();
+                usage(format!("{e} (report {})", names.join(", ")))
+            })?;
+            let text = sinks::render_json(&merged).map_err(|e| Failure::Internal(anyhow!("{e}")))?;
+            write_out(output.as_deref(), &text)?;
+            Ok(Outcome::Success)
+        }
+    }
+}
