@@ -6,6 +6,7 @@
 
 mod cmd_filter;
 mod cmd_patch;
+mod cmd_report;
 mod cmd_serve;
 mod exit;
 
@@ -30,6 +31,9 @@ enum Command {
     Patch(cmd_patch::PatchCommand),
     /// Run the mock SCIM service provider: a complete RFC 7644 server that records what clients send.
     Serve(cmd_serve::ServeArgs),
+    /// Render, compare and merge saved JSON run reports.
+    #[command(subcommand)]
+    Report(cmd_report::ReportCommand),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
         Command::Filter(c) => cmd_filter::run(c),
         Command::Patch(c) => cmd_patch::run(c),
         Command::Serve(a) => cmd_serve::run(a),
+        Command::Report(c) => cmd_report::run(c),
     };
     exit::finish(outcome)
 }
