@@ -6,6 +6,7 @@
 
 mod cmd_filter;
 mod cmd_patch;
+mod cmd_recordings;
 mod cmd_report;
 mod cmd_serve;
 mod exit;
@@ -31,6 +32,8 @@ enum Command {
     Patch(cmd_patch::PatchCommand),
     /// Run the mock SCIM service provider: a complete RFC 7644 server that records what clients send.
     Serve(cmd_serve::ServeArgs),
+    /// List, show, export (JSON Lines, HAR) and verify what the mock service provider recorded.
+    Recordings(cmd_recordings::RecordingsArgs),
     /// Render, compare and merge saved JSON run reports.
     #[command(subcommand)]
     Report(cmd_report::ReportCommand),
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Command::Filter(c) => cmd_filter::run(c),
         Command::Patch(c) => cmd_patch::run(c),
         Command::Serve(a) => cmd_serve::run(a),
+        Command::Recordings(a) => cmd_recordings::run(a),
         Command::Report(c) => cmd_report::run(c),
     };
     exit::finish(outcome)

@@ -2,6 +2,7 @@
 
 mod filter_cmd;
 mod patch_cmd;
+mod recordings_cmd;
 mod report_cmd;
 mod serve_cmd;
 

@@ -1,0 +1,268 @@
+//! `scimlab recordings list | show SEQ | export | verify`: what the mock SP recorded, read from a data file
+//! (`--data FILE`, written by `scimlab serve --data FILE`) or from a running server (`--server URL`).
+//!
+//! `list` prints one line per exchange; `show` one exchange in full, with a curl command that replays it;
+//! `export` writes JSON Lines (one `Exchange` per line) or HAR 1.2 (opens in browsers' developer tools);
+//! `verify` runs the mock SP's passive client checks ([`scimlab_mock_sp::verify`]) and prints a verdict per
+//! finding, grouped by check, with the exchange that proves it. It exits 1 when a MUST check found something.
+
+mod har;
+mod source;
+
+use crate::exit::{Failure, Outcome};
+use anyhow::anyhow;
+use clap::{Args, Subcommand, ValueEnum};
+use scimlab_mock_sp::verify::{self, Level, Verdict};
+use scimlab_protocol::exchange::Exchange;
+use source::Source;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Options of `scimlab recordings`.
+#[derive(Debug, Args)]
+pub struct RecordingsArgs {
+    /// Read the recordings of this SQLite data file (written by `scimlab serve --data FILE`).
+    #[arg(long, value_name = "FILE", global = true, conflicts_with = "server")]
+    data: Option<PathBuf>,
+    /// Read the recordings of a running `scimlab serve` through its control API, e.g. http://127.0.0.1:8080.
+    #[arg(long, value_name = "URL", global = true)]
+    server: Option<String>,
+    /// Bearer token of the server (as given to `scimlab serve --token`).
+    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true, global = true, conflicts_with = "basic")]
+    token: Option<String>,
+    /// HTTP Basic credentials of the server, as USER:PASS.
+    #[arg(long, value_name = "USER:PASS", global = true)]
+    basic: Option<String>,
+    #[command(subcommand)]
+    command: RecordingsCommand,
+}
+
+/// What to do with the recordings.
+#[derive(Debug, Subcommand)]
+pub enum RecordingsCommand {
+    /// One line per exchange: seq, time, client, method, path, status, duration, user agent.
+    List,
+    /// One exchange in full: request, response, timings, and a curl command that replays it.
+    Show {
+        /// The exchange's sequence number, as `list` shows it.
+        seq: u64,
+    },
+    /// Write every exchange as JSON Lines or HAR 1.2.
+    Export {
+        /// jsonl: one JSON exchange per line; har: an HTTP Archive for browsers' developer tools.
+        #[arg(long, value_enum)]
+        format: Format,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Judge what the clients sent against RFC 7643 / RFC 7644; exit 1 if a MUST check found something.
+    Verify,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// One JSON exchange per line.
+    Jsonl,
+    /// HTTP Archive 1.2.
+    Har,
+}
+
+/// Runs `scimlab recordings`.
+pub fn run(args: RecordingsArgs) -> Result<Outcome, Failure> {
+    let source = match (&args.data, &args.server) {
+        (Some(path), _) => Source::data(path)?,
+        (None, Some(url)) => Source::server(url, authorization(&args)?)?,
+        (None, None) => {
+            return Err(Failure::Usage(anyhow!(
+                "say where the recordings are: --data FILE (a scimlab serve data file) or --server URL (a running \
+                 scimlab serve)"
+            )));
+        }
+    };
+    match args.command {
+        RecordingsCommand::List => list(&source),
+        RecordingsCommand::Show { seq } => show(&source, seq),
+        RecordingsCommand::Export { format, output } => export(&source, format, output),
+        RecordingsCommand::Verify => verify_all(&source),
+    }
+}
+
+fn authorization(args: &RecordingsArgs) -> Result<Option<String>, Failure> {
+    if let Some(t) = &args.token {
+        return Ok(Some(format!("Bearer {t}")));
+    }
+    match &args.basic {
+        Some(b) if b.contains(':') => Ok(Some(format!("Basic {}", scimlab_mock_sp::auth::base64_encode(b.as_bytes())))),
+        Some(_) => Err(Failure::Usage(anyhow!("--basic takes USER:PASS, got no ':' in the value"))),
+        None => Ok(None),
+    }
+}
+
+fn stdout_failed(e: std::io::Error) -> Failure {
+    Failure::Internal(anyhow!("cannot write to standard output: {e}"))
+}
+
+fn list(source: &Source) -> Result<Outcome, Failure> {
+    let all = source.all()?;
+    let mut out = std::io::stdout().lock();
+    for (seq, e) in &all {
+        writeln!(out, "{}", list_line(*seq, e)).map_err(stdout_failed)?;
+    }
+    if all.is_empty() {
+        eprintln!("no recordings in {}", source.describe());
+    }
+    Ok(Outcome::Success)
+}
+
+/// `seq  time  client  METHOD path  status  duration  user-agent`.
+fn list_line(seq: u64, e: &Exchange) -> String {
+    let status = e.response.as_ref().map_or_else(|| "---".to_owned(), |r| r.status.to_string());
+    format!(
+        "{seq:>6}  {}  {:<21}  {:<6} {}  {status}  {}  {}",
+        har::millis_time(&e.started_at.to_string()),
+        e.client.as_deref().unwrap_or("-"),
+        e.request.method,
+        e.request.url,
+        duration(e.timings.total_us),
+        e.request.header("user-agent").filter(|u| !u.is_empty()).unwrap_or("-"),
+    )
+}
+
+fn duration(us: u64) -> String {
+    format!("{:.3}ms", us as f64 / 1000.0)
+}
+
+fn show(source: &Source, seq: u64) -> Result<Outcome, Failure> {
+    let e = source
+        .one(seq)?
+        .ok_or_else(|| Failure::Usage(anyhow!("no exchange with seq {seq} in {}", source.describe())))?;
+    print!("{}", render(seq, &e));
+    Ok(Outcome::Success)
+}
+
+/// One exchange, readable: a summary, the request and the response as HTTP with pretty-printed JSON bodies, and
+/// a curl command replaying the request with `$SCIM_TOKEN` for the credential.
+fn render(seq: u64, e: &Exchange) -> String {
+    let mut s = format!("exchange {seq}\n  started  {}\n", har::millis_time(&e.started_at.to_string()));
+    s.push_str(&format!("  client   {}\n", e.client.as_deref().unwrap_or("-")));
+    let ttfb = e.timings.ttfb_us.map(|t| format!(" (response ready after {})", duration(t))).unwrap_or_default();
+    s.push_str(&format!("  took     {}{ttfb}\n", duration(e.timings.total_us)));
+    if let Some(note) = &e.error {
+        s.push_str(&format!("  note     {note}\n"));
+    }
+    s.push_str(&format!("\n> {} {}\n", e.request.method, e.request.url));
+    for (n, v) in &e.request.headers {
+        s.push_str(&format!("> {n}: {v}\n"));
+    }
+    if let Some(body) = &e.request.body {
+        s.push_str(&format!("\n{}\n", pretty(body)));
+    }
+    match &e.response {
+        Some(r) => {
+            s.push_str(&format!("\n< {} {}\n", r.status, har::status_text(r.status)));
+            for (n, v) in &r.headers {
+                s.push_str(&format!("< {n}: {v}\n"));
+            }
+            if let Some(body) = &r.body {
+                s.push_str(&format!("\n{}\n", pretty(body)));
+            }
+        }
+        None => s.push_str("\n< (no response)\n"),
+    }
+    let mut replay = e.clone();
+    replay.request.url = har::absolute_url(e);
+    s.push_str(&format!("\nreplay:\n{}\n", replay.curl()));
+    s
+}
+
+/// A JSON body pretty-printed; anything else as it is.
+fn pretty(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| body.to_owned())
+}
+
+fn export(source: &Source, format: Format, output: Option<PathBuf>) -> Result<Outcome, Failure> {
+    let all = source.all()?;
+    let text = match format {
+        Format::Jsonl => {
+            let mut text = String::new();
+            for (_, e) in &all {
+                let line = serde_json::to_string(e)
+                    .map_err(|err| Failure::Internal(anyhow!("cannot serialise exchange {}: {err}", e.id)))?;
+                text.push_str(&line);
+                text.push('\n');
+            }
+            text
+        }
+        Format::Har => {
+            let doc = har::document(&all);
+            let mut text = serde_json::to_string_pretty(&doc)
+                .map_err(|err| Failure::Internal(anyhow!("cannot serialise the HAR document: {err}")))?;
+            text.push('\n');
+            text
+        }
+    };
+    match output {
+        Some(path) => std::fs::write(&path, text)
+            .map_err(|e| Failure::Usage(anyhow!("cannot write output file {}: {e}", path.display())))?,
+        None => std::io::stdout().lock().write_all(text.as_bytes()).map_err(stdout_failed)?,
+    }
+    Ok(Outcome::Success)
+}
+
+fn verify_all(source: &Source) -> Result<Outcome, Failure> {
+    let all = source.all()?;
+    let verdicts = verify::verify(all.iter().map(|(seq, e)| (*seq, e)));
+    let by_seq: HashMap<u64, &Exchange> = all.iter().map(|(seq, e)| (*seq, e)).collect();
+    let report = verify_report(&verdicts, &by_seq, all.len());
+    print!("{report}");
+    let failed = verdicts.iter().any(|v| v.check.level == Level::Must);
+    Ok(if failed { Outcome::Negative } else { Outcome::Success })
+}
+
+/// The verdicts grouped by check: a heading per check that found something (FAIL for MUST, WARN for SHOULD,
+/// its id, level, section and requirement), then each finding with the exchange that proves it; then a summary.
+fn verify_report(verdicts: &[Verdict], exchanges: &HashMap<u64, &Exchange>, judged: usize) -> String {
+    let mut s = String::new();
+    let mut groups: Vec<(&'static verify::Check, Vec<&Verdict>)> = Vec::new();
+    for v in verdicts {
+        match groups.last_mut() {
+            Some((c, list)) if c.id == v.check.id => list.push(v),
+            _ => groups.push((v.check, vec![v])),
+        }
+    }
+    for (check, list) in &groups {
+        let verdict = if check.level == Level::Must { "FAIL" } else { "WARN" };
+        s.push_str(&format!("{verdict} {} ({}, {})\n", check.id, check.level, check.section));
+        s.push_str(&format!("     {}\n", check.requirement));
+        for v in list {
+            let status = exchanges
+                .get(&v.seq)
+                .and_then(|e| e.response.as_ref())
+                .map_or_else(|| "no response".to_owned(), |r| format!("answered {}", r.status));
+            s.push_str(&format!("  #{} ({status}): {}\n", v.seq, v.finding.detail));
+            if let Some(excerpt) = &v.finding.excerpt {
+                for line in excerpt.lines() {
+                    s.push_str(&format!("      | {line}\n"));
+                }
+            }
+        }
+        s.push('\n');
+    }
+    let must = groups.iter().filter(|(c, _)| c.level == Level::Must).count();
+    let should = groups.len() - must;
+    let must_findings = verdicts.iter().filter(|v| v.check.level == Level::Must).count();
+    let passed = verify::checks().len() - groups.len();
+    s.push_str(&format!(
+        "{judged} exchanges judged by {} checks: {must} MUST checks failed ({must_findings} findings), {should} \
+         SHOULD checks warned ({} findings), {passed} passed\n",
+        verify::checks().len(),
+        verdicts.len() - must_findings,
+    ));
+    s
+}
