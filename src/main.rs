@@ -4,11 +4,14 @@
 //! into the library crates. Exit status: 0 success, 1 a negative verdict (an invalid filter, a refused PATCH, a
 //! failed MUST), 2 a usage error (bad flags, unreadable input files), 3 scimlab itself could not run.
 
+mod cmd_checks;
 mod cmd_filter;
 mod cmd_patch;
 mod cmd_recordings;
 mod cmd_report;
 mod cmd_serve;
+mod cmd_test;
+mod embedded;
 mod exit;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +27,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Certify a SCIM service provider against RFC 7643 / 7644 and IdP profiles (with no --url: the built-in
+    /// mock SP).
+    Test(Box<cmd_test::TestArgs>),
+    /// List and explain the conformance checks.
+    #[command(subcommand)]
+    Checks(cmd_checks::ChecksCommand),
     /// Parse and evaluate SCIM filters (RFC 7644 section 3.4.2.2) the way scimlab judges servers.
     #[command(subcommand)]
     Filter(cmd_filter::FilterCommand),
@@ -42,6 +51,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
+        Command::Test(a) => cmd_test::run(*a),
+        Command::Checks(c) => cmd_checks::run(c),
         Command::Filter(c) => cmd_filter::run(c),
         Command::Patch(c) => cmd_patch::run(c),
         Command::Serve(a) => cmd_serve::run(a),

@@ -1,0 +1,203 @@
+//! `scimlab test`: certify a SCIM service provider (or, with no `--url`, the embedded mock SP).
+
+use crate::exit::{Failure, Outcome};
+use anyhow::anyhow;
+use clap::Args;
+use scimlab_harness::check::{Profile, Tag};
+use scimlab_harness::checks::registry;
+use scimlab_harness::select::{Selector, select, unmatched};
+use scimlab_harness::{RunError, RunOptions};
+use scimlab_mock_idp::{ClientOptions, Credential, ScimClient};
+use scimlab_reports::model::RunReport;
+use scimlab_reports::{Sink, sinks};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Options of `scimlab test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Base URL of the SCIM service provider (e.g. https://app.example.com/scim/v2). Without it, scimlab starts
+    /// its own mock SP on a loopback port and certifies that.
+    #[arg(long)]
+    url: Option<String>,
+    /// Bearer token (also read from SCIM_TOKEN). Never printed or stored.
+    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true, conflicts_with_all = ["basic", "header"])]
+    token: Option<String>,
+    /// HTTP Basic credentials, USER:PASS.
+    #[arg(long, value_name = "USER:PASS", conflicts_with = "header")]
+    basic: Option<String>,
+    /// A raw credential header, 'Name: value' (e.g. 'Authorization: SSWS abc').
+    #[arg(long, value_name = "'K: V'")]
+    header: Option<String>,
+    /// Profiles to certify against: rfc (RFC 7643/7644), entra (Microsoft Entra ID), okta. Repeatable; default rfc.
+    #[arg(long = "profile", value_name = "PROFILE")]
+    profiles: Vec<String>,
+    /// Run only checks whose id starts with X, or that carry tag X. Repeatable.
+    #[arg(long, value_name = "X")]
+    only: Vec<String>,
+    /// Skip checks whose id starts with X, or that carry tag X. Repeatable.
+    #[arg(long, value_name = "X")]
+    skip: Vec<String>,
+    /// Fail the run on SHOULD misses too.
+    #[arg(long)]
+    strict: bool,
+    /// Seed of the random populations and filters of differential checks (printed, so a run can be repeated).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Checks run at the same time.
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Write a report: FORMAT=PATH with FORMAT json, junit, markdown or html (PATH - for stdout). Repeatable.
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    reports: Vec<String>,
+    /// A previous JSON report: fail only on regressions against it.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Accept invalid TLS certificates.
+    #[arg(long)]
+    insecure: bool,
+    /// Leave the resources the run created in place (for debugging).
+    #[arg(long)]
+    keep: bool,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+}
+
+fn usage(msg: impl Into<String>) -> Failure {
+    Failure::Usage(anyhow!(msg.into()))
+}
+
+/// Runs `scimlab test`.
+pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
+    let profiles = if args.profiles.is_empty() {
+        vec![Profile::Rfc]
+    } else {
+        args.profiles
+            .iter()
+            .map(|p| Profile::parse(p).ok_or_else(|| usage(format!("unknown profile {p:?}; use rfc, entra or okta"))))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let all = registry();
+    let only: Vec<Selector> = args.only.iter().map(|s| Selector::parse(s)).collect();
+    let skip: Vec<Selector> = args.skip.iter().map(|s| Selector::parse(s)).collect();
+    if let Some(s) = unmatched(&all, &only).into_iter().chain(unmatched(&all, &skip)).next() {
+        let tags: Vec<&str> = Tag::ALL.iter().map(|t| t.as_str()).collect();
+        return Err(usage(format!(
+            "{s:?} matches no check: give an id prefix (see `scimlab checks list`) or a tag ({})",
+            tags.join(", ")
+        )));
+    }
+    let selected = select(&all, &profiles, &only, &skip);
+    if selected.is_empty() {
+        return Err(usage("the selection is empty: no check matches these --profile / --only / --skip"));
+    }
+    let baseline = match &args.baseline {
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).map_err(|e| usage(format!("cannot read baseline {}: {e}", p.display())))?;
+            Some(RunReport::from_json(&text).map_err(|e| usage(format!("baseline {}: {e}", p.display())))?)
+        }
+        None => None,
+    };
+    let mut sink_list: Vec<Box<dyn Sink>> = Vec::new();
+    let colour = sinks::use_colour(std::io::stderr().is_terminal());
+    sink_list.push(Box::new(sinks::TerminalSink::new(Box::new(std::io::stderr()), colour)));
+    let sink_errors = Arc::new(Mutex::new(Vec::new()));
+    for spec in &args.reports {
+        let inner = sinks::sink_for(spec).map_err(|e| usage(format!("--report {spec}: {e}")))?;
+        sink_list.push(Box::new(Checked { spec: spec.clone(), inner, errors: sink_errors.clone() }));
+    }
+    let seed = args.seed.unwrap_or_else(|| fastrand_seed());
+    let options = RunOptions {
+        embedded: args.url.is_none(),
+        strict: args.strict,
+        seed,
+        concurrency: args.concurrency,
+        keep: args.keep,
+        profiles: profiles.clone(),
+        ..RunOptions::default()
+    };
+    let client_options = ClientOptions {
+        insecure: args.insecure,
+        timeout: Duration::from_secs(args.timeout),
+        ..ClientOptions::default()
+    };
+    let rt = tokio::runtime::Runtime::new().map_err(|e| Failure::Internal(e.into()))?;
+    let report = rt.block_on(async {
+        let (url, credential) = match &args.url {
+            Some(u) => (u.clone(), credential(&args)?),
+            None => {
+                let e = crate::embedded::start()
+                    .await
+                    .map_err(|e| Failure::Internal(anyhow!("cannot start the embedded mock SP: {e}")))?;
+                eprintln!("certifying the embedded mock SP at {} (pass --url to test your own server)", e.base_url);
+                (e.base_url, Credential::Bearer(e.token))
+            }
+        };
+        let client = ScimClient::new(&url, credential, client_options).map_err(|e| usage(e.to_string()))?;
+        eprintln!("seed {seed}; {} checks selected", selected.len());
+        scimlab_harness::run(client, &selected, &options, &mut sink_list).await.map_err(|e| match e {
+            RunError::Interrupted(_) | RunError::Unreachable { .. } | RunError::Unauthorized { .. } => {
+                Failure::Internal(anyhow!("{e}"))
+            }
+        })
+    })?;
+    let errors = std::mem::take(&mut *sink_errors.lock().unwrap_or_else(|p| p.into_inner()));
+    if !errors.is_empty() {
+        return Err(Failure::Internal(anyhow!("the run finished but reports were lost: {}", errors.join("; "))));
+    }
+    let failed = match &baseline {
+        Some(base) => {
+            let d = scimlab_reports::diff::diff(base, &report);
+            let regressions = d.regressions();
+            if !regressions.is_empty() {
+                eprintln!("{} regression(s) against the baseline:", regressions.len());
+                for r in &regressions {
+                    eprintln!("  {r}");
+                }
+            }
+            d.fails_run(args.strict)
+        }
+        None => report.failed(),
+    };
+    Ok(if failed { Outcome::Negative } else { Outcome::Success })
+}
+
+/// A sink that remembers its failures, so a report that could not be written is not lost silently.
+struct Checked {
+    spec: String,
+    inner: Box<dyn Sink>,
+    errors: Arc<Mutex<Vec<String>>>,
+}
+
+impl Sink for Checked {
+    fn handle(&mut self, event: &scimlab_reports::Event<'_>) -> Result<(), scimlab_reports::model::ReportError> {
+        let r = self.inner.handle(event);
+        if let Err(e) = &r {
+            self.errors.lock().unwrap_or_else(|p| p.into_inner()).push(format!("--report {}: {e}", self.spec));
+        }
+        r
+    }
+}
+
+fn credential(args: &TestArgs) -> Result<Credential, Failure> {
+    if let Some(t) = &args.token {
+        return Ok(Credential::Bearer(t.clone()));
+    }
+    if let Some(b) = &args.basic {
+        let (user, pass) = b.split_once(':').ok_or_else(|| usage("--basic takes USER:PASS"))?;
+        return Ok(Credential::Basic { user: user.into(), pass: pass.into() });
+    }
+    if let Some(h) = &args.header {
+        let (name, value) = h.split_once(':').ok_or_else(|| usage("--header takes 'Name: value'"))?;
+        return Ok(Credential::Header { name: name.trim().into(), value: value.trim().into() });
+    }
+    Ok(Credential::None)
+}
+
+fn fastrand_seed() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1)
+}
