@@ -61,6 +61,9 @@ struct Saved<'v> {
 #[derive(Default)]
 pub(super) struct Undo<'v> {
     entries: Vec<Saved<'v>>,
+    /// Whether some attribute was left `null` (unassigned) by an operation, so that the end of the request must
+    /// look for `null`s to drop.
+    nulls: bool,
 }
 
 impl<'v> Undo<'v> {
@@ -139,6 +142,15 @@ pub(super) struct Place<'d, 'v> {
     at: AttrLoc<'v>,
 }
 
+/// Notes an attribute left unassigned, for [`Doc::finish`].
+impl Drop for Place<'_, '_> {
+    fn drop(&mut self) {
+        if self.slot.is_null() {
+            self.undo.nulls = true;
+        }
+    }
+}
+
 impl<'v> Place<'_, 'v> {
     /// Saves the attribute's whole value before a change to it.
     pub fn save(&mut self) {
@@ -191,7 +203,7 @@ fn attr_place<'d, 'v>(
 impl<'r, 'v> Doc<'r, 'v> {
     /// The resource, with an empty undo log.
     pub(super) fn new(obj: &'r mut Map<String, Value>, capacity: usize) -> Self {
-        Doc { obj, undo: Undo { entries: Vec::with_capacity(capacity) } }
+        Doc { obj, undo: Undo { entries: Vec::with_capacity(capacity), nulls: false } }
     }
 
     /// The value of attribute `name` (of the extension `ext`, or of the resource itself). With `create`, an
@@ -294,22 +306,15 @@ impl<'r, 'v> Doc<'r, 'v> {
     }
 
     /// After the last operation: drops unassigned members and extension objects left empty, and brings `schemas`
-    /// in line with the extension objects the request wrote to: listed when the object has a value, unlisted when
-    /// the request removed it. Returns whether the resource differs from what it was.
+    /// in line with the extension objects the request created (listed) or removed (unlisted). Returns whether the
+    /// resource differs from what it was.
     pub(super) fn finish(&mut self, view: &ResourceView<'_>) -> bool {
-        let mut changed = false;
         let mut exts: Vec<(Cow<'v, str>, bool)> = Vec::new();
-        for i in 0..self.undo.entries.len() {
-            let Saved { loc, old } = &self.undo.entries[i];
+        for Saved { loc, old } in &self.undo.entries {
             match loc {
                 Loc::Attr(AttrLoc { ext: None, key }) => {
-                    let key = key.as_ref();
-                    match self.obj.get(key) {
-                        Some(Value::Null) => {
-                            self.obj.shift_remove(key);
-                            changed = changed || old.is_some();
-                        }
-                        now => changed = changed || old.as_ref() != now,
+                    if self.undo.nulls && self.obj.get(key.as_ref()).is_some_and(Value::is_null) {
+                        self.obj.shift_remove(key.as_ref());
                     }
                 }
                 Loc::ExtObject(e)
@@ -325,6 +330,7 @@ impl<'r, 'v> Doc<'r, 'v> {
                 Loc::Sub(..) => {}
             }
         }
+        let mut changed = false;
         for (e, existed) in exts {
             let present = match self.obj.get_mut(e.as_ref()) {
                 Some(Value::Object(m)) => {
@@ -337,17 +343,14 @@ impl<'r, 'v> Doc<'r, 'v> {
             if !present {
                 self.obj.shift_remove(e.as_ref());
             }
-            if present || existed {
+            // An object the request created is listed; one it removed is unlisted. One that was there before and
+            // still is keeps `schemas` as the resource had it.
+            if present != existed {
                 let urn = view.extension(&e).map_or(e.as_ref(), |s| s.id.as_str());
                 changed |= self.list_schema(urn, present, view);
             }
         }
-        changed
-            || self
-                .undo
-                .entries
-                .iter()
-                .any(|s| !matches!(&s.loc, Loc::Attr(AttrLoc { ext: None, .. })) && s.old.as_ref() != self.read(&s.loc))
+        changed || self.undo.entries.iter().any(|s| s.old.as_ref() != self.read(&s.loc))
     }
 
     /// Adds `urn` to `schemas` (when `listed`) or removes it; returns whether `schemas` changed.
@@ -421,6 +424,7 @@ mod tests {
         let mut doc = Doc::new(obj, 2);
         doc.undo.save(Loc::Attr(top("a")), || Some(json!(1)));
         doc.obj["a"] = Value::Null;
+        doc.undo.nulls = true; // what dropping the Place of `a` would note
         doc.undo.save(Loc::Attr(top("z")), || None);
         let view = crate::schema::SchemaRegistry::core().user();
         assert!(doc.finish(&view));
