@@ -259,10 +259,20 @@ fn verify_report(verdicts: &[Verdict], exchanges: &HashMap<u64, &Exchange>, judg
     let must_findings = verdicts.iter().filter(|v| v.check.level == Level::Must).count();
     let passed = verify::checks().len() - groups.len();
     s.push_str(&format!(
-        "{judged} exchanges judged by {} checks: {must} MUST checks failed ({must_findings} findings), {should} \
-         SHOULD checks warned ({} findings), {passed} passed\n",
+        "{judged} {} judged by {} checks: {must} MUST {} failed ({must_findings} {}), {should} SHOULD {} warned \
+         ({} {}), {passed} passed\n",
+        plural(judged, "exchange"),
         verify::checks().len(),
+        plural(must, "check"),
+        plural(must_findings, "finding"),
+        plural(should, "check"),
         verdicts.len() - must_findings,
+        plural(verdicts.len() - must_findings, "finding"),
     ));
     s
+}
+
+/// `word` or `words`, for `n` of them.
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { word.to_owned() } else { format!("{word}s") }
 }

@@ -229,7 +229,7 @@ fn verify_fails_on_a_must_finding_and_names_the_exchange() {
     assert!(text.contains("  #3 (answered 200): PATCH /scim/v2/Users/"), "{text}");
     assert!(text.contains(r#"      | {"op":"Replace","path":"active","value":"False"}"#), "{text}");
     assert!(text.contains("FAIL client/rfc7643/2.3.2/boolean-not-string"), "{text}");
-    assert!(text.contains("3 exchanges judged by"), "{text}");
+    assert!(text.contains("3 exchanges judged by 20 checks: 2 MUST checks failed (2 findings)"), "{text}");
 }
 
 #[test]
