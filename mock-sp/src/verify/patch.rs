@@ -96,7 +96,10 @@ pub(super) static REMOVE_WITHOUT_VALUE: Check = Check {
     judge: remove_without_value,
 };
 
-/// RFC 7643 section 2.3.8: complex values are JSON objects.
+/// RFC 7643 section 2.3.8: complex values are JSON objects. Found where the reader needs its `scalar_for_complex`
+/// leniency: a bare string for a complex attribute with a `value` sub-attribute (Entra's manager), or a one-element
+/// array for a single-valued one. Other wrongly typed PATCH values are not judged: whether they fail can depend on
+/// the resource the client patched, which a recording does not hold.
 pub(super) static COMPLEX_IS_OBJECT: Check = Check {
     id: "client/rfc7643/2.3.8/complex-is-object",
     level: Level::Must,

@@ -64,6 +64,113 @@ fn ids_are_unique_and_carry_their_section() {
     assert!(checks().iter().any(|c| c.level == Level::Should));
 }
 
+/// One failing and one passing exchange for every check in the registry, by slug.
+fn pass_fail_pairs() -> Vec<(&'static str, Exchange, Exchange)> {
+    const USER: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a"}"#;
+    let h = clean_headers;
+    let patch = |ops: Value| Some(patch_body(ops).to_string());
+    let post = |body: &str| exchange("POST", "/Users", h(), Some(body));
+    let patch_user = |ops: Value| exchange("PATCH", "/Users/1", h(), patch(ops).as_deref());
+    let get = |url: &str| exchange("GET", url, h(), None);
+    let replace_active = json!([{"op": "replace", "path": "active", "value": false}]);
+    vec![
+        ("content-type-json", exchange("POST", "/Users", without(h(), "content-type"), Some(USER)), post(USER)),
+        (
+            "content-type-scim",
+            exchange("POST", "/Users", vec![("Content-Type", "application/json")], Some(USER)),
+            post(USER),
+        ),
+        ("accept-json", exchange("GET", "/Users", without(h(), "accept"), None), get("/Users")),
+        ("authorization-scheme", exchange("GET", "/Users", vec![("Authorization", "tok")], None), get("/Users")),
+        ("user-agent", exchange("GET", "/Users", without(h(), "user-agent"), None), get("/Users")),
+        ("get-without-body", exchange("GET", "/Users", h(), Some("{}")), get("/Users")),
+        (
+            "patchop-schemas",
+            exchange("PATCH", "/Users/1", h(), Some(r#"{"Operations":[]}"#)),
+            patch_user(replace_active.clone()),
+        ),
+        (
+            "operations-well-formed",
+            patch_user(json!([{"op": "add", "path": "title"}])),
+            patch_user(replace_active.clone()),
+        ),
+        (
+            "op-lowercase",
+            patch_user(json!([{"op": "Add", "path": "title", "value": "x"}])),
+            patch_user(replace_active.clone()),
+        ),
+        (
+            "path-grammar",
+            patch_user(json!([{"op": "add", "path": "emails[", "value": "x"}])),
+            patch_user(replace_active.clone()),
+        ),
+        (
+            "boolean-not-string",
+            patch_user(json!([{"op": "replace", "path": "active", "value": "false"}])),
+            patch_user(replace_active.clone()),
+        ),
+        (
+            "no-dotted-keys",
+            patch_user(json!([{"op": "replace", "value": {"name.givenName": "x"}}])),
+            patch_user(json!([{"op": "replace", "value": {"name": {"givenName": "x"}}}])),
+        ),
+        (
+            "remove-without-value",
+            exchange(
+                "PATCH",
+                "/Groups/1",
+                h(),
+                patch(json!([{"op": "remove", "path": "members", "value": [{"value": "u"}]}])).as_deref(),
+            ),
+            exchange(
+                "PATCH",
+                "/Groups/1",
+                h(),
+                patch(json!([{"op": "remove", "path": "members[value eq \"u\"]"}])).as_deref(),
+            ),
+        ),
+        (
+            "complex-is-object",
+            patch_user(
+                json!([{"op": "replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "value": "7"}]),
+            ),
+            patch_user(json!([{"op": "replace", "path": "name", "value": {"givenName": "x"}}])),
+        ),
+        ("schemas-list-core", post(r#"{"schemas":[],"userName":"a"}"#), post(USER)),
+        (
+            "schemas-known",
+            post(r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:x:custom"],"userName":"a"}"#),
+            post(USER),
+        ),
+        (
+            "known-attributes",
+            post(
+                r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","favouriteColour":"red"}"#,
+            ),
+            post(USER),
+        ),
+        (
+            "body-fits-schema",
+            post(r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":7}"#),
+            post(USER),
+        ),
+        ("filter-syntax", get("/Users?filter=userName%20eq"), get("/Users?filter=userName%20eq%20%22a%22")),
+        ("filter-types", get("/Users?filter=active%20co%20%22t%22"), get("/Users?filter=active%20eq%20true")),
+    ]
+}
+
+#[test]
+fn every_check_has_a_failing_and_a_passing_exchange() {
+    let pairs = pass_fail_pairs();
+    for c in checks() {
+        let slug = c.id.rsplit('/').next().unwrap_or("");
+        let (_, fail, pass) = pairs.iter().find(|(s, ..)| *s == slug).unwrap_or_else(|| panic!("no pair for {}", c.id));
+        assert!(c.run(fail).is_some(), "{} passes its failing exchange", c.id);
+        assert_eq!(c.run(pass), None, "{} fails its passing exchange", c.id);
+    }
+    assert_eq!(pairs.len(), checks().len(), "a pair names a check that is not registered");
+}
+
 #[test]
 fn idp_bodies_trip_exactly_the_checks_they_should() {
     for case in IDP_BODIES {
