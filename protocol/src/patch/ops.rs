@@ -27,7 +27,7 @@ use super::request::PatchOpKind;
 use super::target::{AttrTarget, ElementFilter};
 use super::undo::{Doc, Place};
 use super::value::{
-    canonicalise, check_mutability, check_sub_mutability, demote, has_guarded_subs, is_guarded, merge_into,
+    canonicalise, check_mutability, check_sub_mutability, demote, has_guarded_subs, is_guarded, is_primary, merge_into,
     prepare_one, prepare_whole, primary_losers, settle_primary, strip_nulls,
 };
 use crate::error::{ScimError, ScimType};
@@ -169,6 +169,7 @@ fn set_sub_everywhere<'v>(
         return Ok(());
     }
     place.save();
+    let made_primary = sets_primary(sub, &given);
     let items = array_slot(cx, attr, place.slot)?;
     let mut written = Vec::new();
     if items.is_empty() {
@@ -184,11 +185,18 @@ fn set_sub_everywhere<'v>(
             written.push(i);
         }
     }
-    settle_primary(cx, attr, items, &written)?;
+    if made_primary {
+        settle_primary(cx, attr, items, &written)?;
+    }
     if items.is_empty() {
         *place.slot = Value::Null;
     }
     Ok(())
+}
+
+/// Whether setting `sub` to `given` makes an element primary, so that [`settle_primary`] has a winner to enforce.
+fn sets_primary(sub: &AttributeDef, given: &Value) -> bool {
+    sub.name.eq_ignore_ascii_case("primary") && *given == Value::Bool(true)
 }
 
 /// A value path (`emails[type eq "work"]`, optionally followed by `.value`): edits the matching elements, or
@@ -236,6 +244,9 @@ fn set_filtered<'v>(
                 edit_element(cx, attr, i, e, |m| put(m, &key, given.clone()))?;
             }
         }
+        if !sets_primary(s, &given) {
+            return Ok(());
+        }
         let Some(items) = place.slot.as_array_mut() else { return Ok(()) };
         let losers = primary_losers(cx, attr, items, &matched)?;
         if let (false, Some(p)) = (losers.is_empty(), attr.sub("primary")) {
@@ -266,7 +277,13 @@ fn set_filtered<'v>(
             }
         }
     }
-    settle_primary(cx, attr, items, &matched)?;
+    let made_primary = match sub {
+        Some(s) => sets_primary(s, &given),
+        None => is_primary(&given),
+    };
+    if made_primary {
+        settle_primary(cx, attr, items, &matched)?;
+    }
     items.retain(|e| !matches!(e, Value::Object(m) if m.is_empty()));
     if items.is_empty() {
         *place.slot = Value::Null;

@@ -185,9 +185,11 @@ pub(super) fn is_primary(e: &Value) -> bool {
 }
 
 /// RFC 7643 section 2.4: at most one element of a multi-valued attribute may be primary. When the operation
-/// just made one element primary (`written` lists the elements it wrote), that element wins and every other
-/// primary element loses its `primary` (it becomes false): this returns the losers. An operation that makes two
-/// elements primary is refused with invalidValue.
+/// just made one element primary (`written` lists the elements it wrote with `primary` true, or the elements it
+/// wrote whole), that element wins and every other primary element loses its `primary` (it becomes false): this
+/// returns the losers. An operation that makes two elements primary is refused with invalidValue. Elements the
+/// operation did not make primary are not judged: a resource stored with two primaries keeps them until an
+/// operation picks one.
 pub(super) fn primary_losers(
     cx: &OpCx<'_, '_>,
     attr: &AttributeDef,

@@ -290,3 +290,21 @@ fn an_extension_the_request_does_not_change_keeps_its_schemas_entry() {
     assert_eq!(after, u);
     assert!(!outcome.changed);
 }
+
+#[test]
+fn only_an_operation_that_sets_primary_settles_it() {
+    let mut u = minimal();
+    u["emails"] = json!([{"type": "work", "value": "a@x.com", "primary": true}, {"type": "home", "value": "b@x.com", "primary": true}]);
+    // Editing another sub-attribute leaves a stored pair of primaries alone.
+    let after =
+        strict(&u, json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "c@x.com"}]), &users());
+    assert_eq!(after["emails"][1]["primary"], true);
+    assert_eq!(after["emails"][0]["primary"], true);
+    // Making one primary picks it.
+    let after =
+        strict(&u, json!([{"op": "replace", "path": "emails[type eq \"home\"].primary", "value": true}]), &users());
+    assert_eq!(
+        after["emails"],
+        json!([{"type": "work", "value": "a@x.com", "primary": false}, {"type": "home", "value": "b@x.com", "primary": true}])
+    );
+}
