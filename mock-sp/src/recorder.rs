@@ -75,10 +75,19 @@ pub async fn record(State(st): State<AppState>, req: Request, next: Next) -> Res
     let ttfb = clock.elapsed();
     let (rparts, rbody) = response.into_parts();
     let cap = response_record_limit(limit);
-    let (bytes, read_error) = collect(rbody).await;
-    if let Some(e) = read_error {
-        notes.push(format!("the response body failed after {} bytes: {e}", bytes.len()));
-    }
+    // A body of known length (every body the mock SP builds) is collected and handed back as the same buffer. A
+    // streamed one (a fault that breaks the connection mid-body, say) passes through untouched, unrecorded, so
+    // that the client meets exactly what the application sent.
+    let (bytes, passthrough) = if rbody.size_hint().exact().is_some() {
+        let (bytes, read_error) = collect(rbody).await;
+        if let Some(e) = read_error {
+            notes.push(format!("the response body failed after {} bytes: {e}", bytes.len()));
+        }
+        (bytes, None)
+    } else {
+        notes.push("the response body is streamed; it is not recorded".to_owned());
+        (Bytes::new(), Some(rbody))
+    };
     if bytes.len() > cap {
         notes.push(format!("the response body has {} bytes; only its first {cap} are recorded", bytes.len()));
     }
@@ -99,7 +108,7 @@ pub async fn record(State(st): State<AppState>, req: Request, next: Next) -> Res
     // A recording that cannot be stored must not cost the client its answer; the store already reports its own
     // faults on the requests that need it.
     let _ = st.shared().store.record(&exchange);
-    Response::from_parts(rparts, Body::from(bytes))
+    Response::from_parts(rparts, passthrough.unwrap_or_else(|| Body::from(bytes)))
 }
 
 /// A request body as read: the bytes, and whether reading stopped because they passed the limit.
@@ -131,8 +140,8 @@ async fn read_request_body(mut body: Body, limit: usize) -> Result<RequestBody, 
     }
 }
 
-/// Collects a whole response body. The mock SP's responses are built in memory, so this is one frame and no
-/// copy; a failing body yields what arrived before the failure.
+/// Collects a whole response body of known length. The mock SP's responses are built in memory, so this is one
+/// frame and no copy; a failing body yields what arrived before the failure.
 async fn collect(mut body: Body) -> (Bytes, Option<axum::Error>) {
     let mut acc = Accumulator::default();
     loop {
@@ -229,6 +238,27 @@ mod tests {
         assert_eq!(text_of(&[b'a', 0xff], 10).as_deref(), Some("a\u{fffd}"));
         assert_eq!(response_record_limit(10), 1024 * 1024);
         assert_eq!(response_record_limit(8 << 20), 8 << 20);
+    }
+
+    #[tokio::test]
+    async fn streamed_responses_pass_through_unrecorded() {
+        use crate::store::{MemoryStore, Store};
+        use std::sync::Arc;
+        let store = Arc::new(MemoryStore::default());
+        let state = AppState::new(store.clone(), crate::ServerConfig::default());
+        let streamed = axum::routing::get(|| async {
+            let chunks = Body::from("part one").into_data_stream();
+            Response::new(Body::from_stream(chunks))
+        });
+        let app = wrap(Router::new().route("/s", streamed), &state);
+        let req = axum::http::Request::get("/s").body(Body::empty()).expect("request");
+        let resp = tower::ServiceExt::oneshot(app, req).await.expect("response");
+        let (bytes, error) = collect(resp.into_body()).await;
+        assert_eq!((bytes.as_ref(), error.is_none()), (&b"part one"[..], true));
+        let recs = store.recordings(0, 10).expect("recordings");
+        let e = &recs[0].1;
+        assert_eq!(e.response.as_ref().and_then(|r| r.body.as_deref()), None);
+        assert_eq!(e.error.as_deref(), Some("the response body is streamed; it is not recorded"));
     }
 
     #[tokio::test]
