@@ -1,7 +1,7 @@
 //! Integration tests of scimlab-mock-sp: one binary, one module per area.
-mod store;
+mod bulk;
+mod faults;
 mod http;
 mod idp_wire;
 mod recorder;
-mod bulk;
-mod faults;
+mod store;
