@@ -8,20 +8,19 @@
 //! other deviation is a one- or two-line `st.faults.has(Deviation::X)` check in the handler whose behaviour it
 //! bends. [`Dice`] is the one source of randomness for faults and `--vary`, so `--seed` reproduces a run.
 
-use crate::http::SCIM_JSON;
-use crate::state::{AppState, Shared};
+mod inject;
+mod spec;
+
+pub use inject::{inject, transport};
+pub use spec::{Fault, FaultSpecError, TRANSPORT_FAULTS, parse_faults, valid_faults};
+
+use crate::state::Shared;
 use crate::store::{Indexed, Kind, Record};
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::Response;
 use scimlab_protocol::patch::{PatchOpKind, PatchOperation, PatchOptions, PatchRequest};
 use scimlab_protocol::{ScimError, ScimType};
 use serde_json::Value;
 use std::fmt;
 use std::ops::RangeInclusive;
-use std::str::FromStr;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -132,180 +131,6 @@ impl Deviation {
 impl fmt::Display for Deviation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
-    }
-}
-
-/// One `--fault` spec, parsed.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Fault {
-    /// `latency=200ms` or `latency=50ms..300ms`: every response waits a duration drawn uniformly from the range.
-    Latency {
-        /// Shortest delay.
-        min: Duration,
-        /// Longest delay (equal to `min` for a fixed delay).
-        max: Duration,
-    },
-    /// `429=10%`, `503=2%:retry-after=30`: this share of requests is answered with `status` and a SCIM Error,
-    /// without being processed.
-    Status {
-        /// 429 or a 5xx code.
-        status: u16,
-        /// Share of requests, 0 to 100.
-        percent: f64,
-        /// Seconds for the `Retry-After` header (429 defaults to 1; others send none unless given).
-        retry_after: Option<u32>,
-    },
-    /// `drop=1%`: this share of connections is closed without an answer, before the request is processed.
-    Drop {
-        /// Share of requests, 0 to 100.
-        percent: f64,
-    },
-    /// A named rule broken on purpose.
-    Deviation(Deviation),
-}
-
-/// A `--fault` spec that could not be read: names the spec, what was wrong, and every valid form.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid fault {spec:?}: {problem}\nvalid faults: {}", valid_faults())]
-pub struct FaultSpecError {
-    /// The spec as given.
-    pub spec: String,
-    /// What was wrong with it.
-    pub problem: String,
-}
-
-/// The syntax of the transport faults, one line each, for `--fault list` and error messages.
-pub const TRANSPORT_FAULTS: &[(&str, &str)] = &[
-    ("latency=DURATION", "delay every response (200ms, 1s, or a uniform range such as 50ms..300ms)"),
-    ("429=P%[:retry-after=S]", "answer P% of requests 429 with Retry-After (default 1 s) and a SCIM Error"),
-    ("5xx=P%[:retry-after=S]", "answer P% of requests with that 5xx status (500..599) and a SCIM Error"),
-    ("drop=P%", "close P% of connections without any response"),
-];
-
-/// Every valid spec form, comma-separated.
-pub fn valid_faults() -> String {
-    let transport = TRANSPORT_FAULTS.iter().map(|(s, _)| *s);
-    transport.chain(Deviation::ALL.iter().map(|d| d.name())).collect::<Vec<_>>().join(", ")
-}
-
-impl FromStr for Fault {
-    type Err = FaultSpecError;
-
-    fn from_str(spec: &str) -> Result<Fault, FaultSpecError> {
-        let bad = |problem: String| FaultSpecError { spec: spec.to_owned(), problem };
-        let s = spec.trim();
-        let Some((key, value)) = s.split_once('=') else {
-            return Deviation::from_name(s)
-                .map(Fault::Deviation)
-                .ok_or_else(|| bad(format!("{s:?} is neither a KIND=VALUE fault nor a deviation name")));
-        };
-        let (key, value) = (key.trim(), value.trim());
-        if key.eq_ignore_ascii_case("latency") {
-            let (min, max) = match value.split_once("..") {
-                Some((a, b)) => (parse_duration(a).map_err(&bad)?, parse_duration(b).map_err(&bad)?),
-                None => {
-                    let d = parse_duration(value).map_err(&bad)?;
-                    (d, d)
-                }
-            };
-            if min > max {
-                return Err(bad(format!("the range {value:?} ends before it starts")));
-            }
-            return Ok(Fault::Latency { min, max });
-        }
-        if key.eq_ignore_ascii_case("drop") {
-            return Ok(Fault::Drop { percent: parse_percent(value).map_err(&bad)? });
-        }
-        let status: u16 = match key.parse() {
-            Ok(code) if code == 429 || (500..=599).contains(&code) => code,
-            Ok(code) => return Err(bad(format!("status {code} cannot be injected; use 429 or 500..599"))),
-            Err(_) => return Err(bad(format!("unknown fault kind {key:?}"))),
-        };
-        let (share, option) = match value.split_once(':') {
-            Some((p, o)) => (p, Some(o.trim())),
-            None => (value, None),
-        };
-        let percent = parse_percent(share).map_err(&bad)?;
-        let retry_after = match option {
-            None => (status == 429).then_some(1),
-            Some(o) => {
-                let secs = o
-                    .strip_prefix("retry-after=")
-                    .ok_or_else(|| bad(format!("unknown option {o:?}; the one option is retry-after=SECONDS")))?;
-                Some(
-                    secs.trim()
-                        .parse::<u32>()
-                        .map_err(|_| bad(format!("retry-after {secs:?} is not whole seconds")))?,
-                )
-            }
-        };
-        Ok(Fault::Status { status, percent, retry_after })
-    }
-}
-
-impl fmt::Display for Fault {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Fault::Latency { min, max } if min == max => write!(f, "latency={}ms", min.as_millis()),
-            Fault::Latency { min, max } => write!(f, "latency={}ms..{}ms", min.as_millis(), max.as_millis()),
-            Fault::Status { status, percent, retry_after: Some(r) } => write!(f, "{status}={percent}%:retry-after={r}"),
-            Fault::Status { status, percent, retry_after: None } => write!(f, "{status}={percent}%"),
-            Fault::Drop { percent } => write!(f, "drop={percent}%"),
-            Fault::Deviation(d) => f.write_str(d.name()),
-        }
-    }
-}
-
-/// `200ms`, `1s`, `1.5s`, `0ms`. A unit is required; anything over an hour is refused as a typo.
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let (number, scale) = if let Some(n) = t.strip_suffix("ms") {
-        (n, 0.001)
-    } else if let Some(n) = t.strip_suffix('s') {
-        (n, 1.0)
-    } else {
-        return Err(format!("duration {t:?} needs a unit: ms or s (200ms, 1s)"));
-    };
-    let plain = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-    let secs = number.parse::<f64>().ok().filter(|_| plain).map(|n| n * scale);
-    match secs.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
-        Some(d) if d <= Duration::from_secs(3600) => Ok(d),
-        Some(_) => Err(format!("duration {t:?} is over an hour")),
-        None => Err(format!("duration {t:?} is not a number followed by ms or s")),
-    }
-}
-
-/// `10%`, `0.5%`: a share from 0 to 100, the `%` required.
-fn parse_percent(text: &str) -> Result<f64, String> {
-    let t = text.trim();
-    let n = t.strip_suffix('%').ok_or_else(|| format!("share {t:?} needs a % sign (10%)"))?;
-    match n.trim().parse::<f64>() {
-        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
-        _ => Err(format!("share {t:?} is not a percentage from 0% to 100%")),
-    }
-}
-
-/// Parses every `--fault` spec and checks they fit together: at most one latency, and the shares of the
-/// request-answering faults (429, 5xx, drop) add up to 100% at most, since one roll of the dice picks among them.
-pub fn parse_faults<S: AsRef<str>>(specs: &[S]) -> Result<Vec<Fault>, FaultSpecError> {
-    let faults = specs.iter().map(|s| s.as_ref().parse()).collect::<Result<Vec<Fault>, _>>()?;
-    let joined = || specs.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(" ");
-    if faults.iter().filter(|f| matches!(f, Fault::Latency { .. })).count() > 1 {
-        return Err(FaultSpecError { spec: joined(), problem: "latency is given more than once".into() });
-    }
-    let total: f64 = faults.iter().filter_map(Fault::share).sum();
-    if total > 100.0 {
-        return Err(FaultSpecError { spec: joined(), problem: format!("the shares add up to {total}%, over 100%") });
-    }
-    Ok(faults)
-}
-
-impl Fault {
-    fn share(&self) -> Option<f64> {
-        match self {
-            Fault::Status { percent, .. } | Fault::Drop { percent } => Some(*percent),
-            _ => None,
-        }
     }
 }
 
@@ -529,179 +354,9 @@ pub fn refuse_filtered_member_removal(st: &Shared, req: &PatchRequest) -> Result
     }
 }
 
-/// The outer middleware, around the recorder: one roll of the dice per request picks among the 429 / 5xx /
-/// drop faults. A drop happens here, outside everything that would collect the failing body (the recorder
-/// would turn it into an empty 200); an injected status is handed to [`inject`] as a request extension, so the
-/// recorder keeps it like any other answer.
-pub async fn transport(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
-    let sh = st.shared();
-    let f = &sh.faults;
-    if f.answers.is_empty() {
-        return next.run(req).await;
-    }
-    let roll = sh.dice.percent();
-    match f.answers.iter().find(|(upto, _)| roll < *upto).map(|(_, a)| a) {
-        Some(Answer::Drop) => dropped_connection(),
-        Some(status) => {
-            req.extensions_mut().insert(status.clone());
-            next.run(req).await
-        }
-        None => next.run(req).await,
-    }
-}
-
-/// The inner middleware, around authentication: the latency; the status [`transport`] picked, answered
-/// instead of processing the request; `If-Match` removed for `if-match-ignored`; then the response rewritten for
-/// `error-plain-text`, `no-scim-type`, `401-no-body` and `wrong-content-type` (injected errors included).
-pub async fn inject(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
-    let sh = st.shared();
-    let f = &sh.faults;
-    if !f.middleware {
-        return next.run(req).await;
-    }
-    if let Some((min, max)) = f.latency {
-        let d = sh.dice.duration(min, max);
-        if !d.is_zero() {
-            tokio::time::sleep(d).await;
-        }
-    }
-    let resp = match req.extensions().get::<Answer>() {
-        Some(Answer::Status { status, retry_after, spec }) => injected_error(*status, *retry_after, spec),
-        _ => {
-            if f.has(Deviation::IfMatchIgnored) {
-                req.headers_mut().remove(header::IF_MATCH);
-            }
-            next.run(req).await
-        }
-    };
-    rewrite(f, resp).await
-}
-
-fn injected_error(status: u16, retry_after: Option<u32>, spec: &str) -> Response {
-    let why = if status == 429 { "too many requests" } else { "server failure" };
-    let detail = match retry_after {
-        Some(s) => format!("{why} injected by scimlab --fault {spec}; retry after {s} s"),
-        None => format!("{why} injected by scimlab --fault {spec}"),
-    };
-    let mut resp = crate::http::error_response(&ScimError::new(status, detail));
-    if let Some(s) = retry_after {
-        resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
-    }
-    resp
-}
-
-/// A response hyper cannot send: its body fails on the first poll, before any byte of the head leaves (hyper
-/// buffers the head with the first body frame), so hyper aborts the connection and the client sees it close
-/// with no HTTP response at all. Nothing between it and hyper may collect the body. axum has no other way for a handler to drop a connection; tower's `call_all`
-/// over a one-chunk stream is the failing stream, as the crate has no stream library of its own.
-fn dropped_connection() -> Response {
-    use tower::ServiceExt;
-    let fail = tower::service_fn(|_chunk: Result<Bytes, axum::Error>| async {
-        Err::<Bytes, std::io::Error>(std::io::Error::new(
-            std::io::ErrorKind::ConnectionAborted,
-            "connection dropped by scimlab --fault drop",
-        ))
-    });
-    Response::new(Body::from_stream(fail.call_all(Body::from("x").into_data_stream())))
-}
-
-fn is_scim_json(resp: &Response) -> bool {
-    resp.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case(SCIM_JSON))
-}
-
-fn text_plain() -> HeaderValue {
-    HeaderValue::from_static("text/plain; charset=utf-8")
-}
-
-async fn rewrite(f: &Faults, resp: Response) -> Response {
-    let status = resp.status();
-    let scim = is_scim_json(&resp);
-    let error = status.is_client_error() || status.is_server_error();
-    let no_body = status == StatusCode::UNAUTHORIZED && f.has(Deviation::Unauthorized401NoBody);
-    let resp = if error && scim && (no_body || f.has(Deviation::ErrorPlainText) || f.has(Deviation::NoScimType)) {
-        let (mut parts, body) = resp.into_parts();
-        parts.headers.remove(header::CONTENT_LENGTH);
-        let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
-        let mut json: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        let body = if no_body {
-            parts.headers.remove(header::CONTENT_TYPE);
-            Body::empty()
-        } else if f.has(Deviation::ErrorPlainText) {
-            parts.headers.insert(header::CONTENT_TYPE, text_plain());
-            let detail = json.get("detail").and_then(Value::as_str).unwrap_or("");
-            let reason = status.canonical_reason().unwrap_or("error");
-            Body::from(format!("{} {reason}: {detail}\n", status.as_u16()))
-        } else {
-            if let Some(o) = json.as_object_mut() {
-                scimlab_protocol::json::remove_ci(o, "scimType");
-            }
-            Body::from(serde_json::to_vec(&json).unwrap_or_else(|_| bytes.to_vec()))
-        };
-        Response::from_parts(parts, body)
-    } else {
-        resp
-    };
-    if f.has(Deviation::WrongContentType) && is_scim_json(&resp) {
-        let mut resp = resp;
-        resp.headers_mut().insert(header::CONTENT_TYPE, text_plain());
-        return resp;
-    }
-    resp
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn specs_parse_and_print() {
-        let f: Fault = "latency=50ms..300ms".parse().expect("range");
-        assert_eq!(f, Fault::Latency { min: Duration::from_millis(50), max: Duration::from_millis(300) });
-        assert_eq!(f.to_string(), "latency=50ms..300ms");
-        assert_eq!(
-            "latency=1s".parse::<Fault>(),
-            Ok(Fault::Latency { min: Duration::from_secs(1), max: Duration::from_secs(1) })
-        );
-        assert_eq!("429=10%".parse::<Fault>(), Ok(Fault::Status { status: 429, percent: 10.0, retry_after: Some(1) }));
-        assert_eq!(
-            "429=10%:retry-after=5".parse::<Fault>(),
-            Ok(Fault::Status { status: 429, percent: 10.0, retry_after: Some(5) })
-        );
-        assert_eq!("503=0.5%".parse::<Fault>(), Ok(Fault::Status { status: 503, percent: 0.5, retry_after: None }));
-        assert_eq!("drop=1%".parse::<Fault>(), Ok(Fault::Drop { percent: 1.0 }));
-        assert_eq!("Patch-Noop".parse::<Fault>(), Ok(Fault::Deviation(Deviation::PatchNoop)));
-        for d in Deviation::ALL {
-            assert_eq!(d.to_string().parse::<Fault>(), Ok(Fault::Deviation(*d)));
-            assert_eq!(Deviation::from_name(d.name()), Some(*d));
-        }
-    }
-
-    #[test]
-    fn bad_specs_name_the_spec_and_the_valid_forms() {
-        for (spec, problem) in [
-            ("bogus", "neither"),
-            ("latency=200", "needs a unit"),
-            ("latency=3ms..1ms", "ends before"),
-            ("latency=1e9s", "not a number"),
-            ("latency=2h", "needs a unit"),
-            ("429=10", "% sign"),
-            ("429=101%", "0% to 100%"),
-            ("404=1%", "cannot be injected"),
-            ("429=1%:wait=3", "unknown option"),
-            ("teapot=1%", "unknown fault kind"),
-        ] {
-            let e = spec.parse::<Fault>().expect_err(spec);
-            let msg = e.to_string();
-            assert!(msg.contains(&format!("{spec:?}")) && msg.contains(problem), "{spec}: {msg}");
-            assert!(msg.contains("patch-noop") && msg.contains("latency=DURATION"), "{msg}");
-        }
-        assert!(parse_faults(&["429=60%", "drop=50%"]).is_err());
-        assert!(parse_faults(&["latency=1ms", "latency=2ms"]).is_err());
-        assert_eq!(parse_faults(&["429=60%", "500=40%"]).map(|v| v.len()), Ok(2));
-    }
 
     #[test]
     fn deviation_names_are_unique_and_fit_the_bitset() {
@@ -711,7 +366,6 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), Deviation::ALL.len());
     }
-
     #[test]
     fn deviations_switch_patch_leniencies_off() {
         let f = Faults::new(&[Fault::Deviation(Deviation::OpsCaseSensitive)]);

@@ -76,9 +76,11 @@ async fn rfc7644_3_7_1_circular_groups_are_each_others_members() {
         &sp,
         &request(json!([
             {"method": "POST", "path": "/Groups", "bulkId": "qwerty",
-             "data": {"schemas": [GROUP], "displayName": "Group A", "members": [{"type": "Group", "value": "bulkId:ytrewq"}]}},
+             "data": {"schemas": [GROUP], "displayName": "Group A",
+                      "members": [{"type": "Group", "value": "bulkId:ytrewq"}]}},
             {"method": "POST", "path": "/Groups", "bulkId": "ytrewq",
-             "data": {"schemas": [GROUP], "displayName": "Group B", "members": [{"type": "Group", "value": "bulkId:qwerty"}]}}
+             "data": {"schemas": [GROUP], "displayName": "Group B",
+                      "members": [{"type": "Group", "value": "bulkId:qwerty"}]}}
         ])),
     )
     .await;
@@ -135,7 +137,10 @@ async fn without_fail_on_errors_every_operation_runs() {
 async fn too_many_operations_is_413_naming_the_limit() {
     let sp = Mock::with(&[], |c| c.max_bulk_operations = 2);
     let ops: Vec<Value> = (0..3)
-        .map(|i| json!({"method": "POST", "path": "/Users", "bulkId": format!("b{i}"), "data": {"schemas": [USER], "userName": format!("u{i}")}}))
+        .map(|i| {
+            json!({"method": "POST", "path": "/Users", "bulkId": format!("b{i}"),
+                   "data": {"schemas": [USER], "userName": format!("u{i}")}})
+        })
         .collect();
     let r = sp.send("POST", "/Bulk", &request(json!(ops))).await.expect(413);
     let e = r.json();

@@ -1,0 +1,233 @@
+//! The `--fault` specs: the transport faults (`latency=`, `429=`, `5xx=`, `drop=`) and the names of the
+//! [`Deviation`]s, parsed strictly, with errors that name the bad spec and list every valid one.
+
+use super::Deviation;
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// One `--fault` spec, parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// `latency=200ms` or `latency=50ms..300ms`: every response waits a duration drawn uniformly from the range.
+    Latency {
+        /// Shortest delay.
+        min: Duration,
+        /// Longest delay (equal to `min` for a fixed delay).
+        max: Duration,
+    },
+    /// `429=10%`, `503=2%:retry-after=30`: this share of requests is answered with `status` and a SCIM Error,
+    /// without being processed.
+    Status {
+        /// 429 or a 5xx code.
+        status: u16,
+        /// Share of requests, 0 to 100.
+        percent: f64,
+        /// Seconds for the `Retry-After` header (429 defaults to 1; others send none unless given).
+        retry_after: Option<u32>,
+    },
+    /// `drop=1%`: this share of connections is closed without an answer, before the request is processed.
+    Drop {
+        /// Share of requests, 0 to 100.
+        percent: f64,
+    },
+    /// A named rule broken on purpose.
+    Deviation(Deviation),
+}
+
+/// A `--fault` spec that could not be read: names the spec, what was wrong, and every valid form.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid fault {spec:?}: {problem}\nvalid faults: {}", valid_faults())]
+pub struct FaultSpecError {
+    /// The spec as given.
+    pub spec: String,
+    /// What was wrong with it.
+    pub problem: String,
+}
+
+/// The syntax of the transport faults, one line each, for `--fault list` and error messages.
+pub const TRANSPORT_FAULTS: &[(&str, &str)] = &[
+    ("latency=DURATION", "delay every response (200ms, 1s, or a uniform range such as 50ms..300ms)"),
+    ("429=P%[:retry-after=S]", "answer P% of requests 429 with Retry-After (default 1 s) and a SCIM Error"),
+    ("5xx=P%[:retry-after=S]", "answer P% of requests with that 5xx status (500..599) and a SCIM Error"),
+    ("drop=P%", "close P% of connections without any response"),
+];
+
+/// Every valid spec form, comma-separated.
+pub fn valid_faults() -> String {
+    let transport = TRANSPORT_FAULTS.iter().map(|(s, _)| *s);
+    transport.chain(Deviation::ALL.iter().map(|d| d.name())).collect::<Vec<_>>().join(", ")
+}
+
+impl FromStr for Fault {
+    type Err = FaultSpecError;
+
+    fn from_str(spec: &str) -> Result<Fault, FaultSpecError> {
+        let bad = |problem: String| FaultSpecError { spec: spec.to_owned(), problem };
+        let s = spec.trim();
+        let Some((key, value)) = s.split_once('=') else {
+            return Deviation::from_name(s)
+                .map(Fault::Deviation)
+                .ok_or_else(|| bad(format!("{s:?} is neither a KIND=VALUE fault nor a deviation name")));
+        };
+        let (key, value) = (key.trim(), value.trim());
+        if key.eq_ignore_ascii_case("latency") {
+            let (min, max) = match value.split_once("..") {
+                Some((a, b)) => (parse_duration(a).map_err(&bad)?, parse_duration(b).map_err(&bad)?),
+                None => {
+                    let d = parse_duration(value).map_err(&bad)?;
+                    (d, d)
+                }
+            };
+            if min > max {
+                return Err(bad(format!("the range {value:?} ends before it starts")));
+            }
+            return Ok(Fault::Latency { min, max });
+        }
+        if key.eq_ignore_ascii_case("drop") {
+            return Ok(Fault::Drop { percent: parse_percent(value).map_err(&bad)? });
+        }
+        let status: u16 = match key.parse() {
+            Ok(code) if code == 429 || (500..=599).contains(&code) => code,
+            Ok(code) => return Err(bad(format!("status {code} cannot be injected; use 429 or 500..599"))),
+            Err(_) => return Err(bad(format!("unknown fault kind {key:?}"))),
+        };
+        let (share, option) = match value.split_once(':') {
+            Some((p, o)) => (p, Some(o.trim())),
+            None => (value, None),
+        };
+        let percent = parse_percent(share).map_err(&bad)?;
+        let retry_after = match option {
+            None => (status == 429).then_some(1),
+            Some(o) => {
+                let secs = o
+                    .strip_prefix("retry-after=")
+                    .ok_or_else(|| bad(format!("unknown option {o:?}; the one option is retry-after=SECONDS")))?;
+                Some(
+                    secs.trim()
+                        .parse::<u32>()
+                        .map_err(|_| bad(format!("retry-after {secs:?} is not whole seconds")))?,
+                )
+            }
+        };
+        Ok(Fault::Status { status, percent, retry_after })
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fault::Latency { min, max } if min == max => write!(f, "latency={}ms", min.as_millis()),
+            Fault::Latency { min, max } => write!(f, "latency={}ms..{}ms", min.as_millis(), max.as_millis()),
+            Fault::Status { status, percent, retry_after: Some(r) } => write!(f, "{status}={percent}%:retry-after={r}"),
+            Fault::Status { status, percent, retry_after: None } => write!(f, "{status}={percent}%"),
+            Fault::Drop { percent } => write!(f, "drop={percent}%"),
+            Fault::Deviation(d) => f.write_str(d.name()),
+        }
+    }
+}
+
+/// `200ms`, `1s`, `1.5s`, `0ms`. A unit is required; anything over an hour is refused as a typo.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (number, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else {
+        return Err(format!("duration {t:?} needs a unit: ms or s (200ms, 1s)"));
+    };
+    let plain = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    let secs = number.parse::<f64>().ok().filter(|_| plain).map(|n| n * scale);
+    match secs.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
+        Some(d) if d <= Duration::from_secs(3600) => Ok(d),
+        Some(_) => Err(format!("duration {t:?} is over an hour")),
+        None => Err(format!("duration {t:?} is not a number followed by ms or s")),
+    }
+}
+
+/// `10%`, `0.5%`: a share from 0 to 100, the `%` required.
+fn parse_percent(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let n = t.strip_suffix('%').ok_or_else(|| format!("share {t:?} needs a % sign (10%)"))?;
+    match n.trim().parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("share {t:?} is not a percentage from 0% to 100%")),
+    }
+}
+
+/// Parses every `--fault` spec and checks they fit together: at most one latency, and the shares of the
+/// request-answering faults (429, 5xx, drop) add up to 100% at most, since one roll of the dice picks among them.
+pub fn parse_faults<S: AsRef<str>>(specs: &[S]) -> Result<Vec<Fault>, FaultSpecError> {
+    let faults = specs.iter().map(|s| s.as_ref().parse()).collect::<Result<Vec<Fault>, _>>()?;
+    let joined = || specs.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(" ");
+    if faults.iter().filter(|f| matches!(f, Fault::Latency { .. })).count() > 1 {
+        return Err(FaultSpecError { spec: joined(), problem: "latency is given more than once".into() });
+    }
+    let total: f64 = faults.iter().filter_map(Fault::share).sum();
+    if total > 100.0 {
+        return Err(FaultSpecError { spec: joined(), problem: format!("the shares add up to {total}%, over 100%") });
+    }
+    Ok(faults)
+}
+
+impl Fault {
+    fn share(&self) -> Option<f64> {
+        match self {
+            Fault::Status { percent, .. } | Fault::Drop { percent } => Some(*percent),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_parse_and_print() {
+        let f: Fault = "latency=50ms..300ms".parse().expect("range");
+        assert_eq!(f, Fault::Latency { min: Duration::from_millis(50), max: Duration::from_millis(300) });
+        assert_eq!(f.to_string(), "latency=50ms..300ms");
+        assert_eq!(
+            "latency=1s".parse::<Fault>(),
+            Ok(Fault::Latency { min: Duration::from_secs(1), max: Duration::from_secs(1) })
+        );
+        assert_eq!("429=10%".parse::<Fault>(), Ok(Fault::Status { status: 429, percent: 10.0, retry_after: Some(1) }));
+        assert_eq!(
+            "429=10%:retry-after=5".parse::<Fault>(),
+            Ok(Fault::Status { status: 429, percent: 10.0, retry_after: Some(5) })
+        );
+        assert_eq!("503=0.5%".parse::<Fault>(), Ok(Fault::Status { status: 503, percent: 0.5, retry_after: None }));
+        assert_eq!("drop=1%".parse::<Fault>(), Ok(Fault::Drop { percent: 1.0 }));
+        assert_eq!("Patch-Noop".parse::<Fault>(), Ok(Fault::Deviation(Deviation::PatchNoop)));
+        for d in Deviation::ALL {
+            assert_eq!(d.to_string().parse::<Fault>(), Ok(Fault::Deviation(*d)));
+            assert_eq!(Deviation::from_name(d.name()), Some(*d));
+        }
+    }
+
+    #[test]
+    fn bad_specs_name_the_spec_and_the_valid_forms() {
+        for (spec, problem) in [
+            ("bogus", "neither"),
+            ("latency=200", "needs a unit"),
+            ("latency=3ms..1ms", "ends before"),
+            ("latency=1e9s", "not a number"),
+            ("latency=2h", "needs a unit"),
+            ("429=10", "% sign"),
+            ("429=101%", "0% to 100%"),
+            ("404=1%", "cannot be injected"),
+            ("429=1%:wait=3", "unknown option"),
+            ("teapot=1%", "unknown fault kind"),
+        ] {
+            let e = spec.parse::<Fault>().expect_err(spec);
+            let msg = e.to_string();
+            assert!(msg.contains(&format!("{spec:?}")) && msg.contains(problem), "{spec}: {msg}");
+            assert!(msg.contains("patch-noop") && msg.contains("latency=DURATION"), "{msg}");
+        }
+        assert!(parse_faults(&["429=60%", "drop=50%"]).is_err());
+        assert!(parse_faults(&["latency=1ms", "latency=2ms"]).is_err());
+        assert_eq!(parse_faults(&["429=60%", "500=40%"]).map(|v| v.len()), Ok(2));
+    }
+}
