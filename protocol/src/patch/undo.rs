@@ -170,8 +170,14 @@ impl<'v> Place<'_, 'v> {
             self.save();
             return Cow::Borrowed(name);
         };
-        let (key, _) = stored_key(m, name);
-        let old = m.get(key.as_ref());
+        // One lookup in the common case, where the element spells the name as the schema does.
+        let (key, old) = match m.get(name) {
+            Some(v) => (Cow::Borrowed(name), Some(v)),
+            None => match key_ci(m, name) {
+                Some(k) => (Cow::Owned(k.to_owned()), m.get(k)),
+                None => (Cow::Borrowed(name), None),
+            },
+        };
         self.undo.save(Loc::Sub(self.at.clone(), index, key.clone()), || old.cloned());
         key
     }
