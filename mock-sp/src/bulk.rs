@@ -31,6 +31,9 @@ pub async fn bulk(State(app): State<AppState>, req: Request) -> Response {
     if req.method() != Method::POST {
         return method_not_allowed("POST");
     }
+    if app.shared().faults.has(Deviation::BulkUnsupported) {
+        return crate::http::error_response(&ScimError::new(501, "/Bulk is not implemented by this server"));
+    }
     let (parts, body) = req.into_parts();
     let result = async {
         let st = app.shared();

@@ -5,6 +5,7 @@
 //! SHOULD be answered with 403, which we do.
 
 use crate::config::Auth;
+use crate::faults::Deviation;
 use crate::http::{error_response, method_not_allowed, query_pairs, scim_json};
 use crate::state::{AppState, Shared};
 use axum::extract::{Path, Request, State};
@@ -20,12 +21,17 @@ fn base(st: &Shared, headers: &HeaderMap) -> String {
     format!("http://{host}{}", st.config.base_path)
 }
 
-/// Refuses non-GET methods and `filter` (403, RFC 7644 section 4).
-fn guard(req: &Request) -> Result<(), Box<Response>> {
-    if req.method() != Method::GET {
+/// Refuses non-GET methods and `filter` (403, RFC 7644 section 4), unless `discovery-writable` /
+/// `discovery-filter-accepted`; answers 404 when the endpoint's `missing` deviation is on.
+fn guard(st: &Shared, req: &Request, missing: Option<Deviation>) -> Result<(), Box<Response>> {
+    if missing.is_some_and(|d| st.faults.has(d)) {
+        return Err(Box::new(error_response(&ScimError::not_found(format!("no endpoint {}", req.uri().path())))));
+    }
+    if req.method() != Method::GET && !st.faults.has(Deviation::DiscoveryWritable) {
         return Err(Box::new(method_not_allowed("GET")));
     }
-    if query_pairs(req.uri().query()).iter().any(|(k, _)| k.eq_ignore_ascii_case("filter")) {
+    let filtered = query_pairs(req.uri().query()).iter().any(|(k, _)| k.eq_ignore_ascii_case("filter"));
+    if filtered && !st.faults.has(Deviation::DiscoveryFilterAccepted) {
         return Err(Box::new(error_response(&ScimError::new(
             403,
             "filtering is not supported on discovery endpoints",
@@ -65,7 +71,11 @@ pub fn service_provider_config(st: &Shared) -> ServiceProviderConfig {
             max_operations: st.config.max_bulk_operations as u64 * lie,
             max_payload_size: st.config.max_payload_bytes as u64 * lie,
         },
-        filter: FilterConfig { supported: true, max_results: st.config.max_results as u64 },
+        // `spc-max-results-lies`: announce a page size of 2 while pages hold up to max_results.
+        filter: FilterConfig {
+            supported: true,
+            max_results: if st.faults.has(Deviation::SpcMaxResultsLies) { 2 } else { st.config.max_results as u64 },
+        },
         change_password: Supported { supported: true },
         sort: Supported { supported: true },
         etag: Supported { supported: true },
@@ -76,11 +86,15 @@ pub fn service_provider_config(st: &Shared) -> ServiceProviderConfig {
 
 /// `GET /ServiceProviderConfig`.
 pub async fn spc(State(st): State<AppState>, req: Request) -> Response {
-    if let Err(r) = guard(&req) {
+    let st = st.shared();
+    if let Err(r) = guard(st, &req, Some(Deviation::SpcMissing)) {
         return *r;
     }
-    let st = st.shared();
-    scim_json(StatusCode::OK, &service_provider_config(st).to_resource_json(&base(st, req.headers())))
+    let mut body = service_provider_config(st).to_resource_json(&base(st, req.headers()));
+    if let Some(o) = body.as_object_mut().filter(|_| st.faults.has(Deviation::SpcIncomplete)) {
+        o.remove("etag");
+    }
+    scim_json(StatusCode::OK, &body)
 }
 
 fn list_response(resources: Vec<Value>) -> Value {
@@ -96,10 +110,10 @@ fn list_response(resources: Vec<Value>) -> Value {
 
 /// `GET /ResourceTypes`.
 pub async fn resource_types(State(st): State<AppState>, req: Request) -> Response {
-    if let Err(r) = guard(&req) {
+    let st = st.shared();
+    if let Err(r) = guard(st, &req, Some(Deviation::ResourceTypesMissing)) {
         return *r;
     }
-    let st = st.shared();
     let b = base(st, req.headers());
     let all = st.registry.resource_types().iter().map(|rt| rt.to_resource_json(&b)).collect();
     scim_json(StatusCode::OK, &list_response(all))
@@ -107,25 +121,26 @@ pub async fn resource_types(State(st): State<AppState>, req: Request) -> Respons
 
 /// `GET /ResourceTypes/{name}`: 404 for an unknown type.
 pub async fn resource_type(State(st): State<AppState>, Path(name): Path<String>, req: Request) -> Response {
-    if let Err(r) = guard(&req) {
+    let st = st.shared();
+    if let Err(r) = guard(st, &req, Some(Deviation::ResourceTypesMissing)) {
         return *r;
     }
-    let st = st.shared();
     let found = st.registry.resource_types().iter().find(|rt| {
         rt.name.eq_ignore_ascii_case(&name) || rt.id.as_deref().is_some_and(|id| id.eq_ignore_ascii_case(&name))
     });
     match found {
         Some(rt) => scim_json(StatusCode::OK, &rt.to_resource_json(&base(st, req.headers()))),
+        None if st.faults.has(Deviation::NotFound200) => scim_json(StatusCode::OK, &json!({})),
         None => error_response(&ScimError::not_found(format!("no resource type {name:?}"))),
     }
 }
 
 /// `GET /Schemas`.
 pub async fn schemas(State(st): State<AppState>, req: Request) -> Response {
-    if let Err(r) = guard(&req) {
+    let st = st.shared();
+    if let Err(r) = guard(st, &req, Some(Deviation::SchemasMissing)) {
         return *r;
     }
-    let st = st.shared();
     let b = base(st, req.headers());
     let all = st.registry.schemas().iter().map(|s| s.to_resource_json(&b)).collect();
     scim_json(StatusCode::OK, &list_response(all))
@@ -133,12 +148,13 @@ pub async fn schemas(State(st): State<AppState>, req: Request) -> Response {
 
 /// `GET /Schemas/{urn}`: 404 for an unknown schema.
 pub async fn schema(State(st): State<AppState>, Path(urn): Path<String>, req: Request) -> Response {
-    if let Err(r) = guard(&req) {
+    let st = st.shared();
+    if let Err(r) = guard(st, &req, Some(Deviation::SchemasMissing)) {
         return *r;
     }
-    let st = st.shared();
     match st.registry.schema(&urn) {
         Some(s) => scim_json(StatusCode::OK, &s.to_resource_json(&base(st, req.headers()))),
+        None if st.faults.has(Deviation::NotFound200) => scim_json(StatusCode::OK, &json!({})),
         None => error_response(&ScimError::not_found(format!("no schema {urn:?}"))),
     }
 }

@@ -115,6 +115,54 @@ deviations! {
     AuthIgnored = "auth-ignored": "missing or wrong credentials are accepted (no 401)",
     /// 401 has no body.
     Unauthorized401NoBody = "401-no-body": "401 answers carry no body",
+    /// `or` read as `and`.
+    FilterOrAsAnd = "filter-or-as-and": "or in a filter is evaluated as and",
+    /// `not` dropped.
+    FilterNotIgnored = "filter-not-ignored": "not (...) in a filter is evaluated as its operand, without the negation",
+    /// No precedence between and / or.
+    FilterPrecedenceIgnored = "filter-precedence-ignored": "and / or are read left to right: a or b and c is evaluated as (a or b) and c",
+    /// Value paths refused.
+    FilterValuePathUnsupported = "filter-valuepath-unsupported": "filters with a value path (emails[type eq \"work\"]) are refused with 400 invalidFilter",
+    /// dateTime offsets dropped.
+    FilterDatetimeOffsetIgnored = "filter-datetime-offset-ignored": "dateTime literals in filters lose their UTC offset (T11:00:00+01:00 is read as T11:00:00Z)",
+    /// Invalid filters ignored.
+    FilterInvalidAccepted = "filter-invalid-accepted": "a filter that does not parse or type-check is ignored (200 with every resource) instead of 400 invalidFilter",
+    /// Upper-case operators refused.
+    FilterKeywordsCaseSensitive = "filter-keywords-case-sensitive": "filter operators and logical keywords must be lowercase: EQ and AND are refused with 400 invalidFilter",
+    /// caseExact ignored in filters.
+    FilterCaseExactIgnored = "filter-case-exact-ignored": "filters compare every string case-insensitively, caseExact attributes (id, externalId) included",
+    /// sortOrder ignored.
+    SortOrderIgnored = "sort-order-ignored": "sortOrder is ignored: results are always in ascending order",
+    /// Case-sensitive sorting.
+    SortCaseExact = "sort-case-exact": "sortBy orders strings case-sensitively even where caseExact is false",
+    /// No .search.
+    SearchUnsupported = "search-unsupported": "POST /.search and POST /{type}/.search answer 501",
+    /// totalResults is the page size.
+    TotalResultsPageSize = "total-results-page-size": "totalResults is the number of resources on the page, not the number that matched",
+    /// itemsPerPage is the count asked for.
+    ItemsPerPageIsCount = "items-per-page-is-count": "itemsPerPage is the page size asked for (or the server's maximum), not the number of resources returned",
+    /// ListResponse integers as strings.
+    IntegersAsStrings = "integers-as-strings": "totalResults, itemsPerPage and startIndex of a ListResponse are JSON strings",
+    /// excludedAttributes ignored.
+    ExcludedIgnored = "excluded-ignored": "excludedAttributes is ignored (attributes is honoured)",
+    /// returned: always attributes dropped.
+    ReturnedAlwaysDropped = "returned-always-dropped": "attributes / excludedAttributes can remove id, whose returned is always",
+    /// No ServiceProviderConfig.
+    SpcMissing = "spc-missing": "GET /ServiceProviderConfig answers 404",
+    /// Incomplete ServiceProviderConfig.
+    SpcIncomplete = "spc-incomplete": "the ServiceProviderConfig lacks its etag member",
+    /// No /ResourceTypes.
+    ResourceTypesMissing = "resource-types-missing": "GET /ResourceTypes and /ResourceTypes/{id} answer 404",
+    /// No /Schemas.
+    SchemasMissing = "schemas-missing": "GET /Schemas and /Schemas/{id} answer 404",
+    /// Discovery endpoints writable.
+    DiscoveryWritable = "discovery-writable": "the discovery endpoints answer POST, PUT, PATCH and DELETE like GET (200) instead of 405",
+    /// Filters on discovery endpoints ignored.
+    DiscoveryFilterAccepted = "discovery-filter-accepted": "a filter on a discovery endpoint is ignored (200) instead of answered 403",
+    /// /Bulk missing though announced.
+    BulkUnsupported = "bulk-unsupported": "POST /Bulk answers 501 while the ServiceProviderConfig announces bulk.supported",
+    /// maxResults announced lower than enforced.
+    SpcMaxResultsLies = "spc-max-results-lies": "the ServiceProviderConfig announces filter.maxResults 2 while pages hold up to 1000 resources",
 }
 
 impl Deviation {
@@ -123,7 +171,7 @@ impl Deviation {
         Deviation::ALL.iter().copied().find(|d| d.name().eq_ignore_ascii_case(name.trim()))
     }
 
-    fn bit(self) -> u64 {
+    fn bit(self) -> u128 {
         1 << (self as u32)
     }
 }
@@ -144,7 +192,7 @@ enum Answer {
 /// The faults a server runs with, prepared for cheap checks on every request.
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
-    deviations: u64,
+    deviations: u128,
     latency: Option<(Duration, Duration)>,
     /// Each answer with the upper end of its slice of one 0..100 roll: shares are exact, not compounded.
     answers: Vec<(f64, Answer)>,
@@ -360,7 +408,7 @@ mod tests {
 
     #[test]
     fn deviation_names_are_unique_and_fit_the_bitset() {
-        assert!(Deviation::ALL.len() <= 64);
+        assert!(Deviation::ALL.len() <= 128);
         let mut names: Vec<&str> = Deviation::ALL.iter().map(|d| d.name()).collect();
         names.sort_unstable();
         names.dedup();

@@ -15,7 +15,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use scimlab_protocol::ScimError;
-use scimlab_protocol::filter::{self, AttrExp, CompValue, CompareOp, Filter, Matcher, Test};
+use scimlab_protocol::filter::{AttrExp, CompValue, CompareOp, Filter, Matcher, Test};
 use scimlab_protocol::list::{ListResponse, Page, Query, SearchRequest};
 use scimlab_protocol::projection::Projection;
 
@@ -42,6 +42,9 @@ pub async fn search_endpoint(State(st): State<AppState>, Path(endpoint): Path<St
     if req.method() != Method::POST {
         return method_not_allowed("POST");
     }
+    if let Err(e) = crate::query_faults::search_supported(st) {
+        return error_response(&e);
+    }
     let result = async { run(st, &[kind], &search_body(st, req).await?) }.await;
     ScimResult(result).into_response()
 }
@@ -51,6 +54,9 @@ pub async fn search_root(State(st): State<AppState>, req: Request) -> Response {
     let st = st.shared();
     if req.method() != Method::POST {
         return method_not_allowed("POST");
+    }
+    if let Err(e) = crate::query_faults::search_supported(st) {
+        return error_response(&e);
     }
     let result = async { run(st, &Kind::ALL, &search_body(st, req).await?) }.await;
     ScimResult(result).into_response()
@@ -68,7 +74,7 @@ fn matching(st: &Shared, kind: Kind, filter: Option<&Filter>) -> Result<Vec<Reco
         return Ok(all);
     };
     let matcher = Matcher::compile(f, &view)?;
-    if let Some((attr, value)) = indexed_eq(kind, f) {
+    if let Some((attr, value)) = indexed_eq(kind, f).filter(|_| crate::query_faults::uses_index(st)) {
         let candidates = match attr {
             None => st.store.get(kind, value)?.into_iter().collect(),
             Some(a) => st.store.find(kind, a, value)?,
@@ -79,7 +85,7 @@ fn matching(st: &Shared, kind: Kind, filter: Option<&Filter>) -> Result<Vec<Reco
     }
     let mut out = Vec::new();
     st.store.scan(kind, &mut |r| {
-        if matcher.matches(&r.resource) {
+        if matcher.matches(&crate::query_faults::folded(st, &r.resource)) {
             out.push(r.clone());
         }
         true
@@ -122,10 +128,11 @@ fn indexed_eq(kind: Kind, f: &Filter) -> Option<(Option<Indexed>, &str)> {
 /// Runs a query over one or more kinds and answers with a ListResponse.
 fn run(st: &Shared, kinds: &[Kind], q: &Query) -> Result<Response, ScimError> {
     let filter = match q.filter.as_deref() {
-        Some(text) => Some(filter::parse(text).map_err(|e| e.to_scim())?),
+        Some(text) => crate::query_faults::filter(st, &st.view(kinds[0]), text)?,
         None => None,
     };
-    let filter = filter.filter(|_| !st.faults.has(Deviation::FilterIgnored));
+    let bent = crate::query_faults::query(st, q);
+    let q = &*bent;
     let mut page = q.page(Some(st.config.max_results))?;
     if st.faults.has(Deviation::CountIgnored) {
         page.count = Some(st.config.max_results);
@@ -135,7 +142,8 @@ fn run(st: &Shared, kinds: &[Kind], q: &Query) -> Result<Response, ScimError> {
         hits.extend(matching(st, kind, filter.as_ref())?.into_iter().map(|r| (kind, r)));
     }
     // Sorting across kinds uses the first kind's schema; a cross-type sortBy is rare and still total.
-    if let Some(spec) = q.sort(&st.view(kinds[0]))?.filter(|_| !st.faults.has(Deviation::SortIgnored)) {
+    let spec = q.sort(&st.view(kinds[0]))?.map(|s| crate::query_faults::sort(st, s));
+    if let Some(spec) = spec.filter(|_| !st.faults.has(Deviation::SortIgnored)) {
         hits.sort_by(|(_, a), (_, b)| spec.compare(&a.resource, &b.resource));
     }
     // RFC 7644 section 3.4.2.4 lets a server return fewer results than asked for; clients must page.
@@ -157,15 +165,17 @@ fn run(st: &Shared, kinds: &[Kind], q: &Query) -> Result<Response, ScimError> {
         let projection = if ignored { Projection::default_for(&view) } else { q.projection(&view)? };
         let mut shown = projection.apply(&render(st, *kind, record)?);
         crate::faults::present(st, record, &mut shown);
+        crate::query_faults::drop_always(st, q.attributes.as_deref(), q.excluded_attributes.as_deref(), &mut shown);
         resources.push(shown);
     }
     let list = ListResponse::new(total, page.start_index, resources);
-    Ok(scim_json(StatusCode::OK, &list.to_json()))
+    Ok(scim_json(StatusCode::OK, &crate::query_faults::list_json(st, &list, &page)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scimlab_protocol::filter;
 
     #[test]
     fn indexed_lookups_are_recognised() {

@@ -147,8 +147,12 @@ impl IntoResponse for OpResult {
 /// [`crate::faults::present`] (`meta.version`, `password-returned`).
 fn shown(st: &Shared, kind: Kind, record: &Record, pairs: &[(String, String)]) -> Result<Value, ScimError> {
     let pairs = if st.faults.has(Deviation::AttributesIgnored) { &[][..] } else { pairs };
+    let bent = crate::query_faults::pairs(st, pairs);
+    let pairs = &*bent;
     let mut body = project_one(st, kind, record, pairs)?;
     crate::faults::present(st, record, &mut body);
+    let param = |n: &str| pairs.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.as_str());
+    crate::query_faults::drop_always(st, param("attributes"), param("excludedAttributes"), &mut body);
     Ok(body)
 }
 

@@ -1,0 +1,189 @@
+//! Fixtures and judgements shared by the query checks (RFC 7644 sections 3.4.2 to 3.4.3 and 3.9): resources
+//! created under a marker unique to one check, list requests, and the comparison of the resources a query
+//! returned with exactly those it had to return.
+//!
+//! Every query a check sends ANDs its marker into the filter (`(...) and userName sw "<marker>-"`), so resources
+//! of other checks and of the server's own customers can never change the answer, and an answer holding anything
+//! else is wrong. The expected set is written by the check and cross-checked with the protocol crate's
+//! [`Matcher`] over the resources as the server returned them on create: when the two disagree, the server did
+//! not store what the check needs, and the check is skipped rather than judged.
+
+use super::support::{excerpt, status};
+use crate::check::Outcome;
+use crate::ctx::{Created, Ctx, Kind, merge};
+use scimlab_mock_idp::{ScimRequest, ScimResponse};
+use scimlab_protocol::filter::{self, Matcher};
+use scimlab_protocol::list::ListResponse;
+use scimlab_protocol::schema::ResourceView;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+/// Resources created for one check: all named `<marker>-<suffix>` (userName for Users, displayName for Groups).
+pub(crate) struct Marked {
+    /// Users or Groups.
+    pub kind: Kind,
+    /// The check-unique marker.
+    pub marker: String,
+    /// Each resource with its suffix, in creation order.
+    pub items: Vec<(String, Created)>,
+}
+
+impl Marked {
+    /// The filter clause that selects exactly this fixture's resources.
+    pub fn clause(&self) -> String {
+        let attr = if self.kind == Kind::User { "userName" } else { "displayName" };
+        format!("{attr} sw \"{}-\"", self.marker)
+    }
+
+    /// `(filter) and <clause>`.
+    pub fn and(&self, filter: &str) -> String {
+        format!("({filter}) and {}", self.clause())
+    }
+
+    /// The full name of the resource with `suffix`.
+    pub fn name(&self, suffix: &str) -> String {
+        format!("{}-{suffix}", self.marker)
+    }
+
+    /// The resource created with `suffix`. The suffixes are the check's own literals, so a miss is a harness bug.
+    pub fn get(&self, suffix: &str) -> Result<&Created, Outcome> {
+        self.items
+            .iter()
+            .find(|(s, _)| s == suffix)
+            .map(|(_, c)| c)
+            .ok_or_else(|| Outcome::Error(format!("harness: no fixture resource {suffix:?}")))
+    }
+
+    /// The suffix of the resource with `id`, or the id itself for a resource this fixture did not create.
+    fn label(&self, id: &str) -> String {
+        match self.items.iter().find(|(_, c)| c.id == id) {
+            Some((s, _)) => s.clone(),
+            None => format!("foreign id {id}"),
+        }
+    }
+
+    /// The suffixes of the returned resources (ids of foreign ones), sorted.
+    pub fn labels(&self, resources: &[Value]) -> Vec<String> {
+        let mut v: Vec<String> = resources
+            .iter()
+            .map(|r| match r.get("id").and_then(Value::as_str) {
+                Some(id) => self.label(id),
+                None => "a resource without an id".to_owned(),
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// The schema view of this fixture's kind.
+    pub fn view<'c>(&self, ctx: &'c Ctx) -> ResourceView<'c> {
+        match self.kind {
+            Kind::User => ctx.run.registry.user(),
+            Kind::Group => ctx.run.registry.group(),
+        }
+    }
+}
+
+/// Creates one User per `(suffix, extra)`, named `<marker>-<suffix>` with the minimal body merged with `extra`.
+pub(crate) async fn users(ctx: &Ctx, label: &str, specs: &[(&str, Value)]) -> Result<Marked, Outcome> {
+    let marker = ctx.unique(label);
+    let mut items = Vec::with_capacity(specs.len());
+    for (suffix, extra) in specs {
+        let (mut body, _) = ctx.user_body(label);
+        merge(&mut body, json!({"userName": format!("{marker}-{suffix}")}));
+        merge(&mut body, extra.clone());
+        items.push(((*suffix).to_owned(), ctx.create(Kind::User, &body).await?));
+    }
+    Ok(Marked { kind: Kind::User, marker, items })
+}
+
+/// Creates one Group per `(suffix, extra)`, with displayName `<marker>-<suffix>`.
+pub(crate) async fn groups(ctx: &Ctx, label: &str, specs: &[(&str, Value)]) -> Result<Marked, Outcome> {
+    let marker = ctx.unique(label);
+    let mut items = Vec::with_capacity(specs.len());
+    for (suffix, extra) in specs {
+        let (mut body, _) = ctx.group_body(label);
+        merge(&mut body, json!({"displayName": format!("{marker}-{suffix}")}));
+        merge(&mut body, extra.clone());
+        items.push(((*suffix).to_owned(), ctx.create(Kind::Group, &body).await?));
+    }
+    Ok(Marked { kind: Kind::Group, marker, items })
+}
+
+/// `GET {collection}` with query `params`.
+pub(crate) async fn list(ctx: &Ctx, kind: Kind, params: &[(&str, &str)]) -> Result<ScimResponse, Outcome> {
+    let mut req = ScimRequest::get(ctx.run.path(kind));
+    for (k, v) in params {
+        req = req.query(*k, *v);
+    }
+    ctx.send(req).await
+}
+
+/// The response as a ListResponse: 200 and a body the lenient reader understands (integers as strings, names in
+/// another case are accepted here; the ListResponse checks judge those).
+pub(crate) fn read_list(r: &ScimResponse, what: &str) -> Result<ListResponse, Outcome> {
+    status(r, 200, what)?;
+    let Some(body) = r.json.as_ref() else {
+        return Err(Outcome::fail(format!("{what} returns a JSON ListResponse"), excerpt(&r.text())));
+    };
+    ListResponse::read(body).map(|(l, _)| l).map_err(|e| {
+        Outcome::fail(format!("{what} returns a ListResponse"), format!("{}: {}", e.detail, excerpt(&r.text())))
+    })
+}
+
+/// A readable `GET /Users?filter=...` for messages.
+pub(crate) fn described(kind: Kind, ctx: &Ctx, filter: &str) -> String {
+    format!("GET {}?filter={filter}", ctx.run.path(kind))
+}
+
+/// The suffixes the protocol crate's reference evaluator says `filter` matches among the fixture's resources,
+/// as the server returned them on create.
+pub(crate) fn predicted(ctx: &Ctx, marked: &Marked, filter: &str) -> Result<BTreeSet<String>, Outcome> {
+    let tree = filter::parse(filter).map_err(|e| Outcome::Error(format!("harness filter {filter:?}: {e}")))?;
+    let view = marked.view(ctx);
+    let m = Matcher::compile(&tree, &view).map_err(|e| Outcome::Error(format!("harness filter {filter:?}: {e}")))?;
+    Ok(marked.items.iter().filter(|(_, c)| m.matches(&c.body)).map(|(s, _)| s.clone()).collect())
+}
+
+/// Sends `filter` (which must carry the fixture's clause) and judges that exactly the resources with suffixes
+/// `expected` come back. Skips when the reference evaluator, over the resources as created, disagrees with
+/// `expected` (the server did not keep a value the check relies on).
+pub(crate) async fn expect_filter(ctx: &Ctx, marked: &Marked, filter: &str, expected: &[&str]) -> Result<(), Outcome> {
+    let want: BTreeSet<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+    let reference = predicted(ctx, marked, filter)?;
+    if reference != want {
+        return Err(Outcome::Skip(format!(
+            "prerequisite failed: as the server returned them on create, the resources matching {filter:?} are \
+             {reference:?}, not the {want:?} the check set up (an attribute was not stored as sent)"
+        )));
+    }
+    let what = described(marked.kind, ctx, filter);
+    let r = list(ctx, marked.kind, &[("filter", filter)]).await?;
+    let l = read_list(&r, &what)?;
+    let got = marked.labels(&l.resources);
+    let want: Vec<String> = want.into_iter().collect();
+    if got != want {
+        return Err(Outcome::fail(
+            format!("{what} returns exactly {}", names(marked, &want)),
+            format!("it returned {} (totalResults {})", names(marked, &got), l.total_results),
+        ));
+    }
+    Ok(())
+}
+
+/// `[<marker>-a, <marker>-b]`, or `nothing`.
+pub(crate) fn names(marked: &Marked, suffixes: &[String]) -> String {
+    if suffixes.is_empty() {
+        return "nothing".to_owned();
+    }
+    let v: Vec<String> = suffixes
+        .iter()
+        .map(|s| if s.starts_with("foreign") || s.contains(' ') { s.clone() } else { marked.name(s) })
+        .collect();
+    format!("[{}]", v.join(", "))
+}
+
+/// A JSON string literal for a filter (quotes and backslashes escaped).
+pub(crate) fn lit(s: &str) -> String {
+    Value::String(s.to_owned()).to_string()
+}

@@ -1,0 +1,252 @@
+//! The query deviations (`--fault filter-or-as-and`, `total-results-page-size`, `excluded-ignored`, ...): how a
+//! query handler bends the rules of RFC 7644 sections 3.4.2 to 3.4.3 and 3.9 when told to, so that the harness
+//! can show each check of those sections failing.
+//!
+//! Each function is the identity unless its deviation is on; the handlers in [`crate::list`] and
+//! [`crate::resources`] call them at one point each. Every deviation breaks one rule: filters are rewritten (a
+//! broken server's reading of the same text), refused, or dropped; ListResponse integers and projections are
+//! altered after the correct answer is computed.
+
+use crate::faults::{Deviation, Faults};
+use crate::state::Shared;
+use scimlab_protocol::ScimError;
+use scimlab_protocol::filter::{self, AttrExp, CompValue, Filter, Matcher, Test, ValuePath};
+use scimlab_protocol::list::{ListResponse, Page, Query};
+use scimlab_protocol::schema::ResourceView;
+use scimlab_protocol::sort::SortSpec;
+use serde_json::Value;
+use std::borrow::Cow;
+
+/// The filter a query runs with: the parsed `text` (400 `invalidFilter` when it does not parse), or what a
+/// deviation makes of it: `None` when it is ignored (`filter-ignored`, or `filter-invalid-accepted` for a filter
+/// that does not parse or type-check against `view`), a refusal (`filter-keywords-case-sensitive`,
+/// `filter-valuepath-unsupported`), or a rewritten tree (the other filter deviations).
+pub fn filter(st: &Shared, view: &ResourceView<'_>, text: &str) -> Result<Option<Filter>, ScimError> {
+    let f = &st.faults;
+    if f.has(Deviation::FilterKeywordsCaseSensitive) {
+        refuse_capital_keywords(text)?;
+    }
+    let parsed = match filter::parse(text) {
+        Ok(p) => p,
+        Err(_) if f.has(Deviation::FilterInvalidAccepted) => return Ok(None),
+        Err(e) => return Err(e.to_scim()),
+    };
+    let ill_typed = || Matcher::compile(&parsed, view).is_err();
+    if f.has(Deviation::FilterIgnored) || (f.has(Deviation::FilterInvalidAccepted) && ill_typed()) {
+        return Ok(None);
+    }
+    if f.has(Deviation::FilterValuePathUnsupported) && has_value_path(&parsed) {
+        return Err(ScimError::invalid_filter("value filters (attr[...]) are not supported by this server"));
+    }
+    Ok(Some(bend(f, parsed)))
+}
+
+/// `filter-case-exact-ignored`: whether equality lookups may use the store's (case-exact) indexes.
+pub fn uses_index(st: &Shared) -> bool {
+    !st.faults.has(Deviation::FilterCaseExactIgnored)
+}
+
+/// `filter-case-exact-ignored`: the resource a filter is evaluated on, with every string lowercased (the filter's
+/// literals are lowercased by [`filter`]), so that every comparison ignores case.
+pub fn folded<'a>(st: &Shared, resource: &'a Value) -> Cow<'a, Value> {
+    if st.faults.has(Deviation::FilterCaseExactIgnored) {
+        Cow::Owned(lowercase(resource))
+    } else {
+        Cow::Borrowed(resource)
+    }
+}
+
+/// `sort-order-ignored` (always ascending) and `sort-case-exact` (strings compared case-sensitively).
+pub fn sort(st: &Shared, spec: SortSpec) -> SortSpec {
+    let f = &st.faults;
+    SortSpec {
+        descending: spec.descending && !f.has(Deviation::SortOrderIgnored),
+        case_exact: spec.case_exact || f.has(Deviation::SortCaseExact),
+        ..spec
+    }
+}
+
+/// `search-unsupported`: POST `.search` answered 501.
+pub fn search_supported(st: &Shared) -> Result<(), ScimError> {
+    match st.faults.has(Deviation::SearchUnsupported) {
+        true => Err(ScimError::new(501, "POST .search is not implemented by this server")),
+        false => Ok(()),
+    }
+}
+
+/// `excluded-ignored`: the query with its `excludedAttributes` dropped.
+pub fn query<'a>(st: &Shared, q: &'a Query) -> Cow<'a, Query> {
+    if st.faults.has(Deviation::ExcludedIgnored) && q.excluded_attributes.is_some() {
+        Cow::Owned(Query { excluded_attributes: None, ..q.clone() })
+    } else {
+        Cow::Borrowed(q)
+    }
+}
+
+/// `excluded-ignored`: URL query pairs without `excludedAttributes`.
+pub fn pairs<'a>(st: &Shared, pairs: &'a [(String, String)]) -> Cow<'a, [(String, String)]> {
+    if st.faults.has(Deviation::ExcludedIgnored) {
+        Cow::Owned(pairs.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("excludedAttributes")).cloned().collect())
+    } else {
+        Cow::Borrowed(pairs)
+    }
+}
+
+/// `returned-always-dropped`: removes `id` (returned: always) from a projected resource when `attributes` does
+/// not name it or `excludedAttributes` does.
+pub fn drop_always(st: &Shared, attributes: Option<&str>, excluded: Option<&str>, body: &mut Value) {
+    if !st.faults.has(Deviation::ReturnedAlwaysDropped) {
+        return;
+    }
+    let names = |list: Option<&str>| -> Vec<String> {
+        list.unwrap_or("").split(',').map(|n| n.trim().to_ascii_lowercase()).filter(|n| !n.is_empty()).collect()
+    };
+    let (attrs, excl) = (names(attributes), names(excluded));
+    let named = |list: &[String]| list.iter().any(|n| n == "id" || n.ends_with(":id"));
+    if (!attrs.is_empty() && !named(&attrs)) || named(&excl) {
+        if let Some(o) = body.as_object_mut() {
+            o.remove("id");
+        }
+    }
+}
+
+/// The ListResponse as JSON, bent by `total-results-page-size`, `items-per-page-is-count` and
+/// `integers-as-strings`.
+pub fn list_json(st: &Shared, list: &ListResponse, page: &Page) -> Value {
+    let mut v = list.to_json();
+    let f = &st.faults;
+    if f.has(Deviation::TotalResultsPageSize) {
+        v["totalResults"] = Value::from(list.resources.len());
+    }
+    if f.has(Deviation::ItemsPerPageIsCount) {
+        v["itemsPerPage"] = Value::from(page.count.unwrap_or(st.config.max_results));
+    }
+    if f.has(Deviation::IntegersAsStrings) {
+        for key in ["totalResults", "itemsPerPage", "startIndex"] {
+            let text = v[key].to_string();
+            v[key] = Value::String(text);
+        }
+    }
+    v
+}
+
+/// `filter-keywords-case-sensitive`: refuses an operator or logical keyword written in anything but lowercase
+/// (outside string literals), as servers with a case-sensitive grammar do.
+fn refuse_capital_keywords(text: &str) -> Result<(), ScimError> {
+    const KEYWORDS: [&str; 13] = ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr", "and", "or", "not"];
+    let mut outside = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (_, _, '"') => {
+                in_string = !in_string;
+                outside.push(' ');
+            }
+            (true, false, _) => {}
+            (false, _, '(' | ')' | '[' | ']') => outside.push(' '),
+            (false, _, c) => outside.push(c),
+        }
+    }
+    match outside.split_whitespace().find(|w| KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(w) && k != w)) {
+        Some(w) => Err(ScimError::invalid_filter(format!("unknown operator {w:?}: operators are lowercase here"))),
+        None => Ok(()),
+    }
+}
+
+fn has_value_path(f: &Filter) -> bool {
+    match f {
+        Filter::ValuePath(_) => true,
+        Filter::And(a, b) | Filter::Or(a, b) => has_value_path(a) || has_value_path(b),
+        Filter::Not(a) => has_value_path(a),
+        Filter::Attr(_) => false,
+    }
+}
+
+/// The tree as a server with the deviations on reads it.
+fn bend(f: &Faults, tree: Filter) -> Filter {
+    match tree {
+        Filter::Not(a) if f.has(Deviation::FilterNotIgnored) => bend(f, *a),
+        Filter::Not(a) => Filter::Not(Box::new(bend(f, *a))),
+        Filter::And(a, b) => Filter::And(Box::new(bend(f, *a)), Box::new(bend(f, *b))),
+        Filter::Or(a, b) => {
+            let (a, b) = (bend(f, *a), bend(f, *b));
+            match b {
+                _ if f.has(Deviation::FilterOrAsAnd) => Filter::And(Box::new(a), Box::new(b)),
+                // Left to right: `a or (b and c)` becomes `(a or b) and c`.
+                Filter::And(b, c) if f.has(Deviation::FilterPrecedenceIgnored) => {
+                    Filter::And(Box::new(Filter::Or(Box::new(a), b)), c)
+                }
+                b => Filter::Or(Box::new(a), Box::new(b)),
+            }
+        }
+        Filter::Attr(AttrExp { path, test: Test::Compare(op, CompValue::String(s)) }) => {
+            let s = if f.has(Deviation::FilterDatetimeOffsetIgnored) { drop_offset(s) } else { s };
+            let s = if f.has(Deviation::FilterCaseExactIgnored) { s.to_lowercase() } else { s };
+            Filter::Attr(AttrExp { path, test: Test::Compare(op, CompValue::String(s)) })
+        }
+        Filter::ValuePath(ValuePath { attr, filter, then }) => {
+            Filter::ValuePath(ValuePath { attr, filter: Box::new(bend(f, *filter)), then })
+        }
+        other => other,
+    }
+}
+
+/// `2024-05-01T11:00:00.123+01:00` → `2024-05-01T11:00:00.123Z`: the offset dropped, the wall time kept.
+fn drop_offset(s: String) -> String {
+    let b = s.as_bytes();
+    let n = b.len();
+    let offset = n > 16
+        && s.contains('T')
+        && matches!(b[n - 6], b'+' | b'-')
+        && b[n - 3] == b':'
+        && [n - 5, n - 4, n - 2, n - 1].iter().all(|&i| b[i].is_ascii_digit());
+    if offset { format!("{}Z", &s[..n - 6]) } else { s }
+}
+
+fn lowercase(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(s.to_lowercase()),
+        Value::Array(a) => Value::Array(a.iter().map(lowercase).collect()),
+        Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), lowercase(v))).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn faults(d: Deviation) -> Faults {
+        Faults::new(&[crate::faults::Fault::Deviation(d)])
+    }
+
+    fn bent(d: Deviation, text: &str) -> String {
+        bend(&faults(d), filter::parse(text).expect("filter")).to_string()
+    }
+
+    #[test]
+    fn rewrites_read_the_filter_as_a_broken_server_would() {
+        let p = |t: &str| filter::parse(t).expect("filter").to_string();
+        assert_eq!(bent(Deviation::FilterOrAsAnd, r#"a eq "1" or b eq "2""#), p(r#"a eq "1" and b eq "2""#));
+        assert_eq!(bent(Deviation::FilterNotIgnored, r#"not (a eq "1")"#), p(r#"a eq "1""#));
+        assert_eq!(
+            bent(Deviation::FilterPrecedenceIgnored, r#"a eq "1" or b eq "2" and c eq "3""#),
+            p(r#"(a eq "1" or b eq "2") and c eq "3""#)
+        );
+        assert_eq!(
+            bent(Deviation::FilterDatetimeOffsetIgnored, r#"meta.created gt "2024-05-01T11:00:00.5+01:00""#),
+            p(r#"meta.created gt "2024-05-01T11:00:00.5Z""#)
+        );
+        assert_eq!(bent(Deviation::PatchNoop, r#"not (a eq "1" or b eq "2")"#), p(r#"not (a eq "1" or b eq "2")"#));
+    }
+
+    #[test]
+    fn capital_keywords_are_found_outside_strings_only() {
+        assert!(refuse_capital_keywords(r#"userName EQ "x""#).is_err());
+        assert!(refuse_capital_keywords(r#"(a eq "1") AND b pr"#).is_err());
+        assert!(refuse_capital_keywords(r#"userName eq "EQ \" AND""#).is_ok());
+        assert!(refuse_capital_keywords(r#"emails[type eq "work"]"#).is_ok());
+    }
+}
