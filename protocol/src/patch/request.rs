@@ -161,8 +161,9 @@ fn read_operation(
             crate::validate::describe(op)
         )));
     };
-    let kind = read_kind(i, members, opts, used)?;
-    let (path, raw_path) = match get_ci(members, "path") {
+    let path_member = get_ci(members, "path");
+    let kind = read_kind(i, members, path_member.and_then(Value::as_str), opts, used)?;
+    let (path, raw_path) = match path_member {
         None | Some(Value::Null) => (None, None),
         Some(Value::String(raw)) => {
             let parsed = PatchPath::parse(raw)
@@ -204,10 +205,10 @@ fn read_operation(
 fn read_kind(
     i: usize,
     members: &Map<String, Value>,
+    path: Option<&str>,
     opts: &PatchOptions,
     used: &mut Vec<LeniencyUse>,
 ) -> Result<PatchOpKind, ScimError> {
-    let path = get_ci(members, "path").and_then(Value::as_str);
     let raw = match get_ci(members, "op") {
         Some(Value::String(s)) => s,
         None | Some(Value::Null) => {
@@ -224,13 +225,13 @@ fn read_kind(
             )));
         }
     };
-    let label = match path {
-        Some(p) => format!("Operations[{i}] ({raw} {p})"),
-        None => format!("Operations[{i}] ({raw})"),
-    };
     if let Some(kind) = PatchOpKind::parse_strict(raw) {
         return Ok(kind);
     }
+    let label = || match path {
+        Some(p) => format!("Operations[{i}] ({raw} {p})"),
+        None => format!("Operations[{i}] ({raw})"),
+    };
     match PatchOpKind::parse_any_case(raw) {
         Some(kind) if opts.op_any_case => {
             used.push(LeniencyUse {
@@ -241,13 +242,15 @@ fn read_kind(
             Ok(kind)
         }
         Some(kind) => Err(ScimError::invalid_syntax(format!(
-            "{label}: op {raw:?} must be written {:?} (RFC 7644 section 3.5.2 spells the ops in \
+            "{}: op {raw:?} must be written {:?} (RFC 7644 section 3.5.2 spells the ops in \
              lowercase; other cases are an Entra ID habit: op_any_case)",
+            label(),
             kind.as_str()
         ))),
-        None => {
-            Err(ScimError::invalid_syntax(format!("{label}: unknown op {raw:?}; it must be add, remove or replace")))
-        }
+        None => Err(ScimError::invalid_syntax(format!(
+            "{}: unknown op {raw:?}; it must be add, remove or replace",
+            label()
+        ))),
     }
 }
 
