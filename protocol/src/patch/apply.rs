@@ -27,7 +27,7 @@ pub struct PatchOutcome {
 /// RFC 7644 section 3.5.2: applies every operation of `req`, in order, to `resource` in place, under the schema
 /// of `view`. Atomic: on error `resource` is exactly as before, member order included.
 ///
-/// The rules of each operation are documented on [`super::ops`]; values are checked as
+/// The rules of each operation are documented in `ops.rs` (add, replace) and `remove.rs`; values are checked as
 /// [`crate::validate::check_value`] checks them. Every error detail starts with `Operations[i] (op path)`.
 pub fn apply(
     resource: &mut Value,

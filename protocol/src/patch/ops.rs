@@ -17,8 +17,9 @@
 //! - A sub-attribute path on a multi-valued attribute without a filter (`emails.type`) acts on every element, or
 //!   creates one element when there is none.
 //! - `null` means "unassign" (RFC 7643 section 2.5).
-//! - After each operation, `primary` is settled (RFC 7643 section 2.4) and mutability is checked: see
-//!   [`super::value`].
+//! - An operation that makes an element primary settles `primary` (RFC 7643 section 2.4), and every operation is
+//!   checked against mutability (RFC 7644 section 3.5.2): see `value.rs`.
+//! - Atomicity: before changing anything, an operation saves what it is about to change (see `undo.rs`).
 
 use super::apply::OpCx;
 use super::options::Leniency;
