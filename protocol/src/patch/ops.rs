@@ -203,7 +203,6 @@ fn sets_primary(sub: &AttributeDef, given: &Value) -> bool {
 /// A value path (`emails[type eq "work"]`, optionally followed by `.value`): edits the matching elements, or
 /// creates one (see the module documentation). Setting a sub-attribute of matching elements saves only the
 /// sub-attributes it sets (and the `primary` flags it clears); anything else saves the whole attribute.
-#[expect(clippy::too_many_arguments, reason = "one call site; a struct would only rename the arguments")]
 fn set_filtered<'v>(
     cx: &mut OpCx<'_, 'v>,
     attr: &'v AttributeDef,
