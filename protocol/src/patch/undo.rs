@@ -312,8 +312,8 @@ impl<'r, 'v> Doc<'r, 'v> {
     }
 
     /// After the last operation: drops unassigned members and extension objects left empty, and brings `schemas`
-    /// in line with the extension objects the request created (listed) or removed (unlisted). Returns whether the
-    /// resource differs from what it was.
+    /// in line with the extension objects the request wrote to (listed while they have a value, unlisted when the
+    /// request removed them). Returns whether the resource differs from what it was.
     pub(super) fn finish(&mut self, view: &ResourceView<'_>) -> bool {
         let mut exts: Vec<(Cow<'v, str>, bool)> = Vec::new();
         for Saved { loc, old } in &self.undo.entries {
@@ -349,9 +349,8 @@ impl<'r, 'v> Doc<'r, 'v> {
             if !present {
                 self.obj.shift_remove(e.as_ref());
             }
-            // An object the request created is listed; one it removed is unlisted. One that was there before and
-            // still is keeps `schemas` as the resource had it.
-            if present != existed {
+            // An extension the request wrote to is listed while it has a value; one it removed is unlisted.
+            if present || existed {
                 let urn = view.extension(&e).map_or(e.as_ref(), |s| s.id.as_str());
                 changed |= self.list_schema(urn, present, view);
             }
@@ -363,7 +362,9 @@ impl<'r, 'v> Doc<'r, 'v> {
     fn list_schema(&mut self, urn: &str, listed: bool, view: &ResourceView<'_>) -> bool {
         let (key, _) = stored_key(self.obj, "schemas");
         let present = match self.obj.get(key.as_ref()) {
-            Some(Value::Array(urns)) => urns.iter().any(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(urn))),
+            Some(Value::Array(urns)) => {
+                urns.iter().any(|u| u.as_str().is_some_and(|u| u == urn || u.eq_ignore_ascii_case(urn)))
+            }
             _ => false,
         };
         if present == listed {

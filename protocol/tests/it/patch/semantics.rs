@@ -308,3 +308,12 @@ fn only_an_operation_that_sets_primary_settles_it() {
         json!([{"type": "work", "value": "a@x.com", "primary": false}, {"type": "home", "value": "b@x.com", "primary": true}])
     );
 }
+
+#[test]
+fn writing_to_an_unlisted_extension_lists_it() {
+    let mut u = minimal();
+    u[ENT] = json!({"department": "Sales"});
+    let after = strict(&u, json!([{"op": "replace", "path": format!("{ENT}:department"), "value": "Ops"}]), &users());
+    assert_eq!(after["schemas"], json!(["urn:ietf:params:scim:schemas:core:2.0:User", ENT]));
+    assert_eq!(after[ENT], json!({"department": "Ops"}));
+}
