@@ -8,6 +8,9 @@ mod queries;
 mod rfc7644_3_4_2_2_filter_logic;
 mod rfc7644_3_4_2_2_filter_ops;
 mod rfc7644_3_4_2_2_filter_types;
+mod rfc7644_3_4_2_3_sort;
+mod rfc7644_3_4_2_4_pagination;
+mod rfc7644_3_4_2_list;
 mod rfc7644_4_discovery;
 
 use crate::check::Check;
@@ -15,9 +18,12 @@ use crate::check::Check;
 /// Every section's checks, in registry order: `(section prefix, checks)`. A check's id starts with its section.
 pub fn sections() -> Vec<(&'static str, &'static [Check])> {
     vec![
+        (rfc7644_3_4_2_list::SECTION, rfc7644_3_4_2_list::CHECKS),
         (rfc7644_3_4_2_2_filter_ops::SECTION, rfc7644_3_4_2_2_filter_ops::CHECKS),
         (rfc7644_3_4_2_2_filter_logic::SECTION, rfc7644_3_4_2_2_filter_logic::CHECKS),
         (rfc7644_3_4_2_2_filter_types::SECTION, rfc7644_3_4_2_2_filter_types::CHECKS),
+        (rfc7644_3_4_2_3_sort::SECTION, rfc7644_3_4_2_3_sort::CHECKS),
+        (rfc7644_3_4_2_4_pagination::SECTION, rfc7644_3_4_2_4_pagination::CHECKS),
         (rfc7644_4_discovery::SECTION, rfc7644_4_discovery::CHECKS),
     ]
 }

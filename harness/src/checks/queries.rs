@@ -13,10 +13,13 @@ use crate::check::Outcome;
 use crate::ctx::{Created, Ctx, Kind, merge};
 use scimlab_mock_idp::{ScimRequest, ScimResponse};
 use scimlab_protocol::filter::{self, Matcher};
-use scimlab_protocol::list::ListResponse;
+use scimlab_protocol::list::{Deviation, ListResponse};
 use scimlab_protocol::schema::ResourceView;
+use scimlab_protocol::sort::SortSpec;
 use serde_json::{Value, json};
+use std::cmp::Ordering;
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 /// Resources created for one check: all named `<marker>-<suffix>` (userName for Users, displayName for Groups).
 pub(crate) struct Marked {
@@ -62,15 +65,20 @@ impl Marked {
         }
     }
 
-    /// The suffixes of the returned resources (ids of foreign ones), sorted.
-    pub fn labels(&self, resources: &[Value]) -> Vec<String> {
-        let mut v: Vec<String> = resources
+    /// The suffixes of the returned resources (ids of foreign ones), in the order returned.
+    pub fn labels_in_order(&self, resources: &[Value]) -> Vec<String> {
+        resources
             .iter()
             .map(|r| match r.get("id").and_then(Value::as_str) {
                 Some(id) => self.label(id),
                 None => "a resource without an id".to_owned(),
             })
-            .collect();
+            .collect()
+    }
+
+    /// The suffixes of the returned resources (ids of foreign ones), sorted.
+    pub fn labels(&self, resources: &[Value]) -> Vec<String> {
+        let mut v = self.labels_in_order(resources);
         v.sort();
         v
     }
@@ -86,9 +94,22 @@ impl Marked {
 
 /// Creates one User per `(suffix, extra)`, named `<marker>-<suffix>` with the minimal body merged with `extra`.
 pub(crate) async fn users(ctx: &Ctx, label: &str, specs: &[(&str, Value)]) -> Result<Marked, Outcome> {
+    users_paced(ctx, label, specs, Duration::ZERO).await
+}
+
+/// [`users`], waiting `pause` between creates (so that `meta.created` and `meta.lastModified` differ).
+pub(crate) async fn users_paced(
+    ctx: &Ctx,
+    label: &str,
+    specs: &[(&str, Value)],
+    pause: Duration,
+) -> Result<Marked, Outcome> {
     let marker = ctx.unique(label);
     let mut items = Vec::with_capacity(specs.len());
-    for (suffix, extra) in specs {
+    for (i, (suffix, extra)) in specs.iter().enumerate() {
+        if i > 0 && !pause.is_zero() {
+            tokio::time::sleep(pause).await;
+        }
         let (mut body, _) = ctx.user_body(label);
         merge(&mut body, json!({"userName": format!("{marker}-{suffix}")}));
         merge(&mut body, extra.clone());
@@ -122,11 +143,16 @@ pub(crate) async fn list(ctx: &Ctx, kind: Kind, params: &[(&str, &str)]) -> Resu
 /// The response as a ListResponse: 200 and a body the lenient reader understands (integers as strings, names in
 /// another case are accepted here; the ListResponse checks judge those).
 pub(crate) fn read_list(r: &ScimResponse, what: &str) -> Result<ListResponse, Outcome> {
+    read_list_noting(r, what).map(|(l, _)| l)
+}
+
+/// [`read_list`], with the liberties the server took (see [`ListResponse::read`]).
+pub(crate) fn read_list_noting(r: &ScimResponse, what: &str) -> Result<(ListResponse, Vec<Deviation>), Outcome> {
     status(r, 200, what)?;
     let Some(body) = r.json.as_ref() else {
         return Err(Outcome::fail(format!("{what} returns a JSON ListResponse"), excerpt(&r.text())));
     };
-    ListResponse::read(body).map(|(l, _)| l).map_err(|e| {
+    ListResponse::read(body).map_err(|e| {
         Outcome::fail(format!("{what} returns a ListResponse"), format!("{}: {}", e.detail, excerpt(&r.text())))
     })
 }
@@ -186,4 +212,56 @@ pub(crate) fn names(marked: &Marked, suffixes: &[String]) -> String {
 /// A JSON string literal for a filter (quotes and backslashes escaped).
 pub(crate) fn lit(s: &str) -> String {
     Value::String(s.to_owned()).to_string()
+}
+
+/// Sends `GET {collection}?filter=<clause>&sortBy=..[&sortOrder=..]` and judges that every marked resource comes
+/// back in exactly the order `designed` (suffixes). The order is cross-checked with the protocol crate's
+/// [`SortSpec`] over the resources as created: a disagreement means the server did not store what the check
+/// relies on, and the check is skipped.
+pub(crate) async fn expect_order(
+    ctx: &Ctx,
+    marked: &Marked,
+    sort_by: &str,
+    sort_order: Option<&str>,
+    designed: &[&str],
+) -> Result<(), Outcome> {
+    let view = marked.view(ctx);
+    let spec = SortSpec::parse(sort_by, sort_order, &view)
+        .map_err(|e| Outcome::Error(format!("harness sortBy {sort_by:?}: {}", e.detail)))?;
+    let mut sorted: Vec<&(String, Created)> = marked.items.iter().collect();
+    sorted.sort_by(|a, b| spec.compare(&a.1.body, &b.1.body));
+    let distinct = sorted.windows(2).all(|w| spec.compare(&w[0].1.body, &w[1].1.body) != Ordering::Equal);
+    let reference: Vec<&str> = sorted.iter().map(|(s, _)| s.as_str()).collect();
+    if reference != designed || !distinct {
+        return Err(Outcome::Skip(format!(
+            "prerequisite failed: as the server returned them on create, sorting by {sort_by} gives {reference:?} \
+             (distinct keys: {distinct}), not the {designed:?} the check set up"
+        )));
+    }
+    let clause = marked.clause();
+    let mut params = vec![("filter", clause.as_str()), ("sortBy", sort_by)];
+    if let Some(o) = sort_order {
+        params.push(("sortOrder", o));
+    }
+    let what = match sort_order {
+        Some(o) => format!("GET {}?filter={clause}&sortBy={sort_by}&sortOrder={o}", ctx.run.path(marked.kind)),
+        None => format!("GET {}?filter={clause}&sortBy={sort_by}", ctx.run.path(marked.kind)),
+    };
+    let r = list(ctx, marked.kind, &params).await?;
+    let l = read_list(&r, &what)?;
+    let got = marked.labels_in_order(&l.resources);
+    let want: Vec<String> = designed.iter().map(|s| (*s).to_owned()).collect();
+    passed(Outcome::check(
+        got == want,
+        format!("{what} returns {} in that order", names(marked, &want)),
+        format!("it returned {}", names(marked, &got)),
+    ))
+}
+
+/// `Err` for anything but a pass, so checks can chain judgements with `?`.
+pub(crate) fn passed(o: Outcome) -> Result<(), Outcome> {
+    match o {
+        Outcome::Pass => Ok(()),
+        other => Err(other),
+    }
 }

@@ -2,7 +2,7 @@
 //! dateTimes chronologically whatever the offset), and the 400 `invalidFilter` for filters that do not parse or
 //! compare a type in a way the RFC forbids.
 
-use super::queries::{Marked, expect_filter, lit, predicted, users};
+use super::queries::{Marked, expect_filter, lit, predicted, users, users_paced};
 use super::support::{outcome, scim_error};
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Ctx, Kind};
@@ -214,12 +214,7 @@ async fn boolean_eq(ctx: &Ctx) -> Outcome {
 /// Two users created a few milliseconds apart, with the `meta.lastModified` each was returned with (text and
 /// instant).
 async fn timed_pair(ctx: &Ctx, label: &str) -> Result<(Marked, [(String, Timestamp); 2]), Outcome> {
-    let mut m = users(ctx, label, &[("a", json!({}))]).await?;
-    tokio::time::sleep(Duration::from_millis(15)).await;
-    let (mut body, _) = ctx.user_body(label);
-    crate::ctx::merge(&mut body, json!({"userName": m.name("b")}));
-    let b = ctx.create(Kind::User, &body).await?;
-    m.items.push(("b".to_owned(), b));
+    let m = users_paced(ctx, label, &[("a", json!({})), ("b", json!({}))], Duration::from_millis(15)).await?;
     let mut times = Vec::with_capacity(2);
     for (suffix, c) in &m.items {
         let text = c.body.pointer("/meta/lastModified").and_then(Value::as_str).unwrap_or("");
