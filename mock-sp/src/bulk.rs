@@ -45,7 +45,8 @@ pub async fn bulk(State(app): State<AppState>, req: Request) -> Response {
                 format!("the bulk request is over the maxPayloadSize ({limit} bytes; RFC 7644 section 3.7.4)"),
             )
         };
-        let bytes = axum::body::to_bytes(body, limit).await.map_err(too_large)?;
+        let read_limit = crate::write_faults::bulk_read_limit(st, limit);
+        let bytes = axum::body::to_bytes(body, read_limit).await.map_err(too_large)?;
         let value = parse_body(&bytes)?;
         // Count before reading every operation, so an oversized request is refused without the work.
         let count = value
@@ -53,7 +54,9 @@ pub async fn bulk(State(app): State<AppState>, req: Request) -> Response {
             .and_then(|o| scimlab_protocol::json::get_ci(o, "Operations"))
             .and_then(Value::as_array)
             .map_or(0, Vec::len);
-        check_limits(count, bytes.len(), st.config.max_bulk_operations, limit)?;
+        if crate::write_faults::bulk_limits_enforced(st) {
+            check_limits(count, bytes.len(), st.config.max_bulk_operations, limit)?;
+        }
         let request = BulkRequest::from_json(&value)?;
         // The store calls block; a large bulk must not hold up the async workers.
         let headers = parts.headers.clone();
@@ -93,7 +96,7 @@ pub fn run(st: &Shared, req: &BulkRequest, headers: &HeaderMap) -> Result<BulkRe
         ignore_refs,
     };
     for step in &plan.steps {
-        if should_stop(run.errors, req.fail_on_errors) {
+        if should_stop(run.errors, crate::write_faults::fail_on_errors(st, req.fail_on_errors)) {
             break;
         }
         match step {
@@ -186,7 +189,11 @@ impl Run<'_> {
                 if let (BulkMethod::Post, Some(b)) = (op.method, &op.bulk_id) {
                     self.ids.insert(b.clone(), r.id.clone());
                 }
-                self.results[i] = Some(succeeded(op, r, location));
+                let mut done = succeeded(op, r, location);
+                if self.st.faults.has(Deviation::BulkNoLocation) {
+                    done.location = None;
+                }
+                self.results[i] = Some(done);
             }
             Err(e) => self.fail(i, location, e),
         }

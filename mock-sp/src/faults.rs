@@ -163,6 +163,28 @@ deviations! {
     BulkUnsupported = "bulk-unsupported": "POST /Bulk answers 501 while the ServiceProviderConfig announces bulk.supported",
     /// maxResults announced lower than enforced.
     SpcMaxResultsLies = "spc-max-results-lies": "the ServiceProviderConfig announces filter.maxResults 2 while pages hold up to 1000 resources",
+    /// PATCH not atomic.
+    PatchNotAtomic = "patch-not-atomic": "PATCH applies operations one by one: those before a failing operation are kept",
+    /// PATCH add replaces multi-valued attributes.
+    PatchAddReplaces = "patch-add-replaces": "PATCH add to a multi-valued attribute replaces its values instead of adding to them",
+    /// primary not kept unique.
+    PatchPrimaryNotUnique = "patch-primary-not-unique": "PATCH setting primary true on a value leaves primary true on the value that had it",
+    /// No noTarget for a replace filter that matches nothing.
+    PatchNoTargetAccepted = "patch-no-target-accepted": "PATCH replace with a value filter that matches nothing answers 200, changing nothing, instead of 400 noTarget",
+    /// replace of a complex attribute drops what it does not name.
+    PatchReplaceClearsSiblings = "patch-replace-clears-siblings": "PATCH replace of a complex attribute (name) drops the sub-attributes the value leaves out",
+    /// failOnErrors ignored.
+    BulkFailOnErrorsIgnored = "bulk-fail-on-errors-ignored": "/Bulk runs every operation whatever failOnErrors says",
+    /// /Bulk stops at the first error.
+    BulkStopsAtFirstError = "bulk-stops-at-first-error": "/Bulk without failOnErrors stops at the first failed operation",
+    /// Bulk limits not enforced.
+    BulkNoLimit = "bulk-no-limit": "/Bulk enforces neither the maxOperations nor the maxPayloadSize it announces (no 413)",
+    /// No location in bulk results.
+    BulkNoLocation = "bulk-no-location": "BulkResponse results carry no location",
+    /// If-None-Match ignored.
+    IfNoneMatchIgnored = "if-none-match-ignored": "If-None-Match is ignored: GET with the current version answers 200, never 304",
+    /// If-Match never matches.
+    IfMatchRefused = "if-match-refused": "If-Match never matches: PUT, PATCH and DELETE naming the current version get 412",
 }
 
 impl Deviation {
@@ -206,6 +228,7 @@ const CROSS_CUTTING: &[Deviation] = &[
     Deviation::ErrorPlainText,
     Deviation::NoScimType,
     Deviation::IfMatchIgnored,
+    Deviation::IfMatchRefused,
     Deviation::Unauthorized401NoBody,
 ];
 

@@ -20,6 +20,7 @@ pub mod resources;
 pub mod state;
 pub mod store;
 pub mod verify;
+pub mod write_faults;
 
 pub use config::{Auth, ServerConfig};
 pub use state::AppState;

@@ -15,7 +15,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use scimlab_protocol::ScimError;
-use scimlab_protocol::patch::{self, PatchRequest};
+use scimlab_protocol::patch::PatchRequest;
 use scimlab_protocol::validate::{self, Mode};
 use serde_json::{Map, Value};
 
@@ -225,7 +225,8 @@ fn get(
     let record =
         st.store.get(kind, id)?.ok_or_else(|| ScimError::not_found(format!("{} {id:?} not found", kind.name())))?;
     let if_none_match = headers.get(header::IF_NONE_MATCH).and_then(|h| h.to_str().ok());
-    if if_none_match.is_some_and(|h| etag_listed(h, &crate::store::etag_of(record.version))) {
+    let honoured = !st.faults.has(Deviation::IfNoneMatchIgnored);
+    if honoured && if_none_match.is_some_and(|h| etag_listed(h, &crate::store::etag_of(record.version))) {
         return Ok(OpResult::of(st, StatusCode::NOT_MODIFIED, &record, None));
     }
     Ok(OpResult::of(st, StatusCode::OK, &record, Some(shown(st, kind, &record, pairs)?)))
@@ -277,17 +278,27 @@ pub(crate) fn patch(
 ) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
     let opts = st.faults.patch_options(st.config.patch);
-    let (req, _) = PatchRequest::from_json(body, &opts)?;
+    let (mut req, _) = PatchRequest::from_json(body, &opts)?;
     crate::faults::refuse_filtered_member_removal(st, &req)?;
     if st.faults.has(Deviation::PatchNoop) {
         return get(st, kind, id, &HeaderMap::new(), pairs);
     }
-    let record = st.store.update(kind, id, &mut |old| {
+    crate::write_faults::bend_patch(st, &view, &mut req);
+    let mut late = None;
+    let record = match st.store.update(kind, id, &mut |old| {
         check_if_match(headers, old)?;
         let mut new = old.clone();
-        patch::apply(&mut new, &req, &view, &opts)?;
+        crate::write_faults::apply_patch(st, &mut new, &req, &view, &opts, &mut late)?;
         Ok(new)
-    })?;
+    }) {
+        Err(e) if crate::write_faults::swallows_no_target(st, &e, &req) => {
+            return get(st, kind, id, &HeaderMap::new(), pairs);
+        }
+        r => r?,
+    };
+    if let Some(e) = late {
+        return Err(e);
+    }
     let asked_for_attributes = pairs.iter().any(|(k, _)| k.eq_ignore_ascii_case("attributes"));
     if st.config.vary && !asked_for_attributes && st.dice.bool() {
         return Ok(OpResult::of(st, StatusCode::NO_CONTENT, &record, None));

@@ -55,6 +55,9 @@ pub async fn inject(State(st): State<AppState>, mut req: Request, next: Next) ->
             if f.has(Deviation::IfMatchIgnored) {
                 req.headers_mut().remove(header::IF_MATCH);
             }
+            if f.has(Deviation::IfMatchRefused) && req.headers().contains_key(header::IF_MATCH) {
+                req.headers_mut().insert(header::IF_MATCH, HeaderValue::from_static("\"scimlab-never-matches\""));
+            }
             next.run(req).await
         }
     };
