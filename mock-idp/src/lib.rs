@@ -1,9 +1,14 @@
 //! scimlab-mock-idp: the identity-provider side of scimlab.
 //!
 //! [`client::ScimClient`] is a SCIM client that records every exchange as evidence (the conformance harness and
-//! `scimlab replay` both send through it); personas and scenarios build on it. It imports `scimlab-protocol`
-//! and never `scimlab-mock-sp`: the two sides of the wire meet only over HTTP.
+//! `scimlab replay` both send through it). [`persona`] turns lifecycle [`intent`]s into the exact requests Entra
+//! ID, Okta, OneLogin or a by-the-book RFC client sends, as pure data; [`scenario`] reads lifecycle scenarios
+//! from YAML and replays them through the client, step by step, with expectations on what comes back. It
+//! imports `scimlab-protocol` and never `scimlab-mock-sp`: the two sides of the wire meet only over HTTP.
 
 pub mod client;
+pub mod intent;
+pub mod persona;
 
 pub use client::{ClientError, ClientOptions, Credential, ScimClient, ScimRequest, ScimResponse};
+pub use persona::Persona;

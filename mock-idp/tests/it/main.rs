@@ -1,6 +1,7 @@
 //! Integration tests of scimlab-mock-idp against the mock SP on a loopback socket.
 
 mod client;
+mod personas;
 
 use scimlab_mock_sp::store::MemoryStore;
 use scimlab_mock_sp::{AppState, Auth, ServerConfig};

@@ -1,0 +1,319 @@
+//! The personas, as data. Every trait cites where it comes from: a section of `shared/reference/IDP-TRAFFIC.md`
+//! (written "T1" for section 1 and so on) or a file of `shared/reference/idp-wire/`. Where the reference is
+//! silent or says "?", the choice is marked "inferred" and kept as close to the IdP's documented habits as
+//! possible.
+//!
+//! - `rfc`: a client that follows RFC 7644 to the letter (lowercase ops with paths, JSON booleans, `%20`
+//!   encoding, `/Bulk` when announced), the baseline every server must accept.
+//! - `entra`: Microsoft Entra ID's provisioning service as it behaves by default (T1, T4).
+//! - `entra-2020`: Entra with the `aadOptscim062020` tenant-URL flag (T1, entra/known_issues_flag_matrix.json).
+//! - `okta`: an Okta OIN integration (T2): PATCH only for (de)activation, GET then PUT for profiles.
+//! - `okta-aiw`: an Okta App Integration Wizard app (T2): PUT for everything.
+//! - `onelogin`: OneLogin's SCIM v2 Enterprise connector as captured in authentik#11249 (T3).
+
+use super::*;
+
+const RFC_HEADERS: HeaderStyle = HeaderStyle {
+    user_agent: Some(concat!("scimlab/", env!("CARGO_PKG_VERSION"), " (rfc persona)")),
+    accept: Some("application/scim+json"),
+    accept_charset: None,
+    content_type: "application/scim+json",
+};
+
+/// Entra sends no documented User-Agent and no scim+json Accept (T1 Auth, entra/test_connection_get.src), and
+/// `application/scim+json; charset=utf-8` on writes (entra/create_user_post_headers.json).
+const ENTRA_HEADERS: HeaderStyle = HeaderStyle {
+    user_agent: None,
+    accept: None,
+    accept_charset: None,
+    content_type: "application/scim+json; charset=utf-8",
+};
+
+/// okta/request_headers_observed.json. `Accept-Encoding: gzip,deflate` and `Connection: Keep-Alive` are not
+/// reproduced: the recording client does not decode compressed bodies.
+const OKTA_HEADERS: HeaderStyle = HeaderStyle {
+    user_agent: Some("Okta SCIM Client 1.0.0"),
+    accept: Some("application/scim+json"),
+    accept_charset: Some("utf-8"),
+    content_type: "application/scim+json; charset=utf-8",
+};
+
+/// OneLogin: an empty User-Agent and scim+json (T3, authentik#11249); its Accept is not known (inferred: none).
+const ONELOGIN_HEADERS: HeaderStyle =
+    HeaderStyle { user_agent: Some(""), accept: None, accept_charset: None, content_type: "application/scim+json" };
+
+const CORE_USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+const PLAIN_USER: UserBodyStyle = UserBodyStyle {
+    core_urn: CORE_USER,
+    enterprise_urn: ENTERPRISE,
+    always_enterprise: false,
+    meta: false,
+    roles: false,
+    groups: false,
+    formatted: false,
+    empty_strings: false,
+};
+
+const ENTRA_USER: UserBodyStyle =
+    UserBodyStyle { always_enterprise: true, meta: true, roles: true, formatted: true, ..PLAIN_USER };
+
+const OKTA_USER: UserBodyStyle = UserBodyStyle { groups: true, ..PLAIN_USER };
+
+const ENTRA_GROUP: GroupBodyStyle = GroupBodyStyle {
+    extra_schema: Some("http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"),
+    external_id: true,
+    empty_members: false,
+    meta: true,
+};
+
+const ENTRA_LOOKUP: LookupStyle =
+    LookupStyle { space: Space::Plus, suffix: "", groups_exclude_members: true, not_found_ok: false };
+
+const OKTA_LOOKUP: LookupStyle = LookupStyle {
+    space: Space::Percent20,
+    suffix: "&startIndex=1&count=100",
+    groups_exclude_members: false,
+    not_found_ok: true,
+};
+
+const ENTRA_SOURCES: &[(&str, &str)] = &[
+    ("ops capitalised Add / Replace / Remove", "T1 Update; entra/update_multiple_attrs_patch_default_noflag.json"),
+    ("active as the string \"True\" / \"False\"", "T1 Offboarding; entra/disable_user_patch_default_noflag.json"),
+    ("Add when a value is set for the first time, else Replace", "T1 Update (inferred there from the nickName sample)"),
+    ("lookup before create, + for spaces, %22 for quotes", "T1 Hire; entra/test_connection_get.json"),
+    ("groups looked up with excludedAttributes=members", "entra/group_lookup_get.json"),
+    ("POST /Users with enterprise URN, meta, roles: [], no nulls", "entra/create_user_post.json; T1 Hire"),
+    ("manager afterwards: id eq / manager eq check, then a bare string", "T1 Hire; SCIM-SDK#541"),
+    ("groups created without members, ADSCIM schema URN, externalId", "entra/group_create_post.json"),
+    ("members added with $ref null, several per PATCH", "entra/group_add_members_patch.json"),
+    ("members removed with Remove members + value list", "entra/group_remove_member_patch_default_noflag.json"),
+    ("rename with Replace displayName", "entra/group_rename_patch.json"),
+    ("PATCH only, never PUT; never /Bulk", "T1 Update, Discovery"),
+    ("DELETE only on hard delete (after deactivation)", "T1 Offboarding"),
+    ("Bearer token only, no Basic", "T1 Auth"),
+    ("Content-Type application/scim+json; charset=utf-8; no User-Agent known", "entra/create_user_post_headers.json"),
+    (
+        "membership push sends the difference (no full replace)",
+        "T1 Groups (inferred: no full-list replace is documented)",
+    ),
+];
+
+const ENTRA_2020_SOURCES: &[(&str, &str)] = &[
+    ("ops lowercase", "entra/known_issues_flag_matrix.json"),
+    ("active as JSON booleans", "entra/disable_user_patch_aadOptscim062020.json"),
+    (
+        "filtered paths and adds alone; other replaces merged path-less with dotted and URN keys",
+        "entra/update_multiple_attrs_patch_aadOptscim062020.json, add_single_value_attr_patch_aadOptscim062020.json",
+    ),
+    ("a single replace keeps its path", "entra/disable_user_patch_aadOptscim062020.json (inferred as the rule)"),
+    (
+        "members removed one by one with members[value eq] paths",
+        "entra/group_remove_member_patch_aadOptscim062020.json",
+    ),
+    ("everything else as entra", "T4 table, column Entra +flag"),
+];
+
+const OKTA_SOURCES: &[(&str, &str)] = &[
+    ("headers: User-Agent Okta SCIM Client 1.0.0, Accept, Accept-Charset", "okta/request_headers_observed.json"),
+    ("lookup %20-encoded with &startIndex=1&count=100; 404 also means absent", "okta/user_lookup_get.json"),
+    (
+        "POST /Users with locale, externalId, groups: [] (enterprise only when mapped)",
+        "okta/create_user_post.json; T2 Hire",
+    ),
+    ("profile updates: GET then full PUT of what came back", "okta/update_user_put.json; T2 Update"),
+    ("PATCH only for activation: path-less replace {active}", "okta/deactivate_user_patch.json; T2 Offboarding"),
+    ("never DELETEs users", "T2 Offboarding (Okta SCIM FAQ)"),
+    ("manager mapped as {value, displayName}", "T4 table, Manager row"),
+    ("groups pushed with members: []", "okta/group_create_post.json"),
+    ("membership delta: remove by members[value eq], add with value + display", "okta/group_membership_patch.json"),
+    ("Push now: replace members with the full list", "okta/group_membership_replace_all_patch.json"),
+    ("path-less rename {id, displayName} after every membership update", "okta/group_rename_patch.json"),
+    ("Basic, header token or OAuth; no /Bulk", "T2 Auth, Not used"),
+];
+
+const OKTA_AIW_SOURCES: &[(&str, &str)] = &[
+    ("PUT for everything, active: false included", "T2 Update (coder#15828); okta/update_user_put.src"),
+    ("groups: the whole group PUT", "T2 Groups (scimgateway#95)"),
+    ("headers, lookups, creates as okta", "T4 table, column Okta AIW"),
+];
+
+const ONELOGIN_SOURCES: &[(&str, &str)] = &[
+    ("lookup with + and a trailing &", "T3 OneLogin (authentik#11249)"),
+    ("PUT /Users/{id}? from the SCIM JSON template", "T3 OneLogin (authentik#11249)"),
+    (
+        "schemas urn:scim:schemas:core:2.0 and urn:scim:schemas:extension:enterprise:2.0",
+        "T3 OneLogin (authentik#11249)",
+    ),
+    ("unset template values sent as \"\"", "T3 OneLogin (livingsecurity / templafy guides)"),
+    ("empty User-Agent, Content-Type application/scim+json", "T3 OneLogin (authentik#11249)"),
+    ("group ops lowercase add with [{value}]", "T3 OneLogin (AzureAD-BYOA#24)"),
+    ("member removal by members[value eq], rename by replace displayName", "inferred (T4 table: '?')"),
+    ("deprovisioning: PUT active false, then DELETE when configured so", "T4 table (PUT template; delete inferred)"),
+    ("Bearer token", "T3 OneLogin"),
+];
+
+const RFC_SOURCES: &[(&str, &str)] = &[
+    ("lowercase ops with paths, JSON booleans", "RFC 7644 section 3.5.2"),
+    ("replace on an absent attribute adds it", "RFC 7644 section 3.5.2.3"),
+    ("filters percent-encoded with %20", "RFC 7644 section 3.4.2.2; RFC 3986 section 2.1"),
+    (
+        "/Bulk when the ServiceProviderConfig announces it, within its limits",
+        "RFC 7644 section 3.7; RFC 7643 section 5",
+    ),
+    ("manager as {value}", "RFC 7643 section 4.3"),
+];
+
+/// Every persona; `entra` first, the default of `--as`.
+pub static ALL: &[Persona] = &[
+    Persona {
+        name: "entra",
+        idp: Idp::Entra,
+        summary: "Microsoft Entra ID, default: capitalised ops, \"False\" strings, per-attribute PATCH, never PUT",
+        headers: ENTRA_HEADERS,
+        auth: AuthSupport { bearer: true, basic: false },
+        lookup: ENTRA_LOOKUP,
+        op_case: OpCase::Capitalised,
+        booleans: BoolStyle::String,
+        update: UpdateStyle::PatchPerAttribute { add_when_new: true },
+        activation: ActivationStyle::PatchPath,
+        manager: ManagerStyle::CheckThenPatchString,
+        user_body: ENTRA_USER,
+        group_body: ENTRA_GROUP,
+        member_add: MemberAddStyle::RefNull,
+        member_remove: MemberRemoveStyle::ValueList,
+        group_update: GroupUpdateStyle::Patch,
+        push: PushStyle::Diff,
+        delete_users: DeletePolicy::HardDeleteOnly,
+        put_suffix: None,
+        uses_bulk: false,
+        group_patch_statuses: &[204, 200],
+        sources: ENTRA_SOURCES,
+    },
+    Persona {
+        name: "entra-2020",
+        idp: Idp::Entra,
+        summary: "Entra ID with ?aadOptscim062020: lowercase ops, JSON booleans, path-less dotted-key replaces",
+        headers: ENTRA_HEADERS,
+        auth: AuthSupport { bearer: true, basic: false },
+        lookup: ENTRA_LOOKUP,
+        op_case: OpCase::Lower,
+        booleans: BoolStyle::Json,
+        update: UpdateStyle::PatchDottedPathless,
+        activation: ActivationStyle::PatchPath,
+        manager: ManagerStyle::CheckThenPatchString,
+        user_body: ENTRA_USER,
+        group_body: ENTRA_GROUP,
+        member_add: MemberAddStyle::RefNull,
+        member_remove: MemberRemoveStyle::FilterPath,
+        group_update: GroupUpdateStyle::Patch,
+        push: PushStyle::Diff,
+        delete_users: DeletePolicy::HardDeleteOnly,
+        put_suffix: None,
+        uses_bulk: false,
+        group_patch_statuses: &[204, 200],
+        sources: ENTRA_2020_SOURCES,
+    },
+    Persona {
+        name: "okta",
+        idp: Idp::Okta,
+        summary: "Okta OIN: GET then PUT for profiles, path-less PATCH for (de)activation, never DELETE users",
+        headers: OKTA_HEADERS,
+        auth: AuthSupport { bearer: true, basic: true },
+        lookup: OKTA_LOOKUP,
+        op_case: OpCase::Lower,
+        booleans: BoolStyle::Json,
+        update: UpdateStyle::GetThenPut,
+        activation: ActivationStyle::PatchPathless,
+        manager: ManagerStyle::ComplexWithDisplay,
+        user_body: OKTA_USER,
+        group_body: GroupBodyStyle { extra_schema: None, external_id: false, empty_members: true, meta: false },
+        member_add: MemberAddStyle::ValueDisplay,
+        member_remove: MemberRemoveStyle::FilterPath,
+        group_update: GroupUpdateStyle::PatchPathlessRename,
+        push: PushStyle::Replace,
+        delete_users: DeletePolicy::Never,
+        put_suffix: None,
+        uses_bulk: false,
+        group_patch_statuses: &[200, 204],
+        sources: OKTA_SOURCES,
+    },
+    Persona {
+        name: "okta-aiw",
+        idp: Idp::Okta,
+        summary: "Okta App Integration Wizard app: GET then PUT for everything, active: false included",
+        headers: OKTA_HEADERS,
+        auth: AuthSupport { bearer: true, basic: true },
+        lookup: OKTA_LOOKUP,
+        op_case: OpCase::Lower,
+        booleans: BoolStyle::Json,
+        update: UpdateStyle::GetThenPut,
+        activation: ActivationStyle::AsUpdate,
+        manager: ManagerStyle::ComplexWithDisplay,
+        user_body: OKTA_USER,
+        group_body: GroupBodyStyle { extra_schema: None, external_id: false, empty_members: true, meta: false },
+        member_add: MemberAddStyle::ValueDisplay,
+        member_remove: MemberRemoveStyle::FilterPath,
+        group_update: GroupUpdateStyle::Put,
+        push: PushStyle::Replace,
+        delete_users: DeletePolicy::Never,
+        put_suffix: None,
+        uses_bulk: false,
+        group_patch_statuses: &[200, 204],
+        sources: OKTA_AIW_SOURCES,
+    },
+    Persona {
+        name: "onelogin",
+        idp: Idp::OneLogin,
+        summary: "OneLogin SCIM v2 Enterprise: template PUTs to /Users/{id}?, legacy URNs, \"\" for unset values",
+        headers: ONELOGIN_HEADERS,
+        auth: AuthSupport { bearer: true, basic: false },
+        lookup: LookupStyle { space: Space::Plus, suffix: "&", groups_exclude_members: false, not_found_ok: false },
+        op_case: OpCase::Lower,
+        booleans: BoolStyle::Json,
+        update: UpdateStyle::PutTemplate,
+        activation: ActivationStyle::AsUpdate,
+        manager: ManagerStyle::Complex,
+        user_body: UserBodyStyle {
+            core_urn: "urn:scim:schemas:core:2.0",
+            enterprise_urn: "urn:scim:schemas:extension:enterprise:2.0",
+            empty_strings: true,
+            ..PLAIN_USER
+        },
+        group_body: GroupBodyStyle { extra_schema: None, external_id: false, empty_members: false, meta: false },
+        member_add: MemberAddStyle::Value,
+        member_remove: MemberRemoveStyle::FilterPath,
+        group_update: GroupUpdateStyle::Patch,
+        push: PushStyle::Replace,
+        delete_users: DeletePolicy::Delete,
+        put_suffix: Some("?"),
+        uses_bulk: false,
+        group_patch_statuses: &[200, 204],
+        sources: ONELOGIN_SOURCES,
+    },
+    Persona {
+        name: "rfc",
+        idp: Idp::Rfc,
+        summary: "a client that follows RFC 7644 to the letter, with /Bulk where the server announces it",
+        headers: RFC_HEADERS,
+        auth: AuthSupport { bearer: true, basic: true },
+        lookup: LookupStyle { space: Space::Percent20, suffix: "", groups_exclude_members: false, not_found_ok: false },
+        op_case: OpCase::Lower,
+        booleans: BoolStyle::Json,
+        update: UpdateStyle::PatchPerAttribute { add_when_new: false },
+        activation: ActivationStyle::PatchPath,
+        manager: ManagerStyle::Complex,
+        user_body: PLAIN_USER,
+        group_body: GroupBodyStyle { extra_schema: None, external_id: true, empty_members: false, meta: false },
+        member_add: MemberAddStyle::Value,
+        member_remove: MemberRemoveStyle::FilterPath,
+        group_update: GroupUpdateStyle::Patch,
+        push: PushStyle::Replace,
+        delete_users: DeletePolicy::Delete,
+        put_suffix: None,
+        uses_bulk: true,
+        group_patch_statuses: &[200, 204],
+        sources: RFC_SOURCES,
+    },
+];

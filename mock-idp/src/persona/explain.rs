@@ -1,0 +1,66 @@
+//! Failures in the IdP's own terms: what Entra, Okta or OneLogin does when a service provider answers a request
+//! in a way it cannot use ("Entra will mark this user as failed and retry in 40 minutes because ...").
+//!
+//! The consequences come from IDP-TRAFFIC.md: Entra's retry schedule and quarantine rules (section 1, Throughput
+//! and retries; Test Connection), Okta's admin Tasks and its empty-create error (section 2, Hire and Limits).
+
+use super::{Idp, Persona, Planned};
+
+/// What the IdP does next when `planned` got `status` (`None`: no answer at all).
+pub fn consequence(p: &Persona, planned: &Planned, status: Option<u16>) -> String {
+    let subject = if planned.path.starts_with("/Groups") { "group" } else { "user" };
+    match (p.idp, status) {
+        (Idp::Entra, Some(401 | 403)) => {
+            "Entra will put the provisioning job in quarantine (the credentials were refused) and run it at most \
+             daily until an admin fixes them"
+                .into()
+        }
+        (Idp::Entra, _) if planned.label == "test-connection" => {
+            "Entra's Test Connection will fail, so the admin cannot save the provisioning configuration; a 404 to \
+             this query is also a quarantine cause"
+                .into()
+        }
+        (Idp::Entra, Some(404)) if planned.method == "GET" && planned.raw_query.is_some() => {
+            "Entra will put the provisioning job in quarantine: a 404 to a query is a quarantine cause (SCIM \
+             compliance issue)"
+                .into()
+        }
+        (Idp::Entra, Some(429)) => "Entra will back off and retry after the Retry-After delay".into(),
+        (Idp::Entra, _) => format!(
+            "Entra will mark this {subject} as failed (SystemForCrossDomainIdentityManagementServiceIncompatible) and \
+             retry it in the next cycle, about 40 minutes later, then after 6, 12 and 24 hours and daily for 28 \
+             days; past 40% failures the whole job goes to quarantine"
+        ),
+        (Idp::Okta, Some(401 | 403)) => {
+            "Okta will report the app's API credentials as invalid and stop provisioning to it".into()
+        }
+        (Idp::Okta, Some(s)) if planned.label == "create" && (200..300).contains(&s) => {
+            "Okta will fail the assignment with \"Create new user returned empty user\"".into()
+        }
+        (Idp::Okta, Some(429)) => "Okta will retry after the Retry-After delay".into(),
+        (Idp::Okta, _) => format!(
+            "Okta will fail this {subject}'s provisioning and raise an admin Task; it does not retry until an admin \
+             does"
+        ),
+        (Idp::OneLogin, _) => {
+            format!(
+                "OneLogin will show the provisioning of this {subject} as failed (no automatic retry is documented)"
+            )
+        }
+        (Idp::Rfc, _) => format!("an RFC 7644 client cannot provision this {subject}"),
+    }
+}
+
+/// The whole message: the consequence, then why: the request, what came back, what the persona needed, and
+/// where that need is documented.
+pub fn explain(p: &Persona, planned: &Planned, status: Option<u16>, got: &str) -> String {
+    format!(
+        "{} because {} {} got {got}, where {} needs {}: {}",
+        consequence(p, planned, status),
+        planned.method,
+        planned.target(),
+        p.name,
+        planned.expect.describe(),
+        planned.why
+    )
+}

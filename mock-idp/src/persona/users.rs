@@ -1,0 +1,404 @@
+//! The user intents of every persona: test connection, hire (lookup, create, manager), attribute updates,
+//! (de)activation and delete. Each branch on a persona trait names the behaviour it reproduces; the sources are
+//! listed per persona in [`super::catalog`].
+
+use super::wire::{ID, PlannedBody, filter_literal, object};
+use super::{ActivationStyle, Expect, ManagerStyle, Persona, Planned, UpdateStyle};
+use crate::intent::{Member, UserChanges, UserProfile};
+use serde_json::{Map, Value, json};
+
+const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+/// The enterprise extension URN of RFC 7643 section 4.3.
+pub const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/// A PatchOp body.
+pub(super) fn patch_body(ops: Vec<Value>) -> PlannedBody {
+    PlannedBody::Json(json!({"schemas": [PATCH_OP], "Operations": ops}))
+}
+
+/// The "Test Connection" probe.
+pub(super) fn test_connection(p: &Persona, probe: &str) -> Vec<Planned> {
+    use super::Idp;
+    match p.idp {
+        Idp::Entra => {
+            // A filter for a random GUID, with no Content-Type and no scim+json Accept (test_connection_get.json).
+            let r = p.request("test-connection", "GET", "/Users".into(), PlannedBody::None);
+            vec![r.with_query(p.lookup_query("userName", probe, false)).expecting(
+                Expect::NoMatch { not_found_ok: false },
+                "Entra's Test Connection filters on a random GUID and needs 200 with an empty ListResponse; a 404 \
+                 is a quarantine cause (idp-wire/entra/test_connection_get.json; IDP-TRAFFIC.md section 1)",
+            )]
+        }
+        Idp::Okta => {
+            let r = p.request("test-connection", "GET", "/Users".into(), PlannedBody::None);
+            vec![r.with_query("startIndex=1&count=2".into()).expecting(
+                Expect::List,
+                "Okta's Test API Credentials lists two users (IDP-TRAFFIC.md section 2; \
+                 idp-wire/okta/user_lookup_get.json test_api_credentials_probe_reported)",
+            )]
+        }
+        Idp::OneLogin => {
+            let r = p.request("test-connection", "GET", "/Users".into(), PlannedBody::None);
+            vec![r.with_query(p.lookup_query("userName", probe, false)).expecting(
+                Expect::NoMatch { not_found_ok: false },
+                "OneLogin looks users up by userName (IDP-TRAFFIC.md section 3)",
+            )]
+        }
+        Idp::Rfc => {
+            let r = p.request("test-connection", "GET", "/ServiceProviderConfig".into(), PlannedBody::None);
+            vec![r.expecting(
+                Expect::Status { statuses: &[200] },
+                "RFC 7644 section 4: a client learns what the server supports from /ServiceProviderConfig",
+            )]
+        }
+    }
+}
+
+/// The lookup before a create.
+fn lookup_user(p: &Persona, user: &UserProfile) -> Planned {
+    let why = match p.idp {
+        super::Idp::Entra => {
+            "Entra looks the user up by its matching attribute before creating it, and needs 200 with an empty \
+             ListResponse (IDP-TRAFFIC.md section 1, Hire)"
+        }
+        super::Idp::Okta => {
+            "Okta checks whether the user exists with startIndex=1&count=100, percent-encoded; an empty list or a \
+             404 both mean no (idp-wire/okta/user_lookup_get.json)"
+        }
+        super::Idp::OneLogin => {
+            "OneLogin looks the user up with a trailing & (IDP-TRAFFIC.md section 3, authentik#11249)"
+        }
+        super::Idp::Rfc => "RFC 7644 section 3.4.2.2: an eq filter on userName finds an existing account",
+    };
+    p.request("lookup", "GET", "/Users".into(), PlannedBody::None)
+        .with_query(p.lookup_query("userName", &user.user_name, false))
+        .expecting(Expect::NoMatch { not_found_ok: p.lookup.not_found_ok }, why)
+}
+
+/// The user as the persona writes it in a POST (or a template PUT).
+pub(super) fn user_body(p: &Persona, u: &UserProfile, manager_in_body: bool) -> Value {
+    let s = &p.user_body;
+    let text = |v: &Option<String>| match v {
+        Some(v) => Some(Value::String(v.clone())),
+        None if s.empty_strings => Some(Value::String(String::new())),
+        None => None,
+    };
+    let enterprise = s.always_enterprise || u.has_enterprise() || s.empty_strings;
+    let mut schemas = vec![json!(s.core_urn)];
+    if enterprise {
+        schemas.push(json!(s.enterprise_urn));
+    }
+    let name = object(vec![
+        ("formatted", if s.formatted { u.formatted_name().map(Value::String) } else { None }),
+        ("familyName", text(&u.family_name)),
+        ("givenName", text(&u.given_name)),
+    ]);
+    let emails = u.email.as_ref().map(|e| json!([{"primary": true, "type": "work", "value": e}]));
+    let manager = u.manager.as_ref().filter(|_| manager_in_body).map(|m| manager_value(p, m));
+    let ext = object(vec![
+        ("employeeNumber", text(&u.employee_number)),
+        ("department", text(&u.department)),
+        ("manager", manager),
+    ]);
+    object(vec![
+        ("schemas", Some(Value::Array(schemas))),
+        ("externalId", Some(json!(u.external_id))),
+        ("userName", Some(json!(u.user_name))),
+        ("active", Some(json!(u.active))),
+        ("displayName", text(&u.display_name)),
+        ("nickName", u.nick_name.clone().map(Value::String)),
+        ("title", text(&u.title)),
+        ("name", Some(name).filter(|n| n.as_object().is_some_and(|o| !o.is_empty()))),
+        ("emails", emails),
+        ("locale", u.locale.clone().map(Value::String)),
+        ("password", u.password.clone().map(Value::String)),
+        (s.enterprise_urn, Some(ext).filter(|e| e.as_object().is_some_and(|o| !o.is_empty()))),
+        ("groups", s.groups.then(|| json!([]))),
+        ("roles", s.roles.then(|| json!([]))),
+        ("meta", s.meta.then(|| json!({"resourceType": "User"}))),
+    ])
+}
+
+/// The manager as this persona writes it inside a user body.
+fn manager_value(p: &Persona, m: &Member) -> Value {
+    match p.manager {
+        ManagerStyle::ComplexWithDisplay => json!({"value": m.id, "displayName": m.display}),
+        ManagerStyle::Complex | ManagerStyle::CheckThenPatchString => json!({"value": m.id}),
+    }
+}
+
+/// Hire: lookup, create, and Entra's separate manager step.
+pub(super) fn hire(p: &Persona, user: &UserProfile) -> Vec<Planned> {
+    let separate_manager = p.manager == ManagerStyle::CheckThenPatchString;
+    let body = user_body(p, user, !separate_manager);
+    let why = match p.idp {
+        super::Idp::Okta => {
+            "Okta needs 201 with the created user: an empty body fails with 'Create new user returned empty user' \
+             (idp-wire/okta/create_user_post.json)"
+        }
+        super::Idp::Entra => {
+            "Entra needs 201 with the user and its id, which it caches for every later request (IDP-TRAFFIC.md \
+             section 1, Responses Entra insists on)"
+        }
+        _ => "RFC 7644 section 3.3: a create answers 201 with the resource, including its id",
+    };
+    let create = p
+        .request("create", "POST", "/Users".into(), PlannedBody::Json(body))
+        .expecting(Expect::Resource { statuses: &[201] }, why);
+    let mut plan = vec![lookup_user(p, user), Planned { captures_id: true, ..create }];
+    if let (true, Some(m)) = (separate_manager, &user.manager) {
+        plan.extend(entra_manager(p, m, false));
+    }
+    plan
+}
+
+/// Entra's manager step: the check query, then the PATCH with a bare string (SCIM-SDK#541) when the check finds
+/// nothing. `had` says whether a manager was provisioned before (`Add` the first time, `Replace` after).
+fn entra_manager(p: &Persona, m: &Member, had: bool) -> Vec<Planned> {
+    let filter = format!("id eq {} and manager eq {}", filter_literal(ID), filter_literal(&m.id));
+    let q = format!("filter={}", super::wire::encode_component(&filter, p.lookup.space)).replace("%7Bid%7D", ID);
+    let check = p.request("manager-check", "GET", "/Users".into(), PlannedBody::None).with_query(q).expecting(
+        Expect::List,
+        "before changing a manager Entra asks whether it is already set, with id eq and manager eq (IDP-TRAFFIC.md \
+         section 1, Hire; idp-wire/entra/manager_add_patch_tutorial_legacy.src)",
+    );
+    let op = if had { p.op("replace") } else { p.op("add") };
+    let body = patch_body(vec![json!({"op": op, "path": format!("{ENTERPRISE}:manager"), "value": m.id})]);
+    let set = p.request("set-manager", "PATCH", format!("/Users/{ID}"), body).expecting(
+        Expect::Status { statuses: &[200, 204] },
+        "Entra sets the manager as a separate reference step, a bare string on the URN-qualified path \
+         (IDP-TRAFFIC.md section 1, Hire; SCIM-SDK#541)",
+    );
+    vec![check, Planned { condition: super::Condition::IfPreviousFoundNothing, ..set }]
+}
+
+/// One changed attribute: its PATCH path, whether the path filters, its value, and whether the IdP had a value.
+struct Change {
+    path: String,
+    filtered: bool,
+    value: Value,
+    had: bool,
+}
+
+/// The changed attributes in the order Entra sends them (update_multiple_attrs_patch_default_noflag.json).
+fn changes_of(p: &Persona, before: &UserProfile, c: &UserChanges) -> Vec<Change> {
+    let mut out = Vec::new();
+    let mut push = |path: String, filtered: bool, new: &Option<String>, old: Option<&String>| {
+        if let Some(v) = new {
+            out.push(Change { path, filtered, value: json!(v), had: old.is_some() });
+        }
+    };
+    let user_name = Some(&before.user_name);
+    let external_id = Some(&before.external_id);
+    push("userName".into(), false, &c.user_name, user_name);
+    push("displayName".into(), false, &c.display_name, before.display_name.as_ref());
+    push("nickName".into(), false, &c.nick_name, before.nick_name.as_ref());
+    push("title".into(), false, &c.title, before.title.as_ref());
+    push("emails[type eq \"work\"].value".into(), true, &c.email, before.email.as_ref());
+    push("name.givenName".into(), false, &c.given_name, before.given_name.as_ref());
+    push("name.familyName".into(), false, &c.family_name, before.family_name.as_ref());
+    push("externalId".into(), false, &c.external_id, external_id);
+    push(format!("{ENTERPRISE}:employeeNumber"), false, &c.employee_number, before.employee_number.as_ref());
+    push(format!("{ENTERPRISE}:department"), false, &c.department, before.department.as_ref());
+    if let (Some(m), ManagerStyle::Complex) = (&c.manager, p.manager) {
+        out.push(Change {
+            path: format!("{ENTERPRISE}:manager"),
+            filtered: false,
+            value: json!({"value": m.id}),
+            had: before.manager.is_some(),
+        });
+    }
+    out
+}
+
+/// The PATCH ops for `changes` in this persona's update style (PATCH styles only).
+fn patch_ops(p: &Persona, before: &UserProfile, changes: &UserChanges) -> Vec<Value> {
+    let list = changes_of(p, before, changes);
+    match p.update {
+        UpdateStyle::PatchPerAttribute { add_when_new } => list
+            .into_iter()
+            .map(|c| {
+                let op = if add_when_new && !c.had { p.op("add") } else { p.op("replace") };
+                json!({"op": op, "path": c.path, "value": c.value})
+            })
+            .collect(),
+        UpdateStyle::PatchDottedPathless => {
+            let (alone, merged): (Vec<Change>, Vec<Change>) = list.into_iter().partition(|c| c.filtered || !c.had);
+            let mut ops: Vec<Value> = alone
+                .into_iter()
+                .map(|c| {
+                    let op = if c.had { p.op("replace") } else { p.op("add") };
+                    json!({"op": op, "path": c.path, "value": c.value})
+                })
+                .collect();
+            if merged.len() == 1 {
+                let c = &merged[0];
+                ops.push(json!({"op": p.op("replace"), "path": c.path, "value": c.value}));
+            } else if !merged.is_empty() {
+                let value: Map<String, Value> = merged.into_iter().map(|c| (c.path, c.value)).collect();
+                ops.push(json!({"op": p.op("replace"), "value": value}));
+            }
+            ops
+        }
+        UpdateStyle::GetThenPut | UpdateStyle::PutTemplate => Vec::new(),
+    }
+}
+
+/// The overlay a GET-then-PUT persona applies to the fetched user: the changed attributes only.
+fn put_overlay(p: &Persona, changes: &UserChanges, active: Option<bool>) -> Value {
+    let name = object(vec![
+        ("givenName", changes.given_name.clone().map(Value::String)),
+        ("familyName", changes.family_name.clone().map(Value::String)),
+    ]);
+    let ext = object(vec![
+        ("employeeNumber", changes.employee_number.clone().map(Value::String)),
+        ("department", changes.department.clone().map(Value::String)),
+        ("manager", changes.manager.as_ref().map(|m| manager_value(p, m))),
+    ]);
+    let non_empty = |v: Value| Some(v).filter(|v| v.as_object().is_some_and(|o| !o.is_empty()));
+    object(vec![
+        ("userName", changes.user_name.clone().map(Value::String)),
+        ("externalId", changes.external_id.clone().map(Value::String)),
+        ("displayName", changes.display_name.clone().map(Value::String)),
+        ("nickName", changes.nick_name.clone().map(Value::String)),
+        ("title", changes.title.clone().map(Value::String)),
+        ("name", non_empty(name)),
+        ("emails", changes.email.as_ref().map(|e| json!([{"primary": true, "value": e, "type": "work"}]))),
+        (p.user_body.enterprise_urn, non_empty(ext)),
+        ("active", active.map(Value::Bool)),
+    ])
+}
+
+/// The PUT path, with OneLogin's trailing `?`.
+fn put(p: &Persona, label: &'static str, body: PlannedBody, why: &'static str) -> Planned {
+    let mut r = p.request(label, "PUT", format!("/Users/{ID}"), body);
+    r.raw_query = p.put_suffix.map(|s| s.trim_start_matches('?').to_owned());
+    r.expecting(Expect::Resource { statuses: &[200] }, why)
+}
+
+/// A profile update, optionally with `active` set in the same write (a rehire).
+pub(super) fn update(
+    p: &Persona,
+    id: &str,
+    before: &UserProfile,
+    changes: &UserChanges,
+    active: Option<bool>,
+) -> Vec<Planned> {
+    let mut plan = match p.update {
+        UpdateStyle::PatchPerAttribute { .. } | UpdateStyle::PatchDottedPathless => {
+            let mut ops = patch_ops(p, before, changes);
+            if let Some(a) = active {
+                ops.push(json!({"op": p.op("replace"), "path": "active", "value": p.boolean(a)}));
+            }
+            if ops.is_empty() {
+                Vec::new()
+            } else {
+                let why = match p.idp {
+                    super::Idp::Entra => {
+                        "Entra modifies users with PATCH only, and needs 200 with the user \
+                         (IDP-TRAFFIC.md section 1, Update; idp-wire/entra/update_multiple_attrs_patch_*.json)"
+                    }
+                    _ => "RFC 7644 section 3.5.2: PATCH answers 200 with the resource or 204",
+                };
+                vec![
+                    p.request("update", "PATCH", format!("/Users/{ID}"), patch_body(ops))
+                        .expecting(Expect::Status { statuses: &[200, 204] }, why),
+                ]
+            }
+        }
+        UpdateStyle::GetThenPut => {
+            let fetch = p.request("fetch", "GET", format!("/Users/{ID}"), PlannedBody::None).expecting(
+                Expect::Resource { statuses: &[200] },
+                "Okta reads the current user before a PUT (idp-wire/okta/update_user_put.src)",
+            );
+            let body = PlannedBody::OverFetched(put_overlay(p, changes, active));
+            vec![
+                fetch,
+                put(
+                    p,
+                    "update",
+                    body,
+                    "Okta PUTs the whole user back with the changed attributes and needs 200 with the user \
+                     (idp-wire/okta/update_user_put.json)",
+                ),
+            ]
+        }
+        UpdateStyle::PutTemplate => {
+            let mut after = before.with(changes);
+            if let Some(a) = active {
+                after.active = a;
+            }
+            let mut body = user_body(p, &after, true);
+            if let Some(o) = body.as_object_mut() {
+                o.insert("id".into(), json!(ID));
+            }
+            vec![put(
+                p,
+                "update",
+                PlannedBody::Json(body),
+                "OneLogin renders its SCIM JSON template into a PUT to /Users/{id}? (IDP-TRAFFIC.md section 3)",
+            )]
+        }
+    };
+    for r in &mut plan {
+        r.path = r.path.replace(ID, id);
+        if let PlannedBody::Json(b) = &mut r.body
+            && let Some(o) = b.as_object_mut()
+            && o.get("id").and_then(Value::as_str) == Some(ID)
+        {
+            o.insert("id".into(), json!(id));
+        }
+    }
+    if let (Some(m), ManagerStyle::CheckThenPatchString) = (&changes.manager, p.manager) {
+        for mut r in entra_manager(p, m, before.manager.is_some()) {
+            r.path = r.path.replace(ID, id);
+            r.raw_query = r.raw_query.map(|q| super::wire::substitute_query(&q, id, p.lookup.space));
+            plan.push(r);
+        }
+    }
+    plan
+}
+
+/// Deactivate (`active` false) or reactivate with changes.
+pub(super) fn set_active(
+    p: &Persona,
+    id: &str,
+    before: &UserProfile,
+    active: bool,
+    changes: &UserChanges,
+) -> Vec<Planned> {
+    match p.activation {
+        ActivationStyle::PatchPath => update(p, id, before, changes, Some(active)),
+        ActivationStyle::AsUpdate => update(p, id, before, changes, Some(active)),
+        ActivationStyle::PatchPathless => {
+            let op = json!({"op": p.op("replace"), "value": {"active": active}});
+            let r = p.request("activation", "PATCH", format!("/Users/{id}"), patch_body(vec![op])).expecting(
+                Expect::Status { statuses: &[200, 204] },
+                "Okta (de)activates with a path-less replace of {active} and takes 200 with the user or 204 \
+                 (idp-wire/okta/deactivate_user_patch.json)",
+            );
+            let mut plan = vec![r];
+            if !changes.is_empty() {
+                plan.extend(update(p, id, &UserProfile { active, ..before.clone() }, changes, None));
+            }
+            plan
+        }
+    }
+}
+
+/// Delete, for the personas that send it.
+pub(super) fn delete(p: &Persona, id: &str) -> Vec<Planned> {
+    use super::DeletePolicy;
+    let why = match p.delete_users {
+        DeletePolicy::Never => return Vec::new(),
+        DeletePolicy::HardDeleteOnly => {
+            "Entra sends DELETE only for a hard delete, 30 days after a soft delete, and needs 204 \
+             (IDP-TRAFFIC.md section 1, Offboarding)"
+        }
+        DeletePolicy::Delete => "RFC 7644 section 3.6: DELETE answers 204",
+    };
+    vec![
+        p.request("delete", "DELETE", format!("/Users/{id}"), PlannedBody::None)
+            .expecting(Expect::Status { statuses: &[204, 200] }, why),
+    ]
+}
