@@ -185,6 +185,32 @@ deviations! {
     IfNoneMatchIgnored = "if-none-match-ignored": "If-None-Match is ignored: GET with the current version answers 200, never 304",
     /// If-Match never matches.
     IfMatchRefused = "if-match-refused": "If-Match never matches: PUT, PATCH and DELETE naming the current version get 412",
+    /// readOnly values stored.
+    ReadonlyNotIgnored = "readonly-not-ignored": "readOnly attributes a client sends are stored instead of ignored: a POST keeps the client's id and groups, a PUT takes the body's id and groups",
+    /// PUT changes nothing.
+    PutNoop = "put-noop": "PUT answers 200 with the resource unchanged",
+    /// DELETE keeps the resource.
+    DeleteNoop = "delete-noop": "DELETE answers 204 but the resource stays (readable, listed, its userName taken)",
+    /// Schema violations are 500.
+    SchemaError500 = "schema-error-500": "a POST or PUT body that violates the schema (missing required attribute, wrong type) is answered 500 instead of 400",
+    /// GET by id answers a list.
+    ReadAsList = "read-as-list": "GET /{type}/{id} answers a ListResponse holding the resource instead of the resource",
+    /// 404 where 405 belongs.
+    No405 = "no-405": "a method a resource endpoint does not serve is answered 404 instead of 405",
+    /// application/json refused.
+    PlainJsonRefused = "plain-json-refused": "request bodies labelled Content-Type: application/json are refused with 415",
+    /// No WWW-Authenticate.
+    NoWwwAuthenticate = "no-www-authenticate": "401 answers carry no WWW-Authenticate header",
+    /// Error status as a number.
+    ErrorStatusNumber = "error-status-number": "the status of SCIM Error bodies is a JSON number (404), not a string (\"404\")",
+    /// User.groups missing.
+    UserGroupsMissing = "user-groups-missing": "Users never show their groups, whatever their membership",
+    /// Extension URN missing from schemas.
+    ExtensionUrnUnlisted = "extension-urn-unlisted": "representations carrying enterprise extension attributes list only the core schema in schemas",
+    /// Extension attributes dropped.
+    ExtensionDropped = "extension-dropped": "enterprise extension attributes sent on create are accepted but not stored",
+    /// Attribute names case-sensitive.
+    AttributeNamesCaseSensitive = "attribute-names-case-sensitive": "a create or replace body whose attribute names differ in case from the schema's (USERNAME) is refused as unknown attributes",
 }
 
 impl Deviation {
@@ -230,6 +256,7 @@ const CROSS_CUTTING: &[Deviation] = &[
     Deviation::IfMatchIgnored,
     Deviation::IfMatchRefused,
     Deviation::Unauthorized401NoBody,
+    Deviation::ErrorStatusNumber,
 ];
 
 impl Faults {
@@ -346,7 +373,8 @@ fn mix(mut z: u64) -> u64 {
 }
 
 /// Last touches to a projected representation of `record`: `meta.version` as [`etag_shown`] says (removed by
-/// `no-etag`), and the stored password put back by `password-returned`.
+/// `no-etag`), the stored password put back by `password-returned`, and the enterprise URN taken out of
+/// `schemas` by `extension-urn-unlisted`.
 pub fn present(st: &Shared, record: &Record, body: &mut Value) {
     let Some(obj) = body.as_object_mut() else { return };
     let retag = st.config.vary || st.faults.has(Deviation::NoEtag);
@@ -367,6 +395,7 @@ pub fn present(st: &Shared, record: &Record, body: &mut Value) {
             obj.insert("password".into(), p.clone());
         }
     }
+    crate::resource_faults::unlist_extension(st, obj);
 }
 
 /// `no-uniqueness` or `case-sensitive-username`: whether a create must keep a copy of the new resource, in case

@@ -16,6 +16,7 @@ pub mod list;
 pub mod query_faults;
 pub mod recorder;
 pub mod render;
+pub mod resource_faults;
 pub mod resources;
 pub mod state;
 pub mod store;
@@ -65,7 +66,7 @@ async fn authenticate(State(st): State<AppState>, req: Request, next: Next) -> R
     }
     match st.shared().auth.check(req.headers()) {
         Ok(()) => next.run(req).await,
-        Err(resp) => *resp,
+        Err(resp) => resource_faults::unchallenged(st.shared(), *resp),
     }
 }
 

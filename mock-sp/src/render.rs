@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 /// derived from the Groups that list them, so it can never disagree with membership.
 pub fn render(st: &Shared, kind: Kind, record: &Record) -> Result<Value, ScimError> {
     let mut v = (*record.resource).clone();
-    if kind == Kind::User {
+    if kind == Kind::User && !crate::resource_faults::hides_user_groups(st) {
         let groups = st.store.groups_of(&record.id)?;
         if !groups.is_empty() {
             let base = record

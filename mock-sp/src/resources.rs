@@ -3,10 +3,8 @@
 //! Each handler reads the raw request so that every failure, a malformed body, an oversized one, a wrong media
 //! type, becomes a SCIM Error with the right status and scimType instead of a framework's plain-text rejection.
 
-use crate::http::{
-    ScimResult, check_content_type, error_response, etag_listed, method_not_allowed, parse_body, query_pairs, scim_json,
-};
 use crate::faults::{Deviation, etag_shown};
+use crate::http::{ScimResult, check_content_type, error_response, etag_listed, parse_body, query_pairs, scim_json};
 use crate::render::{project_one, render};
 use crate::state::{AppState, Shared};
 use crate::store::{Kind, Record};
@@ -50,6 +48,7 @@ pub async fn collection(State(st): State<AppState>, Path(endpoint): Path<String>
             let (parts, body) = req.into_parts();
             let result = async {
                 check_content_type(&parts.headers)?;
+                crate::resource_faults::refuse_plain_json(st, &parts.headers)?;
                 let bytes = read_body(st, body).await?;
                 let value = parse_body(&bytes)?;
                 let pairs = query_pairs(parts.uri.query());
@@ -58,7 +57,7 @@ pub async fn collection(State(st): State<AppState>, Path(endpoint): Path<String>
             .await;
             ScimResult(result.map(IntoResponse::into_response)).into_response()
         }
-        _ => method_not_allowed("GET, POST"),
+        _ => crate::resource_faults::not_allowed(st, "GET, POST"),
     }
 }
 
@@ -77,6 +76,7 @@ pub async fn item(State(st): State<AppState>, Path((endpoint, id)): Path<(String
         Method::PUT | Method::PATCH => {
             let body = async {
                 check_content_type(&parts.headers)?;
+                crate::resource_faults::refuse_plain_json(st, &parts.headers)?;
                 let bytes = read_body(st, body).await?;
                 parse_body(&bytes)
             }
@@ -87,7 +87,7 @@ pub async fn item(State(st): State<AppState>, Path((endpoint, id)): Path<(String
                 Err(e) => Err(e),
             }
         }
-        _ => return method_not_allowed("GET, PUT, PATCH, DELETE"),
+        _ => return crate::resource_faults::not_allowed(st, "GET, PUT, PATCH, DELETE"),
     };
     let result = match result {
         Err(e) if e.status == 404 && st.faults.has(Deviation::NotFound200) => Ok(OpResult::empty_object(&id)),
@@ -184,8 +184,12 @@ pub(crate) fn create(
 ) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
     crate::http::drop_dataless(&mut body, &view);
-    validate::check_resource(&body, &view, Mode::Create)?;
-    validate::strip_read_only(&mut body, &view);
+    crate::resource_faults::refuse_miscased_names(st, &body, &view)?;
+    validate::check_resource(&body, &view, Mode::Create).map_err(|e| crate::resource_faults::schema_error(st, e))?;
+    if !crate::resource_faults::keeps_read_only(st) {
+        validate::strip_read_only(&mut body, &view);
+    }
+    crate::resource_faults::drop_extension(st, &mut body);
     let id = st.new_id();
     let base = base_url(st, headers);
     let now = crate::store::now_rfc3339();
@@ -229,7 +233,8 @@ fn get(
     if honoured && if_none_match.is_some_and(|h| etag_listed(h, &crate::store::etag_of(record.version))) {
         return Ok(OpResult::of(st, StatusCode::NOT_MODIFIED, &record, None));
     }
-    Ok(OpResult::of(st, StatusCode::OK, &record, Some(shown(st, kind, &record, pairs)?)))
+    let body = crate::resource_faults::read_body(st, shown(st, kind, &record, pairs)?);
+    Ok(OpResult::of(st, StatusCode::OK, &record, Some(body)))
 }
 
 /// RFC 7644 section 3.5.1: PUT replaces every writable attribute; omitted ones are cleared, readOnly ones are
@@ -244,11 +249,18 @@ pub(crate) fn replace(
 ) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
     crate::http::drop_dataless(&mut body, &view);
-    validate::check_resource(&body, &view, Mode::Replace)?;
-    if let Some(given) = body.get("id").and_then(Value::as_str).filter(|given| *given != id) {
+    crate::resource_faults::refuse_miscased_names(st, &body, &view)?;
+    validate::check_resource(&body, &view, Mode::Replace).map_err(|e| crate::resource_faults::schema_error(st, e))?;
+    let keep = crate::resource_faults::keeps_read_only(st);
+    if let Some(given) = body.get("id").and_then(Value::as_str).filter(|given| *given != id && !keep) {
         return Err(ScimError::mutability(format!("id is readOnly: the body says {given:?}, the URL {id:?}")));
     }
-    validate::strip_read_only(&mut body, &view);
+    if !keep {
+        validate::strip_read_only(&mut body, &view);
+    }
+    if crate::resource_faults::put_is_noop(st) {
+        return get(st, kind, id, &HeaderMap::new(), pairs);
+    }
     let record = st.store.update(kind, id, &mut |old| {
         check_if_match(headers, old)?;
         validate::immutable_violations(old, &body, &view)?;
@@ -309,6 +321,10 @@ pub(crate) fn patch(
 /// RFC 7644 section 3.6: DELETE answers 204; the resource is gone for good (404 afterwards). Deleting a User
 /// removes it from its Groups.
 pub(crate) fn delete(st: &Shared, kind: Kind, id: &str, headers: &HeaderMap) -> Result<OpResult, ScimError> {
+    if crate::resource_faults::delete_is_noop(st) && st.store.get(kind, id)?.is_some() {
+        let status = StatusCode::NO_CONTENT;
+        return Ok(OpResult { status, id: id.to_owned(), body: None, location: None, version: None });
+    }
     let mut gone = None;
     st.store.delete(kind, id, &mut |old| {
         check_if_match(headers, old)?;

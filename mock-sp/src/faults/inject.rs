@@ -109,7 +109,8 @@ async fn rewrite(f: &Faults, resp: Response) -> Response {
     let scim = is_scim_json(&resp);
     let error = status.is_client_error() || status.is_server_error();
     let no_body = status == StatusCode::UNAUTHORIZED && f.has(Deviation::Unauthorized401NoBody);
-    let resp = if error && scim && (no_body || f.has(Deviation::ErrorPlainText) || f.has(Deviation::NoScimType)) {
+    let bend = f.has(Deviation::ErrorPlainText) || f.has(Deviation::NoScimType) || f.has(Deviation::ErrorStatusNumber);
+    let resp = if error && scim && (no_body || bend) {
         let (mut parts, body) = resp.into_parts();
         parts.headers.remove(header::CONTENT_LENGTH);
         let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
@@ -123,8 +124,11 @@ async fn rewrite(f: &Faults, resp: Response) -> Response {
             let reason = status.canonical_reason().unwrap_or("error");
             Body::from(format!("{} {reason}: {detail}\n", status.as_u16()))
         } else {
-            if let Some(o) = json.as_object_mut() {
+            if let Some(o) = json.as_object_mut().filter(|_| f.has(Deviation::NoScimType)) {
                 scimlab_protocol::json::remove_ci(o, "scimType");
+            }
+            if let Some(o) = json.as_object_mut() {
+                crate::resource_faults::bend_error_status(f, o);
             }
             Body::from(serde_json::to_vec(&json).unwrap_or_else(|_| bytes.to_vec()))
         };
