@@ -192,8 +192,14 @@ impl Ctx {
     /// Sends a request, recording it as evidence. A transport failure is a harness error. A request that could
     /// change a resource this run did not create is refused before it leaves.
     pub async fn send(&self, req: ScimRequest) -> Result<ScimResponse, Outcome> {
+        self.send_via(&self.run.client, req).await
+    }
+
+    /// Sends a request through `client` (the run's client with another credential, for the authentication
+    /// checks: `ctx.run.client.with_credential(Credential::None)`), guarded and recorded like [`Ctx::send`].
+    pub async fn send_via(&self, client: &ScimClient, req: ScimRequest) -> Result<ScimResponse, Outcome> {
         self.guard(&req)?;
-        match self.run.client.send(req).await {
+        match client.send(req).await {
             Ok(r) => {
                 lock(&self.evidence).push(r.exchange.clone());
                 Ok(r)

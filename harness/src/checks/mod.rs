@@ -4,8 +4,18 @@
 pub mod bulk_support;
 pub mod support;
 
+mod crud;
 mod queries;
 
+mod rfc7643_2_attributes;
+mod rfc7643_4_2_groups;
+mod rfc7643_4_3_enterprise;
+mod rfc7644_2_auth;
+mod rfc7644_3_11_me;
+mod rfc7644_3_12_errors;
+mod rfc7644_3_1_http;
+mod rfc7644_3_3_create;
+mod rfc7644_3_4_1_read;
 mod rfc7644_3_4_2_2_filter_logic;
 mod rfc7644_3_4_2_2_filter_ops;
 mod rfc7644_3_4_2_2_filter_types;
@@ -13,13 +23,15 @@ mod rfc7644_3_4_2_3_sort;
 mod rfc7644_3_4_2_4_pagination;
 mod rfc7644_3_4_2_list;
 mod rfc7644_3_4_3_search;
+mod rfc7644_3_5_1_replace;
 mod rfc7644_3_5_2_patch;
 mod rfc7644_3_5_2_patch_add;
 mod rfc7644_3_5_2_patch_remove;
 mod rfc7644_3_5_2_patch_replace;
+mod rfc7644_3_6_delete;
 mod rfc7644_3_7_bulk;
-mod rfc7644_3_14_etag;
 mod rfc7644_3_9_projection;
+mod rfc7644_3_14_etag;
 mod rfc7644_4_discovery;
 
 use crate::check::Check;
@@ -27,6 +39,10 @@ use crate::check::Check;
 /// Every section's checks, in registry order: `(section prefix, checks)`. A check's id starts with its section.
 pub fn sections() -> Vec<(&'static str, &'static [Check])> {
     vec![
+        (rfc7644_2_auth::SECTION, rfc7644_2_auth::CHECKS),
+        (rfc7644_3_1_http::SECTION, rfc7644_3_1_http::CHECKS),
+        (rfc7644_3_3_create::SECTION, rfc7644_3_3_create::CHECKS),
+        (rfc7644_3_4_1_read::SECTION, rfc7644_3_4_1_read::CHECKS),
         (rfc7644_3_4_2_list::SECTION, rfc7644_3_4_2_list::CHECKS),
         (rfc7644_3_4_2_2_filter_ops::SECTION, rfc7644_3_4_2_2_filter_ops::CHECKS),
         (rfc7644_3_4_2_2_filter_logic::SECTION, rfc7644_3_4_2_2_filter_logic::CHECKS),
@@ -34,14 +50,21 @@ pub fn sections() -> Vec<(&'static str, &'static [Check])> {
         (rfc7644_3_4_2_3_sort::SECTION, rfc7644_3_4_2_3_sort::CHECKS),
         (rfc7644_3_4_2_4_pagination::SECTION, rfc7644_3_4_2_4_pagination::CHECKS),
         (rfc7644_3_4_3_search::SECTION, rfc7644_3_4_3_search::CHECKS),
+        (rfc7644_3_5_1_replace::SECTION, rfc7644_3_5_1_replace::CHECKS),
         (rfc7644_3_5_2_patch::SECTION, rfc7644_3_5_2_patch::CHECKS),
         (rfc7644_3_5_2_patch_add::SECTION, rfc7644_3_5_2_patch_add::CHECKS),
         (rfc7644_3_5_2_patch_remove::SECTION, rfc7644_3_5_2_patch_remove::CHECKS),
         (rfc7644_3_5_2_patch_replace::SECTION, rfc7644_3_5_2_patch_replace::CHECKS),
+        (rfc7644_3_6_delete::SECTION, rfc7644_3_6_delete::CHECKS),
         (rfc7644_3_7_bulk::SECTION, rfc7644_3_7_bulk::CHECKS),
-        (rfc7644_3_14_etag::SECTION, rfc7644_3_14_etag::CHECKS),
         (rfc7644_3_9_projection::SECTION, rfc7644_3_9_projection::CHECKS),
+        (rfc7644_3_11_me::SECTION, rfc7644_3_11_me::CHECKS),
+        (rfc7644_3_12_errors::SECTION, rfc7644_3_12_errors::CHECKS),
+        (rfc7644_3_14_etag::SECTION, rfc7644_3_14_etag::CHECKS),
         (rfc7644_4_discovery::SECTION, rfc7644_4_discovery::CHECKS),
+        (rfc7643_2_attributes::SECTION, rfc7643_2_attributes::CHECKS),
+        (rfc7643_4_2_groups::SECTION, rfc7643_4_2_groups::CHECKS),
+        (rfc7643_4_3_enterprise::SECTION, rfc7643_4_3_enterprise::CHECKS),
     ]
 }
 
