@@ -1,7 +1,8 @@
 //! RFC 7643 section 2: attribute characteristics as a server must honour them. Attribute names are
-//! case-insensitive (2.1); `returned: never` keeps the password out of every response and `returned: always`
-//! keeps `id` in every one (2.2); readOnly attributes such as `groups` are ignored on input (2.2, with RFC 7644
-//! 3.3); required values must be there (2.2); values must have their attribute's type (2.3).
+//! case-insensitive (2.1); `returned: never` keeps the password out of every response (2.2; `returned: always`
+//! is judged with the projection checks, `rfc7644/3.9/*-keep-id`); readOnly attributes such as `groups` are
+//! ignored on input (2.2, with RFC 7644 3.3); required values must be there (2.2); values must have their
+//! attribute's type (2.3).
 
 use super::crud::{at, contains, group_ids, member_ids, post, show, str_at};
 use super::support::{outcome, scim_error, status};
@@ -56,19 +57,6 @@ pub const CHECKS: &[Check] = &[
         consequence: "",
         catches: &["password-returned"],
         run: run!(password_not_returned_when_asked),
-    },
-    Check {
-        id: "rfc7643/2.2/id-returned-always",
-        level: Level::Must,
-        tags: &[Tag::Users, Tag::Schema, Tag::Projection],
-        requires: USERS,
-        profiles: &[Profile::Rfc],
-        requirement: "id is returned: always, so it comes back when attributes names only displayName and when \
-                      excludedAttributes names id",
-        sends: "POST /Users, GET /Users/{id}?attributes=displayName, GET /Users/{id}?excludedAttributes=id",
-        consequence: "",
-        catches: &["returned-always-dropped"],
-        run: run!(id_returned_always),
     },
     Check {
         id: "rfc7643/2.2/groups-readonly-ignored",
@@ -204,29 +192,6 @@ async fn password_not_returned_when_asked(ctx: &Ctx) -> Outcome {
                 None => Outcome::Pass,
                 Some(p) => Outcome::fail(format!("no password in {what}"), format!("password is {}", show(Some(p)))),
             })
-        }
-        .await,
-    )
-}
-
-/// RFC 7643 section 2.2 (`returned: always`) and RFC 7644 section 3.4.2.5: `id` is in every response, whatever
-/// `attributes` and `excludedAttributes` say.
-async fn id_returned_always(ctx: &Ctx) -> Outcome {
-    outcome(
-        async {
-            let created = ctx.create_user("id-always", json!({})).await?;
-            for (param, value) in [("attributes", "displayName"), ("excludedAttributes", "id")] {
-                let r = ctx.send(ScimRequest::get(&created.path).query(param, value)).await?;
-                let what = format!("GET {}?{param}={value}", created.path);
-                status(&r, 200, &what)?;
-                if str_at(r.body_json(), &["id"]) != Some(created.id.as_str()) {
-                    return Ok(Outcome::fail(
-                        format!("{what} returns id {:?}", created.id),
-                        format!("id is {}", show(at(r.body_json(), &["id"]))),
-                    ));
-                }
-            }
-            Ok(Outcome::Pass)
         }
         .await,
     )

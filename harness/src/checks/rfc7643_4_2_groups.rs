@@ -125,10 +125,17 @@ fn members_of(ids: &[&str]) -> Value {
     Value::Array(ids.iter().map(|id| json!({"value": id})).collect())
 }
 
-/// Creates a User and a Group listing it, both through the harness's fixtures.
+/// Creates a User and a Group listing it, both through the harness's fixtures, and makes sure the Group does
+/// list the User (so no check built on it can pass without membership).
 async fn user_in_group(ctx: &Ctx, label: &str) -> Result<(Created, Created), Outcome> {
     let user = ctx.create_user(label, json!({})).await?;
     let group = ctx.create_group(label, json!({"members": members_of(&[&user.id])})).await?;
+    if !member_ids(&ctx.read_back(&group).await?).contains(&user.id) {
+        return Err(Outcome::Skip(format!(
+            "prerequisite failed: the Group created with member {} does not list it (see group-create-with-members)",
+            user.id
+        )));
+    }
     Ok((user, group))
 }
 

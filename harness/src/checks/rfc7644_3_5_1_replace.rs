@@ -157,8 +157,13 @@ async fn put_returns_resource(ctx: &Ctx) -> Outcome {
     )
 }
 
-/// PUTs `body` and reads the resource back; the attribute `name` must then have no value.
+/// PUTs `body` and reads the resource back; the attribute `name`, which must have a value before (else the
+/// check could pass without the PUT clearing anything), must then have none.
 async fn cleared_after(ctx: &Ctx, created: &crate::ctx::Created, body: &Value, name: &str) -> Result<Outcome, Outcome> {
+    let before = ctx.read_back(created).await?;
+    if !has_value(&before, &[name]) {
+        return Ok(Outcome::Skip(format!("prerequisite failed: the server did not keep the {name} sent on create")));
+    }
     let r = put(ctx, created, body).await?;
     success(&r, &format!("PUT {}", created.path))?;
     let got = ctx.read_back(created).await?;
