@@ -176,7 +176,7 @@ async fn excluded_members_on_group_list_and_read() {
     let a = sp.user("a").await;
     let gid = sp.group("team", &[&a]).await;
     let full = sp.read(&format!("/Groups/{gid}")).await;
-    assert_eq!(super::member_values(&full), [a.clone()]);
+    assert_eq!(super::member_values(&full), [a.as_str()]);
     let lean = sp.read(&format!("/Groups/{gid}?excludedAttributes=members")).await;
     assert!(lean.get("members").is_none(), "{lean}");
     assert_eq!(lean["displayName"], "team");
@@ -246,7 +246,7 @@ async fn filters_on_the_lookups_idps_use() {
         "emails.value ew \"home.example\"",
     ] {
         let l = sp.read(&format!("/Users?filter={}", enc(f))).await;
-        assert_eq!(ids(&l), [id.clone()], "{f}");
+        assert_eq!(ids(&l), [id.as_str()], "{f}");
     }
     for f in ["externalId eq \"EXT-1\"", "emails[type eq \"home\"].value eq \"jane@work.example\"", "active eq false"] {
         let l = sp.read(&format!("/Users?filter={}", enc(f))).await;

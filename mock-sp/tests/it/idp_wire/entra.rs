@@ -65,8 +65,8 @@ async fn create_user_post() {
     assert_eq!(u["meta"]["resourceType"], "User");
     assert_eq!(u["meta"]["location"], json!(location));
     assert_eq!(sp.read(&format!("/Users/{id}")).await, u);
-    assert_eq!(ids(&lookup(&sp, "/Users", "userName", HIRED).await), [id.clone()]);
-    assert_eq!(ids(&lookup(&sp, "/Users", "externalId", "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef").await), [id.clone()]);
+    assert_eq!(ids(&lookup(&sp, "/Users", "userName", HIRED).await), [id.as_str()]);
+    assert_eq!(ids(&lookup(&sp, "/Users", "externalId", "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef").await), [id.as_str()]);
     // A second create of the same userName (in any case) is a 409 uniqueness error.
     replay(&sp, Method::POST, "/Users", ENTRA, w::CREATE_USER_POST, &[]).await.expect_error(409, Some("uniqueness"));
     let shout = w::CREATE_USER_POST.replace(HIRED, &HIRED.to_uppercase());
@@ -117,10 +117,10 @@ async fn disable_then_read(text: &str, reactivate: &str) {
     assert_eq!(r["active"], json!(false), "active is stored as a boolean");
     // Inactive users stay readable by id and by filter (IDP-TRAFFIC.md section 5.9).
     let found = lookup(&sp, "/Users", "userName", HIRED).await;
-    assert_eq!(ids(&found), [id.clone()]);
+    assert_eq!(ids(&found), [id.as_str()]);
     assert_eq!(found["Resources"][0]["active"], json!(false));
     let by_bool = sp.read(&format!("/Users?filter={}", enc("active eq false"))).await;
-    assert_eq!(ids(&by_bool), [id.clone()]);
+    assert_eq!(ids(&by_bool), [id.as_str()]);
     // Reactivation in the same dialect.
     let back = patch_user(&sp, &id, reactivate, &[]).await;
     assert_eq!(back["active"], json!(true));
@@ -235,7 +235,7 @@ async fn manager_add_patch_tutorial_legacy() {
     // Before changing a manager Entra asks whether it is already set (the tutorial's Example 4): `manager eq`
     // compares the manager's value.
     let asks = |m: &str| format!("/Users?filter={}", enc(&format!("id eq \"{id}\" and manager eq \"{m}\"")));
-    assert_eq!(ids(&sp.read(&asks(&mid)).await), [id.clone()]);
+    assert_eq!(ids(&sp.read(&asks(&mid)).await), [id.as_str()]);
     assert_eq!(sp.read(&asks("someone-else")).await["totalResults"], json!(0));
 }
 
@@ -307,7 +307,7 @@ async fn group_lookup_get() {
     sp.group("TEST2", &[&uid]).await;
     let list = sp.send(Method::GET, member(&d, "raw_path_and_query"), &[], None).await.expect_json(200);
     assert_eq!(assert_list(&list), 1);
-    assert_eq!(ids(&list), [gid.clone()]);
+    assert_eq!(ids(&list), [gid.as_str()]);
     assert_eq!(d["decoded"]["filter"], "displayName eq \"TEST\"");
     assert_eq!(list["Resources"][0]["displayName"], "TEST");
     assert!(list["Resources"][0].get("members").is_none(), "excludedAttributes=members on the list");
@@ -337,8 +337,8 @@ async fn group_add_members_patch() {
     let gid = entra_group(&sp).await;
     let uid = id_of(&hire(&sp).await);
     let (_, full) = patch_group(&sp, &gid, w::GROUP_ADD_MEMBERS_PATCH, &[("f648f8d5ea4e4cd38e9c", &uid)]).await;
-    assert_eq!(member_values(&full), [uid.clone()]);
-    assert_eq!(group_values(&sp.read(&format!("/Users/{uid}")).await), [gid.clone()]);
+    assert_eq!(member_values(&full), [uid.as_str()]);
+    assert_eq!(group_values(&sp.read(&format!("/Users/{uid}")).await), [gid.as_str()]);
     // Adding the same member again does not duplicate it.
     let (_, full) = patch_group(&sp, &gid, w::GROUP_ADD_MEMBERS_PATCH, &[("f648f8d5ea4e4cd38e9c", &uid)]).await;
     assert_eq!(member_values(&full), [uid]);
@@ -350,7 +350,7 @@ async fn remove_member(text: &str, placeholder: &str) {
     let stays = sp.user("stays@contoso.com").await;
     let gid = sp.group("Engineering", &[&gone, &stays]).await;
     let (_, full) = patch_group(&sp, &gid, text, &[(placeholder, &gone)]).await;
-    assert_eq!(member_values(&full), [stays.clone()]);
+    assert_eq!(member_values(&full), [stays.as_str()]);
     assert!(sp.read(&format!("/Users/{gone}")).await.get("groups").is_none());
     assert_eq!(group_values(&sp.read(&format!("/Users/{stays}")).await), [gid]);
 }

@@ -59,7 +59,7 @@ async fn user_lookup_get() {
     let id = id_of(&provision(&sp).await);
     let found = sp.send(Method::GET, &raw, OKTA, None).await.expect_json(200);
     assert_eq!(assert_list(&found), 1);
-    assert_eq!(ids(&found), [id.clone()]);
+    assert_eq!(ids(&found), [id.as_str()]);
     // userName is not caseExact.
     assert_eq!(ids(&lookup(&sp, "Test.User@OKTA.local").await), [id]);
 
@@ -100,7 +100,7 @@ async fn deactivate_user_patch() {
     assert_eq!(r["active"], json!(false));
     assert_eq!(sp.read(&path).await["active"], json!(false));
     let found = lookup(&sp, OKTA_USER).await;
-    assert_eq!(ids(&found), [id.clone()]);
+    assert_eq!(ids(&found), [id.as_str()]);
     assert_eq!(found["Resources"][0]["active"], json!(false));
     let reactivate = w::DEACTIVATE_USER_PATCH.replace("false", "true");
     let r = replay(&sp, Method::PATCH, &path, OKTA, &reactivate, &[]).await.expect_json(200);

@@ -33,10 +33,10 @@ async fn jumpcloud_behaviour_notes() {
     assert_eq!(sp.read(&q).await["totalResults"], json!(0));
     let uid = sp.user("jc.test@example.com").await;
     let gid = sp.group("JumpCloud Test Group", &[&uid]).await;
-    assert_eq!(group_values(&sp.read(&format!("/Users/{uid}")).await), [gid.clone()]);
+    assert_eq!(group_values(&sp.read(&format!("/Users/{uid}")).await), [gid.as_str()]);
     // An existing group of the same name is adopted: the lookup finds it.
     let g = sp.read(&format!("/Groups?filter={}", enc("displayName eq \"JumpCloud Test Group\""))).await;
-    assert_eq!(ids(&g), [gid.clone()]);
+    assert_eq!(ids(&g), [gid.as_str()]);
     sp.delete(&format!("/Groups/{gid}")).await.expect(204);
     sp.delete(&format!("/Users/{uid}")).await.expect(204);
     sp.get(&format!("/Groups/{gid}")).await.expect_error(404, None);
@@ -110,7 +110,7 @@ async fn onelogin_trailing_separators_and_empty_user_agent() {
         .send(Method::GET, "/Users?filter=userName+eq+%22ol.user%40example.com%22&", &[], None)
         .await
         .expect_json(200);
-    assert_eq!(ids(&list), [uid.clone()]);
+    assert_eq!(ids(&list), [uid.as_str()]);
     let put =
         serde_json::to_vec(&json!({"schemas": [USER_URN], "userName": "ol.user@example.com", "displayName": "OL"}))
             .expect("json");
