@@ -103,10 +103,9 @@ pub fn drop_always(st: &Shared, attributes: Option<&str>, excluded: Option<&str>
     };
     let (attrs, excl) = (names(attributes), names(excluded));
     let named = |list: &[String]| list.iter().any(|n| n == "id" || n.ends_with(":id"));
-    if (!attrs.is_empty() && !named(&attrs)) || named(&excl) {
-        if let Some(o) = body.as_object_mut() {
-            o.remove("id");
-        }
+    let drop = (!attrs.is_empty() && !named(&attrs)) || named(&excl);
+    if let Some(o) = body.as_object_mut().filter(|_| drop) {
+        o.remove("id");
     }
 }
 

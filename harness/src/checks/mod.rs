@@ -33,6 +33,7 @@ mod rfc7644_3_7_bulk;
 mod rfc7644_3_9_projection;
 mod rfc7644_3_14_etag;
 mod rfc7644_4_discovery;
+mod rfc7644_4_discovery_announced;
 
 use crate::check::Check;
 
@@ -65,6 +66,7 @@ pub fn sections() -> Vec<(&'static str, &'static [Check])> {
         (rfc7643_2_attributes::SECTION, rfc7643_2_attributes::CHECKS),
         (rfc7643_4_2_groups::SECTION, rfc7643_4_2_groups::CHECKS),
         (rfc7643_4_3_enterprise::SECTION, rfc7643_4_3_enterprise::CHECKS),
+        (rfc7644_4_discovery_announced::SECTION, rfc7644_4_discovery_announced::CHECKS),
     ]
 }
 

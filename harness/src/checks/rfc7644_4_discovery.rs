@@ -90,6 +90,78 @@ pub const CHECKS: &[Check] = &[
         catches: &["discovery-writable"],
         run: run!(spc_write_405),
     },
+    Check {
+        id: "rfc7644/4/schema-by-id",
+        level: Level::Must,
+        tags: &[Tag::Discovery, Tag::Schema],
+        requires: &[],
+        profiles: &[Profile::Rfc],
+        requirement: "GET /Schemas/{urn} answers 200 with that one Schema (the User schema, with its attributes)",
+        sends: "GET /Schemas/urn:ietf:params:scim:schemas:core:2.0:User",
+        consequence: "",
+        catches: &["schemas-missing"],
+        run: run!(schema_by_id),
+    },
+    Check {
+        id: "rfc7644/4/resource-type-by-id",
+        level: Level::Must,
+        tags: &[Tag::Discovery],
+        requires: &[],
+        profiles: &[Profile::Rfc],
+        requirement: "GET /ResourceTypes/{id} answers 200 with that one ResourceType (User)",
+        sends: "GET /ResourceTypes, GET /ResourceTypes/{id of the User type}",
+        consequence: "",
+        catches: &["resource-types-missing"],
+        run: run!(resource_type_by_id),
+    },
+    Check {
+        id: "rfc7644/4/resource-type-unknown-404",
+        level: Level::Must,
+        tags: &[Tag::Discovery, Tag::Errors],
+        requires: &[],
+        profiles: &[Profile::Rfc],
+        requirement: "GET /ResourceTypes/{unknown} answers 404 with a SCIM Error",
+        sends: "GET /ResourceTypes/ScimlabUnknownType",
+        consequence: "",
+        catches: &["not-found-200"],
+        run: run!(resource_type_unknown_404),
+    },
+    Check {
+        id: "rfc7644/4/schemas-write-405",
+        level: Level::Should,
+        tags: &[Tag::Discovery, Tag::Http],
+        requires: &[],
+        profiles: &[Profile::Rfc],
+        requirement: "/Schemas is read-only: POST /Schemas answers 405 with a SCIM Error",
+        sends: "POST /Schemas {}",
+        consequence: "",
+        catches: &["discovery-writable"],
+        run: run!(schemas_write_405),
+    },
+    Check {
+        id: "rfc7644/4/resource-types-write-405",
+        level: Level::Should,
+        tags: &[Tag::Discovery, Tag::Http],
+        requires: &[],
+        profiles: &[Profile::Rfc],
+        requirement: "/ResourceTypes is read-only: POST /ResourceTypes answers 405 with a SCIM Error",
+        sends: "POST /ResourceTypes {}",
+        consequence: "",
+        catches: &["discovery-writable"],
+        run: run!(resource_types_write_405),
+    },
+    Check {
+        id: "rfc7644/4/filter-forbidden",
+        level: Level::Should,
+        tags: &[Tag::Discovery, Tag::Filter],
+        requires: &[],
+        profiles: &[Profile::Rfc],
+        requirement: "a filter on a discovery endpoint is answered 403, so no client takes an ignored filter for a match",
+        sends: "GET /ServiceProviderConfig?filter=..., GET /ResourceTypes?filter=..., GET /Schemas?filter=...",
+        consequence: "",
+        catches: &["discovery-filter-accepted"],
+        run: run!(filter_forbidden),
+    },
 ];
 
 async fn spc_readable(ctx: &Ctx) -> Outcome {
@@ -207,6 +279,113 @@ async fn spc_write_405(ctx: &Ctx) -> Outcome {
                 .send(ScimRequest::json(reqwest::Method::POST, "/ServiceProviderConfig", &serde_json::json!({})))
                 .await?;
             scim_error(&r, 405, None, "POST /ServiceProviderConfig")?;
+            Ok(Outcome::Pass)
+        }
+        .await,
+    )
+}
+
+/// RFC 7644 section 4: a Schema is retrieved by its id, the schema URN.
+async fn schema_by_id(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let path = format!("/Schemas/{USER_URN}");
+            let r = ctx.get(&path).await?;
+            status(&r, 200, &format!("GET {path}"))?;
+            let v = r.body_json();
+            let id = v.get("id").and_then(Value::as_str);
+            let attributes = v.get("attributes").and_then(Value::as_array).map_or(0, Vec::len);
+            Ok(Outcome::check(
+                id.is_some_and(|i| i.eq_ignore_ascii_case(USER_URN)) && attributes > 0 && lists_schema(v, SCHEMA_URN),
+                format!("GET {path} returns the Schema {USER_URN} (schemas lists {SCHEMA_URN}) with its attributes"),
+                format!(
+                    "id {}, {attributes} attributes, schemas {}",
+                    id.unwrap_or("absent"),
+                    v.get("schemas").map_or("absent".into(), Value::to_string)
+                ),
+            ))
+        }
+        .await,
+    )
+}
+
+/// RFC 7644 section 4: a ResourceType is retrieved by its id (the User type's, as /ResourceTypes lists it).
+async fn resource_type_by_id(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let r = ctx.get("/ResourceTypes").await?;
+            status(&r, 200, "GET /ResourceTypes")?;
+            let items = list_resources(r.body_json(), "GET /ResourceTypes")?;
+            let user = items
+                .iter()
+                .find(|i| i.get("schema").and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case(USER_URN)));
+            let Some(id) = user.and_then(|u| u.get("id").or_else(|| u.get("name"))).and_then(Value::as_str) else {
+                return Ok(Outcome::Skip(
+                    "prerequisite failed: /ResourceTypes lists no User type with an id or name".into(),
+                ));
+            };
+            let path = format!("/ResourceTypes/{id}");
+            let r = ctx.get(&path).await?;
+            status(&r, 200, &format!("GET {path}"))?;
+            let v = r.body_json();
+            Ok(Outcome::check(
+                lists_schema(v, RESOURCE_TYPE_URN)
+                    && v.get("schema").and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case(USER_URN)),
+                format!("GET {path} returns the User ResourceType (schemas lists {RESOURCE_TYPE_URN})"),
+                format!("the body is {}", super::support::excerpt(&r.text())),
+            ))
+        }
+        .await,
+    )
+}
+
+/// RFC 7644 sections 3.12 and 4: an unknown ResourceType is not found.
+async fn resource_type_unknown_404(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let r = ctx.get("/ResourceTypes/ScimlabUnknownType").await?;
+            scim_error(&r, 404, None, "GET /ResourceTypes/ScimlabUnknownType")?;
+            Ok(Outcome::Pass)
+        }
+        .await,
+    )
+}
+
+/// POST `{}` to a discovery endpoint; it must answer 405.
+async fn write_405(ctx: &Ctx, path: &str) -> Outcome {
+    outcome(
+        async {
+            let r = ctx.send(ScimRequest::json(reqwest::Method::POST, path, &serde_json::json!({}))).await?;
+            scim_error(&r, 405, None, &format!("POST {path}"))?;
+            Ok(Outcome::Pass)
+        }
+        .await,
+    )
+}
+
+/// RFC 7644 section 4: the discovery endpoints are read with GET only.
+async fn schemas_write_405(ctx: &Ctx) -> Outcome {
+    write_405(ctx, "/Schemas").await
+}
+
+/// RFC 7644 section 4: the discovery endpoints are read with GET only.
+async fn resource_types_write_405(ctx: &Ctx) -> Outcome {
+    write_405(ctx, "/ResourceTypes").await
+}
+
+/// RFC 7644 section 4: a filter on a discovery endpoint should be answered 403 (query parameters are otherwise
+/// ignored there, and an ignored filter would read as a match).
+async fn filter_forbidden(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            for (path, filter) in [
+                ("/ServiceProviderConfig", "patch.supported eq true"),
+                ("/ResourceTypes", "name eq \"User\""),
+                ("/Schemas", "id eq \"urn:scimlab:unknown\""),
+            ] {
+                let r = ctx.send(ScimRequest::get(path).query("filter", filter)).await?;
+                status(&r, 403, &format!("GET {path}?filter={filter}"))?;
+            }
             Ok(Outcome::Pass)
         }
         .await,
