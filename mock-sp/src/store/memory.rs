@@ -184,6 +184,11 @@ pub(crate) fn stamp(resource: &mut Value, version: u64, now: &str) {
     }
 }
 
+/// A new resource's `lastModified` is its `created` (when the server set one), so the two agree on create.
+pub(crate) fn created_or_now(resource: &Value) -> String {
+    resource.pointer("/meta/created").and_then(Value::as_str).map_or_else(now_rfc3339, str::to_owned)
+}
+
 /// The weak entity tag for a version number.
 pub fn etag_of(version: u64) -> String {
     format!("W/\"{version:x}\"")
@@ -197,7 +202,7 @@ pub fn now_rfc3339() -> String {
 impl Store for MemoryStore {
     fn insert(&self, kind: Kind, mut resource: Value) -> Result<Record, ScimError> {
         let id = index_key(&resource, "id").ok_or_else(|| ScimError::new(500, "resource to insert has no id"))?;
-        let now = now_rfc3339();
+        let now = created_or_now(&resource);
         let mut g = self.write();
         if g.table(kind).seq_of.contains_key(&id) {
             return Err(ScimError::uniqueness(format!("id {id:?} is already in use")));

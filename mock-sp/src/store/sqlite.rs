@@ -7,7 +7,7 @@
 //! the disk and survives a `kill -9` of the process. The version counter lives in the `meta` table and the
 //! creation order is an `AUTOINCREMENT` key, so both continue where they stopped when the file is reopened.
 
-use super::memory::{now_rfc3339, remove_member, stamp};
+use super::memory::{created_or_now, now_rfc3339, remove_member, stamp};
 use super::{Indexed, Kind, Mutation, Record, Store, fold, index_key, member_ids};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 use scimlab_protocol::ScimError;
@@ -302,7 +302,7 @@ fn remove_from_groups(tx: &Transaction<'_>, user_id: &str, now: &str) -> Result<
 impl Store for SqliteStore {
     fn insert(&self, kind: Kind, mut resource: Value) -> Result<Record, ScimError> {
         let id = index_key(&resource, "id").ok_or_else(|| ScimError::new(500, "resource to insert has no id"))?;
-        let now = now_rfc3339();
+        let now = created_or_now(&resource);
         self.write(|tx| {
             if load(tx, kind, &id)?.is_some() {
                 return Err(ScimError::uniqueness(format!("id {id:?} is already in use")));
