@@ -1,0 +1,299 @@
+//! The unmeasured parts of a run: discovery of the server's /Bulk limits, the read-back after a bulk-merge, and
+//! cleanup.
+//!
+//! Cleanup deletes only what this run created: the ids the server returned for its creates, and, for creates
+//! that got no answer, what a lookup by the run-unique userName finds with exactly that userName. It never
+//! lists, filters by prefix, or deletes anything else. Groups go first, so user deletes do not have to rewrite
+//! memberships.
+
+use crate::LoadError;
+use crate::engine::{Caps, Run};
+use crate::persona::BULK_URN;
+use crate::pop::PopState;
+use crate::population::Population;
+use crate::report::{CleanupDoc, VerifyDoc};
+use crate::tasks::read_bulk;
+use crate::wire::{Conn, Req};
+use hyper::Method;
+use serde_json::Value;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// Connections used for verification and cleanup.
+const WORKERS: usize = 8;
+
+fn get_ci<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
+    v.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+}
+
+/// Reads `/ServiceProviderConfig` (RFC 7644 section 5): whether /Bulk is supported and its limits. A server
+/// without the endpoint is taken to have no /Bulk; a 401 or 403 stops the run (the credential is wrong).
+pub async fn discover(run: &Run) -> Result<Caps, LoadError> {
+    let mut conn = run.conn();
+    let req = Req::new(Method::GET, "/ServiceProviderConfig".to_owned());
+    let reply = tokio::time::timeout(Duration::from_secs(30), conn.send(&req))
+        .await
+        .map_err(|_| LoadError::Unreachable("no answer to GET /ServiceProviderConfig within 30 s".into()))?
+        .map_err(LoadError::Unreachable)?;
+    let none = Caps { bulk: false, max_operations: 1, max_payload: 0 };
+    match reply.status {
+        401 | 403 => Err(LoadError::Refused(format!(
+            "the server answered {} to GET /ServiceProviderConfig: the credential is missing or wrong (pass --token)",
+            reply.status
+        ))),
+        200 => {
+            let Ok(spc) = serde_json::from_slice::<Value>(&reply.body) else { return Ok(none) };
+            let Some(bulk) = get_ci(&spc, "bulk") else { return Ok(none) };
+            let supported = get_ci(bulk, "supported").and_then(Value::as_bool).unwrap_or(false);
+            let num = |n: &str| get_ci(bulk, n).and_then(Value::as_u64).and_then(|v| usize::try_from(v).ok());
+            let max_operations = num("maxOperations").unwrap_or(0);
+            let max_payload = num("maxPayloadSize").unwrap_or(0);
+            Ok(Caps { bulk: supported && max_operations >= 2 && max_payload > 0, max_operations, max_payload })
+        }
+        _ => Ok(none),
+    }
+}
+
+/// Runs `work(conn, index)` for indexes `0..n` on [`WORKERS`] connections.
+async fn parallel<F, Fut>(run: &Arc<Run>, n: usize, work: F)
+where
+    F: Fn(Conn, usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Conn> + Send,
+{
+    let next = Arc::new(AtomicUsize::new(0));
+    let work = Arc::new(work);
+    let mut handles = Vec::new();
+    for _ in 0..WORKERS.min(n) {
+        let (next, work, mut conn) = (next.clone(), work.clone(), run.conn());
+        handles.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                conn = work(conn, i).await;
+            }
+        }));
+    }
+    for h in handles {
+        let _ = h.await;
+    }
+}
+
+/// Sends `req` with the run's timeout, without recording it.
+async fn send(run: &Run, conn: &mut Conn, req: &Req) -> Option<crate::wire::Reply> {
+    tokio::time::timeout(run.timeout, conn.send(req)).await.ok()?.ok()
+}
+
+/// Reads back every group of the slice and compares its members with the ids its users were created with; for
+/// an unsharded run, also counts the users carrying the run's prefix.
+pub async fn verify(run: &Arc<Run>, pop: &Arc<PopState>, whole: bool) -> VerifyDoc {
+    let blocks: Vec<u64> = pop.blocks.clone().collect();
+    let doc = Arc::new(Mutex::new(VerifyDoc {
+        memberships_expected: pop.users.end - pop.users.start,
+        groups_checked: blocks.len() as u64,
+        ..VerifyDoc::default()
+    }));
+    let (r, p, d) = (run.clone(), pop.clone(), doc.clone());
+    parallel(run, blocks.len(), move |mut conn, k| {
+        let (run, pop, doc, g) = (r.clone(), p.clone(), d.clone(), blocks[k]);
+        async move {
+            let expected: HashSet<&str> = pop.pop.block_users(g).filter_map(|u| pop.user_id(u)).collect();
+            let want = pop.pop.block_users(g).count() as u64;
+            let problem = match pop.group_id(g) {
+                None => Some((0, format!("group {g} ({}) was not created", pop.pop.group_name(g)))),
+                Some(gid) => {
+                    let req = Req::new(Method::GET, format!("/Groups/{gid}?attributes=members"));
+                    match send(&run, &mut conn, &req).await {
+                        Some(r) if r.status == 200 => {
+                            let v: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+                            let got: HashSet<String> = get_ci(&v, "members")
+                                .and_then(Value::as_array)
+                                .map(|ms| {
+                                    ms.iter()
+                                        .filter_map(|m| get_ci(m, "value").and_then(Value::as_str))
+                                        .map(str::to_owned)
+                                        .collect()
+                                })
+                                .unwrap_or_default();
+                            let found = expected.iter().filter(|id| got.contains(**id)).count() as u64;
+                            let extra = got.len() as u64 - found;
+                            if found == want && extra == 0 {
+                                doc.lock().unwrap_or_else(PoisonError::into_inner).memberships_found += found;
+                                None
+                            } else {
+                                Some((
+                                    found,
+                                    format!("group {gid} lists {found} of its {want} users and {extra} others"),
+                                ))
+                            }
+                        }
+                        Some(r) => Some((0, format!("GET /Groups/{gid} answered {}", r.status))),
+                        None => Some((0, format!("GET /Groups/{gid} got no answer"))),
+                    }
+                }
+            };
+            if let Some((found, p)) = problem {
+                let mut d = doc.lock().unwrap_or_else(PoisonError::into_inner);
+                d.groups_wrong += 1;
+                d.memberships_found += found;
+                if d.problems.len() < 10 {
+                    d.problems.push(p);
+                }
+            }
+            conn
+        }
+    })
+    .await;
+    let mut doc = Arc::try_unwrap(doc)
+        .map(|m| m.into_inner().unwrap_or_else(PoisonError::into_inner))
+        .unwrap_or_else(|shared| shared.lock().unwrap_or_else(PoisonError::into_inner).clone());
+    if whole {
+        let filter = format!("userName sw \"{}\"", pop.pop.user_name_prefix());
+        let req = Req::new(Method::GET, format!("/Users?{}&count=0", run.persona.lookup_query(&filter)));
+        let found = send(run, &mut run.conn(), &req).await.and_then(|r| {
+            let v: Value = serde_json::from_slice(&r.body).ok()?;
+            get_ci(&v, "totalResults").and_then(Value::as_u64)
+        });
+        doc.users_expected = Some(pop.pop.users);
+        doc.users_found = Some(found.unwrap_or(0));
+        if found != Some(pop.pop.users) {
+            doc.problems.push(format!(
+                "userName sw {:?} finds {} users; {} were created",
+                pop.pop.user_name_prefix(),
+                found.map_or("no answer".to_owned(), |n| n.to_string()),
+                pop.pop.users
+            ));
+        }
+    }
+    doc
+}
+
+/// Counters of a cleanup.
+#[derive(Default)]
+struct Tally {
+    deleted: AtomicU64,
+    not_found: AtomicU64,
+    failed: AtomicU64,
+}
+
+impl Tally {
+    fn count(&self, status: u16) {
+        let c = match status {
+            200..=299 => &self.deleted,
+            404 => &self.not_found,
+            _ => &self.failed,
+        };
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Deletes `paths` (`/Groups/{id}`, `/Users/{id}`): through /Bulk in batches when the server has it, else one
+/// DELETE each.
+async fn delete_all(run: &Arc<Run>, paths: Vec<String>, tally: &Arc<Tally>) {
+    if paths.is_empty() {
+        return;
+    }
+    if run.caps.bulk {
+        let per = run.caps.max_operations.clamp(1, 500);
+        let by_payload = (run.caps.max_payload.saturating_sub(1024) / 96).max(1);
+        let batches: Vec<Vec<String>> = paths.chunks(per.min(by_payload)).map(<[String]>::to_vec).collect();
+        let (r, t, batches) = (run.clone(), tally.clone(), Arc::new(batches));
+        parallel(run, batches.len(), move |mut conn, k| {
+            let (run, tally, batches) = (r.clone(), t.clone(), batches.clone());
+            async move {
+                let ops: Vec<String> =
+                    batches[k].iter().map(|p| format!(r#"{{"method":"DELETE","path":"{p}"}}"#)).collect();
+                let body = format!(r#"{{"schemas":["{BULK_URN}"],"Operations":[{}]}}"#, ops.join(","));
+                match send(&run, &mut conn, &Req::with_body(Method::POST, "/Bulk".to_owned(), body)).await {
+                    Some(r) if r.status == 200 => {
+                        let results = read_bulk(&r.body);
+                        results.iter().for_each(|x| tally.count(x.status));
+                        let missing = batches[k].len().saturating_sub(results.len());
+                        tally.failed.fetch_add(missing as u64, Ordering::Relaxed);
+                    }
+                    _ => {
+                        tally.failed.fetch_add(batches[k].len() as u64, Ordering::Relaxed);
+                    }
+                }
+                conn
+            }
+        })
+        .await;
+        return;
+    }
+    let (r, t, paths) = (run.clone(), tally.clone(), Arc::new(paths));
+    parallel(run, paths.len(), move |mut conn, k| {
+        let (run, tally, paths) = (r.clone(), t.clone(), paths.clone());
+        async move {
+            match send(&run, &mut conn, &Req::new(Method::DELETE, paths[k].clone())).await {
+                Some(r) => tally.count(r.status),
+                None => {
+                    tally.failed.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            conn
+        }
+    })
+    .await;
+}
+
+/// The ids of users named exactly `names` (lookups by the run-unique userName).
+async fn find_by_name(run: &Arc<Run>, names: Vec<String>) -> Vec<String> {
+    let found = Arc::new(Mutex::new(Vec::new()));
+    let (r, f, names) = (run.clone(), found.clone(), Arc::new(names));
+    parallel(run, names.len(), move |mut conn, k| {
+        let (run, found, names) = (r.clone(), f.clone(), names.clone());
+        async move {
+            let name = &names[k];
+            let q = run.persona.lookup_query(&format!("userName eq \"{name}\""));
+            if let Some(reply) = send(&run, &mut conn, &Req::new(Method::GET, format!("/Users?{q}"))).await {
+                let v: Value = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
+                let hits = get_ci(&v, "Resources").and_then(Value::as_array).cloned().unwrap_or_default();
+                for h in hits {
+                    let exact =
+                        get_ci(&h, "userName").and_then(Value::as_str).is_some_and(|u| u.eq_ignore_ascii_case(name));
+                    if let (true, Some(id)) = (exact, get_ci(&h, "id").and_then(Value::as_str)) {
+                        found.lock().unwrap_or_else(PoisonError::into_inner).push(id.to_owned());
+                    }
+                }
+            }
+            conn
+        }
+    })
+    .await;
+    let out = found.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    out
+}
+
+/// Deletes everything the run created in `states`, and the hires of every lane (`hires`: each lane's hire
+/// names and the hire numbers whose create got no answer).
+pub async fn cleanup(
+    run: &Arc<Run>,
+    states: &[Arc<PopState>],
+    hires: &[(Population, Vec<u64>)],
+    show: bool,
+) -> CleanupDoc {
+    let began = Instant::now();
+    let progress = crate::progress::Progress::new(show, "cleaning up", None);
+    let tally = Arc::new(Tally::default());
+    let groups: Vec<String> = states.iter().flat_map(|s| s.created_groups()).map(|g| format!("/Groups/{g}")).collect();
+    delete_all(run, groups, &tally).await;
+    let mut names: Vec<String> =
+        states.iter().flat_map(|s| s.unknown().into_iter().map(|i| s.pop.user_name(i)).collect::<Vec<_>>()).collect();
+    names.extend(hires.iter().flat_map(|(p, ns)| ns.iter().map(|n| p.user_name(*n)).collect::<Vec<_>>()));
+    let mut users: Vec<String> = states.iter().flat_map(|s| s.created_users()).collect();
+    users.extend(find_by_name(run, names).await);
+    users.sort();
+    users.dedup();
+    delete_all(run, users.into_iter().map(|u| format!("/Users/{u}")).collect(), &tally).await;
+    progress.done();
+    CleanupDoc {
+        deleted: tally.deleted.load(Ordering::Relaxed),
+        not_found: tally.not_found.load(Ordering::Relaxed),
+        failed: tally.failed.load(Ordering::Relaxed),
+        duration_ms: began.elapsed().as_secs_f64() * 1000.0,
+    }
+}

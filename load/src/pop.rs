@@ -1,0 +1,150 @@
+//! What a run knows about the population it created: the ids the server gave each user and group, the users
+//! whose create had no answer (cleanup looks them up by their run-unique name), and the users the `mixed`
+//! workload hired on the way. Shared by every worker; writes happen once per resource.
+
+use crate::population::Population;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+/// One population as a run holds it: this shard's slice and the ids created so far.
+#[derive(Debug)]
+pub struct PopState {
+    /// Names and shapes.
+    pub pop: Population,
+    /// This shard's blocks.
+    pub blocks: Range<u64>,
+    /// This shard's users.
+    pub users: Range<u64>,
+    user_ids: Vec<OnceLock<String>>,
+    group_ids: Vec<OnceLock<String>>,
+    unknown: Mutex<Vec<u64>>,
+    hired: Mutex<Vec<String>>,
+    /// Source of revision numbers for updates and of hire numbers, so concurrent workers never repeat one.
+    pub counter: AtomicU64,
+}
+
+impl PopState {
+    /// The state of `pop`'s slice `blocks`.
+    pub fn new(pop: Population, blocks: Range<u64>) -> PopState {
+        let users = if blocks.is_empty() {
+            0..0
+        } else {
+            pop.block_users(blocks.start).start..pop.block_users(blocks.end - 1).end
+        };
+        let n = usize::try_from(users.end - users.start).unwrap_or(0);
+        let g = usize::try_from(blocks.end - blocks.start).unwrap_or(0);
+        PopState {
+            pop,
+            blocks,
+            users,
+            user_ids: (0..n).map(|_| OnceLock::new()).collect(),
+            group_ids: (0..g).map(|_| OnceLock::new()).collect(),
+            unknown: Mutex::new(Vec::new()),
+            hired: Mutex::new(Vec::new()),
+            counter: AtomicU64::new(1),
+        }
+    }
+
+    fn user_slot(&self, i: u64) -> Option<&OnceLock<String>> {
+        let k = usize::try_from(i.checked_sub(self.users.start)?).ok()?;
+        self.user_ids.get(k)
+    }
+
+    fn group_slot(&self, g: u64) -> Option<&OnceLock<String>> {
+        let k = usize::try_from(g.checked_sub(self.blocks.start)?).ok()?;
+        self.group_ids.get(k)
+    }
+
+    /// Notes the id the server gave user `i`.
+    pub fn set_user(&self, i: u64, id: String) {
+        if let Some(s) = self.user_slot(i) {
+            let _ = s.set(id);
+        }
+    }
+
+    /// The id of user `i`, once created.
+    pub fn user_id(&self, i: u64) -> Option<&str> {
+        self.user_slot(i).and_then(|s| s.get()).map(String::as_str)
+    }
+
+    /// Notes the id the server gave group `g`.
+    pub fn set_group(&self, g: u64, id: String) {
+        if let Some(s) = self.group_slot(g) {
+            let _ = s.set(id);
+        }
+    }
+
+    /// The id of group `g`, once created.
+    pub fn group_id(&self, g: u64) -> Option<&str> {
+        self.group_slot(g).and_then(|s| s.get()).map(String::as_str)
+    }
+
+    /// Notes that user `i` may or may not exist (its create got no answer).
+    pub fn set_unknown(&self, i: u64) {
+        self.unknown.lock().unwrap_or_else(PoisonError::into_inner).push(i);
+    }
+
+    /// Users whose create got no answer and who have no id since.
+    pub fn unknown(&self) -> Vec<u64> {
+        let list = self.unknown.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        list.into_iter().filter(|i| self.user_id(*i).is_none()).collect()
+    }
+
+    /// Notes a user the `mixed` workload hired.
+    pub fn add_hired(&self, id: String) {
+        self.hired.lock().unwrap_or_else(PoisonError::into_inner).push(id);
+    }
+
+    /// Every user id this run created in this population (loaded and hired).
+    pub fn created_users(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.user_ids.iter().filter_map(|s| s.get().cloned()).collect();
+        ids.extend(self.hired.lock().unwrap_or_else(PoisonError::into_inner).iter().cloned());
+        ids
+    }
+
+    /// Every group id this run created in this population.
+    pub fn created_groups(&self) -> Vec<String> {
+        self.group_ids.iter().filter_map(|s| s.get().cloned()).collect()
+    }
+
+    /// Users created (with a known id) and groups created.
+    pub fn counts(&self) -> (u64, u64) {
+        let u = self.user_ids.iter().filter(|s| s.get().is_some()).count();
+        let g = self.group_ids.iter().filter(|s| s.get().is_some()).count();
+        (u as u64, g as u64)
+    }
+
+    /// A random user of the slice that has an id (a few tries; `None` when the population is missing).
+    pub fn pick_user(&self, rng: &mut fastrand::Rng) -> Option<(u64, &str)> {
+        if self.users.is_empty() {
+            return None;
+        }
+        for _ in 0..8 {
+            let i = rng.u64(self.users.clone());
+            if let Some(id) = self.user_id(i) {
+                return Some((i, id));
+            }
+        }
+        None
+    }
+
+    /// A random group of the slice that has an id.
+    pub fn pick_group(&self, rng: &mut fastrand::Rng) -> Option<(u64, &str)> {
+        if self.blocks.is_empty() {
+            return None;
+        }
+        for _ in 0..8 {
+            let g = rng.u64(self.blocks.clone());
+            if let Some(id) = self.group_id(g) {
+                return Some((g, id));
+            }
+        }
+        None
+    }
+
+    /// A fresh number (revisions, hires).
+    pub fn next(&self) -> u64 {
+        self.counter.fetch_add(1, Ordering::Relaxed)
+    }
+}

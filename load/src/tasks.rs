@@ -1,0 +1,412 @@
+//! The workloads' tasks: what one worker does for task number `i` of its lane. A task is one request, except a
+//! bulk-merge block (one /Bulk request per chunk of users, or a POST per user and one for the group), Okta's
+//! GET-then-PUT update, and the `mixed` workload's membership and activation round trips and hires (two).
+//!
+//! [`exchange`] is the one place a request is sent and measured: latency from the intended send time (open
+//! model) or from the send (closed model) to the last byte of the answer; a 429 is counted apart, its
+//! Retry-After honoured, and the request sent again (its latency then runs from the end of the wait, which is when
+//! the server asked for it); a request without an answer is a transport error.
+
+use crate::engine::{Lane, Run};
+use crate::options::Workload;
+use crate::persona::{BULK_URN, Update};
+use crate::pop::PopState;
+use crate::stats::{Op, Recorder, Slot};
+use crate::wire::{Conn, Reply, Req, scim_type};
+use hyper::Method;
+use serde::Deserialize;
+use serde_json::Value;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+/// Sends `req` and records the answer in `slot`. `None` when no answer came (or the run ended while a 429 was
+/// being waited out).
+pub async fn exchange(
+    run: &Run,
+    conn: &mut Conn,
+    rec: &mut Recorder,
+    slot: Slot,
+    req: &Req,
+    intended: Option<Instant>,
+    items: u64,
+) -> Option<Reply> {
+    let mut start = intended.unwrap_or_else(Instant::now);
+    loop {
+        let sent = tokio::time::timeout(run.timeout, conn.send(req)).await;
+        let end = Instant::now();
+        let reply = match sent {
+            Ok(Ok(r)) => r,
+            Ok(Err(_)) | Err(_) => {
+                if sent.is_err() {
+                    // A timed-out request leaves the connection mid-exchange; start a fresh one.
+                    conn.reset();
+                }
+                rec.transport_error(slot);
+                run.live.requests.fetch_add(1, Ordering::Relaxed);
+                run.live.errors.fetch_add(1, Ordering::Relaxed);
+                return None;
+            }
+        };
+        run.live.requests.fetch_add(1, Ordering::Relaxed);
+        if reply.status == 429 {
+            let wait = reply.retry_after.unwrap_or(Duration::from_secs(1));
+            rec.throttled(slot, u64::try_from(wait.as_micros()).unwrap_or(u64::MAX));
+            run.live.throttled.fetch_add(1, Ordering::Relaxed);
+            if run.stopped() || end + wait >= run.deadline {
+                return None;
+            }
+            tokio::time::sleep(wait).await;
+            start = Instant::now();
+            continue;
+        }
+        let latency = u64::try_from(end.saturating_duration_since(start).as_micros()).unwrap_or(u64::MAX);
+        let error = reply.status >= 400;
+        let st = if error { scim_type(&reply.body) } else { None };
+        if error {
+            run.live.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        rec.response(slot, latency, reply.status, st.as_deref(), items);
+        return Some(reply);
+    }
+}
+
+/// Runs task `i` of `lane`.
+pub async fn run_task(
+    run: &Run,
+    lane: &Lane,
+    i: u64,
+    conn: &mut Conn,
+    rec: &mut Recorder,
+    rng: &mut fastrand::Rng,
+    intended: Option<Instant>,
+) {
+    let slot = |op| Slot { lane: lane.index, op };
+    let pop = &*lane.pop;
+    match lane.workload {
+        Workload::BulkMerge => {
+            let g = pop.blocks.start + i;
+            if g < pop.blocks.end {
+                bulk_merge_block(run, lane.index, pop, g, conn, rec, intended).await;
+            }
+        }
+        Workload::Read => {
+            let Some((_, id)) = pop.pick_user(rng) else { return };
+            let req = Req::new(Method::GET, format!("/Users/{id}"));
+            exchange(run, conn, rec, slot(Op::Get), &req, intended, 0).await;
+        }
+        Workload::Filter => {
+            let Some((u, _)) = pop.pick_user(rng) else { return };
+            let (op, filter) = match rng.u8(0..10) {
+                0..5 => (Op::FilterUserName, format!("userName eq \"{}\"", pop.pop.user_name(u))),
+                5..8 => (Op::FilterExternalId, format!("externalId eq \"{}\"", pop.pop.external_id(u))),
+                _ => (
+                    Op::FilterComplex,
+                    format!("emails[type eq \"work\" and value co \"{}\"]", pop.pop.email_fragment(u)),
+                ),
+            };
+            let req = Req::new(Method::GET, format!("/Users?{}", run.persona.lookup_query(&filter)));
+            exchange(run, conn, rec, slot(op), &req, intended, 0).await;
+        }
+        Workload::Patch => update(run, lane.index, pop, conn, rec, rng, intended).await,
+        Workload::Mixed => mixed(run, lane, conn, rec, rng, intended).await,
+    }
+}
+
+/// A persona-shaped profile update of a random user: one PATCH, or Okta's GET then PUT.
+async fn update(
+    run: &Run,
+    lane: usize,
+    pop: &PopState,
+    conn: &mut Conn,
+    rec: &mut Recorder,
+    rng: &mut fastrand::Rng,
+    intended: Option<Instant>,
+) {
+    let Some((u, id)) = pop.pick_user(rng) else { return };
+    let rev = pop.next();
+    match run.persona.update(&pop.pop, u, rev) {
+        Update::Patch(body) => {
+            let req = Req::with_body(Method::PATCH, format!("/Users/{id}"), body);
+            exchange(run, conn, rec, Slot { lane, op: Op::PatchUser }, &req, intended, 1).await;
+        }
+        Update::GetThenPut => {
+            let get = Req::new(Method::GET, format!("/Users/{id}"));
+            let Some(r) = exchange(run, conn, rec, Slot { lane, op: Op::Get }, &get, intended, 0).await else { return };
+            if r.status != 200 {
+                return;
+            }
+            let Ok(body) = run.persona.put_body(&r.body, &pop.pop, u, rev) else { return };
+            let put = Req::with_body(Method::PUT, format!("/Users/{id}"), body);
+            exchange(run, conn, rec, Slot { lane, op: Op::PutUser }, &put, None, 1).await;
+        }
+    }
+}
+
+/// The `mixed` workload: 35% lookups by userName, 20% reads, 25% updates, 8% membership changes (a user of
+/// another team added to a group and removed again), 7% deactivations and reactivations, 5% hires (a lookup
+/// that finds nothing, then a create). The round trips leave the population as they found it.
+async fn mixed(
+    run: &Run,
+    lane: &Lane,
+    conn: &mut Conn,
+    rec: &mut Recorder,
+    rng: &mut fastrand::Rng,
+    intended: Option<Instant>,
+) {
+    let pop = &*lane.pop;
+    let slot = |op| Slot { lane: lane.index, op };
+    let roll = rng.u8(0..100);
+    if roll >= 95 {
+        let n = pop.next();
+        let hires = &lane.hires;
+        let filter = format!("userName eq \"{}\"", hires.user_name(n));
+        let lookup = Req::new(Method::GET, format!("/Users?{}", run.persona.lookup_query(&filter)));
+        if exchange(run, conn, rec, slot(Op::FilterUserName), &lookup, intended, 0).await.is_none() {
+            return;
+        }
+        let create = Req::with_body(Method::POST, "/Users".to_owned(), run.persona.user_body(hires, n));
+        match exchange(run, conn, rec, slot(Op::CreateUser), &create, None, 1).await {
+            Some(r) if r.status == 201 || r.status == 200 => match created_id(&r) {
+                Some(id) => pop.add_hired(id),
+                None => lane.hire_unknown(n),
+            },
+            Some(_) => {}
+            None => lane.hire_unknown(n),
+        }
+        return;
+    }
+    let Some((u, id)) = pop.pick_user(rng) else { return };
+    match roll {
+        0..35 => {
+            let filter = format!("userName eq \"{}\"", pop.pop.user_name(u));
+            let req = Req::new(Method::GET, format!("/Users?{}", run.persona.lookup_query(&filter)));
+            exchange(run, conn, rec, slot(Op::FilterUserName), &req, intended, 0).await;
+        }
+        35..55 => {
+            let req = Req::new(Method::GET, format!("/Users/{id}"));
+            exchange(run, conn, rec, slot(Op::Get), &req, intended, 0).await;
+        }
+        55..80 => update(run, lane.index, pop, conn, rec, rng, intended).await,
+        80..88 => {
+            let Some((g, gid)) = pop.pick_group(rng) else { return };
+            if pop.pop.block_of(u) == g {
+                // Already a member: pick the membership change on another draw.
+                return;
+            }
+            let add = Req::with_body(
+                Method::PATCH,
+                format!("/Groups/{gid}"),
+                run.persona.add_member(id, &pop.pop.user_name(u)),
+            );
+            let added = exchange(run, conn, rec, slot(Op::PatchMembers), &add, intended, 1).await;
+            if added.is_some_and(|r| r.status < 300) {
+                let remove = Req::with_body(Method::PATCH, format!("/Groups/{gid}"), run.persona.remove_member(id));
+                exchange(run, conn, rec, slot(Op::PatchMembers), &remove, None, 1).await;
+            }
+        }
+        _ => {
+            let off = Req::with_body(Method::PATCH, format!("/Users/{id}"), run.persona.set_active(false));
+            let done = exchange(run, conn, rec, slot(Op::PatchActive), &off, intended, 1).await;
+            if done.is_some() {
+                let on = Req::with_body(Method::PATCH, format!("/Users/{id}"), run.persona.set_active(true));
+                exchange(run, conn, rec, slot(Op::PatchActive), &on, None, 1).await;
+            }
+        }
+    }
+}
+
+/// The id of a created resource: the body's `id`, else the last segment of its Location.
+pub fn created_id(r: &Reply) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Created {
+        id: Option<String>,
+    }
+    serde_json::from_slice::<Created>(&r.body).ok().and_then(|c| c.id)
+}
+
+/// Users per /Bulk request: the server's maxOperations less one (the group's own operation), and no more than
+/// fit in its maxPayloadSize at `body_len` bytes a user (with a margin for the group and the envelope).
+pub fn chunk_size(max_operations: usize, max_payload: usize, body_len: usize, preferred: u64) -> usize {
+    let by_ops = max_operations.saturating_sub(1).max(1);
+    let per_user = body_len + 64 + 48; // the operation envelope, and the member entry in the group
+    let by_payload = (max_payload.saturating_sub(2048) / per_user.max(1)).max(1);
+    by_ops.min(by_payload).min(usize::try_from(preferred).unwrap_or(usize::MAX)).max(1)
+}
+
+/// Creates block `g`: its users and their group. Through /Bulk when the run uses it, in chunks that the
+/// server's limits allow, the group riding in the last chunk with `bulkId` references to that chunk's users and
+/// the ids of earlier chunks' users; otherwise a POST per user, then a POST of the group.
+pub async fn bulk_merge_block(
+    run: &Run,
+    lane: usize,
+    pop: &PopState,
+    g: u64,
+    conn: &mut Conn,
+    rec: &mut Recorder,
+    intended: Option<Instant>,
+) {
+    let users: Vec<u64> = pop.pop.block_users(g).collect();
+    let mut members: Vec<String> = Vec::with_capacity(users.len());
+    if run.caps.bulk {
+        let sample = run.persona.user_body(&pop.pop, g * pop.pop.block).len();
+        let size = chunk_size(run.caps.max_operations, run.caps.max_payload, sample, pop.pop.block);
+        let chunks: Vec<&[u64]> = users.chunks(size).collect();
+        let mut intended = intended;
+        for (k, chunk) in chunks.iter().enumerate() {
+            let last = k + 1 == chunks.len();
+            let mut body = String::with_capacity(chunk.len() * (sample + 96) + 256);
+            body.push_str(r#"{"schemas":[""#);
+            body.push_str(BULK_URN);
+            body.push_str(r#""],"Operations":["#);
+            for (n, u) in chunk.iter().enumerate() {
+                if n > 0 {
+                    body.push(',');
+                }
+                body.push_str(&format!(r#"{{"method":"POST","path":"/Users","bulkId":"u{u}","data":"#));
+                body.push_str(&run.persona.user_body(&pop.pop, *u));
+                body.push('}');
+            }
+            if last {
+                let mut refs = members.clone();
+                refs.extend(chunk.iter().map(|u| format!("bulkId:u{u}")));
+                body.push_str(&format!(r#",{{"method":"POST","path":"/Groups","bulkId":"g{g}","data":"#));
+                body.push_str(&run.persona.group_body(&pop.pop, g, &refs));
+                body.push('}');
+            }
+            body.push_str("]}");
+            let items = chunk.len() as u64 + u64::from(last);
+            let req = Req::with_body(Method::POST, "/Bulk".to_owned(), body);
+            let reply = exchange(run, conn, rec, Slot { lane, op: Op::Bulk }, &req, intended.take(), items).await;
+            let Some(reply) = reply else {
+                chunk.iter().for_each(|u| pop.set_unknown(*u));
+                return;
+            };
+            if reply.status != 200 {
+                return;
+            }
+            let results = read_bulk(&reply.body);
+            for r in results {
+                let ok = (200..300).contains(&r.status);
+                match (r.bulk_id.as_deref().and_then(|b| b.strip_prefix('u')), ok) {
+                    (Some(u), true) => {
+                        if let (Ok(u), Some(id)) = (u.parse::<u64>(), r.id) {
+                            members.push(id.clone());
+                            pop.set_user(u, id);
+                            run.live.created.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    (None, true) => {
+                        if let Some(id) = r.id {
+                            pop.set_group(g, id);
+                            run.live.created.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    (_, false) => rec.item_failure(Slot { lane, op: Op::Bulk }, r.status, r.scim_type.as_deref()),
+                }
+            }
+        }
+        return;
+    }
+    let mut intended = intended;
+    for u in users {
+        let req = Req::with_body(Method::POST, "/Users".to_owned(), run.persona.user_body(&pop.pop, u));
+        match exchange(run, conn, rec, Slot { lane, op: Op::CreateUser }, &req, intended.take(), 1).await {
+            Some(r) if r.status < 300 => match created_id(&r) {
+                Some(id) => {
+                    members.push(id.clone());
+                    pop.set_user(u, id);
+                    run.live.created.fetch_add(1, Ordering::Relaxed);
+                }
+                None => pop.set_unknown(u),
+            },
+            Some(_) => {}
+            None => pop.set_unknown(u),
+        }
+    }
+    let req = Req::with_body(Method::POST, "/Groups".to_owned(), run.persona.group_body(&pop.pop, g, &members));
+    if let Some(r) = exchange(run, conn, rec, Slot { lane, op: Op::CreateGroup }, &req, None, 1).await
+        && r.status < 300
+        && let Some(id) = created_id(&r)
+    {
+        pop.set_group(g, id);
+        run.live.created.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// One operation's result in a /Bulk answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkResult {
+    /// Its bulkId.
+    pub bulk_id: Option<String>,
+    /// Its status.
+    pub status: u16,
+    /// The created resource's id (the last segment of `location`).
+    pub id: Option<String>,
+    /// The scimType of a failure.
+    pub scim_type: Option<String>,
+}
+
+/// Reads a BulkResponse (RFC 7644 section 3.7.3): `status` may be a string (as the RFC's examples write it) or
+/// a number; the id of a created resource is the last segment of its `location`.
+pub fn read_bulk(body: &[u8]) -> Vec<BulkResult> {
+    #[derive(Deserialize)]
+    struct Resp {
+        #[serde(rename = "Operations", alias = "operations", default)]
+        operations: Vec<OpResp>,
+    }
+    #[derive(Deserialize)]
+    struct OpResp {
+        #[serde(rename = "bulkId", default)]
+        bulk_id: Option<String>,
+        #[serde(default)]
+        location: Option<String>,
+        #[serde(default)]
+        status: Value,
+        #[serde(default)]
+        response: Option<Value>,
+    }
+    let Ok(resp) = serde_json::from_slice::<Resp>(body) else { return Vec::new() };
+    resp.operations
+        .into_iter()
+        .map(|o| {
+            let status = match &o.status {
+                Value::String(s) => s.trim().parse().unwrap_or(0),
+                Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()).unwrap_or(0),
+                Value::Object(m) => m.get("code").and_then(Value::as_str).and_then(|s| s.parse().ok()).unwrap_or(0),
+                _ => 0,
+            };
+            let id =
+                o.location.as_deref().and_then(|l| l.rsplit('/').next()).filter(|s| !s.is_empty()).map(str::to_owned);
+            let scim_type =
+                o.response.as_ref().and_then(|r| r.get("scimType")).and_then(Value::as_str).map(str::to_owned);
+            BulkResult { bulk_id: o.bulk_id, status, id, scim_type }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bulk_answers_are_read_with_string_or_number_statuses() {
+        let body = br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkResponse"],"Operations":[
+            {"method":"POST","bulkId":"u1","location":"http://h/scim/v2/Users/abc","status":"201"},
+            {"method":"POST","bulkId":"u2","status":409,"response":{"scimType":"uniqueness","status":"409"}},
+            {"method":"POST","bulkId":"g0","location":"http://h/scim/v2/Groups/g-1","status":"201"}]}"#;
+        let r = read_bulk(body);
+        assert_eq!(r.len(), 3);
+        assert_eq!((r[0].status, r[0].id.as_deref()), (201, Some("abc")));
+        assert_eq!((r[1].status, r[1].scim_type.as_deref(), r[1].id.as_deref()), (409, Some("uniqueness"), None));
+        assert_eq!(r[2].id.as_deref(), Some("g-1"));
+        assert!(read_bulk(b"oops").is_empty());
+    }
+
+    #[test]
+    fn chunks_fit_the_servers_limits() {
+        assert_eq!(chunk_size(1000, 1 << 20, 600, 100), 100);
+        assert_eq!(chunk_size(10, 1 << 20, 600, 100), 9);
+        assert_eq!(chunk_size(1000, 64 * 1024, 600, 1000), (64 * 1024 - 2048) / 712);
+        assert_eq!(chunk_size(1, 10, 600, 100), 1);
+    }
+}
