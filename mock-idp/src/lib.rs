@@ -9,6 +9,7 @@
 pub mod client;
 pub mod intent;
 pub mod persona;
+pub mod scenario;
 
 pub use client::{ClientError, ClientOptions, Credential, ScimClient, ScimRequest, ScimResponse};
 pub use persona::Persona;

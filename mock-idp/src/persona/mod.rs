@@ -302,6 +302,11 @@ impl Persona {
         }
     }
 
+    /// A user as this persona writes it in a create (for bulk operations, which carry the same resource).
+    pub fn user_resource(&self, user: &crate::intent::UserProfile) -> serde_json::Value {
+        users::user_body(self, user, true)
+    }
+
     /// Why the persona sends nothing for `intent`, when it sends nothing.
     pub fn silent_reason(&self, intent: &Intent) -> Option<&'static str> {
         match (intent, self.delete_users) {

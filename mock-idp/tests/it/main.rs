@@ -2,6 +2,8 @@
 
 mod client;
 mod personas;
+mod replay;
+mod scenarios;
 
 use scimlab_mock_sp::store::MemoryStore;
 use scimlab_mock_sp::{AppState, Auth, ServerConfig};
@@ -10,7 +12,13 @@ use std::sync::Arc;
 
 /// Starts the mock SP on 127.0.0.1, port 0, with a bearer token; returns its base URL.
 pub async fn start_mock_sp(token: &str) -> String {
-    let config = ServerConfig { auth: Auth::Bearer(token.to_owned()), ..ServerConfig::default() };
+    start_mock_sp_with(token, |_| {}).await
+}
+
+/// Starts the mock SP with a configuration changed by `change`.
+pub async fn start_mock_sp_with(token: &str, change: impl FnOnce(&mut ServerConfig)) -> String {
+    let mut config = ServerConfig { auth: Auth::Bearer(token.to_owned()), ..ServerConfig::default() };
+    change(&mut config);
     let app = scimlab_mock_sp::router(AppState::new(Arc::new(MemoryStore::default()), config));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
     let addr: SocketAddr = listener.local_addr().expect("local addr");

@@ -1,0 +1,380 @@
+//! The scenario file format: YAML read through serde-saphyr into these types, unknown keys refused, and a JSON
+//! Schema generated from the same types (`scenarios/schema.json`, checked by a test).
+//!
+//! A scenario is a list of named steps. Each step does one lifecycle action (`do:`), in the IdP's terms, and
+//! may expect things of the result (`expect:`): the status class, the state of users and groups fetched back
+//! afterwards, and group membership. Users and groups created by a step are captured under a name (`as:`) that
+//! later steps use. Names in the file are short (`ada.lovelace`, `Engineering`); the engine makes them unique
+//! to the run (`scimlab-1a2b3c4d-hire-ada.lovelace@example.com`), so a replay never touches anything it did
+//! not create.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A lifecycle scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Scenario {
+    /// Short name (`hire`), used in check ids: `replay/hire/entra/<step>`.
+    pub name: String,
+    /// What the scenario shows, in one or two sentences.
+    pub description: String,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+}
+
+/// One step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Step {
+    /// Step id, unique in the scenario (`hire-employee`).
+    pub id: String,
+    /// What the step stands for in the IdP, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
+    /// The action.
+    #[serde(rename = "do")]
+    pub action: Action,
+    /// What must hold afterwards.
+    #[serde(default)]
+    pub expect: Expectations,
+}
+
+/// A lifecycle action, as the IdP sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", rename_all_fields = "camelCase")]
+pub enum Action {
+    /// The admin's Test Connection / Test API Credentials.
+    TestConnection {},
+    /// A user is assigned to the app: lookup, create, manager.
+    Hire {
+        /// Capture name for the new user.
+        #[serde(rename = "as")]
+        capture: String,
+        /// The user.
+        user: UserSpec,
+    },
+    /// Attributes change.
+    Update {
+        /// Capture name of the user.
+        user: String,
+        /// The changes.
+        set: Changes,
+    },
+    /// The user is disabled or unassigned.
+    Deactivate {
+        /// Capture name of the user.
+        user: String,
+    },
+    /// The user is enabled again, possibly with changes.
+    Reactivate {
+        /// Capture name of the user.
+        user: String,
+        /// Changes made while the account was disabled.
+        #[serde(default)]
+        set: Changes,
+    },
+    /// The user is deleted for good (personas that never delete skip this step and say why).
+    DeleteUser {
+        /// Capture name of the user.
+        user: String,
+    },
+    /// A group is pushed for the first time.
+    CreateGroup {
+        /// Capture name for the group.
+        #[serde(rename = "as")]
+        capture: String,
+        /// Its displayName.
+        display_name: String,
+    },
+    /// Users are added to a group.
+    AddMembers {
+        /// Capture name of the group.
+        group: String,
+        /// Capture names of the users.
+        users: Vec<String>,
+    },
+    /// Users are removed from a group.
+    RemoveMembers {
+        /// Capture name of the group.
+        group: String,
+        /// Capture names of the users.
+        users: Vec<String>,
+    },
+    /// The group's whole membership is pushed as it is (an empty list empties the group).
+    PushMembers {
+        /// Capture name of the group.
+        group: String,
+        /// Capture names of every member.
+        users: Vec<String>,
+    },
+    /// The group is renamed.
+    RenameGroup {
+        /// Capture name of the group.
+        group: String,
+        /// The new displayName.
+        display_name: String,
+    },
+    /// The group is deleted.
+    DeleteGroup {
+        /// Capture name of the group.
+        group: String,
+    },
+    /// Many users and their groups arrive at once: through /Bulk where the server announces it and the persona
+    /// uses it, as parallel creates otherwise.
+    BulkImport {
+        /// How many users (default 1,000; `--users` overrides it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        users: Option<u64>,
+        /// Users per group (default 50).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group_size: Option<u64>,
+    },
+    /// A sample of what the bulk import created is read back and compared.
+    VerifyImport {
+        /// How many users and groups to read back (default 20 of each).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sample: Option<u64>,
+    },
+}
+
+/// A user as the IdP holds it. `userName` is a local part; the engine adds the run prefix and a domain.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UserSpec {
+    /// Local part of the userName and e-mail address.
+    pub user_name: String,
+    /// Given name.
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// Display name (default: given and family name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Job title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Enterprise department.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// Enterprise employeeNumber.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_number: Option<String>,
+    /// Capture name of the manager (hired earlier).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+}
+
+/// Attribute changes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Changes {
+    /// New display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// New given name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    /// New family name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
+    /// New title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// New department.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// New employeeNumber.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_number: Option<String>,
+    /// Capture name of the new manager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+}
+
+/// The class of answer a step expects.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum StatusClass {
+    /// Every request gets what the persona needs (2xx, with the bodies it reads).
+    #[default]
+    Success,
+    /// The step's write is refused with a 4xx (for steps that must fail, such as a duplicate).
+    ClientError,
+}
+
+/// What must hold after a step.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Expectations {
+    /// The class of answer.
+    #[serde(default)]
+    pub status: StatusClass,
+    /// Users read back by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<UserExpect>,
+    /// Groups read back by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupExpect>,
+}
+
+/// A user's state, read back with `GET /Users/{id}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UserExpect {
+    /// Capture name.
+    pub of: String,
+    /// The user no longer exists: 404.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gone: Option<bool>,
+    /// The user is also found by a `userName eq` filter (inactive users must stay findable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findable: Option<bool>,
+    /// `active`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// `title`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// `displayName`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Enterprise `department`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// Enterprise `employeeNumber`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_number: Option<String>,
+    /// Capture name of the manager (`manager.value` must be its id, returned as a complex value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+}
+
+/// A group's state, read back with `GET /Groups/{id}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GroupExpect {
+    /// Capture name.
+    pub of: String,
+    /// The group no longer exists: 404.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gone: Option<bool>,
+    /// `displayName` (the run prefix is added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Exactly these members (capture names; `[]` for none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<String>>,
+    /// At least these members.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub has: Vec<String>,
+    /// None of these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lacks: Vec<String>,
+}
+
+/// Why a scenario file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// Not valid YAML for the format.
+    #[error("{source_name}: {message}")]
+    Parse {
+        /// The file or shipped name.
+        source_name: String,
+        /// What the parser said, with the location.
+        message: String,
+    },
+    /// Valid YAML, but inconsistent (duplicate step ids, unknown capture names).
+    #[error("{source_name}: {message}")]
+    Invalid {
+        /// The file or shipped name.
+        source_name: String,
+        /// What is wrong and where.
+        message: String,
+    },
+}
+
+impl Scenario {
+    /// Reads a scenario from YAML text; `source_name` names it in errors.
+    pub fn from_yaml(text: &str, source_name: &str) -> Result<Scenario, ScenarioError> {
+        let s: Scenario = serde_saphyr::from_str(text)
+            .map_err(|e| ScenarioError::Parse { source_name: source_name.to_owned(), message: e.to_string() })?;
+        s.validate().map_err(|message| ScenarioError::Invalid { source_name: source_name.to_owned(), message })?;
+        Ok(s)
+    }
+
+    /// Checks what the types cannot: unique step ids, captures defined before use, names not empty.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.name.trim().is_empty() {
+            return Err("name must not be empty".into());
+        }
+        let mut ids = std::collections::HashSet::new();
+        let mut users: std::collections::HashSet<&str> = Default::default();
+        let mut groups: std::collections::HashSet<&str> = Default::default();
+        for (i, step) in self.steps.iter().enumerate() {
+            let at = format!("steps[{i}] ({})", step.id);
+            if step.id.is_empty() || !step.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                return Err(format!("{at}: a step id is letters, digits and '-'"));
+            }
+            if !ids.insert(step.id.as_str()) {
+                return Err(format!("{at}: the step id is used twice"));
+            }
+            let need = |set: &std::collections::HashSet<&str>, name: &str, what: &str| {
+                if set.contains(name) {
+                    Ok(())
+                } else {
+                    Err(format!("{at}: {what} {name:?} is not created by an earlier step"))
+                }
+            };
+            match &step.action {
+                Action::Hire { capture, user } => {
+                    if let Some(m) = &user.manager {
+                        need(&users, m, "manager")?;
+                    }
+                    users.insert(capture);
+                }
+                Action::Update { user, set } | Action::Reactivate { user, set } => {
+                    need(&users, user, "user")?;
+                    if let Some(m) = &set.manager {
+                        need(&users, m, "manager")?;
+                    }
+                }
+                Action::Deactivate { user } | Action::DeleteUser { user } => need(&users, user, "user")?,
+                Action::CreateGroup { capture, .. } => {
+                    groups.insert(capture);
+                }
+                Action::AddMembers { group, users: us }
+                | Action::RemoveMembers { group, users: us }
+                | Action::PushMembers { group, users: us } => {
+                    need(&groups, group, "group")?;
+                    for u in us {
+                        need(&users, u, "user")?;
+                    }
+                }
+                Action::RenameGroup { group, .. } | Action::DeleteGroup { group } => need(&groups, group, "group")?,
+                Action::TestConnection {} | Action::BulkImport { .. } | Action::VerifyImport { .. } => {}
+            }
+            for u in &step.expect.users {
+                need(&users, &u.of, "user")?;
+                if let Some(m) = &u.manager {
+                    need(&users, m, "manager")?;
+                }
+            }
+            for g in &step.expect.groups {
+                need(&groups, &g.of, "group")?;
+                for u in g.members.iter().flatten().chain(&g.has).chain(&g.lacks) {
+                    need(&users, u, "user")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The JSON Schema of scenario files, as committed in `scenarios/schema.json`.
+pub fn scenario_schema_text() -> String {
+    let schema = schemars::schema_for!(Scenario);
+    let mut text = serde_json::to_string_pretty(&schema.to_value()).unwrap_or_default();
+    text.push('\n');
+    text
+}
