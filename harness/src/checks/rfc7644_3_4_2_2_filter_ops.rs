@@ -150,7 +150,7 @@ pub const CHECKS: &[Check] = &[
         requirement: "operators and logical keywords are case-insensitive: EQ, Or, AND, NOT, PR work as eq, or, and, not, pr",
         sends: "POST /Users x3, GET /Users?filter=((userName EQ \"<a>\" Or userName eQ \"<b>\") AND NOT (title PR)) and <marker>",
         consequence: "",
-        catches: &["filter-ignored", "filter-keywords-case-sensitive"],
+        catches: &["filter-ignored", "filter-keywords-case-sensitive", "filter-or-as-and", "filter-not-ignored"],
         run: run!(keywords_any_case),
     },
     Check {

@@ -78,7 +78,7 @@ pub const CHECKS: &[Check] = &[
         requirement: "sortBy a dateTime (meta.created) orders chronologically: descending gives the newest first",
         sends: "POST /Users x3 (a pause between), GET /Users?filter=<marker>&sortBy=meta.created&sortOrder=descending",
         consequence: "",
-        catches: &["sort-ignored"],
+        catches: &["sort-ignored", "sort-order-ignored"],
         run: run!(by_datetime),
     },
     Check {

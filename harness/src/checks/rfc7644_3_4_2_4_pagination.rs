@@ -71,7 +71,7 @@ pub const CHECKS: &[Check] = &[
         requirement: "startIndex=N of N results returns the last one; startIndex=N+1 returns none, with totalResults N",
         sends: "POST /Users x5, GET /Users?filter=<marker>&startIndex=5&count=5, then startIndex=6",
         consequence: "",
-        catches: &["startindex-zero-based"],
+        catches: &["startindex-zero-based", "total-results-page-size"],
         run: run!(last_and_past_the_end),
     },
     Check {
@@ -83,7 +83,7 @@ pub const CHECKS: &[Check] = &[
         requirement: "count=0 returns no resources, only totalResults",
         sends: "POST /Users x5, GET /Users?filter=<marker>&count=0",
         consequence: "",
-        catches: &["count-ignored"],
+        catches: &["count-ignored", "total-results-page-size"],
         run: run!(count_zero),
     },
     Check {
@@ -95,7 +95,7 @@ pub const CHECKS: &[Check] = &[
         requirement: "a negative count is read as 0: no resources, only totalResults",
         sends: "POST /Users x5, GET /Users?filter=<marker>&count=-3",
         consequence: "",
-        catches: &["count-ignored"],
+        catches: &["count-ignored", "total-results-page-size"],
         run: run!(negative_count),
     },
     Check {

@@ -31,7 +31,7 @@ pub const CHECKS: &[Check] = &[
         requirement: "GET /Users/{id}?attributes=userName returns userName (and id) without the other default attributes",
         sends: "POST /Users, GET /Users/{id}?attributes=userName",
         consequence: "",
-        catches: &["attributes-ignored"],
+        catches: &["attributes-ignored", "returned-always-dropped"],
         run: run!(attributes_on_read),
     },
     Check {
@@ -55,7 +55,7 @@ pub const CHECKS: &[Check] = &[
         requirement: "attributes=name.familyName returns name with familyName only",
         sends: "POST /Users, GET /Users/{id}?attributes=name.familyName",
         consequence: "",
-        catches: &["attributes-ignored"],
+        catches: &["attributes-ignored", "returned-always-dropped"],
         run: run!(attributes_sub_attribute),
     },
     Check {
@@ -67,7 +67,7 @@ pub const CHECKS: &[Check] = &[
         requirement: "attributes may name an attribute with its schema URN (urn:...:core:2.0:User:displayName)",
         sends: "POST /Users, GET /Users/{id}?attributes=urn:ietf:params:scim:schemas:core:2.0:User:displayName",
         consequence: "",
-        catches: &["attributes-ignored"],
+        catches: &["attributes-ignored", "returned-always-dropped"],
         run: run!(attributes_urn_qualified),
     },
     Check {
@@ -79,7 +79,7 @@ pub const CHECKS: &[Check] = &[
         requirement: "names in attributes are case-insensitive: DISPLAYNAME,Title select displayName and title",
         sends: "POST /Users, GET /Users/{id}?attributes=DISPLAYNAME,Title",
         consequence: "",
-        catches: &["attributes-ignored"],
+        catches: &["attributes-ignored", "returned-always-dropped"],
         run: run!(attributes_any_case),
     },
     Check {
@@ -103,7 +103,7 @@ pub const CHECKS: &[Check] = &[
         requirement: "excludedAttributes never removes id, which is returned always",
         sends: "POST /Users, GET /Users/{id}?excludedAttributes=id,displayName",
         consequence: "",
-        catches: &["returned-always-dropped"],
+        catches: &["returned-always-dropped", "excluded-ignored"],
         run: run!(excluded_keep_id),
     },
     Check {
@@ -115,7 +115,7 @@ pub const CHECKS: &[Check] = &[
         requirement: "attributes applies to every resource of a list: each has id and userName, none has emails",
         sends: "POST /Users x2, GET /Users?filter=<marker>&attributes=userName",
         consequence: "",
-        catches: &["attributes-ignored"],
+        catches: &["attributes-ignored", "returned-always-dropped"],
         run: run!(attributes_on_list),
     },
     Check {
@@ -139,7 +139,7 @@ pub const CHECKS: &[Check] = &[
         requirement: "GET /Groups?attributes=displayName leaves members out",
         sends: "POST /Users, POST /Groups (with the member), GET /Groups?filter=<marker>&attributes=displayName",
         consequence: "",
-        catches: &["attributes-ignored"],
+        catches: &["attributes-ignored", "returned-always-dropped"],
         run: run!(group_attributes_on_list),
     },
     Check {

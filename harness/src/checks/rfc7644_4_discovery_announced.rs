@@ -44,7 +44,7 @@ pub const CHECKS: &[Check] = &[
         requirement: "a server announcing sort.supported sorts: sortBy=userName&sortOrder=descending orders three fresh users",
         sends: "POST /Users x3 (c, a, b), GET /Users?filter=<marker>&sortBy=userName&sortOrder=descending",
         consequence: "",
-        catches: &["sort-ignored"],
+        catches: &["sort-ignored", "sort-order-ignored"],
         run: run!(sort_supported_sorts),
     },
     Check {
