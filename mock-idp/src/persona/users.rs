@@ -293,8 +293,13 @@ pub(super) fn update(
             if ops.is_empty() {
                 Vec::new()
             } else {
-                let why = match p.idp {
-                    super::Idp::Entra => {
+                let why = match (p.idp, p.update) {
+                    (super::Idp::Entra, UpdateStyle::PatchDottedPathless) => {
+                        "Entra with aadOptscim062020 merges its replaces into one path-less value with dotted and \
+                         URN-qualified keys, and needs 200 with the user \
+                         (idp-wire/entra/update_multiple_attrs_patch_aadOptscim062020.json)"
+                    }
+                    (super::Idp::Entra, _) => {
                         "Entra modifies users with PATCH only, and needs 200 with the user \
                          (IDP-TRAFFIC.md section 1, Update; idp-wire/entra/update_multiple_attrs_patch_*.json)"
                     }

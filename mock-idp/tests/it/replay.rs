@@ -21,6 +21,11 @@ pub async fn replay(
     (out, r)
 }
 
+/// Replays a shipped scenario with the default user count of tests.
+pub async fn replay_on(url: &str, token: &str, persona: &str, scenario_name: &str) -> (Vec<StepOutcome>, Replayer) {
+    replay(url, token, persona, scenario_name, Some(50)).await
+}
+
 fn show(out: &[StepOutcome]) -> String {
     out.iter()
         .map(|o| format!("{} {:?}: {}", o.step, o.verdict, o.reason.clone().unwrap_or_default()))

@@ -1,0 +1,98 @@
+//! Replays against the mock SP with a named deviation: the persona that sends what the deviation refuses fails
+//! at the step where the real IdP would fail, with a message in the IdP's terms, and a persona that sends the
+//! other form passes.
+
+use crate::replay::replay_on;
+use scimlab_mock_idp::scenario::{StepOutcome, StepVerdict};
+
+/// The first failing step and its reason.
+fn first_failure(out: &[StepOutcome]) -> Option<(&str, &str)> {
+    out.iter()
+        .find(|o| o.verdict == StepVerdict::Fail)
+        .map(|o| (o.step.as_str(), o.reason.as_deref().unwrap_or_default()))
+}
+
+async fn sp_with(fault: &str) -> (String, &'static str) {
+    let token = "deviation-token";
+    let faults = scimlab_mock_sp::faults::parse_faults(&[fault.to_owned()]).expect("fault parses");
+    let url = crate::start_mock_sp_with(token, |c| c.faults = faults).await;
+    (url, token)
+}
+
+/// (fault, scenario, persona that fails, step where it fails, words the message must hold, persona that passes)
+const CASES: &[(&str, &str, &str, &str, &[&str], &str)] = &[
+    (
+        "ops-case-sensitive",
+        "hire",
+        "entra",
+        "hire-employee",
+        &["Entra will mark this user as failed", "retry", "40 minutes", "PATCH /Users/"],
+        "entra-2020",
+    ),
+    (
+        "string-booleans-refused",
+        "offboarding",
+        "entra",
+        "deactivate",
+        &["Entra will mark this user as failed", "PATCH /Users/", "400"],
+        "entra-2020",
+    ),
+    (
+        "members-filter-remove-unsupported",
+        "offboarding",
+        "okta",
+        "leave-group",
+        &["Okta will fail this group's provisioning", "admin Task", "members[value eq] path"],
+        "entra",
+    ),
+    (
+        "members-value-remove-unsupported",
+        "group-push",
+        "entra",
+        "remove-member",
+        &["Entra will mark this group as failed", "Remove on members and a value list"],
+        "entra-2020",
+    ),
+    (
+        "dotted-keys-refused",
+        "rehire",
+        "entra-2020",
+        "reactivate",
+        &["Entra will mark this user as failed", "dotted", "aadOptscim062020"],
+        "entra",
+    ),
+    ("empty-list-404", "hire", "entra", "test-connection", &["Entra's Test Connection will fail", "404"], "okta"),
+    (
+        "create-empty-body",
+        "hire",
+        "okta",
+        "hire-manager",
+        &["Create new user returned empty user", "201 with an empty body"],
+        "",
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replays_fail_where_the_real_idp_would() {
+    for (fault, scenario, fails, step, words, passes) in CASES {
+        let (url, token) = sp_with(fault).await;
+        let (out, r) = replay_on(&url, token, fails, scenario).await;
+        let Some((at, reason)) = first_failure(&out) else {
+            panic!("{fault}: {fails} replaying {scenario} did not fail");
+        };
+        assert_eq!(at, *step, "{fault}: {fails} failed at {at}: {reason}");
+        for w in *words {
+            assert!(reason.contains(w), "{fault}: {w:?} is not in {reason:?}");
+        }
+        r.cleanup().await;
+        if !passes.is_empty() {
+            let (out, r) = replay_on(&url, token, passes, scenario).await;
+            assert!(
+                first_failure(&out).is_none(),
+                "{fault}: {passes} should pass {scenario}: {:?}",
+                first_failure(&out)
+            );
+            r.cleanup().await;
+        }
+    }
+}
