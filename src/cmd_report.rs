@@ -41,7 +41,8 @@ pub enum ReportCommand {
     ///
     /// The merged report holds the checks of every input in input order, the sum of their summaries, the first
     /// input's start time, tool version and seed, and the longest wall time. Inputs must agree on kind, target
-    /// and --strict. Load results of several inputs cannot be merged by this version.
+    /// and --strict. Load results are merged exactly: counts add up, latency histograms are added bucket by bucket,
+    /// throughput is taken over the longest shard's window; a shard given twice is refused.
     Merge {
         /// The reports, in order.
         #[arg(required = true, num_args = 1..)]
@@ -123,6 +124,12 @@ pub fn run(cmd: ReportCommand) -> Result<Outcome, Failure> {
                 (f, None) => sinks::render_as(&run, f.format())
                     .map_err(|e| Failure::Internal(anyhow!("cannot render {}: {e}", report.display())))?,
             };
+            // A load run's results are its table; the reports crate keeps the load section opaque.
+            let load = run.load.as_ref().filter(|_| format == RenderFormat::Text);
+            let text = match load.map(scimlab_load::merge::read_section) {
+                Some(Ok(section)) => format!("{text}{}", scimlab_load::render_table(&section)),
+                _ => text,
+            };
             write_out(output.as_deref(), &text)?;
             Ok(Outcome::Success)
         }
@@ -133,7 +140,7 @@ pub fn run(cmd: ReportCommand) -> Result<Outcome, Failure> {
         }
         ReportCommand::Merge { reports, output } => {
             let runs = reports.iter().map(|p| read_report(p)).collect::<Result<Vec<_>, _>>()?;
-            let merged = scimlab_reports::merge(&runs).map_err(|e| {
+            let merged = scimlab_reports::merge_with(&runs, scimlab_load::merge_load).map_err(|e| {
                 let names: Vec<String> =
                     reports.iter().enumerate().map(|(i, p)| format!("{} is {}", i + 1, p.display())).collect();
                 usage(format!("{e} (report {})", names.join(", ")))

@@ -55,6 +55,12 @@ pub struct ServeArgs {
     /// Most resources in one page (published as filter.maxResults).
     #[arg(long, default_value_t = 1000, value_name = "N")]
     max_results: usize,
+    /// Tokio worker threads serving requests (1 = one server core); default: one per core.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    workers: Option<u16>,
+    /// Do not record exchanges (recording is on by default; `scimlab recordings` reads them).
+    #[arg(long)]
+    no_record: bool,
 }
 
 /// Runs `scimlab serve`.
@@ -87,6 +93,7 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
         max_results: args.max_results,
         faults,
         seed: args.seed,
+        record: !args.no_record,
         ..ServerConfig::default()
     };
     if args.strict {
@@ -110,7 +117,11 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
         notes.push(format!("random draws: seed {} (--seed replays them)", state.shared().dice.seed()));
     }
     let app = scimlab_mock_sp::router(state);
-    let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime").map_err(Failure::Internal)?;
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = args.workers {
+        builder.worker_threads(usize::from(n));
+    }
+    let rt = builder.enable_all().build().context("cannot start the async runtime").map_err(Failure::Internal)?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await

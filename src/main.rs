@@ -6,6 +6,7 @@
 
 mod cmd_checks;
 mod cmd_filter;
+mod cmd_load;
 mod cmd_patch;
 mod cmd_recordings;
 mod cmd_report;
@@ -43,6 +44,9 @@ enum Command {
     Serve(cmd_serve::ServeArgs),
     /// List, show, export (JSON Lines, HAR) and verify what the mock service provider recorded.
     Recordings(cmd_recordings::RecordingsArgs),
+    /// Measure a SCIM server's bulk, filter and PATCH throughput and latency percentiles (open or closed model,
+    /// sharded with --shard K/N).
+    Load(Box<cmd_load::LoadArgs>),
     /// Render, compare and merge saved JSON run reports.
     #[command(subcommand)]
     Report(cmd_report::ReportCommand),
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         Command::Patch(c) => cmd_patch::run(c),
         Command::Serve(a) => cmd_serve::run(a),
         Command::Recordings(a) => cmd_recordings::run(a),
+        Command::Load(a) => cmd_load::run(*a),
         Command::Report(c) => cmd_report::run(c),
     };
     exit::finish(outcome)

@@ -1,0 +1,184 @@
+//! `scimlab load`: bulk, filter and PATCH throughput of a SCIM server with latency percentiles, in an open or
+//! closed model, bounded by count and time, sharded with `--shard K/N`. The engine is `scimlab-load`; this module
+//! turns flags into its options, runs it on a Tokio runtime of `--threads` threads, prints the final table and
+//! writes the `--report` files.
+
+use crate::exit::{Failure, Outcome};
+use anyhow::anyhow;
+use clap::Args;
+use scimlab_load::{LoadError, LoadOptions, Model, Persona, ScenarioFile, Shard, Workload, parse_duration, parse_rate};
+use scimlab_reports::event::Event;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Options of `scimlab load`.
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// Base URL of the SCIM API, e.g. http://127.0.0.1:8080/scim/v2 (http only).
+    #[arg(long)]
+    url: String,
+    /// Bearer token.
+    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// bulk-merge, filter, patch, mixed or read; or a YAML / JSON file of lanes that run side by side.
+    #[arg(long, value_name = "NAME|FILE")]
+    scenario: String,
+    /// Users of the population (all shards together; default 1000, or the scenario file's).
+    #[arg(long, value_name = "N")]
+    users: Option<u64>,
+    /// Closed model: this many workers, each sending when its last request is answered (default 16).
+    #[arg(long, value_name = "C", conflicts_with = "rate")]
+    concurrency: Option<u64>,
+    /// Open model: tasks per second (e.g. 25/s, 600/m), latency measured from each request's intended send time.
+    #[arg(long, value_name = "R/s", value_parser = parse_rate)]
+    rate: Option<f64>,
+    /// Connections of the open model (the most requests in flight; default 32).
+    #[arg(long, value_name = "N", requires = "rate")]
+    connections: Option<u64>,
+    /// Length of the measured window (default 30s; 1h when a bulk-merge sets the end).
+    #[arg(long, value_name = "D", value_parser = parse_duration)]
+    duration: Option<Duration>,
+    /// Most tasks per lane, all shards together (a task is a request; for bulk-merge, a block of users).
+    #[arg(long, value_name = "N")]
+    max_requests: Option<u64>,
+    /// Time at the start whose answers are not recorded.
+    #[arg(long, value_name = "D", value_parser = parse_duration, default_value = "0s")]
+    warmup: Duration,
+    /// Persona whose requests are sent: entra, entra-2020, okta, rfc.
+    #[arg(long = "as", value_name = "PERSONA", default_value = "entra")]
+    persona: String,
+    /// Run slice K of N (1-based): disjoint users and names; every total is split. Join with `report merge`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
+    /// Write a report: json, junit, markdown, html or text, to a file or - (repeatable).
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    reports: Vec<String>,
+    /// Leave what the run created on the server.
+    #[arg(long)]
+    keep: bool,
+    /// Skip reading back the groups and users a bulk-merge created.
+    #[arg(long)]
+    no_verify: bool,
+    /// Create with POSTs even when the server supports /Bulk.
+    #[arg(long)]
+    no_bulk: bool,
+    /// Users per block (one /Bulk request and one group per block; default 100).
+    #[arg(long, value_name = "N")]
+    block: Option<u64>,
+    /// Users created, unmeasured, for query lanes that run beside a bulk-merge (default 1000).
+    #[arg(long, value_name = "N")]
+    preload: Option<u64>,
+    /// Prefix of every name the run creates (default: random); give shards of one run the same one.
+    #[arg(long, value_name = "ID")]
+    run_id: Option<String>,
+    /// Seed of the random choices.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Threads of the load generator (default: every core).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn usage(msg: String) -> Failure {
+    Failure::Usage(anyhow!(msg))
+}
+
+/// Builds the engine's options from the flags.
+pub fn options(a: &LoadArgs) -> Result<LoadOptions, Failure> {
+    let (scenario, lanes, file) = match Workload::parse(&a.scenario) {
+        Some(w) => (w.name().to_owned(), vec![scimlab_load::LaneSpec { workload: w, model: None }], None),
+        None => {
+            let path = Path::new(&a.scenario);
+            if !path.exists() {
+                let names: Vec<&str> = Workload::ALL.iter().map(|w| w.name()).collect();
+                return Err(usage(format!(
+                    "--scenario {:?} is neither a workload ({}) nor a file",
+                    a.scenario,
+                    names.join(", ")
+                )));
+            }
+            let f = ScenarioFile::read(path).map_err(|e| usage(e.to_string()))?;
+            (a.scenario.clone(), f.lanes().map_err(|e| usage(e.to_string()))?, Some(f))
+        }
+    };
+    let mut o = LoadOptions::new(&a.url, lanes[0].workload);
+    o.scenario = scenario;
+    o.lanes = lanes;
+    o.token = a.token.clone();
+    o.users = a.users.or(file.as_ref().and_then(|f| f.users)).unwrap_or(1000);
+    o.block = a.block.or(file.as_ref().and_then(|f| f.block)).unwrap_or(o.block).max(1);
+    o.preload = a.preload.or(file.as_ref().and_then(|f| f.preload)).unwrap_or(o.preload);
+    o.model = match (a.concurrency, a.rate) {
+        (Some(0), _) => return Err(usage("--concurrency must be at least 1".into())),
+        (_, Some(rate)) => Model::Open { rate, connections: a.connections.unwrap_or(32).max(1) },
+        (c, None) => Model::Closed { concurrency: c.unwrap_or(16) },
+    };
+    o.duration = a.duration;
+    o.max_requests = a.max_requests;
+    o.warmup = a.warmup;
+    o.persona = Persona::parse(&a.persona).map_err(usage)?;
+    o.shard = a.shard.unwrap_or(Shard::WHOLE);
+    o.keep = a.keep;
+    o.verify = !a.no_verify;
+    o.use_bulk = !a.no_bulk;
+    if let Some(id) = &a.run_id {
+        let ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !ok {
+            return Err(usage(format!("--run-id {id:?}: use lowercase letters, digits and '-' only")));
+        }
+        o.run_id = id.clone();
+    }
+    if let Some(s) = a.seed {
+        o.seed = s;
+    }
+    o.progress = !a.quiet;
+    Ok(o)
+}
+
+/// Runs `scimlab load`.
+pub fn run(a: LoadArgs) -> Result<Outcome, Failure> {
+    let opts = options(&a)?;
+    let mut sinks = Vec::new();
+    for spec in &a.reports {
+        sinks.push(scimlab_reports::sink_for(spec).map_err(|e| usage(format!("--report {spec}: {e}")))?);
+    }
+    let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Internal(anyhow!("cannot start the async runtime: {e}")))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let outcome = rt.block_on(async {
+        let flag = stop.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("stopping: the run ends now and cleans up (Ctrl-C again to abandon the cleanup)");
+                flag.store(true, Ordering::Relaxed);
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            }
+        });
+        scimlab_load::run(&opts, stop.clone()).await
+    });
+    let outcome = outcome.map_err(|e| match e {
+        LoadError::Usage(m) => usage(m),
+        other => Failure::Internal(anyhow!("{other}")),
+    })?;
+    print!("{}", scimlab_load::render_table(&outcome.section));
+    let report = scimlab_load::run_report(&opts, &outcome);
+    for sink in &mut sinks {
+        let started = Event::RunStarted { target: &report.target, checks: 0 };
+        let written = sink.handle(&started).and_then(|()| sink.handle(&Event::RunFinished(&report)));
+        if let Err(e) = written {
+            eprintln!("warning: {e}");
+        }
+    }
+    Ok(if outcome.section.clean() { Outcome::Success } else { Outcome::Negative })
+}
