@@ -9,6 +9,7 @@ mod cmd_filter;
 mod cmd_load;
 mod cmd_patch;
 mod cmd_recordings;
+mod cmd_replay;
 mod cmd_report;
 mod cmd_serve;
 mod cmd_test;
@@ -47,6 +48,9 @@ enum Command {
     /// Measure a SCIM server's bulk, filter and PATCH throughput and latency percentiles (open or closed model,
     /// sharded with --shard K/N).
     Load(Box<cmd_load::LoadArgs>),
+    /// Replay identity-provider lifecycle scenarios (hire, offboarding, bulk-merge...) the way Entra ID, Okta or
+    /// OneLogin send them (with no --url: the built-in mock SP).
+    Replay(Box<cmd_replay::ReplayArgs>),
     /// Render, compare and merge saved JSON run reports.
     #[command(subcommand)]
     Report(cmd_report::ReportCommand),
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => cmd_serve::run(a),
         Command::Recordings(a) => cmd_recordings::run(a),
         Command::Load(a) => cmd_load::run(*a),
+        Command::Replay(a) => cmd_replay::run(*a),
         Command::Report(c) => cmd_report::run(c),
     };
     exit::finish(outcome)

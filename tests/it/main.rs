@@ -3,6 +3,7 @@
 mod filter_cmd;
 mod patch_cmd;
 mod recordings_cmd;
+mod replay_cmd;
 mod report_cmd;
 mod serve_cmd;
 

@@ -28,3 +28,8 @@ pub const SHIPPED: &[(&str, &str)] = &[
 pub fn shipped(name: &str) -> Option<Result<Scenario, ScenarioError>> {
     SHIPPED.iter().find(|(n, _)| n.eq_ignore_ascii_case(name.trim())).map(|(n, text)| Scenario::from_yaml(text, n))
 }
+
+/// The current time as RFC 3339 text, for the `startedAt` of a replay's report.
+pub fn timestamp() -> String {
+    jiff::Timestamp::now().to_string()
+}

@@ -1,0 +1,284 @@
+//! `scimlab replay`: replay identity-provider lifecycle scenarios (hire, offboarding, bulk-merge...) against a
+//! SCIM service provider, exactly as Entra ID, Okta or OneLogin send them (with no `--url`: the embedded mock SP).
+//!
+//! Every step becomes a check of a RunReport of kind `replay` (id `replay/<scenario>/<persona>/<step>`), so the
+//! terminal and every `--report` sink work as for `scimlab test`, and so do the exit statuses: 0 every step
+//! passed, 1 a step failed where the IdP would fail, 2 usage error, 3 the replay could not run.
+
+use crate::exit::{Failure, Outcome};
+use anyhow::anyhow;
+use clap::Args;
+use scimlab_mock_idp::scenario::{self, ReplayOptions, Replayer, Scenario, StepOutcome, StepVerdict};
+use scimlab_mock_idp::{ClientError, ClientOptions, Credential, Persona, ScimClient, ScimRequest};
+use scimlab_reports::model::{CheckResult, Level, RunKind, RunReport, Summary, Target, Verdict};
+use scimlab_reports::{Event, Sink, sinks};
+use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Options of `scimlab replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Scenario files (YAML), or names of shipped scenarios (hire, promotion, offboarding, rehire, group-push,
+    /// bulk-merge; see --list).
+    #[arg(value_name = "SCENARIO")]
+    scenarios: Vec<String>,
+    /// List the shipped scenarios and the personas, and exit.
+    #[arg(long)]
+    list: bool,
+    /// Base URL of the SCIM service provider. Without it, scimlab starts its own mock SP on a loopback port.
+    #[arg(long)]
+    url: Option<String>,
+    /// The identity provider to imitate: entra (default), entra-2020, okta, okta-aiw, onelogin, rfc.
+    #[arg(long = "as", value_name = "PERSONA", default_value = "entra")]
+    persona: String,
+    /// Bearer token (also read from SCIM_TOKEN). Never printed or stored.
+    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true, conflicts_with = "basic")]
+    token: Option<String>,
+    /// HTTP Basic credentials, USER:PASS (Okta and the rfc persona only; Entra and OneLogin cannot send them).
+    #[arg(long, value_name = "USER:PASS")]
+    basic: Option<String>,
+    /// Users in bulk imports (bulk-merge; default 1000).
+    #[arg(long, value_name = "N")]
+    users: Option<u64>,
+    /// Write a report: FORMAT=PATH with FORMAT json, junit, markdown or html (PATH - for stdout). Repeatable.
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    reports: Vec<String>,
+    /// Leave what the replay created in place.
+    #[arg(long)]
+    keep: bool,
+    /// Requests in flight at once in bulk imports and cleanup.
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Seed of the sample a bulk import verifies (printed, so a run can be repeated).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Accept invalid TLS certificates.
+    #[arg(long)]
+    insecure: bool,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+}
+
+fn usage(msg: impl Into<String>) -> Failure {
+    Failure::Usage(anyhow!(msg.into()))
+}
+
+/// Loads one SCENARIO argument: a file when one exists at that path (or it ends in .yaml / .yml), else a shipped
+/// scenario's name.
+fn load(arg: &str) -> Result<Scenario, Failure> {
+    let path = std::path::Path::new(arg);
+    if path.exists() || arg.ends_with(".yaml") || arg.ends_with(".yml") {
+        let text = std::fs::read_to_string(path).map_err(|e| usage(format!("cannot read scenario file {arg}: {e}")))?;
+        return Scenario::from_yaml(&text, arg).map_err(|e| usage(e.to_string()));
+    }
+    match scenario::shipped(arg) {
+        Some(r) => r.map_err(|e| Failure::Internal(anyhow!("the shipped scenario {e}"))),
+        None => {
+            let names: Vec<&str> = scenario::SHIPPED.iter().map(|(n, _)| *n).collect();
+            Err(usage(format!(
+                "{arg:?} is neither a scenario file nor a shipped scenario ({}); see `scimlab replay --list`",
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+fn list() {
+    println!("shipped scenarios:");
+    for (name, text) in scenario::SHIPPED {
+        let about = Scenario::from_yaml(text, name).map(|s| s.description).unwrap_or_default();
+        println!("  {name:<12} {about}");
+    }
+    println!("personas (--as):");
+    for p in Persona::all() {
+        println!("  {:<12} {}", p.name, p.summary);
+    }
+}
+
+fn credential(args: &ReplayArgs, persona: &Persona) -> Result<Credential, Failure> {
+    if let Some(t) = &args.token {
+        return Ok(Credential::Bearer(t.clone()));
+    }
+    if let Some(b) = &args.basic {
+        if !persona.auth.basic {
+            return Err(usage(format!(
+                "{} cannot authenticate with HTTP Basic (it sends a bearer token only); use --token",
+                persona.name
+            )));
+        }
+        let (user, pass) = b.split_once(':').ok_or_else(|| usage("--basic takes USER:PASS"))?;
+        return Ok(Credential::Basic { user: user.into(), pass: pass.into() });
+    }
+    Ok(Credential::None)
+}
+
+/// A step as a check of the report.
+fn check_of(o: &StepOutcome) -> CheckResult {
+    CheckResult {
+        id: format!("replay/{}/{}/{}", o.scenario, o.persona, o.step),
+        level: Level::Must,
+        section: format!("replay {}", o.scenario),
+        tags: vec!["replay".into()],
+        profiles: vec![o.persona.to_owned()],
+        requirement: match &o.about {
+            Some(a) => format!("{} ({}): {a}", o.step, o.action),
+            None => format!("{} ({}) as {} sends it", o.step, o.action, o.persona),
+        },
+        verdict: match o.verdict {
+            StepVerdict::Pass => Verdict::Pass,
+            StepVerdict::Fail => Verdict::Fail,
+            StepVerdict::Skip => Verdict::Skip,
+            StepVerdict::Error => Verdict::Error,
+        },
+        reason: o.reason.clone(),
+        expected: o.expected.clone(),
+        actual: o.actual.clone(),
+        reproducer: (o.verdict == StepVerdict::Fail).then(|| o.exchanges.last().map(|e| e.curl())).flatten(),
+        evidence: o.exchanges.clone(),
+        duration_ms: o.duration_ms,
+    }
+}
+
+/// A sink that remembers its failures, so a report that could not be written is not lost silently.
+struct Checked {
+    spec: String,
+    inner: Box<dyn Sink>,
+    errors: Arc<Mutex<Vec<String>>>,
+}
+
+impl Sink for Checked {
+    fn handle(&mut self, event: &Event<'_>) -> Result<(), scimlab_reports::model::ReportError> {
+        let r = self.inner.handle(event);
+        if let Err(e) = &r {
+            self.errors.lock().unwrap_or_else(|p| p.into_inner()).push(format!("--report {}: {e}", self.spec));
+        }
+        r
+    }
+}
+
+fn emit(sinks: &mut [Box<dyn Sink>], event: &Event<'_>) {
+    for s in sinks.iter_mut() {
+        // A failing sink reports its own error at the end; it must not stop the replay.
+        let _ = s.handle(event);
+    }
+}
+
+/// Runs `scimlab replay`.
+pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
+    if args.list {
+        list();
+        return Ok(Outcome::Success);
+    }
+    if args.scenarios.is_empty() {
+        return Err(usage("name at least one SCENARIO (a file or a shipped name; `scimlab replay --list` lists them)"));
+    }
+    let persona = Persona::by_name(&args.persona)
+        .ok_or_else(|| usage(format!("unknown persona {:?}; use one of {}", args.persona, Persona::names())))?;
+    let scenarios = args.scenarios.iter().map(|s| load(s)).collect::<Result<Vec<_>, _>>()?;
+    let credential = credential(&args, persona)?;
+    let mut sink_list: Vec<Box<dyn Sink>> = Vec::new();
+    let colour = sinks::use_colour(std::io::stderr().is_terminal());
+    sink_list.push(Box::new(sinks::TerminalSink::new(Box::new(std::io::stderr()), colour)));
+    let sink_errors = Arc::new(Mutex::new(Vec::new()));
+    for spec in &args.reports {
+        let inner = sinks::sink_for(spec).map_err(|e| usage(format!("--report {spec}: {e}")))?;
+        sink_list.push(Box::new(Checked { spec: spec.clone(), inner, errors: sink_errors.clone() }));
+    }
+    let seed = args.seed.unwrap_or_else(|| fastrand_seed());
+    let client_options = ClientOptions {
+        insecure: args.insecure,
+        timeout: Duration::from_secs(args.timeout),
+        ..ClientOptions::default()
+    };
+    let rt = tokio::runtime::Runtime::new().map_err(|e| Failure::Internal(e.into()))?;
+    let report = rt.block_on(async {
+        let (url, credential) = match &args.url {
+            Some(u) => (u.clone(), credential),
+            None => {
+                let e = crate::embedded::start()
+                    .await
+                    .map_err(|e| Failure::Internal(anyhow!("cannot start the embedded mock SP: {e}")))?;
+                eprintln!("replaying against the embedded mock SP at {} (pass --url for your own server)", e.base_url);
+                (e.base_url, Credential::Bearer(e.token))
+            }
+        };
+        let client = ScimClient::new(&url, credential, client_options).map_err(|e| usage(e.to_string()))?;
+        preflight(&client).await?;
+        let options =
+            ReplayOptions { users: args.users, concurrency: args.concurrency.max(1), seed, ..ReplayOptions::new() };
+        let replayer = Replayer::new(client.clone(), persona, options);
+        eprintln!("replaying as {} ({}); run prefix {}; seed {seed}", persona.name, persona.summary, replayer.prefix());
+        let target = Target { url: client.base_url().to_owned(), embedded: args.url.is_none() };
+        let total: usize = scenarios.iter().map(|s| s.steps.len()).sum();
+        let started_at = scenario::timestamp();
+        let started = Instant::now();
+        emit(&mut sink_list, &Event::RunStarted { target: &target, checks: total });
+        let mut checks = Vec::with_capacity(total);
+        let work = async {
+            for sc in &scenarios {
+                let mut on_step = |o: &StepOutcome| {
+                    let c = check_of(o);
+                    emit(&mut sink_list, &Event::CheckFinished(&c));
+                    checks.push(c);
+                };
+                replayer.run(sc, &mut on_step).await;
+            }
+        };
+        let interrupted = tokio::select! {
+            _ = work => false,
+            _ = tokio::signal::ctrl_c() => true,
+        };
+        let cleanup_note = if args.keep {
+            format!("kept what the replay created (--keep); its names start with {}", replayer.prefix())
+        } else {
+            replayer.cleanup().await.to_string()
+        };
+        eprintln!("{cleanup_note}");
+        if interrupted {
+            return Err(Failure::Internal(anyhow!("interrupted; {cleanup_note}")));
+        }
+        let report = RunReport {
+            version: scimlab_reports::REPORT_VERSION,
+            kind: RunKind::Replay,
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            started_at,
+            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+            target,
+            profiles: vec![persona.name.to_owned()],
+            strict: false,
+            seed,
+            summary: Summary::of(&checks),
+            checks,
+            load: None,
+        };
+        emit(&mut sink_list, &Event::RunFinished(&report));
+        Ok(report)
+    })?;
+    let errors = std::mem::take(&mut *sink_errors.lock().unwrap_or_else(|p| p.into_inner()));
+    if !errors.is_empty() {
+        return Err(Failure::Internal(anyhow!("the replay finished but reports were lost: {}", errors.join("; "))));
+    }
+    Ok(if report.failed() { Outcome::Negative } else { Outcome::Success })
+}
+
+/// Stops before any step when the server cannot be reached or refuses the credentials (exit status 3).
+async fn preflight(client: &ScimClient) -> Result<(), Failure> {
+    match client.send(ScimRequest::get("/ServiceProviderConfig")).await {
+        Ok(r) if r.status == 401 || r.status == 403 => Err(Failure::Internal(anyhow!(
+            "the server at {} refused the credentials ({} on GET /ServiceProviderConfig); check --token / --basic",
+            client.base_url(),
+            r.status
+        ))),
+        Ok(_) => Ok(()),
+        Err(ClientError::Transport { reason, .. }) => {
+            Err(Failure::Internal(anyhow!("the server at {} is unreachable: {reason}", client.base_url())))
+        }
+        Err(e) => Err(Failure::Internal(anyhow!("{e}"))),
+    }
+}
+
+fn fastrand_seed() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1)
+}

@@ -1,0 +1,114 @@
+//! `scimlab replay`: listing, the embedded mock SP, reports, usage errors, and a replay failing where Entra would
+//! against `scimlab serve` with a deviation.
+
+use crate::{scimlab, temp_dir};
+use predicates::prelude::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+#[test]
+fn list_shows_scenarios_and_personas() {
+    let out = scimlab().args(["replay", "--list"]).assert().success().get_output().stdout.clone();
+    let text = String::from_utf8_lossy(&out);
+    for name in ["hire", "promotion", "offboarding", "rehire", "group-push", "bulk-merge"] {
+        assert!(text.contains(name), "{name} missing from\n{text}");
+    }
+    for name in ["entra", "entra-2020", "okta", "okta-aiw", "onelogin", "rfc"] {
+        assert!(text.contains(&format!("  {name} ")), "{name} missing from\n{text}");
+    }
+}
+
+#[test]
+fn hire_as_okta_against_the_embedded_sp_writes_a_replay_report() {
+    let dir = temp_dir("replay-report");
+    let path = dir.join("replay.json");
+    scimlab()
+        .args(["replay", "hire", "offboarding", "--as", "okta", "--report"])
+        .arg(format!("json={}", path.display()))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("replay/hire/okta/hire-employee"));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("report")).expect("json");
+    assert_eq!(report["kind"], "replay");
+    assert_eq!(report["profiles"], serde_json::json!(["okta"]));
+    let checks = report["checks"].as_array().expect("checks");
+    assert_eq!(checks.len(), 11);
+    assert_eq!(checks[0]["id"], "replay/hire/okta/test-connection");
+    assert_eq!(checks[0]["section"], "replay hire");
+    assert_eq!(checks[0]["level"], "MUST");
+    let skipped: Vec<&str> =
+        checks.iter().filter(|c| c["verdict"] == "skip").filter_map(|c| c["id"].as_str()).collect();
+    assert_eq!(skipped, ["replay/offboarding/okta/delete"]);
+    let delete = checks.iter().find(|c| c["verdict"] == "skip").expect("skip");
+    assert!(delete["reason"].as_str().is_some_and(|r| r.contains("Okta never sends DELETE")), "{delete}");
+    let text = std::fs::read_to_string(&path).expect("report");
+    assert!(!text.contains("Bearer ey") && text.contains("[redacted]"), "the credential must not be saved");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    scimlab().args(["replay"]).assert().code(2).stderr(predicate::str::contains("--list"));
+    scimlab()
+        .args(["replay", "hire", "--as", "google"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("entra-2020"));
+    scimlab().args(["replay", "no-such-scenario"]).assert().code(2).stderr(predicate::str::contains("group-push"));
+    scimlab()
+        .args(["replay", "hire", "--as", "entra", "--url", "http://127.0.0.1:9/scim/v2", "--basic", "a:b"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot authenticate with HTTP Basic"));
+    let dir = temp_dir("replay-bad-yaml");
+    let file = dir.join("bad.yaml");
+    std::fs::write(&file, "name: x\ndescription: y\nsteps: []\nextra: 1\n").expect("write");
+    scimlab().arg("replay").arg(&file).assert().code(2).stderr(predicate::str::contains("extra"));
+}
+
+#[test]
+fn an_unreachable_server_exits_3() {
+    scimlab()
+        .args(["replay", "hire", "--url", "http://127.0.0.1:9/scim/v2", "--token", "t"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("unreachable"));
+}
+
+/// `scimlab serve` on a free port with `args`; the child and its base URL.
+fn serve(args: &[&str]) -> (std::process::Child, String) {
+    let bin = assert_cmd::cargo::cargo_bin("scimlab");
+    let mut child = Command::new(bin)
+        .args(["serve", "--addr", "127.0.0.1:0", "--token", "replay-cmd-token"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("scimlab serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut url = String::new();
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        if let Some(u) = line.strip_prefix("scimlab mock SP listening on ") {
+            url = u.trim().to_owned();
+            break;
+        }
+    }
+    assert!(!url.is_empty(), "serve did not print its address");
+    (child, url)
+}
+
+#[test]
+fn entra_fails_at_deactivate_when_string_booleans_are_refused() {
+    let (mut child, url) = serve(&["--fault", "string-booleans-refused"]);
+    let assert = scimlab()
+        .args(["replay", "offboarding", "--as", "entra", "--url", &url])
+        .env("SCIM_TOKEN", "replay-cmd-token")
+        .assert();
+    let _ = child.kill();
+    let _ = child.wait();
+    let out = assert.code(1).get_output().clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("FAIL") && err.contains("replay/offboarding/entra/deactivate"), "{err}");
+    assert!(err.contains("Entra will mark this user as failed"), "{err}");
+    assert!(!err.contains("replay-cmd-token"), "the token must never be printed");
+}
