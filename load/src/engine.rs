@@ -173,6 +173,19 @@ pub async fn run(opts: &LoadOptions, stop: Arc<AtomicBool>) -> Result<Outcome, L
     } else {
         Some(main_state.clone())
     };
+    if let Some(q) = &query_state
+        && q.users.is_empty()
+    {
+        return Err(LoadError::Usage(format!(
+            "shard {} has no users to query: {} users in blocks of {} make {} blocks for {} shards; \
+             give more --users, a smaller --block or fewer shards",
+            opts.shard,
+            q.pop.users,
+            q.pop.block,
+            q.pop.blocks(),
+            opts.shard.count
+        )));
+    }
     if let Some(q) = &query_state {
         let progress = Progress::new(opts.progress, "loading the population", Some(q.blocks.end - q.blocks.start));
         let setup = base.with_deadline(far);

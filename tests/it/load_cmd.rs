@@ -1,0 +1,115 @@
+//! `scimlab load`: flag errors, and a short sharded run against `scimlab serve` whose reports merge.
+
+use crate::{scimlab, temp_dir};
+use predicates::prelude::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// `scimlab serve --no-auth` on a free loopback port; kills it when dropped.
+struct Server {
+    child: Child,
+    url: String,
+    /// Held open: the server prints more lines, and would die writing to a closed pipe.
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let bin = assert_cmd::cargo::cargo_bin("scimlab");
+        let mut child = Command::new(bin)
+            .args(["serve", "--no-auth", "--addr", "127.0.0.1:0", "--workers", "1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start scimlab serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut stdout = BufReader::new(stdout);
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("first line");
+        let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("listening URL").to_owned();
+        Server { child, url, _stdout: stdout }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn bad_flags_are_usage_errors_that_say_what_would_be_right() {
+    scimlab()
+        .args(["load", "--url", "http://127.0.0.1:9/scim/v2", "--scenario", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bulk-merge").and(predicate::str::contains("nope")));
+    scimlab()
+        .args(["load", "--url", "http://127.0.0.1:9/", "--scenario", "read", "--shard", "0/2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("numbered from 1"));
+    scimlab()
+        .args(["load", "--url", "https://scim.example/", "--scenario", "read"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("https is not supported"));
+    scimlab()
+        .args(["load", "--url", "http://127.0.0.1:9/", "--scenario", "read", "--as", "bogus"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("entra"));
+}
+
+#[test]
+fn a_short_sharded_load_runs_and_its_reports_merge() {
+    let server = Server::start();
+    let dir = temp_dir("load");
+    for k in ["1", "2"] {
+        scimlab()
+            .args(["load", "--url", &server.url, "--scenario", "bulk-merge", "--users", "300", "--quiet"])
+            .args(["--shard", &format!("{k}/2"), "--run-id", "clishard", "--concurrency", "2"])
+            .arg("--report")
+            .arg(format!("json={}", dir.join(format!("s{k}.json")).display()))
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("the server holds exactly what was sent"));
+    }
+    let merged = dir.join("merged.json");
+    scimlab()
+        .args(["report", "merge"])
+        .arg(dir.join("s1.json"))
+        .arg(dir.join("s2.json"))
+        .arg("-o")
+        .arg(&merged)
+        .assert()
+        .success();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&merged).expect("merged report")).expect("json");
+    let load = &v["load"];
+    assert_eq!(load["created"]["users"], 300);
+    assert_eq!(load["operations"][0]["operation"], "bulk");
+    assert_eq!(load["operations"][0]["responses"], 3);
+    assert_eq!(load["shards"].as_array().map(Vec::len), Some(2));
+    scimlab()
+        .args(["report", "render"])
+        .arg(&merged)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1:bulk-merge/bulk").and(predicate::str::contains("300/300 users")));
+    // The same shard twice would count it twice.
+    scimlab()
+        .args(["report", "merge"])
+        .arg(dir.join("s1.json"))
+        .arg(dir.join("s1.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("appears twice"));
+    scimlab()
+        .args(["load", "--url", &server.url, "--scenario", "read", "--users", "100", "--duration", "1s"])
+        .args(["--quiet", "--rate", "50/s"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1:read/get"));
+}
