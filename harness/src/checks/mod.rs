@@ -5,6 +5,7 @@ pub mod bulk_support;
 pub mod support;
 
 mod crud;
+mod profile_support;
 mod queries;
 
 mod rfc7643_2_attributes;
@@ -33,6 +34,12 @@ mod rfc7644_3_7_bulk;
 mod rfc7644_3_9_projection;
 mod rfc7644_3_14_etag;
 mod rfc7644_4_discovery;
+
+mod profile_entra;
+mod profile_entra_groups;
+mod profile_entra_patch;
+mod profile_okta;
+mod profile_okta_groups;
 mod rfc7644_4_discovery_announced;
 
 use crate::check::Check;
@@ -67,6 +74,11 @@ pub fn sections() -> Vec<(&'static str, &'static [Check])> {
         (rfc7643_4_2_groups::SECTION, rfc7643_4_2_groups::CHECKS),
         (rfc7643_4_3_enterprise::SECTION, rfc7643_4_3_enterprise::CHECKS),
         (rfc7644_4_discovery_announced::SECTION, rfc7644_4_discovery_announced::CHECKS),
+        (profile_entra::SECTION, profile_entra::CHECKS),
+        (profile_entra_patch::SECTION, profile_entra_patch::CHECKS),
+        (profile_entra_groups::SECTION, profile_entra_groups::CHECKS),
+        (profile_okta::SECTION, profile_okta::CHECKS),
+        (profile_okta_groups::SECTION, profile_okta_groups::CHECKS),
     ]
 }
 
