@@ -186,7 +186,7 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
         let inner = sinks::sink_for(spec).map_err(|e| usage(format!("--report {spec}: {e}")))?;
         sink_list.push(Box::new(Checked { spec: spec.clone(), inner, errors: sink_errors.clone() }));
     }
-    let seed = args.seed.unwrap_or_else(|| fastrand_seed());
+    let seed = args.seed.unwrap_or_else(fastrand_seed);
     let client_options = ClientOptions {
         insecure: args.insecure,
         timeout: Duration::from_secs(args.timeout),

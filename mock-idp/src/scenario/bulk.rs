@@ -107,10 +107,8 @@ impl<I: Iterator<Item = (String, String)>> Iterator for Batcher<I> {
 
 /// The outcome of one /Bulk request: (bulkId, id or error) per operation, and the exchange.
 async fn send_bulk(r: &Replayer, ids: Vec<String>, body: String) -> (Vec<(String, Result<String, String>)>, Exchange) {
-    let mut req = ScimRequest::new(reqwest::Method::POST, "/Bulk");
-    for (k, v) in [("Content-Type", r.persona.headers.content_type)] {
-        req = req.header(k, v);
-    }
+    let mut req =
+        ScimRequest::new(reqwest::Method::POST, "/Bulk").header("Content-Type", r.persona.headers.content_type);
     req.body = Some(body.into_bytes());
     let resp = match r.client.send(req).await {
         Ok(resp) => resp,

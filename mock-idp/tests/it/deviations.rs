@@ -20,7 +20,9 @@ async fn sp_with(fault: &str) -> (String, &'static str) {
 }
 
 /// (fault, scenario, persona that fails, step where it fails, words the message must hold, persona that passes)
-const CASES: &[(&str, &str, &str, &str, &[&str], &str)] = &[
+type Case = (&'static str, &'static str, &'static str, &'static str, &'static [&'static str], &'static str);
+
+const CASES: &[Case] = &[
     (
         "ops-case-sensitive",
         "hire",
