@@ -93,11 +93,13 @@ pub fn parse_body(body: &[u8]) -> Result<Value, ScimError> {
 ///   attribute (Entra's legacy bodies send `"manager": null` at the top level);
 /// - URNs in `schemas` that are neither the type's core schema nor one of its extensions, when no member of the
 ///   body is keyed by them (Entra lists its `ADSCIM/2.0/Group` schema on every group create). The stored
-///   resource then lists only schemas this server serves.
+///   resource then lists only schemas this server serves;
+/// - and it reads OneLogin's draft-era URNs (`urn:scim:schemas:core:2.0`) as the RFC's (see `LEGACY_URNS`).
 ///
 /// Everything that carries data is left for the checks to judge.
 pub fn drop_dataless(body: &mut Value, view: &scimlab_protocol::schema::ResourceView<'_>) {
     let Some(obj) = body.as_object_mut() else { return };
+    rename_legacy_urns(obj, view);
     obj.retain(|_, v| !v.is_null());
     let keys: Vec<String> = obj.keys().cloned().collect();
     let Some(Value::Array(schemas)) = scimlab_protocol::json::get_ci_mut(obj, "schemas") else { return };
@@ -106,6 +108,41 @@ pub fn drop_dataless(body: &mut Value, view: &scimlab_protocol::schema::Resource
             view.is_core_urn(u) || view.extension(u).is_some() || keys.iter().any(|k| k.eq_ignore_ascii_case(u))
         })
     });
+}
+
+/// The pre-RFC schema URNs of the SCIM 2.0 drafts that OneLogin still sends (IDP-TRAFFIC.md section 3, from a
+/// captured v2-Enterprise flow), with the RFC 7643 URN each stands for. The core one depends on the resource
+/// type, so it maps to `None` and is resolved through the view.
+const LEGACY_URNS: [(&str, Option<&str>); 2] = [
+    ("urn:scim:schemas:core:2.0", None),
+    ("urn:scim:schemas:extension:enterprise:2.0", Some(scimlab_protocol::schema::ENTERPRISE_USER_URN)),
+];
+
+/// Reads OneLogin's draft URNs as the RFC's: in `schemas`, and as the key of the extension's attributes. Only
+/// URNs this resource type serves are substituted; `recordings verify` still reports the client's deviation.
+fn rename_legacy_urns(obj: &mut serde_json::Map<String, Value>, view: &scimlab_protocol::schema::ResourceView<'_>) {
+    let target = |legacy: &str| {
+        LEGACY_URNS.iter().find(|(l, _)| l.eq_ignore_ascii_case(legacy)).map(|(_, rfc)| match rfc {
+            None => view.core.id.clone(),
+            Some(u) => (*u).to_owned(),
+        })
+    };
+    if let Some(Value::Array(schemas)) = scimlab_protocol::json::get_ci_mut(obj, "schemas") {
+        for s in schemas.iter_mut() {
+            if let Some(rfc) =
+                s.as_str().and_then(target).filter(|u| view.is_core_urn(u) || view.extension(u).is_some())
+            {
+                *s = Value::String(rfc);
+            }
+        }
+    }
+    let legacy_keys: Vec<(String, String)> =
+        obj.keys().filter_map(|k| target(k).filter(|u| view.extension(u).is_some()).map(|u| (k.clone(), u))).collect();
+    for (legacy, rfc) in legacy_keys {
+        if let Some(v) = obj.shift_remove(&legacy) {
+            obj.insert(rfc, v);
+        }
+    }
 }
 
 /// Decoded `key=value` pairs of a query string. `+` is a space, `%XX` escapes decode (invalid UTF-8 is replaced),
