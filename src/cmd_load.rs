@@ -6,7 +6,7 @@
 use crate::exit::{Failure, Outcome};
 use anyhow::anyhow;
 use clap::Args;
-use scimlab_load::{LoadError, LoadOptions, Model, Persona, ScenarioFile, Shard, Workload, parse_duration, parse_rate};
+use scimlab_load::{LoadError, LoadOptions, Model, ScenarioFile, Shard, Workload, parse_duration, parse_rate};
 use scimlab_reports::event::Event;
 use std::path::Path;
 use std::sync::Arc;
@@ -46,7 +46,7 @@ pub struct LoadArgs {
     /// Time at the start whose answers are not recorded.
     #[arg(long, value_name = "D", value_parser = parse_duration, default_value = "0s")]
     warmup: Duration,
-    /// Persona whose requests are sent: entra, entra-2020, okta, rfc.
+    /// Persona whose requests are sent: entra, entra-2020, okta, okta-aiw, onelogin, rfc.
     #[arg(long = "as", value_name = "PERSONA", default_value = "entra")]
     persona: String,
     /// Run slice K of N (1-based): disjoint users and names; every total is split. Join with `report merge`.
@@ -121,7 +121,7 @@ pub fn options(a: &LoadArgs) -> Result<LoadOptions, Failure> {
     o.duration = a.duration;
     o.max_requests = a.max_requests;
     o.warmup = a.warmup;
-    o.persona = Persona::parse(&a.persona).map_err(usage)?;
+    o.persona = scimlab_load::persona::by_name(&a.persona).map_err(usage)?;
     o.shard = a.shard.unwrap_or(Shard::WHOLE);
     o.keep = a.keep;
     o.verify = !a.no_verify;

@@ -15,6 +15,7 @@ use crate::report::{CleanupDoc, VerifyDoc};
 use crate::tasks::read_bulk;
 use crate::wire::{Conn, Req};
 use hyper::Method;
+use scimlab_mock_idp::persona::Space;
 use serde_json::Value;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -152,7 +153,9 @@ pub async fn verify(run: &Arc<Run>, pop: &Arc<PopState>, whole: bool) -> VerifyD
         .unwrap_or_else(|shared| shared.lock().unwrap_or_else(PoisonError::into_inner).clone());
     if whole {
         let filter = format!("userName sw \"{}\"", pop.pop.user_name_prefix());
-        let req = Req::new(Method::GET, format!("/Users?{}&count=0", run.persona.lookup_query(&filter)));
+        // The count is the run's own question, not a persona's lookup: plain RFC encoding, no paging suffix.
+        let encoded = scimlab_mock_idp::persona::wire::encode_component(&filter, Space::Percent20);
+        let req = Req::new(Method::GET, format!("/Users?filter={encoded}&count=0"));
         let found = send(run, &mut run.conn(), &req).await.and_then(|r| {
             let v: Value = serde_json::from_slice(&r.body).ok()?;
             get_ci(&v, "totalResults").and_then(Value::as_u64)
@@ -248,7 +251,7 @@ async fn find_by_name(run: &Arc<Run>, names: Vec<String>) -> Vec<String> {
         let (run, found, names) = (r.clone(), f.clone(), names.clone());
         async move {
             let name = &names[k];
-            let q = run.persona.lookup_query(&format!("userName eq \"{name}\""));
+            let q = crate::persona::lookup_query(run.persona, &format!("userName eq \"{name}\""));
             if let Some(reply) = send(&run, &mut conn, &Req::new(Method::GET, format!("/Users?{q}"))).await {
                 let v: Value = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
                 let hits = get_ci(&v, "Resources").and_then(Value::as_array).cloned().unwrap_or_default();
@@ -264,8 +267,7 @@ async fn find_by_name(run: &Arc<Run>, names: Vec<String>) -> Vec<String> {
         }
     })
     .await;
-    let out = found.lock().unwrap_or_else(PoisonError::into_inner).clone();
-    out
+    found.lock().unwrap_or_else(PoisonError::into_inner).clone()
 }
 
 /// Deletes everything the run created in `states`, and the hires of every lane (`hires`: each lane's hire

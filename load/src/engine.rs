@@ -37,7 +37,7 @@ pub struct Caps {
 /// What every worker of a run shares.
 pub struct Run {
     /// The requests' shape.
-    pub persona: Persona,
+    pub persona: &'static Persona,
     /// The server's limits.
     pub caps: Caps,
     /// Longest wait for one answer.
@@ -145,7 +145,7 @@ fn shard_model(opts: &LoadOptions, model: Model) -> Model {
 pub async fn run(opts: &LoadOptions, stop: Arc<AtomicBool>) -> Result<Outcome, LoadError> {
     let began = Instant::now();
     let endpoint = Arc::new(Endpoint::resolve(&opts.url).await?);
-    let fixed = Arc::new(Fixed::new(&endpoint, opts.token.as_deref(), opts.persona.headers())?);
+    let fixed = Arc::new(Fixed::new(&endpoint, opts.token.as_deref(), crate::persona::headers(opts.persona))?);
     let far = began + Duration::from_secs(365 * 24 * 3600);
     let mut base = Run {
         persona: opts.persona,
@@ -263,7 +263,7 @@ pub async fn run(opts: &LoadOptions, stop: Arc<AtomicBool>) -> Result<Outcome, L
     let mut section = LoadSection {
         format: LOAD_FORMAT,
         scenario: opts.scenario.clone(),
-        persona: opts.persona.name().into(),
+        persona: opts.persona.name.into(),
         run_id: opts.run_id.clone(),
         users: if opts.has_bulk_merge() { opts.users } else { 0 },
         block: opts.block,

@@ -10,10 +10,9 @@
 //! (disjoint users and names) and [`merge_load`] joins the slices' report sections exactly, so a load too big
 //! for one machine runs as N copies under an existing scheduler.
 //!
-//! It imports `scimlab-reports` (the RunReport it writes) and nothing else of ours: it meets the server only
-//! over HTTP. The request shapes are its own minimal copy of the mock IdP's persona traits ([`persona`]), and
-//! the population its own ([`population`]): the mock IdP's personas and `bulk-merge` scenario were not part of
-//! that crate when this was written.
+//! It imports `scimlab-reports` (the RunReport it writes) and meets the server only
+//! over HTTP, and `scimlab-mock-idp` for the shape of what it sends: the mock IdP's personas plan every write
+//! ([`persona`]), and its bulk-merge scenario's merger users are the population ([`population`]).
 
 pub mod admin;
 pub mod charts;
@@ -67,7 +66,7 @@ pub fn run_report(opts: &LoadOptions, outcome: &Outcome) -> RunReport {
         started_at: outcome.started_at.clone(),
         duration_ms: outcome.wall_ms,
         target: Target { url: opts.url.trim_end_matches('/').to_owned(), embedded: false },
-        profiles: vec![opts.persona.name().to_owned()],
+        profiles: vec![opts.persona.name.to_owned()],
         strict: false,
         seed: opts.seed,
         summary: Summary::default(),

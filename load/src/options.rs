@@ -127,7 +127,7 @@ pub struct LoadOptions {
     /// Time at the start whose responses are not recorded.
     pub warmup: Duration,
     /// The requests' shape.
-    pub persona: Persona,
+    pub persona: &'static Persona,
     /// The slice this process runs.
     pub shard: Shard,
     /// Leave what the run created in place.
@@ -161,7 +161,7 @@ impl LoadOptions {
             duration: None,
             max_requests: None,
             warmup: Duration::ZERO,
-            persona: Persona::Entra,
+            persona: &Persona::all()[0],
             shard: Shard::WHOLE,
             keep: false,
             verify: true,
@@ -332,7 +332,7 @@ mod tests {
         assert_eq!(lanes[1].model, Some(Model::Open { rate: 25.0, connections: DEFAULT_CONNECTIONS }));
         assert!(serde_saphyr::from_str::<ScenarioFile>("lanes: []\nbogus: 1\n").is_err());
         let both = LaneFile { workload: Workload::Read, concurrency: Some(1), rate: Some(1.0), connections: None };
-        assert!(both.model().unwrap_err().contains("not both"));
+        assert!(both.model().expect_err("an error").contains("not both"));
     }
 
     #[test]

@@ -1,46 +1,32 @@
-//! `--as PERSONA`: the shape of what the generator sends, after the identity providers it stands for
-//! (reference/IDP-TRAFFIC.md): headers, create bodies, lookup encodings, and how a profile update, a
-//! (de)activation and a membership change travel.
+//! `--as PERSONA`: what the generator sends is what the mock IdP's personas send (scimlab-mock-idp's
+//! [`Persona`]: Entra with and without its 2020 flag, Okta OIN and AIW, OneLogin, a by-the-book RFC client).
 //!
-//! This is the load generator's own minimal copy of the mock IdP's persona traits, reduced to the requests the
-//! workloads send and written straight to bytes (no `serde_json::Value` on the hot path). The mock IdP's
-//! `persona` module was not yet part of its crate when this was written; when it is, the `patch` workload should
-//! take its bodies from `Persona::plan` instead (see the crate docs).
+//! This module adapts their plans to the load generator: the population's users and groups become the mock
+//! IdP's [`UserProfile`]s and [`GroupProfile`]s, an intent becomes the persona's planned requests, and a plan
+//! becomes [`Step`]s with the target and body the wire needs. Bodies are the plans' JSON written once; the
+//! persona's fixed headers (User-Agent, Accept, Accept-Charset, Content-Type) go on every request of the run.
 
 use crate::population::Population;
+use crate::stats::Op;
+use hyper::Method;
+use scimlab_mock_idp::intent::{GroupProfile, Intent, Member, UserChanges, UserProfile};
+use scimlab_mock_idp::persona::wire::{ID, PlannedBody, encode_component, over_fetched};
+pub use scimlab_mock_idp::persona::{Persona, Planned};
 use serde_json::Value;
 
-/// The SCIM core User schema URN.
-pub const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-/// The enterprise User extension URN.
-pub const ENTERPRISE_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-/// The SCIM core Group schema URN.
-pub const GROUP_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-/// The PatchOp message URN.
-pub const PATCH_URN: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 /// The BulkRequest message URN.
 pub const BULK_URN: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
-/// Entra's extra group schema URN.
-const ADSCIM_URN: &str = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
 
-/// The identity provider whose requests the generator imitates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Persona {
-    /// Clean RFC 7644 requests: lowercase ops, paths, `%20` in queries.
-    Rfc,
-    /// Microsoft Entra ID by default: capitalised ops, one op per attribute, `"False"` strings, `+` in queries.
-    Entra,
-    /// Entra with the `aadOptscim062020` flag: lowercase ops, one path-less replace with dotted and URN keys.
-    Entra2020,
-    /// Okta OIN: GET then a full PUT for profile updates, path-less `{active}` PATCH, `%20` and
-    /// `&startIndex=1&count=100` in lookups.
-    Okta,
+/// The persona called `name` (case-insensitive), or a message listing the known ones.
+pub fn by_name(name: &str) -> Result<&'static Persona, String> {
+    Persona::by_name(name)
+        .ok_or_else(|| format!("unknown persona {name:?} for --as; known personas are {}", Persona::names()))
 }
 
-/// The headers a persona sends besides the credential.
+/// The headers a persona sends on every request besides the credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Headers {
-    /// `User-Agent`, if any.
+    /// `User-Agent`, if any (`Some("")` sends it empty, as OneLogin does).
     pub user_agent: Option<&'static str>,
     /// `Accept`, if any.
     pub accept: Option<&'static str>,
@@ -50,216 +36,194 @@ pub struct Headers {
     pub content_type: &'static str,
 }
 
-/// How a persona sends a profile update.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Update {
-    /// One PATCH with this body.
-    Patch(String),
-    /// `GET /Users/{id}`, then a PUT of what came back with the changes ([`Persona::put_body`]).
-    GetThenPut,
-}
-
-impl Persona {
-    /// Every persona, the default (`entra`) first.
-    pub const ALL: [Persona; 4] = [Persona::Entra, Persona::Entra2020, Persona::Okta, Persona::Rfc];
-
-    /// The name `--as` takes.
-    pub fn name(self) -> &'static str {
-        match self {
-            Persona::Rfc => "rfc",
-            Persona::Entra => "entra",
-            Persona::Entra2020 => "entra-2020",
-            Persona::Okta => "okta",
-        }
-    }
-
-    /// The persona called `name` (case-insensitive).
-    pub fn parse(name: &str) -> Result<Persona, String> {
-        let names: Vec<&str> = Persona::ALL.iter().map(|p| p.name()).collect();
-        Persona::ALL
-            .into_iter()
-            .find(|p| p.name().eq_ignore_ascii_case(name.trim()))
-            .ok_or_else(|| format!("unknown persona {name:?} for --as; the load generator knows {}", names.join(", ")))
-    }
-
-    /// Its headers (IDP-TRAFFIC.md: Entra sends no documented User-Agent; Okta's OIN client identifies itself).
-    pub fn headers(self) -> Headers {
-        match self {
-            Persona::Rfc => Headers {
-                user_agent: Some("scimlab-load"),
-                accept: Some("application/scim+json"),
-                accept_charset: None,
-                content_type: "application/scim+json",
-            },
-            Persona::Entra | Persona::Entra2020 => Headers {
-                user_agent: None,
-                accept: None,
-                accept_charset: None,
-                content_type: "application/scim+json; charset=utf-8",
-            },
-            Persona::Okta => Headers {
-                user_agent: Some("Okta SCIM Client 1.0.0"),
-                accept: Some("application/scim+json"),
-                accept_charset: Some("utf-8"),
-                content_type: "application/scim+json; charset=utf-8",
-            },
-        }
-    }
-
-    fn op(self, lower: &'static str) -> &'static str {
-        match (self, lower) {
-            (Persona::Entra, "add") => "Add",
-            (Persona::Entra, "replace") => "Replace",
-            (Persona::Entra, "remove") => "Remove",
-            _ => lower,
-        }
-    }
-
-    /// The body that creates user `i` (IDP-TRAFFIC.md: Entra's hire body with the enterprise extension, `meta`
-    /// and `roles: []`; Okta's core-only body with `locale` and `groups: []`).
-    pub fn user_body(self, pop: &Population, i: u64) -> String {
-        let (name, ext, given, family) = (pop.user_name(i), pop.external_id(i), pop.given_name(i), pop.family_name(i));
-        let (title, dept, num) = (pop.title(i, 0), pop.department(i, 0), pop.employee_number(i));
-        match self {
-            Persona::Rfc => format!(
-                r#"{{"schemas":["{USER_URN}","{ENTERPRISE_URN}"],"userName":"{name}","externalId":"{ext}","name":{{"givenName":"{given}","familyName":"{family}"}},"displayName":"{given} {family}","emails":[{{"type":"work","primary":true,"value":"{name}"}},{{"type":"home","value":"{given}.{family}.{i}@home.example"}}],"active":true,"title":"{title}","{ENTERPRISE_URN}":{{"employeeNumber":"{num}","department":"{dept}"}}}}"#
-            ),
-            Persona::Entra | Persona::Entra2020 => format!(
-                r#"{{"schemas":["{USER_URN}","{ENTERPRISE_URN}"],"externalId":"{ext}","userName":"{name}","active":true,"displayName":"{given} {family}","title":"{title}","emails":[{{"primary":true,"type":"work","value":"{name}"}}],"meta":{{"resourceType":"User"}},"name":{{"formatted":"{given} {family}","familyName":"{family}","givenName":"{given}"}},"roles":[],"{ENTERPRISE_URN}":{{"employeeNumber":"{num}","department":"{dept}"}}}}"#
-            ),
-            Persona::Okta => format!(
-                r#"{{"schemas":["{USER_URN}"],"userName":"{name}","name":{{"givenName":"{given}","familyName":"{family}"}},"emails":[{{"primary":true,"value":"{name}","type":"work"}}],"displayName":"{given} {family}","locale":"en-US","externalId":"{ext}","groups":[],"active":true}}"#
-            ),
-        }
-    }
-
-    /// The body that creates group `g` listing `members` (ids, or `bulkId:..` references in a /Bulk request).
-    pub fn group_body(self, pop: &Population, g: u64, members: &[String]) -> String {
-        let mut list = String::with_capacity(members.len() * 48);
-        for (k, m) in members.iter().enumerate() {
-            if k > 0 {
-                list.push(',');
-            }
-            list.push_str(r#"{"value":""#);
-            list.push_str(m);
-            list.push_str(r#""}"#);
-        }
-        let (name, ext) = (pop.group_name(g), pop.group_external_id(g));
-        match self {
-            Persona::Entra | Persona::Entra2020 => format!(
-                r#"{{"schemas":["{GROUP_URN}","{ADSCIM_URN}"],"externalId":"{ext}","displayName":"{name}","members":[{list}]}}"#
-            ),
-            Persona::Rfc | Persona::Okta => {
-                format!(
-                    r#"{{"schemas":["{GROUP_URN}"],"displayName":"{name}","externalId":"{ext}","members":[{list}]}}"#
-                )
-            }
-        }
-    }
-
-    /// The query of a lookup by `filter`, encoded the persona's way: `+` (Entra) or `%20` (Okta, RFC) for spaces,
-    /// Okta's `&startIndex=1&count=100` after it.
-    pub fn lookup_query(self, filter: &str) -> String {
-        let mut q = String::with_capacity(filter.len() * 2 + 32);
-        q.push_str("filter=");
-        let plus = matches!(self, Persona::Entra | Persona::Entra2020);
-        for b in filter.bytes() {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-                q.push(char::from(b));
-            } else if b == b' ' && plus {
-                q.push('+');
-            } else {
-                q.push('%');
-                q.push(char::from(HEX[usize::from(b >> 4)]));
-                q.push(char::from(HEX[usize::from(b & 15)]));
-            }
-        }
-        if self == Persona::Okta {
-            q.push_str("&startIndex=1&count=100");
-        }
-        q
-    }
-
-    /// A profile update of user `i` to revision `rev`: a new title and department (IDP-TRAFFIC.md section 1,
-    /// Update; section 2, Update for Okta's GET then PUT).
-    pub fn update(self, pop: &Population, i: u64, rev: u64) -> Update {
-        let (title, dept) = (pop.title(i, rev), pop.department(i, rev));
-        match self {
-            Persona::Rfc | Persona::Entra => {
-                let r = self.op("replace");
-                Update::Patch(format!(
-                    r#"{{"schemas":["{PATCH_URN}"],"Operations":[{{"op":"{r}","path":"title","value":"{title}"}},{{"op":"{r}","path":"{ENTERPRISE_URN}:department","value":"{dept}"}}]}}"#
-                ))
-            }
-            Persona::Entra2020 => Update::Patch(format!(
-                r#"{{"schemas":["{PATCH_URN}"],"Operations":[{{"op":"replace","value":{{"title":"{title}","{ENTERPRISE_URN}:department":"{dept}"}}}}]}}"#
-            )),
-            Persona::Okta => Update::GetThenPut,
-        }
-    }
-
-    /// Okta's PUT after its GET: the fetched user with `meta` cut to `resourceType`, `groups` sent empty, and
-    /// the new title.
-    pub fn put_body(self, fetched: &[u8], pop: &Population, i: u64, rev: u64) -> Result<Vec<u8>, String> {
-        let mut v: Value = serde_json::from_slice(fetched).map_err(|e| format!("the GET answer is not JSON: {e}"))?;
-        let obj = v.as_object_mut().ok_or("the GET answer is not a JSON object")?;
-        obj.shift_remove("meta");
-        obj.insert("meta".into(), serde_json::json!({"resourceType": "User"}));
-        if obj.contains_key("groups") {
-            obj.insert("groups".into(), Value::Array(Vec::new()));
-        }
-        obj.insert("title".into(), Value::String(pop.title(i, rev)));
-        serde_json::to_vec(&v).map_err(|e| e.to_string())
-    }
-
-    /// The PATCH that sets `active` (Entra: `path: active` with `"True"`/`"False"`; Entra with the flag and the RFC
-    /// persona: JSON booleans; Okta: path-less `{"active": ..}`).
-    pub fn set_active(self, active: bool) -> String {
-        match self {
-            Persona::Entra => {
-                let v = if active { "True" } else { "False" };
-                format!(
-                    r#"{{"schemas":["{PATCH_URN}"],"Operations":[{{"op":"Replace","path":"active","value":"{v}"}}]}}"#
-                )
-            }
-            Persona::Entra2020 | Persona::Rfc => {
-                format!(
-                    r#"{{"schemas":["{PATCH_URN}"],"Operations":[{{"op":"replace","path":"active","value":{active}}}]}}"#
-                )
-            }
-            Persona::Okta => {
-                format!(
-                    r#"{{"schemas":["{PATCH_URN}"],"Operations":[{{"op":"replace","value":{{"active":{active}}}}}]}}"#
-                )
-            }
-        }
-    }
-
-    /// The PATCH that adds user `id` (shown as `display`) to a group.
-    pub fn add_member(self, id: &str, display: &str) -> String {
-        let value = match self {
-            Persona::Entra | Persona::Entra2020 => format!(r#"[{{"$ref":null,"value":"{id}"}}]"#),
-            Persona::Okta => format!(r#"[{{"value":"{id}","display":"{display}"}}]"#),
-            Persona::Rfc => format!(r#"[{{"value":"{id}"}}]"#),
-        };
-        let op = self.op("add");
-        format!(r#"{{"schemas":["{PATCH_URN}"],"Operations":[{{"op":"{op}","path":"members","value":{value}}}]}}"#)
-    }
-
-    /// The PATCH that removes user `id` from a group (Entra: a value list; the others: a filtered path).
-    pub fn remove_member(self, id: &str) -> String {
-        match self {
-            Persona::Entra => format!(
-                r#"{{"schemas":["{PATCH_URN}"],"Operations":[{{"op":"Remove","path":"members","value":[{{"value":"{id}"}}]}}]}}"#
-            ),
-            _ => format!(
-                r#"{{"schemas":["{PATCH_URN}"],"Operations":[{{"op":"remove","path":"members[value eq \"{id}\"]"}}]}}"#
-            ),
-        }
+/// The persona's headers.
+pub fn headers(p: &Persona) -> Headers {
+    Headers {
+        user_agent: p.headers.user_agent,
+        accept: p.headers.accept,
+        accept_charset: p.headers.accept_charset,
+        content_type: p.headers.content_type,
     }
 }
 
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
+/// The query of a lookup by `filter`, encoded the persona's way (`+` or `%20` for spaces, Okta's
+/// `&startIndex=1&count=100` and OneLogin's trailing `&` after it).
+pub fn lookup_query(p: &Persona, filter: &str) -> String {
+    let mut q = String::with_capacity(filter.len() * 2 + 32);
+    q.push_str("filter=");
+    q.push_str(&encode_component(filter, p.lookup.space));
+    q.push_str(p.lookup.suffix);
+    q
+}
+
+/// User `i` of `pop` as the IdP holds it, at revision `rev` of its profile (0 when hired).
+pub fn profile(pop: &Population, i: u64, rev: u64) -> UserProfile {
+    let mut u = pop.import_profile(i);
+    if rev > 0 {
+        u.title = Some(pop.title(i, rev));
+        u.department = Some(pop.department(i, rev));
+    }
+    u
+}
+
+/// Group `g` of `pop` as the IdP holds it, with `members`.
+pub fn group_profile(pop: &Population, g: u64, members: Vec<Member>) -> GroupProfile {
+    GroupProfile { display_name: pop.group_name(g), external_id: pop.group_external_id(g), members }
+}
+
+/// The member entry of user `i` with id `id`.
+pub fn member(pop: &Population, i: u64, id: &str) -> Member {
+    Member { id: id.to_owned(), display: pop.user_name(i) }
+}
+
+fn post_body(plan: &[Planned]) -> Option<Value> {
+    plan.iter().find(|p| p.method == "POST").and_then(|p| match &p.body {
+        PlannedBody::Json(v) => Some(v.clone()),
+        _ => None,
+    })
+}
+
+/// The body that creates user `i`: the POST of the persona's hire.
+pub fn user_body(p: &Persona, pop: &Population, i: u64) -> String {
+    post_body(&p.plan(&Intent::Hire { user: profile(pop, i, 0) })).map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// The body that creates group `g` in a /Bulk request: the POST of the persona's group push, with `members`
+/// (ids, or `bulkId:` references) listed in it, since a /Bulk request cannot follow up with a PATCH.
+pub fn group_body(p: &Persona, pop: &Population, g: u64, members: &[String]) -> String {
+    let plan = p.plan(&Intent::CreateGroup { group: group_profile(pop, g, Vec::new()) });
+    let mut body = post_body(&plan).unwrap_or_else(|| Value::Object(Default::default()));
+    if let Some(o) = body.as_object_mut() {
+        let list = members.iter().map(|m| serde_json::json!({ "value": m })).collect();
+        o.insert("members".into(), Value::Array(list));
+    }
+    body.to_string()
+}
+
+/// One request of a plan, ready for the wire.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// The method.
+    pub method: Method,
+    /// Path and query, with the subject's id filled in.
+    pub target: String,
+    /// The body, unless it is Okta's PUT of what the plan's GET returned.
+    pub body: Option<String>,
+    /// The overlay of an Okta PUT ([`over_fetched`] with the GET's answer).
+    pub over_fetched: Option<Value>,
+    /// Sent only when the request before it found nothing (Entra's manager check).
+    pub if_previous_found_nothing: bool,
+    /// The answer's id becomes the subject's id.
+    pub captures_id: bool,
+    /// Where the answer is recorded.
+    pub op: Op,
+}
+
+fn op_of(p: &Planned, user_write: Op) -> Op {
+    let users = p.path.starts_with("/Users");
+    let item = p.path.matches('/').count() >= 2;
+    match (p.method, users, item) {
+        ("GET", true, true) => Op::Get,
+        ("GET", true, false) => Op::FilterUserName,
+        ("GET", false, true) => Op::GetGroup,
+        ("GET", false, false) => Op::FilterGroup,
+        ("POST", true, _) => Op::CreateUser,
+        ("POST", false, _) => Op::CreateGroup,
+        ("PUT", true, _) if user_write == Op::PatchActive => Op::PatchActive,
+        ("PUT", true, _) => Op::PutUser,
+        ("PATCH", true, _) => user_write,
+        ("PUT", false, _) => Op::PutGroup,
+        ("PATCH", false, _) => Op::PatchMembers,
+        _ => Op::Other,
+    }
+}
+
+/// The steps of `plan` with `id` as the subject's id (where already known). User writes are recorded under
+/// `user_write` (a profile update or a (de)activation).
+pub fn steps(plan: &[Planned], id: Option<&str>, user_write: Op) -> Vec<Step> {
+    plan.iter()
+        .map(|p| {
+            let fill = |s: &str| match id {
+                Some(id) => s.replace(ID, id),
+                None => s.to_owned(),
+            };
+            let mut target = fill(&p.path);
+            if let Some(q) = &p.raw_query {
+                target.push('?');
+                target.push_str(&fill(q));
+            }
+            let (body, over) = match &p.body {
+                PlannedBody::None => (None, None),
+                PlannedBody::Json(v) => (Some(v.to_string()), None),
+                PlannedBody::OverFetched(overlay) => (None, Some(overlay.clone())),
+            };
+            Step {
+                method: Method::from_bytes(p.method.as_bytes()).unwrap_or(Method::GET),
+                target,
+                body,
+                over_fetched: over,
+                if_previous_found_nothing: p.condition == scimlab_mock_idp::persona::Condition::IfPreviousFoundNothing,
+                captures_id: p.captures_id,
+                op: op_of(p, user_write),
+            }
+        })
+        .collect()
+}
+
+/// The body of an Okta-style PUT: `fetched` (the GET's answer) with the overlay applied.
+pub fn put_over(fetched: &[u8], overlay: &Value) -> Result<String, String> {
+    let v: Value = serde_json::from_slice(fetched).map_err(|e| format!("the GET answer is not JSON: {e}"))?;
+    Ok(over_fetched(&v, overlay).to_string())
+}
+
+/// A profile update of user `i` (id `id`) to revision `rev`: a new title and department.
+pub fn update(p: &Persona, pop: &Population, i: u64, id: &str, rev: u64) -> Vec<Step> {
+    let changes = UserChanges {
+        title: Some(pop.title(i, rev)),
+        department: Some(pop.department(i, rev)),
+        ..UserChanges::default()
+    };
+    let intent = Intent::Update { id: id.to_owned(), before: profile(pop, i, rev.saturating_sub(1)), changes };
+    steps(&p.plan(&intent), Some(id), Op::PatchUser)
+}
+
+/// Deactivation (or reactivation) of user `i`.
+pub fn set_active(p: &Persona, pop: &Population, i: u64, id: &str, active: bool) -> Vec<Step> {
+    let mut before = profile(pop, i, 0);
+    let intent = if active {
+        before.active = false;
+        Intent::Reactivate { id: id.to_owned(), before, changes: UserChanges::default() }
+    } else {
+        Intent::Deactivate { id: id.to_owned(), before }
+    };
+    steps(&p.plan(&intent), Some(id), Op::PatchActive)
+}
+
+/// A hire of user `i`: the persona's lookup and create (and the manager step, when it has one to set).
+pub fn hire(p: &Persona, pop: &Population, i: u64) -> Vec<Step> {
+    steps(&p.plan(&Intent::Hire { user: profile(pop, i, 0) }), None, Op::PatchUser)
+}
+
+/// A group push of group `g` (lookup and create) followed by its members, when the create does not carry them.
+pub fn push_group(p: &Persona, pop: &Population, g: u64) -> Vec<Step> {
+    steps(&p.plan(&Intent::CreateGroup { group: group_profile(pop, g, Vec::new()) }), None, Op::PatchMembers)
+}
+
+/// The membership change adding `add` to (or, with `remove`, removing it from) group `g` (id `gid`), whose
+/// members are `members`.
+pub fn change_members(
+    p: &Persona,
+    pop: &Population,
+    g: u64,
+    gid: &str,
+    members: Vec<Member>,
+    add: Vec<Member>,
+    remove: Vec<Member>,
+) -> Vec<Step> {
+    let group = group_profile(pop, g, members);
+    let intent = Intent::ChangeMembers { id: gid.to_owned(), group, add, remove };
+    steps(&p.plan(&intent), Some(gid), Op::PatchMembers)
+}
 
 #[cfg(test)]
 mod tests {
@@ -270,52 +234,62 @@ mod tests {
     }
 
     #[test]
-    fn every_body_is_valid_json() {
+    fn every_persona_creates_users_and_groups_with_the_populations_names() {
         let pop = Population::new("t1", 100, 10);
-        for p in Persona::ALL {
-            let u = json(&p.user_body(&pop, 7));
-            assert_eq!(u["userName"], "t1.u0000007@load.scimlab.test", "{p:?}");
-            let g = json(&p.group_body(&pop, 0, &["bulkId:u1".into(), "abc".into()]));
+        for p in Persona::all() {
+            let u = json(&user_body(p, &pop, 7));
+            assert_eq!(u["userName"], pop.user_name(7), "{}", p.name);
+            let g = json(&group_body(p, &pop, 0, &["bulkId:u1".into(), "abc".into()]));
+            assert_eq!(g["displayName"], pop.group_name(0));
             assert_eq!(g["members"][1]["value"], "abc");
-            if let Update::Patch(b) = p.update(&pop, 7, 3) {
-                json(&b);
-            }
-            for b in [p.set_active(false), p.add_member("x", "y"), p.remove_member("x")] {
-                json(&b);
-            }
         }
     }
 
     #[test]
-    fn ops_follow_the_persona_casing() {
+    fn updates_follow_the_persona() {
         let pop = Population::new("t", 10, 10);
-        let Update::Patch(b) = Persona::Entra.update(&pop, 1, 1) else { panic!("entra patches") };
-        assert_eq!(json(&b)["Operations"][0]["op"], "Replace");
-        assert_eq!(json(&Persona::Entra.set_active(false))["Operations"][0]["value"], "False");
-        assert_eq!(json(&Persona::Okta.set_active(false))["Operations"][0]["value"]["active"], false);
-        assert!(json(&Persona::Entra2020.remove_member("i"))["Operations"][0]["path"] == "members[value eq \"i\"]");
-        assert_eq!(Persona::Okta.update(&pop, 1, 1), Update::GetThenPut);
+        let entra = by_name("entra").expect("entra");
+        let s = update(entra, &pop, 1, "abc", 2);
+        assert_eq!(s.len(), 1);
+        assert_eq!((s[0].method.as_str(), s[0].target.as_str(), s[0].op), ("PATCH", "/Users/abc", Op::PatchUser));
+        let body = json(s[0].body.as_deref().expect("body"));
+        assert_eq!(body["Operations"][0]["op"], "Replace");
+        let okta = by_name("okta").expect("okta");
+        let s = update(okta, &pop, 1, "abc", 2);
+        assert_eq!(s.iter().map(|s| s.op).collect::<Vec<_>>(), vec![Op::Get, Op::PutUser]);
+        assert!(s[1].over_fetched.is_some());
+        let off = set_active(entra, &pop, 1, "abc", false);
+        assert_eq!(off[0].op, Op::PatchActive);
+        assert!(off[0].body.as_deref().is_some_and(|b| b.contains("\"False\"")));
+        assert!(by_name("nope").expect_err("an error").contains("entra-2020"));
     }
 
     #[test]
     fn lookups_encode_spaces_the_persona_way() {
-        assert_eq!(Persona::Entra.lookup_query(r#"userName eq "a@b""#), "filter=userName+eq+%22a%40b%22");
-        assert_eq!(
-            Persona::Okta.lookup_query(r#"userName eq "a""#),
-            "filter=userName%20eq%20%22a%22&startIndex=1&count=100"
-        );
+        let entra = by_name("entra").expect("entra");
+        assert_eq!(lookup_query(entra, r#"userName eq "a@b""#), "filter=userName+eq+%22a%40b%22");
+        let okta = by_name("okta").expect("okta");
+        assert_eq!(lookup_query(okta, r#"userName eq "a""#), "filter=userName%20eq%20%22a%22&startIndex=1&count=100");
     }
 
     #[test]
     fn okta_puts_back_what_it_read() {
-        let pop = Population::new("t", 10, 10);
         let fetched =
             br#"{"id":"1","userName":"a","groups":[{"value":"g"}],"meta":{"resourceType":"User","version":"W/\"1\""}}"#;
-        let body = json(&String::from_utf8(Persona::Okta.put_body(fetched, &pop, 1, 2).expect("put")).expect("utf8"));
+        let body = json(&put_over(fetched, &serde_json::json!({"title": "T"})).expect("put"));
         assert_eq!(body["groups"], serde_json::json!([]));
         assert_eq!(body["meta"], serde_json::json!({"resourceType": "User"}));
-        assert_eq!(body["title"], pop.title(1, 2));
-        assert_eq!(Persona::parse("ENTRA"), Ok(Persona::Entra));
-        assert!(Persona::parse("nope").unwrap_err().contains("entra-2020"));
+        assert_eq!(body["title"], "T");
+    }
+
+    #[test]
+    fn membership_changes_are_group_patches_or_puts() {
+        let pop = Population::new("t", 10, 10);
+        let m = |i: u64| member(&pop, i, &format!("id{i}"));
+        for p in Persona::all() {
+            let s = change_members(p, &pop, 0, "gid", vec![m(1)], vec![m(2)], vec![]);
+            assert!(!s.is_empty(), "{}", p.name);
+            assert!(s.iter().all(|s| s.target.starts_with("/Groups/gid")), "{}: {s:?}", p.name);
+        }
     }
 }

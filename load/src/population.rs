@@ -1,43 +1,24 @@
 //! The population a load run creates and queries: users in blocks, one group per block.
 //!
 //! Every name carries the run's prefix, so a run finds, and cleans up, only what it created, and several runs
-//! (or shards) never collide. User `i` is `{prefix}.u{i:07}@load.scimlab.test` with externalId `{prefix}-{i:07}`;
+//! (or shards) never collide. User `i` is `{prefix}.u{i:06}@load.scimlab.test` with externalId `{prefix}-{i:07}`;
 //! block `g` holds users `g*size .. (g+1)*size` and its group `{prefix} team {g:05}` lists exactly them. A shard
 //! takes a slice of the blocks ([`Shard::slice`] over the block count), so its users form one contiguous range,
 //! its groups hold only its own users, and N shards together create exactly the unsharded population.
 //!
-//! The blocks stand for what a merger brings in: teams of people that arrive together with their group. (The
-//! mock IdP's `bulk-merge` scenario was not available to reuse when this was written; see the crate docs.)
+//! The blocks stand for what a merger brings in: teams of people that arrive together with their group. The users
+//! are the mock IdP's `bulk-merge` merger users (its `import_user`), renamed with the run's prefix.
 
 use crate::shard::Shard;
+use scimlab_mock_idp::intent::UserProfile;
+use scimlab_mock_idp::scenario::import_user;
 use std::ops::Range;
 
 /// Users per block (and so per group), unless told otherwise.
 pub const DEFAULT_BLOCK: u64 = 100;
 
-const GIVEN: [&str; 16] = [
-    "Ada", "Alan", "Barbara", "Claude", "Dennis", "Edsger", "Frances", "Grace", "Hedy", "Ivan", "Joan", "Ken",
-    "Leslie", "Margaret", "Niklaus", "Radia",
-];
-const FAMILY: [&str; 16] = [
-    "Lovelace",
-    "Turing",
-    "Liskov",
-    "Shannon",
-    "Ritchie",
-    "Dijkstra",
-    "Allen",
-    "Hopper",
-    "Lamarr",
-    "Sutherland",
-    "Clarke",
-    "Thompson",
-    "Lamport",
-    "Hamilton",
-    "Wirth",
-    "Perlman",
-];
-const TITLES: [&str; 4] = ["Engineer", "Analyst", "Manager", "Designer"];
+/// The domain of every userName.
+pub const DOMAIN: &str = "load.scimlab.test";
 
 /// The users and groups of one run (all shards).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,9 +72,10 @@ impl Population {
         i / self.block
     }
 
-    /// `userName` of user `i` (also its work e-mail address).
+    /// `userName` of user `i` (also its work e-mail address): `{prefix}.u{i:06}@load.scimlab.test`, the mock
+    /// IdP's merger user with the run's prefix.
     pub fn user_name(&self, i: u64) -> String {
-        format!("{}.u{i:07}@load.scimlab.test", self.prefix)
+        format!("{}.u{i:06}@{DOMAIN}", self.prefix)
     }
 
     /// The start of every userName of this run, for `userName sw` counts.
@@ -101,35 +83,30 @@ impl Population {
         format!("{}.u", self.prefix)
     }
 
-    /// `externalId` of user `i`.
+    /// `externalId` of user `i` (run-unique, unlike the mock IdP's merger users').
     pub fn external_id(&self, i: u64) -> String {
         format!("{}-{i:07}", self.prefix)
     }
 
-    /// `name.givenName` of user `i`.
-    pub fn given_name(&self, i: u64) -> &'static str {
-        GIVEN[(i % 16) as usize]
+    /// User `i` as the mock IdP's bulk-merge scenario imports it (`import_user`), with this run's userName
+    /// prefix and a run-unique externalId.
+    pub fn import_profile(&self, i: u64) -> UserProfile {
+        let mut u = import_user(&self.user_name_prefix(), DOMAIN, usize::try_from(i).unwrap_or(usize::MAX));
+        u.external_id = self.external_id(i);
+        u
     }
 
-    /// `name.familyName` of user `i`.
-    pub fn family_name(&self, i: u64) -> &'static str {
-        FAMILY[((i / 16) % 16) as usize]
-    }
-
-    /// `title` of user `i` at revision `rev` (0 when created; updates bump it).
+    /// `title` of user `i` at revision `rev` (updates bump it; revision 0 is the imported one).
     pub fn title(&self, i: u64, rev: u64) -> String {
-        let t = TITLES[(i.wrapping_add(rev) % 4) as usize];
-        if rev == 0 { t.to_owned() } else { format!("{t} {rev}") }
+        match rev {
+            0 => self.import_profile(i).title.unwrap_or_default(),
+            r => format!("Analyst {r}"),
+        }
     }
 
     /// Enterprise `department` of user `i` at revision `rev`.
     pub fn department(&self, i: u64, rev: u64) -> String {
-        format!("Dept {}", (self.block_of(i) + rev) % 50)
-    }
-
-    /// `employeeNumber` of user `i`.
-    pub fn employee_number(&self, i: u64) -> String {
-        format!("{}", 1_000_000 + i)
+        format!("Department {}", (i + rev) % 10)
     }
 
     /// `displayName` of group `g`.
@@ -148,12 +125,11 @@ impl Population {
     }
 
     /// A fragment of the work e-mail addresses shared by the ten users `10*k .. 10*k+10` of this run, for the
-    /// complex `emails[type eq "work" and value co ".."]` filter.
+    /// complex `emails[type eq "work" and value co ".."]` filter: the userName up to its last digit.
     pub fn email_fragment(&self, i: u64) -> String {
-        let s = self.user_name(i);
-        // userName is `{prefix}.u{7 digits}@...`: cut the last digit of the index.
-        let cut = self.prefix.len() + 2 + 6;
-        s[..cut.min(s.len())].to_owned()
+        let mut s = self.user_name(i);
+        s.truncate(s.find('@').unwrap_or(s.len()).saturating_sub(1));
+        s
     }
 }
 
@@ -187,10 +163,11 @@ mod tests {
     fn names_are_prefixed_and_safe() {
         let p = Population::new("Run 7/x-1", 10, 5);
         assert_eq!(p.prefix, "un7x-1");
-        assert_eq!(p.user_name(42), "un7x-1.u0000042@load.scimlab.test");
-        assert_eq!(p.external_id(42), "un7x-1-0000042");
+        assert_eq!(p.user_name(42), "un7x-1.u000042@load.scimlab.test");
+        assert_eq!(p.import_profile(42).user_name, p.user_name(42), "the mock IdP's merger user, renamed");
+        assert_eq!(p.import_profile(42).external_id, "un7x-1-0000042");
         assert_eq!(p.group_name(3), "un7x-1 team 00003");
-        assert_eq!(p.email_fragment(42), "un7x-1.u000004");
+        assert_eq!(p.email_fragment(42), "un7x-1.u00004");
         assert!(p.user_name(49).contains(&p.email_fragment(42)));
         assert!(!p.user_name(50).contains(&p.email_fragment(42)));
     }

@@ -160,7 +160,10 @@ impl TimelineDoc {
             return Err("a timeline's arrays differ in length".into());
         }
         let base = crate::stats::BASE_INTERVAL_MS;
-        if self.interval_ms < base || self.interval_ms % base != 0 || !(self.interval_ms / base).is_power_of_two() {
+        if self.interval_ms < base
+            || !self.interval_ms.is_multiple_of(base)
+            || !(self.interval_ms / base).is_power_of_two()
+        {
             return Err(format!(
                 "a timeline interval of {} ms is not {base} ms times a power of two",
                 self.interval_ms

@@ -123,10 +123,10 @@ mod tests {
     fn parsing_accepts_k_of_n_and_explains_mistakes() {
         assert_eq!("2/4".parse::<Shard>(), Ok(Shard { index: 2, count: 4 }));
         assert_eq!(" 1 / 1 ".parse::<Shard>(), Ok(Shard::WHOLE));
-        assert!("0/4".parse::<Shard>().unwrap_err().contains("numbered from 1"));
-        assert!("5/4".parse::<Shard>().unwrap_err().contains("greater than N"));
-        assert!("1/0".parse::<Shard>().unwrap_err().contains("at least 1"));
-        assert!("2".parse::<Shard>().unwrap_err().contains("no '/'"));
+        assert!("0/4".parse::<Shard>().expect_err("an error").contains("numbered from 1"));
+        assert!("5/4".parse::<Shard>().expect_err("an error").contains("greater than N"));
+        assert!("1/0".parse::<Shard>().expect_err("an error").contains("at least 1"));
+        assert!("2".parse::<Shard>().expect_err("an error").contains("no '/'"));
         assert!("a/b".parse::<Shard>().is_err());
         assert_eq!(Shard { index: 2, count: 4 }.to_string(), "2/4");
     }

@@ -55,11 +55,19 @@ pub enum Op {
     PatchActive,
     /// `PATCH /Groups/{id}` adding or removing members.
     PatchMembers,
+    /// `GET /Groups/{id}` (a persona reading a group before it writes it).
+    GetGroup,
+    /// `GET /Groups?filter=displayName eq ".."` (a persona's group lookup before a create).
+    FilterGroup,
+    /// `PUT /Groups/{id}` (personas that push groups with PUT).
+    PutGroup,
+    /// Anything else a persona's plan sends.
+    Other,
 }
 
 impl Op {
     /// Every operation, in report order.
-    pub const ALL: [Op; 11] = [
+    pub const ALL: [Op; 15] = [
         Op::Bulk,
         Op::CreateUser,
         Op::CreateGroup,
@@ -71,6 +79,10 @@ impl Op {
         Op::PutUser,
         Op::PatchActive,
         Op::PatchMembers,
+        Op::GetGroup,
+        Op::FilterGroup,
+        Op::PutGroup,
+        Op::Other,
     ];
 
     /// The name reports use.
@@ -87,6 +99,10 @@ impl Op {
             Op::PutUser => "put-user",
             Op::PatchActive => "patch-active",
             Op::PatchMembers => "patch-members",
+            Op::GetGroup => "get-group",
+            Op::FilterGroup => "filter-group",
+            Op::PutGroup => "put-group",
+            Op::Other => "other",
         }
     }
 
@@ -470,7 +486,7 @@ mod tests {
     #[test]
     fn foreign_bounds_are_refused() {
         let doc = HistogramDoc { lowest_us: 1, highest_us: 60_000_000, significant_digits: 2, buckets: vec![] };
-        assert!(doc.to_histogram().unwrap_err().contains("cannot merge"));
+        assert!(doc.to_histogram().expect_err("an error").contains("cannot merge"));
     }
 
     #[test]

@@ -9,11 +9,14 @@
 
 use crate::engine::{Lane, Run};
 use crate::options::Workload;
-use crate::persona::{BULK_URN, Update};
+use crate::persona::{self, BULK_URN, Persona, Step, put_over};
 use crate::pop::PopState;
+use crate::population::Population;
 use crate::stats::{Op, Recorder, Slot};
 use crate::wire::{Conn, Reply, Req, scim_type};
 use hyper::Method;
+use scimlab_mock_idp::intent::Member;
+use scimlab_mock_idp::persona::wire::ID;
 use serde::Deserialize;
 use serde_json::Value;
 use std::sync::atomic::Ordering;
@@ -70,6 +73,86 @@ pub async fn exchange(
     }
 }
 
+/// Sends a persona's steps in order, as the IdP would: the first request at the intended time, each later one
+/// when the one before is answered; an Okta PUT carries what the plan's GET returned; Entra's conditional step
+/// goes only when the request before found nothing. Stops at the first answer that is not a success (the IdP
+/// would give up on the intent there). Returns the subject's id (given, or captured from a create) and whether
+/// every step succeeded.
+pub async fn send_steps(
+    run: &Run,
+    lane: usize,
+    steps: &[Step],
+    mut id: Option<String>,
+    conn: &mut Conn,
+    rec: &mut Recorder,
+    intended: Option<Instant>,
+) -> (Option<String>, Outcome) {
+    let mut intended = intended;
+    let mut fetched: Option<hyper::body::Bytes> = None;
+    let mut previous_found: Option<u64> = None;
+    for (k, s) in steps.iter().enumerate() {
+        if s.if_previous_found_nothing && previous_found.is_some_and(|n| n > 0) {
+            previous_found = None;
+            continue;
+        }
+        let body = match (&s.body, &s.over_fetched, &fetched) {
+            (Some(b), _, _) => Some(b.clone()),
+            (None, Some(overlay), Some(f)) => match put_over(f, overlay) {
+                Ok(b) => Some(b),
+                Err(_) => return (id, Outcome::Failed),
+            },
+            (None, Some(_), None) => return (id, Outcome::Failed),
+            (None, None, _) => None,
+        };
+        let target = match &id {
+            Some(v) if s.target.contains(ID) => s.target.replace(ID, v),
+            _ => s.target.clone(),
+        };
+        let items = u64::from(s.method != Method::GET);
+        let req = Req { method: s.method.clone(), target, body: body.map(Into::into) };
+        let slot = Slot { lane, op: s.op };
+        let Some(reply) = exchange(run, conn, rec, slot, &req, intended.take(), items).await else {
+            return (id, Outcome::NoAnswer { step: k });
+        };
+        if reply.status >= 300 {
+            return (id, Outcome::Failed);
+        }
+        if s.method == Method::GET {
+            if steps.get(k + 1).is_some_and(|n| n.if_previous_found_nothing) {
+                previous_found = total_results(&reply.body);
+            }
+            fetched = Some(reply.body.clone());
+        }
+        if s.captures_id {
+            id = created_id(&reply);
+        }
+    }
+    (id, Outcome::Done)
+}
+
+/// How a persona's steps ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every step succeeded.
+    Done,
+    /// A step was answered with a failure (or its body could not be built).
+    Failed,
+    /// Step `step` got no answer: whatever it did is unknown.
+    NoAnswer {
+        /// Its index.
+        step: usize,
+    },
+}
+
+fn total_results(body: &[u8]) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct List {
+        #[serde(rename = "totalResults")]
+        total: Option<u64>,
+    }
+    serde_json::from_slice::<List>(body).ok().and_then(|l| l.total)
+}
+
 /// Runs task `i` of `lane`.
 pub async fn run_task(
     run: &Run,
@@ -104,47 +187,22 @@ pub async fn run_task(
                     format!("emails[type eq \"work\" and value co \"{}\"]", pop.pop.email_fragment(u)),
                 ),
             };
-            let req = Req::new(Method::GET, format!("/Users?{}", run.persona.lookup_query(&filter)));
+            let req = Req::new(Method::GET, format!("/Users?{}", persona::lookup_query(run.persona, &filter)));
             exchange(run, conn, rec, slot(op), &req, intended, 0).await;
         }
-        Workload::Patch => update(run, lane.index, pop, conn, rec, rng, intended).await,
+        Workload::Patch => {
+            let Some((u, id)) = pop.pick_user(rng) else { return };
+            let steps = persona::update(run.persona, &pop.pop, u, id, pop.next());
+            send_steps(run, lane.index, &steps, Some(id.to_owned()), conn, rec, intended).await;
+        }
         Workload::Mixed => mixed(run, lane, conn, rec, rng, intended).await,
     }
 }
 
-/// A persona-shaped profile update of a random user: one PATCH, or Okta's GET then PUT.
-async fn update(
-    run: &Run,
-    lane: usize,
-    pop: &PopState,
-    conn: &mut Conn,
-    rec: &mut Recorder,
-    rng: &mut fastrand::Rng,
-    intended: Option<Instant>,
-) {
-    let Some((u, id)) = pop.pick_user(rng) else { return };
-    let rev = pop.next();
-    match run.persona.update(&pop.pop, u, rev) {
-        Update::Patch(body) => {
-            let req = Req::with_body(Method::PATCH, format!("/Users/{id}"), body);
-            exchange(run, conn, rec, Slot { lane, op: Op::PatchUser }, &req, intended, 1).await;
-        }
-        Update::GetThenPut => {
-            let get = Req::new(Method::GET, format!("/Users/{id}"));
-            let Some(r) = exchange(run, conn, rec, Slot { lane, op: Op::Get }, &get, intended, 0).await else { return };
-            if r.status != 200 {
-                return;
-            }
-            let Ok(body) = run.persona.put_body(&r.body, &pop.pop, u, rev) else { return };
-            let put = Req::with_body(Method::PUT, format!("/Users/{id}"), body);
-            exchange(run, conn, rec, Slot { lane, op: Op::PutUser }, &put, None, 1).await;
-        }
-    }
-}
-
-/// The `mixed` workload: 35% lookups by userName, 20% reads, 25% updates, 8% membership changes (a user of
-/// another team added to a group and removed again), 7% deactivations and reactivations, 5% hires (a lookup
-/// that finds nothing, then a create). The round trips leave the population as they found it.
+/// The `mixed` workload, an incremental sync: 35% lookups by userName, 20% reads, 25% profile updates, 8%
+/// membership changes (a user of another team added to a group and removed again), 7% deactivations and
+/// reactivations, 5% hires (the persona's lookup and create). The round trips leave the population as they
+/// found it; every write is the persona's own request shape.
 async fn mixed(
     run: &Run,
     lane: &Lane,
@@ -154,24 +212,17 @@ async fn mixed(
     intended: Option<Instant>,
 ) {
     let pop = &*lane.pop;
-    let slot = |op| Slot { lane: lane.index, op };
+    let (p, l) = (run.persona, lane.index);
     let roll = rng.u8(0..100);
     if roll >= 95 {
         let n = pop.next();
-        let hires = &lane.hires;
-        let filter = format!("userName eq \"{}\"", hires.user_name(n));
-        let lookup = Req::new(Method::GET, format!("/Users?{}", run.persona.lookup_query(&filter)));
-        if exchange(run, conn, rec, slot(Op::FilterUserName), &lookup, intended, 0).await.is_none() {
-            return;
-        }
-        let create = Req::with_body(Method::POST, "/Users".to_owned(), run.persona.user_body(hires, n));
-        match exchange(run, conn, rec, slot(Op::CreateUser), &create, None, 1).await {
-            Some(r) if r.status == 201 || r.status == 200 => match created_id(&r) {
-                Some(id) => pop.add_hired(id),
-                None => lane.hire_unknown(n),
-            },
-            Some(_) => {}
-            None => lane.hire_unknown(n),
+        let steps = persona::hire(p, &lane.hires, n);
+        match send_steps(run, l, &steps, None, conn, rec, intended).await {
+            (Some(id), _) => pop.add_hired(id),
+            (None, Outcome::NoAnswer { step }) if steps.get(step).is_some_and(|s| s.method == Method::POST) => {
+                lane.hire_unknown(n)
+            }
+            _ => {}
         }
         return;
     }
@@ -179,37 +230,44 @@ async fn mixed(
     match roll {
         0..35 => {
             let filter = format!("userName eq \"{}\"", pop.pop.user_name(u));
-            let req = Req::new(Method::GET, format!("/Users?{}", run.persona.lookup_query(&filter)));
-            exchange(run, conn, rec, slot(Op::FilterUserName), &req, intended, 0).await;
+            let req = Req::new(Method::GET, format!("/Users?{}", persona::lookup_query(p, &filter)));
+            exchange(run, conn, rec, Slot { lane: l, op: Op::FilterUserName }, &req, intended, 0).await;
         }
         35..55 => {
             let req = Req::new(Method::GET, format!("/Users/{id}"));
-            exchange(run, conn, rec, slot(Op::Get), &req, intended, 0).await;
+            exchange(run, conn, rec, Slot { lane: l, op: Op::Get }, &req, intended, 0).await;
         }
-        55..80 => update(run, lane.index, pop, conn, rec, rng, intended).await,
+        55..80 => {
+            let steps = persona::update(p, &pop.pop, u, id, pop.next());
+            send_steps(run, l, &steps, Some(id.to_owned()), conn, rec, intended).await;
+        }
         80..88 => {
             let Some((g, gid)) = pop.pick_group(rng) else { return };
             if pop.pop.block_of(u) == g {
-                // Already a member: pick the membership change on another draw.
+                // Already a member: the membership change goes to another draw.
                 return;
             }
-            let add = Req::with_body(
-                Method::PATCH,
-                format!("/Groups/{gid}"),
-                run.persona.add_member(id, &pop.pop.user_name(u)),
-            );
-            let added = exchange(run, conn, rec, slot(Op::PatchMembers), &add, intended, 1).await;
-            if added.is_some_and(|r| r.status < 300) {
-                let remove = Req::with_body(Method::PATCH, format!("/Groups/{gid}"), run.persona.remove_member(id));
-                exchange(run, conn, rec, slot(Op::PatchMembers), &remove, None, 1).await;
+            let members: Vec<Member> = pop
+                .pop
+                .block_users(g)
+                .filter_map(|v| pop.user_id(v).map(|vid| persona::member(&pop.pop, v, vid)))
+                .collect();
+            let outsider = persona::member(&pop.pop, u, id);
+            let add = persona::change_members(p, &pop.pop, g, gid, members.clone(), vec![outsider.clone()], vec![]);
+            let (_, added) = send_steps(run, l, &add, Some(gid.to_owned()), conn, rec, intended).await;
+            if added == Outcome::Done {
+                let mut with = members;
+                with.push(outsider.clone());
+                let remove = persona::change_members(p, &pop.pop, g, gid, with, vec![], vec![outsider]);
+                send_steps(run, l, &remove, Some(gid.to_owned()), conn, rec, None).await;
             }
         }
         _ => {
-            let off = Req::with_body(Method::PATCH, format!("/Users/{id}"), run.persona.set_active(false));
-            let done = exchange(run, conn, rec, slot(Op::PatchActive), &off, intended, 1).await;
-            if done.is_some() {
-                let on = Req::with_body(Method::PATCH, format!("/Users/{id}"), run.persona.set_active(true));
-                exchange(run, conn, rec, slot(Op::PatchActive), &on, None, 1).await;
+            let off = persona::set_active(p, &pop.pop, u, id, false);
+            let (_, done) = send_steps(run, l, &off, Some(id.to_owned()), conn, rec, intended).await;
+            if done == Outcome::Done {
+                let on = persona::set_active(p, &pop.pop, u, id, true);
+                send_steps(run, l, &on, Some(id.to_owned()), conn, rec, None).await;
             }
         }
     }
@@ -248,32 +306,18 @@ pub async fn bulk_merge_block(
     let users: Vec<u64> = pop.pop.block_users(g).collect();
     let mut members: Vec<String> = Vec::with_capacity(users.len());
     if run.caps.bulk {
-        let sample = run.persona.user_body(&pop.pop, g * pop.pop.block).len();
+        let sample = persona::user_body(run.persona, &pop.pop, g * pop.pop.block).len();
         let size = chunk_size(run.caps.max_operations, run.caps.max_payload, sample, pop.pop.block);
         let chunks: Vec<&[u64]> = users.chunks(size).collect();
         let mut intended = intended;
         for (k, chunk) in chunks.iter().enumerate() {
             let last = k + 1 == chunks.len();
-            let mut body = String::with_capacity(chunk.len() * (sample + 96) + 256);
-            body.push_str(r#"{"schemas":[""#);
-            body.push_str(BULK_URN);
-            body.push_str(r#""],"Operations":["#);
-            for (n, u) in chunk.iter().enumerate() {
-                if n > 0 {
-                    body.push(',');
-                }
-                body.push_str(&format!(r#"{{"method":"POST","path":"/Users","bulkId":"u{u}","data":"#));
-                body.push_str(&run.persona.user_body(&pop.pop, *u));
-                body.push('}');
-            }
-            if last {
+            let group = last.then(|| {
                 let mut refs = members.clone();
                 refs.extend(chunk.iter().map(|u| format!("bulkId:u{u}")));
-                body.push_str(&format!(r#",{{"method":"POST","path":"/Groups","bulkId":"g{g}","data":"#));
-                body.push_str(&run.persona.group_body(&pop.pop, g, &refs));
-                body.push('}');
-            }
-            body.push_str("]}");
+                (g, refs)
+            });
+            let body = bulk_create_body(run.persona, &pop.pop, chunk, group.as_ref().map(|(g, r)| (*g, &r[..])));
             let items = chunk.len() as u64 + u64::from(last);
             let req = Req::with_body(Method::POST, "/Bulk".to_owned(), body);
             let reply = exchange(run, conn, rec, Slot { lane, op: Op::Bulk }, &req, intended.take(), items).await;
@@ -307,30 +351,64 @@ pub async fn bulk_merge_block(
         }
         return;
     }
+    // Without /Bulk: each user is the persona's hire (lookup, create), then the group push (lookup, create) and
+    // its members in one membership change.
     let mut intended = intended;
+    let mut ids: Vec<Member> = Vec::with_capacity(users.len());
     for u in users {
-        let req = Req::with_body(Method::POST, "/Users".to_owned(), run.persona.user_body(&pop.pop, u));
-        match exchange(run, conn, rec, Slot { lane, op: Op::CreateUser }, &req, intended.take(), 1).await {
-            Some(r) if r.status < 300 => match created_id(&r) {
-                Some(id) => {
-                    members.push(id.clone());
-                    pop.set_user(u, id);
-                    run.live.created.fetch_add(1, Ordering::Relaxed);
-                }
-                None => pop.set_unknown(u),
-            },
-            Some(_) => {}
-            None => pop.set_unknown(u),
+        let steps = persona::hire(run.persona, &pop.pop, u);
+        match send_steps(run, lane, &steps, None, conn, rec, intended.take()).await {
+            (Some(id), _) => {
+                ids.push(persona::member(&pop.pop, u, &id));
+                pop.set_user(u, id);
+                run.live.created.fetch_add(1, Ordering::Relaxed);
+            }
+            (None, Outcome::NoAnswer { step }) if steps.get(step).is_some_and(|s| s.method == Method::POST) => {
+                pop.set_unknown(u)
+            }
+            _ => {}
         }
     }
-    let req = Req::with_body(Method::POST, "/Groups".to_owned(), run.persona.group_body(&pop.pop, g, &members));
-    if let Some(r) = exchange(run, conn, rec, Slot { lane, op: Op::CreateGroup }, &req, None, 1).await
-        && r.status < 300
-        && let Some(id) = created_id(&r)
-    {
-        pop.set_group(g, id);
-        run.live.created.fetch_add(1, Ordering::Relaxed);
+    let push = persona::push_group(run.persona, &pop.pop, g);
+    let (Some(gid), Outcome::Done) = send_steps(run, lane, &push, None, conn, rec, None).await else { return };
+    pop.set_group(g, gid.clone());
+    run.live.created.fetch_add(1, Ordering::Relaxed);
+    if !ids.is_empty() {
+        let add = persona::change_members(run.persona, &pop.pop, g, &gid, Vec::new(), ids, Vec::new());
+        send_steps(run, lane, &add, Some(gid), conn, rec, None).await;
     }
+}
+
+/// A BulkRequest (RFC 7644 section 3.7) creating `users` (bulkIds `u{i}`) and, with `group`, the group `g`
+/// listing `members` (ids, or `bulkId:u{i}` references to users of the same request), written straight to text.
+pub fn bulk_create_body(persona: &Persona, pop: &Population, users: &[u64], group: Option<(u64, &[String])>) -> String {
+    let sample = users.first().map_or(0, |u| persona::user_body(persona, pop, *u).len());
+    let mut body = String::with_capacity(users.len() * (sample + 96) + 256);
+    body.push_str(r#"{"schemas":[""#);
+    body.push_str(BULK_URN);
+    body.push_str(r#""],"Operations":["#);
+    for (n, u) in users.iter().enumerate() {
+        if n > 0 {
+            body.push(',');
+        }
+        body.push_str(r#"{"method":"POST","path":"/Users","bulkId":"u"#);
+        body.push_str(&u.to_string());
+        body.push_str(r#"","data":"#);
+        body.push_str(&persona::user_body(persona, pop, *u));
+        body.push('}');
+    }
+    if let Some((g, members)) = group {
+        if !users.is_empty() {
+            body.push(',');
+        }
+        body.push_str(r#"{"method":"POST","path":"/Groups","bulkId":"g"#);
+        body.push_str(&g.to_string());
+        body.push_str(r#"","data":"#);
+        body.push_str(&persona::group_body(persona, pop, g, members));
+        body.push('}');
+    }
+    body.push_str("]}");
+    body
 }
 
 /// One operation's result in a /Bulk answer.

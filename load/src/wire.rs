@@ -247,8 +247,8 @@ mod tests {
         assert_eq!((h.as_str(), p, b.as_str()), ("scim.example", 80, ""));
         let (_, h, p, _) = parse_url("http://[::1]:9/x").expect("url");
         assert_eq!((h.as_str(), p), ("::1", 9));
-        assert!(parse_url("https://x/").unwrap_err().to_string().contains("https is not supported"));
-        assert!(parse_url("http://u:p@x/").unwrap_err().to_string().contains("--token"));
+        assert!(parse_url("https://x/").expect_err("an error").to_string().contains("https is not supported"));
+        assert!(parse_url("http://u:p@x/").expect_err("an error").to_string().contains("--token"));
         assert!(parse_url("ftp://x").is_err());
         assert!(parse_url("http://x:99999/").is_err());
     }

@@ -48,6 +48,7 @@ fn user_ids(store: &MemoryStore) -> HashSet<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_merge_leaves_exactly_the_users_and_memberships_sent() {
+    let _serial = crate::SERIAL.lock().await;
     let (url, store) = serve(ServerConfig::default()).await;
     let mut o = options(&url, 1050, 100);
     o.keep = true;
@@ -80,6 +81,7 @@ async fn bulk_merge_leaves_exactly_the_users_and_memberships_sent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_bulk_the_population_is_created_with_posts() {
+    let _serial = crate::SERIAL.lock().await;
     let (url, store) = serve(ServerConfig::default()).await;
     let mut o = options(&url, 120, 50);
     o.keep = true;
@@ -96,6 +98,7 @@ async fn without_bulk_the_population_is_created_with_posts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cleanup_removes_what_the_run_created_and_nothing_else() {
+    let _serial = crate::SERIAL.lock().await;
     let (url, store) = serve(ServerConfig::default()).await;
     for i in 0..3 {
         let user = serde_json::json!({

@@ -4,8 +4,14 @@
 mod bulk_merge;
 mod shards;
 mod throttling;
+mod workloads;
 
 use scimlab_mock_sp::store::{MemoryStore, Store};
+use tokio::sync::Mutex;
+
+/// Held by every test while it runs a load: the tests of this binary run one at a time, so that the one that
+/// compares latencies between runs is not measuring the others.
+pub static SERIAL: Mutex<()> = Mutex::const_new(());
 use scimlab_mock_sp::{AppState, ServerConfig};
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -29,6 +29,7 @@ async fn sharded(o: &LoadOptions) -> (LoadSection, LoadSection) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn merged_bulk_merge_shards_count_like_one_run() {
+    let _serial = crate::SERIAL.lock().await;
     let (url, store) = serve(ServerConfig::default()).await;
     let mut o = LoadOptions::new(&url, Workload::BulkMerge);
     o.users = 1000;
@@ -51,20 +52,22 @@ async fn merged_bulk_merge_shards_count_like_one_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn merged_percentiles_match_an_unsharded_run() {
-    let (url, _store) = serve_with_faults(&["latency=20ms"]).await;
+    let _serial = crate::SERIAL.lock().await;
+    // A fixed server latency far above the scheduling noise of a busy machine.
+    let (url, _store) = serve_with_faults(&["latency=100ms"]).await;
     let mut o = LoadOptions::new(&url, Workload::Read);
     o.users = 400;
     o.max_requests = Some(400);
-    o.model = Model::Closed { concurrency: 8 };
+    o.model = Model::Closed { concurrency: 20 };
     let (whole, merged) = sharded(&o).await;
     let (w, m) = (&whole.operations[0], &merged.operations[0]);
     assert_eq!((m.requests, m.responses, m.errors), (400, 400, 0));
     assert_eq!((w.requests, w.responses, w.errors), (400, 400, 0));
     let close = |a: f64, b: f64, tol: f64| (a - b).abs() <= tol * a.max(b);
     let (lw, lm) = (w.latency_ms, m.latency_ms);
-    assert!(close(lw.p50, lm.p50, 0.1), "p50 {} vs {}", lw.p50, lm.p50);
-    assert!(close(lw.p90, lm.p90, 0.2), "p90 {} vs {}", lw.p90, lm.p90);
-    assert!(lm.p50 >= 20.0 && lw.p50 >= 20.0, "the injected latency is measured");
+    assert!(close(lw.p50, lm.p50, 0.05), "p50 {} vs {}", lw.p50, lm.p50);
+    assert!(close(lw.p90, lm.p90, 0.1), "p90 {} vs {}", lw.p90, lm.p90);
+    assert!(lm.p50 >= 100.0 && lw.p50 >= 100.0, "the injected latency is measured");
     // The merged histogram is exactly the sum of the shards' histograms.
     let total: u64 = m.histogram.buckets.iter().map(|b| b[1]).sum();
     assert_eq!(total, 400);

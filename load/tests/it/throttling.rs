@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicBool;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttled_requests_are_retried_and_counted_apart() {
+    let _serial = crate::SERIAL.lock().await;
     let (url, _store) = serve_with_faults(&["429=20%:retry-after=0"]).await;
     let mut o = LoadOptions::new(&url, Workload::Read);
     o.users = 200;
