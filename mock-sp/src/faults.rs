@@ -211,6 +211,18 @@ deviations! {
     ExtensionDropped = "extension-dropped": "enterprise extension attributes sent on create are accepted but not stored",
     /// Attribute names case-sensitive.
     AttributeNamesCaseSensitive = "attribute-names-case-sensitive": "a create or replace body whose attribute names differ in case from the schema's (USERNAME) is refused as unknown attributes",
+    /// Entra's bare-string manager refused.
+    ManagerStringRefused = "manager-string-refused": "PATCH values giving a complex attribute as a bare string or a one-element array (Entra ID's manager \"id\") are refused with 400 invalidValue",
+    /// Inactive users hidden.
+    InactiveHidden = "inactive-hidden": "users with active false answer 404 by id and are left out of every query",
+    /// PATCH answers 204.
+    Patch204 = "patch-204": "PATCH answers 204 with no body, for Users too (the RFC allows it; Entra ID's validator wants 200 with the User)",
+    /// Filtered replace does not create.
+    FilteredReplaceNoCreate = "filtered-replace-no-create": "PATCH replace on emails[type eq \"work\"].value of a user without a work email answers 400 noTarget instead of creating it (Entra ID)",
+    /// readOnly attributes refused.
+    ReadonlyRefused = "readonly-refused": "a POST or PUT body carrying readOnly attributes other than id (groups, meta) is refused with 400 mutability instead of ignoring them",
+    /// Values lower-cased.
+    ValuesLowercased = "values-lowercased": "userName and email values are stored in lower case instead of as sent",
 }
 
 impl Deviation {
@@ -295,7 +307,8 @@ impl Faults {
             string_booleans: base.string_booleans && !self.has(Deviation::StringBooleansRefused),
             dotted_keys: base.dotted_keys && !self.has(Deviation::DottedKeysRefused),
             remove_value_list: base.remove_value_list && !self.has(Deviation::MembersValueRemoveUnsupported),
-            ..base
+            scalar_for_complex: base.scalar_for_complex && !self.has(Deviation::ManagerStringRefused),
+            replace_creates_filtered: base.replace_creates_filtered && !self.has(Deviation::FilteredReplaceNoCreate),
         }
     }
 }

@@ -150,6 +150,7 @@ fn run(st: &Shared, kinds: &[Kind], q: &Query) -> Result<Response, ScimError> {
     if let Some(c) = page.count.filter(|&c| st.config.vary && c > 1) {
         page.count = Some(st.dice.usize(1..=c));
     }
+    hits.retain(|(_, r)| !crate::profile_faults::hides(st, r));
     let total = hits.len();
     if total == 0 && q.filter.is_some() && st.faults.has(Deviation::EmptyList404) {
         return Err(ScimError::not_found("no resource matches the filter"));

@@ -183,6 +183,8 @@ pub(crate) fn create(
     pairs: &[(String, String)],
 ) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
+    crate::profile_faults::refuse_read_only(st, &body, &view)?;
+    crate::profile_faults::lowercase_values(st, &mut body);
     crate::http::drop_dataless(&mut body, &view);
     crate::resource_faults::refuse_miscased_names(st, &body, &view)?;
     validate::check_resource(&body, &view, Mode::Create).map_err(|e| crate::resource_faults::schema_error(st, e))?;
@@ -226,8 +228,8 @@ fn get(
     headers: &HeaderMap,
     pairs: &[(String, String)],
 ) -> Result<OpResult, ScimError> {
-    let record =
-        st.store.get(kind, id)?.ok_or_else(|| ScimError::not_found(format!("{} {id:?} not found", kind.name())))?;
+    let record = st.store.get(kind, id)?.filter(|r| !crate::profile_faults::hides(st, r));
+    let record = record.ok_or_else(|| ScimError::not_found(format!("{} {id:?} not found", kind.name())))?;
     let if_none_match = headers.get(header::IF_NONE_MATCH).and_then(|h| h.to_str().ok());
     let honoured = !st.faults.has(Deviation::IfNoneMatchIgnored);
     if honoured && if_none_match.is_some_and(|h| etag_listed(h, &crate::store::etag_of(record.version))) {
@@ -248,6 +250,7 @@ pub(crate) fn replace(
     pairs: &[(String, String)],
 ) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
+    crate::profile_faults::refuse_read_only(st, &body, &view)?;
     crate::http::drop_dataless(&mut body, &view);
     crate::resource_faults::refuse_miscased_names(st, &body, &view)?;
     validate::check_resource(&body, &view, Mode::Replace).map_err(|e| crate::resource_faults::schema_error(st, e))?;
@@ -312,7 +315,7 @@ pub(crate) fn patch(
         return Err(e);
     }
     let asked_for_attributes = pairs.iter().any(|(k, _)| k.eq_ignore_ascii_case("attributes"));
-    if st.config.vary && !asked_for_attributes && st.dice.bool() {
+    if st.faults.has(Deviation::Patch204) || (st.config.vary && !asked_for_attributes && st.dice.bool()) {
         return Ok(OpResult::of(st, StatusCode::NO_CONTENT, &record, None));
     }
     Ok(OpResult::of(st, StatusCode::OK, &record, Some(shown(st, kind, &record, pairs)?)))

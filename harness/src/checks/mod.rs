@@ -5,6 +5,8 @@ pub mod bulk_support;
 pub mod support;
 
 mod crud;
+mod differential;
+mod differential_patch;
 mod profile_support;
 mod queries;
 
@@ -79,6 +81,8 @@ pub fn sections() -> Vec<(&'static str, &'static [Check])> {
         (profile_entra_groups::SECTION, profile_entra_groups::CHECKS),
         (profile_okta::SECTION, profile_okta::CHECKS),
         (profile_okta_groups::SECTION, profile_okta_groups::CHECKS),
+        (differential::SECTION, differential::CHECKS),
+        (differential_patch::SECTION, differential_patch::CHECKS),
     ]
 }
 

@@ -1,0 +1,433 @@
+//! Microsoft Entra ID profile, users: what Entra's provisioning service sends to look users up, create them,
+//! disable them and enable them again, and what it needs back (`reference/IDP-TRAFFIC.md` sections 1 and 5,
+//! bodies in `reference/idp-wire/entra/`). Each check sends Entra's requests byte for byte where it matters
+//! (form-encoded filters, no `Accept` on lookups, `charset=utf-8` on bodies, `"False"` strings) and says what
+//! Entra does when the answer is wrong. PATCH dialects are in `profile_entra_patch.rs`, groups in
+//! `profile_entra_groups.rs`.
+
+use super::crud::{contains, str_at};
+use super::profile_support::{
+    accepted, active, entra_eq, entra_get, entra_user, entra_write, exactly, fixture, patch_op, prerequisite,
+    read_list, send_create, show_active,
+};
+use super::support::{excerpt, media_type, outcome};
+use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
+use crate::ctx::{Created, Ctx, Kind, describe};
+use crate::run;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// The section every id of this file starts with.
+pub const SECTION: &str = "profile/entra";
+
+const ENTRA: &[Profile] = &[Profile::Entra];
+const USERS: &[Capability] = &[Capability::Users];
+const LOOKUP: &[Capability] = &[Capability::Users, Capability::Filter];
+const PATCH: &[Capability] = &[Capability::Users, Capability::Patch];
+const PATCH_FILTER: &[Capability] = &[Capability::Users, Capability::Patch, Capability::Filter];
+
+/// The checks of this file.
+pub const CHECKS: &[Check] = &[
+    Check {
+        id: "profile/entra/test-connection-empty-list",
+        level: Level::Must,
+        tags: &[Tag::Entra, Tag::Users, Tag::Filter],
+        requires: LOOKUP,
+        profiles: ENTRA,
+        requirement: "Test Connection's lookup of a random GUID answers 200 with an empty ListResponse, not 404",
+        sends: "POST /Users, then GET /Users?filter=userName+eq+%22<random GUID>%22 with only the Authorization \
+                header",
+        consequence: "Entra's Test Connection fails and provisioning cannot be saved; in a running job a 404 on a \
+                      lookup is a quarantine cause, after which the job runs at most once a day",
+        catches: &["empty-list-404", "filter-ignored"],
+        run: run!(test_connection),
+    },
+    Check {
+        id: "profile/entra/lookup-username",
+        level: Level::Must,
+        tags: &[Tag::Entra, Tag::Users, Tag::Filter],
+        requires: LOOKUP,
+        profiles: ENTRA,
+        requirement: "the lookup before a create, userName eq with a form-encoded filter, returns exactly the \
+                      matching user",
+        sends: "POST /Users twice (Entra's create body), then GET /Users?filter=userName+eq+%22<UPN>%22",
+        consequence: "Entra looks every user up by userName before creating it: when the answer holds other users, \
+                      Entra takes the first as the match, caches its id and overwrites that user; when it misses, \
+                      Entra POSTs a duplicate that fails with 409 and the user is retried every cycle",
+        catches: &["filter-ignored"],
+        run: run!(lookup_username),
+    },
+    Check {
+        id: "profile/entra/lookup-username-any-case",
+        level: Level::Should,
+        tags: &[Tag::Entra, Tag::Users, Tag::Filter],
+        requires: LOOKUP,
+        profiles: ENTRA,
+        requirement: "the userName lookup ignores case, so a UPN whose case changed in Entra still matches",
+        sends: "POST /Users (UPN <name>@Contoso.example), GET /Users?filter=userName+eq+%22<name>@contoso.example%22",
+        consequence: "when a UPN's case changes in Entra, the lookup misses, Entra POSTs the user again and the \
+                      create fails (409) or makes a second account for the same person",
+        catches: &["case-sensitive-username"],
+        run: run!(lookup_any_case),
+    },
+    Check {
+        id: "profile/entra/lookup-externalid",
+        level: Level::Should,
+        tags: &[Tag::Entra, Tag::Users, Tag::Filter],
+        requires: LOOKUP,
+        profiles: ENTRA,
+        requirement: "a lookup on externalId (Entra's matching attribute when set to mailNickname or objectId) \
+                      returns exactly the matching user",
+        sends: "POST /Users twice, GET /Users?filter=externalId+eq+%22<externalId>%22",
+        consequence: "apps matched on externalId get wrong or missing matches: Entra updates the wrong user or \
+                      creates duplicates",
+        catches: &["filter-ignored"],
+        run: run!(lookup_external_id),
+    },
+    Check {
+        id: "profile/entra/lookup-work-email",
+        level: Level::Should,
+        tags: &[Tag::Entra, Tag::Users, Tag::Filter],
+        requires: LOOKUP,
+        profiles: ENTRA,
+        requirement: "a lookup on emails[type eq \"work\"].value (Entra's matching attribute when set to mail) \
+                      returns exactly the matching user",
+        sends: "POST /Users twice, GET /Users?filter=emails%5Btype+eq+%22work%22%5D.value+eq+%22<mail>%22",
+        consequence: "apps matched on the work email cannot be provisioned: every lookup fails and each user is \
+                      marked failed and retried on the next cycle",
+        catches: &["filter-valuepath-unsupported", "filter-ignored"],
+        run: run!(lookup_work_email),
+    },
+    Check {
+        id: "profile/entra/create-user",
+        level: Level::Must,
+        tags: &[Tag::Entra, Tag::Users, Tag::Create],
+        requires: USERS,
+        profiles: ENTRA,
+        requirement: "Entra's create body (core and enterprise schemas, meta.resourceType, roles []) is answered \
+                      201 with the user and its id",
+        sends: "POST /Users with Entra's create body and Content-Type: application/scim+json; charset=utf-8",
+        consequence: "Entra needs the id from the 201 body to manage the user; without it the user is marked \
+                      failed, retried on the next cycle (about 40 minutes) and eventually quarantined",
+        catches: &["create-empty-body", "create-200", "readonly-refused"],
+        run: run!(create_user),
+    },
+    Check {
+        id: "profile/entra/values-echoed",
+        level: Level::Should,
+        tags: &[Tag::Entra, Tag::Users, Tag::Read],
+        requires: USERS,
+        profiles: ENTRA,
+        requirement: "every value Entra sent comes back exactly as sent (no case folding of userName or emails)",
+        sends: "POST /Users with Entra's create body (mixed-case UPN and mail), GET /Users/{id}",
+        consequence: "Entra compares what it reads with what it holds: a value that comes back changed looks \
+                      like a difference on every cycle, so Entra PATCHes the user again every 40 minutes",
+        catches: &["values-lowercased"],
+        run: run!(values_echoed),
+    },
+    Check {
+        id: "profile/entra/deactivate-string-false",
+        level: Level::Must,
+        tags: &[Tag::Entra, Tag::Users, Tag::Patch],
+        requires: PATCH,
+        profiles: ENTRA,
+        requirement: "Entra's default disable, Replace active with the string \"False\", sets active to false",
+        sends: "PATCH /Users/{id} {\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"}",
+        consequence: "unassigned or disabled users stay active in the app: Entra marks the disable failed, retries \
+                      it every cycle and quarantines the job once enough operations fail",
+        catches: &["string-booleans-refused", "ops-case-sensitive", "patch-noop"],
+        run: run!(deactivate_string_false),
+    },
+    Check {
+        id: "profile/entra/reactivate-string-true",
+        level: Level::Must,
+        tags: &[Tag::Entra, Tag::Users, Tag::Patch],
+        requires: PATCH,
+        profiles: ENTRA,
+        requirement: "Entra's default re-enable, Replace active with the string \"True\", sets active to true",
+        sends: "POST /Users with active false, PATCH /Users/{id} {\"op\":\"Replace\",\"path\":\"active\",\
+                \"value\":\"True\"}",
+        consequence: "a re-assigned or re-enabled user stays locked out of the app; Entra retries the enable every \
+                      cycle without success",
+        catches: &["string-booleans-refused", "patch-noop"],
+        run: run!(reactivate_string_true),
+    },
+    Check {
+        id: "profile/entra/inactive-user-readable",
+        level: Level::Must,
+        tags: &[Tag::Entra, Tag::Users, Tag::Read, Tag::Filter],
+        requires: PATCH_FILTER,
+        profiles: ENTRA,
+        requirement: "a disabled user stays readable by id and by userName lookup, with active false",
+        sends: "POST /Users, PATCH Replace active \"False\", GET /Users/{id}, GET /Users?filter=userName+eq+...",
+        consequence: "Entra keeps managing disabled users (they can be re-enabled, and are deleted 30 days later): \
+                      when they vanish, Entra's lookup misses, it POSTs the user again and the create fails with \
+                      409 on every cycle",
+        catches: &["inactive-hidden"],
+        run: run!(inactive_readable),
+    },
+    Check {
+        id: "profile/entra/response-media-type",
+        level: Level::Should,
+        tags: &[Tag::Entra, Tag::Users, Tag::Http],
+        requires: LOOKUP,
+        profiles: ENTRA,
+        requirement: "answers to Entra's reads and lookups are labelled Content-Type: application/scim+json",
+        sends: "POST /Users, GET /Users/{id} and GET /Users?filter=userName+eq+... without an Accept header",
+        consequence: "Entra's documentation lists application/scim+json as a response requirement; an answer \
+                      labelled otherwise may be rejected as unreadable, failing the operation for the cycle",
+        catches: &["wrong-content-type"],
+        run: run!(response_media_type),
+    },
+];
+
+/// Creates a user with Entra's create body (less `meta`) as Entra sends it; returns it with the body sent.
+pub(crate) async fn entra_fixture(ctx: &Ctx, label: &str, extra: Value) -> Result<(Created, Value), Outcome> {
+    let mut body = entra_user(ctx, &ctx.unique(label), &uuid::Uuid::new_v4().to_string());
+    crate::ctx::merge(&mut body, extra);
+    // A null in `extra` means "Entra sends no value": the member is left out (Entra never sends nulls).
+    // Fixtures also leave out the readOnly `meta`, so that only the create check judges how a server takes it.
+    if let Some(o) = body.as_object_mut() {
+        o.retain(|k, v| !v.is_null() && k != "meta");
+    }
+    let users = ctx.run.path(Kind::User).to_owned();
+    let created = fixture(ctx, Kind::User, entra_write(Method::POST, &users, &body)).await?;
+    Ok((created, body))
+}
+
+/// A string member of the body a fixture was created from.
+fn sent<'a>(body: &'a Value, path: &[&str]) -> Result<&'a str, Outcome> {
+    str_at(body, path).ok_or_else(|| Outcome::Error(format!("harness: the fixture body has no {}", path.join("."))))
+}
+
+/// Runs an Entra lookup (`query` already encoded) and returns the list it answered.
+async fn lookup(ctx: &Ctx, query: String) -> Result<scimlab_protocol::list::ListResponse, Outcome> {
+    let users = ctx.run.path(Kind::User).to_owned();
+    let what = format!("GET {users}?{query}");
+    let r = ctx.send(entra_get(&users, Some(query))).await?;
+    read_list(&r, &what, false)
+}
+
+/// Section 1, Test Connection: a lookup that matches nothing is a 200 with an empty ListResponse.
+async fn test_connection(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            // A user of the run's own, so that a server that ignores the filter cannot pass on an empty store.
+            entra_fixture(ctx, "entra-test-connection", json!({})).await?;
+            let list = lookup(ctx, entra_eq("userName", &uuid::Uuid::new_v4().to_string())).await?;
+            Ok(Outcome::check(
+                list.total_results == 0 && list.resources.is_empty(),
+                "totalResults 0 and no Resources",
+                format!("totalResults {} with {} resources", list.total_results, list.resources.len()),
+            ))
+        }
+        .await,
+    )
+}
+
+/// Section 1, Hire: the userName lookup finds exactly the user, and not the one beside it.
+async fn lookup_username(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (a, body) = entra_fixture(ctx, "entra-lookup", json!({})).await?;
+            entra_fixture(ctx, "entra-lookup", json!({})).await?;
+            let list = lookup(ctx, entra_eq("userName", sent(&body, &["userName"])?)).await?;
+            exactly(&list, &[&a], "the userName lookup")?;
+            Ok(Outcome::Pass)
+        }
+        .await,
+    )
+}
+
+/// Section 5 item 1: userName is compared without regard to case, as its schema says (caseExact false).
+async fn lookup_any_case(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (a, body) = entra_fixture(ctx, "entra-case", json!({})).await?;
+            entra_fixture(ctx, "entra-case", json!({})).await?;
+            let lower = sent(&body, &["userName"])?.to_lowercase();
+            let list = lookup(ctx, entra_eq("userName", &lower)).await?;
+            exactly(&list, &[&a], "the lookup with the UPN in lower case")?;
+            Ok(Outcome::Pass)
+        }
+        .await,
+    )
+}
+
+/// Section 1, Hire: externalId as the matching attribute.
+async fn lookup_external_id(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (a, body) = entra_fixture(ctx, "entra-extid", json!({})).await?;
+            entra_fixture(ctx, "entra-extid", json!({})).await?;
+            let list = lookup(ctx, entra_eq("externalId", sent(&body, &["externalId"])?)).await?;
+            exactly(&list, &[&a], "the externalId lookup")?;
+            Ok(Outcome::Pass)
+        }
+        .await,
+    )
+}
+
+/// Section 1, Hire: `emails[type eq "work"].value` as the matching attribute.
+async fn lookup_work_email(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (a, body) = entra_fixture(ctx, "entra-mail", json!({})).await?;
+            entra_fixture(ctx, "entra-mail", json!({})).await?;
+            let mail = sent(&body, &["userName"])?;
+            let list = lookup(ctx, entra_eq("emails[type eq \"work\"].value", mail)).await?;
+            exactly(&list, &[&a], "the work email lookup")?;
+            Ok(Outcome::Pass)
+        }
+        .await,
+    )
+}
+
+/// Section 1, Hire, and section 5 item 4: 201 with the user and its id.
+async fn create_user(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let body = entra_user(ctx, &ctx.unique("entra-create"), &uuid::Uuid::new_v4().to_string());
+            let users = ctx.run.path(Kind::User).to_owned();
+            let r = send_create(ctx, Kind::User, entra_write(Method::POST, &users, &body)).await?;
+            let what = format!("POST {users}");
+            super::support::status(&r, 201, &what)?;
+            let id = r.json.as_ref().and_then(|v| str_at(v, &["id"]));
+            if id.is_none_or(str::is_empty) {
+                return Ok(Outcome::fail(
+                    format!("{what} answers with the created User and its id"),
+                    format!("the body is: {}", excerpt(&r.text())),
+                ));
+            }
+            let name = r.json.as_ref().and_then(|v| str_at(v, &["userName"]));
+            Ok(Outcome::check(
+                name == str_at(&body, &["userName"]),
+                "the created User carries the userName sent",
+                format!("userName is {name:?}"),
+            ))
+        }
+        .await,
+    )
+}
+
+/// Section 1, Responses: values are stored exactly as sent.
+async fn values_echoed(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (a, mut body) = entra_fixture(ctx, "entra-echo", json!({})).await?;
+            if let Some(o) = body.as_object_mut() {
+                // `schemas` may list only what is used, and `roles: []` is no value (RFC 7643 section 2.5).
+                o.remove("schemas");
+                o.remove("roles");
+            }
+            let got = ctx.read_back(&a).await?;
+            match contains(&body, &got, "") {
+                Ok(()) => Ok(Outcome::Pass),
+                Err(why) => Ok(Outcome::fail("every value sent comes back exactly as sent", why)),
+            }
+        }
+        .await,
+    )
+}
+
+/// PATCHes `created` with Entra's headers.
+pub(crate) async fn entra_patch(ctx: &Ctx, created: &Created, ops: Value) -> Result<(), Outcome> {
+    let r = ctx.send(entra_write(Method::PATCH, &created.path, &patch_op(ops))).await?;
+    accepted(&r, &format!("PATCH {}", created.path))
+}
+
+/// Section 1, Offboarding: the default dialect's disable.
+async fn deactivate_string_false(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (a, _) = entra_fixture(ctx, "entra-disable", json!({})).await?;
+            entra_patch(ctx, &a, json!([{"op": "Replace", "path": "active", "value": "False"}])).await?;
+            let got = ctx.read_back(&a).await?;
+            Ok(Outcome::check(
+                active(&got) == Some(false),
+                "active is false (a JSON boolean) after the disable",
+                format!("active is {}", show_active(&got)),
+            ))
+        }
+        .await,
+    )
+}
+
+/// Section 1, Offboarding: re-enabling mirrors the disable with `"True"`.
+async fn reactivate_string_true(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (a, _) = entra_fixture(ctx, "entra-enable", json!({"active": false})).await?;
+            let before = ctx.read_back(&a).await?;
+            if active(&before) != Some(false) {
+                return Err(Outcome::Skip(format!(
+                    "prerequisite failed: a user created with active false reads back with active {}",
+                    show_active(&before)
+                )));
+            }
+            entra_patch(ctx, &a, json!([{"op": "Replace", "path": "active", "value": "True"}])).await?;
+            let got = ctx.read_back(&a).await?;
+            Ok(Outcome::check(
+                active(&got) == Some(true),
+                "active is true (a JSON boolean) after the re-enable",
+                format!("active is {}", show_active(&got)),
+            ))
+        }
+        .await,
+    )
+}
+
+/// Section 1, Responses: the user is returned even when inactive, by id and by lookup.
+async fn inactive_readable(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (a, body) = entra_fixture(ctx, "entra-inactive", json!({})).await?;
+            let ops = patch_op(json!([{"op": "Replace", "path": "active", "value": "False"}]));
+            let r = ctx.send(entra_write(Method::PATCH, &a.path, &ops)).await?;
+            prerequisite(&r, &format!("PATCH {} (disable)", a.path))?;
+            let r = ctx.send(entra_get(&a.path, None)).await?;
+            if r.status != 200 {
+                return Ok(Outcome::fail(format!("GET {} answers 200 with the disabled user", a.path), describe(&r)));
+            }
+            if active(r.body_json()) != Some(false) {
+                return Ok(Outcome::fail(
+                    format!("GET {} shows active false", a.path),
+                    format!("active is {}", show_active(r.body_json())),
+                ));
+            }
+            let list = lookup(ctx, entra_eq("userName", sent(&body, &["userName"])?)).await?;
+            exactly(&list, &[&a], "the userName lookup of the disabled user")?;
+            let shown = list.resources.first().map_or("absent".into(), show_active);
+            Ok(Outcome::check(
+                list.resources.first().and_then(active) == Some(false),
+                "the lookup shows the user with active false",
+                format!("active is {shown}"),
+            ))
+        }
+        .await,
+    )
+}
+
+/// Section 1, Responses: `Content-Type: application/scim+json`.
+async fn response_media_type(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (a, body) = entra_fixture(ctx, "entra-media", json!({})).await?;
+            let by_id = ctx.send(entra_get(&a.path, None)).await?;
+            let users = ctx.run.path(Kind::User).to_owned();
+            let query = entra_eq("userName", sent(&body, &["userName"])?);
+            let listed = ctx.send(entra_get(&users, Some(query))).await?;
+            for (r, what) in [(&by_id, format!("GET {}", a.path)), (&listed, format!("GET {users}?filter=..."))] {
+                let mt = media_type(r);
+                if mt != "application/scim+json" {
+                    return Ok(Outcome::fail(
+                        format!("{what} is labelled application/scim+json"),
+                        format!("{what} answered {} labelled {:?}", r.status, r.header("content-type").unwrap_or("")),
+                    ));
+                }
+            }
+            Ok(Outcome::Pass)
+        }
+        .await,
+    )
+}

@@ -1,0 +1,489 @@
+//! Okta profile, users: what Okta's OIN SCIM 2.0 client (and its AIW variant) sends to test credentials, look
+//! users up, create, update with a full PUT, deactivate and reactivate them, and import them page by page, and
+//! what it needs back (`reference/IDP-TRAFFIC.md` sections 2 and 5, bodies in `reference/idp-wire/okta/`). Every
+//! request carries Okta's headers (`User-Agent: Okta SCIM Client 1.0.0`, `Accept-Charset: utf-8`,
+//! `Content-Type: application/scim+json; charset=utf-8`) and Okta's query encoding (`%20`, `&startIndex=1&count=100`).
+//! Group Push is in `profile_okta_groups.rs`.
+
+use super::crud::{at, has_value, show, str_at};
+use super::profile_support::{
+    accepted, active, exactly, fixture, ids, okta_eq, okta_get, okta_user, okta_write, patch_op, pct_encode,
+    prerequisite, read_list, send_create, show_active,
+};
+use super::support::{excerpt, lists_schema, outcome, status};
+use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
+use crate::ctx::{Created, Ctx, Kind, describe};
+use crate::run;
+use reqwest::Method;
+use scimlab_protocol::error::ERROR_URN;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+/// The section every id of this file starts with.
+pub const SECTION: &str = "profile/okta";
+
+const OKTA: &[Profile] = &[Profile::Okta];
+const USERS: &[Capability] = &[Capability::Users];
+const LOOKUP: &[Capability] = &[Capability::Users, Capability::Filter];
+const PATCH: &[Capability] = &[Capability::Users, Capability::Patch];
+const PATCH_FILTER: &[Capability] = &[Capability::Users, Capability::Patch, Capability::Filter];
+
+/// The checks of this file.
+pub const CHECKS: &[Check] = &[
+    Check {
+        id: "profile/okta/test-api-credentials",
+        level: Level::Must,
+        tags: &[Tag::Okta, Tag::Users, Tag::Auth, Tag::Pagination],
+        requires: USERS,
+        profiles: OKTA,
+        requirement: "Okta's Test API Credentials probe, with the run's credential in the Authorization header \
+                      (Basic, or a token as HTTP Header mode sends it), answers 200 with a ListResponse whose \
+                      totalResults, startIndex and itemsPerPage are integers",
+        sends: "GET /Users?startIndex=1&count=2 with Okta's headers",
+        consequence: "Okta's \"Test API Credentials\" fails, so the app's provisioning settings cannot be saved and \
+                      nothing is ever provisioned",
+        catches: &["integers-as-strings"],
+        run: run!(test_api_credentials),
+    },
+    Check {
+        id: "profile/okta/lookup-miss-empty-list",
+        level: Level::Should,
+        tags: &[Tag::Okta, Tag::Users, Tag::Filter],
+        requires: LOOKUP,
+        profiles: OKTA,
+        requirement: "a userName lookup that matches nothing answers 200 with totalResults 0 (Okta also copes \
+                      with 404, its SPEC test does not)",
+        sends: "POST /Users, then GET /Users?filter=userName%20eq%20%22<random>%22&startIndex=1&count=100",
+        consequence: "Okta's published SPEC test (required for an OIN submission) asserts 200 with totalResults 0 \
+                      and fails the submission",
+        catches: &["empty-list-404", "filter-ignored"],
+        run: run!(lookup_miss),
+    },
+    Check {
+        id: "profile/okta/lookup-username",
+        level: Level::Must,
+        tags: &[Tag::Okta, Tag::Users, Tag::Filter],
+        requires: LOOKUP,
+        profiles: OKTA,
+        requirement: "the lookup before a create, userName eq %20-encoded with startIndex=1&count=100, returns \
+                      exactly the matching user",
+        sends: "POST /Users twice, GET /Users?filter=userName%20eq%20%22<login>%22&startIndex=1&count=100",
+        consequence: "Okta links an assigned user to what the lookup returns: a wrong answer links (and then \
+                      overwrites) another user, a miss makes Okta create a duplicate that fails with 409",
+        catches: &["filter-ignored", "integers-as-strings"],
+        run: run!(lookup_username),
+    },
+    Check {
+        id: "profile/okta/create-user",
+        level: Level::Must,
+        tags: &[Tag::Okta, Tag::Users, Tag::Create],
+        requires: USERS,
+        profiles: OKTA,
+        requirement: "Okta's create (with password, locale, externalId and groups: []) is answered 201 with the \
+                      user and its id",
+        sends: "POST /Users with Okta's create body",
+        consequence: "Okta reports \"Create new user returned empty user\" (or the error) as a failed Task in the \
+                      admin console and the user is not provisioned",
+        catches: &["create-empty-body", "create-200", "readonly-refused"],
+        run: run!(create_user),
+    },
+    Check {
+        id: "profile/okta/duplicate-username-409",
+        level: Level::Must,
+        tags: &[Tag::Okta, Tag::Users, Tag::Create, Tag::Errors],
+        requires: USERS,
+        profiles: OKTA,
+        requirement: "a create with a userName already taken is answered 409 with a SCIM Error",
+        sends: "POST /Users with Okta's body, then the same POST again",
+        consequence: "Okta relies on the 409 to learn that the user exists; a 201 leaves two accounts for one \
+                      person, and Okta manages only the second",
+        catches: &["no-uniqueness"],
+        run: run!(duplicate_409),
+    },
+    Check {
+        id: "profile/okta/deactivate-pathless",
+        level: Level::Must,
+        tags: &[Tag::Okta, Tag::Users, Tag::Patch],
+        requires: PATCH,
+        profiles: OKTA,
+        requirement: "Okta's deactivation, a path-less replace of {\"active\": false}, sets active to false",
+        sends: "PATCH /Users/{id} {\"op\":\"replace\",\"value\":{\"active\":false}}",
+        consequence: "unassigned, deactivated and suspended users keep access to the app; Okta shows a failed \
+                      Task for each",
+        catches: &["patch-noop"],
+        run: run!(deactivate_pathless),
+    },
+    Check {
+        id: "profile/okta/reactivate-pathless",
+        level: Level::Must,
+        tags: &[Tag::Okta, Tag::Users, Tag::Patch],
+        requires: PATCH,
+        profiles: OKTA,
+        requirement: "Okta's reactivation, a path-less replace of {\"active\": true}, sets active to true",
+        sends: "POST /Users with active false, PATCH /Users/{id} {\"op\":\"replace\",\"value\":{\"active\":true}}",
+        consequence: "re-assigned or reactivated users stay locked out of the app; Okta shows a failed Task",
+        catches: &["patch-noop"],
+        run: run!(reactivate_pathless),
+    },
+    Check {
+        id: "profile/okta/inactive-user-readable",
+        level: Level::Must,
+        tags: &[Tag::Okta, Tag::Users, Tag::Read, Tag::Filter],
+        requires: PATCH_FILTER,
+        profiles: OKTA,
+        requirement: "a deactivated user stays readable by id and by userName lookup, with active false",
+        sends: "PATCH {\"op\":\"replace\",\"value\":{\"active\":false}}, GET /Users/{id}, \
+                GET /Users?filter=userName%20eq%20...",
+        consequence: "Okta never deletes users, it deactivates them; when they vanish, reassigning the user makes \
+                      Okta's lookup miss and its create fail with 409, and imports report them as missing",
+        catches: &["inactive-hidden"],
+        run: run!(inactive_readable),
+    },
+    Check {
+        id: "profile/okta/put-full-replace",
+        level: Level::Must,
+        tags: &[Tag::Okta, Tag::Users, Tag::Replace],
+        requires: USERS,
+        profiles: OKTA,
+        requirement: "Okta's profile update, a full PUT of the user as read with its changes (meta cut down, \
+                      groups: [], a password), replaces the user: changes applied, omitted attributes cleared",
+        sends: "GET /Users/{id}, PUT /Users/{id} with that body, name changed, locale left out, password, groups []",
+        consequence: "profile changes in Okta (name, email, attributes cleared) never reach the app; each update \
+                      becomes a failed Task",
+        catches: &["put-ignores-omitted", "put-noop", "readonly-refused"],
+        run: run!(put_full_replace),
+    },
+    Check {
+        id: "profile/okta/put-deactivates",
+        level: Level::Must,
+        tags: &[Tag::Okta, Tag::Users, Tag::Replace],
+        requires: USERS,
+        profiles: OKTA,
+        requirement: "an AIW app's deactivation, a full PUT with active false, deactivates the user",
+        sends: "GET /Users/{id}, PUT /Users/{id} with that body and active false",
+        consequence: "for apps built with Okta's App Integration Wizard, deprovisioning never takes effect: the \
+                      user keeps access and Okta shows a failed Task",
+        catches: &["put-noop"],
+        run: run!(put_deactivates),
+    },
+    Check {
+        id: "profile/okta/import-paging",
+        level: Level::Must,
+        tags: &[Tag::Okta, Tag::Users, Tag::Pagination],
+        requires: LOOKUP,
+        profiles: OKTA,
+        requirement: "Okta's import pages (startIndex=1&count=100, then +count) carry integer counts and, in a \
+                      stable order, return every user exactly once",
+        sends: "GET /Users?startIndex=1&count=100, then five users' userName sw filter paged with count=2 at \
+                startIndex 1, 3, 5",
+        consequence: "imports miss users or show them twice, so Okta's import matching links the wrong accounts or \
+                      proposes duplicates",
+        catches: &["startindex-zero-based", "count-ignored", "integers-as-strings"],
+        run: run!(import_paging),
+    },
+];
+
+/// A user created with Okta's body (less `groups`) and headers; returns it with the body sent.
+pub(crate) async fn okta_fixture(ctx: &Ctx, label: &str, extra: Value) -> Result<(Created, Value), Outcome> {
+    let mut body = okta_user(&ctx.unique(label));
+    crate::ctx::merge(&mut body, extra);
+    // Fixtures leave out the readOnly `groups: []`, so that only the create check judges how a server takes it.
+    if let Some(o) = body.as_object_mut() {
+        o.remove("groups");
+    }
+    let users = ctx.run.path(Kind::User).to_owned();
+    let created = fixture(ctx, Kind::User, okta_write(Method::POST, &users, &body)).await?;
+    Ok((created, body))
+}
+
+/// The userName a fixture was created with.
+fn login(body: &Value) -> Result<&str, Outcome> {
+    str_at(body, &["userName"]).ok_or_else(|| Outcome::Error("harness: the fixture body has no userName".into()))
+}
+
+/// An Okta GET of `/Users` with `query`, read as Okta reads lists (integer counts).
+async fn okta_list(ctx: &Ctx, query: String) -> Result<scimlab_protocol::list::ListResponse, Outcome> {
+    let users = ctx.run.path(Kind::User).to_owned();
+    let what = format!("GET {users}?{query}");
+    let r = ctx.send(okta_get(&users, Some(query))).await?;
+    read_list(&r, &what, true)
+}
+
+/// Section 2, Auth and Test API Credentials.
+async fn test_api_credentials(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let users = ctx.run.path(Kind::User).to_owned();
+            let r = ctx.send(okta_get(&users, Some("startIndex=1&count=2".into()))).await?;
+            // Okta puts Basic credentials and HTTP Header tokens in the Authorization header, nowhere else.
+            let in_authorization =
+                r.exchange.request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("authorization"));
+            if !in_authorization {
+                return Err(Outcome::Skip(
+                    "the run authenticates with a header other than Authorization; Okta sends Basic credentials or \
+                     a token only in the Authorization header: run with --token or --basic to check what Okta sends"
+                        .into(),
+                ));
+            }
+            let list = read_list(&r, &format!("GET {users}?startIndex=1&count=2"), true)?;
+            Ok(Outcome::check(
+                list.resources.len() <= 2,
+                "at most 2 resources (count=2)",
+                format!("{} resources", list.resources.len()),
+            ))
+        }
+        .await,
+    )
+}
+
+/// Section 2, Responses, and the SPEC test: a lookup miss is 200 with totalResults 0.
+async fn lookup_miss(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            // A user of the run's own, so that a server that ignores the filter cannot pass on an empty store.
+            okta_fixture(ctx, "okta-somebody", json!({})).await?;
+            let nobody = format!("{}@okta.example", ctx.unique("okta-nobody"));
+            let list = okta_list(ctx, okta_eq("userName", &nobody)).await?;
+            Ok(Outcome::check(
+                list.total_results == 0 && list.resources.is_empty(),
+                "totalResults 0 and no Resources",
+                format!("totalResults {} with {} resources", list.total_results, list.resources.len()),
+            ))
+        }
+        .await,
+    )
+}
+
+/// Section 2, Hire: the lookup.
+async fn lookup_username(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (a, body) = okta_fixture(ctx, "okta-lookup", json!({})).await?;
+            okta_fixture(ctx, "okta-lookup", json!({})).await?;
+            let list = okta_list(ctx, okta_eq("userName", login(&body)?)).await?;
+            exactly(&list, &[&a], "the userName lookup")?;
+            Ok(Outcome::Pass)
+        }
+        .await,
+    )
+}
+
+/// Section 2, Hire: 201 with a body.
+async fn create_user(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let body = okta_user(&ctx.unique("okta-create"));
+            let users = ctx.run.path(Kind::User).to_owned();
+            let r = send_create(ctx, Kind::User, okta_write(Method::POST, &users, &body)).await?;
+            let what = format!("POST {users}");
+            status(&r, 201, &what)?;
+            let got = r.body_json();
+            if str_at(got, &["id"]).is_none_or(str::is_empty) {
+                return Ok(Outcome::fail(
+                    format!("{what} answers with the created User and its id"),
+                    format!("the body is: {}", excerpt(&r.text())),
+                ));
+            }
+            Ok(Outcome::check(
+                str_at(got, &["userName"]) == str_at(&body, &["userName"]) && active(got) == Some(true),
+                "the created User carries the userName sent and active true",
+                format!("userName {}, active {}", show(at(got, &["userName"])), show_active(got)),
+            ))
+        }
+        .await,
+    )
+}
+
+/// Section 2, Hire: a duplicate gets 409.
+async fn duplicate_409(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (_, body) = okta_fixture(ctx, "okta-dup", json!({})).await?;
+            let users = ctx.run.path(Kind::User).to_owned();
+            let r = send_create(ctx, Kind::User, okta_write(Method::POST, &users, &body)).await?;
+            let what = format!("a second POST {users} with the same userName");
+            status(&r, 409, &what)?;
+            Ok(Outcome::check(
+                lists_schema(r.body_json(), ERROR_URN),
+                format!("{what} answers a SCIM Error"),
+                format!("the body is: {}", excerpt(&r.text())),
+            ))
+        }
+        .await,
+    )
+}
+
+/// PATCHes `created` with Okta's headers and `ops`.
+pub(crate) async fn okta_patch(ctx: &Ctx, created: &Created, ops: Value) -> Result<(), Outcome> {
+    let r = ctx.send(okta_write(Method::PATCH, &created.path, &patch_op(ops))).await?;
+    accepted(&r, &format!("PATCH {}", created.path))
+}
+
+/// `Ok` when `created` reads back with `active` equal to `want`.
+async fn reads_active(ctx: &Ctx, created: &Created, want: bool, when: &str) -> Result<Outcome, Outcome> {
+    let got = ctx.read_back(created).await?;
+    Ok(Outcome::check(
+        active(&got) == Some(want),
+        format!("active is {want} {when}"),
+        format!("active is {}", show_active(&got)),
+    ))
+}
+
+/// Section 2, Offboarding (deactivate_user_patch.json).
+async fn deactivate_pathless(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (a, _) = okta_fixture(ctx, "okta-deactivate", json!({})).await?;
+            okta_patch(ctx, &a, json!([{"op": "replace", "value": {"active": false}}])).await?;
+            reads_active(ctx, &a, false, "after the deactivation").await
+        }
+        .await,
+    )
+}
+
+/// Section 2, Offboarding: reactivation is the same PATCH with true.
+async fn reactivate_pathless(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (a, _) = okta_fixture(ctx, "okta-reactivate", json!({"active": false})).await?;
+            if active(&ctx.read_back(&a).await?) != Some(false) {
+                return Err(Outcome::Skip("prerequisite failed: a user created with active false is active".into()));
+            }
+            okta_patch(ctx, &a, json!([{"op": "replace", "value": {"active": true}}])).await?;
+            reads_active(ctx, &a, true, "after the reactivation").await
+        }
+        .await,
+    )
+}
+
+/// Section 5 item 9: inactive users stay readable by id and by filter.
+async fn inactive_readable(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (a, body) = okta_fixture(ctx, "okta-inactive", json!({})).await?;
+            let ops = patch_op(json!([{"op": "replace", "value": {"active": false}}]));
+            let r = ctx.send(okta_write(Method::PATCH, &a.path, &ops)).await?;
+            prerequisite(&r, &format!("PATCH {} (deactivation)", a.path))?;
+            let r = ctx.send(okta_get(&a.path, None)).await?;
+            if r.status != 200 || active(r.body_json()) != Some(false) {
+                return Ok(Outcome::fail(
+                    format!("GET {} answers 200 with the user, active false", a.path),
+                    format!("{}, active {}", describe(&r), show_active(r.body_json())),
+                ));
+            }
+            let list = okta_list(ctx, okta_eq("userName", login(&body)?)).await?;
+            exactly(&list, &[&a], "the userName lookup of the deactivated user")?;
+            Ok(Outcome::check(
+                list.resources.first().and_then(active) == Some(false),
+                "the lookup shows the user with active false",
+                format!("active is {}", list.resources.first().map_or("absent".into(), show_active)),
+            ))
+        }
+        .await,
+    )
+}
+
+/// Okta's PUT body: the user as read (by Okta's GET), `meta` cut to its resourceType, `groups: []`, with
+/// `changes` merged in (a null change leaves the member out).
+async fn okta_put_body(ctx: &Ctx, created: &Created, changes: Value) -> Result<Value, Outcome> {
+    let r = ctx.send(okta_get(&created.path, None)).await?;
+    prerequisite(&r, &format!("GET {}", created.path))?;
+    let mut body =
+        r.json.clone().filter(Value::is_object).ok_or_else(|| {
+            Outcome::Skip(format!("prerequisite failed: GET {} did not return an object", created.path))
+        })?;
+    crate::ctx::merge(&mut body, json!({"meta": {"resourceType": "User"}, "groups": []}));
+    crate::ctx::merge(&mut body, changes);
+    if let Some(o) = body.as_object_mut() {
+        o.retain(|_, v| !v.is_null());
+    }
+    Ok(body)
+}
+
+/// Section 2, Update (update_user_put.json): the full PUT.
+async fn put_full_replace(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (a, _) = okta_fixture(ctx, "okta-put", json!({})).await?;
+            let changes = json!({
+                "name": {"givenName": "Another", "middleName": "Excited", "familyName": "User"},
+                "locale": null,
+                "password": "7wq2Lx9p-Scimlab"
+            });
+            let body = okta_put_body(ctx, &a, changes).await?;
+            let r = ctx.send(okta_write(Method::PUT, &a.path, &body)).await?;
+            status(&r, 200, &format!("PUT {}", a.path))?;
+            let got = ctx.read_back(&a).await?;
+            let name = |sub: &str| str_at(&got, &["name", sub]).unwrap_or("absent").to_owned();
+            if name("givenName") != "Another" || name("middleName") != "Excited" {
+                return Ok(Outcome::fail(
+                    "name.givenName \"Another\" and name.middleName \"Excited\" after the PUT",
+                    format!("name is {}", show(at(&got, &["name"]))),
+                ));
+            }
+            Ok(Outcome::check(
+                !has_value(&got, &["locale"]),
+                "locale, left out of the PUT, is cleared",
+                format!("locale is {}", show(at(&got, &["locale"]))),
+            ))
+        }
+        .await,
+    )
+}
+
+/// Section 2, Update: AIW apps deactivate with a PUT (coder#15828).
+async fn put_deactivates(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (a, _) = okta_fixture(ctx, "okta-aiw", json!({})).await?;
+            let body = okta_put_body(ctx, &a, json!({"active": false})).await?;
+            let r = ctx.send(okta_write(Method::PUT, &a.path, &body)).await?;
+            status(&r, 200, &format!("PUT {}", a.path))?;
+            reads_active(ctx, &a, false, "after the PUT with active false").await
+        }
+        .await,
+    )
+}
+
+/// Section 2, Import: integer counts, and pages that return each user once.
+async fn import_paging(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let first = okta_list(ctx, "startIndex=1&count=100".into()).await?;
+            if first.start_index != 1 || first.resources.len() > 100 {
+                return Ok(Outcome::fail(
+                    "the first import page has startIndex 1 and at most 100 users",
+                    format!("startIndex {}, {} users", first.start_index, first.resources.len()),
+                ));
+            }
+            // Okta imports the whole collection; the harness pages through its own five users only, so that
+            // foreign users (and other checks' users) cannot change the answer.
+            let marker = ctx.unique("okta-import");
+            let users = ctx.run.path(Kind::User).to_owned();
+            let mut mine = BTreeSet::new();
+            for i in 0..5 {
+                let body = okta_user(&format!("{marker}-{i}"));
+                mine.insert(fixture(ctx, Kind::User, okta_write(Method::POST, &users, &body)).await?.id);
+            }
+            let filter = pct_encode(&format!("userName sw \"{marker}-\""));
+            let mut seen = Vec::new();
+            for start in [1, 3, 5] {
+                let page = okta_list(ctx, format!("filter={filter}&startIndex={start}&count=2")).await?;
+                if page.total_results != 5 || page.start_index != start {
+                    return Ok(Outcome::fail(
+                        format!("the page at startIndex {start} says totalResults 5 and startIndex {start}"),
+                        format!("totalResults {}, startIndex {}", page.total_results, page.start_index),
+                    ));
+                }
+                seen.extend(ids(&page.resources));
+            }
+            let distinct: BTreeSet<String> = seen.iter().cloned().collect();
+            Ok(Outcome::check(
+                distinct == mine && seen.len() == mine.len(),
+                format!("pages of 2 at startIndex 1, 3, 5 return the 5 users once each: {mine:?}"),
+                format!("the pages returned {seen:?}"),
+            ))
+        }
+        .await,
+    )
+}

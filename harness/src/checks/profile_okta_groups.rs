@@ -1,0 +1,240 @@
+//! Okta profile, Group Push: the displayName lookup, the create with `members: []`, membership updates (a
+//! filtered remove and an add without `type` in one PATCH), "Push now" (replace of the whole member list, or of
+//! none), and the path-less rename `{id, displayName}` Okta sends on every push (`reference/IDP-TRAFFIC.md`
+//! section 2, Groups; bodies in `reference/idp-wire/okta/group_*.json`). Okta accepts 200 or 204 to a group PATCH.
+
+use super::crud::{at, member_ids, show, str_at};
+use super::profile_support::{
+    accepted, exactly, fixture, group, okta_get, okta_write, patch_op, pct_encode, read_list, send_create,
+};
+use super::support::{excerpt, outcome, status};
+use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
+use crate::ctx::{Created, Ctx, Kind};
+use crate::run;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// The section every id of this file starts with.
+pub const SECTION: &str = "profile/okta";
+
+const OKTA: &[Profile] = &[Profile::Okta];
+const MEMBERSHIP: &[Capability] = &[Capability::Groups, Capability::Users, Capability::Patch];
+
+/// The checks of this file.
+pub const CHECKS: &[Check] = &[
+    Check {
+        id: "profile/okta/group-push-create",
+        level: Level::Must,
+        tags: &[Tag::Okta, Tag::Groups, Tag::Create],
+        requires: &[Capability::Groups],
+        profiles: OKTA,
+        requirement: "Group Push's create, {displayName, members: []}, is answered 201 with the group and its id",
+        sends: "POST /Groups {\"schemas\":[...Group],\"displayName\":...,\"members\":[]} with Okta's headers",
+        consequence: "pushed groups are never created in the app; Group Push shows an error for the group and its \
+                      memberships are never pushed",
+        catches: &["create-empty-body", "create-200"],
+        run: run!(group_create),
+    },
+    Check {
+        id: "profile/okta/group-lookup",
+        level: Level::Must,
+        tags: &[Tag::Okta, Tag::Groups, Tag::Filter],
+        requires: &[Capability::Groups, Capability::Filter],
+        profiles: OKTA,
+        requirement: "Group Push's lookup, displayName eq, returns exactly the matching group",
+        sends: "GET /Groups?filter=displayName%20eq%20%22<name>%22",
+        consequence: "Group Push links a pushed group to what the lookup returns: a wrong answer makes Okta take \
+                      over (rename, re-member) another group, a miss makes it create a duplicate",
+        catches: &["filter-ignored", "integers-as-strings"],
+        run: run!(group_lookup),
+    },
+    Check {
+        id: "profile/okta/group-membership-update",
+        level: Level::Must,
+        tags: &[Tag::Okta, Tag::Groups, Tag::Patch, Tag::Membership],
+        requires: MEMBERSHIP,
+        profiles: OKTA,
+        requirement: "Okta's membership PATCH, remove members[value eq \"u1\"] and add members [{value, display}] \
+                      in one request, leaves exactly the added member",
+        sends: "PATCH /Groups/{id} [{\"op\":\"remove\",\"path\":\"members[value eq \\\"u1\\\"]\"},\
+                {\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":u2,\"display\":...}]}]",
+        consequence: "membership changes in Okta never reach the app: removed users keep the group's access and \
+                      Group Push reports the group as failed",
+        catches: &["members-filter-remove-unsupported", "patch-noop"],
+        run: run!(membership_update),
+    },
+    Check {
+        id: "profile/okta/group-push-replace-members",
+        level: Level::Must,
+        tags: &[Tag::Okta, Tag::Groups, Tag::Patch, Tag::Membership],
+        requires: MEMBERSHIP,
+        profiles: OKTA,
+        requirement: "\"Push now\", replace members with the full list, sets exactly that list, and replace \
+                      members [] empties the group",
+        sends: "PATCH /Groups/{id} {\"op\":\"replace\",\"path\":\"members\",\"value\":[u2, u3]}, then the same \
+                with []",
+        consequence: "\"Push now\" leaves stale members in the app, and emptying a group in Okta never empties it \
+                      in the app",
+        catches: &["patch-noop"],
+        run: run!(replace_members),
+    },
+    Check {
+        id: "profile/okta/group-rename-pathless",
+        level: Level::Must,
+        tags: &[Tag::Okta, Tag::Groups, Tag::Patch],
+        requires: &[Capability::Groups, Capability::Patch],
+        profiles: OKTA,
+        requirement: "Okta's rename, a path-less replace of {id, displayName} (the group's own id included), \
+                      renames the group",
+        sends: "PATCH /Groups/{id} {\"op\":\"replace\",\"value\":{\"id\":<id>,\"displayName\":<new name>}}",
+        consequence: "Okta sends this on every push, membership changes included: a refusal fails every Group \
+                      Push of the group",
+        catches: &["patch-noop"],
+        run: run!(rename_pathless),
+    },
+];
+
+/// Okta's Group Push create body for a run-unique displayName (group_create_post.json).
+fn okta_group(ctx: &Ctx, label: &str) -> (Value, String) {
+    group(ctx, label, json!({"members": []}))
+}
+
+/// A group created as Group Push creates it.
+async fn okta_group_fixture(ctx: &Ctx, label: &str) -> Result<(Created, String), Outcome> {
+    let (body, name) = okta_group(ctx, label);
+    let groups = ctx.run.path(Kind::Group).to_owned();
+    Ok((fixture(ctx, Kind::Group, okta_write(Method::POST, &groups, &body)).await?, name))
+}
+
+/// A group holding one user (created with it), as the membership fixture.
+async fn group_with(ctx: &Ctx, label: &str, member: &Created) -> Result<Created, Outcome> {
+    let g = ctx.create_group(label, json!({"members": [{"value": member.id}]})).await?;
+    if member_ids(&ctx.read_back(&g).await?) != [member.id.clone()] {
+        return Err(Outcome::Skip("prerequisite failed: a group created with one member does not hold it".into()));
+    }
+    Ok(g)
+}
+
+/// A `members` element as Okta sends it: value and display, no type.
+fn okta_member(user: &Created) -> Value {
+    json!({"value": user.id, "display": str_at(&user.body, &["userName"]).unwrap_or_default()})
+}
+
+/// PATCHes a group with Okta's headers; 200 or 204 is what Okta accepts.
+async fn okta_group_patch(ctx: &Ctx, g: &Created, ops: Value) -> Result<(), Outcome> {
+    let r = ctx.send(okta_write(Method::PATCH, &g.path, &patch_op(ops))).await?;
+    accepted(&r, &format!("PATCH {}", g.path))
+}
+
+/// `Ok` when the group's members are exactly `want` (in any order).
+async fn members_are(ctx: &Ctx, g: &Created, want: &[&Created], when: &str) -> Result<(), Outcome> {
+    let mut got = member_ids(&ctx.read_back(g).await?);
+    got.sort();
+    let mut expected: Vec<String> = want.iter().map(|c| c.id.clone()).collect();
+    expected.sort();
+    if got == expected {
+        Ok(())
+    } else {
+        Err(Outcome::fail(format!("members are exactly {expected:?} {when}"), format!("members are {got:?}")))
+    }
+}
+
+/// Section 2, Groups: the create.
+async fn group_create(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (body, name) = okta_group(ctx, "okta-group");
+            let groups = ctx.run.path(Kind::Group).to_owned();
+            let r = send_create(ctx, Kind::Group, okta_write(Method::POST, &groups, &body)).await?;
+            let what = format!("POST {groups}");
+            status(&r, 201, &what)?;
+            let got = r.body_json();
+            if str_at(got, &["id"]).is_none_or(str::is_empty) {
+                return Ok(Outcome::fail(
+                    format!("{what} answers with the created Group and its id"),
+                    format!("the body is: {}", excerpt(&r.text())),
+                ));
+            }
+            Ok(Outcome::check(
+                str_at(got, &["displayName"]) == Some(name.as_str()),
+                format!("the created Group is named {name:?}"),
+                format!("displayName is {}", show(at(got, &["displayName"]))),
+            ))
+        }
+        .await,
+    )
+}
+
+/// Section 2, Groups: the lookup.
+async fn group_lookup(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (a, name) = okta_group_fixture(ctx, "okta-glookup").await?;
+            okta_group_fixture(ctx, "okta-glookup").await?;
+            let groups = ctx.run.path(Kind::Group).to_owned();
+            let query = format!("filter={}", pct_encode(&format!("displayName eq \"{name}\"")));
+            let what = format!("GET {groups}?{query}");
+            let r = ctx.send(okta_get(&groups, Some(query))).await?;
+            exactly(&read_list(&r, &what, true)?, &[&a], "the displayName lookup")?;
+            Ok(Outcome::Pass)
+        }
+        .await,
+    )
+}
+
+/// Section 2, Groups: membership PATCH (group_membership_patch.json).
+async fn membership_update(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let u1 = ctx.create_user("okta-member", json!({})).await?;
+            let u2 = ctx.create_user("okta-member", json!({})).await?;
+            let g = group_with(ctx, "okta-members", &u1).await?;
+            let ops = json!([
+                {"op": "remove", "path": format!("members[value eq \"{}\"]", u1.id)},
+                {"op": "add", "path": "members", "value": [okta_member(&u2)]}
+            ]);
+            okta_group_patch(ctx, &g, ops).await?;
+            members_are(ctx, &g, &[&u2], "after the membership PATCH").await?;
+            Ok(Outcome::Pass)
+        }
+        .await,
+    )
+}
+
+/// Section 2, Groups: "Push now" (group_membership_replace_all_patch.json), then an empty group.
+async fn replace_members(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let u1 = ctx.create_user("okta-push", json!({})).await?;
+            let u2 = ctx.create_user("okta-push", json!({})).await?;
+            let u3 = ctx.create_user("okta-push", json!({})).await?;
+            let g = group_with(ctx, "okta-push", &u1).await?;
+            let all = json!([okta_member(&u2), okta_member(&u3)]);
+            okta_group_patch(ctx, &g, json!([{"op": "replace", "path": "members", "value": all}])).await?;
+            members_are(ctx, &g, &[&u2, &u3], "after replace members [u2, u3]").await?;
+            okta_group_patch(ctx, &g, json!([{"op": "replace", "path": "members", "value": []}])).await?;
+            members_are(ctx, &g, &[], "after replace members []").await?;
+            Ok(Outcome::Pass)
+        }
+        .await,
+    )
+}
+
+/// Section 2, Groups: the path-less rename (group_rename_patch.json).
+async fn rename_pathless(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (g, _) = okta_group_fixture(ctx, "okta-rename").await?;
+            let new_name = ctx.unique("okta-renamed");
+            let ops = json!([{"op": "replace", "value": {"id": g.id, "displayName": new_name}}]);
+            okta_group_patch(ctx, &g, ops).await?;
+            let got = ctx.read_back(&g).await?;
+            Ok(Outcome::check(
+                str_at(&got, &["displayName"]) == Some(new_name.as_str()),
+                format!("displayName is {new_name:?}"),
+                format!("displayName is {}", show(at(&got, &["displayName"]))),
+            ))
+        }
+        .await,
+    )
+}
