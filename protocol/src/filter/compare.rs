@@ -56,23 +56,25 @@ pub(crate) fn fold(s: &str) -> String {
 /// character boundary in the middle of another character.
 pub(crate) fn str_test(value: &str, op: StrOp, lit: &str, exact: bool) -> bool {
     if exact {
-        bytes_test(value.as_bytes(), false, op, lit.as_bytes())
+        bytes_test(value, false, op, lit)
     } else if value.is_ascii() {
         // ASCII fast path: lowercase each byte as it is compared; no copy.
-        bytes_test(value.as_bytes(), true, op, lit.as_bytes())
+        bytes_test(value, true, op, lit)
     } else {
         let folded = value.to_lowercase();
-        bytes_test(folded.as_bytes(), false, op, lit.as_bytes())
+        bytes_test(&folded, false, op, lit)
     }
 }
 
-/// `lower` asks for each byte of `hay` to be ASCII-lowercased before it is compared with `needle`.
-fn bytes_test(hay: &[u8], lower: bool, op: StrOp, needle: &[u8]) -> bool {
+/// `lower` asks for each byte of `hay` (ASCII when `lower` is set) to be ASCII-lowercased before it is compared
+/// with `needle`.
+fn bytes_test(hay: &str, lower: bool, op: StrOp, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
     match op {
-        StrOp::Ord(OrdOp::Eq) => hay.len() == needle.len() && same(hay, lower, needle),
-        StrOp::Ord(o) => o.holds(cmp_bytes(hay, lower, needle)),
-        StrOp::Sw => hay.len() >= needle.len() && same(&hay[..needle.len()], lower, needle),
-        StrOp::Ew => hay.len() >= needle.len() && same(&hay[hay.len() - needle.len()..], lower, needle),
+        StrOp::Ord(OrdOp::Eq) => h.len() == n.len() && same(h, lower, n),
+        StrOp::Ord(o) => o.holds(cmp_bytes(h, lower, n)),
+        StrOp::Sw => h.len() >= n.len() && same(&h[..n.len()], lower, n),
+        StrOp::Ew => h.len() >= n.len() && same(&h[h.len() - n.len()..], lower, n),
         StrOp::Co => contains(hay, lower, needle),
     }
 }
@@ -86,18 +88,34 @@ fn cmp_bytes(hay: &[u8], lower: bool, needle: &[u8]) -> Ordering {
     if lower { hay.iter().map(u8::to_ascii_lowercase).cmp(needle.iter().copied()) } else { hay.cmp(needle) }
 }
 
-fn contains(hay: &[u8], lower: bool, needle: &[u8]) -> bool {
+/// Whether `needle` occurs in `hay` (lowercased when asked; `needle` is already folded).
+///
+/// `co` runs on every value of every resource a filter scans, so it avoids byte-at-a-time work where it can.
+/// ASCII lowercasing changes letters only, so a needle without ASCII letters (such as `"5000"`) occurs in the
+/// lowercased value exactly where it occurs in the value itself, and std's substring search finds it. Otherwise a
+/// candidate is a byte equal to the needle's first byte in either case (ASCII lowercasing maps exactly two bytes
+/// to a lowercase letter, and one byte to anything else), and only the bytes after a candidate are lowercased.
+fn contains(hay: &str, lower: bool, needle: &str) -> bool {
+    if !lower || !needle.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return hay.contains(needle);
+    }
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
     let Some((&first, rest)) = needle.split_first() else {
         return true;
     };
-    if hay.len() < needle.len() {
+    let Some(last_start) = hay.len().checked_sub(needle.len()) else {
         return false;
+    };
+    let other = first.to_ascii_uppercase();
+    let mut from = 0;
+    while let Some(p) = hay[from..=last_start].iter().position(|&b| b == first || b == other) {
+        let i = from + p;
+        if same(&hay[i + 1..i + needle.len()], true, rest) {
+            return true;
+        }
+        from = i + 1;
     }
-    let last_start = hay.len() - needle.len();
-    (0..=last_start).any(|i| {
-        let b = if lower { hay[i].to_ascii_lowercase() } else { hay[i] };
-        b == first && same(&hay[i + 1..i + needle.len()], lower, rest)
-    })
+    false
 }
 
 /// A numeric literal, kept as an integer when it is one so that integers compare exactly.
@@ -165,6 +183,31 @@ mod tests {
         assert!(ci("anything", StrOp::Co, ""));
         // The Kelvin sign lowercases to ASCII `k`: a non-ASCII value may fold to ASCII.
         assert!(ci("\u{212A}elvin", StrOp::Ord(OrdOp::Eq), "kelvin"));
+    }
+
+    /// Every string of up to `max` characters over `alphabet`.
+    fn strings(alphabet: &[char], max: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..max {
+            last = last.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    #[test]
+    fn co_agrees_with_lowercasing_then_searching() {
+        // Letters in both cases, a digit, punctuation next to the case bit ('@' | 0x20 is '`'), non-ASCII.
+        let hays = strings(&['a', 'A', 'b', '5', '@', '`', 'é'], 4);
+        let needles = strings(&['a', 'B', '5', '@', 'É'], 3);
+        for hay in &hays {
+            for needle in &needles {
+                let lit = fold(needle);
+                assert_eq!(str_test(hay, StrOp::Co, &lit, false), fold(hay).contains(&lit), "{hay:?} co {needle:?}");
+                assert_eq!(str_test(hay, StrOp::Co, needle, true), hay.contains(needle.as_str()), "{hay:?} {needle:?}");
+            }
+        }
     }
 
     #[test]
