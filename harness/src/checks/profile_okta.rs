@@ -475,6 +475,17 @@ async fn import_paging(ctx: &Ctx) -> Outcome {
                         format!("totalResults {}, startIndex {}", page.total_results, page.start_index),
                     ));
                 }
+                let left = 5usize.saturating_sub(start - 1).min(2);
+                if page.resources.len() < left {
+                    return Ok(Outcome::fail(
+                        format!("the page at startIndex {start} holds {left} users (count=2, 5 in all)"),
+                        format!(
+                            "it holds {}: Okta advances startIndex by count, so the users a short page leaves out are \
+                             never imported",
+                            page.resources.len()
+                        ),
+                    ));
+                }
                 seen.extend(ids(&page.resources));
             }
             let distinct: BTreeSet<String> = seen.iter().cloned().collect();

@@ -2,6 +2,7 @@
 //! mock SP (in-process, loopback, port 0).
 
 mod pairs;
+mod profiles;
 mod registry;
 mod safety;
 
