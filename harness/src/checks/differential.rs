@@ -39,6 +39,9 @@ pub const SHRINK_STEPS: u32 = 64;
 /// Most server round trips the structural pass (see [`descend`]) may spend after it.
 pub const DESCEND_STEPS: u32 = 64;
 
+/// Cases (and population users) in flight at once.
+pub const CONCURRENCY: usize = 4;
+
 /// Generator streams: one per purpose, so adding cases to one never changes another's draws.
 pub(crate) const POPULATION_STREAM: u64 = 1;
 const FILTER_STREAM: u64 = 2;
@@ -307,7 +310,7 @@ impl Population {
                     }
                 }
             })
-            .buffered(4)
+            .buffered(CONCURRENCY)
             .collect::<Vec<Result<Option<(String, Value)>, Outcome>>>()
             .await
             .into_iter()
@@ -409,19 +412,29 @@ async fn filter_matches_reference(ctx: &Ctx) -> Outcome {
         async {
             let pop = Population::create(ctx).await?;
             let seed = ctx.run.seed;
+            let population = &pop;
             let mut judged = 0;
-            for (case, original) in filter_cases(seed, FILTER_CASES)?.into_iter().enumerate() {
-                let first = match judge_filter(ctx, &pop, original.clone()).await? {
-                    Judged::Agree => {
-                        judged += 1;
-                        continue;
+            let mut found = None;
+            {
+                // Cases are independent: up to [`CONCURRENCY`] are judged at once, in order, until one disagrees.
+                let mut verdicts =
+                    futures_util::stream::iter(filter_cases(seed, FILTER_CASES)?.into_iter().enumerate())
+                        .map(|(case, f)| async move { (case, f.clone(), judge_filter(ctx, population, f).await) })
+                        .buffered(CONCURRENCY);
+                while let Some((case, original, verdict)) = verdicts.next().await {
+                    match verdict? {
+                        Judged::Agree => judged += 1,
+                        Judged::NotApplicable => {}
+                        Judged::Disagree(d) => {
+                            found = Some((case, original, d));
+                            break;
+                        }
                     }
-                    Judged::NotApplicable => continue,
-                    Judged::Disagree(d) => d,
-                };
+                }
+            }
+            if let Some((case, original, first)) = found {
                 let rebuild =
                     |steps: &[Step], next| replay(&arb_user_filter(), (seed, FILTER_STREAM, case), steps, next);
-                let population = &pop;
                 let first = (original.clone(), first);
                 let (shrunk, d, steps) =
                     shrink(rebuild, first, SHRINK_STEPS, |f| judge_filter(ctx, population, f)).await?;
@@ -436,7 +449,8 @@ async fn filter_matches_reference(ctx: &Ctx) -> Outcome {
                 return Ok(Outcome::fail(
                     d.expected,
                     format!(
-                        "{} (seed {}, case {} of {FILTER_CASES}: {original}; shrunk in {steps} + {descended} steps to {minimal}); \
+                        "{} (seed {}, case {} of {FILTER_CASES}: {original}; shrunk in {steps} + {descended} steps \
+                         to {minimal}); \
                          reproduce with:\n{}",
                         d.actual,
                         seed,

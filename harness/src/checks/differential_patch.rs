@@ -20,6 +20,7 @@ use super::support::outcome;
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Ctx, Kind, describe};
 use crate::run;
+use futures_util::StreamExt;
 use proptest::strategy::Strategy;
 use reqwest::Method;
 use scimlab_mock_idp::ScimRequest;
@@ -306,24 +307,35 @@ async fn patch_matches_reference(ctx: &Ctx) -> Outcome {
         async {
             let seed = ctx.run.seed;
             let mut judged = 0;
-            for (case, original) in patch_cases(seed, PATCH_CASES)?.into_iter().enumerate() {
-                let first = match judge_patch(ctx, original.clone()).await? {
-                    Judged::Agree => {
-                        judged += 1;
-                        continue;
+            let mut found = None;
+            {
+                // Cases are independent: a few are judged at once, in order, until one disagrees.
+                let mut verdicts = futures_util::stream::iter(patch_cases(seed, PATCH_CASES)?.into_iter().enumerate())
+                    .map(|(case, c)| async move { (case, c.clone(), judge_patch(ctx, c).await) })
+                    .buffered(super::differential::CONCURRENCY);
+                while let Some((case, original, verdict)) = verdicts.next().await {
+                    match verdict? {
+                        Judged::Agree => judged += 1,
+                        Judged::NotApplicable => {}
+                        Judged::Disagree(d) => {
+                            found = Some((case, original, d));
+                            break;
+                        }
                     }
-                    Judged::NotApplicable => continue,
-                    Judged::Disagree(d) => d,
-                };
+                }
+            }
+            if let Some((case, original, first)) = found {
                 let rebuild = |steps: &[Step], next| replay(&case_strategy(), (seed, PATCH_STREAM, case), steps, next);
-                let (shrunk, d, steps) = shrink(rebuild, (original, first), SHRINK_STEPS, |c| judge_patch(ctx, c)).await?;
+                let first = (original, first);
+                let (shrunk, d, steps) = shrink(rebuild, first, SHRINK_STEPS, |c| judge_patch(ctx, c)).await?;
                 let (minimal, d, descended) =
                     descend(smaller_cases, (shrunk, d), DESCEND_STEPS, |c| judge_patch(ctx, c)).await?;
                 let bodies: Vec<String> = minimal.1.iter().map(Value::to_string).collect();
                 return Ok(Outcome::fail(
                     d.expected,
                     format!(
-                        "{} (seed {}, case {} of {PATCH_CASES}, shrunk in {steps} + {descended} steps to {} request(s): {}); \
+                        "{} (seed {}, case {} of {PATCH_CASES}, shrunk in {steps} + {descended} steps to {} \
+                         request(s): {}); \
                          reproduce with:\n{}",
                         d.actual,
                         seed,
@@ -346,6 +358,7 @@ async fn patch_matches_reference(ctx: &Ctx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scimlab_protocol::schema::ENTERPRISE_USER_URN;
     use serde_json::json;
 
     #[test]
@@ -361,7 +374,7 @@ mod tests {
         let body = json!({"Operations": [
             {"op": "replace", "path": "emails[type eq \"work\"].value", "value": "a@b"},
             {"op": "add", "path": "name.givenName", "value": "A"},
-            {"op": "replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "value": "S"},
+            {"op": "replace", "path": format!("{ENTERPRISE_USER_URN}:department"), "value": "S"},
             {"op": "replace", "path": "urn:ietf:params:scim:schemas:core:2.0:User:title", "value": "T"},
             {"op": "replace", "value": {"displayName": "D", "Emails": []}}
         ]});
