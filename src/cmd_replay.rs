@@ -5,15 +5,14 @@
 //! terminal and every `--report` sink work as for `scimlab test`, and so do the exit statuses: 0 every step
 //! passed, 1 a step failed where the IdP would fail, 2 usage error, 3 the replay could not run.
 
-use crate::exit::{Failure, Outcome};
+use crate::exit::{Failure, Outcome, usage};
+use crate::reporting::{Reporters, time_seed};
 use anyhow::anyhow;
 use clap::Args;
 use scimlab_mock_idp::scenario::{self, ReplayOptions, Replayer, Scenario, StepOutcome, StepVerdict};
 use scimlab_mock_idp::{ClientError, ClientOptions, Credential, Persona, ScimClient, ScimRequest};
+use scimlab_reports::Event;
 use scimlab_reports::model::{CheckResult, Level, RunKind, RunReport, Summary, Target, Verdict};
-use scimlab_reports::{Event, Sink, sinks};
-use std::io::IsTerminal;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Options of `scimlab replay`.
@@ -59,10 +58,6 @@ pub struct ReplayArgs {
     /// Per-request timeout in seconds.
     #[arg(long, default_value_t = 30)]
     timeout: u64,
-}
-
-fn usage(msg: impl Into<String>) -> Failure {
-    Failure::Usage(anyhow!(msg.into()))
 }
 
 /// Loads one SCENARIO argument: a file when one exists at that path (or it ends in .yaml / .yml), else a shipped
@@ -141,30 +136,6 @@ fn check_of(o: &StepOutcome) -> CheckResult {
     }
 }
 
-/// A sink that remembers its failures, so a report that could not be written is not lost silently.
-struct Checked {
-    spec: String,
-    inner: Box<dyn Sink>,
-    errors: Arc<Mutex<Vec<String>>>,
-}
-
-impl Sink for Checked {
-    fn handle(&mut self, event: &Event<'_>) -> Result<(), scimlab_reports::model::ReportError> {
-        let r = self.inner.handle(event);
-        if let Err(e) = &r {
-            self.errors.lock().unwrap_or_else(|p| p.into_inner()).push(format!("--report {}: {e}", self.spec));
-        }
-        r
-    }
-}
-
-fn emit(sinks: &mut [Box<dyn Sink>], event: &Event<'_>) {
-    for s in sinks.iter_mut() {
-        // A failing sink reports its own error at the end; it must not stop the replay.
-        let _ = s.handle(event);
-    }
-}
-
 /// Runs `scimlab replay`.
 pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
     if args.list {
@@ -178,15 +149,8 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
         .ok_or_else(|| usage(format!("unknown persona {:?}; use one of {}", args.persona, Persona::names())))?;
     let scenarios = args.scenarios.iter().map(|s| load(s)).collect::<Result<Vec<_>, _>>()?;
     let credential = credential(&args, persona)?;
-    let mut sink_list: Vec<Box<dyn Sink>> = Vec::new();
-    let colour = sinks::use_colour(std::io::stderr().is_terminal());
-    sink_list.push(Box::new(sinks::TerminalSink::new(Box::new(std::io::stderr()), colour)));
-    let sink_errors = Arc::new(Mutex::new(Vec::new()));
-    for spec in &args.reports {
-        let inner = sinks::sink_for(spec).map_err(|e| usage(format!("--report {spec}: {e}")))?;
-        sink_list.push(Box::new(Checked { spec: spec.clone(), inner, errors: sink_errors.clone() }));
-    }
-    let seed = args.seed.unwrap_or_else(fastrand_seed);
+    let mut reporters = Reporters::new(&args.reports)?;
+    let seed = args.seed.unwrap_or_else(time_seed);
     let client_options = ClientOptions {
         insecure: args.insecure,
         timeout: Duration::from_secs(args.timeout),
@@ -214,13 +178,13 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
         let total: usize = scenarios.iter().map(|s| s.steps.len()).sum();
         let started_at = scenario::timestamp();
         let started = Instant::now();
-        emit(&mut sink_list, &Event::RunStarted { target: &target, checks: total });
+        reporters.emit(&Event::RunStarted { target: &target, checks: total });
         let mut checks = Vec::with_capacity(total);
         let work = async {
             for sc in &scenarios {
                 let mut on_step = |o: &StepOutcome| {
                     let c = check_of(o);
-                    emit(&mut sink_list, &Event::CheckFinished(&c));
+                    reporters.emit(&Event::CheckFinished(&c));
                     checks.push(c);
                 };
                 replayer.run(sc, &mut on_step).await;
@@ -253,13 +217,10 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
             checks,
             load: None,
         };
-        emit(&mut sink_list, &Event::RunFinished(&report));
+        reporters.emit(&Event::RunFinished(&report));
         Ok(report)
     })?;
-    let errors = std::mem::take(&mut *sink_errors.lock().unwrap_or_else(|p| p.into_inner()));
-    if !errors.is_empty() {
-        return Err(Failure::Internal(anyhow!("the replay finished but reports were lost: {}", errors.join("; "))));
-    }
+    reporters.finish()?;
     Ok(if report.failed() { Outcome::Negative } else { Outcome::Success })
 }
 
@@ -277,8 +238,4 @@ async fn preflight(client: &ScimClient) -> Result<(), Failure> {
         }
         Err(e) => Err(Failure::Internal(anyhow!("{e}"))),
     }
-}
-
-fn fastrand_seed() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1)
 }

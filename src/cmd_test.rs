@@ -1,6 +1,7 @@
 //! `scimlab test`: certify a SCIM service provider (or, with no `--url`, the embedded mock SP).
 
-use crate::exit::{Failure, Outcome};
+use crate::exit::{Failure, Outcome, usage};
+use crate::reporting::{Reporters, time_seed};
 use anyhow::anyhow;
 use clap::Args;
 use scimlab_harness::check::{Profile, Tag};
@@ -9,10 +10,7 @@ use scimlab_harness::select::{Selector, select, unmatched};
 use scimlab_harness::{RunError, RunOptions};
 use scimlab_mock_idp::{ClientOptions, Credential, ScimClient};
 use scimlab_reports::model::RunReport;
-use scimlab_reports::{Sink, sinks};
-use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Options of `scimlab test`.
@@ -66,10 +64,6 @@ pub struct TestArgs {
     timeout: u64,
 }
 
-fn usage(msg: impl Into<String>) -> Failure {
-    Failure::Usage(anyhow!(msg.into()))
-}
-
 /// Runs `scimlab test`.
 pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
     let profiles = if args.profiles.is_empty() {
@@ -102,15 +96,8 @@ pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
         }
         None => None,
     };
-    let mut sink_list: Vec<Box<dyn Sink>> = Vec::new();
-    let colour = sinks::use_colour(std::io::stderr().is_terminal());
-    sink_list.push(Box::new(sinks::TerminalSink::new(Box::new(std::io::stderr()), colour)));
-    let sink_errors = Arc::new(Mutex::new(Vec::new()));
-    for spec in &args.reports {
-        let inner = sinks::sink_for(spec).map_err(|e| usage(format!("--report {spec}: {e}")))?;
-        sink_list.push(Box::new(Checked { spec: spec.clone(), inner, errors: sink_errors.clone() }));
-    }
-    let seed = args.seed.unwrap_or_else(|| fastrand_seed());
+    let mut reporters = Reporters::new(&args.reports)?;
+    let seed = args.seed.unwrap_or_else(time_seed);
     let options = RunOptions {
         embedded: args.url.is_none(),
         strict: args.strict,
@@ -139,16 +126,13 @@ pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
         };
         let client = ScimClient::new(&url, credential, client_options).map_err(|e| usage(e.to_string()))?;
         eprintln!("seed {seed}; {} checks selected", selected.len());
-        scimlab_harness::run(client, &selected, &options, &mut sink_list).await.map_err(|e| match e {
+        scimlab_harness::run(client, &selected, &options, &mut reporters.sinks).await.map_err(|e| match e {
             RunError::Interrupted(_) | RunError::Unreachable { .. } | RunError::Unauthorized { .. } => {
                 Failure::Internal(anyhow!("{e}"))
             }
         })
     })?;
-    let errors = std::mem::take(&mut *sink_errors.lock().unwrap_or_else(|p| p.into_inner()));
-    if !errors.is_empty() {
-        return Err(Failure::Internal(anyhow!("the run finished but reports were lost: {}", errors.join("; "))));
-    }
+    reporters.finish()?;
     let failed = match &baseline {
         Some(base) => {
             let d = scimlab_reports::diff::diff(base, &report);
@@ -166,23 +150,6 @@ pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
     Ok(if failed { Outcome::Negative } else { Outcome::Success })
 }
 
-/// A sink that remembers its failures, so a report that could not be written is not lost silently.
-struct Checked {
-    spec: String,
-    inner: Box<dyn Sink>,
-    errors: Arc<Mutex<Vec<String>>>,
-}
-
-impl Sink for Checked {
-    fn handle(&mut self, event: &scimlab_reports::Event<'_>) -> Result<(), scimlab_reports::model::ReportError> {
-        let r = self.inner.handle(event);
-        if let Err(e) = &r {
-            self.errors.lock().unwrap_or_else(|p| p.into_inner()).push(format!("--report {}: {e}", self.spec));
-        }
-        r
-    }
-}
-
 fn credential(args: &TestArgs) -> Result<Credential, Failure> {
     if let Some(t) = &args.token {
         return Ok(Credential::Bearer(t.clone()));
@@ -196,8 +163,4 @@ fn credential(args: &TestArgs) -> Result<Credential, Failure> {
         return Ok(Credential::Header { name: name.trim().into(), value: value.trim().into() });
     }
     Ok(Credential::None)
-}
-
-fn fastrand_seed() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1)
 }

@@ -40,6 +40,11 @@ pub fn finish(outcome: Result<Outcome, Failure>) -> ExitCode {
     }
 }
 
+/// A usage failure (exit status 2) with this message.
+pub fn usage(msg: impl Into<String>) -> Failure {
+    Failure::Usage(anyhow::anyhow!(msg.into()))
+}
+
 /// Reads a JSON file the user named, as a usage failure when it is missing or malformed.
 pub fn read_json_file(path: &std::path::Path, what: &str) -> Result<serde_json::Value, Failure> {
     let text = std::fs::read_to_string(path)

@@ -15,6 +15,7 @@ mod cmd_serve;
 mod cmd_test;
 mod embedded;
 mod exit;
+mod reporting;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

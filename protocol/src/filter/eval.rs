@@ -15,6 +15,7 @@ use crate::json::{get_ci, is_present};
 use crate::schema::{AttrType, AttributeDef, ResourceView};
 use jiff::Timestamp;
 use serde_json::{Map, Value};
+use std::fmt;
 
 /// A filter compiled against one resource type: attribute names resolved, types checked, literals pre-processed
 /// (lowercased for `caseExact=false`, dateTimes parsed). It owns its data, so a server can cache it and share it
@@ -69,7 +70,7 @@ impl Matcher {
         view: &ResourceView<'_>,
         parent: &AttributeDef,
     ) -> Result<Matcher, ScimError> {
-        let scope = Scope::Element { parent: Some(parent), label: parent.name.clone() };
+        let scope = Scope::Element { parent: Some(parent), within: Within::Name(&parent.name) };
         let root = Compiler { view, scope }.node(filter)?;
         Ok(Matcher { root })
     }
@@ -218,8 +219,43 @@ enum Scope<'c> {
     /// The resource: names resolve through the view.
     Resource,
     /// One element of a complex attribute (the bracket of a value path): names are its sub-attributes.
-    /// `parent` is `None` for an attribute the schema does not know; `label` names it in errors.
-    Element { parent: Option<&'c AttributeDef>, label: String },
+    /// `parent` is `None` for an attribute the schema does not know; `within` names it in errors.
+    Element { parent: Option<&'c AttributeDef>, within: Within<'c> },
+}
+
+/// The attribute whose value filter the names sit in, as errors name it.
+#[derive(Clone, Copy)]
+enum Within<'c> {
+    /// The parent given to [`Matcher::compile_for_element`], by its schema name.
+    Name(&'c str),
+    /// The attribute path before the bracket, as the filter wrote it.
+    Path(&'c AttrPath),
+}
+
+impl fmt::Display for Within<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Within::Name(n) => f.write_str(n),
+            Within::Path(p) => write_path(f, p),
+        }
+    }
+}
+
+/// How an error names a path: as the filter wrote it, after the attribute whose value filter it sits in
+/// (`emails.type`). It is rendered only when an error is built: a PATCH compiles its value filters on every
+/// request, and formatting labels that no error used was most of the cost of compiling `type eq "work"`.
+struct Label<'s> {
+    within: Option<Within<'s>>,
+    path: &'s AttrPath,
+}
+
+impl fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(w) = self.within {
+            write!(f, "{w}.")?;
+        }
+        write_path(f, self.path)
+    }
 }
 
 struct Compiler<'c, 'a> {
@@ -231,8 +267,6 @@ struct Compiler<'c, 'a> {
 struct Target<'c> {
     loc: Loc,
     def: Option<&'c AttributeDef>,
-    /// The path as the filter wrote it, for error messages.
-    label: String,
 }
 
 impl<'c> Compiler<'c, '_> {
@@ -244,6 +278,15 @@ impl<'c> Compiler<'c, '_> {
             Filter::Attr(e) => self.leaf(&e.path, &e.test)?,
             Filter::ValuePath(vp) => self.value_path(vp)?,
         })
+    }
+
+    /// How errors name `path` in the current scope.
+    fn label<'s>(&'s self, path: &'s AttrPath) -> Label<'s> {
+        let within = match &self.scope {
+            Scope::Resource => None,
+            Scope::Element { within, .. } => Some(*within),
+        };
+        Label { within, path }
     }
 
     /// RFC 7644 section 3.4.2.2, `attrPath op value` and `attrPath pr`.
@@ -260,12 +303,13 @@ impl<'c> Compiler<'c, '_> {
             return match op {
                 CompareOp::Eq => Ok(Node::Not(Box::new(present))),
                 CompareOp::Ne => Ok(present),
-                _ => {
-                    Err(invalid(&target.label, format!("null can be compared only with eq or ne, not {}", op.as_str())))
-                }
+                _ => Err(invalid(
+                    self.label(path),
+                    format!("null can be compared only with eq or ne, not {}", op.as_str()),
+                )),
             };
         }
-        let pred = typed_pred(target.def, op, lit, &target.label)?;
+        let pred = typed_pred(target.def, op, lit, &self.label(path))?;
         let leaf = Node::Leaf { loc: target.loc, pred };
         Ok(if op == CompareOp::Ne { Node::Not(Box::new(leaf)) } else { leaf })
     }
@@ -273,29 +317,25 @@ impl<'c> Compiler<'c, '_> {
     /// Resolves a path in the current scope. When `comparing` and the path names a complex attribute without a
     /// sub-attribute, the comparison looks at its `value` sub-attribute (RFC 7643 section 2.4).
     fn target(&self, path: &AttrPath, comparing: bool) -> Result<Target<'c>, ScimError> {
-        let (ext, key, def, label) = match &self.scope {
-            Scope::Resource => {
-                let label = path_label(path);
-                match self.view.resolve(path.urn.as_deref(), &path.name) {
-                    Some(r) => (r.extension.map(Box::from), Box::from(r.attr.name.as_str()), Some(r.attr), label),
-                    None => {
-                        // Unknown: an unknown URN still says where the value would live.
-                        let ext = path.urn.as_deref().filter(|u| !self.view.is_core_urn(u)).map(Box::from);
-                        (ext, Box::from(path.name.as_str()), None, label)
-                    }
+        let (ext, key, def) = match &self.scope {
+            Scope::Resource => match self.view.resolve(path.urn.as_deref(), &path.name) {
+                Some(r) => (r.extension.map(Box::from), Box::from(r.attr.name.as_str()), Some(r.attr)),
+                None => {
+                    // Unknown: an unknown URN still says where the value would live.
+                    let ext = path.urn.as_deref().filter(|u| !self.view.is_core_urn(u)).map(Box::from);
+                    (ext, Box::from(path.name.as_str()), None)
                 }
-            }
-            Scope::Element { parent, label: parent_label } => {
-                let label = format!("{parent_label}.{}", path_label(path));
+            },
+            Scope::Element { parent, within } => {
                 if path.urn.is_some() {
                     return Err(invalid(
-                        &label,
-                        format!("names inside {parent_label}[...] are sub-attributes of {parent_label}; drop the URN"),
+                        self.label(path),
+                        format!("names inside {within}[...] are sub-attributes of {within}; drop the URN"),
                     ));
                 }
                 let def = parent.and_then(|p| p.sub(&path.name));
                 let key = def.map_or(path.name.as_str(), |d| d.name.as_str());
-                (None, Box::from(key), def, label)
+                (None, Box::from(key), def)
             }
         };
         let (sub, def) = match (&path.sub, def) {
@@ -310,27 +350,28 @@ impl<'c> Compiler<'c, '_> {
             }
             (None, d) => (None, d),
         };
-        Ok(Target { loc: Loc { ext, key, sub }, def, label })
+        Ok(Target { loc: Loc { ext, key, sub }, def })
     }
 
     /// RFC 7644 section 3.4.2.2, `attrPath "[" valFilter "]"`, with the `[..].sub test` extension.
     fn value_path(&self, vp: &ValuePath) -> Result<Node, ScimError> {
         let target = self.target(&vp.attr, false)?;
-        if let Scope::Element { label, .. } = &self.scope {
-            return Err(invalid(&target.label, format!("value filters cannot nest inside {label}[...]")));
+        if let Scope::Element { within, .. } = &self.scope {
+            return Err(invalid(self.label(&vp.attr), format!("value filters cannot nest inside {within}[...]")));
         }
         if let Some(d) = target.def
             && d.kind != AttrType::Complex
         {
             return Err(invalid(
-                &target.label,
+                self.label(&vp.attr),
                 format!("a value filter [...] applies to complex attributes, and this one is {}", d.kind.as_str()),
             ));
         }
         if vp.attr.sub.is_some() {
-            return Err(invalid(&target.label, "a value filter [...] cannot follow a sub-attribute"));
+            return Err(invalid(self.label(&vp.attr), "a value filter [...] cannot follow a sub-attribute"));
         }
-        let inner = Compiler { view: self.view, scope: Scope::Element { parent: target.def, label: target.label } };
+        let scope = Scope::Element { parent: target.def, within: Within::Path(&vp.attr) };
+        let inner = Compiler { view: self.view, scope };
         let mut filter = inner.node(&vp.filter)?;
         if let Some((sub, test)) = &vp.then {
             let then = inner.leaf(&AttrPath::simple(sub.as_str()), test)?;
@@ -343,7 +384,12 @@ impl<'c> Compiler<'c, '_> {
 /// RFC 7644 section 3.4.2.2 with RFC 7643 section 2.3: the comparison `op lit` on a value of `def`'s type, `ne`
 /// compiled as `eq` (the caller negates it). `None` (an attribute the schema does not know) compares by the
 /// literal's own type and never fails.
-fn typed_pred(def: Option<&AttributeDef>, op: CompareOp, lit: &CompValue, label: &str) -> Result<Pred, ScimError> {
+fn typed_pred(
+    def: Option<&AttributeDef>,
+    op: CompareOp,
+    lit: &CompValue,
+    label: &dyn fmt::Display,
+) -> Result<Pred, ScimError> {
     let Some(def) = def else {
         return Ok(untyped_pred(op, lit));
     };
@@ -450,21 +496,19 @@ fn describe(lit: &CompValue) -> String {
     }
 }
 
-fn path_label(p: &AttrPath) -> String {
-    let mut s = String::new();
+/// Writes a path as the filter wrote it: `urn:name.sub`.
+fn write_path(f: &mut fmt::Formatter<'_>, p: &AttrPath) -> fmt::Result {
     if let Some(u) = &p.urn {
-        s.push_str(u);
-        s.push(':');
+        write!(f, "{u}:")?;
     }
-    s.push_str(&p.name);
+    f.write_str(&p.name)?;
     if let Some(sub) = &p.sub {
-        s.push('.');
-        s.push_str(sub);
+        write!(f, ".{sub}")?;
     }
-    s
+    Ok(())
 }
 
-fn invalid(label: &str, why: impl std::fmt::Display) -> ScimError {
+fn invalid(label: impl fmt::Display, why: impl fmt::Display) -> ScimError {
     ScimError::invalid_filter(format!("invalid filter on {label}: {why}"))
 }
 
