@@ -17,6 +17,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# shellcheck source=interop/lib.sh
+. interop/lib.sh
 
 venv=${SCIMLAB_VENV:-$root/target/interop-venv}
 python=${PYTHON:-python3}
@@ -31,31 +33,11 @@ EXPECTED=(
     $'replay/offboarding/okta/delete\tskip'
 )
 
-echo "== virtualenv $venv"
-if ! command -v "$python" >/dev/null 2>&1; then
-    echo "$python is missing: install Python 3.10 or newer (or set PYTHON)" >&2
-    exit 2
-fi
-if [ ! -x "$venv/bin/python" ]; then
-    "$python" -m venv "$venv"
-fi
-if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$requirement"; then
-    echo "pip could not install $requirement" >&2
-    exit 2
-fi
+interop_venv "$venv" "$python" "$requirement"
 "$venv/bin/python" -m pip list --disable-pip-version-check 2>/dev/null | grep -Ei '^(scim2-|werkzeug )' || true
 
 echo "== scimlab"
-if [ -n "${SCIMLAB_BIN:-}" ]; then
-    bin=$SCIMLAB_BIN
-else
-    cargo build --quiet -p scimlab --bin scimlab
-    bin=${CARGO_TARGET_DIR:-$root/target}/debug/scimlab
-fi
-if [ ! -x "$bin" ]; then
-    echo "no scimlab binary at $bin" >&2
-    exit 2
-fi
+bin=$(interop_scimlab "$root")
 
 # A free loopback port, and a random token (scim2-server takes it as an argument: it is a throwaway value).
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
@@ -64,15 +46,7 @@ url="http://127.0.0.1:$port"
 log="$out/scim2-server.log"
 server=""
 stop_server() {
-    if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
-        kill -TERM "$server" 2>/dev/null || true
-        for _ in $(seq 50); do
-            kill -0 "$server" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$server" 2>/dev/null || true
-        wait "$server" 2>/dev/null || true
-    fi
+    interop_stop "$server" TERM
 }
 trap stop_server EXIT
 trap 'exit 130' INT TERM

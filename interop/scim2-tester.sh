@@ -18,6 +18,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# shellcheck source=interop/lib.sh
+. interop/lib.sh
 
 venv=${SCIMLAB_VENV:-$root/target/interop-venv}
 python=${PYTHON:-python3}
@@ -37,31 +39,11 @@ KNOWN=(
     $'ERROR\tcheck_replace_attribute\tFailed to replace attribute \'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\': '
 )
 
-echo "== virtualenv $venv"
-if ! command -v "$python" >/dev/null 2>&1; then
-    echo "$python is missing: install Python 3.10 or newer (or set PYTHON)" >&2
-    exit 2
-fi
-if [ ! -x "$venv/bin/python" ]; then
-    "$python" -m venv "$venv"
-fi
-if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${requirements[@]}"; then
-    echo "pip could not install ${requirements[*]}" >&2
-    exit 2
-fi
+interop_venv "$venv" "$python" "${requirements[@]}"
 "$venv/bin/python" -m pip list --disable-pip-version-check 2>/dev/null | grep -Ei '^(scim2-|pydantic |httpx)' || true
 
 echo "== scimlab"
-if [ -n "${SCIMLAB_BIN:-}" ]; then
-    bin=$SCIMLAB_BIN
-else
-    cargo build --quiet -p scimlab --bin scimlab
-    bin=${CARGO_TARGET_DIR:-$root/target}/debug/scimlab
-fi
-if [ ! -x "$bin" ]; then
-    echo "no scimlab binary at $bin" >&2
-    exit 2
-fi
+bin=$(interop_scimlab "$root")
 "$bin" --version 2>/dev/null || true
 
 # A random token, given through the environment so that it shows in no process list.
@@ -69,15 +51,7 @@ token=$("$venv/bin/python" -c 'import secrets; print(secrets.token_hex(16))')
 log=$(mktemp)
 server=""
 stop_server() {
-    if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
-        kill -INT "$server" 2>/dev/null || true
-        for _ in $(seq 50); do
-            kill -0 "$server" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$server" 2>/dev/null || true
-        wait "$server" 2>/dev/null || true
-    fi
+    interop_stop "$server" INT
     rm -f "$log"
 }
 trap stop_server EXIT
