@@ -13,6 +13,7 @@ pub mod discovery;
 pub mod faults;
 pub mod http;
 pub mod list;
+pub mod prefilter;
 pub mod profile_faults;
 pub mod query_faults;
 pub mod recorder;

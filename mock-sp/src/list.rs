@@ -7,7 +7,7 @@
 
 use crate::faults::Deviation;
 use crate::http::{ScimResult, check_content_type, error_response, method_not_allowed, parse_body, scim_json};
-use crate::render::render;
+use crate::render::project;
 use crate::resources::read_body;
 use crate::state::{AppState, Shared};
 use crate::store::{Indexed, Kind, Record};
@@ -83,8 +83,18 @@ fn matching(st: &Shared, kind: Kind, filter: Option<&Filter>) -> Result<Vec<Reco
         let keep = |r: &Record| matcher.matches(&r.resource) && (!exact || crate::faults::user_name_is(r, value));
         return Ok(candidates.into_iter().filter(keep).collect());
     }
+    // Resources whose text cannot hold the filter's literals are skipped unseen (crate::prefilter); a deviation
+    // that folds case before matching gets no prefilter.
+    let need = match crate::query_faults::uses_index(st) {
+        true => crate::prefilter::needs(f, &view),
+        false => crate::prefilter::Need::Any,
+    };
+    let mut texts = (!need.is_any()).then(|| st.texts.scan(st.store.count(kind).unwrap_or(0)));
     let mut out = Vec::new();
     st.store.scan(kind, &mut |r| {
+        if texts.as_mut().is_some_and(|t| !t.holds(&need, r)) {
+            return true;
+        }
         if matcher.matches(&crate::query_faults::folded(st, &r.resource)) {
             out.push(r.clone());
         }
@@ -164,7 +174,7 @@ fn run(st: &Shared, kinds: &[Kind], q: &Query) -> Result<Response, ScimError> {
         let view = st.view(*kind);
         let ignored = st.faults.has(Deviation::AttributesIgnored);
         let projection = if ignored { Projection::default_for(&view) } else { q.projection(&view)? };
-        let mut shown = projection.apply(&render(st, *kind, record)?);
+        let mut shown = project(st, *kind, record, &projection)?;
         crate::faults::present(st, record, &mut shown);
         crate::query_faults::drop_always(st, q.attributes.as_deref(), q.excluded_attributes.as_deref(), &mut shown);
         resources.push(shown);

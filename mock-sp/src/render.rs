@@ -11,25 +11,51 @@ use serde_json::{Value, json};
 /// derived from the Groups that list them, so it can never disagree with membership.
 pub fn render(st: &Shared, kind: Kind, record: &Record) -> Result<Value, ScimError> {
     let mut v = (*record.resource).clone();
-    if kind == Kind::User && !crate::resource_faults::hides_user_groups(st) {
-        let groups = st.store.groups_of(&record.id)?;
-        if !groups.is_empty() {
-            let base = record
-                .resource
-                .pointer("/meta/location")
-                .and_then(Value::as_str)
-                .and_then(|l| l.rsplit_once("/Users/").map(|(b, _)| b.to_owned()))
-                .unwrap_or_default();
-            let list: Vec<Value> = groups
-                .into_iter()
-                .map(|(id, name)| json!({"value": id, "$ref": format!("{base}/Groups/{id}"), "display": name, "type": "direct"}))
-                .collect();
-            if let Some(o) = v.as_object_mut() {
-                o.insert("groups".into(), Value::Array(list));
-            }
-        }
+    if let (Some(list), Some(o)) = (user_groups(st, kind, record)?, v.as_object_mut()) {
+        o.insert("groups".into(), list);
     }
     Ok(v)
+}
+
+/// A User's derived `groups` (RFC 7643 section 4.1.2), `None` for a Group or a User in no group.
+fn user_groups(st: &Shared, kind: Kind, record: &Record) -> Result<Option<Value>, ScimError> {
+    if kind != Kind::User || crate::resource_faults::hides_user_groups(st) {
+        return Ok(None);
+    }
+    let groups = st.store.groups_of(&record.id)?;
+    if groups.is_empty() {
+        return Ok(None);
+    }
+    let base = record
+        .resource
+        .pointer("/meta/location")
+        .and_then(Value::as_str)
+        .and_then(|l| l.rsplit_once("/Users/").map(|(b, _)| b.to_owned()))
+        .unwrap_or_default();
+    let list: Vec<Value> = groups
+        .into_iter()
+        .map(
+            |(id, name)| json!({"value": id, "$ref": format!("{base}/Groups/{id}"), "display": name, "type": "direct"}),
+        )
+        .collect();
+    Ok(Some(Value::Array(list)))
+}
+
+/// `projection.apply(&render(..))` without copying the whole stored resource first (a hot path: every GET,
+/// PATCH and list result). The projection keeps or drops each top-level attribute on its own, so the stored
+/// resource is projected as it is and the derived `groups` is projected alone and set where `render` puts it.
+pub fn project(st: &Shared, kind: Kind, record: &Record, projection: &Projection) -> Result<Value, ScimError> {
+    let mut out = projection.apply(&record.resource);
+    if let Some(list) = user_groups(st, kind, record)? {
+        let mut alone = serde_json::Map::with_capacity(1);
+        alone.insert("groups".into(), list);
+        if let (Some(o), Value::Object(mut shown)) = (out.as_object_mut(), projection.apply(&Value::Object(alone)))
+            && let Some(g) = shown.shift_remove("groups")
+        {
+            o.insert("groups".into(), g);
+        }
+    }
+    Ok(out)
 }
 
 /// The `attributes` / `excludedAttributes` of a query, as a projection for `kind`.
@@ -41,5 +67,5 @@ pub fn projection_from_pairs(st: &Shared, kind: Kind, pairs: &[(String, String)]
 /// One record rendered and projected per the request's query parameters.
 pub fn project_one(st: &Shared, kind: Kind, record: &Record, pairs: &[(String, String)]) -> Result<Value, ScimError> {
     let projection = projection_from_pairs(st, kind, pairs)?;
-    Ok(projection.apply(&render(st, kind, record)?))
+    project(st, kind, record, &projection)
 }

@@ -178,9 +178,22 @@ fn check_if_match(headers: &HeaderMap, current: &Value) -> Result<(), ScimError>
 pub(crate) fn create(
     st: &Shared,
     kind: Kind,
+    body: Value,
+    headers: &HeaderMap,
+    pairs: &[(String, String)],
+) -> Result<OpResult, ScimError> {
+    create_with(st, kind, body, headers, pairs, true)
+}
+
+/// [`create`], building the response body only when `want_body` (a /Bulk result carries none, RFC 7644
+/// section 3.7.3, so rendering one per operation would be wasted work).
+pub(crate) fn create_with(
+    st: &Shared,
+    kind: Kind,
     mut body: Value,
     headers: &HeaderMap,
     pairs: &[(String, String)],
+    want_body: bool,
 ) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
     crate::profile_faults::refuse_read_only(st, &body, &view)?;
@@ -209,7 +222,8 @@ pub(crate) fn create(
     let copy = crate::faults::keeps_duplicates(st).then(|| Value::Object(out.clone()));
     let record =
         st.store.insert(kind, Value::Object(out)).or_else(|e| crate::faults::unstored_duplicate(st, e, copy))?;
-    let mut result = OpResult::of(st, StatusCode::CREATED, &record, Some(shown(st, kind, &record, pairs)?));
+    let shown = if want_body { Some(shown(st, kind, &record, pairs)?) } else { None };
+    let mut result = OpResult::of(st, StatusCode::CREATED, &record, shown);
     result.location = (!st.faults.has(Deviation::NoLocation)).then_some(location);
     if st.faults.has(Deviation::Create200) {
         result.status = StatusCode::OK;

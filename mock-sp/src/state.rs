@@ -28,6 +28,8 @@ pub struct Shared {
     /// The random source of faults and `--vary` (seeded by `--seed`).
     pub dice: Dice,
     next_numeric_id: AtomicU64,
+    /// Resource texts for the filter prefilter ([`crate::prefilter`]).
+    pub(crate) texts: crate::prefilter::TextCache,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
             faults,
             dice,
             next_numeric_id: AtomicU64::new(1),
+            texts: Default::default(),
         }))
     }
 

@@ -3,5 +3,6 @@ mod bulk;
 mod faults;
 mod http;
 mod idp_wire;
+mod project;
 mod recorder;
 mod store;
