@@ -13,6 +13,7 @@ pub mod exchange;
 pub mod filter;
 pub mod json;
 pub mod list;
+mod members;
 pub mod patch;
 pub mod path;
 pub mod projection;

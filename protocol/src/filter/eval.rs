@@ -11,10 +11,11 @@
 use super::ast::{AttrPath, CompValue, CompareOp, Filter, Test, ValuePath};
 use super::compare::{NumLit, OrdOp, StrOp, fold, num_cmp, parse_datetime, str_test};
 use crate::error::ScimError;
-use crate::json::{get_ci, is_present};
+use crate::json::is_present;
+use crate::members;
 use crate::schema::{AttrType, AttributeDef, ResourceView};
 use jiff::Timestamp;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::fmt;
 
 /// A filter compiled against one resource type: attribute names resolved, types checked, literals pre-processed
@@ -147,13 +148,14 @@ impl Node {
 }
 
 impl Loc {
-    /// The attribute's value in `ctx`, case-insensitively.
+    /// The attribute's value in `ctx`, case-insensitively. Members are found by scanning (see
+    /// `crate::members`): over 10,000 resources that are not in cache, each lookup costs a few cache misses.
     fn top<'v>(&self, ctx: &'v Value) -> Option<&'v Value> {
         let mut obj = ctx.as_object()?;
         if let Some(ext) = &self.ext {
-            obj = member(obj, ext)?.as_object()?;
+            obj = members::get_ci(obj, ext)?.as_object()?;
         }
-        member(obj, &self.key)
+        members::get_ci(obj, &self.key)
     }
 
     /// Whether `f` holds for some value the location reaches: the attribute's values (array elements one by one),
@@ -164,33 +166,11 @@ impl Loc {
         };
         match &self.sub {
             None => any_flat(top, f),
-            Some(sub) => {
-                any_flat(top, &mut |e| e.as_object().and_then(|o| get_ci(o, sub)).is_some_and(|v| any_flat(v, &mut *f)))
-            }
+            Some(sub) => any_flat(top, &mut |e| {
+                e.as_object().and_then(|o| members::get_ci(o, sub)).is_some_and(|v| any_flat(v, &mut *f))
+            }),
         }
     }
-}
-
-/// The member called `key`, case-insensitively, preferring an exact match (the same answer as
-/// [`get_ci`]). SCIM objects are small, so a scan over the entries, which sit next to each other in memory and
-/// carry each key's length inline, touches less memory than hashing into the index table: over 10,000 resources
-/// this lookup is bound by cache misses, not by comparisons. Large objects still use the hash index.
-fn member<'v>(obj: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
-    if obj.len() > 24 {
-        return get_ci(obj, key);
-    }
-    let mut folded = None;
-    for (k, v) in obj {
-        if k.len() == key.len() {
-            if k == key {
-                return Some(v);
-            }
-            if folded.is_none() && k.eq_ignore_ascii_case(key) {
-                folded = Some(v);
-            }
-        }
-    }
-    folded
 }
 
 /// `f` over the value, or over each element when it is an array (RFC 7644 section 3.4.2.2: any value matches).
@@ -515,21 +495,21 @@ fn invalid(label: impl fmt::Display, why: impl fmt::Display) -> ScimError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Map, json};
 
     #[test]
     fn member_prefers_exact_then_any_case_like_get_ci() {
         let v = json!({"UserName": "a", "userName": "b", "x": 1});
         let o = v.as_object().expect("object");
-        assert_eq!(member(o, "userName"), Some(&json!("b")));
-        assert_eq!(member(o, "USERNAME"), Some(&json!("a")));
-        assert_eq!(member(o, "nope"), None);
+        assert_eq!(members::get_ci(o, "userName"), Some(&json!("b")));
+        assert_eq!(members::get_ci(o, "USERNAME"), Some(&json!("a")));
+        assert_eq!(members::get_ci(o, "nope"), None);
         let mut big = Map::new();
         for i in 0..40 {
             big.insert(format!("k{i}"), json!(i));
         }
-        assert_eq!(member(&big, "K39"), Some(&json!(39)));
-        assert_eq!(member(&big, "k7"), get_ci(&big, "k7"));
+        assert_eq!(members::get_ci(&big, "K39"), Some(&json!(39)));
+        assert_eq!(members::get_ci(&big, "k7"), crate::json::get_ci(&big, "k7"));
     }
 
     #[test]

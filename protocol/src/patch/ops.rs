@@ -408,7 +408,7 @@ pub(super) fn set_member(m: &mut Map<String, Value>, name: &str, v: Value) {
 
 /// Stores a value under `key`, in place when the member exists (allocating a key only for a new member).
 fn put(m: &mut Map<String, Value>, key: &str, v: Value) {
-    match m.get_mut(key) {
+    match crate::members::get_mut(m, key) {
         Some(slot) => *slot = v,
         None => {
             m.insert(key.to_owned(), v);
