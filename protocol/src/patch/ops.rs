@@ -78,6 +78,8 @@ fn set<'v>(
     };
     let snap = snapshot(attr, place.slot);
     match (&t.filter, t.sub) {
+        // A singular simple value is replaced whole, by add and replace alike.
+        (None, None) if !attr.multi_valued && attr.kind != AttrType::Complex => place.replace(given),
         (None, None) => {
             place.save();
             set_whole(cx, attr, place.slot, kind, given)?;

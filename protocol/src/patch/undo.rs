@@ -157,6 +157,13 @@ impl<'v> Place<'_, 'v> {
         self.undo.save(Loc::Attr(self.at.clone()), || Some(slot.clone()));
     }
 
+    /// Replaces the attribute's whole value. The old value is moved into the undo log rather than copied (when
+    /// this is the attribute's first change; otherwise the log already holds what it was).
+    pub fn replace(&mut self, new: Value) {
+        let old = std::mem::replace(&mut *self.slot, new);
+        self.undo.save(Loc::Attr(self.at.clone()), || Some(old));
+    }
+
     /// Saves one sub-attribute of the value (of its element `index`, for a multi-valued attribute) before it is
     /// set in place, and returns the key it is stored under. Only for setting a value: a sub-attribute that is
     /// removed needs [`Place::save`].

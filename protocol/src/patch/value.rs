@@ -69,15 +69,13 @@ pub(super) fn prepare_one(
 fn coerce_one(cx: &mut OpCx<'_, '_>, attr: &AttributeDef, v: &mut Value, path: &dyn fmt::Display) {
     match attr.kind {
         AttrType::Boolean if cx.opts.string_booleans => {
-            let b = match v.as_str() {
-                Some(s) if s.eq_ignore_ascii_case("true") => true,
-                Some(s) if s.eq_ignore_ascii_case("false") => false,
+            let (b, s) = match v.as_str() {
+                Some(s) if s.eq_ignore_ascii_case("true") => (true, s),
+                Some(s) if s.eq_ignore_ascii_case("false") => (false, s),
                 _ => return,
             };
-            cx.record(
-                Leniency::StringBoolean,
-                format!("{path}: the string {:?} read as the boolean {b}", v.as_str().unwrap_or_default()),
-            );
+            // `s` is letters only, so quoting it by hand gives what `{s:?}` would, without escaping each char.
+            cx.record(Leniency::StringBoolean, format!("{path}: the string \"{s}\" read as the boolean {b}"));
             *v = Value::Bool(b);
         }
         AttrType::Complex => {
@@ -347,6 +345,20 @@ mod tests {
         assert!(check_mutability(&a, "x", Some(&one), Some(&one)).is_ok());
         assert!(check_mutability(&a, "x", Some(&one), Some(&two)).is_err());
         assert!(check_mutability(&a, "x", Some(&one), None).is_err());
+    }
+
+    #[test]
+    fn a_string_boolean_is_recorded_with_the_string_quoted() {
+        use crate::patch::request::{PatchOpKind, PatchOperation};
+        let view = SchemaRegistry::core().user();
+        let active = view.resolve(None, "active").expect("active").attr;
+        let op = PatchOperation { op: PatchOpKind::Replace, path: None, raw_path: None, value: None };
+        let opts = crate::patch::PatchOptions::lenient();
+        let mut used = Vec::new();
+        let mut cx = OpCx { index: 2, op: &op, view: &view, opts: &opts, leniencies: &mut used, key: None };
+        assert_eq!(prepare_one(&mut cx, active, &json!("FaLsE"), "active").expect("read"), json!(false));
+        assert_eq!(used[0].detail, format!("active: the string {:?} read as the boolean false", "FaLsE"));
+        assert_eq!(used[0].operation, 2);
     }
 
     #[test]
