@@ -167,7 +167,8 @@ impl Run<'_> {
         let op = &self.req.operations[i];
         let mut location = None;
         let outcome = (|| {
-            let path = match self.ignore_refs {
+            // Resolving indexes every bulkId created so far: only paths that hold a reference pay for it.
+            let path = match self.ignore_refs || !op.path.contains("bulkId:") {
                 true => op.path.clone(),
                 false => resolve_path(&op.path, &self.ids).map_err(|u| self.unresolved(&u))?,
             };
