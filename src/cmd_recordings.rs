@@ -95,7 +95,7 @@ fn authorization(args: &RecordingsArgs) -> Result<Option<String>, Failure> {
         return Ok(Some(format!("Bearer {t}")));
     }
     match &args.basic {
-        Some(b) if b.contains(':') => Ok(Some(format!("Basic {}", scimlab_mock_sp::auth::base64_encode(b.as_bytes())))),
+        Some(b) if b.contains(':') => Ok(Some(format!("Basic {}", scimlab_protocol::base64::encode(b.as_bytes())))),
         Some(_) => Err(Failure::Usage(anyhow!("--basic takes USER:PASS, got no ':' in the value"))),
         None => Ok(None),
     }

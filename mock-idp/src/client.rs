@@ -277,9 +277,10 @@ impl ScimClient {
         match &self.credential {
             Credential::None => {}
             Credential::Bearer(t) => h.push(("Authorization".into(), format!("Bearer {t}"))),
-            Credential::Basic { user, pass } => {
-                h.push(("Authorization".into(), format!("Basic {}", base64(format!("{user}:{pass}").as_bytes()))))
-            }
+            Credential::Basic { user, pass } => h.push((
+                "Authorization".into(),
+                format!("Basic {}", scimlab_protocol::base64::encode(format!("{user}:{pass}").as_bytes())),
+            )),
             Credential::Header { name, value } => h.push((name.clone(), value.clone())),
         }
         h.retain(|(k, _)| {
@@ -420,19 +421,6 @@ pub fn percent_encode_into(out: &mut String, s: &str) {
             out.push_str(&format!("%{b:02X}"));
         }
     }
-}
-
-fn base64(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-            out.push(if i <= chunk.len() { char::from(ALPHABET[((n >> shift) & 63) as usize]) } else { '=' });
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 #[cfg(any(test, feature = "arbitrary"))]
 pub mod arbitrary;
+pub mod base64;
 pub mod bulk;
 pub mod error;
 pub mod exchange;

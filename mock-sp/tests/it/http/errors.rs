@@ -35,7 +35,7 @@ async fn missing_or_wrong_credentials_get_401_with_a_scim_error() {
 #[tokio::test]
 async fn basic_credentials_when_configured() {
     let sp = Sp::with(|c| c.auth = scimlab_mock_sp::Auth::Basic { user: "okta".into(), pass: "pw".into() });
-    let good = format!("Basic {}", scimlab_mock_sp::auth::base64_encode(b"okta:pw"));
+    let good = format!("Basic {}", scimlab_protocol::base64::encode(b"okta:pw"));
     sp.send(Method::GET, "/Users", &[("authorization", &good)], None).await.expect(200);
     let r = sp.send(Method::GET, "/Users", &[("authorization", "Bearer it-secret-token")], None).await.expect(401);
     assert!(r.header("www-authenticate").is_some_and(|c| c.starts_with("Basic")));
