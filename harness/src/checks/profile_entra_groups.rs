@@ -5,15 +5,11 @@
 //! PATCH and reads the group back without members.
 
 use super::crud::{at, member_ids, show, str_at};
-use super::profile_support::{
-    ADSCIM_GROUP_URN, accepted, entra_eq, entra_get, entra_write, exactly, fixture, group, patch_op, read_list,
-    send_create,
-};
-use super::support::{excerpt, outcome, status};
+use super::profile_support::{ADSCIM_GROUP_URN, Idp, entra_eq, entra_get, exactly, group, judge_group_create, named};
+use super::support::{outcome, status};
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Created, Ctx, Kind, describe};
 use crate::run;
-use reqwest::Method;
 use scimlab_protocol::schema::GROUP_URN;
 use serde_json::{Value, json};
 
@@ -145,8 +141,7 @@ async fn entra_group_fixture(ctx: &Ctx, label: &str) -> Result<(Created, String)
     if let Some(o) = body.as_object_mut() {
         o.remove("meta");
     }
-    let groups = ctx.run.path(Kind::Group).to_owned();
-    Ok((fixture(ctx, Kind::Group, entra_write(Method::POST, &groups, &body)).await?, name))
+    Ok((Idp::Entra.fixture(ctx, Kind::Group, &body).await?, name))
 }
 
 /// Two users and a group holding them: the membership fixture.
@@ -163,36 +158,10 @@ async fn group_of_two(ctx: &Ctx, label: &str) -> Result<(Created, Created, Creat
     Ok((g, u1, u2))
 }
 
-/// PATCHes a group as Entra does; 204 or 200 is what Entra accepts.
-async fn entra_group_patch(ctx: &Ctx, g: &Created, ops: Value) -> Result<(), Outcome> {
-    let r = ctx.send(entra_write(Method::PATCH, &g.path, &patch_op(ops))).await?;
-    accepted(&r, &format!("PATCH {}", g.path))
-}
-
 /// Section 1, Groups: the create.
 async fn group_create(ctx: &Ctx) -> Outcome {
-    outcome(
-        async {
-            let (body, name) = entra_group(ctx, "entra-group");
-            let groups = ctx.run.path(Kind::Group).to_owned();
-            let r = send_create(ctx, Kind::Group, entra_write(Method::POST, &groups, &body)).await?;
-            let what = format!("POST {groups}");
-            status(&r, 201, &what)?;
-            let got = r.body_json();
-            if str_at(got, &["id"]).is_none_or(str::is_empty) {
-                return Ok(Outcome::fail(
-                    format!("{what} answers with the created Group and its id"),
-                    format!("the body is: {}", excerpt(&r.text())),
-                ));
-            }
-            Ok(Outcome::check(
-                str_at(got, &["displayName"]) == Some(name.as_str()),
-                format!("the created Group is named {name:?}"),
-                format!("displayName is {}", show(at(got, &["displayName"]))),
-            ))
-        }
-        .await,
-    )
+    let (body, name) = entra_group(ctx, "entra-group");
+    outcome(judge_group_create(ctx, Idp::Entra, &body, &name).await)
 }
 
 /// Section 1, Groups: the lookup (group_lookup_get.json).
@@ -201,11 +170,8 @@ async fn group_lookup(ctx: &Ctx) -> Outcome {
         async {
             let (a, name) = entra_group_fixture(ctx, "entra-glookup").await?;
             entra_group_fixture(ctx, "entra-glookup").await?;
-            let groups = ctx.run.path(Kind::Group).to_owned();
             let query = format!("excludedAttributes=members&{}", entra_eq("displayName", &name));
-            let what = format!("GET {groups}?{query}");
-            let r = ctx.send(entra_get(&groups, Some(query))).await?;
-            exactly(&read_list(&r, &what, false)?, &[&a], "the displayName lookup")?;
+            exactly(&Idp::Entra.list(ctx, Kind::Group, query).await?, &[&a], "the displayName lookup")?;
             Ok(Outcome::Pass)
         }
         .await,
@@ -225,7 +191,7 @@ async fn group_excluded_members(ctx: &Ctx) -> Outcome {
             let groups = ctx.run.path(Kind::Group).to_owned();
             let query = format!("excludedAttributes=members&{}", entra_eq("displayName", &name));
             let what = format!("GET {groups}?{query}");
-            let list = read_list(&ctx.send(entra_get(&groups, Some(query))).await?, &what, false)?;
+            let list = Idp::Entra.list(ctx, Kind::Group, query).await?;
             exactly(&list, &[&g], "the displayName lookup")?;
             if let Some(m) = list.resources.first().and_then(|r| at(r, &["members"])) {
                 return Ok(Outcome::fail(
@@ -254,7 +220,7 @@ async fn group_add_members(ctx: &Ctx) -> Outcome {
             let u1 = ctx.create_user("entra-member", json!({})).await?;
             let u2 = ctx.create_user("entra-member", json!({})).await?;
             let value = json!([{"$ref": null, "value": u1.id}, {"$ref": null, "value": u2.id}]);
-            entra_group_patch(ctx, &g, json!([{"op": "Add", "path": "members", "value": value}])).await?;
+            Idp::Entra.patch(ctx, &g, json!([{"op": "Add", "path": "members", "value": value}])).await?;
             let got = member_ids(&ctx.read_back(&g).await?);
             Ok(Outcome::check(
                 got.contains(&u1.id) && got.contains(&u2.id) && got.len() == 2,
@@ -282,7 +248,7 @@ async fn group_remove_value_list(ctx: &Ctx) -> Outcome {
         async {
             let (g, u1, u2) = group_of_two(ctx, "entra-rmlist").await?;
             let ops = json!([{"op": "Remove", "path": "members", "value": [{"value": u1.id}]}]);
-            entra_group_patch(ctx, &g, ops).await?;
+            Idp::Entra.patch(ctx, &g, ops).await?;
             only_member(ctx, &g, &u2, &u1).await
         }
         .await,
@@ -295,7 +261,7 @@ async fn group_remove_filter(ctx: &Ctx) -> Outcome {
         async {
             let (g, u1, u2) = group_of_two(ctx, "entra-rmfilter").await?;
             let ops = json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", u1.id)}]);
-            entra_group_patch(ctx, &g, ops).await?;
+            Idp::Entra.patch(ctx, &g, ops).await?;
             only_member(ctx, &g, &u2, &u1).await
         }
         .await,
@@ -308,13 +274,8 @@ async fn group_rename(ctx: &Ctx) -> Outcome {
         async {
             let (g, _) = entra_group_fixture(ctx, "entra-rename").await?;
             let new_name = ctx.unique("entra-renamed");
-            entra_group_patch(ctx, &g, json!([{"op": "Replace", "path": "displayName", "value": new_name}])).await?;
-            let got = ctx.read_back(&g).await?;
-            Ok(Outcome::check(
-                str_at(&got, &["displayName"]) == Some(new_name.as_str()),
-                format!("displayName is {new_name:?}"),
-                format!("displayName is {}", show(at(&got, &["displayName"]))),
-            ))
+            Idp::Entra.patch(ctx, &g, json!([{"op": "Replace", "path": "displayName", "value": new_name}])).await?;
+            named(ctx, &g, &new_name).await
         }
         .await,
     )

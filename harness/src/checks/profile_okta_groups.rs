@@ -3,15 +3,12 @@
 //! none), and the path-less rename `{id, displayName}` Okta sends on every push (`reference/IDP-TRAFFIC.md`
 //! section 2, Groups; bodies in `reference/idp-wire/okta/group_*.json`). Okta accepts 200 or 204 to a group PATCH.
 
-use super::crud::{at, member_ids, show, str_at};
-use super::profile_support::{
-    accepted, exactly, fixture, group, okta_get, okta_write, patch_op, pct_encode, read_list, send_create,
-};
-use super::support::{excerpt, outcome, status};
+use super::crud::{member_ids, str_at};
+use super::profile_support::{Idp, exactly, group, judge_group_create, named, pct_encode};
+use super::support::outcome;
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Created, Ctx, Kind};
 use crate::run;
-use reqwest::Method;
 use serde_json::{Value, json};
 
 /// The section every id of this file starts with.
@@ -102,8 +99,7 @@ fn okta_group(ctx: &Ctx, label: &str) -> (Value, String) {
 /// A group created as Group Push creates it.
 async fn okta_group_fixture(ctx: &Ctx, label: &str) -> Result<(Created, String), Outcome> {
     let (body, name) = okta_group(ctx, label);
-    let groups = ctx.run.path(Kind::Group).to_owned();
-    Ok((fixture(ctx, Kind::Group, okta_write(Method::POST, &groups, &body)).await?, name))
+    Ok((Idp::Okta.fixture(ctx, Kind::Group, &body).await?, name))
 }
 
 /// A group holding one user (created with it), as the membership fixture.
@@ -118,12 +114,6 @@ async fn group_with(ctx: &Ctx, label: &str, member: &Created) -> Result<Created,
 /// A `members` element as Okta sends it: value and display, no type.
 fn okta_member(user: &Created) -> Value {
     json!({"value": user.id, "display": str_at(&user.body, &["userName"]).unwrap_or_default()})
-}
-
-/// PATCHes a group with Okta's headers; 200 or 204 is what Okta accepts.
-async fn okta_group_patch(ctx: &Ctx, g: &Created, ops: Value) -> Result<(), Outcome> {
-    let r = ctx.send(okta_write(Method::PATCH, &g.path, &patch_op(ops))).await?;
-    accepted(&r, &format!("PATCH {}", g.path))
 }
 
 /// `Ok` when the group's members are exactly `want` (in any order).
@@ -141,28 +131,8 @@ async fn members_are(ctx: &Ctx, g: &Created, want: &[&Created], when: &str) -> R
 
 /// Section 2, Groups: the create.
 async fn group_create(ctx: &Ctx) -> Outcome {
-    outcome(
-        async {
-            let (body, name) = okta_group(ctx, "okta-group");
-            let groups = ctx.run.path(Kind::Group).to_owned();
-            let r = send_create(ctx, Kind::Group, okta_write(Method::POST, &groups, &body)).await?;
-            let what = format!("POST {groups}");
-            status(&r, 201, &what)?;
-            let got = r.body_json();
-            if str_at(got, &["id"]).is_none_or(str::is_empty) {
-                return Ok(Outcome::fail(
-                    format!("{what} answers with the created Group and its id"),
-                    format!("the body is: {}", excerpt(&r.text())),
-                ));
-            }
-            Ok(Outcome::check(
-                str_at(got, &["displayName"]) == Some(name.as_str()),
-                format!("the created Group is named {name:?}"),
-                format!("displayName is {}", show(at(got, &["displayName"]))),
-            ))
-        }
-        .await,
-    )
+    let (body, name) = okta_group(ctx, "okta-group");
+    outcome(judge_group_create(ctx, Idp::Okta, &body, &name).await)
 }
 
 /// Section 2, Groups: the lookup.
@@ -171,11 +141,8 @@ async fn group_lookup(ctx: &Ctx) -> Outcome {
         async {
             let (a, name) = okta_group_fixture(ctx, "okta-glookup").await?;
             okta_group_fixture(ctx, "okta-glookup").await?;
-            let groups = ctx.run.path(Kind::Group).to_owned();
             let query = format!("filter={}", pct_encode(&format!("displayName eq \"{name}\"")));
-            let what = format!("GET {groups}?{query}");
-            let r = ctx.send(okta_get(&groups, Some(query))).await?;
-            exactly(&read_list(&r, &what, true)?, &[&a], "the displayName lookup")?;
+            exactly(&Idp::Okta.list(ctx, Kind::Group, query).await?, &[&a], "the displayName lookup")?;
             Ok(Outcome::Pass)
         }
         .await,
@@ -193,7 +160,7 @@ async fn membership_update(ctx: &Ctx) -> Outcome {
                 {"op": "remove", "path": format!("members[value eq \"{}\"]", u1.id)},
                 {"op": "add", "path": "members", "value": [okta_member(&u2)]}
             ]);
-            okta_group_patch(ctx, &g, ops).await?;
+            Idp::Okta.patch(ctx, &g, ops).await?;
             members_are(ctx, &g, &[&u2], "after the membership PATCH").await?;
             Ok(Outcome::Pass)
         }
@@ -210,9 +177,9 @@ async fn replace_members(ctx: &Ctx) -> Outcome {
             let u3 = ctx.create_user("okta-push", json!({})).await?;
             let g = group_with(ctx, "okta-push", &u1).await?;
             let all = json!([okta_member(&u2), okta_member(&u3)]);
-            okta_group_patch(ctx, &g, json!([{"op": "replace", "path": "members", "value": all}])).await?;
+            Idp::Okta.patch(ctx, &g, json!([{"op": "replace", "path": "members", "value": all}])).await?;
             members_are(ctx, &g, &[&u2, &u3], "after replace members [u2, u3]").await?;
-            okta_group_patch(ctx, &g, json!([{"op": "replace", "path": "members", "value": []}])).await?;
+            Idp::Okta.patch(ctx, &g, json!([{"op": "replace", "path": "members", "value": []}])).await?;
             members_are(ctx, &g, &[], "after replace members []").await?;
             Ok(Outcome::Pass)
         }
@@ -227,13 +194,8 @@ async fn rename_pathless(ctx: &Ctx) -> Outcome {
             let (g, _) = okta_group_fixture(ctx, "okta-rename").await?;
             let new_name = ctx.unique("okta-renamed");
             let ops = json!([{"op": "replace", "value": {"id": g.id, "displayName": new_name}}]);
-            okta_group_patch(ctx, &g, ops).await?;
-            let got = ctx.read_back(&g).await?;
-            Ok(Outcome::check(
-                str_at(&got, &["displayName"]) == Some(new_name.as_str()),
-                format!("displayName is {new_name:?}"),
-                format!("displayName is {}", show(at(&got, &["displayName"]))),
-            ))
+            Idp::Okta.patch(ctx, &g, ops).await?;
+            named(ctx, &g, &new_name).await
         }
         .await,
     )

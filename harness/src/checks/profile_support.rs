@@ -82,6 +82,54 @@ pub fn okta_write(method: Method, path: &str, body: &Value) -> ScimRequest {
         .header("Accept-Charset", "utf-8")
 }
 
+/// The identity provider a profile check speaks as: the one switch between Entra ID's requests and Okta's, for
+/// the steps both profiles take the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Idp {
+    /// Microsoft Entra ID.
+    Entra,
+    /// Okta.
+    Okta,
+}
+
+impl Idp {
+    /// A GET as this IdP sends it ([`entra_get`], [`okta_get`]).
+    pub fn get(self, path: &str, raw_query: Option<String>) -> ScimRequest {
+        match self {
+            Idp::Entra => entra_get(path, raw_query),
+            Idp::Okta => okta_get(path, raw_query),
+        }
+    }
+
+    /// A write as this IdP sends it ([`entra_write`], [`okta_write`]).
+    pub fn write(self, method: Method, path: &str, body: &Value) -> ScimRequest {
+        match self {
+            Idp::Entra => entra_write(method, path, body),
+            Idp::Okta => okta_write(method, path, body),
+        }
+    }
+
+    /// A [`fixture`] of `kind` made by POSTing `body` to its collection as this IdP does.
+    pub async fn fixture(self, ctx: &Ctx, kind: Kind, body: &Value) -> Result<Created, Outcome> {
+        fixture(ctx, kind, self.write(Method::POST, ctx.run.path(kind), body)).await
+    }
+
+    /// PATCHes `created` with `ops` as this IdP does; `Ok` for 200 or 204, the answers both IdPs accept.
+    pub async fn patch(self, ctx: &Ctx, created: &Created, ops: Value) -> Result<(), Outcome> {
+        let r = ctx.send(self.write(Method::PATCH, &created.path, &patch_op(ops))).await?;
+        accepted(&r, &format!("PATCH {}", created.path))
+    }
+
+    /// GETs the `kind` collection with `query` (already encoded) as this IdP does, and reads the answer as it
+    /// reads lists ([`read_list`]: Okta wants integer counts).
+    pub async fn list(self, ctx: &Ctx, kind: Kind, query: String) -> Result<ListResponse, Outcome> {
+        let path = ctx.run.path(kind);
+        let what = format!("GET {path}?{query}");
+        let r = ctx.send(self.get(path, Some(query))).await?;
+        read_list(&r, &what, self == Idp::Okta)
+    }
+}
+
 /// A PatchOp body with `operations`.
 pub fn patch_op(operations: Value) -> Value {
     json!({"schemas": [PATCH_OP_URN], "Operations": operations})
@@ -164,6 +212,43 @@ pub async fn fixture(ctx: &Ctx, kind: Kind, req: ScimRequest) -> Result<Created,
         Some(c) => Ok(c),
         None => Err(Outcome::Skip(format!("prerequisite failed: POST {path} answered {}", describe(&r)))),
     }
+}
+
+/// `Ok` with the body of a create's answer when it is 201 with the created `noun` (`User`, `Group`) and a
+/// non-empty id; the failure otherwise.
+pub fn created_body<'r>(r: &'r ScimResponse, what: &str, noun: &str) -> Result<&'r Value, Outcome> {
+    super::support::status(r, 201, what)?;
+    let got = r.body_json();
+    if crud::str_at(got, &["id"]).is_none_or(str::is_empty) {
+        return Err(Outcome::fail(
+            format!("{what} answers with the created {noun} and its id"),
+            format!("the body is: {}", excerpt(&r.text())),
+        ));
+    }
+    Ok(got)
+}
+
+/// Sends `body`, a Group create as `idp` builds it, and judges the answer: 201 with the created Group, its id,
+/// and the displayName `name`.
+pub async fn judge_group_create(ctx: &Ctx, idp: Idp, body: &Value, name: &str) -> Result<Outcome, Outcome> {
+    let groups = ctx.run.path(Kind::Group).to_owned();
+    let r = send_create(ctx, Kind::Group, idp.write(Method::POST, &groups, body)).await?;
+    let got = created_body(&r, &format!("POST {groups}"), "Group")?;
+    Ok(Outcome::check(
+        crud::str_at(got, &["displayName"]) == Some(name),
+        format!("the created Group is named {name:?}"),
+        format!("displayName is {}", crud::show(at(got, &["displayName"]))),
+    ))
+}
+
+/// Reads `created` back and judges that its displayName is `name` (after a rename).
+pub async fn named(ctx: &Ctx, created: &Created, name: &str) -> Result<Outcome, Outcome> {
+    let got = ctx.read_back(created).await?;
+    Ok(Outcome::check(
+        crud::str_at(&got, &["displayName"]) == Some(name),
+        format!("displayName is {name:?}"),
+        format!("displayName is {}", crud::show(at(&got, &["displayName"]))),
+    ))
 }
 
 /// `Ok` for a 2xx answer to a prerequisite step; otherwise the check is skipped.
