@@ -58,9 +58,10 @@ pub async fn bulk(State(app): State<AppState>, req: Request) -> Response {
             check_limits(count, bytes.len(), st.config.max_bulk_operations, limit)?;
         }
         let request = BulkRequest::from_json(&value)?;
+        drop(value);
         // The store calls block; a large bulk must not hold up the async workers.
         let headers = parts.headers.clone();
-        let response = tokio::task::spawn_blocking(move || run(app.shared(), &request, &headers))
+        let response = tokio::task::spawn_blocking(move || run_owned(app.shared(), request, &headers))
             .await
             .map_err(|e| ScimError::new(500, format!("the bulk request could not be completed: {e}")))??;
         Ok(scim_json(StatusCode::OK, &response.to_json()))
@@ -73,13 +74,23 @@ pub async fn bulk(State(app): State<AppState>, req: Request) -> Response {
 /// The one error is the plan's 409 for a circular reference that cannot be deferred; every operation's own
 /// failure is reported in its result (the status and a SCIM Error as `response`).
 pub fn run(st: &Shared, req: &BulkRequest, headers: &HeaderMap) -> Result<BulkResponse, ScimError> {
+    run_owned(st, req.clone(), headers)
+}
+
+/// [`run`], taking the request, so that each operation's data moves into the resource it creates or changes
+/// instead of being copied (the /Bulk endpoint's path: a request of 100 creates carries 100 user bodies).
+pub fn run_owned(st: &Shared, mut req: BulkRequest, headers: &HeaderMap) -> Result<BulkResponse, ScimError> {
     let ignore_refs = st.faults.has(Deviation::BulkIgnoresBulkId);
     let plan = if ignore_refs {
         BulkPlan { steps: (0..req.operations.len()).map(|op| BulkStep::Run { op, data: None }).collect() }
     } else {
-        plan(req)?
+        plan(&req)?
     };
+    // The plan has read the references in the data; each operation's data is used once, by its step.
+    let data: Vec<Option<Value>> = req.operations.iter_mut().map(|o| o.data.take()).collect();
+    let req = &req;
     let mut run = Run {
+        data,
         st,
         req,
         base: base_url(st, headers),
@@ -124,6 +135,8 @@ struct Run<'a> {
     results: Vec<Option<BulkOperationResponse>>,
     errors: u32,
     ignore_refs: bool,
+    /// Each operation's data, taken from the request; a step takes it (or uses the plan's own).
+    data: Vec<Option<Value>>,
 }
 
 impl Run<'_> {
@@ -174,7 +187,10 @@ impl Run<'_> {
             };
             let (kind, id) = target(&path, op.method)?;
             location = id.map(|id| format!("{}/{}/{id}", self.base, kind.endpoint()));
-            let mut body = data.or(op.data.as_ref()).cloned().unwrap_or(Value::Null);
+            let mut body = match data {
+                Some(d) => d.clone(),
+                None => self.data.get_mut(i).and_then(Option::take).unwrap_or(Value::Null),
+            };
             self.resolve(&mut body)?;
             let headers = self.headers(op.version.as_deref());
             match (op.method, id) {

@@ -107,7 +107,7 @@ pub async fn record(State(st): State<AppState>, req: Request, next: Next) -> Res
     exchange.redact();
     // A recording that cannot be stored must not cost the client its answer; the store already reports its own
     // faults on the requests that need it.
-    let _ = st.shared().store.record(&exchange);
+    let _ = st.shared().store.record_owned(exchange);
     Response::from_parts(rparts, passthrough.unwrap_or_else(|| Body::from(bytes)))
 }
 

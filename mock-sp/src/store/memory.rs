@@ -330,13 +330,18 @@ impl Store for MemoryStore {
     }
 
     fn record(&self, exchange: &Exchange) -> Result<u64, ScimError> {
+        self.record_owned(exchange.clone())
+    }
+
+    fn record_owned(&self, exchange: Exchange) -> Result<u64, ScimError> {
         let mut r = self.recordings.lock().unwrap_or_else(|p| p.into_inner());
         r.next += 1;
         let n = r.next;
-        if r.items.len() >= self.recording_capacity {
-            r.items.pop_front();
-        }
-        r.items.push_back((n, exchange.clone()));
+        let dropped = if r.items.len() >= self.recording_capacity { r.items.pop_front() } else { None };
+        r.items.push_back((n, exchange));
+        drop(r);
+        // The oldest exchange is freed after the lock is released.
+        drop(dropped);
         Ok(n)
     }
 

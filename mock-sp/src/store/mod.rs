@@ -113,6 +113,12 @@ pub trait Store: Send + Sync + 'static {
     /// Appends a recorded exchange (already redacted) and returns its sequence number.
     fn record(&self, exchange: &Exchange) -> Result<u64, ScimError>;
 
+    /// [`Store::record`], taking the exchange, so a store that keeps exchanges in memory need not copy it (the
+    /// recorder calls this once per request).
+    fn record_owned(&self, exchange: Exchange) -> Result<u64, ScimError> {
+        self.record(&exchange)
+    }
+
     /// Recorded exchanges with sequence numbers greater than `after`, oldest first, at most `limit`.
     fn recordings(&self, after: u64, limit: usize) -> Result<Vec<(u64, Exchange)>, ScimError>;
 }
