@@ -7,10 +7,10 @@
 
 use super::crud::{contains, str_at};
 use super::profile_support::{
-    accepted, active, entra_eq, entra_get, entra_user, entra_write, exactly, fixture, patch_op, prerequisite,
-    read_list, send_create, show_active,
+    Idp, active, created_body, entra_eq, entra_get, entra_user, entra_write, exactly, listed_inactive, no_match,
+    patch_op, prerequisite, send_create, sent, show_active,
 };
-use super::support::{excerpt, media_type, outcome};
+use super::support::{media_type, outcome};
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Created, Ctx, Kind, describe};
 use crate::run;
@@ -190,22 +190,8 @@ pub(crate) async fn entra_fixture(ctx: &Ctx, label: &str, extra: Value) -> Resul
     if let Some(o) = body.as_object_mut() {
         o.retain(|k, v| !v.is_null() && k != "meta");
     }
-    let users = ctx.run.path(Kind::User).to_owned();
-    let created = fixture(ctx, Kind::User, entra_write(Method::POST, &users, &body)).await?;
+    let created = Idp::Entra.fixture(ctx, Kind::User, &body).await?;
     Ok((created, body))
-}
-
-/// A string member of the body a fixture was created from.
-fn sent<'a>(body: &'a Value, path: &[&str]) -> Result<&'a str, Outcome> {
-    str_at(body, path).ok_or_else(|| Outcome::Error(format!("harness: the fixture body has no {}", path.join("."))))
-}
-
-/// Runs an Entra lookup (`query` already encoded) and returns the list it answered.
-async fn lookup(ctx: &Ctx, query: String) -> Result<scimlab_protocol::list::ListResponse, Outcome> {
-    let users = ctx.run.path(Kind::User).to_owned();
-    let what = format!("GET {users}?{query}");
-    let r = ctx.send(entra_get(&users, Some(query))).await?;
-    read_list(&r, &what, false)
 }
 
 /// Section 1, Test Connection: a lookup that matches nothing is a 200 with an empty ListResponse.
@@ -214,12 +200,9 @@ async fn test_connection(ctx: &Ctx) -> Outcome {
         async {
             // A user of the run's own, so that a server that ignores the filter cannot pass on an empty store.
             entra_fixture(ctx, "entra-test-connection", json!({})).await?;
-            let list = lookup(ctx, entra_eq("userName", &uuid::Uuid::new_v4().to_string())).await?;
-            Ok(Outcome::check(
-                list.total_results == 0 && list.resources.is_empty(),
-                "totalResults 0 and no Resources",
-                format!("totalResults {} with {} resources", list.total_results, list.resources.len()),
-            ))
+            let list =
+                Idp::Entra.list(ctx, Kind::User, entra_eq("userName", &uuid::Uuid::new_v4().to_string())).await?;
+            Ok(no_match(&list))
         }
         .await,
     )
@@ -231,7 +214,7 @@ async fn lookup_username(ctx: &Ctx) -> Outcome {
         async {
             let (a, body) = entra_fixture(ctx, "entra-lookup", json!({})).await?;
             entra_fixture(ctx, "entra-lookup", json!({})).await?;
-            let list = lookup(ctx, entra_eq("userName", sent(&body, &["userName"])?)).await?;
+            let list = Idp::Entra.list(ctx, Kind::User, entra_eq("userName", sent(&body, &["userName"])?)).await?;
             exactly(&list, &[&a], "the userName lookup")?;
             Ok(Outcome::Pass)
         }
@@ -246,7 +229,7 @@ async fn lookup_any_case(ctx: &Ctx) -> Outcome {
             let (a, body) = entra_fixture(ctx, "entra-case", json!({})).await?;
             entra_fixture(ctx, "entra-case", json!({})).await?;
             let lower = sent(&body, &["userName"])?.to_lowercase();
-            let list = lookup(ctx, entra_eq("userName", &lower)).await?;
+            let list = Idp::Entra.list(ctx, Kind::User, entra_eq("userName", &lower)).await?;
             exactly(&list, &[&a], "the lookup with the UPN in lower case")?;
             Ok(Outcome::Pass)
         }
@@ -260,7 +243,7 @@ async fn lookup_external_id(ctx: &Ctx) -> Outcome {
         async {
             let (a, body) = entra_fixture(ctx, "entra-extid", json!({})).await?;
             entra_fixture(ctx, "entra-extid", json!({})).await?;
-            let list = lookup(ctx, entra_eq("externalId", sent(&body, &["externalId"])?)).await?;
+            let list = Idp::Entra.list(ctx, Kind::User, entra_eq("externalId", sent(&body, &["externalId"])?)).await?;
             exactly(&list, &[&a], "the externalId lookup")?;
             Ok(Outcome::Pass)
         }
@@ -275,7 +258,7 @@ async fn lookup_work_email(ctx: &Ctx) -> Outcome {
             let (a, body) = entra_fixture(ctx, "entra-mail", json!({})).await?;
             entra_fixture(ctx, "entra-mail", json!({})).await?;
             let mail = sent(&body, &["userName"])?;
-            let list = lookup(ctx, entra_eq("emails[type eq \"work\"].value", mail)).await?;
+            let list = Idp::Entra.list(ctx, Kind::User, entra_eq("emails[type eq \"work\"].value", mail)).await?;
             exactly(&list, &[&a], "the work email lookup")?;
             Ok(Outcome::Pass)
         }
@@ -290,16 +273,8 @@ async fn create_user(ctx: &Ctx) -> Outcome {
             let body = entra_user(ctx, &ctx.unique("entra-create"), &uuid::Uuid::new_v4().to_string());
             let users = ctx.run.path(Kind::User).to_owned();
             let r = send_create(ctx, Kind::User, entra_write(Method::POST, &users, &body)).await?;
-            let what = format!("POST {users}");
-            super::support::status(&r, 201, &what)?;
-            let id = r.json.as_ref().and_then(|v| str_at(v, &["id"]));
-            if id.is_none_or(str::is_empty) {
-                return Ok(Outcome::fail(
-                    format!("{what} answers with the created User and its id"),
-                    format!("the body is: {}", excerpt(&r.text())),
-                ));
-            }
-            let name = r.json.as_ref().and_then(|v| str_at(v, &["userName"]));
+            let got = created_body(&r, &format!("POST {users}"), "User")?;
+            let name = str_at(got, &["userName"]);
             Ok(Outcome::check(
                 name == str_at(&body, &["userName"]),
                 "the created User carries the userName sent",
@@ -330,18 +305,12 @@ async fn values_echoed(ctx: &Ctx) -> Outcome {
     )
 }
 
-/// PATCHes `created` with Entra's headers.
-pub(crate) async fn entra_patch(ctx: &Ctx, created: &Created, ops: Value) -> Result<(), Outcome> {
-    let r = ctx.send(entra_write(Method::PATCH, &created.path, &patch_op(ops))).await?;
-    accepted(&r, &format!("PATCH {}", created.path))
-}
-
 /// Section 1, Offboarding: the default dialect's disable.
 async fn deactivate_string_false(ctx: &Ctx) -> Outcome {
     outcome(
         async {
             let (a, _) = entra_fixture(ctx, "entra-disable", json!({})).await?;
-            entra_patch(ctx, &a, json!([{"op": "Replace", "path": "active", "value": "False"}])).await?;
+            Idp::Entra.patch(ctx, &a, json!([{"op": "Replace", "path": "active", "value": "False"}])).await?;
             let got = ctx.read_back(&a).await?;
             Ok(Outcome::check(
                 active(&got) == Some(false),
@@ -365,7 +334,7 @@ async fn reactivate_string_true(ctx: &Ctx) -> Outcome {
                     show_active(&before)
                 )));
             }
-            entra_patch(ctx, &a, json!([{"op": "Replace", "path": "active", "value": "True"}])).await?;
+            Idp::Entra.patch(ctx, &a, json!([{"op": "Replace", "path": "active", "value": "True"}])).await?;
             let got = ctx.read_back(&a).await?;
             Ok(Outcome::check(
                 active(&got) == Some(true),
@@ -395,14 +364,8 @@ async fn inactive_readable(ctx: &Ctx) -> Outcome {
                     format!("active is {}", show_active(r.body_json())),
                 ));
             }
-            let list = lookup(ctx, entra_eq("userName", sent(&body, &["userName"])?)).await?;
-            exactly(&list, &[&a], "the userName lookup of the disabled user")?;
-            let shown = list.resources.first().map_or("absent".into(), show_active);
-            Ok(Outcome::check(
-                list.resources.first().and_then(active) == Some(false),
-                "the lookup shows the user with active false",
-                format!("active is {shown}"),
-            ))
+            let list = Idp::Entra.list(ctx, Kind::User, entra_eq("userName", sent(&body, &["userName"])?)).await?;
+            listed_inactive(&list, &a, "the userName lookup of the disabled user")
         }
         .await,
     )

@@ -5,8 +5,8 @@
 //! `reference/idp-wire/entra/`).
 
 use super::crud::{at, show, str_at};
-use super::profile_entra::{entra_fixture, entra_patch};
-use super::profile_support::{entra_write, expect_str, patch_op, typed};
+use super::profile_entra::entra_fixture;
+use super::profile_support::{Idp, entra_write, expect_str, patch_op, typed};
 use super::support::{excerpt, outcome};
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Ctx, describe};
@@ -169,7 +169,7 @@ async fn capitalised_ops(ctx: &Ctx) -> Outcome {
                 let path = format!("{ENTERPRISE_USER_URN}:employeeNumber");
                 ops.push(json!({"op": "Replace", "path": path, "value": "Eqpj"}));
             }
-            entra_patch(ctx, &a, Value::Array(ops)).await?;
+            Idp::Entra.patch(ctx, &a, Value::Array(ops)).await?;
             let got = ctx.read_back(&a).await?;
             let what = "after Entra's update";
             expect_str(&got, &["displayName"], "Pvlo", what)?;
@@ -202,7 +202,7 @@ async fn add_new_attribute(ctx: &Ctx) -> Outcome {
     outcome(
         async {
             let (a, _) = entra_fixture(ctx, "entra-add", json!({})).await?;
-            entra_patch(ctx, &a, json!([{"op": "Add", "path": "nickName", "value": "Babs"}])).await?;
+            Idp::Entra.patch(ctx, &a, json!([{"op": "Add", "path": "nickName", "value": "Babs"}])).await?;
             let got = ctx.read_back(&a).await?;
             expect_str(&got, &["nickName"], "Babs", "after Add nickName")?;
             Ok(Outcome::Pass)
@@ -225,7 +225,7 @@ async fn dotted_keys(ctx: &Ctx) -> Outcome {
                 {"op": "replace", "path": "emails[type eq \"work\"].value", "value": mail},
                 {"op": "replace", "value": value}
             ]);
-            entra_patch(ctx, &a, ops).await?;
+            Idp::Entra.patch(ctx, &a, ops).await?;
             let got = ctx.read_back(&a).await?;
             let what = "after the path-less replace with dotted keys";
             expect_str(&got, &["displayName"], "Bjfe", what)?;
@@ -248,7 +248,7 @@ async fn filter_creates_email(ctx: &Ctx) -> Outcome {
             let (a, _) = entra_fixture(ctx, "entra-nomail", json!({"emails": null})).await?;
             let mail = format!("{}@test.example", ctx.unique("entra-mail"));
             let op = json!([{"op": "Replace", "path": "emails[type eq \"work\"].value", "value": mail}]);
-            entra_patch(ctx, &a, op).await?;
+            Idp::Entra.patch(ctx, &a, op).await?;
             let got = ctx.read_back(&a).await?;
             work_email_is(&got, &mail)?;
             Ok(Outcome::Pass)
@@ -272,7 +272,7 @@ async fn work_email_in_place(ctx: &Ctx) -> Outcome {
                 {"op": "Replace", "path": "emails[type eq \"work\"].value", "value": mail},
                 {"op": "Replace", "path": "name.familyName", "value": "updatedFamilyName"}
             ]);
-            entra_patch(ctx, &a, ops).await?;
+            Idp::Entra.patch(ctx, &a, ops).await?;
             let got = ctx.read_back(&a).await?;
             work_email_is(&got, &mail)?;
             let homes = typed(&got, "emails", "home");
@@ -305,7 +305,7 @@ async fn manager_bare_string(ctx: &Ctx) -> Outcome {
             let (boss, _) = entra_fixture(ctx, "entra-boss", json!({})).await?;
             let (a, _) = entra_fixture(ctx, "entra-report", json!({})).await?;
             let path = format!("{ENTERPRISE_USER_URN}:manager");
-            entra_patch(ctx, &a, json!([{"op": "Add", "path": path, "value": boss.id}])).await?;
+            Idp::Entra.patch(ctx, &a, json!([{"op": "Add", "path": path, "value": boss.id}])).await?;
             manager_is(&ctx.read_back(&a).await?, &boss.id)?;
             Ok(Outcome::Pass)
         }
@@ -321,7 +321,7 @@ async fn manager_legacy_array(ctx: &Ctx) -> Outcome {
             let (a, _) = entra_fixture(ctx, "entra-report", json!({})).await?;
             let reference = ctx.run.client.url_for(&boss.path);
             let value = json!([{"$ref": reference, "value": boss.id}]);
-            entra_patch(ctx, &a, json!([{"op": "Add", "path": "manager", "value": value}])).await?;
+            Idp::Entra.patch(ctx, &a, json!([{"op": "Add", "path": "manager", "value": value}])).await?;
             manager_is(&ctx.read_back(&a).await?, &boss.id)?;
             Ok(Outcome::Pass)
         }
@@ -335,7 +335,7 @@ async fn roles_json_string(ctx: &Ctx) -> Outcome {
         async {
             let (a, _) = entra_fixture(ctx, "entra-roles", json!({})).await?;
             let role = r#"{"id":"06b07648-ecfe-589f-9d2f-6325724a46ee","value":"25","displayName":"Role1234"}"#;
-            entra_patch(ctx, &a, json!([{"op": "Add", "path": "roles", "value": [{"value": role}]}])).await?;
+            Idp::Entra.patch(ctx, &a, json!([{"op": "Add", "path": "roles", "value": [{"value": role}]}])).await?;
             let got = ctx.read_back(&a).await?;
             let roles = at(&got, &["roles"]).and_then(Value::as_array);
             Ok(Outcome::check(

@@ -7,8 +7,8 @@
 
 use super::crud::{at, has_value, show, str_at};
 use super::profile_support::{
-    accepted, active, exactly, fixture, ids, okta_eq, okta_get, okta_user, okta_write, patch_op, pct_encode,
-    prerequisite, read_list, send_create, show_active,
+    Idp, active, created_body, exactly, ids, listed_inactive, no_match, okta_eq, okta_get, okta_user, okta_write,
+    patch_op, pct_encode, prerequisite, read_list, send_create, sent, show_active,
 };
 use super::support::{excerpt, lists_schema, outcome, status};
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
@@ -191,22 +191,8 @@ pub(crate) async fn okta_fixture(ctx: &Ctx, label: &str, extra: Value) -> Result
     if let Some(o) = body.as_object_mut() {
         o.remove("groups");
     }
-    let users = ctx.run.path(Kind::User).to_owned();
-    let created = fixture(ctx, Kind::User, okta_write(Method::POST, &users, &body)).await?;
+    let created = Idp::Okta.fixture(ctx, Kind::User, &body).await?;
     Ok((created, body))
-}
-
-/// The userName a fixture was created with.
-fn login(body: &Value) -> Result<&str, Outcome> {
-    str_at(body, &["userName"]).ok_or_else(|| Outcome::Error("harness: the fixture body has no userName".into()))
-}
-
-/// An Okta GET of `/Users` with `query`, read as Okta reads lists (integer counts).
-async fn okta_list(ctx: &Ctx, query: String) -> Result<scimlab_protocol::list::ListResponse, Outcome> {
-    let users = ctx.run.path(Kind::User).to_owned();
-    let what = format!("GET {users}?{query}");
-    let r = ctx.send(okta_get(&users, Some(query))).await?;
-    read_list(&r, &what, true)
 }
 
 /// Section 2, Auth and Test API Credentials.
@@ -243,12 +229,8 @@ async fn lookup_miss(ctx: &Ctx) -> Outcome {
             // A user of the run's own, so that a server that ignores the filter cannot pass on an empty store.
             okta_fixture(ctx, "okta-somebody", json!({})).await?;
             let nobody = format!("{}@okta.example", ctx.unique("okta-nobody"));
-            let list = okta_list(ctx, okta_eq("userName", &nobody)).await?;
-            Ok(Outcome::check(
-                list.total_results == 0 && list.resources.is_empty(),
-                "totalResults 0 and no Resources",
-                format!("totalResults {} with {} resources", list.total_results, list.resources.len()),
-            ))
+            let list = Idp::Okta.list(ctx, Kind::User, okta_eq("userName", &nobody)).await?;
+            Ok(no_match(&list))
         }
         .await,
     )
@@ -260,7 +242,7 @@ async fn lookup_username(ctx: &Ctx) -> Outcome {
         async {
             let (a, body) = okta_fixture(ctx, "okta-lookup", json!({})).await?;
             okta_fixture(ctx, "okta-lookup", json!({})).await?;
-            let list = okta_list(ctx, okta_eq("userName", login(&body)?)).await?;
+            let list = Idp::Okta.list(ctx, Kind::User, okta_eq("userName", sent(&body, &["userName"])?)).await?;
             exactly(&list, &[&a], "the userName lookup")?;
             Ok(Outcome::Pass)
         }
@@ -275,15 +257,7 @@ async fn create_user(ctx: &Ctx) -> Outcome {
             let body = okta_user(&ctx.unique("okta-create"));
             let users = ctx.run.path(Kind::User).to_owned();
             let r = send_create(ctx, Kind::User, okta_write(Method::POST, &users, &body)).await?;
-            let what = format!("POST {users}");
-            status(&r, 201, &what)?;
-            let got = r.body_json();
-            if str_at(got, &["id"]).is_none_or(str::is_empty) {
-                return Ok(Outcome::fail(
-                    format!("{what} answers with the created User and its id"),
-                    format!("the body is: {}", excerpt(&r.text())),
-                ));
-            }
+            let got = created_body(&r, &format!("POST {users}"), "User")?;
             Ok(Outcome::check(
                 str_at(got, &["userName"]) == str_at(&body, &["userName"]) && active(got) == Some(true),
                 "the created User carries the userName sent and active true",
@@ -313,12 +287,6 @@ async fn duplicate_409(ctx: &Ctx) -> Outcome {
     )
 }
 
-/// PATCHes `created` with Okta's headers and `ops`.
-pub(crate) async fn okta_patch(ctx: &Ctx, created: &Created, ops: Value) -> Result<(), Outcome> {
-    let r = ctx.send(okta_write(Method::PATCH, &created.path, &patch_op(ops))).await?;
-    accepted(&r, &format!("PATCH {}", created.path))
-}
-
 /// `Ok` when `created` reads back with `active` equal to `want`.
 async fn reads_active(ctx: &Ctx, created: &Created, want: bool, when: &str) -> Result<Outcome, Outcome> {
     let got = ctx.read_back(created).await?;
@@ -334,7 +302,7 @@ async fn deactivate_pathless(ctx: &Ctx) -> Outcome {
     outcome(
         async {
             let (a, _) = okta_fixture(ctx, "okta-deactivate", json!({})).await?;
-            okta_patch(ctx, &a, json!([{"op": "replace", "value": {"active": false}}])).await?;
+            Idp::Okta.patch(ctx, &a, json!([{"op": "replace", "value": {"active": false}}])).await?;
             reads_active(ctx, &a, false, "after the deactivation").await
         }
         .await,
@@ -349,7 +317,7 @@ async fn reactivate_pathless(ctx: &Ctx) -> Outcome {
             if active(&ctx.read_back(&a).await?) != Some(false) {
                 return Err(Outcome::Skip("prerequisite failed: a user created with active false is active".into()));
             }
-            okta_patch(ctx, &a, json!([{"op": "replace", "value": {"active": true}}])).await?;
+            Idp::Okta.patch(ctx, &a, json!([{"op": "replace", "value": {"active": true}}])).await?;
             reads_active(ctx, &a, true, "after the reactivation").await
         }
         .await,
@@ -371,13 +339,8 @@ async fn inactive_readable(ctx: &Ctx) -> Outcome {
                     format!("{}, active {}", describe(&r), show_active(r.body_json())),
                 ));
             }
-            let list = okta_list(ctx, okta_eq("userName", login(&body)?)).await?;
-            exactly(&list, &[&a], "the userName lookup of the deactivated user")?;
-            Ok(Outcome::check(
-                list.resources.first().and_then(active) == Some(false),
-                "the lookup shows the user with active false",
-                format!("active is {}", list.resources.first().map_or("absent".into(), show_active)),
-            ))
+            let list = Idp::Okta.list(ctx, Kind::User, okta_eq("userName", sent(&body, &["userName"])?)).await?;
+            listed_inactive(&list, &a, "the userName lookup of the deactivated user")
         }
         .await,
     )
@@ -449,7 +412,7 @@ async fn put_deactivates(ctx: &Ctx) -> Outcome {
 async fn import_paging(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let first = okta_list(ctx, "startIndex=1&count=100".into()).await?;
+            let first = Idp::Okta.list(ctx, Kind::User, "startIndex=1&count=100".into()).await?;
             if first.start_index != 1 || first.resources.len() > 100 {
                 return Ok(Outcome::fail(
                     "the first import page has startIndex 1 and at most 100 users",
@@ -459,16 +422,16 @@ async fn import_paging(ctx: &Ctx) -> Outcome {
             // Okta imports the whole collection; the harness pages through its own five users only, so that
             // foreign users (and other checks' users) cannot change the answer.
             let marker = ctx.unique("okta-import");
-            let users = ctx.run.path(Kind::User).to_owned();
             let mut mine = BTreeSet::new();
             for i in 0..5 {
                 let body = okta_user(&format!("{marker}-{i}"));
-                mine.insert(fixture(ctx, Kind::User, okta_write(Method::POST, &users, &body)).await?.id);
+                mine.insert(Idp::Okta.fixture(ctx, Kind::User, &body).await?.id);
             }
             let filter = pct_encode(&format!("userName sw \"{marker}-\""));
             let mut seen = Vec::new();
             for start in [1, 3, 5] {
-                let page = okta_list(ctx, format!("filter={filter}&startIndex={start}&count=2")).await?;
+                let page =
+                    Idp::Okta.list(ctx, Kind::User, format!("filter={filter}&startIndex={start}&count=2")).await?;
                 if page.total_results != 5 || page.start_index != start {
                     return Ok(Outcome::fail(
                         format!("the page at startIndex {start} says totalResults 5 and startIndex {start}"),

@@ -251,6 +251,12 @@ pub async fn named(ctx: &Ctx, created: &Created, name: &str) -> Result<Outcome, 
     ))
 }
 
+/// A string member of the body a fixture was created from; its absence is the harness's own fault.
+pub fn sent<'a>(body: &'a Value, path: &[&str]) -> Result<&'a str, Outcome> {
+    crud::str_at(body, path)
+        .ok_or_else(|| Outcome::Error(format!("harness: the fixture body has no {}", path.join("."))))
+}
+
 /// `Ok` for a 2xx answer to a prerequisite step; otherwise the check is skipped.
 pub fn prerequisite(r: &ScimResponse, what: &str) -> Result<(), Outcome> {
     if (200..300).contains(&r.status) {
@@ -306,6 +312,27 @@ pub fn exactly(list: &ListResponse, want: &[&Created], what: &str) -> Result<(),
     Err(Outcome::fail(
         format!("{what} returns exactly {} (totalResults {})", expected.join(", "), want.len()),
         format!("totalResults {}, ids [{}]", list.total_results, got.join(", ")),
+    ))
+}
+
+/// The verdict on a lookup that must match nothing: totalResults 0 and no Resources.
+pub fn no_match(list: &ListResponse) -> Outcome {
+    Outcome::check(
+        list.total_results == 0 && list.resources.is_empty(),
+        "totalResults 0 and no Resources",
+        format!("totalResults {} with {} resources", list.total_results, list.resources.len()),
+    )
+}
+
+/// The verdict on a lookup of the disabled user `user`: exactly that user (`what` names the lookup), shown with
+/// active false.
+pub fn listed_inactive(list: &ListResponse, user: &Created, what: &str) -> Result<Outcome, Outcome> {
+    exactly(list, &[user], what)?;
+    let first = list.resources.first();
+    Ok(Outcome::check(
+        first.and_then(active) == Some(false),
+        "the lookup shows the user with active false",
+        format!("active is {}", first.map_or("absent".into(), show_active)),
     ))
 }
 
