@@ -235,6 +235,21 @@ pub(super) async fn patch_ok(ctx: &Ctx, created: &Created, ops: Value) -> Result
     Ok(r)
 }
 
+/// Reads `created` back after a successful PATCH of `ops`.
+pub(super) async fn patched(ctx: &Ctx, created: &Created, ops: Value) -> Result<Value, Outcome> {
+    patch_ok(ctx, created, ops).await?;
+    ctx.read_back(created).await
+}
+
+/// The verdict that the string member `name` of `back` is `want`.
+pub(super) fn text_is(back: &Value, name: &str, want: &str) -> Outcome {
+    Outcome::check(
+        text(back, name) == Some(want),
+        format!("{name} is {want:?}"),
+        format!("{name} is {}", shown(member(back, name))),
+    )
+}
+
 /// A two-email User: a primary work email and a home one. Returns it with the two addresses.
 pub(super) async fn user_with_two_emails(ctx: &Ctx, label: &str) -> Result<(Created, String, String), Outcome> {
     let work = format!("{}@example.com", ctx.unique(&format!("{label}-work")));
@@ -289,19 +304,31 @@ pub(super) async fn unchanged(ctx: &Ctx, created: &Created, before: &Value, afte
     ))
 }
 
-/// Sends `ops` to a fresh User, requires a 400 refusal (`check` judges it), then requires the User unchanged.
-async fn refused_and_unchanged(
+/// Sends `ops` to `created`, requires a 400 refusal (`check` judges it, `what` names the request), then
+/// requires `created` unchanged.
+pub(super) async fn refused_unchanged(
+    ctx: &Ctx,
+    created: &Created,
+    ops: Value,
+    what: &str,
+    check: impl Fn(&ScimResponse, &str) -> Result<(), Outcome>,
+) -> Result<Outcome, Outcome> {
+    let before = ctx.read_back(created).await?;
+    let r = ctx.patch(created, ops).await?;
+    check(&r, what)?;
+    unchanged(ctx, created, &before, "the refused PATCH").await?;
+    Ok(Outcome::Pass)
+}
+
+/// [`refused_unchanged`] on a fresh User, the request named `PATCH <its path>`.
+pub(super) async fn refused_and_unchanged(
     ctx: &Ctx,
     label: &str,
     ops: Value,
     check: impl Fn(&ScimResponse, &str) -> Result<(), Outcome>,
 ) -> Result<Outcome, Outcome> {
     let created = ctx.create_user(label, json!({})).await?;
-    let before = ctx.read_back(&created).await?;
-    let r = ctx.patch(&created, ops).await?;
-    check(&r, &format!("PATCH {}", created.path))?;
-    unchanged(ctx, &created, &before, "the refused PATCH").await?;
-    Ok(Outcome::Pass)
+    refused_unchanged(ctx, &created, ops, &format!("PATCH {}", created.path), check).await
 }
 
 // ----- the checks -----

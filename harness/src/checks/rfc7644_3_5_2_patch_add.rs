@@ -2,13 +2,14 @@
 //! multi-valued and extension attributes, and on Group membership. Each change is read back with GET.
 
 use super::rfc7644_3_5_2_patch::{
-    bad_request, elements, member, op, patch_ok, shown, sub_text, text, unchanged, user_with_two_emails, values, with,
+    bad_request, elements, member, op, patched, refused_and_unchanged, shown, sub_text, text, text_is,
+    user_with_two_emails, values, with,
 };
 use super::support::outcome;
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
-use crate::ctx::{Created, Ctx};
+use crate::ctx::Ctx;
 use crate::run;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// The section every id of this file starts with.
 pub const SECTION: &str = "rfc7644/3.5.2.1";
@@ -142,12 +143,6 @@ pub const CHECKS: &[Check] = &[
     },
 ];
 
-/// Reads back after a successful PATCH of `ops`.
-async fn patched(ctx: &Ctx, created: &Created, ops: Value) -> Result<Value, Outcome> {
-    patch_ok(ctx, created, ops).await?;
-    ctx.read_back(created).await
-}
-
 /// RFC 7644 section 3.5.2.1: an attribute that does not exist is added with the value.
 async fn absent_attribute_added(ctx: &Ctx) -> Outcome {
     outcome(
@@ -155,11 +150,7 @@ async fn absent_attribute_added(ctx: &Ctx) -> Outcome {
             let created = ctx.create_user("add-absent", json!({})).await?;
             let nick = ctx.unique("nick");
             let back = patched(ctx, &created, json!([op("add", Some("nickName"), Some(json!(nick)))])).await?;
-            Ok(Outcome::check(
-                text(&back, "nickName") == Some(nick.as_str()),
-                format!("nickName is {nick:?}"),
-                format!("nickName is {}", shown(member(&back, "nickName"))),
-            ))
+            Ok(text_is(&back, "nickName", &nick))
         }
         .await,
     )
@@ -242,11 +233,7 @@ async fn single_valued_replaced(ctx: &Ctx) -> Outcome {
             let created = ctx.create_user("add-single", json!({})).await?;
             let name = ctx.unique("display");
             let back = patched(ctx, &created, json!([op("add", Some("displayName"), Some(json!(name)))])).await?;
-            Ok(Outcome::check(
-                text(&back, "displayName") == Some(name.as_str()),
-                format!("displayName is {name:?}"),
-                format!("displayName is {}", shown(member(&back, "displayName"))),
-            ))
+            Ok(text_is(&back, "displayName", &name))
         }
         .await,
     )
@@ -344,15 +331,9 @@ async fn group_members_several(ctx: &Ctx) -> Outcome {
 /// RFC 7644 section 3.5.2.1: add must carry a value; a missing one is a missing required value
 /// (invalidValue).
 async fn missing_value_400(ctx: &Ctx) -> Outcome {
+    let ops = json!([op("add", Some("nickName"), None)]);
     outcome(
-        async {
-            let created = ctx.create_user("add-no-value", json!({})).await?;
-            let before = ctx.read_back(&created).await?;
-            let r = ctx.patch(&created, json!([op("add", Some("nickName"), None)])).await?;
-            bad_request(&r, &["invalidValue", "invalidSyntax"], &format!("PATCH {}", created.path))?;
-            unchanged(ctx, &created, &before, "the refused PATCH").await?;
-            Ok(Outcome::Pass)
-        }
-        .await,
+        refused_and_unchanged(ctx, "add-no-value", ops, |r, w| bad_request(r, &["invalidValue", "invalidSyntax"], w))
+            .await,
     )
 }

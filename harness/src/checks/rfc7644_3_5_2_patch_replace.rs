@@ -4,12 +4,12 @@
 //! with GET.
 
 use super::rfc7644_3_5_2_patch::{
-    bad_request_typed, elements, is_primary, member, op, patch_ok, shown, sub_text, text, unchanged,
+    bad_request_typed, elements, is_primary, member, op, patched, refused_unchanged, shown, sub_text, text, text_is,
     user_with_two_emails, values, with,
 };
 use super::support::outcome;
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
-use crate::ctx::{Created, Ctx};
+use crate::ctx::Ctx;
 use crate::run;
 use serde_json::{Value, json};
 
@@ -157,12 +157,6 @@ pub const CHECKS: &[Check] = &[
         run: run!(group_members),
     },
 ];
-
-/// Reads back after a successful PATCH of `ops`.
-async fn patched(ctx: &Ctx, created: &Created, ops: Value) -> Result<Value, Outcome> {
-    patch_ok(ctx, created, ops).await?;
-    ctx.read_back(created).await
-}
 
 /// RFC 7644 section 3.5.2.3: a single-valued target takes the new value.
 async fn single_valued(ctx: &Ctx) -> Outcome {
@@ -318,11 +312,7 @@ async fn absent_target_added(ctx: &Ctx) -> Outcome {
             let created = ctx.create_user("replace-absent", json!({})).await?;
             let nick = ctx.unique("nick");
             let back = patched(ctx, &created, json!([op("replace", Some("nickName"), Some(json!(nick)))])).await?;
-            Ok(Outcome::check(
-                text(&back, "nickName") == Some(nick.as_str()),
-                format!("nickName is {nick:?}"),
-                format!("nickName is {}", shown(member(&back, "nickName"))),
-            ))
+            Ok(text_is(&back, "nickName", &nick))
         }
         .await,
     )
@@ -355,12 +345,10 @@ async fn filter_no_match_no_target(ctx: &Ctx) -> Outcome {
     outcome(
         async {
             let created = ctx.create_user("replace-no-match", json!({})).await?;
-            let before = ctx.read_back(&created).await?;
             let path = format!("emails[value sw \"{}\"].display", ctx.unique("nomatch"));
-            let r = ctx.patch(&created, json!([op("replace", Some(&path), Some(json!("x")))])).await?;
-            bad_request_typed(&r, "noTarget", &format!("PATCH {} replace {path}", created.path))?;
-            unchanged(ctx, &created, &before, "the refused PATCH").await?;
-            Ok(Outcome::Pass)
+            let what = format!("PATCH {} replace {path}", created.path);
+            let ops = json!([op("replace", Some(&path), Some(json!("x")))]);
+            refused_unchanged(ctx, &created, ops, &what, |r, w| bad_request_typed(r, "noTarget", w)).await
         }
         .await,
     )
