@@ -254,6 +254,65 @@ where
     Ok((best.0, best.1, spent))
 }
 
+/// The first disagreeing case of a run, made as small as the budgets allow (see [`run_cases`]).
+pub(crate) struct Found<V> {
+    /// Its index among the drawn cases.
+    pub case: usize,
+    /// The case as drawn.
+    pub original: V,
+    /// The smallest case that still disagreed.
+    pub minimal: V,
+    /// What the smallest case disagreed on.
+    pub disagreement: Disagreement,
+    /// Round trips spent by [`shrink`], then by [`descend`].
+    pub steps: (u32, u32),
+}
+
+/// A differential run: judges `cases` in order, up to [`CONCURRENCY`] at once (they are independent), until one
+/// disagrees; that one is shrunk (`rebuild(case, steps, next)` replays it, see [`replay`]) and then descended
+/// (over `smaller`), within the round trips `limits` allows each. Returns how many cases agreed and what was
+/// found.
+pub(crate) async fn run_cases<V, J, Fut, R, S>(
+    cases: Vec<V>,
+    judge: J,
+    rebuild: R,
+    smaller: S,
+    (shrink_limit, descend_limit): (u32, u32),
+) -> Result<(usize, Option<Found<V>>), Outcome>
+where
+    V: Clone,
+    J: Fn(V) -> Fut,
+    Fut: Future<Output = Result<Judged, Outcome>>,
+    R: Fn(usize, &[Step], Step) -> Result<Option<V>, Outcome>,
+    S: Fn(&V) -> Vec<V>,
+{
+    let mut agreed = 0;
+    let mut found = None;
+    {
+        let mut verdicts = futures_util::stream::iter(cases.into_iter().enumerate())
+            .map(|(case, v)| {
+                let verdict = judge(v.clone());
+                async move { (case, v, verdict.await) }
+            })
+            .buffered(CONCURRENCY);
+        while let Some((case, original, verdict)) = verdicts.next().await {
+            match verdict? {
+                Judged::Agree => agreed += 1,
+                Judged::NotApplicable => {}
+                Judged::Disagree(d) => {
+                    found = Some((case, original, d));
+                    break;
+                }
+            }
+        }
+    }
+    let Some((case, original, first)) = found else { return Ok((agreed, None)) };
+    let rebuild = |steps: &[Step], next| rebuild(case, steps, next);
+    let (shrunk, d, steps) = shrink(rebuild, (original.clone(), first), shrink_limit, &judge).await?;
+    let (minimal, disagreement, descended) = descend(smaller, (shrunk, d), descend_limit, &judge).await?;
+    Ok((agreed, Some(Found { case, original, minimal, disagreement, steps: (steps, descended) })))
+}
+
 /// Filters strictly smaller than `f`: its operands first, then `f` with one operand made smaller (inside value
 /// filters too). Every one is type-correct when `f` is.
 pub(crate) fn smaller_filters(f: &Filter) -> Vec<Filter> {
@@ -412,34 +471,15 @@ async fn filter_matches_reference(ctx: &Ctx) -> Outcome {
         async {
             let pop = Population::create(ctx).await?;
             let seed = ctx.run.seed;
-            let population = &pop;
-            let mut judged = 0;
-            let mut found = None;
-            {
-                // Cases are independent: up to [`CONCURRENCY`] are judged at once, in order, until one disagrees.
-                let mut verdicts =
-                    futures_util::stream::iter(filter_cases(seed, FILTER_CASES)?.into_iter().enumerate())
-                        .map(|(case, f)| async move { (case, f.clone(), judge_filter(ctx, population, f).await) })
-                        .buffered(CONCURRENCY);
-                while let Some((case, original, verdict)) = verdicts.next().await {
-                    match verdict? {
-                        Judged::Agree => judged += 1,
-                        Judged::NotApplicable => {}
-                        Judged::Disagree(d) => {
-                            found = Some((case, original, d));
-                            break;
-                        }
-                    }
-                }
-            }
-            if let Some((case, original, first)) = found {
-                let rebuild =
-                    |steps: &[Step], next| replay(&arb_user_filter(), (seed, FILTER_STREAM, case), steps, next);
-                let first = (original.clone(), first);
-                let (shrunk, d, steps) =
-                    shrink(rebuild, first, SHRINK_STEPS, |f| judge_filter(ctx, population, f)).await?;
-                let (minimal, d, descended) =
-                    descend(smaller_filters, (shrunk, d), DESCEND_STEPS, |f| judge_filter(ctx, population, f)).await?;
+            let (agreed, found) = run_cases(
+                filter_cases(seed, FILTER_CASES)?,
+                |f| judge_filter(ctx, &pop, f),
+                |case, steps: &[Step], next| replay(&arb_user_filter(), (seed, FILTER_STREAM, case), steps, next),
+                smaller_filters,
+                (SHRINK_STEPS, DESCEND_STEPS),
+            )
+            .await?;
+            if let Some(Found { case, original, minimal, disagreement: d, steps: (steps, descended) }) = found {
                 // Ask once more, so that the smallest failing query is the last exchange (the report's
                 // reproducer); a server that now agrees is reported with what it answered before.
                 let d = match judge_filter(ctx, &pop, minimal.clone()).await? {
@@ -459,7 +499,7 @@ async fn filter_matches_reference(ctx: &Ctx) -> Outcome {
                     ),
                 ));
             }
-            if judged == 0 {
+            if agreed == 0 {
                 return Ok(Outcome::Skip("no generated filter applies to the server's User schema".into()));
             }
             Ok(Outcome::Pass)

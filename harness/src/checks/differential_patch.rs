@@ -15,12 +15,11 @@
 //! failing with noTarget as RFC 7644 section 3.5.2.3 has it. The `rfc7644/3.5.2.3` checks judge that rule;
 //! here either reading agrees, so that the differential check finds the disagreements no leniency explains.
 
-use super::differential::{Disagreement, Judged, Step, cases, descend, prepare, prerequisite, replay, shrink};
+use super::differential::{Disagreement, Found, Judged, Step, cases, prepare, prerequisite, replay, run_cases};
 use super::support::outcome;
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Ctx, Kind, describe};
 use crate::run;
-use futures_util::StreamExt;
 use proptest::strategy::Strategy;
 use reqwest::Method;
 use scimlab_mock_idp::ScimRequest;
@@ -306,30 +305,15 @@ async fn patch_matches_reference(ctx: &Ctx) -> Outcome {
     outcome(
         async {
             let seed = ctx.run.seed;
-            let mut judged = 0;
-            let mut found = None;
-            {
-                // Cases are independent: a few are judged at once, in order, until one disagrees.
-                let mut verdicts = futures_util::stream::iter(patch_cases(seed, PATCH_CASES)?.into_iter().enumerate())
-                    .map(|(case, c)| async move { (case, c.clone(), judge_patch(ctx, c).await) })
-                    .buffered(super::differential::CONCURRENCY);
-                while let Some((case, original, verdict)) = verdicts.next().await {
-                    match verdict? {
-                        Judged::Agree => judged += 1,
-                        Judged::NotApplicable => {}
-                        Judged::Disagree(d) => {
-                            found = Some((case, original, d));
-                            break;
-                        }
-                    }
-                }
-            }
-            if let Some((case, original, first)) = found {
-                let rebuild = |steps: &[Step], next| replay(&case_strategy(), (seed, PATCH_STREAM, case), steps, next);
-                let first = (original, first);
-                let (shrunk, d, steps) = shrink(rebuild, first, SHRINK_STEPS, |c| judge_patch(ctx, c)).await?;
-                let (minimal, d, descended) =
-                    descend(smaller_cases, (shrunk, d), DESCEND_STEPS, |c| judge_patch(ctx, c)).await?;
+            let (agreed, found) = run_cases(
+                patch_cases(seed, PATCH_CASES)?,
+                |c| judge_patch(ctx, c),
+                |case, steps: &[Step], next| replay(&case_strategy(), (seed, PATCH_STREAM, case), steps, next),
+                smaller_cases,
+                (SHRINK_STEPS, DESCEND_STEPS),
+            )
+            .await?;
+            if let Some(Found { case, minimal, disagreement: d, steps: (steps, descended), .. }) = found {
                 let bodies: Vec<String> = minimal.1.iter().map(Value::to_string).collect();
                 return Ok(Outcome::fail(
                     d.expected,
@@ -346,7 +330,7 @@ async fn patch_matches_reference(ctx: &Ctx) -> Outcome {
                     ),
                 ));
             }
-            if judged == 0 {
+            if agreed == 0 {
                 return Ok(Outcome::Skip("the server refused every generated user".into()));
             }
             Ok(Outcome::Pass)
