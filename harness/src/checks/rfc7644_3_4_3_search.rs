@@ -148,13 +148,15 @@ fn exactly(what: &str, m: &Marked, l: &ListResponse, expected: &[&str]) -> Resul
     }
 }
 
-/// RFC 7644 section 3.4.3: POST to `/{type}/.search` is a query, answered like the GET.
-async fn search_on_resource_type(ctx: &Ctx) -> Outcome {
+/// Creates two marked users, POSTs to `path` a SearchRequest for the first one's userName and judges that
+/// exactly that user comes back.
+async fn finds_by_user_name(ctx: &Ctx, label: &str, path: &str) -> Outcome {
     outcome(
         async {
-            let m = users(ctx, "search-type", &[("a", json!({})), ("b", json!({}))]).await?;
+            let m = users(ctx, label, &[("a", json!({})), ("b", json!({}))]).await?;
             let filter = m.and(&format!("userName eq {}", lit(&m.name("a"))));
-            let (what, l) = search(ctx, json!({"filter": filter})).await?;
+            let (what, r) = post(ctx, path, &search_body(json!({"filter": filter}))).await?;
+            let l = read_list(&r, &what)?;
             exactly(&what, &m, &l, &["a"])?;
             Ok(Outcome::Pass)
         }
@@ -162,20 +164,15 @@ async fn search_on_resource_type(ctx: &Ctx) -> Outcome {
     )
 }
 
+/// RFC 7644 section 3.4.3: POST to `/{type}/.search` is a query, answered like the GET.
+async fn search_on_resource_type(ctx: &Ctx) -> Outcome {
+    finds_by_user_name(ctx, "search-type", &users_search(ctx)).await
+}
+
 /// RFC 7644 sections 3.4.2 and 3.4.3: a query at the root covers every resource type; a Group has no userName, so
 /// it never matches a userName filter.
 async fn search_at_root(ctx: &Ctx) -> Outcome {
-    outcome(
-        async {
-            let m = users(ctx, "search-root", &[("a", json!({})), ("b", json!({}))]).await?;
-            let filter = m.and(&format!("userName eq {}", lit(&m.name("a"))));
-            let (what, r) = post(ctx, "/.search", &search_body(json!({"filter": filter}))).await?;
-            let l = read_list(&r, &what)?;
-            exactly(&what, &m, &l, &["a"])?;
-            Ok(Outcome::Pass)
-        }
-        .await,
-    )
+    finds_by_user_name(ctx, "search-root", "/.search").await
 }
 
 /// RFC 7644 section 3.4.3 with 3.4.2.4: `startIndex` and `count` are JSON integers in the body.
