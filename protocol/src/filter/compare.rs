@@ -50,6 +50,16 @@ pub(crate) fn fold(s: &str) -> String {
     if s.is_ascii() { s.to_ascii_lowercase() } else { s.to_lowercase() }
 }
 
+/// Whether a `caseExact=false` test `op lit` gives the same answer on the value as written as on its folded
+/// form, so that the evaluator may skip folding. It does when `lit` is ASCII without letters (`"5000"`,
+/// `"+1 555"`) and `op` is eq, co, sw or ew: folding maps ASCII letters to letters, leaves other ASCII characters
+/// as they are, and turns no other character into anything that holds an ASCII non-letter (a test below checks
+/// every character), so the folded value holds `lit` at its start, at its end, anywhere, or whole, exactly where
+/// the value does. Ordering is another matter (`"["` sorts after `"A"` but before `"a"`).
+pub(crate) fn fold_free(op: StrOp, lit: &str) -> bool {
+    !matches!(op, StrOp::Ord(o) if o != OrdOp::Eq) && lit.bytes().all(|b| b.is_ascii() && !b.is_ascii_alphabetic())
+}
+
 /// RFC 7644 section 3.4.2.2: tests a string value against a literal. `lit` must already be folded with [`fold`]
 /// when `exact` is false. Ordering is lexicographic by (folded) Unicode code points, which is the byte order of
 /// UTF-8, so every test works on bytes. Substring tests on UTF-8 bytes are exact because UTF-8 never matches a
@@ -208,6 +218,32 @@ mod tests {
                 assert_eq!(str_test(hay, StrOp::Co, needle, true), hay.contains(needle.as_str()), "{hay:?} {needle:?}");
             }
         }
+    }
+
+    #[test]
+    fn folding_turns_no_character_into_an_ascii_non_letter() {
+        // What fold_free relies on: only an ASCII non-letter folds to one, and it folds to itself.
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            let folded = fold(c.encode_utf8(&mut [0; 4]));
+            if folded.bytes().any(|b| b.is_ascii() && !b.is_ascii_alphabetic()) {
+                assert!(
+                    c.is_ascii() && !c.is_ascii_alphabetic() && folded == c.to_string(),
+                    "{c:?} folds to {folded:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fold_free_tests_answer_as_folded_ones() {
+        let hays = strings(&['a', 'A', '5', '@', '[', 'é', '\u{212A}'], 3);
+        let lits = strings(&['5', '@', '['], 2);
+        let ops = [StrOp::Ord(OrdOp::Eq), StrOp::Co, StrOp::Sw, StrOp::Ew];
+        for (hay, lit, op) in hays.iter().flat_map(|h| lits.iter().flat_map(move |l| ops.map(|o| (h, l, o)))) {
+            assert!(fold_free(op, lit));
+            assert_eq!(str_test(hay, op, lit, true), str_test(hay, op, lit, false), "{hay:?} {op:?} {lit:?}");
+        }
+        assert!(!fold_free(StrOp::Co, "a5") && !fold_free(StrOp::Co, "é") && !fold_free(StrOp::Ord(OrdOp::Lt), "5"));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! The evaluation rules are documented on [`Matcher`], where rustdoc shows them.
 
 use super::ast::{AttrPath, CompValue, CompareOp, Filter, Test, ValuePath};
-use super::compare::{NumLit, OrdOp, StrOp, fold, num_cmp, parse_datetime, str_test};
+use super::compare::{NumLit, OrdOp, StrOp, fold, fold_free, num_cmp, parse_datetime, str_test};
 use crate::error::ScimError;
 use crate::json::is_present;
 use crate::members;
@@ -123,7 +123,8 @@ struct Loc {
 enum Pred {
     /// `pr`: the value is present ([`is_present`]).
     Present,
-    /// A string test; `lit` is folded when `exact` is false.
+    /// A string test. `exact`: compare the value as written (a `caseExact` attribute, or a literal that folding
+    /// cannot affect, see [`fold_free`]); otherwise `lit` is folded and so is the value.
     Str { op: StrOp, lit: Box<str>, exact: bool },
     /// `eq true` / `eq false`.
     Bool(bool),
@@ -387,9 +388,10 @@ fn typed_pred(
             let CompValue::String(s) = lit else {
                 return wrong_literal("a string");
             };
-            let exact = def.is_case_exact();
+            let op = str_op(op);
+            let exact = def.is_case_exact() || fold_free(op, s);
             let lit = if exact { s.clone() } else { fold(s) };
-            Ok(Pred::Str { op: str_op(op), lit: lit.into_boxed_str(), exact })
+            Ok(Pred::Str { op, lit: lit.into_boxed_str(), exact })
         }
         AttrType::Boolean => {
             // RFC 7644 section 3.4.2.2: booleans take eq and ne only.
@@ -436,7 +438,11 @@ fn typed_pred(
 /// values of another JSON type never match.
 fn untyped_pred(op: CompareOp, lit: &CompValue) -> Pred {
     match lit {
-        CompValue::String(s) => Pred::Str { op: str_op(op), lit: fold(s).into_boxed_str(), exact: false },
+        CompValue::String(s) => {
+            let op = str_op(op);
+            let exact = fold_free(op, s);
+            Pred::Str { op, lit: if exact { s.as_str().into() } else { fold(s).into_boxed_str() }, exact }
+        }
         CompValue::Number(n) => match (ord_op(op), NumLit::from_number(n)) {
             (Some(op), Some(lit)) => Pred::Num { op, lit },
             _ => Pred::Never,
