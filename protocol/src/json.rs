@@ -52,7 +52,7 @@ mod tests {
         let v = json!({"UserName": "a", "userName": "b"});
         let o = v.as_object().expect("object");
         assert_eq!(get_ci(o, "userName"), Some(&json!("b")));
-        assert_eq!(get_ci(o, "USERNAME").is_some(), true);
+        assert!(get_ci(o, "USERNAME").is_some());
         assert_eq!(get_ci(o, "nope"), None);
     }
 

@@ -16,6 +16,7 @@ mod rfc7643_4_3_enterprise;
 mod rfc7644_2_auth;
 mod rfc7644_3_11_me;
 mod rfc7644_3_12_errors;
+mod rfc7644_3_14_etag;
 mod rfc7644_3_1_http;
 mod rfc7644_3_3_create;
 mod rfc7644_3_4_1_read;
@@ -34,7 +35,6 @@ mod rfc7644_3_5_2_patch_replace;
 mod rfc7644_3_6_delete;
 mod rfc7644_3_7_bulk;
 mod rfc7644_3_9_projection;
-mod rfc7644_3_14_etag;
 mod rfc7644_4_discovery;
 
 mod profile_entra;

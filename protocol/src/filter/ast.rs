@@ -166,7 +166,10 @@ impl Filter {
     }
 
     /// `not (a)`.
-    #[expect(clippy::should_implement_trait, reason = "a constructor named after the filter keyword, not std::ops::Not")]
+    #[expect(
+        clippy::should_implement_trait,
+        reason = "a constructor named after the filter keyword, not std::ops::Not"
+    )]
     pub fn not(a: Filter) -> Filter {
         Filter::Not(Box::new(a))
     }

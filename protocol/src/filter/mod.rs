@@ -5,15 +5,15 @@
 //! evaluates it over serde_json resources.
 
 mod ast;
+mod compare;
 mod error;
+mod eval;
 mod lexer;
 mod parser;
 mod print;
-mod compare;
-mod eval;
 
 pub use ast::{AttrExp, AttrPath, CompValue, CompareOp, Filter, Test, ValuePath};
 pub use error::FilterError;
-pub use parser::{MAX_NESTING, MAX_TREE_DEPTH, parse};
-pub(crate) use parser::parse_patch_path;
 pub use eval::{Matcher, matches};
+pub(crate) use parser::parse_patch_path;
+pub use parser::{MAX_NESTING, MAX_TREE_DEPTH, parse};

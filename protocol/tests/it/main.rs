@@ -1,8 +1,8 @@
 //! Integration tests of scimlab-protocol: one binary, one module per area.
+mod bulk;
+mod filter_eval;
+mod filter_syntax;
+mod patch;
+mod query;
 mod schema;
 mod validate;
-mod filter_syntax;
-mod filter_eval;
-mod query;
-mod patch;
-mod bulk;
