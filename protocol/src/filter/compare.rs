@@ -66,50 +66,47 @@ pub(crate) fn fold_free(op: StrOp, lit: &str) -> bool {
 /// character boundary in the middle of another character.
 pub(crate) fn str_test(value: &str, op: StrOp, lit: &str, exact: bool) -> bool {
     if exact {
-        bytes_test(value, false, op, lit)
+        exact_test(value, op, lit)
     } else if value.is_ascii() {
         // ASCII fast path: lowercase each byte as it is compared; no copy.
-        bytes_test(value, true, op, lit)
+        lowered_test(value.as_bytes(), op, lit.as_bytes())
     } else {
-        let folded = value.to_lowercase();
-        bytes_test(&folded, false, op, lit)
+        exact_test(&value.to_lowercase(), op, lit)
     }
 }
 
-/// `lower` asks for each byte of `hay` (ASCII when `lower` is set) to be ASCII-lowercased before it is compared
-/// with `needle`.
-fn bytes_test(hay: &str, lower: bool, op: StrOp, needle: &str) -> bool {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+/// The test on `value` as given, with std's string operations (std's substring search is SIMD for short
+/// needles: a scan of every value of every resource runs through here).
+fn exact_test(value: &str, op: StrOp, lit: &str) -> bool {
     match op {
-        StrOp::Ord(OrdOp::Eq) => h.len() == n.len() && same(h, lower, n),
-        StrOp::Ord(o) => o.holds(cmp_bytes(h, lower, n)),
-        StrOp::Sw => h.len() >= n.len() && same(&h[..n.len()], lower, n),
-        StrOp::Ew => h.len() >= n.len() && same(&h[h.len() - n.len()..], lower, n),
-        StrOp::Co => contains(hay, lower, needle),
+        StrOp::Ord(OrdOp::Eq) => value == lit,
+        StrOp::Ord(o) => o.holds(value.as_bytes().cmp(lit.as_bytes())),
+        StrOp::Sw => value.starts_with(lit),
+        StrOp::Ew => value.ends_with(lit),
+        StrOp::Co => value.contains(lit),
     }
 }
 
-/// Whether `a` (lowercased when asked) equals `b`; the caller guarantees equal lengths.
-fn same(a: &[u8], lower: bool, b: &[u8]) -> bool {
-    if lower { a.iter().zip(b).all(|(x, y)| x.to_ascii_lowercase() == *y) } else { a == b }
-}
-
-fn cmp_bytes(hay: &[u8], lower: bool, needle: &[u8]) -> Ordering {
-    if lower { hay.iter().map(u8::to_ascii_lowercase).cmp(needle.iter().copied()) } else { hay.cmp(needle) }
-}
-
-/// Whether `needle` occurs in `hay` (lowercased when asked; `needle` is already folded).
-///
-/// `co` runs on every value of every resource a filter scans, so it avoids byte-at-a-time work where it can.
-/// ASCII lowercasing changes letters only, so a needle without ASCII letters (such as `"5000"`) occurs in the
-/// lowercased value exactly where it occurs in the value itself, and std's substring search finds it. Otherwise a
-/// candidate is a byte equal to the needle's first byte in either case (ASCII lowercasing maps exactly two bytes
-/// to a lowercase letter, and one byte to anything else), and only the bytes after a candidate are lowercased.
-fn contains(hay: &str, lower: bool, needle: &str) -> bool {
-    if !lower || !needle.bytes().any(|b| b.is_ascii_alphabetic()) {
-        return hay.contains(needle);
+/// The test on an ASCII `hay` lowercased byte by byte as it is compared with `needle`.
+fn lowered_test(hay: &[u8], op: StrOp, needle: &[u8]) -> bool {
+    match op {
+        StrOp::Ord(OrdOp::Eq) => hay.len() == needle.len() && same_lowered(hay, needle),
+        StrOp::Ord(o) => o.holds(hay.iter().map(u8::to_ascii_lowercase).cmp(needle.iter().copied())),
+        StrOp::Sw => hay.len() >= needle.len() && same_lowered(&hay[..needle.len()], needle),
+        StrOp::Ew => hay.len() >= needle.len() && same_lowered(&hay[hay.len() - needle.len()..], needle),
+        StrOp::Co => contains_lowered(hay, needle),
     }
-    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+}
+
+/// Whether `a` lowercased equals `b`; the caller guarantees equal lengths.
+fn same_lowered(a: &[u8], b: &[u8]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x.to_ascii_lowercase() == *y)
+}
+
+/// Whether `needle` occurs in `hay` lowercased. A candidate is a byte equal to the needle's first byte in either
+/// case (ASCII lowercasing maps exactly two bytes to a lowercase letter, and one byte to anything else), and only
+/// the bytes after a candidate are lowercased.
+fn contains_lowered(hay: &[u8], needle: &[u8]) -> bool {
     let Some((&first, rest)) = needle.split_first() else {
         return true;
     };
@@ -120,7 +117,7 @@ fn contains(hay: &str, lower: bool, needle: &str) -> bool {
     let mut from = 0;
     while let Some(p) = hay[from..=last_start].iter().position(|&b| b == first || b == other) {
         let i = from + p;
-        if same(&hay[i + 1..i + needle.len()], true, rest) {
+        if same_lowered(&hay[i + 1..i + needle.len()], rest) {
             return true;
         }
         from = i + 1;
