@@ -80,7 +80,7 @@ pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
     if let Some(s) = unmatched(&all, &only).into_iter().chain(unmatched(&all, &skip)).next() {
         let tags: Vec<&str> = Tag::ALL.iter().map(|t| t.as_str()).collect();
         return Err(usage(format!(
-            "{s:?} matches no check: give an id prefix (see `scimlab checks list`) or a tag ({})",
+            "{s} matches no check: give an id prefix (see `scimlab checks list`) or a tag ({})",
             tags.join(", ")
         )));
     }

@@ -34,7 +34,7 @@ pub fn finish(outcome: Result<Outcome, Failure>) -> ExitCode {
             ExitCode::from(2)
         }
         Err(Failure::Internal(e)) => {
-            eprintln!("internal error: {e:#}");
+            eprintln!("error: {e:#}");
             ExitCode::from(3)
         }
     }

@@ -29,6 +29,15 @@ impl Selector {
     }
 }
 
+impl std::fmt::Display for Selector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Selector::Prefix(p) => write!(f, "id prefix {p:?}"),
+            Selector::Tag(t) => write!(f, "tag {:?}", t.as_str()),
+        }
+    }
+}
+
 /// The checks of `all` that belong to one of `profiles`, match any `only` selector (all, when none is given) and
 /// no `skip` selector, in registry order.
 pub fn select<'a>(all: &'a [Check], profiles: &[Profile], only: &[Selector], skip: &[Selector]) -> Vec<&'a Check> {
