@@ -1,5 +1,5 @@
 -- GET /scim/v2/Users?filter=userName eq "..." over a population loaded by
--- `scimlab load --scenario bulk-merge --run-id bench --keep` (userNames bench.u0000000@load.scimlab.test ...):
+-- `scimlab load --scenario bulk-merge --run-id bench --keep` (userNames bench.u000000@load.scimlab.test ...):
 -- wrk -s filter_username.lua URL -- USERS
 local users
 
@@ -9,6 +9,6 @@ function init(args)
 end
 
 function request()
-  local name = string.format("bench.u%07d%%40load.scimlab.test", math.random(0, users - 1))
+  local name = string.format("bench.u%06d%%40load.scimlab.test", math.random(0, users - 1))
   return wrk.format("GET", "/scim/v2/Users?filter=userName%20eq%20%22" .. name .. "%22")
 end
