@@ -98,6 +98,12 @@ fn a_short_sharded_load_runs_and_its_reports_merge() {
         .assert()
         .success()
         .stdout(predicate::str::contains("1:bulk-merge/bulk").and(predicate::str::contains("300/300 users")));
+    scimlab()
+        .args(["report", "render", "--format", "html"])
+        .arg(&merged)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("<svg").and(predicate::str::contains("Latency by percentile")));
     // The same shard twice would count it twice.
     scimlab()
         .args(["report", "merge"])

@@ -64,6 +64,10 @@ pub struct HtmlView {
     pub sections: Vec<SectionView>,
     /// The load results, pretty JSON, if any.
     pub load: Option<String>,
+    /// The load results' operations, one row each (see [`super::charts`]).
+    pub load_rows: Vec<super::charts::LoadRow>,
+    /// The load results' charts, as inline SVG built from numbers and escaped text only ([`super::charts`]).
+    pub load_charts: Vec<String>,
 }
 
 /// One verdict and how many checks got it.
@@ -238,6 +242,8 @@ impl HtmlView {
                 .map(|(s, cs)| SectionView { name: s.to_owned(), checks: cs.into_iter().map(check_view).collect() })
                 .collect(),
             load: report.load.as_ref().map(|l| serde_json::to_string_pretty(l).unwrap_or_default()),
+            load_rows: report.load.as_ref().map(super::charts::load_rows).unwrap_or_default(),
+            load_charts: report.load.as_ref().map(super::charts::load_charts).unwrap_or_default(),
         }
     }
 }

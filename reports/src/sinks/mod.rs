@@ -3,6 +3,7 @@
 //!
 //! `--report FORMAT=PATH` arguments become sinks through [`sink_for`]; [`render`] turns a report into any format.
 
+pub mod charts;
 pub(crate) mod common;
 pub mod html;
 pub mod json;
