@@ -52,7 +52,8 @@ pub struct LoadArgs {
     /// Run slice K of N (1-based): disjoint users and names; every total is split. Join with `report merge`.
     #[arg(long, value_name = "K/N")]
     shard: Option<Shard>,
-    /// Write a report: json, junit, markdown, html or text, to a file or - (repeatable).
+    /// Write a report: json, junit, markdown, html or text, to a file or - (repeatable). A report on standard
+    /// output replaces the final table there.
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     reports: Vec<String>,
     /// Leave what the run created on the server.
@@ -171,7 +172,11 @@ pub fn run(a: LoadArgs) -> Result<Outcome, Failure> {
         LoadError::Usage(m) => usage(m),
         other => Failure::Internal(anyhow!("{other}")),
     })?;
-    print!("{}", scimlab_load::render_table(&outcome.section));
+    // A report written to standard output (`--report json=-`, as a Kubernetes Job's log) owns it: no table.
+    let stdout_taken = a.reports.iter().any(|r| r.split_once('=').is_some_and(|(_, p)| p.trim() == "-"));
+    if !stdout_taken {
+        print!("{}", scimlab_load::render_table(&outcome.section));
+    }
     let report = scimlab_load::run_report(&opts, &outcome);
     for sink in &mut sinks {
         let started = Event::RunStarted { target: &report.target, checks: 0 };
