@@ -331,6 +331,12 @@ async fn run_lanes(
     all
 }
 
+/// The open model's schedule: task `i` of a lane paced at `rate` per second is due at `start + i / rate`,
+/// whatever happened to the tasks before it. Latency is measured from this time.
+pub fn intended_time(start: Instant, i: u64, rate: f64) -> Instant {
+    start + Duration::from_secs_f64(i as f64 / rate)
+}
+
 async fn worker(
     run: Arc<Run>,
     lane: Arc<Lane>,
@@ -355,7 +361,7 @@ async fn worker(
         if i >= lane.limit {
             break;
         }
-        let intended = pace.map(|r| start + Duration::from_secs_f64(i as f64 / r));
+        let intended = pace.map(|r| intended_time(start, i, r));
         if let Some(t) = intended {
             if t >= run.deadline {
                 break;
@@ -373,4 +379,32 @@ async fn worker(
         run.live.tasks.fetch_add(1, Ordering::Relaxed);
     }
     rec
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_open_model_schedules_evenly_from_the_start() {
+        let t0 = Instant::now();
+        assert_eq!(intended_time(t0, 0, 25.0), t0);
+        assert_eq!(intended_time(t0, 25, 25.0), t0 + Duration::from_secs(1));
+        assert_eq!(intended_time(t0, 1, 1000.0) - t0, Duration::from_millis(1));
+        let gaps: Vec<Duration> =
+            (0..100u64).map(|i| intended_time(t0, i + 1, 40.0) - intended_time(t0, i, 40.0)).collect();
+        assert!(gaps.iter().all(|g| g.as_micros().abs_diff(25_000) <= 1), "{gaps:?}");
+    }
+
+    #[test]
+    fn shards_take_their_part_of_the_model() {
+        let mut o = LoadOptions::new("http://x", Workload::Read);
+        o.shard = crate::Shard { index: 2, count: 4 };
+        assert_eq!(shard_model(&o, Model::Closed { concurrency: 10 }), Model::Closed { concurrency: 3 });
+        assert_eq!(shard_model(&o, Model::Closed { concurrency: 2 }), Model::Closed { concurrency: 1 });
+        assert_eq!(
+            shard_model(&o, Model::Open { rate: 100.0, connections: 32 }),
+            Model::Open { rate: 25.0, connections: 8 }
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! per area.
 
 mod bulk_merge;
+mod rate_control;
 mod shards;
 mod throttling;
 mod workloads;
