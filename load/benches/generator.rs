@@ -14,10 +14,10 @@ use scimlab_load::tasks::{bulk_create_body, read_bulk};
 use std::hint::black_box;
 use std::time::Instant;
 
-fn bulk_body(p: &Persona, pop: &Population, g: u64) -> String {
+fn bulk_body(p: &'static Persona, pop: &Population, g: u64) -> String {
     let users: Vec<u64> = pop.block_users(g).collect();
     let refs: Vec<String> = users.iter().map(|u| format!("bulkId:u{u}")).collect();
-    bulk_create_body(p, pop, &users, Some((g, &refs)))
+    bulk_create_body(p, &persona::UserBodies::new(p, pop), pop, &users, Some((g, &refs)))
 }
 
 fn request_building(c: &mut Criterion) {
@@ -29,6 +29,14 @@ fn request_building(c: &mut Criterion) {
             b.iter(|| {
                 i = (i + 1) % 100_000;
                 black_box(persona::user_body(p, &pop, i))
+            })
+        });
+        let spliced = persona::UserBodies::new(p, &pop);
+        g.bench_with_input(BenchmarkId::new("user_body_spliced", p.name), p, |b, _| {
+            let mut i = 0u64;
+            b.iter(|| {
+                i = (i + 1) % 100_000;
+                black_box(spliced.body(&pop, i))
             })
         });
         g.bench_with_input(BenchmarkId::new("update", p.name), p, |b, p| {

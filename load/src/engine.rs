@@ -90,6 +90,8 @@ pub struct Lane {
     pub hires: Population,
     /// Tasks to run at most.
     pub limit: u64,
+    /// The persona's user bodies, spliced (for /Bulk requests).
+    pub bodies: crate::persona::UserBodies,
     next: AtomicU64,
     hire_unknown: Mutex<Vec<u64>>,
 }
@@ -294,7 +296,18 @@ fn lane_for(
     limit: u64,
 ) -> Lane {
     let hires = Population::new(&format!("{}h{}", opts.run_id, opts.shard.index), u64::MAX, opts.block);
-    Lane { index, workload, model, pop, hires, limit, next: AtomicU64::new(0), hire_unknown: Mutex::new(Vec::new()) }
+    let bodies = crate::persona::UserBodies::new(opts.persona, &pop.pop);
+    Lane {
+        index,
+        workload,
+        model,
+        pop,
+        hires,
+        limit,
+        bodies,
+        next: AtomicU64::new(0),
+        hire_unknown: Mutex::new(Vec::new()),
+    }
 }
 
 /// Runs every lane's workers to the end and returns their statistics, merged.

@@ -88,6 +88,92 @@ pub fn user_body(p: &Persona, pop: &Population, i: u64) -> String {
     post_body(&p.plan(&Intent::Hire { user: profile(pop, i, 0) })).map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// A persona's user create body as a template: the body of a user whose every value is a marker, cut at the
+/// markers, so that the body of user `i` is its values spliced in. Planning a hire through the persona for every
+/// user of a 100,000-user merge costs several microseconds each; splicing costs a fraction of one. The template
+/// is checked against the persona's own body when it is made; if they ever differ, the persona plans every body.
+#[derive(Debug, Clone)]
+pub struct UserBodies {
+    persona: &'static Persona,
+    pieces: Option<Vec<Piece>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Text(String),
+    Field(usize),
+}
+
+/// The profile values a body may carry, in marker order.
+fn fields(u: &UserProfile) -> [String; 8] {
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    [
+        u.user_name.clone(),
+        u.external_id.clone(),
+        s(&u.given_name),
+        s(&u.family_name),
+        s(&u.display_name),
+        s(&u.title),
+        s(&u.department),
+        s(&u.employee_number),
+    ]
+}
+
+fn marker(k: usize) -> String {
+    format!("@@scimlab{k}@@")
+}
+
+impl UserBodies {
+    /// The template of `p`'s user bodies.
+    pub fn new(p: &'static Persona, pop: &Population) -> UserBodies {
+        let mut u = profile(pop, 0, 0);
+        u.user_name = marker(0);
+        u.email = Some(marker(0));
+        u.external_id = marker(1);
+        u.given_name = Some(marker(2));
+        u.family_name = Some(marker(3));
+        u.display_name = Some(marker(4));
+        u.title = Some(marker(5));
+        u.department = Some(marker(6));
+        u.employee_number = Some(marker(7));
+        let text = post_body(&p.plan(&Intent::Hire { user: u })).map(|v| v.to_string()).unwrap_or_default();
+        let mut pieces = Vec::new();
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("@@scimlab") {
+            let after = &rest[at + 9..];
+            let Some(end) = after.find("@@") else { break };
+            let Ok(k) = after[..end].parse::<usize>() else { break };
+            pieces.push(Piece::Text(rest[..at].to_owned()));
+            pieces.push(Piece::Field(k));
+            rest = &after[end + 2..];
+        }
+        pieces.push(Piece::Text(rest.to_owned()));
+        let made = UserBodies { persona: p, pieces: Some(pieces) };
+        // The values of the population need no JSON escaping; the check proves the splice equals the plan.
+        let checked = (0..3).all(|i| made.body(pop, i) == user_body(p, pop, i));
+        UserBodies { pieces: made.pieces.filter(|_| checked), ..made }
+    }
+
+    /// Whether bodies are spliced (rather than planned one by one).
+    pub fn spliced(&self) -> bool {
+        self.pieces.is_some()
+    }
+
+    /// The body that creates user `i`.
+    pub fn body(&self, pop: &Population, i: u64) -> String {
+        let Some(pieces) = &self.pieces else { return user_body(self.persona, pop, i) };
+        let values = fields(&profile(pop, i, 0));
+        let mut out = String::with_capacity(1024);
+        for piece in pieces {
+            match piece {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Field(k) => out.push_str(values.get(*k).map_or("", String::as_str)),
+            }
+        }
+        out
+    }
+}
+
 /// The body that creates group `g` in a /Bulk request: the POST of the persona's group push, with `members`
 /// (ids, or `bulkId:` references) listed in it, since a /Bulk request cannot follow up with a PATCH.
 pub fn group_body(p: &Persona, pop: &Population, g: u64, members: &[String]) -> String {
@@ -242,6 +328,18 @@ mod tests {
             let g = json(&group_body(p, &pop, 0, &["bulkId:u1".into(), "abc".into()]));
             assert_eq!(g["displayName"], pop.group_name(0));
             assert_eq!(g["members"][1]["value"], "abc");
+        }
+    }
+
+    #[test]
+    fn spliced_bodies_equal_planned_ones_for_every_persona() {
+        let pop = Population::new("t1", 1000, 100);
+        for p in Persona::all() {
+            let b = UserBodies::new(p, &pop);
+            assert!(b.spliced(), "{}", p.name);
+            for i in [0, 7, 99, 123, 999] {
+                assert_eq!(b.body(&pop, i), user_body(p, &pop, i), "{} user {i}", p.name);
+            }
         }
     }
 

@@ -10,7 +10,6 @@
 use crate::engine::{Lane, Run};
 use crate::options::Workload;
 use crate::persona::{self, BULK_URN, Persona, Step, put_over};
-use crate::pop::PopState;
 use crate::population::Population;
 use crate::stats::{Op, Recorder, Slot};
 use crate::wire::{Conn, Reply, Req, scim_type};
@@ -169,7 +168,7 @@ pub async fn run_task(
         Workload::BulkMerge => {
             let g = pop.blocks.start + i;
             if g < pop.blocks.end {
-                bulk_merge_block(run, lane.index, pop, g, conn, rec, intended).await;
+                bulk_merge_block(run, lane, g, conn, rec, intended).await;
             }
         }
         Workload::Read => {
@@ -296,17 +295,17 @@ pub fn chunk_size(max_operations: usize, max_payload: usize, body_len: usize, pr
 /// the ids of earlier chunks' users; otherwise a POST per user, then a POST of the group.
 pub async fn bulk_merge_block(
     run: &Run,
-    lane: usize,
-    pop: &PopState,
+    lane: &Lane,
     g: u64,
     conn: &mut Conn,
     rec: &mut Recorder,
     intended: Option<Instant>,
 ) {
+    let (pop, bodies, lane) = (&*lane.pop, &lane.bodies, lane.index);
     let users: Vec<u64> = pop.pop.block_users(g).collect();
     let mut members: Vec<String> = Vec::with_capacity(users.len());
     if run.caps.bulk {
-        let sample = persona::user_body(run.persona, &pop.pop, g * pop.pop.block).len();
+        let sample = bodies.body(&pop.pop, g * pop.pop.block).len();
         let size = chunk_size(run.caps.max_operations, run.caps.max_payload, sample, pop.pop.block);
         let chunks: Vec<&[u64]> = users.chunks(size).collect();
         let mut intended = intended;
@@ -317,7 +316,8 @@ pub async fn bulk_merge_block(
                 refs.extend(chunk.iter().map(|u| format!("bulkId:u{u}")));
                 (g, refs)
             });
-            let body = bulk_create_body(run.persona, &pop.pop, chunk, group.as_ref().map(|(g, r)| (*g, &r[..])));
+            let group = group.as_ref().map(|(g, r)| (*g, &r[..]));
+            let body = bulk_create_body(run.persona, bodies, &pop.pop, chunk, group);
             let items = chunk.len() as u64 + u64::from(last);
             let req = Req::with_body(Method::POST, "/Bulk".to_owned(), body);
             let reply = exchange(run, conn, rec, Slot { lane, op: Op::Bulk }, &req, intended.take(), items).await;
@@ -381,8 +381,14 @@ pub async fn bulk_merge_block(
 
 /// A BulkRequest (RFC 7644 section 3.7) creating `users` (bulkIds `u{i}`) and, with `group`, the group `g`
 /// listing `members` (ids, or `bulkId:u{i}` references to users of the same request), written straight to text.
-pub fn bulk_create_body(persona: &Persona, pop: &Population, users: &[u64], group: Option<(u64, &[String])>) -> String {
-    let sample = users.first().map_or(0, |u| persona::user_body(persona, pop, *u).len());
+pub fn bulk_create_body(
+    persona: &Persona,
+    bodies: &persona::UserBodies,
+    pop: &Population,
+    users: &[u64],
+    group: Option<(u64, &[String])>,
+) -> String {
+    let sample = users.first().map_or(0, |u| bodies.body(pop, *u).len());
     let mut body = String::with_capacity(users.len() * (sample + 96) + 256);
     body.push_str(r#"{"schemas":[""#);
     body.push_str(BULK_URN);
@@ -394,7 +400,7 @@ pub fn bulk_create_body(persona: &Persona, pop: &Population, users: &[u64], grou
         body.push_str(r#"{"method":"POST","path":"/Users","bulkId":"u"#);
         body.push_str(&u.to_string());
         body.push_str(r#"","data":"#);
-        body.push_str(&persona::user_body(persona, pop, *u));
+        body.push_str(&bodies.body(pop, *u));
         body.push('}');
     }
     if let Some((g, members)) = group {
