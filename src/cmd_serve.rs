@@ -5,6 +5,7 @@ use anyhow::{Context, anyhow};
 use clap::Args;
 use scimlab_mock_sp::store::{MemoryStore, Store};
 use scimlab_mock_sp::{AppState, Auth, ServerConfig};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -127,11 +128,17 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
             .await
             .map_err(|e| Failure::Usage(anyhow!("cannot listen on {}: {e}", args.addr)))?;
         let local = listener.local_addr().map_err(|e| Failure::Internal(e.into()))?;
-        println!("scimlab mock SP listening on http://{local}{base_path}");
-        println!("{announce}");
+        // The banner goes out before the address line, in one write, and a closed stdout (a parent that read the
+        // address and went away) must not stop the server: print errors are ignored.
+        let mut banner = format!("{announce}\n");
         for note in &notes {
-            println!("{note}");
+            banner.push_str(note);
+            banner.push('\n');
         }
+        banner.push_str(&format!("scimlab mock SP listening on http://{local}{base_path}\n"));
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+        drop(out);
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;

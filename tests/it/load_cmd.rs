@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 struct Server {
     child: Child,
     url: String,
-    /// Held open: the server prints more lines, and would die writing to a closed pipe.
+    /// Held open for the server's lifetime.
     _stdout: BufReader<std::process::ChildStdout>,
 }
 
@@ -24,9 +24,16 @@ impl Server {
             .expect("start scimlab serve");
         let stdout = child.stdout.take().expect("stdout");
         let mut stdout = BufReader::new(stdout);
+        // The address line comes last in the banner.
+        let mut url = String::new();
         let mut line = String::new();
-        stdout.read_line(&mut line).expect("first line");
-        let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("listening URL").to_owned();
+        while url.is_empty() && stdout.read_line(&mut line).expect("banner line") > 0 {
+            if let Some(u) = line.strip_prefix("scimlab mock SP listening on ") {
+                url = u.trim().to_owned();
+            }
+            line.clear();
+        }
+        assert!(!url.is_empty(), "scimlab serve did not print its address");
         Server { child, url, _stdout: stdout }
     }
 }
