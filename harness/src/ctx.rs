@@ -227,6 +227,13 @@ impl Ctx {
         let rel = path.strip_prefix(self.run.client.base_url()).unwrap_or(path);
         let segments: Vec<&str> = rel.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
         let item_id = match segments.as_slice() {
+            // A PUT, PATCH or DELETE on a whole collection could touch every resource in it: never sent.
+            [_collection] | [_collection, ".search"] if req.method != Method::POST => {
+                return Err(Outcome::Error(format!(
+                    "refused to send {} {path}: a collection is only ever POSTed to",
+                    req.method
+                )));
+            }
             [_collection] => None,
             [_collection, ".search"] => None,
             [_collection, id] => Some(*id),
@@ -381,5 +388,71 @@ fn summarize(r: &ScimResponse) -> String {
             let cut: String = text.chars().take(200).collect();
             if cut.len() < text.len() { format!("{cut}...") } else { cut }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scimlab_mock_idp::{ClientOptions, Credential};
+
+    fn ctx() -> Ctx {
+        let client =
+            ScimClient::new("http://127.0.0.1:9/scim/v2", Credential::None, ClientOptions::default()).expect("client");
+        let run = RunShared::new(
+            client,
+            None,
+            SchemaRegistry::core().clone(),
+            Some("/Users".into()),
+            Some("/Groups".into()),
+            true,
+            "scimlab-test-".into(),
+            1,
+        );
+        run.own(Kind::User, "mine");
+        Ctx::new(Arc::new(run))
+    }
+
+    fn allowed(ctx: &Ctx, req: ScimRequest) -> bool {
+        ctx.guard(&req).is_ok()
+    }
+
+    #[test]
+    fn only_owned_resources_may_be_changed() {
+        let c = ctx();
+        let body = json!({});
+        assert!(allowed(&c, ScimRequest::json(Method::POST, "/Users", &body)));
+        assert!(allowed(&c, ScimRequest::json(Method::POST, "/Users/.search", &body)));
+        assert!(allowed(&c, ScimRequest::json(Method::PUT, "/Users/mine", &body)));
+        assert!(allowed(&c, ScimRequest::delete("/Users/mine")));
+        assert!(allowed(&c, ScimRequest::get("/Users/someone-else")));
+        assert!(!allowed(&c, ScimRequest::json(Method::PUT, "/Users/someone-else", &body)));
+        assert!(!allowed(&c, ScimRequest::json(Method::PATCH, "/Groups/someone-else", &body)));
+        assert!(!allowed(&c, ScimRequest::delete("/Users/someone-else")));
+        let missing = c.missing_id();
+        assert!(allowed(&c, ScimRequest::delete(format!("/Users/{missing}"))));
+    }
+
+    #[test]
+    fn collections_are_never_put_patched_or_deleted() {
+        let c = ctx();
+        let body = json!({});
+        assert!(!allowed(&c, ScimRequest::delete("/Users")));
+        assert!(!allowed(&c, ScimRequest::json(Method::PUT, "/Groups", &body)));
+        assert!(!allowed(&c, ScimRequest::json(Method::PATCH, "/Users/", &body)));
+        assert!(!allowed(&c, ScimRequest::delete("/Users/mine/extra")));
+    }
+
+    #[test]
+    fn bulk_operations_may_only_touch_owned_resources() {
+        let c = ctx();
+        let ok = json!({"Operations": [
+            {"method": "POST", "path": "/Users", "bulkId": "a", "data": {}},
+            {"method": "PATCH", "path": "/Users/mine", "data": {}},
+            {"method": "DELETE", "path": "/Users/bulkId:a"}
+        ]});
+        assert!(allowed(&c, ScimRequest::json(Method::POST, "/Bulk", &ok)));
+        let bad = json!({"Operations": [{"method": "DELETE", "path": "/Users/someone-else"}]});
+        assert!(!allowed(&c, ScimRequest::json(Method::POST, "/Bulk", &bad)));
     }
 }
