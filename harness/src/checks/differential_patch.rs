@@ -13,7 +13,9 @@
 //! One reading beyond the strict one is accepted: a `replace` on `emails[type eq "..."].value` that matches no
 //! element may create the element (as Entra ID needs, `profile/entra/patch-filter-creates-email`) instead of
 //! failing with noTarget as RFC 7644 section 3.5.2.3 has it. The `rfc7644/3.5.2.3` checks judge that rule;
-//! here either reading agrees, so that the differential check finds the disagreements no leniency explains.
+//! here either reading agrees, so that the differential check finds the disagreements no leniency explains. A
+//! `remove` or an `add` whose value filter matches nothing is likewise read both ways, since the RFC is silent
+//! there (see `silent_filter_reading`).
 
 use super::differential::{Disagreement, Found, Judged, Step, cases, prepare, prerequisite, replay, run_cases};
 use super::support::outcome;
@@ -26,7 +28,7 @@ use scimlab_mock_idp::ScimRequest;
 use scimlab_protocol::arbitrary::patch::arb_patch_request;
 use scimlab_protocol::arbitrary::users::arb_user;
 use scimlab_protocol::json::get_ci;
-use scimlab_protocol::patch::{self, PatchOptions, PatchRequest};
+use scimlab_protocol::patch::{self, PatchOpKind, PatchOptions, PatchRequest};
 use scimlab_protocol::schema::{USER_URN, split_urn};
 use scimlab_protocol::{ResourceView, ScimError};
 use serde_json::{Map, Value};
@@ -111,6 +113,47 @@ fn smaller_cases((user, requests): &Case) -> Vec<Case> {
 /// `replace_creates_filtered` (see the file's documentation).
 fn readings() -> [PatchOptions; 2] {
     [PatchOptions::strict(), PatchOptions { replace_creates_filtered: true, ..PatchOptions::strict() }]
+}
+
+/// Further readings where the RFC is silent about a value filter that matches nothing. RFC 7644 section 3.5.2.2
+/// says what a `remove` with a filter does to the values it matches, and section 3.5.2.1 what an `add` does to a
+/// target that exists, but neither says what happens when the filter matches no element. The reference takes
+/// table 9's noTarget for the remove and creates the element for the add; a server may instead do nothing on the
+/// remove (`remove_is_no_op`) or refuse the add with noTarget (`add_is_refused`). Operations run one by one, in
+/// order; any other refusal refuses the whole request, as the strict reading does.
+fn silent_filter_reading(
+    before: &Value,
+    req: &PatchRequest,
+    view: &ResourceView<'_>,
+    remove_is_no_op: bool,
+    add_is_refused: bool,
+) -> Result<Value, ScimError> {
+    let count = |v: &Value, name: &str| {
+        v.as_object().and_then(|o| get_ci(o, name)).and_then(Value::as_array).map_or(0, Vec::len)
+    };
+    let mut v = before.clone();
+    for op in &req.operations {
+        let filtered = op.path.as_ref().filter(|p| p.filter.is_some());
+        let one = PatchRequest { operations: vec![op.clone()] };
+        let mut next = v.clone();
+        match patch::apply(&mut next, &one, view, &PatchOptions::strict()) {
+            Ok(_) => {
+                if let Some(p) = filtered.filter(|_| add_is_refused && op.op == PatchOpKind::Add)
+                    && count(&next, &p.name) > count(&v, &p.name)
+                {
+                    return Err(ScimError::no_target(format!("no element of {} matches the filter", p.name)));
+                }
+                v = next;
+            }
+            Err(e)
+                if remove_is_no_op
+                    && op.op == PatchOpKind::Remove
+                    && filtered.is_some()
+                    && e.scim_type == Some(scimlab_protocol::ScimType::NoTarget) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(v)
 }
 
 /// The top-level attributes an attribute path (or a path-less value's key) touches: the attribute's name, or,
@@ -252,13 +295,16 @@ async fn judge_patch(ctx: &Ctx, (user, requests): Case) -> Result<Judged, Outcom
         let Ok((req, _)) = PatchRequest::from_json(request, &PatchOptions::strict()) else {
             return Ok(Judged::NotApplicable);
         };
-        let results: Vec<Result<Value, ScimError>> = readings()
+        let mut results: Vec<Result<Value, ScimError>> = readings()
             .iter()
             .map(|o| {
                 let mut v = before.clone();
                 patch::apply(&mut v, &req, &view, o).map(|_| v)
             })
             .collect();
+        for (remove_is_no_op, add_is_refused) in [(true, false), (false, true), (true, true)] {
+            results.push(silent_filter_reading(&before, &req, &view, remove_is_no_op, add_is_refused));
+        }
         let r = ctx.send(ScimRequest::json(Method::PATCH, &created.path, request)).await?;
         reproduce.push(r.exchange.curl());
         let scim_type = r.json.as_ref().and_then(|b| b.get("scimType")).and_then(Value::as_str).map(str::to_owned);
