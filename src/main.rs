@@ -58,6 +58,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Test(a) => cmd_test::run(*a),
@@ -71,4 +72,19 @@ fn main() -> ExitCode {
         Command::Report(c) => cmd_report::run(c),
     };
     exit::finish(outcome)
+}
+
+/// A reader that stops early (`scimlab checks list | head`) closes our stdout; Rust's print macros then panic. Like
+/// any Unix filter killed by SIGPIPE, stop quietly with status 141 (128 + SIGPIPE) instead of printing a panic.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let msg =
+            payload.downcast_ref::<String>().map(String::as_str).or_else(|| payload.downcast_ref::<&str>().copied());
+        if msg.is_some_and(|m| m.contains("failed printing to stdout") && m.contains("Broken pipe")) {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }
