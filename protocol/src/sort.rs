@@ -26,7 +26,7 @@
 //!   empty) means ascending.
 
 use crate::error::ScimError;
-use crate::filter::AttrPath;
+use crate::filter::{AttrPath, fold, parse_datetime};
 use crate::json::{get_ci, is_present};
 use crate::schema::{AttrType, AttributeDef, ResourceView};
 use jiff::Timestamp;
@@ -234,27 +234,6 @@ fn num_key(n: &serde_json::Number) -> Option<NumKey> {
     // matters against integers with the same f64 image, and keeps the order total either way.
     let exact = if f.fract() == 0.0 && f.abs() < 1e38 { f as i128 } else { 0 };
     Some(NumKey(f, exact))
-}
-
-/// Case-insensitive key: full Unicode lowercasing (no locale), borrowed when already lowercase ASCII.
-fn fold(s: &str) -> Cow<'_, str> {
-    if s.is_ascii() {
-        if s.bytes().any(|b| b.is_ascii_uppercase()) { Cow::Owned(s.to_ascii_lowercase()) } else { Cow::Borrowed(s) }
-    } else {
-        Cow::Owned(s.to_lowercase())
-    }
-}
-
-/// RFC 7643 section 2.3.5: an `xsd:dateTime` as an instant; text without an offset is read as UTC.
-fn parse_datetime(s: &str) -> Option<Timestamp> {
-    if let Ok(t) = s.parse::<Timestamp>() {
-        return Some(t);
-    }
-    if !s.contains(['T', 't']) {
-        return None;
-    }
-    let dt: jiff::civil::DateTime = s.parse().ok()?;
-    jiff::tz::TimeZone::UTC.to_timestamp(dt).ok()
 }
 
 #[cfg(test)]

@@ -414,7 +414,7 @@ fn typed_pred(
             };
             let op = str_op(op);
             let exact = def.is_case_exact() || fold_free(op, s);
-            let lit = if exact { s.clone() } else { fold(s) };
+            let lit = if exact { s.clone() } else { fold(s).into_owned() };
             Ok(Pred::Str { op, lit: lit.into_boxed_str(), exact })
         }
         AttrType::Boolean => {
@@ -465,7 +465,7 @@ fn untyped_pred(op: CompareOp, lit: &CompValue) -> Pred {
         CompValue::String(s) => {
             let op = str_op(op);
             let exact = fold_free(op, s);
-            Pred::Str { op, lit: if exact { s.as_str().into() } else { fold(s).into_boxed_str() }, exact }
+            Pred::Str { op, lit: if exact { s.as_str().into() } else { fold(s).into_owned().into_boxed_str() }, exact }
         }
         CompValue::Number(n) => match (ord_op(op), NumLit::from_number(n)) {
             (Some(op), Some(lit)) => Pred::Num { op, lit },

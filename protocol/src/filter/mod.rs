@@ -13,6 +13,7 @@ mod parser;
 mod print;
 
 pub use ast::{AttrExp, AttrPath, CompValue, CompareOp, Filter, Test, ValuePath};
+pub(crate) use compare::{fold, parse_datetime};
 pub use error::FilterError;
 pub use eval::{Matcher, matches};
 pub(crate) use parser::parse_patch_path;
