@@ -7,19 +7,15 @@
 use crate::config::Auth;
 use crate::faults::Deviation;
 use crate::http::{error_response, method_not_allowed, query_pairs, scim_json};
+use crate::resources::base_url;
 use crate::state::{AppState, Shared};
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use scimlab_protocol::ScimError;
 use scimlab_protocol::schema::LIST_RESPONSE_URN;
 use scimlab_protocol::spc::{AuthenticationScheme, BulkConfig, FilterConfig, ServiceProviderConfig, Supported};
 use serde_json::{Value, json};
-
-fn base(st: &Shared, headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    format!("http://{host}{}", st.config.base_path)
-}
 
 /// Refuses non-GET methods and `filter` (403, RFC 7644 section 4), unless `discovery-writable` /
 /// `discovery-filter-accepted`; answers 404 when the endpoint's `missing` deviation is on.
@@ -90,7 +86,7 @@ pub async fn spc(State(st): State<AppState>, req: Request) -> Response {
     if let Err(r) = guard(st, &req, Some(Deviation::SpcMissing)) {
         return *r;
     }
-    let mut body = service_provider_config(st).to_resource_json(&base(st, req.headers()));
+    let mut body = service_provider_config(st).to_resource_json(&base_url(st, req.headers()));
     if let Some(o) = body.as_object_mut().filter(|_| st.faults.has(Deviation::SpcIncomplete)) {
         o.remove("etag");
     }
@@ -114,7 +110,7 @@ pub async fn resource_types(State(st): State<AppState>, req: Request) -> Respons
     if let Err(r) = guard(st, &req, Some(Deviation::ResourceTypesMissing)) {
         return *r;
     }
-    let b = base(st, req.headers());
+    let b = base_url(st, req.headers());
     let all = st.registry.resource_types().iter().map(|rt| rt.to_resource_json(&b)).collect();
     scim_json(StatusCode::OK, &list_response(all))
 }
@@ -129,7 +125,7 @@ pub async fn resource_type(State(st): State<AppState>, Path(name): Path<String>,
         rt.name.eq_ignore_ascii_case(&name) || rt.id.as_deref().is_some_and(|id| id.eq_ignore_ascii_case(&name))
     });
     match found {
-        Some(rt) => scim_json(StatusCode::OK, &rt.to_resource_json(&base(st, req.headers()))),
+        Some(rt) => scim_json(StatusCode::OK, &rt.to_resource_json(&base_url(st, req.headers()))),
         None if st.faults.has(Deviation::NotFound200) => scim_json(StatusCode::OK, &json!({})),
         None => error_response(&ScimError::not_found(format!("no resource type {name:?}"))),
     }
@@ -141,7 +137,7 @@ pub async fn schemas(State(st): State<AppState>, req: Request) -> Response {
     if let Err(r) = guard(st, &req, Some(Deviation::SchemasMissing)) {
         return *r;
     }
-    let b = base(st, req.headers());
+    let b = base_url(st, req.headers());
     let all = st.registry.schemas().iter().map(|s| s.to_resource_json(&b)).collect();
     scim_json(StatusCode::OK, &list_response(all))
 }
@@ -153,7 +149,7 @@ pub async fn schema(State(st): State<AppState>, Path(urn): Path<String>, req: Re
         return *r;
     }
     match st.registry.schema(&urn) {
-        Some(s) => scim_json(StatusCode::OK, &s.to_resource_json(&base(st, req.headers()))),
+        Some(s) => scim_json(StatusCode::OK, &s.to_resource_json(&base_url(st, req.headers()))),
         None if st.faults.has(Deviation::NotFound200) => scim_json(StatusCode::OK, &json!({})),
         None => error_response(&ScimError::not_found(format!("no schema {urn:?}"))),
     }
