@@ -57,14 +57,13 @@ pub async fn bulk(State(app): State<AppState>, req: Request) -> Response {
         if crate::write_faults::bulk_limits_enforced(st) {
             check_limits(count, bytes.len(), st.config.max_bulk_operations, limit)?;
         }
-        let request = BulkRequest::from_json(&value)?;
-        drop(value);
+        let request = BulkRequest::from_value(value)?;
         // The store calls block; a large bulk must not hold up the async workers.
         let headers = parts.headers.clone();
         let response = tokio::task::spawn_blocking(move || run_owned(app.shared(), request, &headers))
             .await
             .map_err(|e| ScimError::new(500, format!("the bulk request could not be completed: {e}")))??;
-        Ok(scim_json(StatusCode::OK, &response.to_json()))
+        Ok(scim_json(StatusCode::OK, &response))
     }
     .await;
     ScimResult(result).into_response()

@@ -12,8 +12,9 @@ use serde_json::Value;
 /// The SCIM media type (RFC 7644 section 8.1).
 pub const SCIM_JSON: &str = "application/scim+json";
 
-/// A SCIM JSON response with the given status.
-pub fn scim_json(status: StatusCode, body: &Value) -> Response {
+/// A SCIM JSON response with the given status; `body` is any serialisable message (a `Value`, or a type that
+/// writes itself straight to bytes, such as a BulkResponse).
+pub fn scim_json(status: StatusCode, body: &impl serde::Serialize) -> Response {
     match serde_json::to_vec(body) {
         Ok(bytes) => {
             let mut resp = Response::new(Body::from(bytes));

@@ -209,19 +209,18 @@ pub(crate) fn create_with(
     let base = base_url(st, headers);
     let now = crate::store::now_rfc3339();
     let obj = body.as_object_mut().ok_or_else(|| ScimError::invalid_syntax("the body must be a JSON object"))?;
-    let mut out = Map::with_capacity(obj.len() + 2);
-    out.insert("id".into(), Value::String(id.clone()));
-    for (k, v) in std::mem::take(obj) {
-        out.insert(k, v);
-    }
+    // `id` goes first; one the client sent survives only where read-only attributes are kept (a deviation).
+    let given = obj.shift_remove("id");
+    obj.shift_insert(0, "id".into(), given.unwrap_or_else(|| Value::String(id.clone())));
     let location = format!("{base}/{}/{id}", kind.endpoint());
-    out.insert(
-        "meta".into(),
-        serde_json::json!({"resourceType": kind.name(), "created": now, "lastModified": now, "location": location}),
-    );
-    let copy = crate::faults::keeps_duplicates(st).then(|| Value::Object(out.clone()));
-    let record =
-        st.store.insert(kind, Value::Object(out)).or_else(|e| crate::faults::unstored_duplicate(st, e, copy))?;
+    let mut meta = Map::with_capacity(5);
+    meta.insert("resourceType".into(), kind.name().into());
+    meta.insert("created".into(), now.as_str().into());
+    meta.insert("lastModified".into(), now.into());
+    meta.insert("location".into(), location.as_str().into());
+    obj.insert("meta".into(), Value::Object(meta));
+    let copy = crate::faults::keeps_duplicates(st).then(|| body.clone());
+    let record = st.store.insert(kind, body).or_else(|e| crate::faults::unstored_duplicate(st, e, copy))?;
     let shown = if want_body { Some(shown(st, kind, &record, pairs)?) } else { None };
     let mut result = OpResult::of(st, StatusCode::CREATED, &record, shown);
     result.location = (!st.faults.has(Deviation::NoLocation)).then_some(location);

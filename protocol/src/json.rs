@@ -26,7 +26,10 @@ pub fn get_ci_mut<'v>(obj: &'v mut Map<String, Value>, key: &str) -> Option<&'v 
 
 /// Removes the member called `key` (case-insensitively), keeping the order of the others.
 pub fn remove_ci(obj: &mut Map<String, Value>, key: &str) -> Option<Value> {
-    let k = key_ci(obj, key)?.to_owned();
+    if let Some(v) = obj.shift_remove(key) {
+        return Some(v);
+    }
+    let k = obj.keys().find(|k| k.eq_ignore_ascii_case(key))?.clone();
     obj.shift_remove(&k)
 }
 

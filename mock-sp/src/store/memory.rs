@@ -4,7 +4,7 @@
 //! resources through `Arc`, so a GET copies nothing but the pointer. Creation order is kept by a sequence number
 //! (a `BTreeMap`), which gives list endpoints a stable order across pages.
 
-use super::{Indexed, Kind, Mutation, Record, Store, fold, index_key, member_ids};
+use super::{Indexed, Kind, Mutation, Record, Store, folded, index_key, index_str, member_ids};
 use scimlab_protocol::ScimError;
 use scimlab_protocol::exchange::Exchange;
 use serde_json::Value;
@@ -18,8 +18,64 @@ pub const DEFAULT_RECORDING_CAPACITY: usize = 100_000;
 struct Table {
     by_seq: BTreeMap<u64, Record>,
     seq_of: HashMap<String, u64>,
-    by_name: HashMap<String, BTreeSet<u64>>,
-    by_external: HashMap<String, BTreeSet<u64>>,
+    by_name: HashMap<String, Seqs>,
+    by_external: HashMap<String, Seqs>,
+}
+
+/// The sequence numbers filed under one index key. Nearly always one (a userName is unique), so that case holds
+/// the number inline instead of allocating a set; more than one appears with displayNames, externalIds, and the
+/// deviations that let duplicates in.
+#[derive(Debug, Clone, PartialEq)]
+enum Seqs {
+    One(u64),
+    Many(BTreeSet<u64>),
+}
+
+impl Seqs {
+    fn insert(&mut self, seq: u64) {
+        match self {
+            Seqs::One(s) if *s == seq => {}
+            Seqs::One(s) => *self = Seqs::Many(BTreeSet::from([*s, seq])),
+            Seqs::Many(set) => {
+                set.insert(seq);
+            }
+        }
+    }
+
+    /// Removes `seq`; true when no number is left under the key.
+    fn remove(&mut self, seq: u64) -> bool {
+        match self {
+            Seqs::One(s) => *s == seq,
+            Seqs::Many(set) => {
+                set.remove(&seq);
+                match (set.len(), set.first()) {
+                    (0, _) => return true,
+                    (1, Some(&last)) => *self = Seqs::One(last),
+                    _ => {}
+                }
+                false
+            }
+        }
+    }
+
+    /// The numbers in ascending order (creation order).
+    fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        let (one, many) = match self {
+            Seqs::One(s) => (Some(*s), None),
+            Seqs::Many(set) => (None, Some(set.iter().copied())),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
+    }
+}
+
+/// Files `seq` under `key`, allocating the key only when it is new.
+fn file(map: &mut HashMap<String, Seqs>, key: &str, seq: u64) {
+    match map.get_mut(key) {
+        Some(seqs) => seqs.insert(seq),
+        None => {
+            map.insert(key.to_owned(), Seqs::One(seq));
+        }
+    }
 }
 
 impl Table {
@@ -31,20 +87,20 @@ impl Table {
     }
 
     fn index(&mut self, kind: Kind, seq: u64, resource: &Value) {
-        if let Some(n) = index_key(resource, Self::name_attr(kind)) {
-            self.by_name.entry(fold(&n)).or_default().insert(seq);
+        if let Some(n) = index_str(resource, Self::name_attr(kind)) {
+            file(&mut self.by_name, &folded(n), seq);
         }
-        if let Some(e) = index_key(resource, "externalId") {
-            self.by_external.entry(e).or_default().insert(seq);
+        if let Some(e) = index_str(resource, "externalId") {
+            file(&mut self.by_external, e, seq);
         }
     }
 
     fn unindex(&mut self, kind: Kind, seq: u64, resource: &Value) {
-        if let Some(n) = index_key(resource, Self::name_attr(kind)) {
-            remove_from(&mut self.by_name, &fold(&n), seq);
+        if let Some(n) = index_str(resource, Self::name_attr(kind)) {
+            remove_from(&mut self.by_name, &folded(n), seq);
         }
-        if let Some(e) = index_key(resource, "externalId") {
-            remove_from(&mut self.by_external, &e, seq);
+        if let Some(e) = index_str(resource, "externalId") {
+            remove_from(&mut self.by_external, e, seq);
         }
     }
 
@@ -53,8 +109,8 @@ impl Table {
         if kind != Kind::User {
             return Ok(());
         }
-        let Some(name) = index_key(resource, "userName") else { return Ok(()) };
-        let taken = self.by_name.get(&fold(&name)).is_some_and(|s| s.iter().any(|&q| Some(q) != except));
+        let Some(name) = index_str(resource, "userName") else { return Ok(()) };
+        let taken = self.by_name.get(folded(name).as_ref()).is_some_and(|s| s.iter().any(|q| Some(q) != except));
         if taken {
             return Err(ScimError::uniqueness(format!("userName {name:?} is already in use")));
         }
@@ -62,12 +118,9 @@ impl Table {
     }
 }
 
-fn remove_from(map: &mut HashMap<String, BTreeSet<u64>>, key: &str, seq: u64) {
-    if let Some(set) = map.get_mut(key) {
-        set.remove(&seq);
-        if set.is_empty() {
-            map.remove(key);
-        }
+fn remove_from(map: &mut HashMap<String, Seqs>, key: &str, seq: u64) {
+    if map.get_mut(key).is_some_and(|seqs| seqs.remove(seq)) {
+        map.remove(key);
     }
 }
 
@@ -296,10 +349,10 @@ impl Store for MemoryStore {
         let g = self.read();
         let t = g.table(kind);
         let seqs = match attr {
-            Indexed::UserName | Indexed::DisplayName => t.by_name.get(&fold(value)),
+            Indexed::UserName | Indexed::DisplayName => t.by_name.get(folded(value).as_ref()),
             Indexed::ExternalId => t.by_external.get(value),
         };
-        Ok(seqs.into_iter().flatten().filter_map(|s| t.by_seq.get(s).cloned()).collect())
+        Ok(seqs.into_iter().flat_map(Seqs::iter).filter_map(|s| t.by_seq.get(&s).cloned()).collect())
     }
 
     fn scan(&self, kind: Kind, visit: &mut dyn FnMut(&Record) -> bool) -> Result<(), ScimError> {
@@ -363,5 +416,42 @@ pub(crate) fn remove_member(group: &mut Value, user_id: &str) {
         if ms.is_empty() {
             obj.shift_remove(&key);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listed(s: &Seqs) -> Vec<u64> {
+        s.iter().collect()
+    }
+
+    #[test]
+    fn seqs_hold_one_number_inline_and_grow_into_a_set() {
+        let mut s = Seqs::One(5);
+        s.insert(5);
+        assert_eq!(s, Seqs::One(5));
+        s.insert(2);
+        s.insert(9);
+        assert_eq!(listed(&s), [2, 5, 9]);
+        assert!(!s.remove(5));
+        assert!(!s.remove(7), "removing an absent number changes nothing");
+        assert!(!s.remove(2));
+        assert_eq!(s, Seqs::One(9), "one number left goes back inline");
+        assert!(!s.remove(3));
+        assert!(s.remove(9));
+    }
+
+    #[test]
+    fn the_index_forgets_a_key_when_its_last_number_goes() {
+        let mut map = HashMap::new();
+        file(&mut map, "a", 1);
+        file(&mut map, "a", 2);
+        remove_from(&mut map, "a", 1);
+        assert_eq!(map.get("a"), Some(&Seqs::One(2)));
+        remove_from(&mut map, "a", 2);
+        assert!(map.is_empty());
+        remove_from(&mut map, "missing", 1);
     }
 }

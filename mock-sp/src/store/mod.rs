@@ -13,6 +13,7 @@ pub use sqlite::SqliteStore;
 use scimlab_protocol::ScimError;
 use scimlab_protocol::exchange::Exchange;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The resource collections the mock SP serves.
@@ -123,15 +124,28 @@ pub trait Store: Send + Sync + 'static {
     fn recordings(&self, after: u64, limit: usize) -> Result<Vec<(u64, Exchange)>, ScimError>;
 }
 
-/// The `userName` of a User or `displayName` of a Group, for the uniqueness and lookup indexes.
+/// The string value of `attr` (named in any case) in `resource`, as the indexes key it.
+pub(crate) fn index_str<'v>(resource: &'v Value, attr: &str) -> Option<&'v str> {
+    scimlab_protocol::json::get_ci(resource.as_object()?, attr).and_then(Value::as_str)
+}
+
+/// [`index_str`], owned.
 pub(crate) fn index_key(resource: &Value, attr: &str) -> Option<String> {
-    let obj = resource.as_object()?;
-    scimlab_protocol::json::get_ci(obj, attr).and_then(Value::as_str).map(str::to_owned)
+    index_str(resource, attr).map(str::to_owned)
 }
 
 /// Case-folds a key for the case-insensitive indexes (userName, displayName).
 pub(crate) fn fold(s: &str) -> String {
-    if s.is_ascii() { s.to_ascii_lowercase() } else { s.to_lowercase() }
+    folded(s).into_owned()
+}
+
+/// [`fold`], borrowing `s` when it has nothing to fold (the common case: most userNames are lower case).
+pub(crate) fn folded(s: &str) -> Cow<'_, str> {
+    match s.is_ascii() {
+        true if !s.bytes().any(|b| b.is_ascii_uppercase()) => Cow::Borrowed(s),
+        true => Cow::Owned(s.to_ascii_lowercase()),
+        false => Cow::Owned(s.to_lowercase()),
+    }
 }
 
 /// The member ids listed in a Group's `members`.

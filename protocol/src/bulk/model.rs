@@ -4,10 +4,12 @@
 //! servers' answers by them) and every liberty is reported as a [`Deviation`].
 
 use crate::error::ScimError;
-use crate::json::get_ci;
+use crate::json::{get_ci, remove_ci};
 use crate::list::{Deviation, DeviationKind, check_schemas, json_kind, member};
 use crate::schema::{BULK_REQUEST_URN, BULK_RESPONSE_URN};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 use std::fmt;
 
 /// The HTTP method of one bulk operation (RFC 7644 section 3.7: POST, PUT, PATCH or DELETE).
@@ -80,10 +82,16 @@ impl BulkRequest {
     /// `/Users`; the others a resource, `/Users/{id}`), and a POST, PUT or PATCH without an object `data`. A
     /// negative `failOnErrors` is a 400 `invalidValue`.
     pub fn from_json(v: &Value) -> Result<BulkRequest, ScimError> {
-        let Value::Object(obj) = v else {
+        BulkRequest::from_value(v.clone())
+    }
+
+    /// [`BulkRequest::from_json`], taking the body: each operation's `data` moves into the request instead of
+    /// being copied (a server's path, where a request of 100 creates carries 100 resource bodies).
+    pub fn from_value(v: Value) -> Result<BulkRequest, ScimError> {
+        let Value::Object(mut obj) = v else {
             return Err(ScimError::invalid_syntax("BulkRequest: the body must be a JSON object"));
         };
-        let listed = get_ci(obj, "schemas")
+        let listed = get_ci(&obj, "schemas")
             .and_then(Value::as_array)
             .is_some_and(|a| a.iter().any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(BULK_REQUEST_URN))));
         if !listed {
@@ -91,7 +99,7 @@ impl BulkRequest {
                 "BulkRequest: schemas must list {BULK_REQUEST_URN} (RFC 7644 section 3.7)"
             )));
         }
-        let fail_on_errors = match get_ci(obj, "failOnErrors") {
+        let fail_on_errors = match get_ci(&obj, "failOnErrors") {
             None | Some(Value::Null) => None,
             Some(Value::Number(n)) => match n.as_u64() {
                 Some(u) => Some(u32::try_from(u).unwrap_or(u32::MAX)),
@@ -113,7 +121,7 @@ impl BulkRequest {
                 )));
             }
         };
-        let ops = match get_ci(obj, "Operations") {
+        let ops = match remove_ci(&mut obj, "Operations") {
             Some(Value::Array(ops)) if !ops.is_empty() => ops,
             Some(Value::Array(_)) => {
                 return Err(ScimError::invalid_syntax("BulkRequest: Operations must hold at least one operation"));
@@ -121,21 +129,24 @@ impl BulkRequest {
             Some(other) => {
                 return Err(ScimError::invalid_syntax(format!(
                     "BulkRequest: Operations must be an array, found {}",
-                    json_kind(other)
+                    json_kind(&other)
                 )));
             }
             None => return Err(ScimError::invalid_syntax("BulkRequest: Operations is missing")),
         };
         let mut operations: Vec<BulkOperation> = Vec::with_capacity(ops.len());
-        for (i, op) in ops.iter().enumerate() {
-            let op = BulkOperation::from_json(i, op)?;
-            if let Some(id) = &op.bulk_id
-                && let Some(j) = operations.iter().position(|o| o.bulk_id.as_deref() == Some(id))
-            {
-                return Err(ScimError::invalid_syntax(format!(
-                    "Operations[{i}].bulkId: {id:?} is already used by Operations[{j}]; bulkIds must be \
-                     unique within a request (RFC 7644 section 3.7)"
-                )));
+        // bulkId to the index of the operation that first used it.
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for (i, op) in ops.into_iter().enumerate() {
+            let op = BulkOperation::from_value(i, op)?;
+            if let Some(id) = &op.bulk_id {
+                if let Some(j) = seen.get(id) {
+                    return Err(ScimError::invalid_syntax(format!(
+                        "Operations[{i}].bulkId: {id:?} is already used by Operations[{j}]; bulkIds must be \
+                         unique within a request (RFC 7644 section 3.7)"
+                    )));
+                }
+                seen.insert(id.clone(), i);
             }
             operations.push(op);
         }
@@ -154,17 +165,17 @@ impl BulkRequest {
 }
 
 impl BulkOperation {
-    fn from_json(i: usize, v: &Value) -> Result<BulkOperation, ScimError> {
+    fn from_value(i: usize, v: Value) -> Result<BulkOperation, ScimError> {
         let at =
             |member: &str, problem: String| ScimError::invalid_syntax(format!("Operations[{i}]{member}: {problem}"));
-        let Value::Object(obj) = v else {
-            return Err(at("", format!("an operation must be an object, found {}", json_kind(v))));
+        let Value::Object(mut obj) = v else {
+            return Err(at("", format!("an operation must be an object, found {}", json_kind(&v))));
         };
-        let text = |name: &str| -> Result<Option<String>, ScimError> {
-            match get_ci(obj, name) {
+        let mut text = |name: &str| -> Result<Option<String>, ScimError> {
+            match remove_ci(&mut obj, name) {
                 None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(other) => Err(at(&format!(".{name}"), format!("must be a string, found {}", json_kind(other)))),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(other) => Err(at(&format!(".{name}"), format!("must be a string, found {}", json_kind(&other)))),
             }
         };
         let method = match text("method")? {
@@ -187,15 +198,16 @@ impl BulkOperation {
             }
             _ => {}
         }
-        let data = match get_ci(obj, "data") {
+        let version = text("version")?;
+        let data = match remove_ci(&mut obj, "data") {
             None | Some(Value::Null) => None,
-            Some(d @ Value::Object(_)) => Some(d.clone()),
-            Some(other) => return Err(at(".data", format!("must be an object, found {}", json_kind(other)))),
+            Some(d @ Value::Object(_)) => Some(d),
+            Some(other) => return Err(at(".data", format!("must be an object, found {}", json_kind(&other)))),
         };
         if data.is_none() && method != BulkMethod::Delete {
             return Err(at(".data", format!("is required for a {method} (RFC 7644 section 3.7)")));
         }
-        Ok(BulkOperation { method, bulk_id, version: text("version")?, path, data })
+        Ok(BulkOperation { method, bulk_id, version, path, data })
     }
 
     /// The operation as JSON.
@@ -254,24 +266,9 @@ impl BulkOperationResponse {
     }
 
     /// The result as JSON, members in the order of RFC 7644 section 3.7.3's examples; `status` is a string, as
-    /// they show it.
+    /// they show it. The same as its [`Serialize`] form.
     pub fn to_json(&self) -> Value {
-        let mut o = Map::new();
-        if let Some(l) = &self.location {
-            o.insert("location".into(), json!(l));
-        }
-        o.insert("method".into(), json!(self.method.as_str()));
-        if let Some(b) = &self.bulk_id {
-            o.insert("bulkId".into(), json!(b));
-        }
-        if let Some(v) = &self.version {
-            o.insert("version".into(), json!(v));
-        }
-        o.insert("status".into(), json!(self.status.to_string()));
-        if let Some(r) = &self.response {
-            o.insert("response".into(), r.clone());
-        }
-        Value::Object(o)
+        serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
     fn read(i: usize, v: &Value, dev: &mut Vec<Deviation>) -> Result<BulkOperationResponse, ScimError> {
@@ -314,6 +311,39 @@ impl BulkOperationResponse {
     }
 }
 
+/// RFC 7644 section 3.7.3: `schemas` and `Operations`, one result per operation processed.
+impl Serialize for BulkResponse {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("schemas", &[BULK_RESPONSE_URN])?;
+        m.serialize_entry("Operations", &self.operations)?;
+        m.end()
+    }
+}
+
+/// Members in the order of RFC 7644 section 3.7.3's examples: `location`, `method`, `bulkId`, `version`,
+/// `status` (a string, as the examples show it) and `response`; absent ones are left out.
+impl Serialize for BulkOperationResponse {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        if let Some(l) = &self.location {
+            m.serialize_entry("location", l)?;
+        }
+        m.serialize_entry("method", self.method.as_str())?;
+        if let Some(b) = &self.bulk_id {
+            m.serialize_entry("bulkId", b)?;
+        }
+        if let Some(v) = &self.version {
+            m.serialize_entry("version", v)?;
+        }
+        m.serialize_entry("status", &self.status.to_string())?;
+        if let Some(r) = &self.response {
+            m.serialize_entry("response", r)?;
+        }
+        m.end()
+    }
+}
+
 /// Reads a bulk `status`: `"201"` (the RFC's examples), `201`, or `{"code": "201"}` (section 3.7.2's example).
 fn read_status(v: &Value, dev: &mut Vec<Deviation>) -> Option<u16> {
     let code = |v: &Value| match v {
@@ -337,12 +367,9 @@ fn read_status(v: &Value, dev: &mut Vec<Deviation>) -> Option<u16> {
 }
 
 impl BulkResponse {
-    /// The message as JSON.
+    /// The message as JSON, the same as its [`Serialize`] form (which a server writes straight to bytes).
     pub fn to_json(&self) -> Value {
-        json!({
-            "schemas": [BULK_RESPONSE_URN],
-            "Operations": self.operations.iter().map(BulkOperationResponse::to_json).collect::<Vec<_>>(),
-        })
+        serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
     /// Reads a server's BulkResponse leniently; see [`BulkResponse::read`]. The deviations are dropped.
