@@ -14,12 +14,16 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 /// How many exchanges the memory store keeps; older ones are dropped first (a SQLite store keeps them all).
 pub const DEFAULT_RECORDING_CAPACITY: usize = 100_000;
 
+/// The maps of the store are keyed by strings the clients choose and grow to millions of entries under load, so
+/// they hash with foldhash (randomly seeded, several times cheaper than the standard SipHash on short keys).
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 #[derive(Default)]
 struct Table {
     by_seq: BTreeMap<u64, Record>,
-    seq_of: HashMap<String, u64>,
-    by_name: HashMap<String, Seqs>,
-    by_external: HashMap<String, Seqs>,
+    seq_of: Map<String, u64>,
+    by_name: Map<String, Seqs>,
+    by_external: Map<String, Seqs>,
 }
 
 /// The sequence numbers filed under one index key. Nearly always one (a userName is unique), so that case holds
@@ -69,7 +73,7 @@ impl Seqs {
 }
 
 /// Files `seq` under `key`, allocating the key only when it is new.
-fn file(map: &mut HashMap<String, Seqs>, key: &str, seq: u64) {
+fn file(map: &mut Map<String, Seqs>, key: &str, seq: u64) {
     match map.get_mut(key) {
         Some(seqs) => seqs.insert(seq),
         None => {
@@ -118,7 +122,7 @@ impl Table {
     }
 }
 
-fn remove_from(map: &mut HashMap<String, Seqs>, key: &str, seq: u64) {
+fn remove_from(map: &mut Map<String, Seqs>, key: &str, seq: u64) {
     if map.get_mut(key).is_some_and(|seqs| seqs.remove(seq)) {
         map.remove(key);
     }
@@ -129,7 +133,7 @@ struct Inner {
     users: Table,
     groups: Table,
     /// user id -> ids of the groups listing it as a member.
-    memberships: HashMap<String, BTreeSet<String>>,
+    memberships: Map<String, BTreeSet<String>>,
     next_seq: u64,
     next_version: u64,
 }
@@ -445,7 +449,7 @@ mod tests {
 
     #[test]
     fn the_index_forgets_a_key_when_its_last_number_goes() {
-        let mut map = HashMap::new();
+        let mut map = Map::default();
         file(&mut map, "a", 1);
         file(&mut map, "a", 2);
         remove_from(&mut map, "a", 1);
