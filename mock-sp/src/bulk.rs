@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use scimlab_protocol::ScimError;
 use scimlab_protocol::bulk::{
     BulkMethod, BulkOperation, BulkOperationResponse, BulkPlan, BulkRequest, BulkResponse, BulkStep, UnresolvedBulkId,
-    check_limits, plan, resolve_path, resolve_references, should_stop,
+    check_limits, holds_reference, plan, resolve_path, resolve_references, should_stop,
 };
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -264,15 +264,4 @@ fn target(path: &str, method: BulkMethod) -> Result<(Kind, Option<&str>), ScimEr
         return Err(ScimError::invalid_syntax(format!("path {path:?} does not fit a {method} operation")));
     }
     Ok((kind, id))
-}
-
-/// Whether any string inside `v` holds `bulkId:` (most operations hold none, and resolving costs a pass over
-/// every bulkId created so far).
-fn holds_reference(v: &Value) -> bool {
-    match v {
-        Value::String(s) => s.contains("bulkId:"),
-        Value::Array(items) => items.iter().any(holds_reference),
-        Value::Object(o) => o.values().any(holds_reference),
-        _ => false,
-    }
 }

@@ -102,13 +102,14 @@ pub fn drop_dataless(body: &mut Value, view: &scimlab_protocol::schema::Resource
     let Some(obj) = body.as_object_mut() else { return };
     rename_legacy_urns(obj, view);
     obj.retain(|_, v| !v.is_null());
+    let served = |u: &str| view.is_core_urn(u) || view.extension(u).is_some();
+    let listed = scimlab_protocol::json::get_ci(obj, "schemas").and_then(Value::as_array);
+    if listed.is_none_or(|schemas| schemas.iter().all(|s| s.as_str().is_none_or(served))) {
+        return;
+    }
     let keys: Vec<String> = obj.keys().cloned().collect();
     let Some(Value::Array(schemas)) = scimlab_protocol::json::get_ci_mut(obj, "schemas") else { return };
-    schemas.retain(|s| {
-        s.as_str().is_none_or(|u| {
-            view.is_core_urn(u) || view.extension(u).is_some() || keys.iter().any(|k| k.eq_ignore_ascii_case(u))
-        })
-    });
+    schemas.retain(|s| s.as_str().is_none_or(|u| served(u) || keys.iter().any(|k| k.eq_ignore_ascii_case(u))));
 }
 
 /// The pre-RFC schema URNs of the SCIM 2.0 drafts that OneLogin still sends (IDP-TRAFFIC.md section 3, from a

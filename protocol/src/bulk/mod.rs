@@ -16,4 +16,4 @@ pub use model::{
     BulkMethod, BulkOperation, BulkOperationResponse, BulkRequest, BulkResponse, check_limits, should_stop,
 };
 pub use plan::{BulkPlan, BulkStep, plan};
-pub use refs::{UnresolvedBulkId, dependencies, execution_order, resolve_path, resolve_references};
+pub use refs::{UnresolvedBulkId, dependencies, execution_order, holds_reference, resolve_path, resolve_references};

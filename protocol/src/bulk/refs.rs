@@ -127,6 +127,22 @@ fn for_each_string_mut(v: &mut Value, f: &mut impl FnMut(&mut String)) {
     }
 }
 
+/// Whether any string inside `v` holds the text `bulkId:` (object keys excluded): the cheap test that lets the
+/// many operations without references skip the work of reading them.
+pub fn holds_reference(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains(PREFIX),
+        Value::Array(items) => items.iter().any(holds_reference),
+        Value::Object(o) => o.values().any(holds_reference),
+        _ => false,
+    }
+}
+
+/// Whether `op` holds the text `bulkId:` in its path or its data (see [`holds_reference`]).
+pub(crate) fn op_holds_reference(op: &BulkOperation) -> bool {
+    op.path.contains(PREFIX) || op.data.as_ref().is_some_and(holds_reference)
+}
+
 /// Whether `v` holds a reference to one of `ids`, reading references against `known`.
 pub(crate) fn mentions(v: &Value, known: &Known<'_>, ids: &HashSet<&str>) -> bool {
     let mut found = false;
