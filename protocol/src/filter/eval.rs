@@ -9,10 +9,11 @@
 //! The evaluation rules are documented on [`Matcher`], where rustdoc shows them.
 
 use super::ast::{AttrPath, CompValue, CompareOp, Filter, Test, ValuePath};
+use super::batch::{NO_SLOT, Plan};
 use super::compare::{NumLit, OrdOp, StrOp, fold, fold_free, num_cmp, parse_datetime, str_test};
+use super::member;
 use crate::error::ScimError;
 use crate::json::is_present;
-use crate::members;
 use crate::schema::{AttrType, AttributeDef, ResourceView};
 use jiff::Timestamp;
 use serde_json::Value;
@@ -49,7 +50,9 @@ use std::fmt;
 ///   or a stored dateTime that does not parse, never passes a comparison (but counts as present for `pr`).
 #[derive(Debug, Clone)]
 pub struct Matcher {
-    root: Node,
+    pub(super) root: Node,
+    /// The attributes the root-level tests read, which [`Matcher::select`] resolves for many resources at once.
+    pub(super) plan: Plan,
 }
 
 impl Matcher {
@@ -59,7 +62,7 @@ impl Matcher {
     /// attribute and the reason.
     pub fn compile(filter: &Filter, view: &ResourceView<'_>) -> Result<Matcher, ScimError> {
         let root = Compiler { view, scope: Scope::Resource }.node(filter)?;
-        Ok(Matcher { root })
+        Ok(Matcher::new(root))
     }
 
     /// Compiles a filter whose names are sub-attributes of the elements of `parent` (the bracket of a PATCH
@@ -73,13 +76,18 @@ impl Matcher {
     ) -> Result<Matcher, ScimError> {
         let scope = Scope::Element { parent: Some(parent), within: Within::Name(&parent.name) };
         let root = Compiler { view, scope }.node(filter)?;
-        Ok(Matcher { root })
+        Ok(Matcher::new(root))
     }
 
     /// Whether the resource (or, for [`Matcher::compile_for_element`], the element) matches. A value that is not
     /// a JSON object has no attributes: only filters that a resource without attributes satisfies match it.
     pub fn matches(&self, resource: &Value) -> bool {
-        self.root.eval(resource)
+        self.root.eval(resource, &[])
+    }
+
+    fn new(mut root: Node) -> Matcher {
+        let plan = Plan::assign(&mut root);
+        Matcher { root, plan }
     }
 }
 
@@ -90,37 +98,40 @@ pub fn matches(filter: &Filter, view: &ResourceView<'_>, resource: &Value) -> Re
 
 /// The compiled program.
 #[derive(Debug, Clone)]
-enum Node {
+pub(super) enum Node {
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
     Not(Box<Node>),
-    /// Some value reached by `loc` passes `pred`.
+    /// Some value reached by `loc` passes `pred`. `slot`: where batched evaluation keeps the attribute's value
+    /// once resolved ([`NO_SLOT`] for none, see `batch.rs`).
     Leaf {
         loc: Loc,
         pred: Pred,
+        slot: u8,
     },
     /// Some element of the attribute at `loc` (or its one object, for a single-valued attribute) satisfies
     /// `filter`, evaluated with the element as its context.
     Elements {
         loc: Loc,
         filter: Box<Node>,
+        slot: u8,
     },
 }
 
 /// Where an attribute's values live, relative to the context object (the resource, or one element).
 #[derive(Debug, Clone)]
-struct Loc {
+pub(super) struct Loc {
     /// The extension URN key the attribute lives under, if any.
-    ext: Option<Box<str>>,
+    pub(super) ext: Option<Box<str>>,
     /// The attribute's key.
-    key: Box<str>,
+    pub(super) key: Box<str>,
     /// The sub-attribute's key, looked up in each value of the attribute.
-    sub: Option<Box<str>>,
+    pub(super) sub: Option<Box<str>>,
 }
 
 /// A test of one value.
 #[derive(Debug, Clone)]
-enum Pred {
+pub(super) enum Pred {
     /// `pr`: the value is present ([`is_present`]).
     Present,
     /// A string test. `exact`: compare the value as written (a `caseExact` attribute, or a literal that folding
@@ -137,38 +148,43 @@ enum Pred {
 }
 
 impl Node {
-    fn eval(&self, ctx: &Value) -> bool {
+    /// Whether `ctx` satisfies the node. `tops` holds the values of the attributes with a slot, when batched
+    /// evaluation resolved them already (`tops[slot]`); a slot past its end is looked up in `ctx`.
+    pub(super) fn eval(&self, ctx: &Value, tops: &[Option<&Value>]) -> bool {
         match self {
-            Node::And(a, b) => a.eval(ctx) && b.eval(ctx),
-            Node::Or(a, b) => a.eval(ctx) || b.eval(ctx),
-            Node::Not(a) => !a.eval(ctx),
-            Node::Leaf { loc, pred } => loc.any(ctx, &mut |v| pred.test(v)),
-            Node::Elements { loc, filter } => loc.top(ctx).is_some_and(|top| any_flat(top, &mut |e| filter.eval(e))),
+            Node::And(a, b) => a.eval(ctx, tops) && b.eval(ctx, tops),
+            Node::Or(a, b) => a.eval(ctx, tops) || b.eval(ctx, tops),
+            Node::Not(a) => !a.eval(ctx, tops),
+            Node::Leaf { loc, pred, slot } => {
+                let top = tops.get(usize::from(*slot)).map_or_else(|| loc.top(ctx), |t| *t);
+                top.is_some_and(|top| loc.any_in(top, &mut |v| pred.test(v)))
+            }
+            Node::Elements { loc, filter, slot } => {
+                let top = tops.get(usize::from(*slot)).map_or_else(|| loc.top(ctx), |t| *t);
+                top.is_some_and(|top| any_flat(top, &mut |e| filter.eval(e, &[])))
+            }
         }
     }
 }
 
 impl Loc {
-    /// The attribute's value in `ctx`, case-insensitively. Members are found by scanning (see
-    /// `crate::members`): over 10,000 resources that are not in cache, each lookup costs a few cache misses.
-    fn top<'v>(&self, ctx: &'v Value) -> Option<&'v Value> {
+    /// The attribute's value in `ctx`, case-insensitively. Members are found by scanning (see `member.rs`):
+    /// over 10,000 resources that are not in cache, each lookup costs a few cache misses.
+    pub(super) fn top<'v>(&self, ctx: &'v Value) -> Option<&'v Value> {
         let mut obj = ctx.as_object()?;
         if let Some(ext) = &self.ext {
-            obj = members::get_ci(obj, ext)?.as_object()?;
+            obj = member::get_ci(obj, ext)?.as_object()?;
         }
-        members::get_ci(obj, &self.key)
+        member::get_ci(obj, &self.key)
     }
 
-    /// Whether `f` holds for some value the location reaches: the attribute's values (array elements one by one),
-    /// or the sub-attribute's values in each of them.
-    fn any(&self, ctx: &Value, f: &mut impl FnMut(&Value) -> bool) -> bool {
-        let Some(top) = self.top(ctx) else {
-            return false;
-        };
+    /// Whether `f` holds for some value the location reaches from `top`, the attribute's value: its values (array
+    /// elements one by one), or the sub-attribute's values in each of them.
+    fn any_in(&self, top: &Value, f: &mut impl FnMut(&Value) -> bool) -> bool {
         match &self.sub {
             None => any_flat(top, f),
             Some(sub) => any_flat(top, &mut |e| {
-                e.as_object().and_then(|o| members::get_ci(o, sub)).is_some_and(|v| any_flat(v, &mut *f))
+                e.as_object().and_then(|o| member::get_ci(o, sub)).is_some_and(|v| any_flat(v, &mut *f))
             }),
         }
     }
@@ -299,12 +315,12 @@ impl<'c> Compiler<'c, '_> {
         let target = self.target(path, comparing)?;
         let broad = target.def.is_some_and(|d| !d.canonical_values.is_empty());
         let (op, lit) = match test {
-            Test::Present => return Ok((Node::Leaf { loc: target.loc, pred: Pred::Present }, broad)),
+            Test::Present => return Ok((leaf(target.loc, Pred::Present), broad)),
             Test::Compare(op, lit) => (*op, lit),
         };
         if *lit == CompValue::Null {
             // `eq null`: no present value; `ne null`: some present value. Other operators have no meaning.
-            let present = Node::Leaf { loc: target.loc, pred: Pred::Present };
+            let present = leaf(target.loc, Pred::Present);
             return match op {
                 CompareOp::Eq => Ok((Node::Not(Box::new(present)), broad)),
                 CompareOp::Ne => Ok((present, broad)),
@@ -315,7 +331,7 @@ impl<'c> Compiler<'c, '_> {
             };
         }
         let pred = typed_pred(target.def, op, lit, &self.label(path))?;
-        let leaf = Node::Leaf { loc: target.loc, pred };
+        let leaf = leaf(target.loc, pred);
         Ok((if op == CompareOp::Ne { Node::Not(Box::new(leaf)) } else { leaf }, broad))
     }
 
@@ -382,8 +398,13 @@ impl<'c> Compiler<'c, '_> {
             let (then, _) = inner.leaf(&AttrPath::simple(sub.as_str()), test)?;
             filter = Node::And(Box::new(filter), Box::new(then));
         }
-        Ok(Node::Elements { loc: target.loc, filter: Box::new(filter) })
+        Ok(Node::Elements { loc: target.loc, filter: Box::new(filter), slot: NO_SLOT })
     }
+}
+
+/// A leaf without a slot yet (slots are assigned once the whole tree is compiled).
+fn leaf(loc: Loc, pred: Pred) -> Node {
+    Node::Leaf { loc, pred, slot: NO_SLOT }
 }
 
 /// RFC 7644 section 3.4.2.2 with RFC 7643 section 2.3: the comparison `op lit` on a value of `def`'s type, `ne`
@@ -525,6 +546,7 @@ fn invalid(label: impl fmt::Display, why: impl fmt::Display) -> ScimError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::members;
     use serde_json::{Map, json};
 
     #[test]

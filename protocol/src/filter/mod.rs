@@ -5,14 +5,17 @@
 //! evaluates it over serde_json resources.
 
 mod ast;
+mod batch;
 mod compare;
 mod error;
 mod eval;
 mod lexer;
+mod member;
 mod parser;
 mod print;
 
 pub use ast::{AttrExp, AttrPath, CompValue, CompareOp, Filter, Test, ValuePath};
+pub use batch::{BATCH, Select};
 pub(crate) use compare::{fold, parse_datetime};
 pub use error::FilterError;
 pub use eval::{Matcher, matches};
