@@ -123,19 +123,20 @@ impl Matcher {
         I: IntoIterator,
         F: Fn(&I::Item) -> &Value,
     {
-        Select { matcher: self, items: items.into_iter(), resource, pending: VecDeque::new(), hits: 0 }
+        let (pending, hints) = (VecDeque::new(), [[0; 2]; MAX_SLOTS]);
+        Select { matcher: self, items: items.into_iter(), resource, pending, hits: 0, hints }
     }
 
     /// Which of `resources` (at most [`BATCH`]) match: bit `i` of the answer is `self.matches(resources[i])`.
-    fn eval_batch(&self, resources: &[&Value]) -> u32 {
+    /// `hints`: where the previous resources held each slot's attribute (see [`top_hinted`]).
+    fn eval_batch(&self, resources: &[&Value], hints: &mut [[usize; 2]; MAX_SLOTS]) -> u32 {
         let slots = &self.plan.slots;
         let mut tops = [[None::<&Value>; MAX_SLOTS]; BATCH];
         let tops = &mut tops[..resources.len().min(BATCH)];
         // Level 1: each slot's attribute in each resource (the resource's member array and keys).
-        for (i, plan) in slots.iter().enumerate() {
-            let mut hint = [0; 2];
+        for ((i, plan), hint) in slots.iter().enumerate().zip(hints.iter_mut()) {
             for (t, r) in tops.iter_mut().zip(resources) {
-                t[i] = top_hinted(&plan.loc, r, &mut hint);
+                t[i] = top_hinted(&plan.loc, r, hint);
             }
         }
         if !slots.is_empty() {
@@ -192,9 +193,10 @@ fn warm(slots: &[SlotPlan], tops: &[[Option<&Value>; MAX_SLOTS]]) {
             }
         }
     }
-    // Level 3: each element's member array, and the keys whose length is that of a key the tests read (a lookup
-    // compares lengths before bytes, so these are exactly the keys it will read) with their string values. Reading
-    // the member arrays in a pass of their own, before the keys, measured no faster.
+    // Level 3: each element's member array up to the first key of each length the tests read (a lookup compares
+    // lengths before bytes and stops at the key spelled as asked, usually the first of its length), with that
+    // key and its string value. Reading the whole member array measured slower: the lookups do not read the rest.
+    // Reading the member arrays in a pass of their own, before the keys, measured no faster.
     for t in tops {
         for (top, plan) in t.iter().zip(slots) {
             let (Some(top), lengths) = (top, plan.lengths) else { continue };
@@ -207,12 +209,18 @@ fn warm(slots: &[SlotPlan], tops: &[[Option<&Value>; MAX_SLOTS]]) {
                 _ => continue,
             };
             for o in items.iter().filter_map(Value::as_object).chain(single) {
+                let mut wanted = lengths;
                 for (k, v) in o.iter().take(MAX_MEMBERS) {
-                    if lengths & length_bit(k) != 0 {
+                    let bit = length_bit(k);
+                    if wanted & bit != 0 {
                         sink = sink.wrapping_add(match v {
                             Value::String(s) => touch(k) ^ touch(s),
                             _ => touch(k),
                         });
+                        wanted &= !bit;
+                        if wanted == 0 {
+                            break;
+                        }
                     }
                 }
             }
@@ -242,6 +250,8 @@ pub struct Select<'m, I: Iterator, F> {
     pending: VecDeque<I::Item>,
     /// Bit `i`: the `i`-th item of `pending` matches.
     hits: u32,
+    /// Where the resources seen so far held each slot's attribute.
+    hints: [[usize; 2]; MAX_SLOTS],
 }
 
 impl<I, F> Iterator for Select<'_, I, F>
@@ -268,7 +278,7 @@ where
             for (r, item) in resources.iter_mut().zip(&self.pending) {
                 *r = (self.resource)(item);
             }
-            self.hits = self.matcher.eval_batch(&resources[..self.pending.len()]);
+            self.hits = self.matcher.eval_batch(&resources[..self.pending.len()], &mut self.hints);
         }
     }
 
