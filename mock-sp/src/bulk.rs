@@ -11,7 +11,7 @@
 //! runs.
 
 use crate::faults::Deviation;
-use crate::http::{ScimResult, check_content_type, method_not_allowed, parse_body, scim_json};
+use crate::http::{ScimResult, check_content_type, method_not_allowed, scim_json};
 use crate::resources::{self, OpResult, base_url};
 use crate::state::{AppState, Shared};
 use crate::store::Kind;
@@ -47,17 +47,17 @@ pub async fn bulk(State(app): State<AppState>, req: Request) -> Response {
         };
         let read_limit = crate::write_faults::bulk_read_limit(st, limit);
         let bytes = axum::body::to_bytes(body, read_limit).await.map_err(too_large)?;
-        let value = parse_body(&bytes)?;
-        // Count before reading every operation, so an oversized request is refused without the work.
-        let count = value
-            .as_object()
-            .and_then(|o| scimlab_protocol::json::get_ci(o, "Operations"))
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
-        if crate::write_faults::bulk_limits_enforced(st) {
-            check_limits(count, bytes.len(), st.config.max_bulk_operations, limit)?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ScimError::invalid_syntax("the request body is empty; a JSON object was expected"));
         }
-        let request = BulkRequest::from_value(value)?;
+        // The limits are checked on the count, before any operation is read, so an oversized request is refused
+        // without the work.
+        let enforced = crate::write_faults::bulk_limits_enforced(st);
+        let admit = |count| match enforced {
+            true => check_limits(count, bytes.len(), st.config.max_bulk_operations, limit),
+            false => Ok(()),
+        };
+        let request = BulkRequest::from_slice(&bytes, admit)?;
         // The store calls block; a large bulk must not hold up the async workers.
         let headers = parts.headers.clone();
         let response = tokio::task::spawn_blocking(move || run_owned(app.shared(), request, &headers))

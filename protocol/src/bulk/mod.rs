@@ -10,6 +10,7 @@
 
 mod model;
 mod plan;
+mod read;
 mod refs;
 
 pub use model::{

@@ -4,12 +4,11 @@
 //! servers' answers by them) and every liberty is reported as a [`Deviation`].
 
 use crate::error::ScimError;
-use crate::json::{get_ci, remove_ci};
+use crate::json::get_ci;
 use crate::list::{Deviation, DeviationKind, check_schemas, json_kind, member};
 use crate::schema::{BULK_REQUEST_URN, BULK_RESPONSE_URN};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
 use std::fmt;
 
 /// The HTTP method of one bulk operation (RFC 7644 section 3.7: POST, PUT, PATCH or DELETE).
@@ -75,84 +74,6 @@ pub struct BulkOperation {
 }
 
 impl BulkRequest {
-    /// Reads a BulkRequest body strictly. Each problem is a 400 `invalidSyntax` whose detail names the member:
-    /// `schemas` without the BulkRequest URN, `Operations` missing or empty, an operation that is not an object,
-    /// `Operations[i].method` not one of POST / PUT / PATCH / DELETE (any case), a POST without `bulkId`, a
-    /// `bulkId` used twice, a missing `path` or one of the wrong shape (a POST names a resource type endpoint,
-    /// `/Users`; the others a resource, `/Users/{id}`), and a POST, PUT or PATCH without an object `data`. A
-    /// negative `failOnErrors` is a 400 `invalidValue`.
-    pub fn from_json(v: &Value) -> Result<BulkRequest, ScimError> {
-        BulkRequest::from_value(v.clone())
-    }
-
-    /// [`BulkRequest::from_json`], taking the body: each operation's `data` moves into the request instead of
-    /// being copied (a server's path, where a request of 100 creates carries 100 resource bodies).
-    pub fn from_value(v: Value) -> Result<BulkRequest, ScimError> {
-        let Value::Object(mut obj) = v else {
-            return Err(ScimError::invalid_syntax("BulkRequest: the body must be a JSON object"));
-        };
-        let listed = get_ci(&obj, "schemas")
-            .and_then(Value::as_array)
-            .is_some_and(|a| a.iter().any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(BULK_REQUEST_URN))));
-        if !listed {
-            return Err(ScimError::invalid_syntax(format!(
-                "BulkRequest: schemas must list {BULK_REQUEST_URN} (RFC 7644 section 3.7)"
-            )));
-        }
-        let fail_on_errors = match get_ci(&obj, "failOnErrors") {
-            None | Some(Value::Null) => None,
-            Some(Value::Number(n)) => match n.as_u64() {
-                Some(u) => Some(u32::try_from(u).unwrap_or(u32::MAX)),
-                None if n.as_i64().is_some() => {
-                    return Err(ScimError::invalid_value(format!(
-                        "BulkRequest: failOnErrors must not be negative, found {n}"
-                    )));
-                }
-                None => {
-                    return Err(ScimError::invalid_syntax(format!(
-                        "BulkRequest: failOnErrors must be an integer, found {n}"
-                    )));
-                }
-            },
-            Some(other) => {
-                return Err(ScimError::invalid_syntax(format!(
-                    "BulkRequest: failOnErrors must be an integer, found {}",
-                    json_kind(other)
-                )));
-            }
-        };
-        let ops = match remove_ci(&mut obj, "Operations") {
-            Some(Value::Array(ops)) if !ops.is_empty() => ops,
-            Some(Value::Array(_)) => {
-                return Err(ScimError::invalid_syntax("BulkRequest: Operations must hold at least one operation"));
-            }
-            Some(other) => {
-                return Err(ScimError::invalid_syntax(format!(
-                    "BulkRequest: Operations must be an array, found {}",
-                    json_kind(&other)
-                )));
-            }
-            None => return Err(ScimError::invalid_syntax("BulkRequest: Operations is missing")),
-        };
-        let mut operations: Vec<BulkOperation> = Vec::with_capacity(ops.len());
-        // bulkId to the index of the operation that first used it.
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for (i, op) in ops.into_iter().enumerate() {
-            let op = BulkOperation::from_value(i, op)?;
-            if let Some(id) = &op.bulk_id {
-                if let Some(j) = seen.get(id) {
-                    return Err(ScimError::invalid_syntax(format!(
-                        "Operations[{i}].bulkId: {id:?} is already used by Operations[{j}]; bulkIds must be \
-                         unique within a request (RFC 7644 section 3.7)"
-                    )));
-                }
-                seen.insert(id.clone(), i);
-            }
-            operations.push(op);
-        }
-        Ok(BulkRequest { fail_on_errors, operations })
-    }
-
     /// The body as JSON.
     pub fn to_json(&self) -> Value {
         let mut v = json!({ "schemas": [BULK_REQUEST_URN] });
@@ -165,51 +86,6 @@ impl BulkRequest {
 }
 
 impl BulkOperation {
-    fn from_value(i: usize, v: Value) -> Result<BulkOperation, ScimError> {
-        let at =
-            |member: &str, problem: String| ScimError::invalid_syntax(format!("Operations[{i}]{member}: {problem}"));
-        let Value::Object(mut obj) = v else {
-            return Err(at("", format!("an operation must be an object, found {}", json_kind(&v))));
-        };
-        let mut text = |name: &str| -> Result<Option<String>, ScimError> {
-            match remove_ci(&mut obj, name) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s)),
-                Some(other) => Err(at(&format!(".{name}"), format!("must be a string, found {}", json_kind(&other)))),
-            }
-        };
-        let method = match text("method")? {
-            Some(m) => BulkMethod::parse(&m)
-                .ok_or_else(|| at(".method", format!("{m:?} is not one of POST, PUT, PATCH, DELETE")))?,
-            None => return Err(at(".method", "is missing".into())),
-        };
-        let bulk_id = text("bulkId")?;
-        if method == BulkMethod::Post && bulk_id.as_deref().is_none_or(str::is_empty) {
-            return Err(at(".bulkId", "is required for a POST (RFC 7644 section 3.7)".into()));
-        }
-        let path = text("path")?.ok_or_else(|| at(".path", "is missing".into()))?;
-        let segments = path.split('/').filter(|s| !s.is_empty()).count();
-        match method {
-            BulkMethod::Post if segments != 1 => {
-                return Err(at(".path", format!("{path:?}: a POST must name a resource type endpoint, e.g. /Users")));
-            }
-            BulkMethod::Put | BulkMethod::Patch | BulkMethod::Delete if segments < 2 => {
-                return Err(at(".path", format!("{path:?}: a {method} must name one resource, e.g. /Users/{{id}}")));
-            }
-            _ => {}
-        }
-        let version = text("version")?;
-        let data = match remove_ci(&mut obj, "data") {
-            None | Some(Value::Null) => None,
-            Some(d @ Value::Object(_)) => Some(d),
-            Some(other) => return Err(at(".data", format!("must be an object, found {}", json_kind(&other)))),
-        };
-        if data.is_none() && method != BulkMethod::Delete {
-            return Err(at(".data", format!("is required for a {method} (RFC 7644 section 3.7)")));
-        }
-        Ok(BulkOperation { method, bulk_id, version, path, data })
-    }
-
     /// The operation as JSON.
     pub fn to_json(&self) -> Value {
         let mut o = Map::new();
