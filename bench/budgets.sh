@@ -4,6 +4,7 @@
 #
 #   cargo build --release -p scimlab && cargo build --release -p scimlab-mock-sp --example hello
 #   bench/budgets.sh            # ROUNDS=5 D=2s C=16 USERS=10000 by default
+#   ONLY=bulk bench/budgets.sh  # only the measurements whose name matches the regex (and the hello-world)
 #
 # Servers (mock SP, hello-world) run on core 0 with one Tokio worker (`--workers 1`), clients (wrk, scimlab
 # load) on core 1, with C connections. The mock SP holds USERS users loaded by `scimlab load --scenario
@@ -50,6 +51,8 @@ print('$name', $(rate "$file") * $factor, n * $factor / max($c1 - $c0, 0.01))" >
 taskset -c 0 "$HELLO" "$HPORT" 1 > /dev/null & hp=$!; pids+=("$hp")
 wait_port "$HPORT"
 hello() { measure hello 1 "$hp" -d"$D" "http://127.0.0.1:$HPORT/"; }
+# want NAME: whether NAME is selected by $ONLY (a regex; everything when unset).
+want() { [[ -z "${ONLY:-}" || "$1" =~ $ONLY ]]; }
 
 for mode in record no-record; do
   flag=""; [ "$mode" = no-record ] && flag="--no-record"
@@ -64,13 +67,15 @@ for mode in record no-record; do
     curl -s "$URL/Users?attributes=id&count=1000&startIndex=$s" | jq -r '.Resources[].id' >> "$OUT/ids.txt"
   done
   for ((r = 0; r < ROUNDS; r++)); do
-    hello; measure "get-by-id/$mode" 1 "$sp" -d"$D" -s bench/wrk/get.lua "$URL" -- "$OUT/ids.txt"
-    hello; measure "username-eq/$mode" 1 "$sp" -d"$D" -s bench/wrk/filter_username.lua "$URL" -- "$USERS"
-    hello; measure "complex-filter/$mode" 1 "$sp" -d"$D" \
-      "$URL/Users?filter=emails%5Btype%20eq%20%22work%22%20and%20value%20co%20%225000%22%5D"
-    hello; measure "patch-replace/$mode" 1 "$sp" -d"$D" -s bench/wrk/patch.lua "$URL" -- "$OUT/ids.txt"
+    if want get-by-id; then hello; measure "get-by-id/$mode" 1 "$sp" -d"$D" -s bench/wrk/get.lua "$URL" -- "$OUT/ids.txt"; fi
+    if want username-eq; then hello; measure "username-eq/$mode" 1 "$sp" -d"$D" -s bench/wrk/filter_username.lua "$URL" -- "$USERS"; fi
+    if want complex-filter; then
+      hello; measure "complex-filter/$mode" 1 "$sp" -d"$D" \
+        "$URL/Users?filter=emails%5Btype%20eq%20%22work%22%20and%20value%20co%20%225000%22%5D"
+    fi
+    if want patch-replace; then hello; measure "patch-replace/$mode" 1 "$sp" -d"$D" -s bench/wrk/patch.lua "$URL" -- "$OUT/ids.txt"; fi
   done
-  if [ "$mode" = no-record ]; then
+  if [ "$mode" = no-record ] && want generator; then
     # The generator's own cost: wrk and scimlab load (one thread each, C connections, core 1) against the same
     # endpoint (GET by id), interleaved; request rates and client CPU per request.
     for ((r = 0; r < ROUNDS; r++)); do
@@ -87,7 +92,7 @@ for mode in record no-record; do
   fi
   # /Bulk grows the store by 100 users a request, so it goes last; the rate is users per second.
   for ((r = 0; r < ROUNDS; r++)); do
-    hello; measure "bulk-users/$mode" 100 "$sp" -d"$D" -s bench/wrk/bulk.lua "$URL"
+    if want bulk-users; then hello; measure "bulk-users/$mode" 100 "$sp" -d"$D" -s bench/wrk/bulk.lua "$URL"; fi
   done
   kill "$sp"; wait "$sp" 2>/dev/null || true
 done
