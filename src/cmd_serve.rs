@@ -59,7 +59,8 @@ pub struct ServeArgs {
     /// Tokio worker threads serving requests (1 = one server core); default: one per core.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     workers: Option<u16>,
-    /// Do not record exchanges (recording is on by default; `scimlab recordings` reads them).
+    /// Do not record exchanges. Recording is on by default and `scimlab recordings` reads it; without --data the
+    /// newest 100,000 exchanges are kept, and at most 256 MiB of them (a /Bulk of 100 users weighs about 50 kB).
     #[arg(long)]
     no_record: bool,
 }
@@ -166,4 +167,14 @@ fn print_fault_list() {
 
 fn uuid_token() -> String {
     uuid::Uuid::new_v4().simple().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_help_states_the_recording_limits() {
+        use scimlab_mock_sp::store::{DEFAULT_RECORDING_BYTES, DEFAULT_RECORDING_CAPACITY};
+        // `--no-record`'s help writes these numbers out; change it with them.
+        assert_eq!((DEFAULT_RECORDING_CAPACITY, DEFAULT_RECORDING_BYTES >> 20), (100_000, 256));
+    }
 }

@@ -96,6 +96,15 @@ impl Source {
             let done = page.len() < PAGE;
             out.extend(page);
             if done {
+                if let Some((first, _)) = out.first().filter(|(first, _)| *first > 1) {
+                    eprintln!(
+                        "note: exchanges 1 to {} are no longer held: a server without --data keeps the newest {} \
+                         exchanges and at most {} MiB of them; serve with --data FILE to keep every exchange",
+                        first - 1,
+                        scimlab_mock_sp::store::DEFAULT_RECORDING_CAPACITY,
+                        scimlab_mock_sp::store::DEFAULT_RECORDING_BYTES >> 20
+                    );
+                }
                 return Ok(out);
             }
         }

@@ -14,6 +14,10 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 /// How many exchanges the memory store keeps; older ones are dropped first (a SQLite store keeps them all).
 pub const DEFAULT_RECORDING_CAPACITY: usize = 100_000;
 
+/// How many bytes of recorded exchanges the memory store keeps (bodies, URLs and headers, roughly): /Bulk
+/// requests of 100 users weigh about 50 kB each, so the count alone would let a load run fill gigabytes.
+pub const DEFAULT_RECORDING_BYTES: usize = 256 << 20;
+
 /// The maps of the store are keyed by strings the clients choose and grow to millions of entries under load, so
 /// they hash with foldhash (randomly seeded, several times cheaper than the standard SipHash on short keys).
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
@@ -143,6 +147,15 @@ struct Inner {
 struct Recordings {
     items: VecDeque<(u64, Exchange)>,
     next: u64,
+    /// The sum of the held exchanges' [`weight`]s.
+    bytes: usize,
+}
+
+/// About how much memory an exchange holds: its bodies, URL and headers, and a fixed part for the rest.
+fn weight(e: &Exchange) -> usize {
+    let headers = |h: &[(String, String)]| h.iter().map(|(n, v)| n.len() + v.len() + 48).sum::<usize>();
+    let response = e.response.as_ref().map_or(0, |r| r.body.as_ref().map_or(0, String::len) + headers(&r.headers));
+    256 + e.request.url.len() + e.request.body.as_ref().map_or(0, String::len) + headers(&e.request.headers) + response
 }
 
 impl Inner {
@@ -196,21 +209,29 @@ pub struct MemoryStore {
     inner: RwLock<Inner>,
     recordings: Mutex<Recordings>,
     recording_capacity: usize,
+    recording_bytes: usize,
 }
 
 impl Default for MemoryStore {
     fn default() -> Self {
-        Self::new(DEFAULT_RECORDING_CAPACITY)
+        Self::with_limits(DEFAULT_RECORDING_CAPACITY, DEFAULT_RECORDING_BYTES)
     }
 }
 
 impl MemoryStore {
-    /// An empty store keeping at most `recording_capacity` exchanges.
+    /// An empty store keeping at most `recording_capacity` exchanges (and [`DEFAULT_RECORDING_BYTES`]).
     pub fn new(recording_capacity: usize) -> Self {
+        Self::with_limits(recording_capacity, DEFAULT_RECORDING_BYTES)
+    }
+
+    /// An empty store keeping the newest exchanges, at most `capacity` of them and at most `bytes` of them (see
+    /// [`DEFAULT_RECORDING_BYTES`]); the newest one is always kept, however large.
+    pub fn with_limits(capacity: usize, bytes: usize) -> Self {
         MemoryStore {
             inner: RwLock::new(Inner::default()),
             recordings: Mutex::new(Recordings::default()),
-            recording_capacity,
+            recording_capacity: capacity.max(1),
+            recording_bytes: bytes,
         }
     }
 
@@ -391,13 +412,20 @@ impl Store for MemoryStore {
     }
 
     fn record_owned(&self, exchange: Exchange) -> Result<u64, ScimError> {
+        let w = weight(&exchange);
         let mut r = self.recordings.lock().unwrap_or_else(|p| p.into_inner());
         r.next += 1;
         let n = r.next;
-        let dropped = if r.items.len() >= self.recording_capacity { r.items.pop_front() } else { None };
         r.items.push_back((n, exchange));
+        r.bytes += w;
+        let mut dropped = Vec::new();
+        while r.items.len() > 1 && (r.items.len() > self.recording_capacity || r.bytes > self.recording_bytes) {
+            let Some(old) = r.items.pop_front() else { break };
+            r.bytes -= weight(&old.1);
+            dropped.push(old);
+        }
         drop(r);
-        // The oldest exchange is freed after the lock is released.
+        // The oldest exchanges are freed after the lock is released.
         drop(dropped);
         Ok(n)
     }
@@ -429,6 +457,33 @@ mod tests {
 
     fn listed(s: &Seqs) -> Vec<u64> {
         s.iter().collect()
+    }
+
+    fn exchange(body_len: usize) -> Exchange {
+        serde_json::from_value(serde_json::json!({
+            "id": 0, "startedAt": "2026-01-01T00:00:00Z",
+            "request": {"method": "POST", "url": "/scim/v2/Bulk", "headers": [], "body": "x".repeat(body_len)},
+            "timings": {"totalUs": 1}
+        }))
+        .expect("an exchange")
+    }
+
+    #[test]
+    fn recordings_keep_the_newest_within_both_limits() {
+        let store = MemoryStore::with_limits(3, 10_000);
+        for _ in 0..5 {
+            store.record_owned(exchange(10)).expect("recorded");
+        }
+        let seqs = |s: &MemoryStore| s.recordings(0, 100).expect("read").iter().map(|(n, _)| *n).collect::<Vec<_>>();
+        assert_eq!(seqs(&store), [3, 4, 5], "the count limit drops the oldest");
+        for _ in 0..3 {
+            store.record_owned(exchange(4_000)).expect("recorded");
+        }
+        assert_eq!(seqs(&store), [7, 8], "the byte limit drops the oldest");
+        store.record_owned(exchange(50_000)).expect("recorded");
+        assert_eq!(seqs(&store), [9], "the newest exchange stays, however large");
+        let r = store.recordings.lock().expect("lock");
+        assert_eq!(r.bytes, r.items.iter().map(|(_, e)| weight(e)).sum::<usize>(), "the byte count stays exact");
     }
 
     #[test]

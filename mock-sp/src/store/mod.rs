@@ -7,7 +7,7 @@
 mod memory;
 mod sqlite;
 
-pub use memory::{MemoryStore, etag_of, now_rfc3339};
+pub use memory::{DEFAULT_RECORDING_BYTES, DEFAULT_RECORDING_CAPACITY, MemoryStore, etag_of, now_rfc3339};
 pub use sqlite::SqliteStore;
 
 use scimlab_protocol::ScimError;
