@@ -100,6 +100,24 @@ fn holder_mut<'m>(obj: &'m mut Map<String, Value>, at: &AttrLoc<'_>) -> Option<&
     }
 }
 
+/// Puts `old` back at `loc` in `obj`. A location whose holder is gone is skipped: a holder only goes after it was
+/// saved itself, and its own entry restores everything inside it.
+fn put_back(obj: &mut Map<String, Value>, loc: &Loc<'_>, old: Option<Value>) {
+    match loc {
+        Loc::ExtObject(k) => restore(obj, k, old),
+        Loc::Attr(at) => {
+            if let Some(m) = holder_mut(obj, at) {
+                restore(m, &at.key, old);
+            }
+        }
+        Loc::Sub(at, index, key) => {
+            if let Some(m) = sub_holder_mut(obj, at, *index) {
+                restore(m, key, old);
+            }
+        }
+    }
+}
+
 /// The object holding a saved sub-attribute: the attribute's value, or its element `index`.
 fn sub_holder_mut<'m>(
     obj: &'m mut Map<String, Value>,
@@ -283,20 +301,24 @@ impl<'r, 'v> Doc<'r, 'v> {
     /// holder only goes after it was saved itself, and its own entry restores everything inside it.
     pub(super) fn rollback(&mut self) {
         while let Some(Saved { loc, old }) = self.undo.entries.pop() {
-            match loc {
-                Loc::ExtObject(k) => restore(self.obj, &k, old),
-                Loc::Attr(at) => {
-                    if let Some(m) = holder_mut(self.obj, &at) {
-                        restore(m, &at.key, old);
-                    }
-                }
-                Loc::Sub(at, index, key) => {
-                    if let Some(m) = sub_holder_mut(self.obj, &at, index) {
-                        restore(m, &key, old);
-                    }
-                }
-            }
+            put_back(self.obj, &loc, old);
         }
+    }
+
+    /// Whether the resource differs from what it was before the request. An entry's saved value is the original
+    /// one unless an entry saved before it lies inside it (a sub-attribute set, then its whole attribute removed):
+    /// the earlier change is then part of the saved value, so the log is replayed on a copy and the copy compared.
+    fn differs(&self) -> bool {
+        let e = &self.undo.entries;
+        let nested = e.iter().enumerate().any(|(i, s)| e[..i].iter().any(|inner| covers(&s.loc, &inner.loc)));
+        if !nested {
+            return e.iter().any(|s| s.old.as_ref() != self.read(&s.loc));
+        }
+        let mut before = self.obj.clone();
+        for s in e.iter().rev() {
+            put_back(&mut before, &s.loc, s.old.clone());
+        }
+        before != *self.obj
     }
 
     fn read(&self, loc: &Loc<'_>) -> Option<&Value> {
@@ -358,7 +380,7 @@ impl<'r, 'v> Doc<'r, 'v> {
                 changed |= self.list_schema(urn, present, view);
             }
         }
-        changed || self.undo.entries.iter().any(|s| s.old.as_ref() != self.read(&s.loc))
+        changed || self.differs()
     }
 
     /// Adds `urn` to `schemas` (when `listed`) or removes it; returns whether `schemas` changed.
