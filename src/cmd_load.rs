@@ -16,12 +16,16 @@ use std::time::Duration;
 /// Options of `scimlab load`.
 #[derive(Debug, Args)]
 pub struct LoadArgs {
-    /// Base URL of the SCIM API, e.g. http://127.0.0.1:8080/scim/v2 (http only).
+    /// Base URL of the SCIM API, e.g. http://127.0.0.1:8080/scim/v2 or https://app.example.com/scim/v2.
     #[arg(long)]
     url: String,
     /// Bearer token.
     #[arg(long, env = "SCIM_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// Accept invalid TLS certificates (self-signed test servers); by default https certificates are checked
+    /// against the system's roots.
+    #[arg(long)]
+    insecure: bool,
     /// bulk-merge, filter, patch, mixed or read; or a YAML / JSON file of lanes that run side by side.
     #[arg(long, value_name = "NAME|FILE")]
     scenario: String,
@@ -111,6 +115,7 @@ pub fn options(a: &LoadArgs) -> Result<LoadOptions, Failure> {
     o.scenario = scenario;
     o.lanes = lanes;
     o.token = a.token.clone();
+    o.insecure = a.insecure;
     o.users = a.users.or(file.as_ref().and_then(|f| f.users)).unwrap_or(1000);
     o.block = a.block.or(file.as_ref().and_then(|f| f.block)).unwrap_or(o.block).max(1);
     o.preload = a.preload.or(file.as_ref().and_then(|f| f.preload)).unwrap_or(o.preload);

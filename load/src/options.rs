@@ -103,10 +103,12 @@ pub struct LaneSpec {
 /// Everything a run needs.
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
-    /// Base URL of the SCIM API (`http://host:port/scim/v2`).
+    /// Base URL of the SCIM API (`http://host:port/scim/v2`, or https).
     pub url: String,
     /// Bearer token.
     pub token: Option<String>,
+    /// Accept any TLS certificate (for test servers with self-signed ones).
+    pub insecure: bool,
     /// The scenario's name, for reports.
     pub scenario: String,
     /// Lanes, run side by side.
@@ -152,6 +154,7 @@ impl LoadOptions {
         LoadOptions {
             url: url.to_owned(),
             token: None,
+            insecure: false,
             scenario: workload.name().to_owned(),
             lanes: vec![LaneSpec { workload, model: None }],
             users: 1000,

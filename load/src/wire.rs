@@ -1,9 +1,11 @@
 //! The generator's HTTP client: one hyper HTTP/1.1 connection per worker, kept alive and driven in the worker's
-//! own task, with the persona's headers prepared once. It is the cheapest client measured on this kind of machine (reference/DEPENDENCIES.md): no
-//! pool, no lock, no per-request allocation beyond the request head and the response body.
+//! own task, with the persona's headers prepared once. It is the cheapest client measured on this kind of machine
+//! (reference/DEPENDENCIES.md): no pool, no lock, no per-request allocation beyond the request head and the
+//! response body.
 //!
-//! Only `http://` targets: TLS would need tokio-rustls, which the workspace does not carry (a TLS-terminating
-//! proxy in front of an https server works).
+//! `https://` targets go through rustls (the ring provider, as the rest of scimlab) with tokio-rustls, both
+//! already in the build through reqwest. Certificates are checked against the platform's roots
+//! (rustls-platform-verifier, as the conformance client does), unless `insecure` is set.
 
 use crate::LoadError;
 use crate::persona::Headers;
@@ -13,15 +15,20 @@ use hyper::client::conn::http1::{Connection, SendRequest};
 use hyper::header::{self, HeaderName, HeaderValue};
 use hyper::{Method, Request, Uri};
 use hyper_util::rt::TokioIo;
+use rustls::pki_types::ServerName;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::Poll;
+use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
 
 /// Where the SCIM server is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Endpoint {
     /// The socket address the host resolved to.
     pub addr: SocketAddr,
@@ -31,18 +38,44 @@ pub struct Endpoint {
     pub base_path: String,
     /// The URL as given, for reports (without credentials: userinfo is refused).
     pub url: String,
+    /// For an `https://` URL: the TLS client and the name the server's certificate must carry.
+    tls: Option<(TlsConnector, ServerName<'static>)>,
 }
 
-/// Splits `http://host[:port][/path]` into (authority, host, port, path).
-pub fn parse_url(url: &str) -> Result<(String, String, u16, String), LoadError> {
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("addr", &self.addr)
+            .field("url", &self.url)
+            .field("tls", &self.tls.is_some())
+            .finish()
+    }
+}
+
+/// A parsed base URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Whether the scheme is `https`.
+    pub https: bool,
+    /// `host[:port]` as the URL gave it.
+    pub authority: String,
+    /// The host, without brackets around an IPv6 address.
+    pub host: String,
+    /// The port given, or the scheme's (80, 443).
+    pub port: u16,
+    /// The base path, without a trailing `/`.
+    pub base_path: String,
+}
+
+/// Splits `http[s]://host[:port][/path]`.
+pub fn parse_url(url: &str) -> Result<Target, LoadError> {
     let bad = |why: &str| LoadError::Usage(format!("--url {url:?}: {why}"));
-    let rest = if let Some(r) = url.strip_prefix("http://") {
-        r
-    } else if url.starts_with("https://") {
-        return Err(bad("https is not supported by the load generator (its client has no TLS); \
-             run it against an http:// listener or a TLS-terminating proxy"));
+    let (https, rest) = if let Some(r) = url.strip_prefix("http://") {
+        (false, r)
+    } else if let Some(r) = url.strip_prefix("https://") {
+        (true, r)
     } else {
-        return Err(bad("expected http://host[:port]/base-path"));
+        return Err(bad("expected http[s]://host[:port]/base-path"));
     };
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
@@ -59,22 +92,133 @@ pub fn parse_url(url: &str) -> Result<(String, String, u16, String), LoadError> 
     }
     let (host, port) = match authority.rsplit_once(':').filter(|(h, p)| !p.contains(']') && !h.is_empty()) {
         Some((h, p)) => (h, p.parse::<u16>().map_err(|_| bad("the port is not a number from 1 to 65535"))?),
-        None => (authority, 80),
+        None => (authority, if https { 443 } else { 80 }),
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    Ok((authority.to_owned(), host.to_owned(), port, path.trim_end_matches('/').to_owned()))
+    Ok(Target {
+        https,
+        authority: authority.to_owned(),
+        host: host.to_owned(),
+        port,
+        base_path: path.trim_end_matches('/').to_owned(),
+    })
+}
+
+/// Accepts any certificate: `--insecure`, for test servers with self-signed certificates. The handshake
+/// signatures are still checked, with the provider's algorithms.
+#[derive(Debug)]
+struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// The TLS client of a run: HTTP/1.1 only (ALPN), certificates checked against the platform's roots unless
+/// `insecure`.
+fn tls_connector(insecure: bool) -> Result<TlsConnector, LoadError> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| LoadError::Usage(format!("TLS cannot be set up: {e}")))?;
+    let mut config = match insecure {
+        true => builder.dangerous().with_custom_certificate_verifier(Arc::new(AnyCertificate(provider))),
+        false => builder
+            .with_platform_verifier()
+            .map_err(|e| LoadError::Usage(format!("the platform's TLS roots cannot be read: {e}")))?,
+    }
+    .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(TlsConnector::from(Arc::new(config)))
 }
 
 impl Endpoint {
-    /// Parses `url` and resolves its host.
-    pub async fn resolve(url: &str) -> Result<Endpoint, LoadError> {
-        let (authority, host, port, base_path) = parse_url(url)?;
+    /// Parses `url` and resolves its host. For `https://`, certificates are checked unless `insecure`.
+    pub async fn resolve(url: &str, insecure: bool) -> Result<Endpoint, LoadError> {
+        let Target { https, authority, host, port, base_path } = parse_url(url)?;
+        let tls = match https {
+            true => {
+                let name = ServerName::try_from(host.clone())
+                    .map_err(|e| LoadError::Usage(format!("--url {url:?}: {host:?} is not a TLS server name: {e}")))?;
+                Some((tls_connector(insecure)?, name))
+            }
+            false => None,
+        };
         let addr = tokio::net::lookup_host((host.as_str(), port))
             .await
             .map_err(|e| LoadError::Unreachable(format!("cannot resolve {host}: {e}")))?
             .next()
             .ok_or_else(|| LoadError::Unreachable(format!("{host} resolves to no address")))?;
-        Ok(Endpoint { addr, authority, base_path, url: url.trim_end_matches('/').to_owned() })
+        Ok(Endpoint { addr, authority, base_path, url: url.trim_end_matches('/').to_owned(), tls })
+    }
+}
+
+/// A connection's byte stream: plain TCP, or TLS over it.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
     }
 }
 
@@ -149,7 +293,7 @@ impl Fixed {
 }
 
 /// The hyper connection future: the socket's reads and writes happen when it is polled.
-type Driver = Pin<Box<Connection<TokioIo<tokio::net::TcpStream>, Full<Bytes>>>>;
+type Driver = Pin<Box<Connection<TokioIo<Stream>, Full<Bytes>>>>;
 
 /// One kept-alive connection. It connects on first use and again after a failure. The connection is driven
 /// inside the worker's own task (polled beside the request), not spawned: a request costs no cross-task wake-up.
@@ -197,11 +341,23 @@ impl Conn {
     }
 
     async fn open(&mut self) -> Result<(SendRequest<Full<Bytes>>, Driver), String> {
-        let tcp = tokio::net::TcpStream::connect(self.endpoint.addr)
+        let tcp = TcpStream::connect(self.endpoint.addr)
             .await
             .map_err(|e| format!("cannot connect to {}: {e}", self.endpoint.addr))?;
         let _ = tcp.set_nodelay(true);
-        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tcp))
+        let stream = match &self.endpoint.tls {
+            None => Stream::Plain(tcp),
+            Some((connector, name)) => {
+                Stream::Tls(Box::new(connector.connect(name.clone(), tcp).await.map_err(|e| {
+                    let hint = match e.to_string().contains("certificate") {
+                        true => " (--insecure accepts a self-signed or otherwise unverifiable certificate)",
+                        false => "",
+                    };
+                    format!("TLS handshake with {} failed: {e}{hint}", self.endpoint.authority)
+                })?))
+            }
+        };
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
             .map_err(|e| format!("HTTP handshake with {} failed: {e}", self.endpoint.addr))?;
         self.connects += 1;
@@ -271,13 +427,18 @@ mod tests {
 
     #[test]
     fn urls_split_into_authority_host_port_and_base() {
-        let (a, h, p, b) = parse_url("http://127.0.0.1:8080/scim/v2/").expect("url");
-        assert_eq!((a.as_str(), h.as_str(), p, b.as_str()), ("127.0.0.1:8080", "127.0.0.1", 8080, "/scim/v2"));
-        let (_, h, p, b) = parse_url("http://scim.example").expect("url");
-        assert_eq!((h.as_str(), p, b.as_str()), ("scim.example", 80, ""));
-        let (_, h, p, _) = parse_url("http://[::1]:9/x").expect("url");
-        assert_eq!((h.as_str(), p), ("::1", 9));
-        assert!(parse_url("https://x/").expect_err("an error").to_string().contains("https is not supported"));
+        let t = parse_url("http://127.0.0.1:8080/scim/v2/").expect("url");
+        assert_eq!(
+            (t.https, t.authority.as_str(), t.host.as_str(), t.port, t.base_path.as_str()),
+            (false, "127.0.0.1:8080", "127.0.0.1", 8080, "/scim/v2")
+        );
+        let t = parse_url("http://scim.example").expect("url");
+        assert_eq!((t.host.as_str(), t.port, t.base_path.as_str()), ("scim.example", 80, ""));
+        let t = parse_url("http://[::1]:9/x").expect("url");
+        assert_eq!((t.host.as_str(), t.port), ("::1", 9));
+        let t = parse_url("https://app.example.com/scim/v2").expect("url");
+        assert_eq!((t.https, t.host.as_str(), t.port), (true, "app.example.com", 443));
+        assert_eq!(parse_url("https://app.example.com:8443").expect("url").port, 8443);
         assert!(parse_url("http://u:p@x/").expect_err("an error").to_string().contains("--token"));
         assert!(parse_url("ftp://x").is_err());
         assert!(parse_url("http://x:99999/").is_err());

@@ -5,6 +5,7 @@ mod bulk_merge;
 mod rate_control;
 mod shards;
 mod throttling;
+mod tls;
 mod workloads;
 
 use scimlab_mock_sp::store::{MemoryStore, Store};

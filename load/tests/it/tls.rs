@@ -1,0 +1,100 @@
+//! `https://` targets: a bulk-merge against the mock SP behind TLS (a self-signed certificate for 127.0.0.1,
+//! `load/tests/fixtures/`), accepted with `insecure` and refused without it, with an error that says why.
+
+use axum::serve::Listener;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use scimlab_load::{LoadOptions, Model, Workload};
+use scimlab_mock_sp::store::{Kind, MemoryStore, Store};
+use scimlab_mock_sp::{AppState, ServerConfig};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::server::TlsStream;
+
+const CERT: &[u8] = include_bytes!("../fixtures/localhost.pem");
+const KEY: &[u8] = include_bytes!("../fixtures/localhost.key");
+
+/// Accepts TCP connections and completes the TLS handshake; a failed handshake is dropped and the next
+/// connection waited for.
+struct TlsListener {
+    tcp: TcpListener,
+    tls: TlsAcceptor,
+}
+
+impl Listener for TlsListener {
+    type Io = TlsStream<TcpStream>;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((tcp, addr)) = self.tcp.accept().await else { continue };
+            if let Ok(tls) = self.tls.accept(tcp).await {
+                return (tls, addr);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
+/// The mock SP over TLS on 127.0.0.1 (port 0): the `https://` base URL and the store.
+async fn serve_tls() -> (String, Arc<MemoryStore>) {
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(CERT).collect::<Result<_, _>>().expect("the fixture certificate");
+    let key = PrivateKeyDer::from_pem_slice(KEY).expect("the fixture key");
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("a server configuration");
+    let store = Arc::new(MemoryStore::default());
+    let dyn_store: Arc<dyn Store> = store.clone();
+    let app = scimlab_mock_sp::router(AppState::new(dyn_store, ServerConfig::default()));
+    let tcp = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+    let addr = tcp.local_addr().expect("local address");
+    let listener = TlsListener { tcp, tls: TlsAcceptor::from(Arc::new(config)) };
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("https://{addr}/scim/v2"), store)
+}
+
+fn options(url: &str, insecure: bool) -> LoadOptions {
+    let mut o = LoadOptions::new(url, Workload::BulkMerge);
+    o.users = 300;
+    o.block = 50;
+    o.model = Model::Closed { concurrency: 4 };
+    o.insecure = insecure;
+    o
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_merge_runs_over_tls_when_the_certificate_is_accepted() {
+    let _serial = crate::SERIAL.lock().await;
+    let (url, store) = serve_tls().await;
+    let out = scimlab_load::run(&options(&url, true), Arc::new(AtomicBool::new(false))).await.expect("run");
+    let s = &out.section;
+    assert!(s.clean(), "{}", scimlab_load::render_table(s));
+    let verify = s.verify.as_ref().expect("the read-back ran");
+    assert_eq!(verify.users_found, Some(300), "{verify:?}");
+    assert_eq!(s.cleanup.expect("cleanup").failed, 0);
+    assert_eq!(store.count(Kind::User).expect("count"), 0, "the run removed what it created");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_self_signed_certificate_is_refused_unless_insecure() {
+    let _serial = crate::SERIAL.lock().await;
+    let (url, store) = serve_tls().await;
+    let outcome = scimlab_load::run(&options(&url, false), Arc::new(AtomicBool::new(false))).await;
+    let shown = match outcome {
+        Err(e) => e.to_string(),
+        Ok(out) => format!("{:?}", out.section),
+    };
+    assert!(shown.contains("TLS handshake") && shown.contains("--insecure"), "{shown}");
+    assert_eq!(store.count(Kind::User).expect("count"), 0, "nothing reached the server");
+}
