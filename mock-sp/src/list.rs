@@ -90,13 +90,16 @@ fn matching(st: &Shared, kind: Kind, filter: Option<&Filter>) -> Result<Vec<Reco
         false => crate::prefilter::Need::Any,
     };
     let mut texts = (!need.is_any()).then(|| st.texts.scan(st.store.count(kind).unwrap_or(0)));
+    let folds = st.faults.has(Deviation::FilterCaseExactIgnored);
     let mut out = Vec::new();
-    st.store.scan(kind, &mut |r| {
-        if texts.as_mut().is_some_and(|t| !t.holds(&need, r)) {
-            return true;
-        }
-        if matcher.matches(&crate::query_faults::folded(st, &r.resource)) {
-            out.push(r.clone());
+    // Chunks of records go through `Matcher::select`, which evaluates them 16 at a time with their memory reads
+    // overlapped; a deviation that folds case first matches each folded copy on its own.
+    st.store.scan_chunks(kind, &mut |chunk| {
+        let candidates = chunk.iter().copied().filter(|r| texts.as_mut().is_none_or(|t| t.holds(&need, r)));
+        match folds {
+            false => out.extend(matcher.select(candidates, |r| &r.resource).cloned()),
+            true => out
+                .extend(candidates.filter(|r| matcher.matches(&crate::query_faults::folded(st, &r.resource))).cloned()),
         }
         true
     })?;

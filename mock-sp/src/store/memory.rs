@@ -390,6 +390,24 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    fn scan_chunks(&self, kind: Kind, visit: &mut dyn FnMut(&[&Record]) -> bool) -> Result<(), ScimError> {
+        let g = self.read();
+        let mut chunk: Vec<&Record> = Vec::with_capacity(super::SCAN_CHUNK);
+        for r in g.table(kind).by_seq.values() {
+            chunk.push(r);
+            if chunk.len() == super::SCAN_CHUNK {
+                if !visit(&chunk) {
+                    return Ok(());
+                }
+                chunk.clear();
+            }
+        }
+        if !chunk.is_empty() {
+            visit(&chunk);
+        }
+        Ok(())
+    }
+
     fn count(&self, kind: Kind) -> Result<usize, ScimError> {
         Ok(self.read().table(kind).by_seq.len())
     }

@@ -105,6 +105,31 @@ pub trait Store: Send + Sync + 'static {
     /// Visits every resource in creation order until `visit` returns false.
     fn scan(&self, kind: Kind, visit: &mut dyn FnMut(&Record) -> bool) -> Result<(), ScimError>;
 
+    /// [`Store::scan`], [`SCAN_CHUNK`] resources at a time (fewer in the last chunk), so that a filter can evaluate
+    /// many together (`Matcher::select` overlaps their memory reads). The default copies each record out of
+    /// [`Store::scan`]; the memory store lends its own.
+    fn scan_chunks(&self, kind: Kind, visit: &mut dyn FnMut(&[&Record]) -> bool) -> Result<(), ScimError> {
+        let mut chunk: Vec<Record> = Vec::with_capacity(SCAN_CHUNK);
+        let mut go = true;
+        let mut flush = |chunk: &mut Vec<Record>| {
+            let refs: Vec<&Record> = chunk.iter().collect();
+            let more = visit(&refs);
+            chunk.clear();
+            more
+        };
+        self.scan(kind, &mut |r| {
+            chunk.push(r.clone());
+            if chunk.len() == SCAN_CHUNK {
+                go = flush(&mut chunk);
+            }
+            go
+        })?;
+        if go && !chunk.is_empty() {
+            flush(&mut chunk);
+        }
+        Ok(())
+    }
+
     /// How many resources of this kind exist.
     fn count(&self, kind: Kind) -> Result<usize, ScimError>;
 
@@ -123,6 +148,9 @@ pub trait Store: Send + Sync + 'static {
     /// Recorded exchanges with sequence numbers greater than `after`, oldest first, at most `limit`.
     fn recordings(&self, after: u64, limit: usize) -> Result<Vec<(u64, Exchange)>, ScimError>;
 }
+
+/// How many resources [`Store::scan_chunks`] hands over at a time.
+pub const SCAN_CHUNK: usize = 256;
 
 /// The string value of `attr` (named in any case) in `resource`, as the indexes key it.
 pub(crate) fn index_str<'v>(resource: &'v Value, attr: &str) -> Option<&'v str> {
@@ -162,4 +190,48 @@ pub(crate) fn member_ids(group: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(n: usize) -> Value {
+        serde_json::json!({"id": format!("id-{n}"), "userName": format!("user{n}")})
+    }
+
+    /// Chunks of both stores (the memory store's own, SQLite's through the default) hold every record once, in
+    /// creation order, at most SCAN_CHUNK at a time, and stop when the visitor says so.
+    #[test]
+    fn scan_chunks_visits_every_record_in_order_and_stops_when_asked() {
+        let dir = std::env::temp_dir().join(format!("scimlab-scan-chunks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let sqlite = SqliteStore::open(&dir.join("s.sqlite")).expect("open");
+        let stores: [&dyn Store; 2] = [&MemoryStore::default(), &sqlite];
+        let n = SCAN_CHUNK * 2 + 3;
+        for store in stores {
+            for i in 0..n {
+                store.insert(Kind::User, user(i)).expect("insert");
+            }
+            let (mut ids, mut sizes) = (Vec::new(), Vec::new());
+            store
+                .scan_chunks(Kind::User, &mut |chunk| {
+                    sizes.push(chunk.len());
+                    ids.extend(chunk.iter().map(|r| r.id.clone()));
+                    true
+                })
+                .expect("scan");
+            assert_eq!(sizes, [SCAN_CHUNK, SCAN_CHUNK, 3]);
+            assert_eq!(ids, (0..n).map(|i| format!("id-{i}")).collect::<Vec<_>>());
+            let mut calls = 0;
+            store
+                .scan_chunks(Kind::User, &mut |_| {
+                    calls += 1;
+                    false
+                })
+                .expect("scan");
+            assert_eq!(calls, 1, "a visitor that answers false is not called again");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
