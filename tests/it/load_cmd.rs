@@ -58,10 +58,10 @@ fn bad_flags_are_usage_errors_that_say_what_would_be_right() {
         .code(2)
         .stderr(predicate::str::contains("numbered from 1"));
     scimlab()
-        .args(["load", "--url", "https://scim.example/", "--scenario", "read"])
+        .args(["load", "--url", "ftp://127.0.0.1:9/", "--scenario", "read"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("https is not supported"));
+        .stderr(predicate::str::contains("expected http[s]://host"));
     scimlab()
         .args(["load", "--url", "http://127.0.0.1:9/", "--scenario", "read", "--as", "bogus"])
         .assert()
