@@ -6,6 +6,7 @@
 use crate::exit::{Failure, Outcome};
 use anyhow::anyhow;
 use clap::Args;
+use scimlab_load::wire::TlsTrust;
 use scimlab_load::{LoadError, LoadOptions, Model, ScenarioFile, Shard, Workload, parse_duration, parse_rate};
 use scimlab_reports::event::Event;
 use std::path::Path;
@@ -22,7 +23,10 @@ pub struct LoadArgs {
     /// Bearer token.
     #[arg(long, env = "SCIM_TOKEN", hide_env_values = true)]
     token: Option<String>,
-    /// Accept invalid TLS certificates (self-signed test servers); by default https certificates are checked
+    /// Trust the certificates of this PEM file as well as the system's roots (a private CA's certificate).
+    #[arg(long, value_name = "FILE", conflicts_with = "insecure")]
+    ca_cert: Option<std::path::PathBuf>,
+    /// Accept any TLS certificate (self-signed test servers); by default https certificates are checked
     /// against the system's roots.
     #[arg(long)]
     insecure: bool,
@@ -115,7 +119,11 @@ pub fn options(a: &LoadArgs) -> Result<LoadOptions, Failure> {
     o.scenario = scenario;
     o.lanes = lanes;
     o.token = a.token.clone();
-    o.insecure = a.insecure;
+    o.tls = match (&a.ca_cert, a.insecure) {
+        (_, true) => TlsTrust::Insecure,
+        (Some(file), false) => TlsTrust::ExtraRoots(file.clone()),
+        (None, false) => TlsTrust::Platform,
+    };
     o.users = a.users.or(file.as_ref().and_then(|f| f.users)).unwrap_or(1000);
     o.block = a.block.or(file.as_ref().and_then(|f| f.block)).unwrap_or(o.block).max(1);
     o.preload = a.preload.or(file.as_ref().and_then(|f| f.preload)).unwrap_or(o.preload);

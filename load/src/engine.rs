@@ -146,7 +146,7 @@ fn shard_model(opts: &LoadOptions, model: Model) -> Model {
 /// Runs `opts` to the end. `stop` ends the measured window early (the run still verifies and cleans up).
 pub async fn run(opts: &LoadOptions, stop: Arc<AtomicBool>) -> Result<Outcome, LoadError> {
     let began = Instant::now();
-    let endpoint = Arc::new(Endpoint::resolve(&opts.url, opts.insecure).await?);
+    let endpoint = Arc::new(Endpoint::resolve(&opts.url, &opts.tls).await?);
     let fixed = Arc::new(Fixed::new(&endpoint, opts.token.as_deref(), crate::persona::headers(opts.persona))?);
     let far = began + Duration::from_secs(365 * 24 * 3600);
     let mut base = Run {

@@ -107,8 +107,8 @@ pub struct LoadOptions {
     pub url: String,
     /// Bearer token.
     pub token: Option<String>,
-    /// Accept any TLS certificate (for test servers with self-signed ones).
-    pub insecure: bool,
+    /// How an https server's certificate is checked.
+    pub tls: crate::wire::TlsTrust,
     /// The scenario's name, for reports.
     pub scenario: String,
     /// Lanes, run side by side.
@@ -154,7 +154,7 @@ impl LoadOptions {
         LoadOptions {
             url: url.to_owned(),
             token: None,
-            insecure: false,
+            tls: crate::wire::TlsTrust::Platform,
             scenario: workload.name().to_owned(),
             lanes: vec![LaneSpec { workload, model: None }],
             users: 1000,

@@ -5,7 +5,8 @@
 //!
 //! `https://` targets go through rustls (the ring provider, as the rest of scimlab) with tokio-rustls, both
 //! already in the build through reqwest. Certificates are checked against the platform's roots
-//! (rustls-platform-verifier, as the conformance client does), unless `insecure` is set.
+//! (rustls-platform-verifier, as the conformance client does), with a private CA's certificates added
+//! (`--ca-cert`), or not at all (`--insecure`): see [`TlsTrust`].
 
 use crate::LoadError;
 use crate::persona::Headers;
@@ -144,34 +145,61 @@ impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
     }
 }
 
-/// The TLS client of a run: HTTP/1.1 only (ALPN), certificates checked against the platform's roots unless
-/// `insecure`.
-fn tls_connector(insecure: bool) -> Result<TlsConnector, LoadError> {
-    use rustls_platform_verifier::BuilderVerifierExt;
+/// How a run checks the server's certificate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum TlsTrust {
+    /// Against the platform's roots.
+    #[default]
+    Platform,
+    /// Against the platform's roots and the certificates of this PEM file (a private CA).
+    ExtraRoots(std::path::PathBuf),
+    /// Not at all (`--insecure`).
+    Insecure,
+}
+
+/// The certificates of a PEM file, for [`TlsTrust::ExtraRoots`].
+fn read_roots(path: &std::path::Path) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, LoadError> {
+    use rustls::pki_types::pem::PemObject;
+    let bad = |why: String| LoadError::Usage(format!("--ca-cert {}: {why}", path.display()));
+    let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let roots = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad(format!("not a PEM certificate file: {e}")))?;
+    if roots.is_empty() {
+        return Err(bad("holds no PEM certificate (BEGIN CERTIFICATE)".into()));
+    }
+    Ok(roots)
+}
+
+/// The TLS client of a run: HTTP/1.1 only (ALPN), certificates checked as `trust` says.
+fn tls_connector(trust: &TlsTrust) -> Result<TlsConnector, LoadError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| LoadError::Usage(format!("TLS cannot be set up: {e}")))?;
-    let mut config = match insecure {
-        true => builder.dangerous().with_custom_certificate_verifier(Arc::new(AnyCertificate(provider))),
-        false => builder
-            .with_platform_verifier()
-            .map_err(|e| LoadError::Usage(format!("the platform's TLS roots cannot be read: {e}")))?,
-    }
-    .with_no_client_auth();
+    let unreadable = |e: rustls::Error| LoadError::Usage(format!("the platform's TLS roots cannot be read: {e}"));
+    let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> = match trust {
+        TlsTrust::Insecure => Arc::new(AnyCertificate(provider)),
+        TlsTrust::Platform => Arc::new(rustls_platform_verifier::Verifier::new(provider).map_err(unreadable)?),
+        TlsTrust::ExtraRoots(path) => Arc::new(
+            rustls_platform_verifier::Verifier::new_with_extra_roots(read_roots(path)?, provider)
+                .map_err(unreadable)?,
+        ),
+    };
+    let mut config = builder.dangerous().with_custom_certificate_verifier(verifier).with_no_client_auth();
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(TlsConnector::from(Arc::new(config)))
 }
 
 impl Endpoint {
-    /// Parses `url` and resolves its host. For `https://`, certificates are checked unless `insecure`.
-    pub async fn resolve(url: &str, insecure: bool) -> Result<Endpoint, LoadError> {
+    /// Parses `url` and resolves its host. For `https://`, the server's certificate is checked as `trust` says.
+    pub async fn resolve(url: &str, trust: &TlsTrust) -> Result<Endpoint, LoadError> {
         let Target { https, authority, host, port, base_path } = parse_url(url)?;
         let tls = match https {
             true => {
                 let name = ServerName::try_from(host.clone())
                     .map_err(|e| LoadError::Usage(format!("--url {url:?}: {host:?} is not a TLS server name: {e}")))?;
-                Some((tls_connector(insecure)?, name))
+                Some((tls_connector(trust)?, name))
             }
             false => None,
         };
@@ -350,7 +378,7 @@ impl Conn {
             Some((connector, name)) => {
                 Stream::Tls(Box::new(connector.connect(name.clone(), tcp).await.map_err(|e| {
                     let hint = match e.to_string().contains("certificate") {
-                        true => " (--insecure accepts a self-signed or otherwise unverifiable certificate)",
+                        true => " (--ca-cert FILE trusts a private CA; --insecure accepts any certificate)",
                         false => "",
                     };
                     format!("TLS handshake with {} failed: {e}{hint}", self.endpoint.authority)

@@ -1,9 +1,11 @@
-//! `https://` targets: a bulk-merge against the mock SP behind TLS (a self-signed certificate for 127.0.0.1,
-//! `load/tests/fixtures/`), accepted with `insecure` and refused without it, with an error that says why.
+//! `https://` targets: the mock SP behind TLS, with a certificate for 127.0.0.1 signed by a test CA
+//! (`load/tests/fixtures/`). Verified against that CA (`--ca-cert`), a bulk-merge runs clean; no root vouches
+//! for it otherwise, so the run is refused with an error that says what to do, unless `--insecure`.
 
 use axum::serve::Listener;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use scimlab_load::wire::TlsTrust;
 use scimlab_load::{LoadOptions, Model, Workload};
 use scimlab_mock_sp::store::{Kind, MemoryStore, Store};
 use scimlab_mock_sp::{AppState, ServerConfig};
@@ -64,20 +66,26 @@ async fn serve_tls() -> (String, Arc<MemoryStore>) {
     (format!("https://{addr}/scim/v2"), store)
 }
 
-fn options(url: &str, insecure: bool) -> LoadOptions {
-    let mut o = LoadOptions::new(url, Workload::BulkMerge);
+fn options(url: &str, workload: Workload, tls: TlsTrust) -> LoadOptions {
+    let mut o = LoadOptions::new(url, workload);
     o.users = 300;
     o.block = 50;
+    o.max_requests = Some(200);
     o.model = Model::Closed { concurrency: 4 };
-    o.insecure = insecure;
+    o.tls = tls;
     o
 }
 
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_bulk_merge_runs_over_tls_when_the_certificate_is_accepted() {
+async fn a_bulk_merge_runs_over_tls_verified_against_a_private_ca() {
     let _serial = crate::SERIAL.lock().await;
     let (url, store) = serve_tls().await;
-    let out = scimlab_load::run(&options(&url, true), Arc::new(AtomicBool::new(false))).await.expect("run");
+    let o = options(&url, Workload::BulkMerge, TlsTrust::ExtraRoots(fixture("ca.pem")));
+    let out = scimlab_load::run(&o, Arc::new(AtomicBool::new(false))).await.expect("run");
     let s = &out.section;
     assert!(s.clean(), "{}", scimlab_load::render_table(s));
     let verify = s.verify.as_ref().expect("the read-back ran");
@@ -87,14 +95,34 @@ async fn a_bulk_merge_runs_over_tls_when_the_certificate_is_accepted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_self_signed_certificate_is_refused_unless_insecure() {
+async fn insecure_accepts_a_certificate_no_root_vouches_for() {
+    let _serial = crate::SERIAL.lock().await;
+    let (url, _store) = serve_tls().await;
+    let o = options(&url, Workload::Read, TlsTrust::Insecure);
+    let out = scimlab_load::run(&o, Arc::new(AtomicBool::new(false))).await.expect("run");
+    assert!(out.section.clean(), "{}", scimlab_load::render_table(&out.section));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_issuer_is_refused_with_the_way_out() {
     let _serial = crate::SERIAL.lock().await;
     let (url, store) = serve_tls().await;
-    let outcome = scimlab_load::run(&options(&url, false), Arc::new(AtomicBool::new(false))).await;
-    let shown = match outcome {
+    let o = options(&url, Workload::BulkMerge, TlsTrust::Platform);
+    let shown = match scimlab_load::run(&o, Arc::new(AtomicBool::new(false))).await {
         Err(e) => e.to_string(),
         Ok(out) => format!("{:?}", out.section),
     };
-    assert!(shown.contains("TLS handshake") && shown.contains("--insecure"), "{shown}");
+    assert!(shown.contains("TLS handshake") && shown.contains("--ca-cert") && shown.contains("--insecure"), "{shown}");
     assert_eq!(store.count(Kind::User).expect("count"), 0, "nothing reached the server");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ca_file_without_certificates_is_a_usage_error() {
+    let (url, _store) = serve_tls().await;
+    for file in [fixture("localhost.key"), fixture("missing.pem")] {
+        let o = options(&url, Workload::Read, TlsTrust::ExtraRoots(file.clone()));
+        let e = scimlab_load::run(&o, Arc::new(AtomicBool::new(false))).await.expect_err("refused");
+        assert!(matches!(e, scimlab_load::LoadError::Usage(_)), "{e}");
+        assert!(e.to_string().contains("--ca-cert"), "{e}");
+    }
 }
