@@ -47,9 +47,7 @@ pub async fn bulk(State(app): State<AppState>, req: Request) -> Response {
         };
         let read_limit = crate::write_faults::bulk_read_limit(st, limit);
         let bytes = axum::body::to_bytes(body, read_limit).await.map_err(too_large)?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(ScimError::invalid_syntax("the request body is empty; a JSON object was expected"));
-        }
+        crate::http::not_empty(&bytes)?;
         // The limits are checked on the count, before any operation is read, so an oversized request is refused
         // without the work.
         let enforced = crate::write_faults::bulk_limits_enforced(st);

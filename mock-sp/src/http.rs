@@ -81,11 +81,17 @@ pub fn check_content_type(headers: &HeaderMap) -> Result<(), ScimError> {
 
 /// Parses a JSON request body: malformed JSON is 400 invalidSyntax naming the line and column.
 pub fn parse_body(body: &[u8]) -> Result<Value, ScimError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ScimError::invalid_syntax("the request body is empty; a JSON object was expected"));
-    }
+    not_empty(body)?;
     serde_json::from_slice(body)
         .map_err(|e| ScimError::invalid_syntax(format!("the request body is not valid JSON: {e}")))
+}
+
+/// A body of nothing but whitespace is a 400 invalidSyntax that says a JSON object was expected.
+pub fn not_empty(body: &[u8]) -> Result<(), ScimError> {
+    match body.iter().all(u8::is_ascii_whitespace) {
+        true => Err(ScimError::invalid_syntax("the request body is empty; a JSON object was expected")),
+        false => Ok(()),
+    }
 }
 
 /// Readies a POST or PUT body for the strict checks of RFC 7644 sections 3.3 and 3.5.1 by dropping what carries
