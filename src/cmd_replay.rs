@@ -55,6 +55,9 @@ pub struct ReplayArgs {
     /// Accept invalid TLS certificates.
     #[arg(long)]
     insecure: bool,
+    /// Trust the certificates of this PEM file as well as the system's roots (a private CA's certificate).
+    #[arg(long, value_name = "FILE", conflicts_with = "insecure")]
+    ca_cert: Option<std::path::PathBuf>,
     /// Per-request timeout in seconds.
     #[arg(long, default_value_t = 30)]
     timeout: u64,
@@ -153,6 +156,7 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
     let seed = args.seed.unwrap_or_else(time_seed);
     let client_options = ClientOptions {
         insecure: args.insecure,
+        ca_cert: args.ca_cert.clone(),
         timeout: Duration::from_secs(args.timeout),
         ..ClientOptions::default()
     };

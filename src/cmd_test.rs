@@ -56,6 +56,9 @@ pub struct TestArgs {
     /// Accept invalid TLS certificates.
     #[arg(long)]
     insecure: bool,
+    /// Trust the certificates of this PEM file as well as the system's roots (a private CA's certificate).
+    #[arg(long, value_name = "FILE", conflicts_with = "insecure")]
+    ca_cert: Option<PathBuf>,
     /// Leave the resources the run created in place (for debugging).
     #[arg(long)]
     keep: bool,
@@ -109,6 +112,7 @@ pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
     };
     let client_options = ClientOptions {
         insecure: args.insecure,
+        ca_cert: args.ca_cert.clone(),
         timeout: Duration::from_secs(args.timeout),
         ..ClientOptions::default()
     };

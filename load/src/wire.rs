@@ -157,20 +157,6 @@ pub enum TlsTrust {
     Insecure,
 }
 
-/// The certificates of a PEM file, for [`TlsTrust::ExtraRoots`].
-fn read_roots(path: &std::path::Path) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, LoadError> {
-    use rustls::pki_types::pem::PemObject;
-    let bad = |why: String| LoadError::Usage(format!("--ca-cert {}: {why}", path.display()));
-    let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
-    let roots = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| bad(format!("not a PEM certificate file: {e}")))?;
-    if roots.is_empty() {
-        return Err(bad("holds no PEM certificate (BEGIN CERTIFICATE)".into()));
-    }
-    Ok(roots)
-}
-
 /// The TLS client of a run: HTTP/1.1 only (ALPN), certificates checked as `trust` says.
 fn tls_connector(trust: &TlsTrust) -> Result<TlsConnector, LoadError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -182,8 +168,11 @@ fn tls_connector(trust: &TlsTrust) -> Result<TlsConnector, LoadError> {
         TlsTrust::Insecure => Arc::new(AnyCertificate(provider)),
         TlsTrust::Platform => Arc::new(rustls_platform_verifier::Verifier::new(provider).map_err(unreadable)?),
         TlsTrust::ExtraRoots(path) => Arc::new(
-            rustls_platform_verifier::Verifier::new_with_extra_roots(read_roots(path)?, provider)
-                .map_err(unreadable)?,
+            rustls_platform_verifier::Verifier::new_with_extra_roots(
+                scimlab_mock_idp::client::read_ca_certs(path).map_err(LoadError::Usage)?,
+                provider,
+            )
+            .map_err(unreadable)?,
         ),
     };
     let mut config = builder.dangerous().with_custom_certificate_verifier(verifier).with_no_client_auth();

@@ -51,6 +51,8 @@ impl std::fmt::Debug for Credential {
 pub struct ClientOptions {
     /// Accept any TLS certificate (for test servers with self-signed certificates).
     pub insecure: bool,
+    /// A PEM file of certificates trusted beside the platform's roots (a private CA): `--ca-cert`.
+    pub ca_cert: Option<std::path::PathBuf>,
     /// Per-request timeout.
     pub timeout: Duration,
     /// Default `User-Agent` (a request may override it, or send none).
@@ -63,6 +65,7 @@ impl Default for ClientOptions {
     fn default() -> Self {
         ClientOptions {
             insecure: false,
+            ca_cert: None,
             timeout: Duration::from_secs(30),
             user_agent: Some(format!("scimlab/{}", env!("CARGO_PKG_VERSION"))),
             max_body: 64 * 1024 * 1024,
@@ -221,6 +224,21 @@ impl std::fmt::Debug for ScimClient {
     }
 }
 
+/// The certificates of a PEM file given as `--ca-cert` (a private CA's, trusted beside the platform's roots).
+/// The error names the file and says what is wrong with it.
+pub fn read_ca_certs(path: &std::path::Path) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
+    use rustls::pki_types::pem::PemObject;
+    let bad = |why: String| format!("--ca-cert {}: {why}", path.display());
+    let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad(format!("not a PEM certificate file: {e}")))?;
+    if certs.is_empty() {
+        return Err(bad("holds no PEM certificate (BEGIN CERTIFICATE)".into()));
+    }
+    Ok(certs)
+}
+
 fn install_crypto_provider() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
@@ -239,12 +257,16 @@ impl ScimClient {
             return Err(ClientError::InvalidUrl { url: base, reason: "the scheme must be http or https".into() });
         }
         install_crypto_provider();
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(options.timeout)
             .danger_accept_invalid_certs(options.insecure)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| ClientError::Build(e.to_string()))?;
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(path) = &options.ca_cert {
+            let certs = read_ca_certs(path).map_err(ClientError::Build)?;
+            let certs = certs.iter().map(|c| reqwest::Certificate::from_der(c)).collect::<Result<Vec<_>, _>>();
+            builder = builder.tls_certs_merge(certs.map_err(|e| ClientError::Build(format!("--ca-cert: {e}")))?);
+        }
+        let http = builder.build().map_err(|e| ClientError::Build(e.to_string()))?;
         Ok(ScimClient { http, base, credential, options })
     }
 

@@ -1,6 +1,7 @@
 //! `https://` targets: the mock SP behind TLS, with a certificate for 127.0.0.1 signed by a test CA
 //! (`load/tests/fixtures/`). Verified against that CA (`--ca-cert`), a bulk-merge runs clean; no root vouches
-//! for it otherwise, so the run is refused with an error that says what to do, unless `--insecure`.
+//! for it otherwise, so the run is refused with an error that says what to do, unless `--insecure`. The
+//! conformance client (`scimlab test` and `replay`, reqwest) is checked against the same server and CA here.
 
 use axum::serve::Listener;
 use rustls::pki_types::pem::PemObject;
@@ -125,4 +126,19 @@ async fn a_ca_file_without_certificates_is_a_usage_error() {
         assert!(matches!(e, scimlab_load::LoadError::Usage(_)), "{e}");
         assert!(e.to_string().contains("--ca-cert"), "{e}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_conformance_client_trusts_the_same_private_ca() {
+    use scimlab_mock_idp::client::{ClientOptions, Credential, ScimClient, ScimRequest};
+    let (url, _store) = serve_tls().await;
+    let with = |ca_cert| ClientOptions { ca_cert, ..ClientOptions::default() };
+    let client = ScimClient::new(&url, Credential::None, with(Some(fixture("ca.pem")))).expect("a client");
+    let resp = client.send(ScimRequest::get("/ServiceProviderConfig")).await.expect("a verified exchange");
+    assert_eq!(resp.status, 200);
+    let client = ScimClient::new(&url, Credential::None, with(None)).expect("a client");
+    let e = client.send(ScimRequest::get("/ServiceProviderConfig")).await.expect_err("an unknown issuer");
+    assert!(matches!(e, scimlab_mock_idp::client::ClientError::Transport { .. }), "{e}");
+    let e = ScimClient::new(&url, Credential::None, with(Some(fixture("localhost.key")))).expect_err("no certificate");
+    assert!(e.to_string().contains("--ca-cert"), "{e}");
 }
