@@ -6,7 +6,6 @@
 use crate::exit::{Failure, Outcome};
 use anyhow::anyhow;
 use clap::Args;
-use scimlab_load::wire::TlsTrust;
 use scimlab_load::{LoadError, LoadOptions, Model, ScenarioFile, Shard, Workload, parse_duration, parse_rate};
 use scimlab_reports::event::Event;
 use std::path::Path;
@@ -23,13 +22,8 @@ pub struct LoadArgs {
     /// Bearer token.
     #[arg(long, env = "SCIM_TOKEN", hide_env_values = true)]
     token: Option<String>,
-    /// Trust the certificates of this PEM file as well as the system's roots (a private CA's certificate).
-    #[arg(long, value_name = "FILE", conflicts_with = "insecure")]
-    ca_cert: Option<std::path::PathBuf>,
-    /// Accept any TLS certificate (self-signed test servers); by default https certificates are checked
-    /// against the system's roots.
-    #[arg(long)]
-    insecure: bool,
+    #[command(flatten)]
+    tls: crate::tls_args::TlsArgs,
     /// bulk-merge, filter, patch, mixed or read; or a YAML / JSON file of lanes that run side by side.
     #[arg(long, value_name = "NAME|FILE")]
     scenario: String,
@@ -119,11 +113,7 @@ pub fn options(a: &LoadArgs) -> Result<LoadOptions, Failure> {
     o.scenario = scenario;
     o.lanes = lanes;
     o.token = a.token.clone();
-    o.tls = match (&a.ca_cert, a.insecure) {
-        (_, true) => TlsTrust::Insecure,
-        (Some(file), false) => TlsTrust::ExtraRoots(file.clone()),
-        (None, false) => TlsTrust::Platform,
-    };
+    o.tls = a.tls.trust();
     o.users = a.users.or(file.as_ref().and_then(|f| f.users)).unwrap_or(1000);
     o.block = a.block.or(file.as_ref().and_then(|f| f.block)).unwrap_or(o.block).max(1);
     o.preload = a.preload.or(file.as_ref().and_then(|f| f.preload)).unwrap_or(o.preload);

@@ -10,7 +10,7 @@ use crate::reporting::{Reporters, time_seed};
 use anyhow::anyhow;
 use clap::Args;
 use scimlab_mock_idp::scenario::{self, ReplayOptions, Replayer, Scenario, StepOutcome, StepVerdict};
-use scimlab_mock_idp::{ClientError, ClientOptions, Credential, Persona, ScimClient, ScimRequest};
+use scimlab_mock_idp::{ClientError, Credential, Persona, ScimClient, ScimRequest};
 use scimlab_reports::Event;
 use scimlab_reports::model::{CheckResult, Level, RunKind, RunReport, Summary, Target, Verdict};
 use std::time::{Duration, Instant};
@@ -52,12 +52,8 @@ pub struct ReplayArgs {
     /// Seed of the sample a bulk import verifies (printed, so a run can be repeated).
     #[arg(long)]
     seed: Option<u64>,
-    /// Accept invalid TLS certificates.
-    #[arg(long)]
-    insecure: bool,
-    /// Trust the certificates of this PEM file as well as the system's roots (a private CA's certificate).
-    #[arg(long, value_name = "FILE", conflicts_with = "insecure")]
-    ca_cert: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    tls: crate::tls_args::TlsArgs,
     /// Per-request timeout in seconds.
     #[arg(long, default_value_t = 30)]
     timeout: u64,
@@ -154,12 +150,7 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
     let credential = credential(&args, persona)?;
     let mut reporters = Reporters::new(&args.reports)?;
     let seed = args.seed.unwrap_or_else(time_seed);
-    let client_options = ClientOptions {
-        insecure: args.insecure,
-        ca_cert: args.ca_cert.clone(),
-        timeout: Duration::from_secs(args.timeout),
-        ..ClientOptions::default()
-    };
+    let client_options = args.tls.client_options(Duration::from_secs(args.timeout));
     let rt = tokio::runtime::Runtime::new().map_err(|e| Failure::Internal(e.into()))?;
     let report = rt.block_on(async {
         let (url, credential) = match &args.url {

@@ -8,7 +8,7 @@ use scimlab_harness::check::{Profile, Tag};
 use scimlab_harness::checks::registry;
 use scimlab_harness::select::{Selector, select, unmatched};
 use scimlab_harness::{RunError, RunOptions};
-use scimlab_mock_idp::{ClientOptions, Credential, ScimClient};
+use scimlab_mock_idp::{Credential, ScimClient};
 use scimlab_reports::model::RunReport;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -53,12 +53,8 @@ pub struct TestArgs {
     /// A previous JSON report: fail only on regressions against it.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
-    /// Accept invalid TLS certificates.
-    #[arg(long)]
-    insecure: bool,
-    /// Trust the certificates of this PEM file as well as the system's roots (a private CA's certificate).
-    #[arg(long, value_name = "FILE", conflicts_with = "insecure")]
-    ca_cert: Option<PathBuf>,
+    #[command(flatten)]
+    tls: crate::tls_args::TlsArgs,
     /// Leave the resources the run created in place (for debugging).
     #[arg(long)]
     keep: bool,
@@ -110,12 +106,7 @@ pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
         profiles: profiles.clone(),
         ..RunOptions::default()
     };
-    let client_options = ClientOptions {
-        insecure: args.insecure,
-        ca_cert: args.ca_cert.clone(),
-        timeout: Duration::from_secs(args.timeout),
-        ..ClientOptions::default()
-    };
+    let client_options = args.tls.client_options(Duration::from_secs(args.timeout));
     let rt = tokio::runtime::Runtime::new().map_err(|e| Failure::Internal(e.into()))?;
     let report = rt.block_on(async {
         let (url, credential) = match &args.url {

@@ -16,6 +16,7 @@ mod cmd_test;
 mod embedded;
 mod exit;
 mod reporting;
+mod tls_args;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
