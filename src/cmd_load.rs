@@ -8,6 +8,7 @@ use anyhow::anyhow;
 use clap::Args;
 use scimlab_load::{LoadError, LoadOptions, Model, ScenarioFile, Shard, Workload, parse_duration, parse_rate};
 use scimlab_reports::event::Event;
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -147,10 +148,7 @@ pub fn options(a: &LoadArgs) -> Result<LoadOptions, Failure> {
 /// Runs `scimlab load`.
 pub fn run(a: LoadArgs) -> Result<Outcome, Failure> {
     let opts = options(&a)?;
-    let mut sinks = Vec::new();
-    for spec in &a.reports {
-        sinks.push(scimlab_reports::sink_for(spec).map_err(|e| usage(format!("--report {spec}: {e}")))?);
-    }
+    let mut reporters = crate::reporting::Reporters::documents(&a.reports)?;
     let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
@@ -177,16 +175,17 @@ pub fn run(a: LoadArgs) -> Result<Outcome, Failure> {
     })?;
     // A report written to standard output (`--report json=-`, as a Kubernetes Job's log) owns it: no table.
     let stdout_taken = a.reports.iter().any(|r| r.split_once('=').is_some_and(|(_, p)| p.trim() == "-"));
-    if !stdout_taken {
-        print!("{}", scimlab_load::render_table(&outcome.section));
-    }
+    let table = if stdout_taken {
+        Ok(())
+    } else {
+        let mut out = std::io::stdout().lock();
+        out.write_all(scimlab_load::render_table(&outcome.section).as_bytes()).and_then(|()| out.flush())
+    };
+    // The reports are written even when the table could not be, then every loss is exit 3.
     let report = scimlab_load::run_report(&opts, &outcome);
-    for sink in &mut sinks {
-        let started = Event::RunStarted { target: &report.target, checks: 0 };
-        let written = sink.handle(&started).and_then(|()| sink.handle(&Event::RunFinished(&report)));
-        if let Err(e) = written {
-            eprintln!("warning: {e}");
-        }
-    }
+    reporters.emit(&Event::RunStarted { target: &report.target, checks: 0 });
+    reporters.emit(&Event::RunFinished(&report));
+    reporters.finish()?;
+    table.map_err(|e| Failure::Internal(anyhow!("cannot write the result table to standard output: {e}")))?;
     Ok(if outcome.section.clean() { Outcome::Success } else { Outcome::Negative })
 }

@@ -1,34 +1,61 @@
 //! What `scimlab test`, `replay` and `load` share on the way out: the terminal reporter plus the `--report
 //! FORMAT=PATH` sinks, with every sink failure kept so that a report that could not be written is never lost
 //! silently.
+//!
+//! The harness runner feeds the sinks itself and ignores their errors by design (one broken report must not stop
+//! the run or the other reports), so the errors are collected here and surface at [`Reporters::finish`]: a lost
+//! report is exit 3 naming the path and the OS error. `finish` is also where an INCOMPLETE run (no MUST missed,
+//! but checks the harness could not judge) becomes exit 3: scimlab could not complete the run, so it cannot say
+//! "passed".
 
 use crate::exit::{Failure, usage};
 use anyhow::anyhow;
-use scimlab_reports::model::ReportError;
+use scimlab_reports::model::{ReportError, RunReport, Verdict};
 use scimlab_reports::{Event, Sink, sinks};
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 
 /// The reporters of one run.
 pub struct Reporters {
-    /// The sinks, terminal first.
+    /// The sinks, terminal first (when there is one).
     pub sinks: Vec<Box<dyn Sink>>,
-    errors: Arc<Mutex<Vec<String>>>,
+    seen: Arc<Mutex<Seen>>,
+}
+
+/// What the sinks reported back: their write errors, and how the run ended.
+#[derive(Default)]
+struct Seen {
+    errors: Vec<String>,
+    /// Checks the harness could not judge, in a run with no missed requirement (the terminal's "INCOMPLETE").
+    unjudged: usize,
 }
 
 impl Reporters {
     /// The terminal reporter on stderr (colour unless NO_COLOR or not a terminal) and one sink per `--report`
-    /// spec. A malformed spec is a usage error naming it.
+    /// spec. A malformed spec is a usage error naming it (exit 2); a destination that cannot be prepared (a
+    /// directory that cannot be created) is exit 3 with the path and the OS error.
     pub fn new(specs: &[String]) -> Result<Reporters, Failure> {
         let colour = sinks::use_colour(std::io::stderr().is_terminal());
-        let mut list: Vec<Box<dyn Sink>> =
-            vec![Box::new(sinks::TerminalSink::new(Box::new(std::io::stderr()), colour))];
-        let errors = Arc::new(Mutex::new(Vec::new()));
+        Reporters::with_terminal(specs, Some(Box::new(sinks::TerminalSink::new(Box::new(std::io::stderr()), colour))))
+    }
+
+    /// Only the `--report` sinks, for commands that print their own summary (`scimlab load`).
+    pub fn documents(specs: &[String]) -> Result<Reporters, Failure> {
+        Reporters::with_terminal(specs, None)
+    }
+
+    fn with_terminal(specs: &[String], terminal: Option<Box<dyn Sink>>) -> Result<Reporters, Failure> {
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let mut list: Vec<Box<dyn Sink>> = terminal.into_iter().collect();
         for spec in specs {
-            let inner = sinks::sink_for(spec).map_err(|e| usage(format!("--report {spec}: {e}")))?;
-            list.push(Box::new(Checked { spec: spec.clone(), inner, errors: errors.clone() }));
+            let inner = sinks::sink_for(spec).map_err(|e| match e {
+                ReportError::Write { .. } => Failure::Internal(anyhow!("--report {spec}: {e}")),
+                other => usage(format!("--report {spec}: {other}")),
+            })?;
+            list.push(Box::new(Checked { spec: spec.clone(), inner, seen: seen.clone() }));
         }
-        Ok(Reporters { sinks: list, errors })
+        list.push(Box::new(Observer { seen: seen.clone() }));
+        Ok(Reporters { sinks: list, seen })
     }
 
     /// Feeds one event to every sink; a failing sink does not stop the others or the run.
@@ -38,14 +65,24 @@ impl Reporters {
         }
     }
 
-    /// After the run: an internal failure (exit 3) listing every report that could not be written.
+    /// After the run: exit 3 listing every report that could not be written (path and OS error), else exit 3
+    /// when the run was INCOMPLETE.
     pub fn finish(&self) -> Result<(), Failure> {
-        let errors = std::mem::take(&mut *self.errors.lock().unwrap_or_else(|p| p.into_inner()));
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(Failure::Internal(anyhow!("the run finished but reports were lost: {}", errors.join("; "))))
+        let seen = std::mem::take(&mut *self.seen.lock().unwrap_or_else(|p| p.into_inner()));
+        if !seen.errors.is_empty() {
+            return Err(Failure::Internal(anyhow!(
+                "the run finished but reports were lost: {}",
+                seen.errors.join("; ")
+            )));
         }
+        if seen.unjudged > 0 {
+            let n = seen.unjudged;
+            return Err(Failure::Internal(anyhow!(
+                "the run is incomplete: the harness could not judge {n} check{} (see the ERROR lines above)",
+                if n == 1 { "" } else { "s" }
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -53,17 +90,36 @@ impl Reporters {
 struct Checked {
     spec: String,
     inner: Box<dyn Sink>,
-    errors: Arc<Mutex<Vec<String>>>,
+    seen: Arc<Mutex<Seen>>,
 }
 
 impl Sink for Checked {
     fn handle(&mut self, event: &Event<'_>) -> Result<(), ReportError> {
         let r = self.inner.handle(event);
         if let Err(e) = &r {
-            self.errors.lock().unwrap_or_else(|p| p.into_inner()).push(format!("--report {}: {e}", self.spec));
+            self.seen.lock().unwrap_or_else(|p| p.into_inner()).errors.push(format!("--report {}: {e}", self.spec));
         }
         r
     }
+}
+
+/// Reads the final report: an INCOMPLETE run is one that missed no requirement but holds checks in error.
+struct Observer {
+    seen: Arc<Mutex<Seen>>,
+}
+
+impl Sink for Observer {
+    fn handle(&mut self, event: &Event<'_>) -> Result<(), ReportError> {
+        if let Event::RunFinished(report) = event {
+            self.seen.lock().unwrap_or_else(|p| p.into_inner()).unjudged = unjudged(report);
+        }
+        Ok(())
+    }
+}
+
+/// Checks in error when nothing failed (the terminal prints "Result: INCOMPLETE" for exactly these runs).
+fn unjudged(report: &RunReport) -> usize {
+    if report.failed() { 0 } else { report.checks.iter().filter(|c| c.verdict == Verdict::Error).count() }
 }
 
 /// A seed for runs that were not given `--seed`: the clock's nanoseconds (printed by the caller, so the run can

@@ -61,7 +61,8 @@ impl Format {
 
 /// A sink for a `FORMAT=PATH` spec: FORMAT is json, junit, markdown (or md), html or text; PATH is a file, whose
 /// parent directories are created now, or `-` for standard output. The file itself is written when the run
-/// finishes. Errors name the spec and say what would be right.
+/// finishes. Errors name the spec and say what would be right: [`ReportError::Spec`] for a spec that is wrong as
+/// written, [`ReportError::Write`] for a destination the machine refuses (a directory that cannot be created).
 pub fn sink_for(spec: &str) -> Result<Box<dyn Sink>, ReportError> {
     let bad = |reason: String| ReportError::Spec { spec: spec.to_owned(), reason };
     let Some((name, path)) = spec.split_once('=') else {
@@ -79,8 +80,10 @@ pub fn sink_for(spec: &str) -> Result<Box<dyn Sink>, ReportError> {
             return Err(bad(format!("{path} is a directory; give a file name")));
         }
         if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| bad(format!("cannot create the directory {}: {e}", parent.display())))?;
+            std::fs::create_dir_all(parent).map_err(|e| ReportError::Write {
+                path: path.to_owned(),
+                reason: format!("cannot create the directory {}: {e}", parent.display()),
+            })?;
         }
     }
     let output = Output::from_path(path);

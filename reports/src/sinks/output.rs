@@ -2,7 +2,10 @@
 //!
 //! Files are written whole at the end of a run, through a temporary file in the same directory that is renamed
 //! into place, so a reader (a CI step, a browser reloading the HTML) never sees half a report and a crashed run
-//! leaves the previous report intact.
+//! leaves the previous report intact. A path that names something other than a regular file (a device such as
+//! `/dev/stdout`, a FIFO) is opened and written in place instead: renaming over it would replace the device with
+//! a file (as root, `--report json=/dev/full` once turned `/dev/full` into a regular file and reported success).
+//! Every write is flushed and its error kept, so a full disk or a closed pipe is never a silent success.
 
 use crate::model::ReportError;
 use std::io::Write;
@@ -54,8 +57,14 @@ impl Output {
     }
 }
 
-/// Writes `bytes` to a temporary sibling of `path`, then renames it over `path`.
+/// Writes `bytes` to a temporary sibling of `path`, then renames it over `path`; when `path` exists and is not a
+/// regular file (a device, a FIFO), writes into it in place.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+        f.write_all(bytes)?;
+        return f.flush();
+    }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".to_owned());
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let written = std::fs::File::create(&tmp).and_then(|mut f| {
@@ -88,5 +97,20 @@ mod tests {
         let err = Output::File(dir.join("missing/r.txt")).write_document("x").expect_err("no such directory");
         assert!(err.to_string().contains("missing/r.txt"), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Regression: as root, `--report json=/dev/full` renamed a temporary file over `/dev/full` and exited 0.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_device_is_written_in_place_and_its_error_kept() {
+        use std::os::unix::fs::FileTypeExt;
+        let full = Path::new("/dev/full");
+        if !std::fs::metadata(full).is_ok_and(|m| m.file_type().is_char_device()) {
+            return; // no /dev/full on this machine
+        }
+        let err = Output::File(full.to_path_buf()).write_document("x").expect_err("/dev/full is full");
+        let text = err.to_string();
+        assert!(text.contains("/dev/full") && text.contains("No space left"), "{text}");
+        assert!(std::fs::metadata(full).expect("still there").file_type().is_char_device(), "the device is intact");
     }
 }
