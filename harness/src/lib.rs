@@ -10,6 +10,7 @@
 //! (only its tests do, to prove every check can pass and fail).
 
 pub mod check;
+pub mod cleanup;
 pub mod checks;
 pub mod ctx;
 pub mod runner;

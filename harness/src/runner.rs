@@ -1,20 +1,20 @@
 //! Runs a selection of checks against one server: discovery, concurrent execution, verdicts, cleanup.
 //!
-//! Discovery reads /ServiceProviderConfig, /ResourceTypes and /Schemas once; checks then run concurrently (each
+//! Discovery ([`scimlab_mock_idp::discovery`]) reads /ServiceProviderConfig, /ResourceTypes and /Schemas once and
+//! resolves the endpoints; what it found wrong with them becomes one SHOULD-level result ([`ENDPOINTS_CHECK_ID`]),
+//! and a base URL where nothing speaks SCIM stops the run ([`RunError::NotScim`]). Checks then run concurrently (each
 //! with its own evidence) and every outcome becomes a [`CheckResult`] streamed to the sinks as it completes. At
 //! the end, or on Ctrl-C, everything the run created is deleted: first what it registered, then anything left
 //! that carries the run's prefix (a create that answered without an id). `keep` leaves it all in place.
 
 use crate::check::{Capability, Check, Level, Outcome, Profile};
-use crate::ctx::{Ctx, Kind, RunShared};
+use crate::cleanup::cleanup;
+use crate::ctx::{Ctx, RunShared};
 use futures_util::StreamExt;
-use scimlab_mock_idp::{ClientError, ScimClient, ScimRequest};
-use scimlab_protocol::SchemaRegistry;
-use scimlab_protocol::schema::ENTERPRISE_USER_URN;
-use scimlab_protocol::spc::ServiceProviderConfig;
+use scimlab_mock_idp::ScimClient;
+use scimlab_mock_idp::discovery::{Discovery, DiscoveryError, discover};
 use scimlab_reports::model::{CheckResult, RunKind, RunReport, Summary, Target, Verdict};
 use scimlab_reports::{Event, Sink};
-use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -72,74 +72,56 @@ pub enum RunError {
         /// Path probed.
         path: String,
     },
+    /// Nothing at the base URL answered as a SCIM service provider (the message lists what was tried).
+    #[error("{0}")]
+    NotScim(String),
     /// Interrupted (Ctrl-C); created data was cleaned up unless `keep`.
     #[error("interrupted; {0}")]
     Interrupted(String),
 }
 
-/// What discovery found.
-struct Discovered {
-    spc: Option<ServiceProviderConfig>,
-    registry: SchemaRegistry,
-    users: Option<String>,
-    groups: Option<String>,
-    enterprise: bool,
-}
-
-async fn fetch(client: &ScimClient, path: &str) -> Result<(u16, Option<Value>), RunError> {
-    match client.send(ScimRequest::get(path)).await {
-        Ok(r) if r.status == 401 || r.status == 403 => {
-            Err(RunError::Unauthorized { url: client.base_url().to_owned(), status: r.status, path: path.to_owned() })
+impl From<DiscoveryError> for RunError {
+    fn from(e: DiscoveryError) -> Self {
+        match e {
+            DiscoveryError::Unreachable { url, reason } => RunError::Unreachable { url, reason },
+            DiscoveryError::Unauthorized { url, status, path } => RunError::Unauthorized { url, status, path },
+            e @ DiscoveryError::NotScim { .. } => RunError::NotScim(e.to_string()),
         }
-        Ok(r) => Ok((r.status, r.json)),
-        Err(ClientError::Transport { reason, .. }) => {
-            Err(RunError::Unreachable { url: client.base_url().to_owned(), reason })
-        }
-        Err(e) => Err(RunError::Unreachable { url: client.base_url().to_owned(), reason: e.to_string() }),
     }
 }
 
-async fn discover(client: &ScimClient) -> Result<Discovered, RunError> {
-    let (status, spc_json) = fetch(client, "/ServiceProviderConfig").await?;
-    let spc =
-        if status == 200 { spc_json.as_ref().and_then(|v| ServiceProviderConfig::from_json(v).ok()) } else { None };
-    let mut registry = SchemaRegistry::core().clone();
-    if let (200, Some(v)) = fetch(client, "/Schemas").await? {
-        let _ = registry.load_schemas(&v);
+/// Id of the result that reports what discovery found wrong with the resource types' endpoints. It is not in
+/// the registry: it judges discovery itself, which every run does whatever the selection.
+pub const ENDPOINTS_CHECK_ID: &str = "rfc7643/6/resource-type-endpoints";
+
+/// RFC 7643 section 6: a ResourceType's endpoint is relative to the base URL, and a client reaches the type at
+/// `{base}{endpoint}`. A server that publishes another form (or an endpoint that does not answer) still works
+/// with IdPs, which call `{base}/Users` whatever is published, so this is a SHOULD-level warning, never a FAIL.
+fn endpoint_findings(found: &Discovery) -> Option<CheckResult> {
+    let findings: Vec<String> = found.findings.iter().filter(|f| f.is_endpoint()).map(|f| f.to_string()).collect();
+    if findings.is_empty() {
+        return None;
     }
-    let mut users = None;
-    let mut groups = None;
-    let mut enterprise = false;
-    if let (200, Some(v)) = fetch(client, "/ResourceTypes").await? {
-        let mut loaded = SchemaRegistry::empty();
-        if loaded.load_resource_types(&v).is_ok() {
-            for rt in loaded.resource_types() {
-                let endpoint = format!("/{}", rt.endpoint.trim_start_matches('/'));
-                if rt.name.eq_ignore_ascii_case("User") {
-                    enterprise =
-                        rt.schema_extensions.iter().any(|e| e.schema.eq_ignore_ascii_case(ENTERPRISE_USER_URN));
-                    users = Some(endpoint);
-                } else if rt.name.eq_ignore_ascii_case("Group") {
-                    groups = Some(endpoint);
-                }
-                registry.add_resource_type(rt.clone());
-            }
-        }
-    }
-    // A server without /ResourceTypes may still serve the usual endpoints: probe them.
-    for (slot, path) in [(&mut users, "/Users"), (&mut groups, "/Groups")] {
-        if slot.is_none() {
-            let (status, _) = fetch(client, &format!("{path}?count=1")).await?;
-            if status == 200 {
-                *slot = Some(path.to_owned());
-            }
-        }
-    }
-    // The credential must work on the resource endpoints too (some servers leave discovery public).
-    if let Some(u) = &users {
-        fetch(client, &format!("{u}?count=1")).await?;
-    }
-    Ok(Discovered { spc, registry, users, groups, enterprise })
+    Some(CheckResult {
+        id: ENDPOINTS_CHECK_ID.to_owned(),
+        level: Level::Should,
+        section: "RFC 7643 6".to_owned(),
+        tags: vec!["discovery".to_owned()],
+        profiles: vec![Profile::Rfc.as_str().to_owned()],
+        requirement:
+            "each ResourceType's endpoint is a path relative to the base URL (/Users) that answers GET with a \
+                      SCIM ListResponse"
+                .to_owned(),
+        verdict: Verdict::Warn,
+        reason: Some(
+            "clients that use the endpoint as published (appended to the base URL) reach the wrong URL".to_owned(),
+        ),
+        expected: Some("endpoints relative to the base URL, each answering a SCIM ListResponse".to_owned()),
+        actual: Some(findings.join("; ")),
+        reproducer: None,
+        evidence: Vec::new(),
+        duration_ms: 0.0,
+    })
 }
 
 fn verdict_of(level: Level, outcome: &Outcome) -> Verdict {
@@ -215,6 +197,7 @@ pub async fn run(
     let started_at = jiff::Timestamp::now();
     let started = Instant::now();
     let d = discover(&client).await?;
+    let discovery_result = endpoint_findings(&d);
     let prefix = format!("scimlab-{:08x}-", fastrand::u32(..));
     let run = Arc::new(RunShared::new(
         client.clone(),
@@ -227,7 +210,11 @@ pub async fn run(
         options.seed,
     ));
     let target = Target { url: client.base_url().to_owned(), embedded: options.embedded };
-    emit(sinks, &Event::RunStarted { target: &target, checks: checks.len() });
+    let total = checks.len() + usize::from(discovery_result.is_some());
+    emit(sinks, &Event::RunStarted { target: &target, checks: total });
+    if let Some(r) = &discovery_result {
+        emit(sinks, &Event::CheckFinished(r));
+    }
 
     let mut results: Vec<(usize, CheckResult)> = Vec::with_capacity(checks.len());
     let stream = futures_util::stream::iter(checks.iter().enumerate())
@@ -254,7 +241,7 @@ pub async fn run(
         return Err(RunError::Interrupted(cleanup_note));
     }
     results.sort_by_key(|(i, _)| *i);
-    let checks: Vec<CheckResult> = results.into_iter().map(|(_, r)| r).collect();
+    let checks: Vec<CheckResult> = discovery_result.into_iter().chain(results.into_iter().map(|(_, r)| r)).collect();
     let report = RunReport {
         version: scimlab_reports::REPORT_VERSION,
         kind: RunKind::Conformance,
@@ -277,57 +264,5 @@ fn emit(sinks: &mut [Box<dyn Sink>], event: &Event<'_>) {
     for s in sinks.iter_mut() {
         // A sink that fails (a full disk) must not stop the run; it reports its own error at the end.
         let _ = s.handle(event);
-    }
-}
-
-/// Deletes what the run created: registered resources first (Groups before Users), then a sweep for anything
-/// else named with the run's prefix. Returns a one-line account.
-pub async fn cleanup(run: &Arc<RunShared>) -> String {
-    let ctx = Ctx::new(run.clone());
-    let mut deleted = 0;
-    let mut failed = Vec::new();
-    for (kind, id) in run.created() {
-        let path = format!("{}/{id}", run.path(kind));
-        match ctx.send(ScimRequest::delete(&path)).await {
-            Ok(r) if (200..300).contains(&r.status) || r.status == 404 => {
-                run.forget(&id);
-                deleted += 1;
-            }
-            Ok(r) => failed.push(format!("{path} ({})", r.status)),
-            Err(_) => failed.push(path),
-        }
-    }
-    for (kind, attr) in [(Kind::Group, "displayName"), (Kind::User, "userName")] {
-        let Some(collection) = (match kind {
-            Kind::User => run.users.clone(),
-            Kind::Group => run.groups.clone(),
-        }) else {
-            continue;
-        };
-        let filter = format!("{attr} sw \"{}\"", run.prefix);
-        let Ok(r) = ctx.send(ScimRequest::get(&collection).query("filter", filter)).await else { continue };
-        let leftovers: Vec<String> = r
-            .body_json()
-            .get("Resources")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|res| res.get(attr).and_then(Value::as_str).is_some_and(|n| n.starts_with(&run.prefix)))
-            .filter_map(|res| res.get("id").and_then(Value::as_str).map(str::to_owned))
-            .collect();
-        for id in leftovers {
-            // The prefix proves this run created it.
-            run.adopt(kind, &id);
-            let path = format!("{collection}/{id}");
-            match ctx.send(ScimRequest::delete(&path)).await {
-                Ok(r) if (200..300).contains(&r.status) || r.status == 404 => deleted += 1,
-                _ => failed.push(path),
-            }
-        }
-    }
-    if failed.is_empty() {
-        format!("cleaned up {deleted} resources")
-    } else {
-        format!("cleaned up {deleted} resources; could not delete {}", failed.join(", "))
     }
 }
