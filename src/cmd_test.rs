@@ -1,4 +1,14 @@
 //! `scimlab test`: certify a SCIM service provider (or, with no `--url`, the embedded mock SP).
+//!
+//! Exit statuses: 0 when the selected MUST checks ran and passed; 1 when a MUST check failed (with `--strict`, a
+//! SHOULD check too; with `--baseline`, a regression); 2 usage error; 3 when the run could not exercise the server.
+//! A run that judged nothing is not a pass. The rule ([`scimlab_reports::model::Coverage::exercised`]): when none
+//! of the selected MUST checks reached a verdict, or more than half of them were skipped, and none failed, the
+//! run exits 3 and its last line says how many were skipped and the most frequent reasons ("171 of 183 MUST checks
+//! skipped: the server announces filter.supported false (171)"). A selection without MUST checks is judged the
+//! same way over all its checks. A failed MUST check still exits 1 (a real defect outranks a thin run), with the
+//! same line as a note. Discovery that finds no SCIM service provider at `--url` also exits 3, naming every URL
+//! it tried and what each answered.
 
 use crate::exit::{Failure, Outcome, usage};
 use crate::reporting::{Reporters, time_seed};
@@ -122,9 +132,10 @@ pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
         let client = ScimClient::new(&url, credential, client_options).map_err(|e| usage(e.to_string()))?;
         eprintln!("seed {seed}; {} checks selected", selected.len());
         scimlab_harness::run(client, &selected, &options, &mut reporters.sinks).await.map_err(|e| match e {
-            RunError::Interrupted(_) | RunError::Unreachable { .. } | RunError::Unauthorized { .. } => {
-                Failure::Internal(anyhow!("{e}"))
-            }
+            RunError::Interrupted(_)
+            | RunError::Unreachable { .. }
+            | RunError::Unauthorized { .. }
+            | RunError::NotScim(_) => Failure::Internal(anyhow!("{e}")),
         })
     })?;
     reporters.finish()?;
@@ -142,7 +153,15 @@ pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
         }
         None => report.failed(),
     };
-    Ok(if failed { Outcome::Negative } else { Outcome::Success })
+    let coverage = report.coverage();
+    if coverage.exercised() {
+        Ok(if failed { Outcome::Negative } else { Outcome::Success })
+    } else if failed {
+        eprintln!("note: the run barely exercised the server: {coverage}");
+        Ok(Outcome::Negative)
+    } else {
+        Err(Failure::Internal(anyhow!("could not exercise the server: {coverage}")))
+    }
 }
 
 fn credential(args: &TestArgs) -> Result<Credential, Failure> {

@@ -7,9 +7,11 @@
 //! imports `scimlab-protocol` and never `scimlab-mock-sp`: the two sides of the wire meet only over HTTP.
 
 pub mod client;
+pub mod discovery;
 pub mod intent;
 pub mod persona;
 pub mod scenario;
 
 pub use client::{ClientError, ClientOptions, Credential, ScimClient, ScimRequest, ScimResponse};
+pub use discovery::{Discovery, DiscoveryError, discover};
 pub use persona::Persona;

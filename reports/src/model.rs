@@ -159,6 +159,52 @@ impl Summary {
     }
 }
 
+/// How much of a run judged the server: the MUST checks of the selection (all its checks when it holds no MUST
+/// check), how many reached a verdict, how many were skipped and why. Computed from the checks, never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coverage {
+    /// `MUST`, or empty when the selection holds no MUST check and every check counts.
+    pub level: &'static str,
+    /// Checks counted.
+    pub selected: usize,
+    /// Of those, how many passed or missed (pass, fail, warn).
+    pub judged: usize,
+    /// Of those, how many were skipped.
+    pub skipped: usize,
+    /// Skip reasons with their counts, most frequent first (ties in first-seen order).
+    pub reasons: Vec<(String, usize)>,
+}
+
+impl Coverage {
+    /// The rule of "no false greens": a run exercised the server unless it has checks and either none of them
+    /// reached a verdict or more than half of them were skipped.
+    pub fn exercised(&self) -> bool {
+        self.selected == 0 || (self.judged > 0 && self.skipped * 2 <= self.selected)
+    }
+}
+
+impl std::fmt::Display for Coverage {
+    /// `171 of 183 MUST checks skipped: the server announces filter false (171)`, with the three most frequent
+    /// reasons.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let level = if self.level.is_empty() { String::new() } else { format!("{} ", self.level) };
+        write!(f, "{} of {} {level}checks skipped", self.skipped, self.selected)?;
+        if self.judged == 0 && self.skipped < self.selected {
+            write!(f, " and none of the others reached a verdict")?;
+        }
+        let mut sep = ": ";
+        for (reason, n) in self.reasons.iter().take(3) {
+            write!(f, "{sep}{reason} ({n})")?;
+            sep = ", ";
+        }
+        let rest: usize = self.reasons.iter().skip(3).map(|(_, n)| n).sum();
+        if rest > 0 {
+            write!(f, "{sep}{rest} for {} other reasons", self.reasons.len() - 3)?;
+        }
+        Ok(())
+    }
+}
+
 /// One run of scimlab.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -196,6 +242,36 @@ impl RunReport {
         self.checks.iter().any(|c| {
             c.verdict == Verdict::Fail || (self.strict && c.verdict == Verdict::Warn && c.level == Level::Should)
         })
+    }
+
+    /// What share of the selection judged the server ([`Coverage::exercised`] is the rule `scimlab test` exits by).
+    pub fn coverage(&self) -> Coverage {
+        let has_must = self.checks.iter().any(|c| c.level == Level::Must);
+        let counted = self.checks.iter().filter(|c| !has_must || c.level == Level::Must);
+        let mut cov = Coverage {
+            level: if has_must { "MUST" } else { "" },
+            selected: 0,
+            judged: 0,
+            skipped: 0,
+            reasons: Vec::new(),
+        };
+        for c in counted {
+            cov.selected += 1;
+            match c.verdict {
+                Verdict::Pass | Verdict::Fail | Verdict::Warn => cov.judged += 1,
+                Verdict::Error => {}
+                Verdict::Skip => {
+                    cov.skipped += 1;
+                    let reason = c.reason.as_deref().unwrap_or("no reason given");
+                    match cov.reasons.iter_mut().find(|(r, _)| r == reason) {
+                        Some((_, n)) => *n += 1,
+                        None => cov.reasons.push((reason.to_owned(), 1)),
+                    }
+                }
+            }
+        }
+        cov.reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
+        cov
     }
 
     /// Reads a report, refusing a newer format version.

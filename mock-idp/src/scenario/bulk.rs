@@ -14,7 +14,6 @@ use crate::client::{ScimRequest, ScimResponse};
 use crate::intent::{GroupProfile, Intent, Member, UserProfile};
 use futures_util::StreamExt;
 use scimlab_protocol::exchange::Exchange;
-use scimlab_protocol::spc::ServiceProviderConfig;
 use serde_json::{Value, json};
 use std::time::Instant;
 
@@ -55,18 +54,15 @@ pub fn import_user(user_prefix: &str, domain: &str, i: usize) -> UserProfile {
     }
 }
 
-/// Bulk limits, when the persona uses /Bulk and the server announces it.
+/// Bulk limits, when the persona uses /Bulk and the server announces it: (maxOperations, maxPayloadSize), read
+/// through the one discovery ([`crate::discovery::discover`]).
 async fn bulk_limits(r: &Replayer) -> Option<(usize, usize)> {
     if !r.persona.uses_bulk {
         return None;
     }
-    let resp = r.client.send(ScimRequest::get("/ServiceProviderConfig")).await.ok()?;
-    let spc = ServiceProviderConfig::from_json(resp.json.as_ref()?).ok()?;
-    if !spc.bulk.supported || spc.bulk.max_operations == 0 {
-        return None;
-    }
-    let payload = usize::try_from(spc.bulk.max_payload_size).ok().filter(|p| *p > 0).unwrap_or(DEFAULT_PAYLOAD);
-    Some((usize::try_from(spc.bulk.max_operations).unwrap_or(usize::MAX), payload))
+    let found = crate::discovery::discover(&r.client).await.ok()?;
+    let max_operations = found.bulk_max_operations()?;
+    Some((max_operations, found.bulk_max_payload().unwrap_or(DEFAULT_PAYLOAD)))
 }
 
 /// Groups operations into /Bulk request bodies within both limits, lazily.
