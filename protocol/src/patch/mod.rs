@@ -6,7 +6,7 @@
 //!
 //! Where the RFC is silent, the choices made are documented where they are implemented: `request.rs` (the body),
 //! `ops.rs` (add, replace), `remove.rs` (remove), `target.rs` (names), `value.rs` (values, `primary`,
-//! mutability), `undo.rs` (atomicity).
+//! mutability), `undo.rs` (atomicity). [`work_bound`] bounds what applying a request costs, so a server can refuse it first.
 
 mod apply;
 mod ops;
@@ -16,7 +16,9 @@ mod request;
 mod target;
 mod undo;
 mod value;
+mod work;
 
 pub use apply::{PatchOutcome, apply};
 pub use options::{Leniency, LeniencyUse, PatchOptions};
 pub use request::{PatchOpKind, PatchOperation, PatchRequest};
+pub use work::work_bound;
