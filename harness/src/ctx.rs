@@ -1,19 +1,21 @@
 //! What a check works with: the recording client, what discovery learnt, fixtures, and the safety rules.
 //!
-//! Safety is enforced here, not left to each check: every request goes through [`Ctx::send`], which refuses (as a
-//! harness error) any PUT, PATCH, DELETE or item-level POST aimed at a resource this run did not create, and
-//! every resource the run creates carries the run's prefix and is registered for cleanup. A check cannot change
-//! or delete a customer's data even by mistake.
+//! Safety is enforced below the checks, not left to each of them: the run's client carries the run's [`Ledger`],
+//! which refuses (as a harness error) any PUT, PATCH, DELETE or item-level POST aimed at a resource this run did
+//! not create, judged on the URL as it goes on the wire. Resources enter the ledger only from the server's own
+//! answer to a create ([`RunShared::adopt`]), and their paths are built by the ledger with the id as one encoded
+//! segment. An id that cannot be one segment, or that the server hands out twice, fails the check that met it
+//! and is never touched again. A check cannot change or delete a customer's data even by mistake.
 
 use crate::check::{Capability, Outcome};
 use reqwest::Method;
-use scimlab_mock_idp::{ClientError, ScimClient, ScimRequest, ScimResponse};
+use scimlab_mock_idp::ledger::{IdDefect, item_path};
+use scimlab_mock_idp::{ClientError, Ledger, ScimClient, ScimRequest, ScimResponse};
 use scimlab_protocol::SchemaRegistry;
 use scimlab_protocol::exchange::Exchange;
 use scimlab_protocol::schema::{ENTERPRISE_USER_URN, GROUP_URN, ResourceView, USER_URN};
 use scimlab_protocol::spc::ServiceProviderConfig;
 use serde_json::{Value, json};
-use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -60,8 +62,8 @@ pub struct RunShared {
     pub prefix: String,
     /// The run's seed.
     pub seed: u64,
-    created: Mutex<Vec<(Kind, String)>>,
-    owned_ids: Mutex<HashSet<String>>,
+    /// What the run created; the client checks every mutating request against it.
+    pub ledger: Arc<Ledger>,
     counter: AtomicU64,
 }
 
@@ -78,8 +80,9 @@ impl RunShared {
         prefix: String,
         seed: u64,
     ) -> Self {
+        let ledger = Arc::new(Ledger::new());
         RunShared {
-            client,
+            client: client.with_ledger(ledger.clone()),
             spc,
             registry,
             users,
@@ -87,8 +90,7 @@ impl RunShared {
             enterprise,
             prefix,
             seed,
-            created: Mutex::new(Vec::new()),
-            owned_ids: Mutex::new(HashSet::new()),
+            ledger,
             counter: AtomicU64::new(0),
         }
     }
@@ -113,31 +115,33 @@ impl RunShared {
     /// Everything this run created and has not seen deleted, newest first (Groups before the Users they
     /// reference).
     pub fn created(&self) -> Vec<(Kind, String)> {
-        let mut v = lock(&self.created).clone();
-        v.reverse();
+        let mut v: Vec<(Kind, String)> = self
+            .ledger
+            .remaining()
+            .into_iter()
+            .map(|(collection, id)| {
+                let group = collection.eq_ignore_ascii_case(self.path(Kind::Group).trim_matches('/'));
+                (if group { Kind::Group } else { Kind::User }, id)
+            })
+            .collect();
         v.sort_by_key(|(k, _)| *k == Kind::User);
         v
     }
 
     /// Records that a created resource is gone.
-    pub fn forget(&self, id: &str) {
-        lock(&self.created).retain(|(_, i)| i != id);
+    pub fn forget(&self, kind: Kind, id: &str) {
+        self.ledger.forget(self.path(kind), id);
     }
 
-    /// Takes ownership of a resource found carrying this run's prefix (cleanup of creates that answered
-    /// without an id).
-    pub fn adopt(&self, kind: Kind, id: &str) {
-        self.own(kind, id);
-    }
-
-    fn own(&self, kind: Kind, id: &str) {
-        lock(&self.created).push((kind, id.to_owned()));
-        lock(&self.owned_ids).insert(id.to_owned());
+    /// Records what a create answered: `id` becomes this run's to change and delete, and the path to aim at it
+    /// is returned. Only ids from a successful create answer may be adopted, never ids found in a listing.
+    pub fn adopt(&self, kind: Kind, id: &str) -> Result<String, IdDefect> {
+        self.ledger.record(self.path(kind), id)
     }
 
     /// Whether `id` was created by this run (or is a never-existing id this run made up).
     pub fn owns(&self, id: &str) -> bool {
-        lock(&self.owned_ids).contains(id)
+        self.ledger.owns_anywhere(id)
     }
 
     /// Path of a collection.
@@ -184,9 +188,12 @@ impl Ctx {
 
     /// An id no server has: safe to aim PUT / PATCH / DELETE at for 404 checks.
     pub fn missing_id(&self) -> String {
-        let id = format!("scimlab-missing-{}", uuid::Uuid::new_v4().simple());
-        lock(&self.run.owned_ids).insert(id.clone());
-        id
+        self.run.ledger.made_up()
+    }
+
+    /// The path of a made-up resource of `kind` that no server has (`/Users/scimlab-missing-…`).
+    pub fn missing_path(&self, kind: Kind) -> String {
+        format!("{}/{}", self.run.path(kind), self.missing_id())
     }
 
     /// Sends a request, recording it as evidence. A transport failure is a harness error. A request that could
@@ -198,7 +205,6 @@ impl Ctx {
     /// Sends a request through `client` (the run's client with another credential, for the authentication
     /// checks: `ctx.run.client.with_credential(Credential::None)`), guarded and recorded like [`Ctx::send`].
     pub async fn send_via(&self, client: &ScimClient, req: ScimRequest) -> Result<ScimResponse, Outcome> {
-        self.guard(&req)?;
         match client.send(req).await {
             Ok(r) => {
                 lock(&self.evidence).push(r.exchange.clone());
@@ -215,63 +221,6 @@ impl Ctx {
     /// GET `path`.
     pub async fn get(&self, path: &str) -> Result<ScimResponse, Outcome> {
         self.send(ScimRequest::get(path)).await
-    }
-
-    /// The safety rule: mutating requests may only target resources this run created or made up.
-    fn guard(&self, req: &ScimRequest) -> Result<(), Outcome> {
-        let mutating = matches!(req.method, Method::PUT | Method::PATCH | Method::DELETE | Method::POST);
-        if !mutating {
-            return Ok(());
-        }
-        let path = req.path.split('?').next().unwrap_or("");
-        let rel = path.strip_prefix(self.run.client.base_url()).unwrap_or(path);
-        let segments: Vec<&str> = rel.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
-        let item_id = match segments.as_slice() {
-            // A PUT, PATCH or DELETE on a whole collection could touch every resource in it: never sent.
-            [_collection] | [_collection, ".search"] if req.method != Method::POST => {
-                return Err(Outcome::Error(format!(
-                    "refused to send {} {path}: a collection is only ever POSTed to",
-                    req.method
-                )));
-            }
-            [_collection] => None,
-            [_collection, ".search"] => None,
-            [_collection, id] => Some(*id),
-            _ if req.method == Method::POST => None,
-            _ => return Err(Outcome::Error(format!("refused to send {} {path}: not a resource path", req.method))),
-        };
-        if let Some(id) = item_id.filter(|id| !self.run.owns(id)) {
-            return Err(Outcome::Error(format!(
-                "refused to send {} {path}: the resource {id} was not created by this run",
-                req.method
-            )));
-        }
-        if segments.first().is_some_and(|s| s.eq_ignore_ascii_case("Bulk")) {
-            self.guard_bulk(req)?;
-        }
-        Ok(())
-    }
-
-    /// Bulk operations may create, and may touch only resources this run created (or bulkIds of this request).
-    fn guard_bulk(&self, req: &ScimRequest) -> Result<(), Outcome> {
-        let Some(body) = req.body.as_ref().and_then(|b| serde_json::from_slice::<Value>(b).ok()) else {
-            return Ok(());
-        };
-        let ops = body.get("Operations").and_then(Value::as_array).cloned().unwrap_or_default();
-        for op in ops {
-            let method = op.get("method").and_then(Value::as_str).unwrap_or("");
-            let path = op.get("path").and_then(Value::as_str).unwrap_or("");
-            if method.eq_ignore_ascii_case("POST") {
-                continue;
-            }
-            let id = path.trim_matches('/').split('/').nth(1).unwrap_or("");
-            if !(id.starts_with("bulkId:") || self.run.owns(id)) {
-                return Err(Outcome::Error(format!(
-                    "refused to send a bulk {method} {path}: the resource was not created by this run"
-                )));
-            }
-        }
-        Ok(())
     }
 
     /// A minimal valid User body with a run-unique userName (which is returned too).
@@ -307,18 +256,18 @@ impl Ctx {
         let path = self.run.path(kind).to_owned();
         let r = self.send(ScimRequest::json(Method::POST, &path, body)).await?;
         let id = r.body_json().get("id").and_then(Value::as_str).map(str::to_owned);
-        if let Some(id) = id.as_ref().filter(|_| (200..300).contains(&r.status)) {
-            self.run.own(kind, id);
-        }
         match id {
             Some(id) if (200..300).contains(&r.status) => Ok(Created {
                 kind,
-                path: format!("{path}/{id}"),
+                path: self.run.adopt(kind, &id).map_err(|d| id_defect(&d))?,
                 id,
                 body: r.json.clone().unwrap_or(Value::Null),
                 etag: r.header("etag").map(str::to_owned),
             }),
             _ => {
+                if (200..300).contains(&r.status) {
+                    self.run.ledger.orphan(&name_of(body));
+                }
                 Err(Outcome::Skip(format!("prerequisite failed: POST {path} answered {} {}", r.status, summarize(&r))))
             }
         }
@@ -342,7 +291,7 @@ impl Ctx {
     pub async fn delete(&self, created: &Created) -> Result<ScimResponse, Outcome> {
         let r = self.send(ScimRequest::delete(&created.path)).await?;
         if (200..300).contains(&r.status) || r.status == 404 {
-            self.run.forget(&created.id);
+            self.run.forget(created.kind, &created.id);
         }
         Ok(r)
     }
@@ -372,6 +321,26 @@ pub fn merge(base: &mut Value, extra: Value) {
     }
 }
 
+/// The failure of a check whose create met an id scimlab will not use (RFC 7643 section 3.1).
+pub fn id_defect(d: &IdDefect) -> Outcome {
+    Outcome::fail("a unique id for the new resource that is usable as one URL path segment", d.to_string())
+}
+
+/// The userName or displayName of a create body, to name a resource that could not be recorded.
+pub fn name_of(body: &Value) -> String {
+    ["userName", "displayName"]
+        .iter()
+        .find_map(|k| body.get(*k).and_then(Value::as_str))
+        .unwrap_or("(unnamed)")
+        .to_owned()
+}
+
+/// The path of resource `id` in `collection`, with the id as one segment, for ids this run did not get from a
+/// create (an Outcome when the id cannot be one segment).
+pub fn path_of(collection: &str, id: &str) -> Result<String, Outcome> {
+    item_path(collection, id).map_err(|d| id_defect(&d))
+}
+
 /// A short description of a response for failure messages: status, scimType, detail or the start of the body.
 pub fn describe(r: &ScimResponse) -> String {
     format!("{} {}", r.status, summarize(r))
@@ -396,63 +365,38 @@ mod tests {
     use super::*;
     use scimlab_mock_idp::{ClientOptions, Credential};
 
-    fn ctx() -> Ctx {
+    fn run() -> RunShared {
         let client =
             ScimClient::new("http://127.0.0.1:9/scim/v2", Credential::None, ClientOptions::default()).expect("client");
-        let run = RunShared::new(
+        RunShared::new(
             client,
             None,
             SchemaRegistry::core().clone(),
             Some("/Users".into()),
             Some("/Groups".into()),
-            true,
+            false,
             "scimlab-test-".into(),
-            1,
-        );
-        run.own(Kind::User, "mine");
-        Ctx::new(Arc::new(run))
-    }
-
-    fn allowed(ctx: &Ctx, req: ScimRequest) -> bool {
-        ctx.guard(&req).is_ok()
+            0,
+        )
     }
 
     #[test]
-    fn only_owned_resources_may_be_changed() {
-        let c = ctx();
-        let body = json!({});
-        assert!(allowed(&c, ScimRequest::json(Method::POST, "/Users", &body)));
-        assert!(allowed(&c, ScimRequest::json(Method::POST, "/Users/.search", &body)));
-        assert!(allowed(&c, ScimRequest::json(Method::PUT, "/Users/mine", &body)));
-        assert!(allowed(&c, ScimRequest::delete("/Users/mine")));
-        assert!(allowed(&c, ScimRequest::get("/Users/someone-else")));
-        assert!(!allowed(&c, ScimRequest::json(Method::PUT, "/Users/someone-else", &body)));
-        assert!(!allowed(&c, ScimRequest::json(Method::PATCH, "/Groups/someone-else", &body)));
-        assert!(!allowed(&c, ScimRequest::delete("/Users/someone-else")));
-        let missing = c.missing_id();
-        assert!(allowed(&c, ScimRequest::delete(format!("/Users/{missing}"))));
+    fn created_resources_are_listed_groups_first_and_forgotten() {
+        let r = run();
+        assert_eq!(r.adopt(Kind::User, "u1").as_deref(), Ok("/Users/u1"));
+        assert_eq!(r.adopt(Kind::Group, "g 1").as_deref(), Ok("/Groups/g%201"));
+        assert_eq!(r.created(), vec![(Kind::Group, "g 1".to_owned()), (Kind::User, "u1".to_owned())]);
+        r.forget(Kind::Group, "g 1");
+        assert_eq!(r.created(), vec![(Kind::User, "u1".to_owned())]);
+        assert!(r.owns("u1") && !r.owns("g 1"));
     }
 
     #[test]
-    fn collections_are_never_put_patched_or_deleted() {
-        let c = ctx();
-        let body = json!({});
-        assert!(!allowed(&c, ScimRequest::delete("/Users")));
-        assert!(!allowed(&c, ScimRequest::json(Method::PUT, "/Groups", &body)));
-        assert!(!allowed(&c, ScimRequest::json(Method::PATCH, "/Users/", &body)));
-        assert!(!allowed(&c, ScimRequest::delete("/Users/mine/extra")));
-    }
-
-    #[test]
-    fn bulk_operations_may_only_touch_owned_resources() {
-        let c = ctx();
-        let ok = json!({"Operations": [
-            {"method": "POST", "path": "/Users", "bulkId": "a", "data": {}},
-            {"method": "PATCH", "path": "/Users/mine", "data": {}},
-            {"method": "DELETE", "path": "/Users/bulkId:a"}
-        ]});
-        assert!(allowed(&c, ScimRequest::json(Method::POST, "/Bulk", &ok)));
-        let bad = json!({"Operations": [{"method": "DELETE", "path": "/Users/someone-else"}]});
-        assert!(!allowed(&c, ScimRequest::json(Method::POST, "/Bulk", &bad)));
+    fn unusable_and_repeated_ids_are_never_adopted() {
+        let r = run();
+        assert!(r.adopt(Kind::User, "..").is_err());
+        assert!(r.adopt(Kind::User, "x").is_ok());
+        assert!(r.adopt(Kind::User, "x").is_err());
+        assert!(r.created().is_empty());
     }
 }

@@ -5,10 +5,18 @@
 //! returned. Requests are addressed relative to the service provider's base URL (`/Users`, `/Users/{id}`), and
 //! their query string can be given as pairs (encoded the RFC 3986 way) or, for personas that must reproduce an
 //! IdP's exact encoding (`+` for spaces, a trailing `&`), as raw text.
+//!
+//! The client is where scimlab's promises to the server under test are kept, because every request of every job
+//! passes here: a request goes only to the origin of the base URL (a Location or `$ref` elsewhere is never
+//! followed, and no other host name is looked up); a mutating request must pass the run's [`Ledger`] on the URL
+//! as parsed for the wire; the credential values in use are replaced wherever they appear in what the client
+//! returns (headers of any name, URLs, bodies, errors), so a server echoing the token cannot put it in a report;
+//! and the evidence keeps a bounded excerpt of each body.
 
-use scimlab_protocol::exchange::{Exchange, HttpRequest, HttpResponse, Timings};
+use crate::ledger::Ledger;
+use scimlab_protocol::exchange::{Exchange, HttpRequest, HttpResponse, Secrets, Timings};
 use serde_json::Value;
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
 /// How the client authenticates (RFC 7644 section 2).
@@ -57,8 +65,10 @@ pub struct ClientOptions {
     pub timeout: Duration,
     /// Default `User-Agent` (a request may override it, or send none).
     pub user_agent: Option<String>,
-    /// Largest response body kept, in bytes; larger bodies are an error that says so.
+    /// Largest response body read, in bytes; larger bodies are an error that says so.
     pub max_body: usize,
+    /// Largest excerpt of a body kept in the evidence ([`Exchange`]), in bytes; the full size is noted.
+    pub max_evidence_body: usize,
 }
 
 impl Default for ClientOptions {
@@ -69,6 +79,7 @@ impl Default for ClientOptions {
             timeout: Duration::from_secs(30),
             user_agent: Some(format!("scimlab/{}", env!("CARGO_PKG_VERSION"))),
             max_body: 64 * 1024 * 1024,
+            max_evidence_body: 64 * 1024,
         }
     }
 }
@@ -87,6 +98,9 @@ pub enum ClientError {
     /// The client could not be built (TLS setup).
     #[error("cannot build the HTTP client: {0}")]
     Build(String),
+    /// The request broke a safety rule (another origin, a resource this run did not create) and was not sent.
+    #[error("{0}")]
+    Refused(String),
     /// Connection refused, reset, timed out, TLS failure...; the exchange records the request.
     #[error("{method} {url}: {reason}")]
     Transport {
@@ -214,8 +228,11 @@ impl ScimResponse {
 pub struct ScimClient {
     http: reqwest::Client,
     base: String,
+    base_url: reqwest::Url,
     credential: Credential,
     options: ClientOptions,
+    secrets: Arc<Secrets>,
+    ledger: Option<Arc<Ledger>>,
 }
 
 impl std::fmt::Debug for ScimClient {
@@ -251,10 +268,27 @@ impl ScimClient {
     /// A client for the service provider at `base_url` (e.g. `https://app.example.com/scim/v2`).
     pub fn new(base_url: &str, credential: Credential, options: ClientOptions) -> Result<Self, ClientError> {
         let base = base_url.trim_end_matches('/').to_owned();
+        let shown = scimlab_protocol::exchange::redact_url(&base);
         let parsed = reqwest::Url::parse(&base)
-            .map_err(|e| ClientError::InvalidUrl { url: base.clone(), reason: e.to_string() })?;
+            .map_err(|e| ClientError::InvalidUrl { url: shown.clone(), reason: e.to_string() })?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(ClientError::InvalidUrl { url: base, reason: "the scheme must be http or https".into() });
+            return Err(ClientError::InvalidUrl { url: shown, reason: "the scheme must be http or https".into() });
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(ClientError::InvalidUrl {
+                url: shown,
+                reason: "the URL carries credentials (user:password@); pass them with --basic USER:PASS, or a \
+                         token with --token"
+                    .into(),
+            });
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(ClientError::InvalidUrl {
+                url: shown,
+                reason: "a SCIM base URL has no query string or fragment (RFC 7644 section 1.3); pass a token with \
+                         --token or --header 'Name: value'"
+                    .into(),
+            });
         }
         install_crypto_provider();
         let mut builder = reqwest::Client::builder()
@@ -267,7 +301,8 @@ impl ScimClient {
             builder = builder.tls_certs_merge(certs.map_err(|e| ClientError::Build(format!("--ca-cert: {e}")))?);
         }
         let http = builder.build().map_err(|e| ClientError::Build(e.to_string()))?;
-        Ok(ScimClient { http, base, credential, options })
+        let secrets = Arc::new(secrets_of(&credential, &Secrets::new()));
+        Ok(ScimClient { http, base, base_url: parsed, credential, options, secrets, ledger: None })
     }
 
     /// The base URL, without a trailing slash.
@@ -286,9 +321,51 @@ impl ScimClient {
         }
     }
 
-    /// The same client with another credential (auth-negative checks).
+    /// The same client with another credential (auth-negative checks). The values of both stay secret.
     pub fn with_credential(&self, credential: Credential) -> ScimClient {
-        ScimClient { credential, ..self.clone() }
+        let secrets = Arc::new(secrets_of(&credential, &self.secrets));
+        ScimClient { credential, secrets, ..self.clone() }
+    }
+
+    /// The same client, with every mutating request checked against `ledger` as it goes on the wire.
+    pub fn with_ledger(&self, ledger: Arc<Ledger>) -> ScimClient {
+        ScimClient { ledger: Some(ledger), ..self.clone() }
+    }
+
+    /// The ledger of what this run created, if the client has one.
+    pub fn ledger(&self) -> Option<&Arc<Ledger>> {
+        self.ledger.as_ref()
+    }
+
+    /// The credential values this client must never reveal (for sinks that print text the client did not
+    /// produce, such as error messages).
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
+    }
+
+    /// Whether `url` (absolute) is on the origin of the base URL: the only origin this client talks to.
+    pub fn same_origin(&self, url: &str) -> bool {
+        reqwest::Url::parse(url).is_ok_and(|u| u.origin() == self.base_url.origin())
+    }
+
+    /// The URL a request goes to, parsed as it goes on the wire, after the origin and ledger rules.
+    fn wire_url(&self, req: &ScimRequest, text: &str) -> Result<reqwest::Url, String> {
+        let url = reqwest::Url::parse(text).map_err(|e| format!("not a valid URL: {e}"))?;
+        if url.origin() != self.base_url.origin() {
+            return Err(format!(
+                "refused to send {} to {}: scimlab only talks to the origin of the base URL ({}), so credentials \
+                 never reach another host",
+                req.method,
+                scimlab_protocol::exchange::redact_url(text),
+                self.base_url.origin().ascii_serialization()
+            ));
+        }
+        if let Some(ledger) = &self.ledger {
+            ledger
+                .permit(req.method.as_str(), self.base_url.path(), url.path(), req.body.as_deref())
+                .map_err(|r| r.to_string())?;
+        }
+        Ok(url)
     }
 
     fn default_headers(&self, req: &ScimRequest) -> Vec<(String, String)> {
@@ -325,6 +402,7 @@ impl ScimClient {
             url.push_str(&query);
         }
         let headers = self.default_headers(&req);
+        let wire = self.wire_url(&req, &url);
         let mut exchange = Exchange {
             id: 0,
             started_at: jiff::Timestamp::now(),
@@ -340,7 +418,21 @@ impl ScimClient {
             error: None,
         };
         exchange.redact();
-        let mut builder = self.http.request(req.method.clone(), &url);
+        exchange.scrub(&self.secrets);
+        exchange.limit_bodies(self.options.max_evidence_body);
+        let url = self.secrets.scrub(&url);
+        let wire = match wire {
+            Ok(w) => w,
+            Err(why) => {
+                let why = self.secrets.scrub(&why);
+                return Err(if why.starts_with("not a valid URL") {
+                    ClientError::InvalidUrl { url, reason: why }
+                } else {
+                    ClientError::Refused(why)
+                });
+            }
+        };
+        let mut builder = self.http.request(req.method.clone(), wire);
         for (k, v) in &headers {
             builder = builder.header(k.as_str(), v.as_str());
         }
@@ -348,7 +440,9 @@ impl ScimClient {
             builder = builder.body(b);
         }
         let started = Instant::now();
+        let secrets = self.secrets.clone();
         let transport = |exchange: &mut Exchange, reason: String| {
+            let reason = secrets.scrub(&reason);
             exchange.error = Some(reason.clone());
             exchange.timings.total_us = started.elapsed().as_micros() as u64;
             ClientError::Transport {
@@ -364,13 +458,15 @@ impl ScimClient {
         };
         let ttfb = started.elapsed();
         let status = resp.status().as_u16();
+        // What the server sends is scrubbed before anything reads it: a server echoing the credential must not
+        // get it into a verdict, a report or a terminal.
         let resp_headers: Vec<(String, String)> = resp
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| (k.as_str().to_owned(), self.secrets.scrub(&String::from_utf8_lossy(v.as_bytes()))))
             .collect();
         let body = match read_limited(resp, self.options.max_body).await {
-            Ok(b) => b,
+            Ok(b) => self.secrets.scrub_bytes(b),
             Err(reason) => return Err(transport(&mut exchange, reason)),
         };
         exchange.timings =
@@ -379,11 +475,43 @@ impl ScimClient {
         exchange.response = Some(HttpResponse {
             status,
             headers: resp_headers.clone(),
-            body: (!body.is_empty()).then(|| String::from_utf8_lossy(&body).into_owned()),
+            body: (!body.is_empty()).then(|| excerpt(&body, self.options.max_evidence_body)),
         });
         exchange.redact();
         Ok(ScimResponse { status, headers: resp_headers, body, json, exchange })
     }
+}
+
+/// At most `max` bytes of `body` as text, with the full size noted when it is cut. The bytes are cut first, so a
+/// 20 MB body is never copied whole into the evidence.
+fn excerpt(body: &[u8], max: usize) -> String {
+    if body.len() <= max {
+        return String::from_utf8_lossy(body).into_owned();
+    }
+    let mut text = String::from_utf8_lossy(&body[..max]).into_owned();
+    text.push_str(&scimlab_protocol::exchange::truncation_note(max, body.len()));
+    text
+}
+
+/// The secrets of `credential`, added to `known`.
+fn secrets_of(credential: &Credential, known: &Secrets) -> Secrets {
+    let mut s = known.clone();
+    match credential {
+        Credential::None => {}
+        Credential::Bearer(t) => s.add(t),
+        Credential::Basic { user, pass } => {
+            s.add(pass);
+            s.add(&scimlab_protocol::base64::encode(format!("{user}:{pass}").as_bytes()));
+        }
+        Credential::Header { value, .. } => {
+            s.add(value);
+            // `SSWS abc`: the part after the scheme word is the secret on its own too.
+            if let Some((_, rest)) = value.split_once(char::is_whitespace) {
+                s.add(rest);
+            }
+        }
+    }
+    s
 }
 
 async fn read_limited(mut resp: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {

@@ -9,9 +9,11 @@
 pub mod client;
 pub mod discovery;
 pub mod intent;
+pub mod ledger;
 pub mod persona;
 pub mod scenario;
 
 pub use client::{ClientError, ClientOptions, Credential, ScimClient, ScimRequest, ScimResponse};
 pub use discovery::{Discovery, DiscoveryError, discover};
+pub use ledger::{IdDefect, Ledger};
 pub use persona::Persona;

@@ -173,8 +173,9 @@ fn is_credential_param(name: &str) -> bool {
     ["token", "secret", "password", "apikey", "api_key", "api-key"].iter().any(|w| n.contains(w))
 }
 
-/// The URL with the password of its user info and the values of credential query parameters redacted.
-fn redact_url(url: &str) -> String {
+/// `url` with the password of its user info and the values of credential query parameters redacted (for
+/// messages that must name a URL a user gave).
+pub fn redact_url(url: &str) -> String {
     let (base, fragment) = match url.split_once('#') {
         Some((b, f)) => (b, Some(f)),
         None => (url, None),
@@ -281,6 +282,179 @@ impl Exchange {
     }
 }
 
+/// The credential values a client is using, so that they can be replaced wherever they turn up: in headers of
+/// any name, in URLs and in bodies, of requests and of responses alike. A server under test may echo the
+/// `Authorization` header into a body or another header; name-based redaction ([`Exchange::redact`]) cannot see
+/// that, this can. Each value is also matched in its percent-encoded and JSON-escaped forms.
+#[derive(Clone, Default)]
+pub struct Secrets {
+    values: Vec<String>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secrets({} redacted)", self.values.len())
+    }
+}
+
+/// Values shorter than this are not treated as secrets: replacing every `ab` in the evidence would destroy it,
+/// and no credential that short is worth protecting.
+const MIN_SECRET_LEN: usize = 3;
+
+impl Secrets {
+    /// No secrets.
+    pub fn new() -> Secrets {
+        Secrets::default()
+    }
+
+    /// Adds a credential value (a token, a password, a header value, the base64 of `user:pass`).
+    pub fn add(&mut self, value: &str) {
+        let value = value.trim();
+        if value.len() < MIN_SECRET_LEN {
+            return;
+        }
+        let mut forms = vec![value.to_owned()];
+        let mut encoded = String::new();
+        for b in value.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                encoded.push(char::from(b));
+            } else {
+                let _ = write!(encoded, "%{b:02X}");
+            }
+        }
+        forms.push(encoded);
+        let escaped = serde_json::to_string(value).unwrap_or_default();
+        forms.push(escaped.trim_matches('"').to_owned());
+        for f in forms {
+            if !self.values.contains(&f) {
+                self.values.push(f);
+            }
+        }
+        // Longest first, so that a value containing another is replaced whole.
+        self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    }
+
+    /// Whether there is nothing to replace.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Whether `text` holds any of the secrets.
+    pub fn found_in(&self, text: &str) -> bool {
+        self.values.iter().any(|v| text.contains(v.as_str()))
+    }
+
+    /// `text` with every secret replaced by [`REDACTED`].
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        self.scrub_in_place(&mut out);
+        out
+    }
+
+    /// Replaces every secret in `text` by [`REDACTED`].
+    pub fn scrub_in_place(&self, text: &mut String) {
+        for v in &self.values {
+            if text.contains(v.as_str()) {
+                *text = text.replace(v.as_str(), REDACTED);
+            }
+        }
+    }
+
+    /// `bytes` with every secret replaced (bytes that are not UTF-8 are searched as they are).
+    pub fn scrub_bytes(&self, bytes: Vec<u8>) -> Vec<u8> {
+        if self.values.is_empty() {
+            return bytes;
+        }
+        match String::from_utf8(bytes) {
+            Ok(mut text) => {
+                self.scrub_in_place(&mut text);
+                text.into_bytes()
+            }
+            Err(e) => {
+                let mut bytes = e.into_bytes();
+                for v in &self.values {
+                    bytes = replace_bytes(&bytes, v.as_bytes(), REDACTED.as_bytes());
+                }
+                bytes
+            }
+        }
+    }
+}
+
+fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(needle) {
+            out.extend_from_slice(with);
+            i += needle.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Cuts `body` to at most `max` bytes (on a character boundary) and says how much there was, so evidence stays
+/// bounded whatever a server sends. Returns whether it cut.
+pub fn limit_body(body: &mut String, max: usize) -> bool {
+    if body.len() <= max {
+        return false;
+    }
+    let total = body.len();
+    let mut cut = max;
+    while cut > 0 && !body.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    body.truncate(cut);
+    body.push_str(&truncation_note(cut, total));
+    true
+}
+
+/// What a cut body ends with: how much of how much was kept.
+pub fn truncation_note(kept: usize, total: usize) -> String {
+    format!("\n... [scimlab kept the first {kept} of {total} bytes of this body]")
+}
+
+impl Exchange {
+    /// Replaces every value of `secrets` wherever it appears: the URL, every header value, both bodies and the
+    /// transport error.
+    pub fn scrub(&mut self, secrets: &Secrets) {
+        if secrets.is_empty() {
+            return;
+        }
+        secrets.scrub_in_place(&mut self.request.url);
+        for (_, v) in &mut self.request.headers {
+            secrets.scrub_in_place(v);
+        }
+        if let Some(b) = &mut self.request.body {
+            secrets.scrub_in_place(b);
+        }
+        if let Some(r) = &mut self.response {
+            for (_, v) in &mut r.headers {
+                secrets.scrub_in_place(v);
+            }
+            if let Some(b) = &mut r.body {
+                secrets.scrub_in_place(b);
+            }
+        }
+        if let Some(e) = &mut self.error {
+            secrets.scrub_in_place(e);
+        }
+    }
+
+    /// Keeps at most `max` bytes of each body ([`limit_body`]).
+    pub fn limit_bodies(&mut self, max: usize) {
+        if let Some(b) = &mut self.request.body {
+            limit_body(b, max);
+        }
+        if let Some(b) = self.response.as_mut().and_then(|r| r.body.as_mut()) {
+            limit_body(b, max);
+        }
+    }
+}
+
 /// Single-quotes `s` whatever it holds (so that it can be followed directly by another quoted word).
 fn shell_quote_always(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
@@ -311,6 +485,38 @@ mod tests {
             "https://h/Users?filter=userName%20eq%20%22a%22"
         );
         assert_eq!(redact_url("/Users?apiKey=1"), "/Users?apiKey=[redacted]");
+    }
+
+    #[test]
+    fn secrets_are_replaced_wherever_they_appear() {
+        let mut secrets = Secrets::new();
+        secrets.add("s3cr3t-t0ken");
+        secrets.add("p@ss word");
+        secrets.add("ab");
+        let mut x = sample();
+        x.request.url.push_str("&t=p%40ss%20word");
+        x.response = Some(HttpResponse {
+            status: 200,
+            headers: vec![("X-Debug".into(), "Bearer s3cr3t-t0ken".into())],
+            body: Some(r#"{"echo":"Bearer s3cr3t-t0ken","ab":"ab"}"#.into()),
+        });
+        x.scrub(&secrets);
+        let text = serde_json::to_string(&x).expect("json");
+        assert!(!text.contains("s3cr3t-t0ken") && !text.contains("p%40ss%20word"), "{text}");
+        assert!(text.contains(r#"\"ab\":\"ab\""#), "short values are not secrets: {text}");
+        assert_eq!(secrets.scrub_bytes(b"x s3cr3t-t0ken \xff".to_vec()), b"x [redacted] \xff".to_vec());
+        assert!(!format!("{secrets:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn bodies_are_cut_on_a_character_boundary() {
+        let mut body = "aé".repeat(10);
+        assert!(limit_body(&mut body, 4));
+        assert!(body.starts_with("a\u{e9}a\n"), "{body}");
+        assert!(body.ends_with("[scimlab kept the first 4 of 30 bytes of this body]"));
+        let mut short = "abc".to_owned();
+        assert!(!limit_body(&mut short, 4));
+        assert_eq!(short, "abc");
     }
 
     #[test]

@@ -45,6 +45,10 @@ pub async fn send_bulk_body(ctx: &Ctx, body: &Value) -> Result<ScimResponse, Out
 /// The collection and id a `location` names: `https://host/scim/v2/Users/abc` gives `(User, "abc")`, when the
 /// collection is one of the run's.
 pub fn located(ctx: &Ctx, location: &str) -> Option<(Kind, String)> {
+    let abs = super::crud::absolute(ctx, location);
+    if !ctx.run.client.same_origin(&abs) && (abs.starts_with("http://") || abs.starts_with("https://")) {
+        return None;
+    }
     let path = location.split(['?', '#']).next().unwrap_or("");
     let mut segments = path.trim_end_matches('/').rsplit('/');
     let id = segments.next().filter(|s| !s.is_empty())?;
@@ -52,7 +56,7 @@ pub fn located(ctx: &Ctx, location: &str) -> Option<(Kind, String)> {
     [Kind::User, Kind::Group]
         .into_iter()
         .find(|k| ctx.run.path(*k).trim_matches('/').eq_ignore_ascii_case(collection))
-        .map(|k| (k, id.to_owned()))
+        .map(|k| (k, percent_encoding::percent_decode_str(id).decode_utf8_lossy().into_owned()))
 }
 
 /// Registers for cleanup each resource a BulkResponse reports created (a 2xx POST with a location), after a GET
@@ -68,14 +72,15 @@ pub async fn adopt_created(ctx: &Ctx, r: &ScimResponse) -> Result<(), Outcome> {
         if ctx.run.owns(&id) {
             continue;
         }
-        let got = ctx.get(&format!("{}/{id}", ctx.run.path(kind))).await?;
+        let Ok(path) = scimlab_mock_idp::ledger::item_path(ctx.run.path(kind), &id) else { continue };
+        let got = ctx.get(&path).await?;
         let name = match kind {
             Kind::User => "userName",
             Kind::Group => "displayName",
         };
         let ours = got.body_json().get(name).and_then(Value::as_str).is_some_and(|n| n.starts_with(&ctx.run.prefix));
         if got.status == 200 && ours {
-            ctx.run.adopt(kind, &id);
+            ctx.run.adopt(kind, &id).map_err(|d| crate::ctx::id_defect(&d))?;
         }
     }
     Ok(())

@@ -7,7 +7,7 @@
 //! created to the run's cleanup, so a server that wrongly accepts a request never keeps the result.
 
 use crate::check::Outcome;
-use crate::ctx::{Created, Ctx, Kind, describe};
+use crate::ctx::{Created, Ctx, Kind, describe, id_defect, name_of};
 use reqwest::Method;
 use scimlab_mock_idp::{ScimRequest, ScimResponse};
 use serde_json::{Map, Value};
@@ -22,13 +22,18 @@ pub async fn post(ctx: &Ctx, kind: Kind, body: &Value) -> Result<ScimResponse, O
 /// Sends a create request built by the caller (custom headers or a raw body), and registers whatever the server
 /// reports created for cleanup: the `id` of a 2xx body, or the last segment of its `Location` when the body is
 /// empty. A body naming a resource without this run's prefix is never adopted, so a server that answers a
-/// create with some existing resource cannot make the run delete it.
+/// create with some existing resource cannot make the run delete it. An id scimlab will not use (not one path
+/// segment, or handed out before) fails the check.
 pub async fn post_request(ctx: &Ctx, kind: Kind, req: ScimRequest) -> Result<ScimResponse, Outcome> {
+    let name = req.body.as_deref().and_then(|b| serde_json::from_slice::<Value>(b).ok()).map(|b| name_of(&b));
     let r = ctx.send(req).await?;
-    if (200..300).contains(&r.status)
-        && let Some(id) = created_id(ctx, &r)
-    {
-        ctx.run.adopt(kind, &id);
+    if (200..300).contains(&r.status) {
+        match created_id(ctx, &r) {
+            Some(id) => {
+                ctx.run.adopt(kind, &id).map_err(|d| id_defect(&d))?;
+            }
+            None => ctx.run.ledger.orphan(name.as_deref().unwrap_or("(unnamed)")),
+        }
     }
     Ok(r)
 }
@@ -44,9 +49,11 @@ fn created_id(ctx: &Ctx, r: &ScimResponse) -> Option<String> {
         }
         None => r
             .header("location")
+            .filter(|l| ctx.run.client.same_origin(&absolute(ctx, l)))
+            .and_then(|l| l.split(['?', '#']).next())
             .and_then(|l| l.trim_end_matches('/').rsplit('/').next())
             .filter(|id| !id.is_empty())
-            .map(str::to_owned),
+            .map(|id| percent_decode(id)),
     }
 }
 
@@ -54,9 +61,13 @@ fn created_id(ctx: &Ctx, r: &ScimResponse) -> Option<String> {
 /// response names no id.
 pub fn created_from(ctx: &Ctx, kind: Kind, r: &ScimResponse) -> Option<Created> {
     let id = created_id(ctx, r)?;
+    // Only what the ledger holds may be aimed at (post_request recorded it, or failed the check).
+    if !ctx.run.owns(&id) {
+        return None;
+    }
     Some(Created {
         kind,
-        path: format!("{}/{id}", ctx.run.path(kind)),
+        path: scimlab_mock_idp::ledger::item_path(ctx.run.path(kind), &id).ok()?,
         id,
         body: r.json.clone().unwrap_or(Value::Null),
         etag: r.header("etag").map(str::to_owned),
@@ -73,6 +84,26 @@ pub fn absolute(ctx: &Ctx, url: &str) -> String {
     let base = ctx.run.client.base_url();
     let origin_end = base.find("://").and_then(|i| base[i + 3..].find('/').map(|j| i + 3 + j)).unwrap_or(base.len());
     format!("{}{url}", &base[..origin_end])
+}
+
+/// A Location's last segment as the id it names.
+fn percent_decode(segment: &str) -> String {
+    percent_encoding::percent_decode_str(segment).decode_utf8_lossy().into_owned()
+}
+
+/// Whether a URL a server gave (Location, meta.location, `$ref`) is on the origin of the base URL: the only one
+/// scimlab sends requests to. An `Outcome` failure naming it otherwise (RFC 7644 section 3.1: it is the resource's
+/// URI at this service provider).
+pub fn on_our_origin(ctx: &Ctx, what: &str, url: &str) -> Result<String, Outcome> {
+    let abs = absolute(ctx, url);
+    if ctx.run.client.same_origin(&abs) {
+        Ok(abs)
+    } else {
+        Err(Outcome::fail(
+            format!("{what} on the origin of the base URL ({})", ctx.run.client.base_url()),
+            format!("{what} is {url}; scimlab does not follow URLs to another origin"),
+        ))
+    }
 }
 
 /// A string member of an object, looked up without regard to case (RFC 7643 section 2.1).

@@ -352,7 +352,7 @@ async fn if_match_stale_delete_412(ctx: &Ctx) -> Outcome {
             let (created, old, _) = with_stale_tag(ctx, "etag-delete-412").await?;
             let r = ctx.send(ScimRequest::delete(&created.path).header("If-Match", &old)).await?;
             if (200..300).contains(&r.status) {
-                ctx.run.forget(&created.id);
+                ctx.run.forget(created.kind, &created.id);
             }
             precondition_failed(&r, &format!("DELETE {} with If-Match: {old}", created.path))?;
             let still = ctx.get(&created.path).await?;
@@ -394,7 +394,7 @@ async fn if_match_current_succeeds(ctx: &Ctx) -> Outcome {
             }
             let r = ctx.send(ScimRequest::delete(&created.path).header("If-Match", &tag)).await?;
             if (200..300).contains(&r.status) {
-                ctx.run.forget(&created.id);
+                ctx.run.forget(created.kind, &created.id);
             }
             status_in(&r, &[200, 204], &format!("DELETE {} with the current If-Match: {tag}", created.path))?;
             Ok(Outcome::Pass)

@@ -3,7 +3,7 @@
 //! client sends, keeps what it was given, and refuses duplicates (409 uniqueness, userName compared without
 //! regard to case) and Users without a userName.
 
-use super::crud::{absolute, contains, created_from, post, show, str_at};
+use super::crud::{contains, created_from, on_our_origin, post, show, str_at};
 use super::support::{lists_schema, object, outcome, scim_error, status, status_in};
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Ctx, Kind};
@@ -175,7 +175,7 @@ async fn create_location(ctx: &Ctx) -> Outcome {
                     format!("Location is {location}, meta.location is {meta_location}"),
                 ));
             }
-            let got = ctx.get(&absolute(ctx, &location)).await?;
+            let got = ctx.get(&on_our_origin(ctx, "the Location", &location)?).await?;
             status(&got, 200, &format!("GET {location} (the Location)"))?;
             let got_id = str_at(got.body_json(), &["id"]);
             Ok(match (&id, got_id) {

@@ -276,8 +276,13 @@ async fn put_unknown_404(ctx: &Ctx) -> Outcome {
         async {
             let path = format!("{}/{}", ctx.run.path(Kind::User), ctx.missing_id());
             let (body, _) = ctx.user_body("put-unknown");
-            // Anything a wrong server creates here carries the run's prefix, so the cleanup sweep removes it.
             let r = ctx.send(ScimRequest::json(Method::PUT, &path, &body)).await?;
+            // A wrong server may create the resource: its own answer names it, so cleanup can remove it.
+            if (200..300).contains(&r.status)
+                && let Some(id) = r.body_json().get("id").and_then(serde_json::Value::as_str)
+            {
+                ctx.run.adopt(Kind::User, id).map_err(|d| crate::ctx::id_defect(&d))?;
+            }
             scim_error(&r, 404, None, &format!("PUT {path}"))?;
             let after = ctx.get(&path).await?;
             status(&after, 404, &format!("GET {path} after the PUT"))?;

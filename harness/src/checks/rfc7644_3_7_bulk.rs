@@ -308,8 +308,9 @@ async fn circular_references(ctx: &Ctx) -> Outcome {
     )
 }
 
-/// Looks for a User by userName (when the server filters), registering it for cleanup if found: whether a bulk
-/// operation that must not have run did.
+/// Looks for a User by userName (when the server filters): whether a bulk operation that must not have run did.
+/// A user found this way is named in the cleanup account, never deleted: a listing proves nothing about who
+/// created what.
 async fn user_exists(ctx: &Ctx, user_name: &str) -> Result<Option<bool>, Outcome> {
     if !ctx.run.has(Capability::Filter) {
         return Ok(None);
@@ -328,9 +329,8 @@ async fn user_exists(ctx: &Ctx, user_name: &str) -> Result<Option<bool>, Outcome
         .filter(|res| res.get("userName").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(user_name)))
         .filter_map(|res| res.get("id").and_then(Value::as_str).map(str::to_owned))
         .collect();
-    for id in &found {
-        // The userName carries the run's prefix: this run created it.
-        ctx.run.adopt(crate::ctx::Kind::User, id);
+    if !found.is_empty() {
+        ctx.run.ledger.orphan(user_name);
     }
     Ok(Some(!found.is_empty()))
 }

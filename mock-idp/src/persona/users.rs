@@ -377,11 +377,13 @@ pub(super) fn set_active(
         ActivationStyle::AsUpdate => update(p, id, before, changes, Some(active)),
         ActivationStyle::PatchPathless => {
             let op = json!({"op": p.op("replace"), "value": {"active": active}});
-            let r = p.request("activation", "PATCH", format!("/Users/{id}"), patch_body(vec![op])).expecting(
-                Expect::Status { statuses: &[200, 204] },
-                "Okta (de)activates with a path-less replace of {active} and takes 200 with the user or 204 \
+            let r = p
+                .request("activation", "PATCH", format!("/Users/{}", crate::ledger::segment(&id)), patch_body(vec![op]))
+                .expecting(
+                    Expect::Status { statuses: &[200, 204] },
+                    "Okta (de)activates with a path-less replace of {active} and takes 200 with the user or 204 \
                  (idp-wire/okta/deactivate_user_patch.json)",
-            );
+                );
             let mut plan = vec![r];
             if !changes.is_empty() {
                 plan.extend(update(p, id, &UserProfile { active, ..before.clone() }, changes, None));
@@ -403,7 +405,7 @@ pub(super) fn delete(p: &Persona, id: &str) -> Vec<Planned> {
         DeletePolicy::Delete => "RFC 7644 section 3.6: DELETE answers 204",
     };
     vec![
-        p.request("delete", "DELETE", format!("/Users/{id}"), PlannedBody::None)
+        p.request("delete", "DELETE", format!("/Users/{}", crate::ledger::segment(&id)), PlannedBody::None)
             .expecting(Expect::Status { statuses: &[204, 200] }, why),
     ]
 }

@@ -212,11 +212,13 @@ pub async fn import(
                 for (bulk_id, res) in results {
                     let i: usize = bulk_id.trim_start_matches('u').parse().unwrap_or(usize::MAX);
                     match res {
-                        Ok(id) if i < n => {
-                            r.register_user(&id);
-                            imported.users[i] = Some(id);
-                            users.ok += 1;
-                        }
+                        Ok(id) if i < n => match r.record_user(&id) {
+                            Ok(()) => {
+                                imported.users[i] = Some(id);
+                                users.ok += 1;
+                            }
+                            Err(defect) => users.fail(format!("user {i}: {defect}")),
+                        },
                         Ok(_) => users.fail(format!("{bulk_id}: unknown bulkId in the response")),
                         Err(e) => users.fail(format!("user {i}: {e}")),
                     }
@@ -287,11 +289,13 @@ pub async fn import(
                 for (bulk_id, res) in results {
                     let g: usize = bulk_id.trim_start_matches('g').parse().unwrap_or(usize::MAX);
                     match res {
-                        Ok(id) if g < group_count => {
-                            r.register_group(&id);
-                            imported.groups[g] = Some(id);
-                            groups.ok += 1;
-                        }
+                        Ok(id) if g < group_count => match r.record_group(&id) {
+                            Ok(()) => {
+                                imported.groups[g] = Some(id);
+                                groups.ok += 1;
+                            }
+                            Err(defect) => groups.fail(format!("group {g}: {defect}")),
+                        },
                         Ok(_) => groups.fail(format!("{bulk_id}: unknown bulkId in the response")),
                         Err(e) => groups.fail(format!("group {g}: {e}")),
                     }
@@ -391,7 +395,9 @@ pub async fn verify_sample(r: &Replayer, state: &State, sample: u64, mut o: Step
     for _ in 0..sample.min(users.len()) {
         let i = users[rng.usize(..users.len())];
         let Some(id) = &imp.users[i] else { continue };
-        let Some(resp) = get(r, &format!("/Users/{id}"), &mut o.exchanges).await else { continue };
+        let Some(resp) = get(r, &format!("/Users/{}", crate::ledger::segment(id)), &mut o.exchanges).await else {
+            continue;
+        };
         let want = import_user(&imp.user_prefix, &r.options.domain, i);
         let body = resp.body_json();
         let user_name = body.get("userName").and_then(Value::as_str);
@@ -415,7 +421,9 @@ pub async fn verify_sample(r: &Replayer, state: &State, sample: u64, mut o: Step
     for _ in 0..sample.min(groups.len()) {
         let g = groups[rng.usize(..groups.len())];
         let Some(id) = &imp.groups[g] else { continue };
-        let Some(resp) = get(r, &format!("/Groups/{id}"), &mut o.exchanges).await else { continue };
+        let Some(resp) = get(r, &format!("/Groups/{}", crate::ledger::segment(id)), &mut o.exchanges).await else {
+            continue;
+        };
         let mut want: Vec<&str> = (g * imp.group_size..((g + 1) * imp.group_size).min(imp.users.len()))
             .filter_map(|i| imp.users[i].as_deref())
             .collect();

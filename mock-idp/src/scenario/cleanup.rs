@@ -1,13 +1,16 @@
-//! Cleanup after a replay (and on Ctrl-C): everything the run registered is deleted, groups before users,
-//! through /Bulk when the server announces it and with bounded parallel DELETEs otherwise; then a sweep by the
-//! run prefix deletes anything left that carries it (a create that answered without an id). Nothing without
-//! the prefix is ever touched. Cleanup is scimlab's own traffic, in plain RFC requests, whatever the persona.
+//! Cleanup after a replay (and on Ctrl-C): everything the run created, and nothing else, is deleted, groups
+//! before users, through /Bulk when the server announces it and with bounded parallel DELETEs otherwise.
+//!
+//! What the run created is what its [`Ledger`](crate::ledger::Ledger) recorded from the server's own answers to
+//! its creates. No listing is trusted: a server that echoes the run prefix in a listing, or lists forever, cannot
+//! make cleanup delete anything else or run without end. A resource whose create answered without a usable id
+//! is left, and named. Cleanup is scimlab's own traffic, in plain RFC requests, whatever the persona.
 
 use super::engine::Replayer;
 use crate::client::ScimRequest;
+use crate::ledger::item_path;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
-use std::sync::PoisonError;
 
 /// What cleanup did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -16,6 +19,10 @@ pub struct CleanupSummary {
     pub deleted: usize,
     /// Paths that could not be deleted.
     pub failed: Vec<String>,
+    /// Names of resources created without an id the run could use: left in place.
+    pub left: Vec<String>,
+    /// Ids the server assigned that were unusable or repeated, never touched.
+    pub defects: usize,
 }
 
 impl std::fmt::Display for CleanupSummary {
@@ -25,6 +32,13 @@ impl std::fmt::Display for CleanupSummary {
             let shown: Vec<&str> = self.failed.iter().take(10).map(String::as_str).collect();
             write!(f, "; could not delete {} ({})", self.failed.len(), shown.join(", "))?;
         }
+        if !self.left.is_empty() {
+            let shown: Vec<&str> = self.left.iter().take(10).map(String::as_str).collect();
+            write!(f, "; {} created without a usable id, left in place ({})", self.left.len(), shown.join(", "))?;
+        }
+        if self.defects > 0 {
+            write!(f, "; {} server-assigned ids were unusable or repeated and never touched", self.defects)?;
+        }
         Ok(())
     }
 }
@@ -32,20 +46,21 @@ impl std::fmt::Display for CleanupSummary {
 impl Replayer {
     /// Deletes what the run created. Safe to call more than once.
     pub async fn cleanup(&self) -> CleanupSummary {
-        let (users, groups) = {
-            let mut c = self.created.lock().unwrap_or_else(PoisonError::into_inner);
-            (std::mem::take(&mut c.users), std::mem::take(&mut c.groups))
-        };
-        let mut summary = CleanupSummary::default();
-        let paths: Vec<String> = groups
-            .iter()
-            .map(|id| format!("/Groups/{id}"))
-            .chain(users.iter().map(|id| format!("/Users/{id}")))
-            .collect();
-        self.delete_all(paths, &mut summary).await;
-        for (collection, attr) in [("/Groups", "displayName"), ("/Users", "userName")] {
-            let leftovers = self.sweep(collection, attr).await;
-            self.delete_all(leftovers, &mut summary).await;
+        let ledger = self.ledger();
+        let mut remaining = ledger.remaining();
+        // Groups first: a group may reference users, and some servers refuse to delete a referenced user.
+        remaining.sort_by_key(|(collection, _)| collection != "groups");
+        let mut summary =
+            CleanupSummary { left: ledger.orphans(), defects: ledger.defects().len(), ..CleanupSummary::default() };
+        let paths: Vec<String> =
+            remaining.iter().filter_map(|(collection, id)| item_path(&format!("/{collection}"), id).ok()).collect();
+        let before = summary.failed.len();
+        self.delete_all(paths.clone(), &mut summary).await;
+        let failed: std::collections::HashSet<&String> = summary.failed[before..].iter().collect();
+        for ((collection, id), path) in remaining.iter().zip(&paths) {
+            if !failed.contains(path) {
+                ledger.forget(collection, id);
+            }
         }
         summary
     }
@@ -120,39 +135,5 @@ impl Replayer {
                 }
             }
         }
-    }
-
-    /// Paths of resources that carry the run prefix, found by a `sw` filter and checked again here.
-    async fn sweep(&self, collection: &str, attr: &str) -> Vec<String> {
-        let prefix = &self.options.prefix;
-        let mut out = Vec::new();
-        let mut start = 1u64;
-        loop {
-            let mut req = ScimRequest::get(collection);
-            req.query = vec![
-                ("filter".into(), format!("{attr} sw \"{prefix}\"")),
-                ("attributes".into(), attr.into()),
-                ("startIndex".into(), start.to_string()),
-                ("count".into(), "500".into()),
-            ];
-            let Ok(resp) = self.client.send(req).await else { break };
-            let page: Vec<Value> =
-                resp.body_json().get("Resources").and_then(Value::as_array).cloned().unwrap_or_default();
-            if resp.status != 200 || page.is_empty() {
-                break;
-            }
-            for r in &page {
-                let named = r.get(attr).and_then(Value::as_str).is_some_and(|n| n.starts_with(prefix.as_str()));
-                if let (true, Some(id)) = (named, r.get("id").and_then(Value::as_str)) {
-                    out.push(format!("{collection}/{id}"));
-                }
-            }
-            let total = resp.body_json().get("totalResults").and_then(Value::as_u64).unwrap_or(0);
-            start += page.len() as u64;
-            if start > total || start > 1_000_000 {
-                break;
-            }
-        }
-        out
     }
 }

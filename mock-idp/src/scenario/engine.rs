@@ -12,6 +12,7 @@ use super::send::{PlanRun, send_plan};
 use super::verify;
 use crate::client::ScimClient;
 use crate::intent::{GroupProfile, Intent, Member, UserChanges, UserProfile};
+use crate::ledger::{IdDefect, Ledger};
 use crate::persona::{Idp, Persona};
 use scimlab_protocol::exchange::Exchange;
 use std::collections::HashMap;
@@ -121,8 +122,20 @@ pub struct Replayer {
 
 impl Replayer {
     /// A replayer for `persona` through `client`.
+    ///
+    /// The client gets a [`Ledger`] (unless it has one already, shared with a conformance run): every mutating
+    /// request of the replay must then aim at a resource one of its creates made.
     pub fn new(client: ScimClient, persona: &'static Persona, options: ReplayOptions) -> Replayer {
+        let client = match client.ledger() {
+            Some(_) => client,
+            None => client.with_ledger(Arc::new(Ledger::new())),
+        };
         Replayer { client, persona, options, created: Arc::default() }
+    }
+
+    /// The ledger of what this replay created.
+    pub fn ledger(&self) -> Arc<Ledger> {
+        self.client.ledger().cloned().unwrap_or_default()
     }
 
     /// The persona.
@@ -140,12 +153,28 @@ impl Replayer {
         self.created.clone()
     }
 
+    /// Notes a User a plan created (the plan recorded it in the ledger when the create answered).
     pub(super) fn register_user(&self, id: &str) {
         self.created.lock().unwrap_or_else(PoisonError::into_inner).users.push(id.to_owned());
     }
 
+    /// Notes a Group a plan created.
     pub(super) fn register_group(&self, id: &str) {
         self.created.lock().unwrap_or_else(PoisonError::into_inner).groups.push(id.to_owned());
+    }
+
+    /// Records a User a BulkResponse reports created: it becomes the run's, unless the id is a defect.
+    pub(super) fn record_user(&self, id: &str) -> Result<(), IdDefect> {
+        self.ledger().record("/Users", id)?;
+        self.register_user(id);
+        Ok(())
+    }
+
+    /// Records a Group a BulkResponse reports created.
+    pub(super) fn record_group(&self, id: &str) -> Result<(), IdDefect> {
+        self.ledger().record("/Groups", id)?;
+        self.register_group(id);
+        Ok(())
     }
 
     /// Replays `scenario`, calling `on_step` as each step finishes; returns every outcome.

@@ -108,8 +108,9 @@ fn judge(expect: &Expect, r: &ScimResponse) -> Result<Option<u64>, String> {
 /// The request to send for `p`, with the subject id and the fetched resource filled in.
 pub fn to_request(persona: &Persona, p: &Planned, id: Option<&str>, fetched: Option<&Value>) -> ScimRequest {
     let method = reqwest::Method::from_bytes(p.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+    // The id goes in as exactly one percent-encoded path segment (ids are checked usable before they are kept).
     let path = match id {
-        Some(id) => p.path.replace(ID, id),
+        Some(id) => p.path.replace(ID, &crate::ledger::segment(id)),
         None => p.path.clone(),
     };
     let mut req = ScimRequest::new(method, path);
@@ -183,6 +184,22 @@ pub async fn send_plan(client: &ScimClient, persona: &Persona, plan: &[Planned],
                 }
                 if p.captures_id {
                     run.id = resp.body_json().get("id").and_then(Value::as_str).map(str::to_owned);
+                    // What a create answered is the run's to change and delete; an id that cannot be used
+                    // safely (not one path segment, or handed out before) stops the plan as a server defect.
+                    if let (Some(id), Some(ledger)) = (run.id.clone(), client.ledger())
+                        && p.method.eq_ignore_ascii_case("POST")
+                        && let Err(defect) = ledger.record(collection_of(&p.path), &id)
+                    {
+                        run.id = None;
+                        run.failure = Some(PlanFailure {
+                            reason: defect.to_string(),
+                            expected: "a unique id usable as one URL path segment (RFC 7643 section 3.1)".into(),
+                            actual: format!("id {id:?}"),
+                            status: Some(resp.status),
+                            label: p.label,
+                        });
+                        return run;
+                    }
                 }
             }
             Err(got) => {
@@ -198,4 +215,9 @@ pub async fn send_plan(client: &ScimClient, persona: &Persona, plan: &[Planned],
         }
     }
     run
+}
+
+/// The collection of a create's path (`/Users` of `/Users` or `/Users?x`).
+fn collection_of(path: &str) -> &str {
+    path.split('?').next().unwrap_or(path)
 }

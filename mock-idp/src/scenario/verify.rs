@@ -81,7 +81,7 @@ async fn user(r: &Replayer, state: &State, e: &UserExpect, exchanges: &mut Vec<E
             actual: "none".into(),
         });
     };
-    let resp = read(r, format!("/Users/{id}"), exchanges).await?;
+    let resp = read(r, format!("/Users/{}", crate::ledger::segment(&id)), exchanges).await?;
     if e.gone == Some(true) {
         return if resp.status == 404 {
             Ok(())
@@ -210,7 +210,7 @@ async fn group(
             actual: "none".into(),
         });
     };
-    let resp = read(r, format!("/Groups/{id}"), exchanges).await?;
+    let resp = read(r, format!("/Groups/{}", crate::ledger::segment(&id)), exchanges).await?;
     if e.gone == Some(true) {
         return if resp.status == 404 {
             Ok(())
