@@ -8,14 +8,17 @@
 
 use crate::LoadError;
 use crate::engine::{Caps, Run};
+use crate::options::LoadOptions;
 use crate::persona::BULK_URN;
 use crate::pop::PopState;
 use crate::population::Population;
 use crate::report::{CleanupDoc, VerifyDoc};
 use crate::tasks::read_bulk;
-use crate::wire::{Conn, Req};
+use crate::wire::{Conn, Req, TlsTrust};
 use hyper::Method;
+use scimlab_mock_idp::discovery::DiscoveryError;
 use scimlab_mock_idp::persona::Space;
+use scimlab_mock_idp::{ClientOptions, Credential, ScimClient};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -29,32 +32,41 @@ fn get_ci<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
     v.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
 }
 
-/// Reads `/ServiceProviderConfig` (RFC 7644 section 5): whether /Bulk is supported and its limits. A server
-/// without the endpoint is taken to have no /Bulk; a 401 or 403 stops the run (the credential is wrong).
-pub async fn discover(run: &Run) -> Result<Caps, LoadError> {
-    let mut conn = run.conn();
-    let req = Req::new(Method::GET, "/ServiceProviderConfig".to_owned());
-    let reply = tokio::time::timeout(Duration::from_secs(30), conn.send(&req))
-        .await
-        .map_err(|_| LoadError::Unreachable("no answer to GET /ServiceProviderConfig within 30 s".into()))?
-        .map_err(LoadError::Unreachable)?;
-    let none = Caps { bulk: false, max_operations: 1, max_payload: 0 };
-    match reply.status {
-        401 | 403 => Err(LoadError::Refused(format!(
-            "the server answered {} to GET /ServiceProviderConfig: the credential is missing or wrong (pass --token)",
-            reply.status
-        ))),
-        200 => {
-            let Ok(spc) = serde_json::from_slice::<Value>(&reply.body) else { return Ok(none) };
-            let Some(bulk) = get_ci(&spc, "bulk") else { return Ok(none) };
-            let supported = get_ci(bulk, "supported").and_then(Value::as_bool).unwrap_or(false);
-            let num = |n: &str| get_ci(bulk, n).and_then(Value::as_u64).and_then(|v| usize::try_from(v).ok());
-            let max_operations = num("maxOperations").unwrap_or(0);
-            let max_payload = num("maxPayloadSize").unwrap_or(0);
-            Ok(Caps { bulk: supported && max_operations >= 2 && max_payload > 0, max_operations, max_payload })
+/// What the server supports, through the one discovery of the workspace
+/// ([`scimlab_mock_idp::discovery::discover`]): whether /Bulk is announced and its limits (RFC 7643 section 5).
+/// A server without a readable ServiceProviderConfig is taken to have no /Bulk; a 401 or 403 stops the run (the
+/// credential is wrong), and so does a base URL where nothing answers as a SCIM service provider.
+pub async fn discover(opts: &LoadOptions) -> Result<Caps, LoadError> {
+    let options = ClientOptions {
+        insecure: opts.tls == TlsTrust::Insecure,
+        ca_cert: match &opts.tls {
+            TlsTrust::ExtraRoots(path) => Some(path.clone()),
+            TlsTrust::Platform | TlsTrust::Insecure => None,
+        },
+        timeout: Duration::from_secs(30),
+        user_agent: opts.persona.headers.user_agent.map(str::to_owned),
+        ..ClientOptions::default()
+    };
+    let credential = opts.token.clone().map_or(Credential::None, Credential::Bearer);
+    let client = ScimClient::new(&opts.url, credential, options).map_err(|e| LoadError::Usage(e.to_string()))?;
+    let found = scimlab_mock_idp::discovery::discover(&client).await.map_err(|e| match e {
+        // The same way out as the load connections give (wire.rs), since discovery is the first to meet it.
+        DiscoveryError::Unreachable { reason, .. } if reason.to_ascii_lowercase().contains("certificate") => {
+            LoadError::Unreachable(format!(
+                "TLS handshake with the server failed: {reason} (--ca-cert FILE trusts a private CA; --insecure \
+                 accepts any certificate)"
+            ))
         }
-        _ => Ok(none),
-    }
+        DiscoveryError::Unreachable { reason, .. } => LoadError::Unreachable(reason),
+        DiscoveryError::Unauthorized { status, path, .. } => LoadError::Refused(format!(
+            "the server answered {status} to GET {path}: the credential is missing or wrong (pass --token)"
+        )),
+        e @ DiscoveryError::NotScim { .. } => LoadError::Server(e.to_string()),
+    })?;
+    let Some(spc) = found.spc else { return Ok(Caps { bulk: false, max_operations: 1, max_payload: 0 }) };
+    let max_operations = usize::try_from(spc.bulk.max_operations).unwrap_or(usize::MAX);
+    let max_payload = usize::try_from(spc.bulk.max_payload_size).unwrap_or(usize::MAX);
+    Ok(Caps { bulk: spc.bulk.supported && max_operations >= 2 && max_payload > 0, max_operations, max_payload })
 }
 
 /// Runs `work(conn, index)` for indexes `0..n` on [`WORKERS`] connections.

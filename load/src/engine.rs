@@ -159,7 +159,7 @@ pub async fn run(opts: &LoadOptions, stop: Arc<AtomicBool>) -> Result<Outcome, L
         fixed,
         stop: stop.clone(),
     };
-    base.caps = discover(&base).await?;
+    base.caps = discover(opts).await?;
     if !opts.use_bulk {
         base.caps.bulk = false;
     }
