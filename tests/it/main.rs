@@ -1,6 +1,7 @@
 //! Integration tests of the `scimlab` binary: one test binary, one module per subcommand.
 
 mod filter_cmd;
+mod hostile;
 mod load_cmd;
 mod patch_cmd;
 mod recordings_cmd;
