@@ -10,7 +10,7 @@ use crate::reporting::{Reporters, time_seed};
 use anyhow::anyhow;
 use clap::Args;
 use scimlab_mock_idp::scenario::{self, ReplayOptions, Replayer, Scenario, StepOutcome, StepVerdict};
-use scimlab_mock_idp::{ClientError, Credential, Persona, ScimClient, ScimRequest};
+use scimlab_mock_idp::{Credential, Persona, ScimClient};
 use scimlab_reports::Event;
 use scimlab_reports::model::{CheckResult, Level, RunKind, RunReport, Summary, Target, Verdict};
 use std::time::{Duration, Instant};
@@ -219,18 +219,13 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
     Ok(if report.failed() { Outcome::Negative } else { Outcome::Success })
 }
 
-/// Stops before any step when the server cannot be reached or refuses the credentials (exit status 3).
+/// Stops before any step when the server cannot be reached, refuses the credentials, or does not answer as a
+/// SCIM service provider at all (exit status 3), through the one discovery that `test` and `load` use. What
+/// discovery noticed about the resource types' endpoints (RFC 7643 section 6) is printed as notes.
 async fn preflight(client: &ScimClient) -> Result<(), Failure> {
-    match client.send(ScimRequest::get("/ServiceProviderConfig")).await {
-        Ok(r) if r.status == 401 || r.status == 403 => Err(Failure::Internal(anyhow!(
-            "the server at {} refused the credentials ({} on GET /ServiceProviderConfig); check --token / --basic",
-            client.base_url(),
-            r.status
-        ))),
-        Ok(_) => Ok(()),
-        Err(ClientError::Transport { reason, .. }) => {
-            Err(Failure::Internal(anyhow!("the server at {} is unreachable: {reason}", client.base_url())))
-        }
-        Err(e) => Err(Failure::Internal(anyhow!("{e}"))),
+    let found = scimlab_mock_idp::discover(client).await.map_err(|e| Failure::Internal(anyhow!("{e}")))?;
+    for f in found.findings.iter().filter(|f| f.is_endpoint()) {
+        eprintln!("note: {f}");
     }
+    Ok(())
 }
