@@ -93,9 +93,10 @@ pub fn segment(id: &str) -> String {
 
 #[derive(Debug, Default)]
 struct Book {
-    /// (collection lowercased without slashes, id) of everything created and not yet deleted.
+    /// (collection lowercased without slashes, id) of everything created, deleted or not: requests may still
+    /// aim at a resource the run deleted (a check that it is gone).
     owned: HashSet<(String, String)>,
-    /// Everything ever created, in order, for cleanup.
+    /// What is left to delete, in the order it was created.
     order: Vec<(String, String)>,
     /// Ids seen in a create answer, per collection, with how many creates returned them.
     seen: HashMap<(String, String), u32>,
@@ -182,7 +183,7 @@ impl Ledger {
         id
     }
 
-    /// Whether `id` in `collection` was created by this run and not deleted (or was made up by it).
+    /// Whether `id` in `collection` was created by this run (or was made up by it).
     pub fn owns(&self, collection: &str, id: &str) -> bool {
         let book = self.book();
         book.made_up.contains(id) || book.owned.contains(&(key(collection), id.to_owned()))
@@ -194,11 +195,11 @@ impl Ledger {
         book.made_up.contains(id) || book.owned.iter().any(|(_, i)| i == id)
     }
 
-    /// Records that a resource this run created is gone.
+    /// Records that a resource this run created is gone: cleanup no longer deletes it (requests may still aim at
+    /// it, to see that it is gone).
     pub fn forget(&self, collection: &str, id: &str) {
         let mut book = self.book();
         let k = (key(collection), id.to_owned());
-        book.owned.remove(&k);
         book.order.retain(|o| *o != k);
     }
 
@@ -242,18 +243,22 @@ impl Ledger {
                 [c] if c.eq_ignore_ascii_case("bulk") => self.permit_bulk(body).or_else(|why| refuse(why)),
                 [".search"] => Ok(()),
                 [c, s] if !c.is_empty() && s.eq_ignore_ascii_case(".search") => Ok(()),
+                // A POST to a resource (a 405 check) may only aim at one of ours, like any other write.
+                [c, id] if !c.is_empty() && !id.is_empty() => self.permit_item(c, id).or_else(refuse),
                 _ => refuse("a POST only ever goes to a collection, a .search endpoint or /Bulk".into()),
             };
         }
         match segs.as_slice() {
-            [c, id] if !c.is_empty() && !id.is_empty() => {
-                if self.owns(c, id) {
-                    Ok(())
-                } else {
-                    refuse(format!("the resource {id:?} in /{c} was not created by this run"))
-                }
-            }
+            [c, id] if !c.is_empty() && !id.is_empty() => self.permit_item(c, id).or_else(refuse),
             _ => refuse("only a single resource this run created is ever changed or deleted".into()),
+        }
+    }
+
+    fn permit_item(&self, collection: &str, id: &str) -> Result<(), String> {
+        if self.owns(collection, id) {
+            Ok(())
+        } else {
+            Err(format!("the resource {id:?} in /{collection} was not created by this run"))
         }
     }
 
@@ -328,7 +333,9 @@ mod tests {
         assert!(allowed(&l, "GET", "/scim/v2/Users/someone-else"));
         assert!(!allowed(&l, "PUT", "/scim/v2/Users/someone-else"));
         assert!(!allowed(&l, "PATCH", "/scim/v2/Groups/mine"));
-        assert!(!allowed(&l, "POST", "/scim/v2/Users/mine"));
+        assert!(allowed(&l, "POST", "/scim/v2/Users/mine"));
+        assert!(!allowed(&l, "POST", "/scim/v2/Users/someone-else"));
+        assert!(!allowed(&l, "POST", "/scim/v2/Users/mine/x"));
         let missing = l.made_up();
         assert!(allowed(&l, "DELETE", &format!("/scim/v2/Users/{missing}")));
     }
@@ -386,10 +393,13 @@ mod tests {
     }
 
     #[test]
-    fn forgotten_resources_are_no_longer_ours() {
+    fn deleted_resources_leave_cleanup_but_stay_ours() {
         let l = ledger();
         l.forget("/Users", "mine");
-        assert!(!allowed(&l, "DELETE", "/scim/v2/Users/mine"));
+        assert!(allowed(&l, "PUT", "/scim/v2/Users/mine"));
         assert!(l.remaining().is_empty());
+        // An id handed out again after deletion is reassigned: a defect, and no longer ours.
+        assert!(l.record("/Users", "mine").is_err());
+        assert!(!allowed(&l, "PUT", "/scim/v2/Users/mine"));
     }
 }
