@@ -96,22 +96,26 @@ pub fn visible(text: &str) -> String {
     out
 }
 
-/// `text` cut to at most `max` bytes at a character boundary, with a note of how much was left out.
+/// `text` cut to at most `max` bytes at a character boundary, with a note of how much was left out and of the
+/// full size.
 pub fn truncate(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
     }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}\n... [{} more bytes not shown]", &text[..end], text.len() - end)
+    let head = prefix(text, max);
+    format!("{head}\n... [{} more bytes not shown; {} bytes in all]", text.len() - head.len(), text.len())
 }
 
-/// `text` on one line, whitespace runs collapsed, cut to about `max` characters with `...`.
+/// The largest body that is parsed to be pretty-printed or compacted. A larger one is shown as it came, cut:
+/// parsing 20 MB of JSON to show its first few KiB cost gigabytes of memory.
+pub const PARSE_MAX: usize = 256 * 1024;
+
+/// `text` on one line, whitespace runs collapsed, cut to about `max` characters with `...`. Only the start of a
+/// long text is read, so the cost does not grow with the text.
 pub fn one_line(text: &str, max: usize) -> String {
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.chars().count() <= max {
+    let head = prefix(text, max.saturating_mul(8).saturating_add(64));
+    let collapsed = head.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() <= max && head.len() == text.len() {
         return collapsed;
     }
     let mut out: String = collapsed.chars().take(max).collect();
@@ -119,16 +123,53 @@ pub fn one_line(text: &str, max: usize) -> String {
     out
 }
 
-/// A body for reading: pretty-printed when it is JSON, as it is otherwise.
+/// At most the first `max` bytes of `text`, cut at a character boundary.
+fn prefix(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// `text` for a terminal line: at most `max` characters, and when it was longer, `... (N bytes)` with its whole
+/// size, so a 20 MB body or value never reaches the terminal whole.
+pub fn excerpt(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((end, _)) => format!("{}... ({} bytes)", &text[..end], text.len()),
+    }
+}
+
+/// A body for reading: pretty-printed when it is JSON (and no larger than [`PARSE_MAX`]), as it is otherwise.
 pub fn pretty_body(body: &str) -> String {
+    if body.len() > PARSE_MAX {
+        return body.to_owned();
+    }
     match serde_json::from_str::<serde_json::Value>(body) {
         Ok(v) if v.is_object() || v.is_array() => serde_json::to_string_pretty(&v).unwrap_or_else(|_| body.to_owned()),
         _ => body.to_owned(),
     }
 }
 
-/// A short one-line excerpt of a body: compact JSON when it is JSON, at most `max` characters.
+/// A body for a document, at most `max` bytes (with a note of the full size when cut): pretty-printed when it
+/// is small enough to parse, cut as it came otherwise.
+pub fn shown_body(body: &str, max: usize) -> String {
+    if body.len() > max.max(PARSE_MAX) {
+        return truncate(body, max);
+    }
+    truncate(&pretty_body(body), max)
+}
+
+/// A short one-line excerpt of a body: compact JSON when it is JSON (and small enough to parse), at most `max`
+/// characters.
 pub fn body_excerpt(body: &str, max: usize) -> String {
+    if body.len() > PARSE_MAX {
+        return format!("{} ({} bytes)", one_line(body, max), body.len());
+    }
     let compact = match serde_json::from_str::<serde_json::Value>(body) {
         Ok(v) => v.to_string(),
         Err(_) => body.to_owned(),
@@ -167,9 +208,26 @@ mod tests {
 
     #[test]
     fn truncation_respects_characters() {
-        assert_eq!(truncate("héllo", 2), "h\n... [5 more bytes not shown]");
+        assert_eq!(truncate("héllo", 2), "h\n... [5 more bytes not shown; 6 bytes in all]");
         assert_eq!(truncate("short", 10), "short");
         assert_eq!(one_line("a\n  b   c", 3), "a b...");
+    }
+
+    /// Regression: a 20 MB response body was printed to the terminal as one line, and parsed whole to show
+    /// its first bytes.
+    #[test]
+    fn huge_text_is_cut_with_its_size_and_never_parsed() {
+        assert_eq!(excerpt("short", 300), "short");
+        assert_eq!(excerpt("héllo wörld", 3), "hél... (13 bytes)");
+        let huge = format!("{{\"a\": \"{}\"}}", "x".repeat(20_000_000));
+        let e = excerpt(&huge, 300);
+        assert!(e.len() < 400 && e.ends_with("... (20000009 bytes)"), "{}", &e[e.len() - 40..]);
+        let b = body_excerpt(&huge, 200);
+        assert!(b.len() < 300 && b.ends_with("(20000009 bytes)"), "{b}");
+        let shown = shown_body(&huge, 64 * 1024);
+        assert!(shown.len() < 65 * 1024 && shown.ends_with("20000009 bytes in all]"), "{}", shown.len());
+        assert_eq!(shown_body("{\"a\":1}", 64 * 1024), "{\n  \"a\": 1\n}");
+        assert_eq!(one_line(&"word ".repeat(1_000_000), 9), "word word...");
     }
 
     #[test]

@@ -10,8 +10,8 @@
 //! [`BODY_MAX`] are cut short so a run with huge responses still opens in a browser.
 
 use super::common::{
-    LEVELS, VERDICTS, by_section, counts, fmt_ms, is_problem, label, pretty_body, reproducer, request_line,
-    status_text, truncate, verdict_index,
+    LEVELS, VERDICTS, by_section, counts, fmt_ms, is_problem, label, reproducer, request_line, shown_body, status_text,
+    truncate, verdict_index,
 };
 use super::output::Output;
 use crate::event::{Event, Sink};
@@ -24,8 +24,10 @@ use std::path::Path;
 /// The built-in template.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/report.html");
 
-/// The longest body shown in the page.
-pub const BODY_MAX: usize = 256 * 1024;
+/// The longest body shown in the page (bytes; a longer one is cut with a note of its full size).
+pub const BODY_MAX: usize = 64 * 1024;
+/// The longest expected / actual / reason / reproducer / request line shown in the page.
+pub const VALUE_MAX: usize = 64 * 1024;
 
 /// What the template sees: the report, flattened into display strings and counts.
 #[derive(Debug, Serialize)]
@@ -157,14 +159,19 @@ pub struct ExchangeView {
     pub duration: String,
 }
 
+/// A value for the page, cut at [`VALUE_MAX`] with a note of its full size.
+fn value(v: &str) -> String {
+    truncate(v, VALUE_MAX)
+}
+
 fn body(b: Option<&str>) -> Option<String> {
-    b.filter(|b| !b.is_empty()).map(|b| truncate(&pretty_body(b), BODY_MAX))
+    b.filter(|b| !b.is_empty()).map(|b| shown_body(b, BODY_MAX))
 }
 
 fn exchange_view(x: &Exchange) -> ExchangeView {
     ExchangeView {
         id: x.id,
-        request_line: request_line(x),
+        request_line: value(&request_line(x)),
         request_headers: x.request.headers.clone(),
         request_body: body(x.request.body.as_deref()),
         status: status_text(x),
@@ -186,11 +193,11 @@ fn check_view(c: &CheckResult) -> CheckView {
         label: label(c.verdict),
         problem: is_problem(c.verdict),
         duration: fmt_ms(c.duration_ms),
-        reason: c.reason.clone(),
-        expected: c.expected.clone(),
-        actual: c.actual.clone(),
+        reason: c.reason.as_deref().map(value),
+        expected: c.expected.as_deref().map(value),
+        actual: c.actual.as_deref().map(value),
         // A passing check shows its own reproducer only; the curl of its last exchange is noise there.
-        reproducer: if is_problem(c.verdict) { reproducer(c) } else { c.reproducer.clone() },
+        reproducer: if is_problem(c.verdict) { reproducer(c) } else { c.reproducer.clone() }.as_deref().map(value),
         evidence: c.evidence.iter().map(exchange_view).collect(),
     }
 }

@@ -8,7 +8,7 @@
 //! scimlab's exit status agree. Each test case also carries `level` and `verdict` properties, and its evidence
 //! (the last exchange and the reproducer) in `system-out`.
 
-use super::common::{body_excerpt, by_section, duration_of, label, reproducer, request_line, status_text};
+use super::common::{body_excerpt, by_section, duration_of, label, reproducer, request_line, status_text, truncate};
 use super::output::Output;
 use crate::event::{Event, Sink};
 use crate::model::{CheckResult, ReportError, RunReport, Verdict};
@@ -16,13 +16,16 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 
 /// How many characters of a response body `system-out` shows.
 const BODY_EXCERPT: usize = 500;
+/// The longest expected / actual / reason / reproducer / request line shown (bytes; a longer one is cut with a
+/// note of its full size).
+const VALUE_MAX: usize = 4_000;
 
 /// The expected / actual / reason text of a check, one `name: value` block per field present.
 fn details(c: &CheckResult) -> String {
     let mut parts = Vec::new();
     for (name, value) in [("expected", &c.expected), ("actual", &c.actual), ("reason", &c.reason)] {
         if let Some(v) = value {
-            parts.push(format!("{name}: {v}"));
+            parts.push(format!("{name}: {}", truncate(v, VALUE_MAX)));
         }
     }
     parts.join("\n")
@@ -32,7 +35,7 @@ fn details(c: &CheckResult) -> String {
 fn evidence(c: &CheckResult) -> String {
     let mut parts = Vec::new();
     if let Some(x) = c.evidence.last() {
-        let mut line = format!("exchange: {} -> {}", request_line(x), status_text(x));
+        let mut line = format!("exchange: {} -> {}", truncate(&request_line(x), VALUE_MAX), status_text(x));
         if let Some(body) = x.response.as_ref().and_then(|r| r.body.as_deref()).filter(|b| !b.trim().is_empty()) {
             line.push('\n');
             line.push_str(&body_excerpt(body, BODY_EXCERPT));
@@ -40,7 +43,7 @@ fn evidence(c: &CheckResult) -> String {
         parts.push(line);
     }
     if let Some(cmd) = reproducer(c) {
-        parts.push(format!("reproduce:\n{cmd}"));
+        parts.push(format!("reproduce:\n{}", truncate(&cmd, VALUE_MAX)));
     }
     parts.join("\n\n")
 }
@@ -56,12 +59,12 @@ fn test_case(c: &CheckResult, strict: bool) -> TestCase {
         }
         Verdict::Skip => {
             let mut s = TestCaseStatus::skipped();
-            s.set_message(c.reason.as_deref().unwrap_or("skipped"));
+            s.set_message(truncate(c.reason.as_deref().unwrap_or("skipped"), VALUE_MAX));
             s
         }
         Verdict::Error => {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-            s.set_message(c.reason.as_deref().unwrap_or("the harness failed"))
+            s.set_message(truncate(c.reason.as_deref().unwrap_or("the harness failed"), VALUE_MAX))
                 .set_type("harness error")
                 .set_description(format!("requirement: {}\n{}", c.requirement, details(c)));
             s

@@ -9,8 +9,8 @@
 //! blocks are fenced with more backticks than the text holds, so a body cannot break out of its block.
 
 use super::common::{
-    LEVELS, VERDICTS, by_section, counts, fmt_ms, is_problem, label, pretty_body, reproducer, request_line,
-    status_text, truncate, visible,
+    LEVELS, VERDICTS, by_section, counts, fmt_ms, is_problem, label, reproducer, request_line, shown_body, status_text,
+    truncate, visible,
 };
 use super::output::Output;
 use crate::event::{Event, Sink};
@@ -94,19 +94,15 @@ fn message(headers: &[(String, String)], body: Option<&str>, first_line: &str) -
     }
     if let Some(b) = body.filter(|b| !b.is_empty()) {
         text.push('\n');
-        text.push_str(&truncate(&pretty_body(b), BODY_MAX));
+        text.push_str(&shown_body(b, BODY_MAX));
     }
     text
 }
 
 fn exchange_block(out: &mut String, x: &Exchange) {
-    let _ = write!(
-        out,
-        "<details><summary>Evidence: {} &rarr; {}</summary>\n\n",
-        html(&request_line(x)),
-        html(&status_text(x))
-    );
-    out.push_str(&fenced("http", &message(&x.request.headers, x.request.body.as_deref(), &request_line(x))));
+    let line = truncate(&request_line(x), VALUE_MAX);
+    let _ = write!(out, "<details><summary>Evidence: {} &rarr; {}</summary>\n\n", html(&line), html(&status_text(x)));
+    out.push_str(&fenced("http", &message(&x.request.headers, x.request.body.as_deref(), &line)));
     if let Some(r) = &x.response {
         out.push('\n');
         out.push_str(&fenced("http", &message(&r.headers, r.body.as_deref(), &format!("HTTP {}", r.status))));

@@ -128,3 +128,68 @@ pub fn render_as(report: &RunReport, format: Format) -> Result<String, ReportErr
         Format::Text => Ok(render_text(report)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CheckResult, Level, RunKind, Summary, Target, Verdict};
+
+    /// A failed check whose actual value, request and response bodies are each 20 MB.
+    fn huge_report() -> RunReport {
+        let huge = format!("{{\"detail\": \"{}\"}}", "x".repeat(20_000_000));
+        let exchange = serde_json::from_value(serde_json::json!({
+            "id": 1,
+            "startedAt": "2024-05-01T12:00:00Z",
+            "request": {"method": "POST", "url": "http://127.0.0.1:1/scim/v2/Users", "headers": [], "body": huge},
+            "response": {"status": 500, "headers": [], "body": huge},
+            "timings": {"totalUs": 1000},
+        }))
+        .expect("an exchange");
+        RunReport {
+            version: crate::REPORT_VERSION,
+            kind: RunKind::Conformance,
+            tool_version: "0".into(),
+            started_at: "2024-05-01T12:00:00Z".into(),
+            duration_ms: 1.0,
+            target: Target { url: "http://127.0.0.1:1/scim/v2".into(), embedded: false },
+            profiles: vec!["rfc".into()],
+            strict: false,
+            seed: 1,
+            summary: Summary::default(),
+            checks: vec![CheckResult {
+                id: "rfc7644/3.3/create".into(),
+                level: Level::Must,
+                section: "RFC 7644 3.3".into(),
+                tags: vec![],
+                profiles: vec!["rfc".into()],
+                requirement: "a create answers 201".into(),
+                verdict: Verdict::Fail,
+                reason: Some(huge.clone()),
+                expected: Some("201".into()),
+                actual: Some(huge.clone()),
+                reproducer: None,
+                evidence: vec![exchange],
+                duration_ms: 1.0,
+            }],
+            load: None,
+        }
+    }
+
+    /// Regression: a 20 MB body was printed to stderr as one line; documents held every body whole.
+    #[test]
+    fn huge_values_and_bodies_are_cut_in_every_sink_with_their_size() {
+        let report = huge_report();
+        let text = render_text(&report);
+        assert!(text.len() < 8_000, "the terminal text is {} bytes", text.len());
+        assert!(text.contains("... (20000014 bytes)"), "{text}");
+        assert!(text.lines().all(|l| l.len() < 1_200), "no line is long");
+        let md = render_markdown(&report);
+        assert!(md.len() < 64 * 1024, "the Markdown is {} bytes", md.len());
+        assert!(md.contains("20000014 bytes in all"));
+        let html = render_html(&report).expect("html");
+        assert!(html.len() < 6 * 64 * 1024 + 64 * 1024, "the HTML is {} bytes", html.len());
+        assert!(html.contains("20000014 bytes in all"));
+        let junit = render_junit(&report).expect("junit");
+        assert!(junit.len() < 64 * 1024, "the JUnit XML is {} bytes", junit.len());
+    }
+}

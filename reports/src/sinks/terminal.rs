@@ -7,7 +7,8 @@
 //! which is also what `scimlab report render --format text` prints.
 
 use super::common::{
-    LEVELS, VERDICTS, body_excerpt, counts, fmt_ms, is_problem, label, reproducer, request_line, status_text, visible,
+    LEVELS, VERDICTS, body_excerpt, counts, excerpt, fmt_ms, is_problem, label, reproducer, request_line, status_text,
+    visible,
 };
 use crate::event::{Event, Sink};
 use crate::model::{CheckResult, ReportError, RunReport, Target, Verdict};
@@ -15,6 +16,11 @@ use std::io::Write;
 
 /// How many characters of a response body a failure shows.
 const BODY_EXCERPT: usize = 200;
+/// How many characters of any other value (requirement, expected, actual, reason, request line) a failure shows;
+/// longer values end with `... (N bytes)`.
+const VALUE_EXCERPT: usize = 300;
+/// How many characters of a reproducer a failure shows (a curl carries its request body).
+const REPRODUCER_EXCERPT: usize = 1_000;
 
 /// Whether to colour output for a writer: `is_terminal` (the caller asks its writer, e.g.
 /// `std::io::stdout().is_terminal()`), unless the `NO_COLOR` environment variable is set to something non-empty.
@@ -78,7 +84,9 @@ impl<W: Write + Send> TerminalSink<W> {
         writeln!(self.out, "{line}")
     }
 
-    fn field(&mut self, name: &str, value: &str) -> std::io::Result<()> {
+    /// `name` and at most `max` characters of `value` (see [`excerpt`]).
+    fn field(&mut self, name: &str, value: &str, max: usize) -> std::io::Result<()> {
+        let value = excerpt(value, max);
         let mut lines = value.lines();
         let first = lines.next().unwrap_or("");
         writeln!(self.out, "  {name:<12} {}", visible(first))?;
@@ -97,22 +105,22 @@ impl<W: Write + Send> TerminalSink<W> {
             _ => "1;35",
         };
         writeln!(self.out, "{}", self.paint(&head, code))?;
-        self.field("requirement", &c.requirement)?;
+        self.field("requirement", &c.requirement, VALUE_EXCERPT)?;
         for (name, value) in [("expected", &c.expected), ("actual", &c.actual), ("reason", &c.reason)] {
             if let Some(v) = value {
-                self.field(name, v)?;
+                self.field(name, v, VALUE_EXCERPT)?;
             }
         }
         if let Some(x) = c.evidence.last() {
-            let mut exchange = format!("{} -> {}", request_line(x), status_text(x));
+            let mut exchange = format!("{} -> {}", excerpt(&request_line(x), VALUE_EXCERPT), status_text(x));
             if let Some(body) = x.response.as_ref().and_then(|r| r.body.as_deref()).filter(|b| !b.trim().is_empty()) {
                 exchange.push('\n');
                 exchange.push_str(&body_excerpt(body, BODY_EXCERPT));
             }
-            self.field("exchange", &exchange)?;
+            self.field("exchange", &exchange, 2 * VALUE_EXCERPT + BODY_EXCERPT)?;
         }
         if let Some(cmd) = reproducer(c) {
-            self.field("reproduce", &cmd)?;
+            self.field("reproduce", &cmd, REPRODUCER_EXCERPT)?;
         }
         Ok(())
     }
