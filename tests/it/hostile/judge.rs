@@ -9,8 +9,9 @@
 //! scimlab made up for its 404 checks (`scimlab-missing-` and 32 hex digits) that this server never handed out.
 
 use super::run::Finished;
-use super::scim::{BASE, Kind, percent_decode};
+use super::scim::{BASE, Kind};
 use super::server::{Event, Listener, Recorded, TOKEN};
+use super::text::percent_decode;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -75,7 +76,7 @@ impl Findings {
     }
 
     /// (c) The token in none of stdout, stderr and the files the run wrote; (e) an orderly exit, non-zero where
-    /// asked; (d) peak RSS within the budget. Also: the reports the run was asked for exist.
+    /// asked; (d) peak RSS within the budget. Also: a run that judged the server wrote the reports it was asked for.
     pub fn run(&mut self, run: &Finished, exit: Exit) {
         self.runs.push(format!(
             "{}: {:?}, peak RSS {} MiB, stdout {} bytes, stderr {} bytes, in {}",
@@ -107,8 +108,8 @@ impl Findings {
                 run.budget.rss >> 20
             ));
         }
-        let entries =
-            std::fs::read_dir(&run.dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or(Vec::new());
+        let entries: Vec<std::path::PathBuf> =
+            std::fs::read_dir(&run.dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
         for path in entries {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let Ok(bytes) = std::fs::read(&path) else { continue };
@@ -119,7 +120,8 @@ impl Findings {
                 self.push(format!("{label}: the token is in {name} at byte {at}: …{}…", printable(&text[from..to])));
             }
         }
-        if run.killed.is_none() && run.status.code().is_some_and(|c| c != 2) {
+        // Exit 0 and 1 are runs that judged the server: they write the reports asked for (3, "could not run", may not).
+        if run.killed.is_none() && matches!(run.status.code(), Some(0 | 1)) {
             for report in ["r.json", "r.html"] {
                 let path = run.dir.join(report);
                 let wanted = report == "r.json" || label != "load";

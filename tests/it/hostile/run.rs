@@ -93,7 +93,7 @@ fn report_args(dir: &Path) -> Vec<String> {
 pub fn run_scimlab(label: &str, dir: &Path, args: &[String], env: &[(&str, String)], budget: Budget) -> Finished {
     std::fs::create_dir_all(dir).expect("create the run directory");
     let (out_path, err_path) = (dir.join("stdout"), dir.join("stderr"));
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scimlab"));
+    let mut cmd = Command::new(binary());
     cmd.args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
@@ -139,6 +139,12 @@ pub fn run_scimlab(label: &str, dir: &Path, args: &[String], env: &[(&str, Strin
         stdout: read_capped(&out_path, budget.output),
         stderr: read_capped(&err_path, budget.output),
     }
+}
+
+/// The binary under test: this build's, or the one `SCIMLAB_HOSTILE_BIN` names (to hold an older or a
+/// release build to the same promises).
+fn binary() -> std::ffi::OsString {
+    std::env::var_os("SCIMLAB_HOSTILE_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_scimlab").into())
 }
 
 /// VmHWM of a live process, bytes.

@@ -3,8 +3,10 @@
 //! to reach the hostile parts. The mode decides the ids creates hand out, where Location points and what lists
 //! hold; shaping bodies on the wire is the server's job (`server.rs`).
 
+use super::filter_patch::{SimpleFilter, apply_op, substitute};
 use super::mode::Mode;
-use serde_json::{Map, Value, json};
+use super::text::{first_quoted, parse_query, percent_decode, percent_encode, run_prefix, search_params};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 
 /// The base path the server publishes.
@@ -73,7 +75,8 @@ pub struct Reply {
     pub body: Option<Value>,
     /// Ids this answer hands out in a 201 (or a Bulk `201`), in order.
     pub handed_out: Vec<(Kind, String)>,
-    /// Whether this answers a discovery endpoint (left unharmed by the body-shaping modes).
+    /// Whether this answers discovery, or a probe of an endpoint (`GET /Users?count=1`): the body-shaping modes
+    /// leave it unharmed, so their hostility meets the checks rather than only the run's start.
     pub discovery: bool,
 }
 
@@ -276,7 +279,7 @@ impl Scim {
                 let mut resource = current;
                 for op in ops {
                     if let Err(e) = apply_op(&mut resource, op) {
-                        return e;
+                        return Reply::error(400, Some(e.scim_type), e.detail);
                     }
                 }
                 self.store.insert(key, resource.clone());
@@ -313,10 +316,13 @@ impl Scim {
         let take = count.unwrap_or(100).min(200) as usize;
         let page: Vec<Value> =
             matches.into_iter().skip(start as usize - 1).take(take).map(|r| self.render(&r)).collect();
-        Reply::json(
+        let mut reply = Reply::json(
             200,
             json!({"schemas": [LIST_URN], "totalResults": total, "startIndex": start, "itemsPerPage": page.len(), "Resources": page}),
-        )
+        );
+        // `GET /Users?count=1` is how clients probe an endpoint and a credential before they start.
+        reply.discovery = filter.is_empty() && count.is_some_and(|c| c <= 1);
+        reply
     }
 
     fn of_kind(&self, kind: Kind) -> impl Iterator<Item = Value> + '_ {
@@ -430,189 +436,4 @@ fn schema(kind: Kind) -> Value {
         }],
         "meta": {"resourceType": "Schema", "location": format!("{BASE}/Schemas/{}", kind.schema())}
     })
-}
-
-/// `attr op "value"` (or `attr pr`), the only filters this server understands.
-struct SimpleFilter {
-    attr: String,
-    op: String,
-    value: String,
-}
-
-impl SimpleFilter {
-    fn parse(filter: &str) -> Option<SimpleFilter> {
-        let mut parts = filter.trim().splitn(3, ' ');
-        let attr = parts.next()?.to_owned();
-        let op = parts.next()?.to_ascii_lowercase();
-        if op == "pr" {
-            return parts.next().is_none().then(|| SimpleFilter { attr, op, value: String::new() });
-        }
-        let rest = parts.next()?.trim();
-        let value = rest.strip_prefix('"')?.strip_suffix('"')?;
-        if value.contains('"') && !value.contains("\\\"") || attr.contains('[') || attr.contains('(') {
-            return None;
-        }
-        ["eq", "ne", "co", "sw", "ew"].contains(&op.as_str()).then(|| SimpleFilter {
-            attr,
-            op,
-            value: value.replace("\\\"", "\""),
-        })
-    }
-
-    fn matches(&self, resource: &Value) -> bool {
-        let key = self.attr.rsplit(':').next().unwrap_or(&self.attr);
-        let found = resource
-            .as_object()
-            .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)))
-            .and_then(|(_, v)| v.as_str());
-        let Some(have) = found else { return self.op == "ne" };
-        let exact = key == "id" || key.eq_ignore_ascii_case("externalId");
-        let (have, want) = if exact {
-            (have.to_owned(), self.value.clone())
-        } else {
-            (have.to_lowercase(), self.value.to_lowercase())
-        };
-        match self.op.as_str() {
-            "eq" => have == want,
-            "ne" => have != want,
-            "co" => have.contains(&want),
-            "sw" => have.starts_with(&want),
-            "ew" => have.ends_with(&want),
-            _ => true,
-        }
-    }
-}
-
-/// A naive PATCH: path-less value objects merge, plain attribute paths add / replace / remove, and a
-/// `members[value eq "x"]` remove drops that member. Anything else is accepted and ignored.
-fn apply_op(resource: &mut Value, op: &Value) -> Result<(), Reply> {
-    let name = op.get("op").and_then(Value::as_str).unwrap_or("").to_ascii_lowercase();
-    let path = op.get("path").and_then(Value::as_str);
-    let value = op.get("value").cloned();
-    let Some(obj) = resource.as_object_mut() else { return Ok(()) };
-    match (name.as_str(), path, value) {
-        ("add" | "replace", None, Some(Value::Object(v))) => {
-            for (k, v) in v {
-                set(obj, &k, v, name == "add");
-            }
-            Ok(())
-        }
-        ("add" | "replace", Some(p), Some(v)) if !p.contains('[') => {
-            set(obj, p, v, name == "add");
-            Ok(())
-        }
-        ("add" | "replace", _, None) => Err(Reply::error(400, Some("invalidValue"), "no value")),
-        ("remove", None, _) => Err(Reply::error(400, Some("noTarget"), "remove needs a path")),
-        ("remove", Some(p), _) if !p.contains('[') => {
-            obj.remove(p);
-            Ok(())
-        }
-        ("remove", Some(p), _) => {
-            if let (Some(attr), Some(value)) = (p.split('[').next(), first_quoted(p))
-                && let Some(list) = obj.get_mut(attr).and_then(Value::as_array_mut)
-            {
-                list.retain(|m| m.get("value").and_then(Value::as_str) != Some(value.as_str()));
-            }
-            Ok(())
-        }
-        ("add" | "replace", _, _) => Ok(()),
-        _ => Err(Reply::error(400, Some("invalidSyntax"), "unknown op")),
-    }
-}
-
-fn set(obj: &mut Map<String, Value>, key: &str, value: Value, append: bool) {
-    if key.eq_ignore_ascii_case("id") || key.eq_ignore_ascii_case("meta") {
-        return;
-    }
-    match (obj.get_mut(key), value) {
-        (Some(Value::Array(have)), Value::Array(more)) if append => have.extend(more),
-        (_, v) => {
-            obj.insert(key.to_owned(), v);
-        }
-    }
-}
-
-fn substitute(v: &mut Value, from: &str, to: &str) {
-    match v {
-        Value::String(s) if s == from => *s = to.to_owned(),
-        Value::Array(a) => a.iter_mut().for_each(|x| substitute(x, from, to)),
-        Value::Object(o) => o.values_mut().for_each(|x| substitute(x, from, to)),
-        _ => {}
-    }
-}
-
-/// `scimlab-1a2b3c4d-` from `scimlab-1a2b3c4d-user-3`: the run prefix a name carries.
-fn run_prefix(name: &str) -> Option<String> {
-    let mut dashes = name.match_indices('-');
-    let (_, _) = dashes.next()?;
-    let (second, _) = dashes.next()?;
-    name.starts_with("scimlab-").then(|| name[..=second].to_owned())
-}
-
-/// The first `"…"` string of a filter, unescaped.
-fn first_quoted(filter: &str) -> Option<String> {
-    let start = filter.find('"')? + 1;
-    let mut out = String::new();
-    let mut chars = filter[start..].chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.extend(chars.next()),
-            '"' => return Some(out),
-            c => out.push(c),
-        }
-    }
-    None
-}
-
-fn parse_query(query: &str) -> HashMap<String, String> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (percent_decode(&k.replace('+', " ")), percent_decode(&v.replace('+', " ")))
-        })
-        .collect()
-}
-
-fn search_params(body: &[u8]) -> HashMap<String, String> {
-    let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    ["filter", "startIndex", "count"]
-        .into_iter()
-        .filter_map(|k| {
-            let x = v.get(k)?;
-            Some((k.to_owned(), x.as_str().map(str::to_owned).unwrap_or_else(|| x.to_string())))
-        })
-        .collect()
-}
-
-/// Every byte outside RFC 3986's unreserved set, as `%XX`.
-pub fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// `%XX` sequences decoded (invalid ones kept as they are); invalid UTF-8 replaced.
-pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }

@@ -114,6 +114,31 @@ impl Hostile {
     pub fn events(&self) -> Vec<Event> {
         lock(&self.shared.log).clone()
     }
+
+    /// Writes the log, one line per event (the token shown as `<TOKEN>`), for whoever debugs a failure.
+    pub fn write_log(&self, path: &std::path::Path) {
+        let mut out = String::new();
+        for event in lock(&self.shared.log).iter() {
+            let line = match event {
+                Event::Request(r) => format!(
+                    "{:?} {} {} [{} body bytes]{}",
+                    r.listener,
+                    r.method,
+                    r.target,
+                    r.body.len(),
+                    if r.method == "GET" || r.body.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {}", String::from_utf8_lossy(&r.body[..r.body.len().min(300)]))
+                    }
+                ),
+                Event::HandedOut { kind, id } => format!("handed out {kind:?} {id:?}"),
+            };
+            out.push_str(&line.replace(TOKEN, "<TOKEN>").replace('\n', " "));
+            out.push('\n');
+        }
+        let _ = std::fs::write(path, out);
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -205,7 +230,7 @@ fn shape(shared: &Shared, method: &str, reply: Reply, auth: Option<String>) -> R
             let s = stream::once(async move { head }).chain(stream::repeat(chunk)).map(Ok::<_, Infallible>);
             response(reply.status, &headers, Some(SCIM_JSON), Body::from_stream(s))
         }
-        Mode::DropMidResponse if !harmless && n % 2 == 0 => {
+        Mode::DropMidResponse if !harmless && n.is_multiple_of(2) => {
             let bytes = Bytes::from(text);
             headers.push(("Content-Length".into(), bytes.len().to_string()));
             let half = bytes.slice(..bytes.len() / 2);

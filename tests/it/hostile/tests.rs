@@ -25,8 +25,10 @@ fn replay(server: &Hostile, dir: &Path) -> Finished {
     run_scimlab("replay", &dir, &replay_args(&server.url(), &dir), &[], Budget::TEST)
 }
 
-/// The promises every test holds: no foreign writes and no token to the other origin.
-fn findings(name: &str, server: &Hostile, never_followed: bool) -> Findings {
+/// The promises every test holds: no foreign writes and no token to the other origin. The server's log is left
+/// in `dir/server-log.txt`.
+fn findings(name: &str, server: &Hostile, dir: &Path, never_followed: bool) -> Findings {
+    server.write_log(&dir.join("server-log.txt"));
     let events = server.events();
     let mut f = Findings::new(name);
     f.foreign_writes(&events);
@@ -40,7 +42,7 @@ fn crafted(name: &str, id: &'static str) {
     let dir = temp_dir(&format!("hostile-{name}"));
     let test = test(&server, &dir, &["--concurrency", "1"], &[]);
     let replay = replay(&server, &dir);
-    let mut f = findings(name, &server, false);
+    let mut f = findings(name, &server, &dir, false);
     f.run(&test, Exit::NonZero);
     f.run(&replay, Exit::NonZero);
     f.finish();
@@ -82,7 +84,7 @@ fn repeated_id_is_flagged_and_never_written_to_once_repeated() {
     let dir = temp_dir("hostile-same-id");
     let test = test(&server, &dir, &["--concurrency", "1"], &[]);
     let replay = replay(&server, &dir);
-    let mut f = findings("same-id", &server, false);
+    let mut f = findings("same-id", &server, &dir, false);
     f.run(&test, Exit::NonZero);
     f.run(&replay, Exit::NonZero);
     f.finish();
@@ -95,7 +97,7 @@ fn endless_lists_echoing_the_run_prefix_are_never_cleaned_up() {
     let only = ["--only", "rfc7644/3.3", "--only", "rfc7644/3.6", "--only", "rfc7644/3.4.2.4"];
     let test = test(&server, &dir, &only, &[]);
     let replay = replay(&server, &dir);
-    let mut f = findings("endless-echo", &server, false);
+    let mut f = findings("endless-echo", &server, &dir, false);
     f.run(&test, Exit::NonZero);
     f.run(&replay, Exit::NonZero);
     f.finish();
@@ -108,7 +110,7 @@ fn echoed_authorization_reaches_no_output_and_no_report() {
     let only = ["--only", "rfc7644/2", "--only", "rfc7644/3.3", "--only", "rfc7644/3.4.1", "--only", "rfc7644/3.6"];
     let test = test(&server, &dir, &only, &[]);
     let replay = replay(&server, &dir);
-    let mut f = findings("echo-authorization", &server, false);
+    let mut f = findings("echo-authorization", &server, &dir, false);
     f.run(&test, Exit::Orderly);
     f.run(&replay, Exit::Orderly);
     f.finish();
@@ -119,7 +121,7 @@ fn location_on_another_port_is_flagged_and_never_followed() {
     let server = Hostile::start(Mode::LocationOtherPort);
     let dir = temp_dir("hostile-location-port");
     let test = test(&server, &dir, &["--only", "rfc7644/3.3"], &[]);
-    let mut f = findings("location-other-port", &server, true);
+    let mut f = findings("location-other-port", &server, &dir, true);
     f.run(&test, Exit::NonZero);
     f.finish();
 }
@@ -140,7 +142,7 @@ fn location_on_an_unresolvable_host_is_flagged_and_never_followed() {
         ("no_proxy", "127.0.0.1,localhost".to_owned()),
     ];
     let test = test(&server, &dir, &["--only", "rfc7644/3.3"], &env);
-    let mut f = findings("location-unresolvable", &server, true);
+    let mut f = findings("location-unresolvable", &server, &dir, true);
     f.run(&test, Exit::NonZero);
     f.finish();
 }
@@ -150,7 +152,7 @@ fn twenty_megabyte_bodies_stay_within_one_gib_and_short_output() {
     let server = Hostile::start(Mode::HugeBodies);
     let dir = temp_dir("hostile-huge-bodies");
     let test = test(&server, &dir, &["--only", "rfc7644/3.3", "--only", "rfc7644/3.6"], &[]);
-    let mut f = findings("huge-bodies", &server, false);
+    let mut f = findings("huge-bodies", &server, &dir, false);
     f.run(&test, Exit::Orderly);
     f.short_output(&test, 1024 * 1024);
     f.finish();
@@ -165,7 +167,7 @@ fn endless_body_ends_test_and_load_with_a_clear_error_in_bounded_memory() {
     let load_extra =
         ["--scenario", "read", "--users", "20", "--concurrency", "4", "--duration", "5s", "--max-requests", "200"];
     let load = run_scimlab("load", &load_dir, &load_args(&server.url(), &load_dir, &load_extra), &[], Budget::LOAD);
-    let mut f = findings("endless-body", &server, false);
+    let mut f = findings("endless-body", &server, &dir, false);
     f.run(&test, Exit::NonZero);
     f.explains_oversized_body(&test);
     f.run(&load, Exit::Orderly);
@@ -178,7 +180,7 @@ fn connections_dropped_mid_response_fail_the_run_without_a_crash() {
     let dir = temp_dir("hostile-dropped");
     let only = ["--only", "rfc7644/3.3", "--only", "rfc7644/3.4.1", "--only", "rfc7644/3.6"];
     let test = test(&server, &dir, &only, &[]);
-    let mut f = findings("drop-mid-response", &server, false);
+    let mut f = findings("drop-mid-response", &server, &dir, false);
     f.run(&test, Exit::NonZero);
     f.finish();
 }
