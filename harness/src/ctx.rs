@@ -207,12 +207,19 @@ impl Ctx {
     pub async fn send_via(&self, client: &ScimClient, req: ScimRequest) -> Result<ScimResponse, Outcome> {
         match client.send(req).await {
             Ok(r) => {
-                lock(&self.evidence).push(r.exchange.clone());
+                // Retried attempts are evidence too: a reader sees the 429s the run rode out.
+                let mut evidence = lock(&self.evidence);
+                evidence.extend(r.retried.iter().cloned());
+                evidence.push(r.exchange.clone());
                 Ok(r)
             }
             Err(ClientError::Transport { exchange, reason, method, url }) => {
                 lock(&self.evidence).push(*exchange);
                 Err(Outcome::Error(format!("{method} {url}: {reason}")))
+            }
+            Err(ClientError::Unstable { method, url, reason, attempts }) => {
+                lock(&self.evidence).extend(attempts);
+                Err(Outcome::Error(format!("{method} {url}: the server is throttling or unstable ({reason})")))
             }
             Err(e) => Err(Outcome::Error(e.to_string())),
         }

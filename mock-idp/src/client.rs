@@ -16,6 +16,7 @@
 use crate::ledger::Ledger;
 use scimlab_protocol::exchange::{Exchange, HttpRequest, HttpResponse, Secrets, Timings};
 use serde_json::Value;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
@@ -69,6 +70,53 @@ pub struct ClientOptions {
     pub max_body: usize,
     /// Largest excerpt of a body kept in the evidence ([`Exchange`]), in bytes; the full size is noted.
     pub max_evidence_body: usize,
+    /// How transient faults (429, 503, refused or reset connections) are retried.
+    pub retry: RetryPolicy,
+}
+
+/// How transient faults are retried: a 429 (RFC 6585 section 4) or 503 (RFC 9110 section 15.6.4), with or
+/// without `Retry-After` (RFC 9110 section 10.2.3); a connection refused before the request left, for any method;
+/// a connection reset or dropped after it left, only for the idempotent methods (GET, HEAD, PUT, DELETE: RFC 9110
+/// section 9.2.2), because a POST or PATCH may have been applied. Retries are bounded per request and by one
+/// budget for the whole run (clones of a client share it); an exhausted budget is [`ClientError::Unstable`],
+/// never the server's answer to what a check tests.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Retries of one request at most.
+    pub per_request: u32,
+    /// Retries left for the whole run, shared by every clone of the client.
+    pub budget: Arc<AtomicU32>,
+    /// The longest `Retry-After` honoured; longer ones wait this long.
+    pub max_wait: Duration,
+    /// The first wait when the server names none; it doubles with each retry.
+    pub backoff: Duration,
+}
+
+impl RetryPolicy {
+    /// A policy with `budget` retries for the whole run.
+    pub fn with_budget(budget: u32) -> RetryPolicy {
+        RetryPolicy { budget: Arc::new(AtomicU32::new(budget)), ..RetryPolicy::default() }
+    }
+
+    /// No retries at all.
+    pub fn none() -> RetryPolicy {
+        RetryPolicy { per_request: 0, ..RetryPolicy::with_budget(0) }
+    }
+
+    fn take(&self) -> bool {
+        self.budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(1)).is_ok()
+    }
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            per_request: 4,
+            budget: Arc::new(AtomicU32::new(300)),
+            max_wait: Duration::from_secs(10),
+            backoff: Duration::from_millis(100),
+        }
+    }
 }
 
 impl Default for ClientOptions {
@@ -80,6 +128,7 @@ impl Default for ClientOptions {
             user_agent: Some(format!("scimlab/{}", env!("CARGO_PKG_VERSION"))),
             max_body: 64 * 1024 * 1024,
             max_evidence_body: 64 * 1024,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -101,6 +150,19 @@ pub enum ClientError {
     /// The request broke a safety rule (another origin, a resource this run did not create) and was not sent.
     #[error("{0}")]
     Refused(String),
+    /// The server kept answering 429 / 503 or dropping connections until the retries ran out: the server is
+    /// throttling or unstable, which says nothing about what the request was testing.
+    #[error("{method} {url}: the server is throttling or unstable ({reason}) and the retries ran out")]
+    Unstable {
+        /// Method.
+        method: String,
+        /// URL.
+        url: String,
+        /// What the last attempt got.
+        reason: String,
+        /// Every attempt, in order.
+        attempts: Vec<Exchange>,
+    },
     /// Connection refused, reset, timed out, TLS failure...; the exchange records the request.
     #[error("{method} {url}: {reason}")]
     Transport {
@@ -203,6 +265,8 @@ pub struct ScimResponse {
     pub json: Option<Value>,
     /// The whole exchange, redacted.
     pub exchange: Exchange,
+    /// Earlier attempts of the same request that met a transient fault and were retried, in order.
+    pub retried: Vec<Exchange>,
 }
 
 impl ScimResponse {
@@ -390,8 +454,54 @@ impl ScimClient {
         h
     }
 
-    /// Sends one request and records the exchange.
+    /// Sends one request and records the exchange, retrying transient faults as [`RetryPolicy`] says.
     pub async fn send(&self, req: ScimRequest) -> Result<ScimResponse, ClientError> {
+        let policy = &self.options.retry;
+        let mut retried: Vec<Exchange> = Vec::new();
+        let mut attempt: u32 = 0;
+        loop {
+            let result = self.send_once(req.clone()).await;
+            let transient = match &result {
+                Ok(r) if r.status == 429 || r.status == 503 => Some((
+                    retry_after(r).unwrap_or_else(|| backoff(policy, attempt)),
+                    r.exchange.clone(),
+                    describe_status(r),
+                )),
+                Err(ClientError::Transport { exchange, reason, .. })
+                    if reason.starts_with("could not connect") || idempotent(&req.method) =>
+                {
+                    Some((backoff(policy, attempt), exchange.as_ref().clone(), reason.clone()))
+                }
+                _ => None,
+            };
+            let Some((wait, exchange, reason)) = transient else {
+                return result.map(|mut r| {
+                    r.retried = retried;
+                    r
+                });
+            };
+            if attempt >= policy.per_request || !policy.take() {
+                // A connection that keeps failing is the transport error it is (an unreachable server reads
+                // better as that); a server that keeps answering 429 / 503 is throttling or unstable.
+                if result.is_err() {
+                    return result;
+                }
+                retried.push(exchange);
+                let url = self.secrets.scrub(&self.url_for(&req.path));
+                return Err(ClientError::Unstable {
+                    method: req.method.to_string(),
+                    url,
+                    reason: format!("{reason} after {} attempts", attempt + 1),
+                    attempts: retried,
+                });
+            }
+            retried.push(exchange);
+            attempt += 1;
+            tokio::time::sleep(wait.min(policy.max_wait)).await;
+        }
+    }
+
+    async fn send_once(&self, req: ScimRequest) -> Result<ScimResponse, ClientError> {
         let mut url = self.url_for(&req.path);
         let query = match &req.raw_query {
             Some(raw) => raw.clone(),
@@ -478,7 +588,37 @@ impl ScimClient {
             body: (!body.is_empty()).then(|| excerpt(&body, self.options.max_evidence_body)),
         });
         exchange.redact();
-        Ok(ScimResponse { status, headers: resp_headers, body, json, exchange })
+        Ok(ScimResponse { status, headers: resp_headers, body, json, exchange, retried: Vec::new() })
+    }
+}
+
+/// Whether a method may be resent after a connection failed mid-request (RFC 9110 section 9.2.2).
+fn idempotent(m: &reqwest::Method) -> bool {
+    matches!(*m, reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::PUT | reqwest::Method::DELETE)
+}
+
+/// The wait before retry `attempt` (0-based) when the server names none: the policy's backoff, doubled each
+/// time, with up to a quarter of jitter so parallel requests do not retry in lockstep.
+fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
+    let base = policy.backoff.saturating_mul(1u32 << attempt.min(8));
+    base + base.mul_f64(fastrand::f64() / 4.0)
+}
+
+/// The wait a 429 / 503 asks for: `Retry-After` as seconds or as an HTTP date (RFC 9110 section 10.2.3).
+fn retry_after(r: &ScimResponse) -> Option<Duration> {
+    let v = r.header("retry-after")?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = jiff::fmt::rfc2822::parse(v).ok()?.timestamp();
+    let now = jiff::Timestamp::now();
+    Some(Duration::try_from(when.duration_since(now)).unwrap_or(Duration::ZERO))
+}
+
+fn describe_status(r: &ScimResponse) -> String {
+    match r.header("retry-after") {
+        Some(ra) => format!("{} with Retry-After {ra}", r.status),
+        None => format!("{} without Retry-After", r.status),
     }
 }
 

@@ -175,6 +175,7 @@ pub async fn send_plan(client: &ScimClient, persona: &Persona, plan: &[Planned],
                 return run;
             }
         };
+        run.exchanges.extend(resp.retried.iter().cloned());
         run.exchanges.push(resp.exchange.clone());
         match judge(&p.expect, &resp) {
             Ok(found) => {
