@@ -454,8 +454,7 @@ pub async fn discover(client: &ScimClient) -> Result<Discovery, DiscoveryError> 
 
 /// The likely fix when nothing at the base URL speaks SCIM.
 fn hint(client: &ScimClient) -> String {
-    let base = client.base_url();
-    if base.ends_with("/v2") {
+    if client.base_url().ends_with("/scim/v2") {
         "is the base URL right? it is the URL the server's SCIM endpoints hang under, the one /Users is appended to"
             .to_owned()
     } else {

@@ -13,7 +13,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use scimlab_protocol::ScimError;
-use scimlab_protocol::schema::LIST_RESPONSE_URN;
+use scimlab_protocol::schema::{LIST_RESPONSE_URN, ResourceType};
 use scimlab_protocol::spc::{AuthenticationScheme, BulkConfig, FilterConfig, ServiceProviderConfig, Supported};
 use serde_json::{Value, json};
 
@@ -111,8 +111,27 @@ pub async fn resource_types(State(st): State<AppState>, req: Request) -> Respons
         return *r;
     }
     let b = base_url(st, req.headers());
-    let all = st.registry.resource_types().iter().map(|rt| rt.to_resource_json(&b)).collect();
+    let all = st.registry.resource_types().iter().map(|rt| resource_type_json(st, rt, &b)).collect();
     scim_json(StatusCode::OK, &list_response(all))
+}
+
+/// A ResourceType as served. RFC 7643 section 6 makes `endpoint` relative to the base URL (`/Users`); the
+/// `endpoint-absolute-url` and `endpoint-absolute-path` deviations publish the forms some servers use instead
+/// (`http://host/scim/v2/Users`, `/scim/v2/Users`), which clients must still resolve to `{base}/Users`.
+fn resource_type_json(st: &Shared, rt: &ResourceType, base: &str) -> Value {
+    let mut json = rt.to_resource_json(base);
+    let relative = format!("/{}", rt.endpoint.trim_start_matches('/'));
+    let published = if st.faults.has(Deviation::EndpointAbsoluteUrl) {
+        Some(format!("{}{relative}", base.trim_end_matches('/')))
+    } else if st.faults.has(Deviation::EndpointAbsolutePath) {
+        Some(format!("{}{relative}", st.config.base_path.trim_end_matches('/')))
+    } else {
+        None
+    };
+    if let (Some(p), Some(o)) = (published, json.as_object_mut()) {
+        o.insert("endpoint".to_owned(), Value::String(p));
+    }
+    json
 }
 
 /// `GET /ResourceTypes/{name}`: 404 for an unknown type.
@@ -125,7 +144,7 @@ pub async fn resource_type(State(st): State<AppState>, Path(name): Path<String>,
         rt.name.eq_ignore_ascii_case(&name) || rt.id.as_deref().is_some_and(|id| id.eq_ignore_ascii_case(&name))
     });
     match found {
-        Some(rt) => scim_json(StatusCode::OK, &rt.to_resource_json(&base_url(st, req.headers()))),
+        Some(rt) => scim_json(StatusCode::OK, &resource_type_json(st, rt, &base_url(st, req.headers()))),
         None if st.faults.has(Deviation::NotFound200) => scim_json(StatusCode::OK, &json!({})),
         None => error_response(&ScimError::not_found(format!("no resource type {name:?}"))),
     }

@@ -155,6 +155,10 @@ deviations! {
     ResourceTypesMissing = "resource-types-missing": "GET /ResourceTypes and /ResourceTypes/{id} answer 404",
     /// No /Schemas.
     SchemasMissing = "schemas-missing": "GET /Schemas and /Schemas/{id} answer 404",
+    /// Endpoints published as absolute URLs.
+    EndpointAbsoluteUrl = "endpoint-absolute-url": "ResourceTypes publish each endpoint as an absolute URL (http://host/scim/v2/Users) instead of relative to the base URL (/Users)",
+    /// Endpoints published as absolute paths.
+    EndpointAbsolutePath = "endpoint-absolute-path": "ResourceTypes publish each endpoint as an absolute path that repeats the base path (/scim/v2/Users) instead of /Users",
     /// Discovery endpoints writable.
     DiscoveryWritable = "discovery-writable": "the discovery endpoints answer POST, PUT, PATCH and DELETE like GET (200) instead of 405",
     /// Filters on discovery endpoints ignored.

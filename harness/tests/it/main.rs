@@ -1,6 +1,7 @@
 //! Integration tests of scimlab-harness: the registry's rules, and every check's pass / fail pair against the
 //! mock SP (in-process, loopback, port 0).
 
+mod discovery;
 mod pairs;
 mod profiles;
 mod registry;

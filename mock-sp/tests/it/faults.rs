@@ -343,6 +343,25 @@ async fn check(d: Deviation, sp: &Mock, on: bool) {
             assert_eq!(r.body.is_empty(), on);
             assert!(r.header("www-authenticate").is_some());
         }
+        Deviation::EndpointAbsoluteUrl | Deviation::EndpointAbsolutePath => {
+            let list = sp.get("/ResourceTypes").await.expect(200).json();
+            let one = sp.get("/ResourceTypes/User").await.expect(200).json();
+            for rt in list["Resources"].as_array().into_iter().flatten().chain([&one]) {
+                let relative = match rt["name"].as_str() {
+                    Some("User") => "/Users",
+                    Some("Group") => "/Groups",
+                    other => panic!("unexpected resource type {other:?}"),
+                };
+                // The base URL the server builds its locations from (`http://host/scim/v2`).
+                let location = rt["meta"]["location"].as_str().expect("meta.location");
+                let base = location.split("/ResourceTypes/").next().expect("a base before /ResourceTypes/");
+                let deviant = match d {
+                    Deviation::EndpointAbsoluteUrl => format!("{base}{relative}"),
+                    _ => format!("/scim/v2{relative}"),
+                };
+                assert_eq!(rt["endpoint"], json!(pick(on, relative.to_owned(), deviant)));
+            }
+        }
         #[allow(unreachable_patterns, reason = "reachable once a deviation is added elsewhere")]
         other => panic!("no end-to-end check of {other} in this module"),
     }
@@ -398,6 +417,8 @@ deviation_tests! {
     spc_lies: SpcLies,
     auth_ignored: AuthIgnored,
     unauthorized_401_no_body: Unauthorized401NoBody,
+    endpoint_absolute_url: EndpointAbsoluteUrl,
+    endpoint_absolute_path: EndpointAbsolutePath,
 }
 
 #[tokio::test]
