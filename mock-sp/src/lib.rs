@@ -11,6 +11,7 @@ pub mod config;
 pub mod control;
 pub mod discovery;
 pub mod faults;
+pub mod guard;
 pub mod http;
 pub mod list;
 pub mod prefilter;
@@ -20,6 +21,7 @@ pub mod recorder;
 pub mod render;
 pub mod resource_faults;
 pub mod resources;
+pub mod serve;
 pub mod state;
 pub mod store;
 pub mod verify;
@@ -52,13 +54,15 @@ pub fn router(state: AppState) -> Router {
         .route("/{endpoint}/.search", any(list::search_endpoint))
         .route("/{endpoint}/{id}", any(resources::item))
         .fallback(not_found)
+        .layer(middleware::from_fn(guard::scim_errors))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(middleware::from_fn_with_state(state.clone(), faults::inject))
         .with_state(state);
     // The recorder goes on last, outside authentication; the control API is merged after it, so not recorded.
     let app = recorder::wrap(Router::new().nest(&base, api).fallback(not_found), &outer)
         .layer(middleware::from_fn_with_state(outer.clone(), faults::transport));
-    app.merge(control::router(outer))
+    // The bounds go outermost: a request beyond them reaches nothing else, and is not recorded.
+    app.merge(control::router(outer.clone())).layer(middleware::from_fn_with_state(outer, guard::bounds))
 }
 
 /// Every request must carry the configured credential (RFC 7644 section 2); 401 with a SCIM Error otherwise.

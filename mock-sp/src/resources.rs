@@ -13,6 +13,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use scimlab_protocol::ScimError;
+use scimlab_protocol::error::ScimType;
 use scimlab_protocol::patch::PatchRequest;
 use scimlab_protocol::validate::{self, Mode};
 use serde_json::{Map, Value};
@@ -156,10 +157,29 @@ fn shown(st: &Shared, kind: Kind, record: &Record, pairs: &[(String, String)]) -
     Ok(body)
 }
 
-/// Base URL of this server as the client addressed it, for `meta.location` and the Location header.
+/// The SCIM base URL this server tells clients, for `meta.location`, the Location header and `$ref`s: the
+/// configured public URL. Without one (an embedder that built the app before binding), a Host naming the loopback
+/// interface is used and any other Host is ignored: a client must never be able to plant a host name in what the
+/// server stores and shows to others.
 pub(crate) fn base_url(st: &Shared, headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    format!("http://{host}{}", st.config.base_path)
+    if let Some(url) = &st.config.public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(|h| is_loopback_authority(h));
+    format!("http://{}{}", host.unwrap_or("localhost"), st.config.base_path)
+}
+
+/// `127.0.0.1:PORT`, `[::1]:PORT` or `localhost:PORT` (any 127/8 address; the port optional and numeric).
+fn is_loopback_authority(h: &str) -> bool {
+    let (host, port) = match h.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && !port.contains(']') => (host, Some(port)),
+        _ => (h, None),
+    };
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let host_ok = host.eq_ignore_ascii_case("localhost")
+        || host == "[::1]"
+        || host.parse::<std::net::Ipv4Addr>().is_ok_and(|a| a.is_loopback());
+    port_ok && host_ok
 }
 
 /// RFC 7644 section 3.14: a request whose If-Match lists no current version fails with 412.
@@ -296,6 +316,11 @@ pub(crate) fn replace(
 
 /// RFC 7644 section 3.5.2: PATCH, atomically, with the configured IdP leniencies. Answers 200 with the resource
 /// (or, with `--vary`, sometimes 204: the RFC allows either when no attributes were asked for).
+///
+/// The cost of one request is bounded before any of it is applied: at most `max_patch_operations` operations
+/// (413 beyond) and at most `max_patch_work` element visits ([`scimlab_protocol::patch::work_bound`]; 400
+/// tooMany beyond, RFC 7644 section 3.12). The patched resource is computed outside the store's lock from a
+/// snapshot and committed only if the resource is still at the snapshot's version (see [`patch_and_commit`]).
 pub(crate) fn patch(
     st: &Shared,
     kind: Kind,
@@ -306,6 +331,7 @@ pub(crate) fn patch(
 ) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
     let opts = st.faults.patch_options(st.config.patch);
+    check_operation_count(st, body)?;
     let (mut req, _) = PatchRequest::from_json(body, &opts)?;
     crate::faults::refuse_filtered_member_removal(st, &req)?;
     if st.faults.has(Deviation::PatchNoop) {
@@ -313,12 +339,7 @@ pub(crate) fn patch(
     }
     crate::write_faults::bend_patch(st, &view, &mut req);
     let mut late = None;
-    let record = match st.store.update(kind, id, &mut |old| {
-        check_if_match(headers, old)?;
-        let mut new = old.clone();
-        crate::write_faults::apply_patch(st, &mut new, &req, &view, &opts, &mut late)?;
-        Ok(new)
-    }) {
+    let record = match patch_and_commit(st, kind, id, &req, &view, &opts, headers, &mut late) {
         Err(e) if crate::write_faults::swallows_no_target(st, &e, &req) => {
             return get(st, kind, id, &HeaderMap::new(), pairs);
         }
@@ -332,6 +353,136 @@ pub(crate) fn patch(
         return Ok(OpResult::of(st, StatusCode::NO_CONTENT, &record, None));
     }
     Ok(OpResult::of(st, StatusCode::OK, &record, Some(shown(st, kind, &record, pairs)?)))
+}
+
+/// 413 when the body lists more operations than `max_patch_operations`, counted before any is read.
+fn check_operation_count(st: &Shared, body: &Value) -> Result<(), ScimError> {
+    let max = st.config.max_patch_operations;
+    let n = body
+        .as_object()
+        .and_then(|o| scimlab_protocol::json::get_ci(o, "Operations"))
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if n > max {
+        return Err(ScimError::new(
+            413,
+            format!("the PATCH has {n} operations; this server accepts at most {max} in one request, so split it"),
+        ));
+    }
+    Ok(())
+}
+
+/// 400 tooMany when applying `req` to `resource` could cost more than `max_patch_work` element visits.
+fn check_work(st: &Shared, resource: &Value, req: &PatchRequest) -> Result<(), ScimError> {
+    let (work, max) = (scimlab_protocol::patch::work_bound(resource, req), st.config.max_patch_work);
+    if work > max {
+        return Err(ScimError::bad_request(
+            ScimType::TooMany,
+            format!(
+                "the PATCH could cost {work} element visits (its {} operations times the elements of the \
+                 multi-valued attributes they scan), more than this server's limit of {max}; send fewer \
+                 operations per request",
+                req.operations.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// RFC 7643 section 3 and RFC 7644 section 3.5.2: after a PATCH, `schemas` must still be an array of URN strings
+/// that lists the resource type's core schema and nothing but it and its extensions, as a POST or PUT must.
+/// 400 invalidValue otherwise (nothing is stored).
+fn check_schemas(
+    before: &Value,
+    after: &Value,
+    view: &scimlab_protocol::schema::ResourceView<'_>,
+) -> Result<(), ScimError> {
+    let get = |v: &Value| v.as_object().and_then(|o| scimlab_protocol::json::get_ci(o, "schemas")).cloned();
+    let now = get(after);
+    if now == get(before) {
+        return Ok(());
+    }
+    let Some(Value::Array(items)) = &now else {
+        return Err(ScimError::invalid_value(format!(
+            "the PATCH leaves schemas {}; it must stay an array listing {}",
+            now.as_ref().map_or_else(|| "unassigned".to_owned(), |v| format!("as {v}")),
+            view.core.id
+        )));
+    };
+    let Some(urns) = items.iter().map(Value::as_str).collect::<Option<Vec<&str>>>() else {
+        return Err(ScimError::invalid_value("the PATCH leaves schemas with an element that is not a URN string"));
+    };
+    if let Some(stranger) = urns.iter().find(|u| !view.is_core_urn(u) && view.extension(u).is_none()) {
+        let known: Vec<&str> = view.schema_urns().collect();
+        return Err(ScimError::invalid_value(format!(
+            "the PATCH puts {stranger} in schemas, which resource type {} does not carry (known: {})",
+            view.resource_type.name,
+            known.join(", ")
+        )));
+    }
+    if !urns.iter().any(|u| view.is_core_urn(u)) {
+        return Err(ScimError::invalid_value(format!(
+            "the PATCH leaves schemas without the core schema {} of resource type {}",
+            view.core.id, view.resource_type.name
+        )));
+    }
+    Ok(())
+}
+
+/// Applies `req` to a snapshot of the resource outside the store's lock, then commits the result only if the
+/// resource is still at the snapshot's version (compare-and-swap on `meta.version`), so the lock is held for the
+/// commit alone, never for the operations. A conflicting write retries once from a fresh snapshot; after a
+/// second conflict the request is applied under the lock, which the work bound keeps short.
+#[expect(clippy::too_many_arguments, reason = "one call site; the parts of a PATCH request")]
+fn patch_and_commit(
+    st: &Shared,
+    kind: Kind,
+    id: &str,
+    req: &PatchRequest,
+    view: &scimlab_protocol::schema::ResourceView<'_>,
+    opts: &scimlab_protocol::patch::PatchOptions,
+    headers: &HeaderMap,
+    late: &mut Option<ScimError>,
+) -> Result<Record, ScimError> {
+    let compute = |old: &Value, late: &mut Option<ScimError>| -> Result<Value, ScimError> {
+        check_if_match(headers, old)?;
+        check_work(st, old, req)?;
+        let mut new = old.clone();
+        crate::write_faults::apply_patch(st, &mut new, req, view, opts, late)?;
+        check_schemas(old, &new, view)?;
+        Ok(new)
+    };
+    for _attempt in 0..2 {
+        let snapshot = st.store.get(kind, id)?;
+        let snapshot = snapshot.ok_or_else(|| ScimError::not_found(format!("{} {id:?} not found", kind.name())))?;
+        let mut here = None;
+        let mut new = Some(compute(&snapshot.resource, &mut here)?);
+        let mut conflict = false;
+        let committed = st.store.update(kind, id, &mut |current| {
+            if !same_version(current, &snapshot.resource) {
+                conflict = true;
+                return Err(ScimError::new(409, "the resource changed while the PATCH was applied"));
+            }
+            new.take().ok_or_else(|| ScimError::new(500, "the patched resource was already committed"))
+        });
+        match committed {
+            Err(_) if conflict => continue,
+            r => {
+                *late = here;
+                return r;
+            }
+        }
+    }
+    st.store.update(kind, id, &mut |old| compute(old, late))
+}
+
+/// Whether `current` is the stored version `snapshot` was read at: the same `meta.version` (every store stamps
+/// one on each write), or, for a resource without one, the same value.
+fn same_version(current: &Value, snapshot: &Value) -> bool {
+    match (current.pointer("/meta/version"), snapshot.pointer("/meta/version")) {
+        (Some(a), Some(b)) => a == b,
+        _ => current == snapshot,
+    }
 }
 
 /// RFC 7644 section 3.6: DELETE answers 204; the resource is gone for good (404 afterwards). Deleting a User

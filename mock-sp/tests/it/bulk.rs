@@ -54,7 +54,7 @@ async fn rfc7644_3_7_2_users_and_a_group_tied_by_bulk_ids() {
         assert_eq!(op["status"], "201", "status is a string, as in the RFC: {op}");
         assert!(op["version"].as_str().is_some_and(|v| v.starts_with("W/\"")), "{op}");
         let loc = op["location"].as_str().expect("location");
-        assert!(loc.starts_with(&format!("http://sp.test/scim/v2/{endpoint}/")), "{loc}");
+        assert!(loc.starts_with(&format!("http://localhost/scim/v2/{endpoint}/")), "{loc}");
         assert!(op.get("response").is_none(), "no body for a success: {op}");
     }
     let (alice, bob, group) = (id_in(&ops[0]), id_in(&ops[1]), id_in(&ops[2]));
@@ -211,9 +211,9 @@ async fn put_patch_delete_honour_versions_and_bulk_id_paths() {
     assert_eq!(statuses, ["201", "200", "412", "200", "404", "204"]);
     let new = id_in(&ops[0]);
     assert_eq!(ops[1]["location"], ops[0]["location"], "the bulkId path resolved to the created user");
-    assert_eq!(ops[2]["location"], json!(format!("http://sp.test/scim/v2/Users/{id}")));
+    assert_eq!(ops[2]["location"], json!(format!("http://localhost/scim/v2/Users/{id}")));
     assert_eq!(ops[2]["response"]["status"], "412");
-    assert_eq!(ops[4]["location"], "http://sp.test/scim/v2/Users/no-such-id");
+    assert_eq!(ops[4]["location"], "http://localhost/scim/v2/Users/no-such-id");
     assert_eq!(ops[4]["response"]["schemas"], json!([ERROR]));
     assert!(ops[5].get("version").is_none());
     assert_eq!(sp.get(&format!("/Users/{id}")).await.json()["title"], "Boss");

@@ -44,7 +44,11 @@ impl Sp {
 
     /// The default configuration with bearer authentication, then `adjust`ed.
     pub(crate) fn with(adjust: impl FnOnce(&mut ServerConfig)) -> Sp {
-        let mut config = ServerConfig { auth: Auth::Bearer(TOKEN.to_owned()), ..ServerConfig::default() };
+        let mut config = ServerConfig {
+            auth: Auth::Bearer(TOKEN.to_owned()),
+            public_url: Some(format!("http://sp.test{BASE}")),
+            ..ServerConfig::default()
+        };
         adjust(&mut config);
         Sp { app: scimlab_mock_sp::router(AppState::new(Arc::new(MemoryStore::default()), config)) }
     }
