@@ -483,15 +483,13 @@ impl ScimClient {
             if attempt >= policy.per_request || !policy.take() {
                 // A connection that keeps failing is the transport error it is (an unreachable server reads
                 // better as that); a server that keeps answering 429 / 503 is throttling or unstable.
-                if result.is_err() {
-                    return result;
-                }
+                let result = result?;
                 retried.push(exchange);
                 let url = self.secrets.scrub(&self.url_for(&req.path));
                 return Err(ClientError::Unstable {
                     method: req.method.to_string(),
                     url,
-                    reason: format!("{reason} after {} attempts", attempt + 1),
+                    reason: format!("{reason} after {} attempts (last: {})", attempt + 1, result.status),
                     attempts: retried,
                 });
             }

@@ -240,7 +240,7 @@ impl Ledger {
         if m == "POST" {
             return match segs.as_slice() {
                 [c] if !c.is_empty() && !c.eq_ignore_ascii_case("bulk") => Ok(()),
-                [c] if c.eq_ignore_ascii_case("bulk") => self.permit_bulk(body).or_else(|why| refuse(why)),
+                [c] if c.eq_ignore_ascii_case("bulk") => self.permit_bulk(body).or_else(refuse),
                 [".search"] => Ok(()),
                 [c, s] if !c.is_empty() && s.eq_ignore_ascii_case(".search") => Ok(()),
                 // A POST to a resource (a 405 check) may only aim at one of ours, like any other write.

@@ -53,7 +53,7 @@ fn created_id(ctx: &Ctx, r: &ScimResponse) -> Option<String> {
             .and_then(|l| l.split(['?', '#']).next())
             .and_then(|l| l.trim_end_matches('/').rsplit('/').next())
             .filter(|id| !id.is_empty())
-            .map(|id| percent_decode(id)),
+            .map(percent_decode),
     }
 }
 

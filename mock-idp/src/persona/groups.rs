@@ -60,7 +60,7 @@ fn member_value(p: &Persona, m: &Member) -> Value {
 }
 
 fn group_patch(p: &Persona, label: &'static str, id: &str, ops: Vec<Value>, why: &'static str) -> Planned {
-    p.request(label, "PATCH", format!("/Groups/{}", crate::ledger::segment(&id)), patch_body(ops))
+    p.request(label, "PATCH", format!("/Groups/{}", crate::ledger::segment(id)), patch_body(ops))
         .expecting(Expect::Status { statuses: p.group_patch_statuses }, why)
 }
 
@@ -81,11 +81,10 @@ fn okta_rename(p: &Persona, id: &str, display_name: &str) -> Planned {
 fn put_group(p: &Persona, id: &str, display_name: &str, members: &[Member]) -> Planned {
     let members: Vec<Value> = members.iter().map(|m| member_value(p, m)).collect();
     let body = json!({"schemas": [GROUP], "id": id, "displayName": display_name, "members": members});
-    p.request("put-group", "PUT", format!("/Groups/{}", crate::ledger::segment(&id)), PlannedBody::Json(body))
-        .expecting(
-            Expect::Status { statuses: &[200] },
-            "Okta AIW apps PUT the whole group for every change (IDP-TRAFFIC.md section 2, Groups; scimgateway#95)",
-        )
+    p.request("put-group", "PUT", format!("/Groups/{}", crate::ledger::segment(id)), PlannedBody::Json(body)).expecting(
+        Expect::Status { statuses: &[200] },
+        "Okta AIW apps PUT the whole group for every change (IDP-TRAFFIC.md section 2, Groups; scimgateway#95)",
+    )
 }
 
 fn membership_after(g: &GroupProfile, add: &[Member], remove: &[Member]) -> Vec<Member> {
@@ -215,7 +214,7 @@ pub(super) fn delete(p: &Persona, id: &str) -> Vec<Planned> {
         _ => "RFC 7644 section 3.6: DELETE answers 204",
     };
     vec![
-        p.request("delete", "DELETE", format!("/Groups/{}", crate::ledger::segment(&id)), PlannedBody::None)
+        p.request("delete", "DELETE", format!("/Groups/{}", crate::ledger::segment(id)), PlannedBody::None)
             .expecting(Expect::Status { statuses: &[204, 200] }, why),
     ]
 }

@@ -378,7 +378,7 @@ pub(super) fn set_active(
         ActivationStyle::PatchPathless => {
             let op = json!({"op": p.op("replace"), "value": {"active": active}});
             let r = p
-                .request("activation", "PATCH", format!("/Users/{}", crate::ledger::segment(&id)), patch_body(vec![op]))
+                .request("activation", "PATCH", format!("/Users/{}", crate::ledger::segment(id)), patch_body(vec![op]))
                 .expecting(
                     Expect::Status { statuses: &[200, 204] },
                     "Okta (de)activates with a path-less replace of {active} and takes 200 with the user or 204 \
@@ -405,7 +405,7 @@ pub(super) fn delete(p: &Persona, id: &str) -> Vec<Planned> {
         DeletePolicy::Delete => "RFC 7644 section 3.6: DELETE answers 204",
     };
     vec![
-        p.request("delete", "DELETE", format!("/Users/{}", crate::ledger::segment(&id)), PlannedBody::None)
+        p.request("delete", "DELETE", format!("/Users/{}", crate::ledger::segment(id)), PlannedBody::None)
             .expecting(Expect::Status { statuses: &[204, 200] }, why),
     ]
 }
