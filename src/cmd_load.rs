@@ -86,7 +86,14 @@ pub struct LoadArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Most bytes of one response body that are read (default 1 MiB, at most 64 MiB); a longer body counts as a
+    /// "body too large" error and its connection is closed.
+    #[arg(long, value_name = "BYTES")]
+    max_response_bytes: Option<usize>,
 }
+
+/// The most `--threads`: more OS threads than this only add scheduling cost for a load generator.
+const MAX_THREADS: usize = 1024;
 
 fn usage(msg: String) -> Failure {
     Failure::Usage(anyhow!(msg))
@@ -116,11 +123,10 @@ pub fn options(a: &LoadArgs) -> Result<LoadOptions, Failure> {
     o.token = a.token.clone();
     o.tls = a.tls.trust();
     o.users = a.users.or(file.as_ref().and_then(|f| f.users)).unwrap_or(1000);
-    o.block = a.block.or(file.as_ref().and_then(|f| f.block)).unwrap_or(o.block).max(1);
+    o.block = a.block.or(file.as_ref().and_then(|f| f.block)).unwrap_or(o.block);
     o.preload = a.preload.or(file.as_ref().and_then(|f| f.preload)).unwrap_or(o.preload);
     o.model = match (a.concurrency, a.rate) {
-        (Some(0), _) => return Err(usage("--concurrency must be at least 1".into())),
-        (_, Some(rate)) => Model::Open { rate, connections: a.connections.unwrap_or(32).max(1) },
+        (_, Some(rate)) => Model::Open { rate, connections: a.connections.unwrap_or(32) },
         (c, None) => Model::Closed { concurrency: c.unwrap_or(16) },
     };
     o.duration = a.duration;
@@ -142,6 +148,10 @@ pub fn options(a: &LoadArgs) -> Result<LoadOptions, Failure> {
         o.seed = s;
     }
     o.progress = !a.quiet;
+    if let Some(n) = a.max_response_bytes {
+        o.max_response_bytes = n;
+    }
+    o.check_limits().map_err(|e| usage(e.to_string()))?;
     Ok(o)
 }
 
@@ -149,7 +159,11 @@ pub fn options(a: &LoadArgs) -> Result<LoadOptions, Failure> {
 pub fn run(a: LoadArgs) -> Result<Outcome, Failure> {
     let opts = options(&a)?;
     let mut reporters = crate::reporting::Reporters::documents(&a.reports)?;
-    let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1);
+    let threads = match a.threads {
+        Some(n @ 1..=MAX_THREADS) => n,
+        Some(n) => return Err(usage(format!("--threads {n} must be between 1 and {MAX_THREADS}"))),
+        None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
         .enable_all()

@@ -147,6 +147,7 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
     let persona = Persona::by_name(&args.persona)
         .ok_or_else(|| usage(format!("unknown persona {:?}; use one of {}", args.persona, Persona::names())))?;
     let scenarios = args.scenarios.iter().map(|s| load(s)).collect::<Result<Vec<_>, _>>()?;
+    args.users.map(|n| scenario::model::check_import_users(n, "--users")).transpose().map_err(usage)?;
     let credential = credential(&args, persona)?;
     let mut reporters = Reporters::new(&args.reports)?;
     let seed = args.seed.unwrap_or_else(time_seed);

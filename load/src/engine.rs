@@ -49,6 +49,8 @@ pub struct Run {
     endpoint: Arc<Endpoint>,
     fixed: Arc<Fixed>,
     stop: Arc<AtomicBool>,
+    /// The response body cap of every connection.
+    max_body: usize,
 }
 
 impl Run {
@@ -59,7 +61,7 @@ impl Run {
 
     /// A new connection to the server (opened on first use).
     pub fn conn(&self) -> Conn {
-        Conn::new(self.endpoint.clone(), self.fixed.clone())
+        Conn::new(self.endpoint.clone(), self.fixed.clone()).with_max_body(self.max_body)
     }
 
     fn with_deadline(&self, deadline: Instant) -> Run {
@@ -72,6 +74,7 @@ impl Run {
             endpoint: self.endpoint.clone(),
             fixed: self.fixed.clone(),
             stop: self.stop.clone(),
+            max_body: self.max_body,
         }
     }
 }
@@ -145,6 +148,7 @@ fn shard_model(opts: &LoadOptions, model: Model) -> Model {
 
 /// Runs `opts` to the end. `stop` ends the measured window early (the run still verifies and cleans up).
 pub async fn run(opts: &LoadOptions, stop: Arc<AtomicBool>) -> Result<Outcome, LoadError> {
+    opts.check_limits()?;
     let began = Instant::now();
     let endpoint = Arc::new(Endpoint::resolve(&opts.url, &opts.tls).await?);
     let fixed = Arc::new(Fixed::new(&endpoint, opts.token.as_deref(), crate::persona::headers(opts.persona))?);
@@ -158,6 +162,7 @@ pub async fn run(opts: &LoadOptions, stop: Arc<AtomicBool>) -> Result<Outcome, L
         endpoint,
         fixed,
         stop: stop.clone(),
+        max_body: opts.max_response_bytes,
     };
     base.caps = discover(opts).await?;
     if !opts.use_bulk {

@@ -144,6 +144,8 @@ pub struct LoadOptions {
     pub seed: u64,
     /// Show a progress bar on standard error (when it is a terminal).
     pub progress: bool,
+    /// The most bytes of one response body that are read; a longer body is a "body too large" error.
+    pub max_response_bytes: usize,
 }
 
 impl LoadOptions {
@@ -172,6 +174,7 @@ impl LoadOptions {
             run_id: format!("sl{}", &id[..8]),
             seed: fastrand::u64(..),
             progress: false,
+            max_response_bytes: crate::wire::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -180,10 +183,105 @@ impl LoadOptions {
         self.lanes.iter().any(|l| l.workload == Workload::BulkMerge)
     }
 
+    /// Checks every number against what one process can do, before anything is allocated for it (see
+    /// [`limits`]). Totals are split by `--shard K/N` first, so a run too big for one machine is refused with a
+    /// pointer to sharding. The error names the flag and the limit.
+    pub fn check_limits(&self) -> Result<(), LoadError> {
+        use limits::*;
+        let fail = |m: String| Err(LoadError::Usage(m));
+        let shard = self.shard;
+        for (flag, total) in [("--users", self.users), ("--preload", self.preload)] {
+            if shard.share(total) > USERS_PER_SHARD {
+                let per = if shard.is_whole() {
+                    String::new()
+                } else {
+                    format!(" ({} in shard {shard})", shard.share(total))
+                };
+                return fail(format!(
+                    "{flag} {total}{per} is more than one process holds: at most {USERS_PER_SHARD} users per shard \
+                     (each keeps the id the server gave it); give fewer, or split the run with --shard K/N"
+                ));
+            }
+        }
+        if self.block == 0 || self.block > BLOCK {
+            return fail(format!(
+                "--block {} must be between 1 and {BLOCK} users per /Bulk request and group",
+                self.block
+            ));
+        }
+        for (i, lane) in self.lanes.iter().enumerate() {
+            let (model, own) = match lane.model {
+                Some(m) => (m, true),
+                None => (self.model, false),
+            };
+            let name = |flag: &str| if own { format!("lane {} `{flag}`", i + 1) } else { format!("--{flag}") };
+            let (flag, total) = match model {
+                Model::Closed { concurrency } => ("concurrency", concurrency),
+                Model::Open { rate, connections } => {
+                    if !(MIN_RATE..=MAX_RATE).contains(&rate) {
+                        return fail(format!(
+                            "{} {rate}/s is out of range: give between 1/h and {MAX_RATE}/s",
+                            name("rate")
+                        ));
+                    }
+                    ("connections", connections)
+                }
+            };
+            if total == 0 || shard.share(total).max(1) > WORKERS_PER_SHARD {
+                return fail(format!(
+                    "{} {total} must be between 1 and {WORKERS_PER_SHARD} per shard (each is a connection with its \
+                     own latency histograms); split the run with --shard K/N for more",
+                    name(flag)
+                ));
+            }
+        }
+        for (flag, d) in [("--duration", self.duration), ("--warmup", Some(self.warmup))] {
+            if d.is_some_and(|d| d > MAX_DURATION) {
+                return fail(format!(
+                    "{flag} is longer than the most a run measures, {}h",
+                    MAX_DURATION.as_secs() / 3600
+                ));
+            }
+        }
+        if !(1..=MAX_RESPONSE_BYTES).contains(&self.max_response_bytes) {
+            return fail(format!(
+                "--max-response-bytes {} must be between 1 and {MAX_RESPONSE_BYTES} (every worker may hold one body)",
+                self.max_response_bytes
+            ));
+        }
+        if self.max_requests == Some(0) {
+            return fail("--max-requests must be at least 1".to_owned());
+        }
+        Ok(())
+    }
+
     /// The measured window's length.
     pub fn window(&self) -> Duration {
         self.duration.unwrap_or(if self.has_bulk_merge() { Duration::from_secs(3600) } else { Duration::from_secs(30) })
     }
+}
+
+/// The most a single `scimlab load` process is asked to do. Beyond these the run would not fit the machine (or
+/// would overflow a clock), so the numbers are usage errors (exit status 2), refused before anything is allocated.
+pub mod limits {
+    use std::time::Duration;
+
+    /// Users (and preloaded users) of one shard: each keeps a slot for its server id, about 100 bytes with the
+    /// id, so the limit is near 1 GB. Larger populations run as several shards (`--shard K/N`).
+    pub const USERS_PER_SHARD: u64 = 10_000_000;
+    /// Users per block: one /Bulk request (or one group's member list) holds a whole block.
+    pub const BLOCK: u64 = 10_000;
+    /// Workers (`--concurrency`) or connections (`--connections`) of one lane in one shard: each worker keeps
+    /// one connection and its own latency histograms (about 190 KB per operation it sends).
+    pub const WORKERS_PER_SHARD: u64 = 1_000;
+    /// The highest open-model rate, per second.
+    pub const MAX_RATE: f64 = 1_000_000.0;
+    /// The lowest open-model rate: one task an hour.
+    pub const MIN_RATE: f64 = 1.0 / 3600.0;
+    /// The largest `--max-response-bytes`: 64 MiB (a worker holds at most one body).
+    pub const MAX_RESPONSE_BYTES: usize = 64 << 20;
+    /// The longest `--duration` and `--warmup`: 30 days.
+    pub const MAX_DURATION: Duration = Duration::from_secs(30 * 24 * 3600);
 }
 
 /// A scenario file.
@@ -336,6 +434,38 @@ mod tests {
         assert!(serde_saphyr::from_str::<ScenarioFile>("lanes: []\nbogus: 1\n").is_err());
         let both = LaneFile { workload: Workload::Read, concurrency: Some(1), rate: Some(1.0), connections: None };
         assert!(both.model().expect_err("an error").contains("not both"));
+    }
+
+    /// Regression: `load --users 1000000000` allocated a slot per user and aborted (exit 134).
+    #[test]
+    fn numbers_beyond_one_process_are_refused_naming_the_flag_and_the_limit() {
+        let refused = |f: &dyn Fn(&mut LoadOptions)| {
+            let mut o = LoadOptions::new("http://x", Workload::BulkMerge);
+            f(&mut o);
+            o.check_limits().expect_err("refused").to_string()
+        };
+        assert!(LoadOptions::new("http://x", Workload::BulkMerge).check_limits().is_ok());
+        let e = refused(&|o| o.users = 1_000_000_000);
+        assert!(e.contains("--users 1000000000") && e.contains("10000000") && e.contains("--shard"), "{e}");
+        let mut sharded = LoadOptions::new("http://x", Workload::BulkMerge);
+        sharded.users = 1_000_000_000;
+        sharded.shard = Shard { index: 1, count: 200 };
+        assert!(sharded.check_limits().is_ok(), "5,000,000 users per shard fit");
+        assert!(refused(&|o| o.preload = u64::MAX).contains("--preload"));
+        assert!(refused(&|o| o.block = 0).contains("--block 0"));
+        assert!(refused(&|o| o.block = 1 << 40).contains("--block"));
+        assert!(refused(&|o| o.model = Model::Closed { concurrency: 0 }).contains("--concurrency 0"));
+        assert!(refused(&|o| o.model = Model::Closed { concurrency: 1_000_000_000 }).contains("1000"));
+        assert!(refused(&|o| o.model = Model::Open { rate: 1e300, connections: 1 }).contains("--rate"));
+        assert!(refused(&|o| o.model = Model::Open { rate: 1e-300, connections: 1 }).contains("1/h"));
+        assert!(refused(&|o| o.model = Model::Open { rate: 1.0, connections: 0 }).contains("--connections 0"));
+        let lane = LaneSpec { workload: Workload::Read, model: Some(Model::Closed { concurrency: 5000 }) };
+        assert!(refused(&|o| o.lanes.push(lane.clone())).contains("lane 2 `concurrency` 5000"));
+        assert!(refused(&|o| o.duration = Some(Duration::from_secs(u64::MAX))).contains("--duration"));
+        assert!(refused(&|o| o.warmup = Duration::from_secs(u64::MAX)).contains("--warmup"));
+        assert!(refused(&|o| o.max_requests = Some(0)).contains("--max-requests"));
+        assert!(refused(&|o| o.max_response_bytes = 0).contains("--max-response-bytes 0"));
+        assert!(refused(&|o| o.max_response_bytes = usize::MAX).contains("--max-response-bytes"));
     }
 
     #[test]

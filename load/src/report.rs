@@ -191,11 +191,11 @@ pub struct OpDoc {
     pub workload: String,
     /// The operation (`bulk`, `get`, `filter-username`...).
     pub operation: String,
-    /// Requests sent (responses, 429s and transport errors).
+    /// Requests sent (responses, 429s, transport errors and bodies too large).
     pub requests: u64,
     /// Responses other than 429 (the histogram's count).
     pub responses: u64,
-    /// 4xx / 5xx other than 429, and transport errors.
+    /// 4xx / 5xx other than 429, transport errors and bodies too large.
     pub errors: u64,
     /// Responses per second of the measured window.
     pub throughput: f64,
@@ -205,7 +205,7 @@ pub struct OpDoc {
     pub items_per_second: f64,
     /// Failed operations inside /Bulk answers.
     pub item_errors: u64,
-    /// `2xx`, `3xx`, `4xx`, `5xx`, `429`, `transport`.
+    /// `2xx`, `3xx`, `4xx`, `5xx`, `429`, `transport`, `body-too-large`.
     pub status_classes: BTreeMap<String, u64>,
     /// Responses by status.
     pub statuses: BTreeMap<String, u64>,
@@ -216,6 +216,9 @@ pub struct OpDoc {
     pub item_failures: BTreeMap<String, u64>,
     /// Requests that got no answer.
     pub transport_errors: u64,
+    /// Responses whose body went beyond `--max-response-bytes` (absent in reports of older versions: 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub body_too_large: u64,
     /// 429 answers.
     pub throttled: u64,
     /// Time waited on their Retry-After, in milliseconds.
@@ -239,6 +242,9 @@ impl OpDoc {
         if s.transport_errors > 0 {
             classes.insert("transport".into(), s.transport_errors);
         }
+        if s.body_too_large > 0 {
+            classes.insert("body-too-large".into(), s.body_too_large);
+        }
         let per_s = |n: u64| if duration_ms > 0.0 { n as f64 * 1000.0 / duration_ms } else { 0.0 };
         OpDoc {
             lane,
@@ -256,6 +262,7 @@ impl OpDoc {
             scim_types: s.scim_types.clone(),
             item_failures: s.item_failures.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             transport_errors: s.transport_errors,
+            body_too_large: s.body_too_large,
             throttled: s.throttled,
             throttle_wait_ms: s.throttle_wait_us as f64 / 1000.0,
             latency_ms: Percentiles::of(&s.hist),
@@ -276,6 +283,7 @@ impl OpDoc {
             statuses: parse(&self.statuses, "statuses")?,
             scim_types: self.scim_types.clone(),
             transport_errors: self.transport_errors,
+            body_too_large: self.body_too_large,
             throttled: self.throttled,
             throttle_wait_us: (self.throttle_wait_ms * 1000.0).round() as u64,
             items: self.items,
@@ -376,4 +384,8 @@ impl LoadSection {
     pub fn parsed_shards(&self) -> Vec<Option<Shard>> {
         self.shards.iter().map(|s| s.shard.parse().ok()).collect()
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

@@ -214,6 +214,8 @@ pub struct OpStats {
     pub scim_types: BTreeMap<String, u64>,
     /// Requests that got no HTTP response (refused or dropped connection, malformed answer).
     pub transport_errors: u64,
+    /// Responses whose body went beyond `--max-response-bytes` (not read further; the connection was closed).
+    pub body_too_large: u64,
     /// 429 answers.
     pub throttled: u64,
     /// Time spent waiting as 429 answers' Retry-After asked, in microseconds.
@@ -233,6 +235,7 @@ impl Default for OpStats {
             statuses: BTreeMap::new(),
             scim_types: BTreeMap::new(),
             transport_errors: 0,
+            body_too_large: 0,
             throttled: 0,
             throttle_wait_us: 0,
             items: 0,
@@ -248,16 +251,16 @@ impl OpStats {
         self.hist.len()
     }
 
-    /// Requests sent: responses, 429s and transport failures.
+    /// Requests sent: responses, 429s, transport failures and bodies too large.
     pub fn requests(&self) -> u64 {
-        self.hist.len() + self.throttled + self.transport_errors
+        self.hist.len() + self.throttled + self.transport_errors + self.body_too_large
     }
 
-    /// Failed requests: 4xx and 5xx other than 429, and transport failures. Failed /Bulk operations are counted
-    /// apart ([`OpStats::item_errors`]).
+    /// Failed requests: 4xx and 5xx other than 429, transport failures and bodies too large. Failed /Bulk
+    /// operations are counted apart ([`OpStats::item_errors`]).
     pub fn errors(&self) -> u64 {
         let http: u64 = self.statuses.iter().filter(|(s, _)| **s >= 400 && **s != 429).map(|(_, n)| n).sum();
-        http + self.transport_errors
+        http + self.transport_errors + self.body_too_large
     }
 
     /// Failed /Bulk operations.
@@ -283,6 +286,7 @@ impl OpStats {
             *self.item_failures.entry(*k).or_default() += v;
         }
         self.transport_errors += o.transport_errors;
+        self.body_too_large += o.body_too_large;
         self.throttled += o.throttled;
         self.throttle_wait_us += o.throttle_wait_us;
         self.items += o.items;
@@ -372,6 +376,15 @@ impl Recorder {
             && let Some(s) = self.stats(slot)
         {
             s.transport_errors += 1;
+        }
+    }
+
+    /// Records a response whose body went beyond the cap.
+    pub fn body_too_large(&mut self, slot: Slot) {
+        if self.on
+            && let Some(s) = self.stats(slot)
+        {
+            s.body_too_large += 1;
         }
     }
 

@@ -91,6 +91,16 @@ pub fn render_table(s: &LoadSection) -> String {
         let _ =
             writeln!(out, "  {}:{}/{} errors by scimType: {}", o.lane + 1, o.workload, o.operation, types.join(", "));
     }
+    for o in s.operations.iter().filter(|o| o.body_too_large > 0) {
+        let _ = writeln!(
+            out,
+            "  {}:{}/{} body too large: {} response(s) beyond --max-response-bytes (not read; connection closed)",
+            o.lane + 1,
+            o.workload,
+            o.operation,
+            o.body_too_large
+        );
+    }
     if let Some(c) = &s.created {
         let _ =
             writeln!(out, "created: {}/{} users, {}/{} groups", c.users, c.expected_users, c.groups, c.expected_groups);

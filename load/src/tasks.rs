@@ -5,14 +5,15 @@
 //! [`exchange`] is the one place a request is sent and measured: latency from the intended send time (open
 //! model) or from the send (closed model) to the last byte of the answer; a 429 is counted apart, its
 //! Retry-After honoured, and the request sent again (its latency then runs from the end of the wait, which is when
-//! the server asked for it); a request without an answer is a transport error.
+//! the server asked for it); a request without an answer is a transport error, and one whose body goes beyond
+//! `--max-response-bytes` is a "body too large" error.
 
 use crate::engine::{Lane, Run};
 use crate::options::Workload;
 use crate::persona::{self, BULK_URN, Persona, Step, put_over};
 use crate::population::Population;
 use crate::stats::{Op, Recorder, Slot};
-use crate::wire::{Conn, Reply, Req, scim_type};
+use crate::wire::{Conn, Reply, Req, SendError, scim_type};
 use hyper::Method;
 use scimlab_mock_idp::intent::Member;
 use scimlab_mock_idp::persona::wire::ID;
@@ -34,16 +35,25 @@ pub async fn exchange(
 ) -> Option<Reply> {
     let mut start = intended.unwrap_or_else(Instant::now);
     loop {
-        let sent = tokio::time::timeout(run.timeout, conn.send(req)).await;
+        // `Err(None)`: no answer within the timeout.
+        let sent = match tokio::time::timeout(run.timeout, conn.send(req)).await {
+            Ok(r) => r.map_err(Some),
+            Err(_elapsed) => Err(None),
+        };
         let end = Instant::now();
         let reply = match sent {
-            Ok(Ok(r)) => r,
-            Ok(Err(_)) | Err(_) => {
-                if sent.is_err() {
-                    // A timed-out request leaves the connection mid-exchange; start a fresh one.
-                    conn.reset();
+            Ok(r) => r,
+            Err(e) => {
+                match e {
+                    // The connection is closed already: the rest of the body is never read.
+                    Some(SendError::TooLarge { .. }) => rec.body_too_large(slot),
+                    Some(SendError::Transport(_)) => rec.transport_error(slot),
+                    None => {
+                        // A timed-out request leaves the connection mid-exchange; start a fresh one.
+                        conn.reset();
+                        rec.transport_error(slot);
+                    }
                 }
-                rec.transport_error(slot);
                 run.live.requests.fetch_add(1, Ordering::Relaxed);
                 run.live.errors.fetch_add(1, Ordering::Relaxed);
                 return None;

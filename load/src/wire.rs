@@ -7,10 +7,14 @@
 //! already in the build through reqwest. Certificates are checked against the platform's roots
 //! (rustls-platform-verifier, as the conformance client does), with a private CA's certificates added
 //! (`--ca-cert`), or not at all (`--insecure`): see [`TlsTrust`].
+//!
+//! Response bodies are read up to a cap ([`DEFAULT_MAX_RESPONSE_BYTES`], `--max-response-bytes`): a server that
+//! answers with an endless chunked body would otherwise be buffered whole (4 GiB was seen before the cap). A body
+//! beyond the cap is [`SendError::TooLarge`], its own error class, and its connection is closed.
 
 use crate::LoadError;
 use crate::persona::Headers;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::{Connection, SendRequest};
 use hyper::header::{self, HeaderName, HeaderValue};
@@ -273,6 +277,30 @@ pub struct Reply {
     pub body: Bytes,
 }
 
+/// The response body cap unless told otherwise: 1 MiB, far above a SCIM page of users yet small enough that a
+/// thousand workers each holding one stay well within memory.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1 << 20;
+
+/// Why a request got no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// No HTTP response: refused or dropped connection, malformed answer.
+    #[error("{0}")]
+    Transport(String),
+    /// The response body went beyond the cap; the rest was not read and the connection was closed.
+    #[error("response body too large: more than {limit} bytes (--max-response-bytes)")]
+    TooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
+}
+
+impl From<String> for SendError {
+    fn from(e: String) -> SendError {
+        SendError::Transport(e)
+    }
+}
+
 /// The headers every request of a run carries, ready to copy.
 #[derive(Debug)]
 pub struct Fixed {
@@ -320,6 +348,8 @@ pub struct Conn {
     link: Option<(SendRequest<Full<Bytes>>, Driver)>,
     /// Connections opened so far (1 when keep-alive held throughout).
     pub connects: u64,
+    /// The most bytes of one response body that are read.
+    max_body: usize,
 }
 
 /// Polls `fut` to completion while driving the connection. An error when the connection ends first.
@@ -347,9 +377,16 @@ async fn drive<F: Future>(driver: &mut Driver, fut: F) -> Result<F::Output, Stri
 }
 
 impl Conn {
-    /// A connection to `endpoint` sending `fixed` headers; nothing is opened yet.
+    /// A connection to `endpoint` sending `fixed` headers, reading bodies up to
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`]; nothing is opened yet.
     pub fn new(endpoint: Arc<Endpoint>, fixed: Arc<Fixed>) -> Conn {
-        Conn { endpoint, fixed, link: None, connects: 0 }
+        Conn { endpoint, fixed, link: None, connects: 0, max_body: DEFAULT_MAX_RESPONSE_BYTES }
+    }
+
+    /// The same connection reading at most `bytes` of each response body.
+    pub fn with_max_body(mut self, bytes: usize) -> Conn {
+        self.max_body = bytes;
+        self
     }
 
     /// Drops the connection (after a timeout left it mid-exchange); the next send opens another.
@@ -381,8 +418,9 @@ impl Conn {
         Ok((sender, Box::pin(conn)))
     }
 
-    /// Sends `req` and reads the whole answer. A failure closes the connection (the next send opens another).
-    pub async fn send(&mut self, req: &Req) -> Result<Reply, String> {
+    /// Sends `req` and reads the whole answer, up to the body cap. A failure (a body beyond the cap included)
+    /// closes the connection (the next send opens another).
+    pub async fn send(&mut self, req: &Req) -> Result<Reply, SendError> {
         let (mut sender, mut driver) = match self.link.take() {
             Some((s, d)) if !s.is_closed() => (s, d),
             _ => self.open().await?,
@@ -409,9 +447,14 @@ impl Conn {
         let resp = drive(&mut driver, sender.send_request(r)).await?.map_err(|e| format!("request failed: {e}"))?;
         let status = resp.status().as_u16();
         let retry_after = resp.headers().get(header::RETRY_AFTER).map(|v| retry_after(v.as_bytes()));
-        let body = drive(&mut driver, resp.into_body().collect())
+        let limit = self.max_body;
+        // `Limited` refuses a Content-Length beyond the cap at once and stops reading a chunked body at the cap.
+        let body = drive(&mut driver, Limited::new(resp.into_body(), limit).collect())
             .await?
-            .map_err(|e| format!("response body failed: {e}"))?
+            .map_err(|e| match e.downcast_ref::<LengthLimitError>() {
+                Some(_) => SendError::TooLarge { limit },
+                None => SendError::Transport(format!("response body failed: {e}")),
+            })?
             .to_bytes();
         self.link = Some((sender, driver));
         Ok(Reply { status, retry_after, body })

@@ -1,6 +1,7 @@
 //! Integration tests of scimlab-load against the mock SP, in-process on a loopback port: one binary, one module
 //! per area.
 
+mod body_cap;
 mod bulk_merge;
 mod rate_control;
 mod shards;

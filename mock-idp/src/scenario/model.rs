@@ -352,6 +352,9 @@ impl Scenario {
                     }
                 }
                 Action::RenameGroup { group, .. } | Action::DeleteGroup { group } => need(&groups, group, "group")?,
+                Action::BulkImport { users: Some(n), .. } => {
+                    check_import_users(*n, "users").map_err(|e| format!("{at}: {e}"))?;
+                }
                 Action::TestConnection {} | Action::BulkImport { .. } | Action::VerifyImport { .. } => {}
             }
             for u in &step.expect.users {
@@ -371,10 +374,45 @@ impl Scenario {
     }
 }
 
+/// The most users one bulk import creates. A replay keeps, per user, the id the server gave it and its place in
+/// the run's ledger (about 150 bytes), so a million users stay near 150 MB; larger imports are `scimlab load`'s
+/// job, which holds less per user and shards with `--shard K/N`.
+pub const MAX_IMPORT_USERS: u64 = 1_000_000;
+
+/// Checks a bulk import's size before anything is allocated for it; `name` is how the user gave it (`--users`
+/// or the scenario's `users`). The error names it and the limit.
+pub fn check_import_users(n: u64, name: &str) -> Result<u64, String> {
+    if n <= MAX_IMPORT_USERS {
+        Ok(n)
+    } else {
+        Err(format!(
+            "{name} {n} is more than a replay imports: at most {MAX_IMPORT_USERS} users (use `scimlab load \
+             --scenario bulk-merge` for larger imports)"
+        ))
+    }
+}
+
 /// The JSON Schema of scenario files, as committed in `scenarios/schema.json`.
 pub fn scenario_schema_text() -> String {
     let schema = schemars::schema_for!(Scenario);
     let mut text = serde_json::to_string_pretty(&schema.to_value()).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: `replay bulk-merge --users 1000000000000` allocated a slot per user and aborted (exit 134).
+    #[test]
+    fn imports_beyond_the_limit_are_refused_with_the_flag_and_the_limit() {
+        assert_eq!(check_import_users(MAX_IMPORT_USERS, "--users"), Ok(MAX_IMPORT_USERS));
+        let e = check_import_users(1_000_000_000_000, "--users").expect_err("too many");
+        assert!(e.contains("--users 1000000000000") && e.contains("1000000"), "{e}");
+        let text =
+            "name: big\ndescription: x\nsteps:\n  - id: import\n    do:\n      bulk-import:\n        users: 2000000\n";
+        let e = Scenario::from_yaml(text, "big.yaml").expect_err("too many");
+        assert!(e.to_string().contains("users 2000000"), "{e}");
+    }
 }
