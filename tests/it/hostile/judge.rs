@@ -87,6 +87,8 @@ impl Findings {
             run.stderr.len(),
             run.dir.display()
         ));
+        // Shown with --nocapture: how close a passing run came to its budgets.
+        println!("{}: run {}", self.what, self.runs.last().map(String::as_str).unwrap_or(""));
         let label = &run.label;
         if let Some(why) = &run.killed {
             self.push(format!("{label}: {why}"));
