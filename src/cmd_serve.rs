@@ -59,6 +59,29 @@ pub struct ServeArgs {
     /// Tokio worker threads serving requests (1 = one server core); default: one per core.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     workers: Option<u16>,
+    /// The SCIM base URL clients are told in meta.location, Location headers and $refs (default: the listen
+    /// address, http://ADDR/scim/v2). The request's Host header is never used for them.
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+    /// Most operations in one PATCH request (413 beyond). The ServiceProviderConfig has no field for it.
+    #[arg(long, default_value_t = scimlab_mock_sp::config::DEFAULT_MAX_PATCH_OPERATIONS, value_name = "N")]
+    max_patch_operations: usize,
+    /// Most work one PATCH may cost, in element visits: each operation counts the elements of the multi-valued
+    /// attribute it targets (plus those earlier operations may add) times what it brings (given elements and
+    /// filter terms). 400 tooMany beyond, before anything is applied. A million is a few tens of milliseconds.
+    #[arg(long, default_value_t = scimlab_mock_sp::config::DEFAULT_MAX_PATCH_WORK, value_name = "N")]
+    max_patch_work: u64,
+    /// Seconds a client has to send a request's complete head (request line and headers), counted from when
+    /// the server starts waiting for it: so a slowloris client is cut off, and a kept-alive connection with no
+    /// new request for this long is closed.
+    #[arg(long, default_value_t = scimlab_mock_sp::config::DEFAULT_HEADER_READ_TIMEOUT.as_secs(), value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    header_timeout: u64,
+    /// Seconds a connection may move no byte in either direction (a stalled body, a client that stops reading
+    /// its response) before it is closed. Keep it above the longest --fault latency.
+    #[arg(long, default_value_t = scimlab_mock_sp::config::DEFAULT_IDLE_TIMEOUT.as_secs(), value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    idle_timeout: u64,
     /// Do not record exchanges. Recording is on by default and `scimlab recordings` reads it; without --data the
     /// newest 100,000 exchanges are kept, and at most 256 MiB of them (a /Bulk of 100 users weighs about 50 kB).
     #[arg(long)]
@@ -96,6 +119,10 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
         faults,
         seed: args.seed,
         record: !args.no_record,
+        max_patch_operations: args.max_patch_operations,
+        max_patch_work: args.max_patch_work,
+        header_read_timeout: std::time::Duration::from_secs(args.header_timeout),
+        idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
         ..ServerConfig::default()
     };
     if args.strict {
@@ -114,11 +141,9 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
         let specs: Vec<String> = config.faults.iter().map(ToString::to_string).collect();
         notes.push(format!("faults: {}", specs.join(", ")));
     }
-    let state = AppState::new(store, config);
-    if !notes.is_empty() || args.vary {
-        notes.push(format!("random draws: seed {} (--seed replays them)", state.shared().dice.seed()));
+    if let Some(url) = &args.public_url {
+        check_public_url(url)?;
     }
-    let app = scimlab_mock_sp::router(state);
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.workers {
         builder.worker_threads(usize::from(n));
@@ -129,6 +154,16 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
             .await
             .map_err(|e| Failure::Usage(anyhow!("cannot listen on {}: {e}", args.addr)))?;
         let local = listener.local_addr().map_err(|e| Failure::Internal(e.into()))?;
+        let public = args.public_url.clone().unwrap_or_else(|| format!("http://{local}{base_path}"));
+        config.public_url = Some(public.trim_end_matches('/').to_owned());
+        let state = AppState::new(store, config);
+        if !notes.is_empty() || args.vary {
+            notes.push(format!("random draws: seed {} (--seed replays them)", state.shared().dice.seed()));
+        }
+        if args.public_url.is_some() {
+            notes.push(format!("public URL: {public}"));
+        }
+        let app = scimlab_mock_sp::router(state.clone());
         // The banner goes out before the address line, in one write, and a closed stdout (a parent that read the
         // address and went away) must not stop the server: print errors are ignored.
         let mut banner = format!("{announce}\n");
@@ -140,14 +175,27 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
         drop(out);
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        scimlab_mock_sp::serve::serve(listener, &state, app, shutdown)
             .await
             .map_err(|e| Failure::Internal(anyhow!("server failed: {e}")))
     })?;
     Ok(Outcome::Success)
+}
+
+/// `--public-url` must be an absolute http(s) URL without a query or fragment: it is the prefix of every
+/// location the server hands out.
+fn check_public_url(url: &str) -> Result<(), Failure> {
+    let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
+    let host = rest.map(|r| r.split('/').next().unwrap_or(""));
+    match (rest, host) {
+        (Some(_), Some(h)) if !h.is_empty() && !url.contains(['?', '#', ' ']) => Ok(()),
+        _ => Err(Failure::Usage(anyhow!(
+            "--public-url takes an absolute http or https URL such as https://scim.example.com/scim/v2, got {url:?}"
+        ))),
+    }
 }
 
 /// `--fault list`: every fault and deviation with its one-line description.

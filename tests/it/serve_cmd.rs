@@ -32,3 +32,74 @@ fn a_bad_fault_is_a_usage_error_naming_it_and_the_valid_ones() {
         .code(2)
         .stderr(predicate::str::contains("over 100%"));
 }
+
+#[test]
+fn a_public_url_that_is_not_an_absolute_http_url_is_a_usage_error() {
+    for bad in ["ftp://x/scim/v2", "scim.example.com/scim/v2", "http:///scim/v2", "https://x/scim/v2?a=b"] {
+        scimlab()
+            .args(["serve", "--no-auth", "--addr", "127.0.0.1:0", "--public-url", bad])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--public-url").and(predicate::str::contains(bad)));
+    }
+}
+
+#[test]
+fn the_help_states_the_connection_and_patch_limits() {
+    let out = scimlab().args(["serve", "--help"]).assert().success().get_output().stdout.clone();
+    let text = String::from_utf8(out).expect("utf-8");
+    for flag in ["--public-url", "--max-patch-operations", "--max-patch-work", "--header-timeout", "--idle-timeout"] {
+        assert!(text.contains(flag), "{flag} missing from:\n{text}");
+    }
+    for default in ["[default: 1000]", "[default: 1000000]", "[default: 30]", "[default: 120]"] {
+        assert!(text.contains(default), "{default} missing from:\n{text}");
+    }
+}
+
+/// A running `scimlab serve`: locations come from the listen address whatever Host a client sends, and a client
+/// that sends half a request line is disconnected (`--header-timeout 1`).
+#[test]
+fn a_running_server_ignores_host_and_cuts_off_slowloris() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+    let bin = assert_cmd::cargo::cargo_bin("scimlab");
+    let mut child = Command::new(bin)
+        .args(["serve", "--no-auth", "--addr", "127.0.0.1:0", "--workers", "1", "--header-timeout", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start scimlab serve");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let (mut url, mut line) = (String::new(), String::new());
+    while url.is_empty() && stdout.read_line(&mut line).expect("banner line") > 0 {
+        if let Some(u) = line.strip_prefix("scimlab mock SP listening on ") {
+            url = u.trim().to_owned();
+        }
+        line.clear();
+    }
+    let addr = url.trim_start_matches("http://").trim_end_matches("/scim/v2").to_owned();
+    let exchange = |bytes: &[u8]| {
+        let mut s = std::net::TcpStream::connect(&addr).expect("connect");
+        // Only a guard against a hung server; nothing is asserted about time.
+        s.set_read_timeout(Some(std::time::Duration::from_secs(60))).expect("read timeout");
+        s.write_all(bytes).expect("write");
+        let mut out = Vec::new();
+        let read = s.read_to_end(&mut out);
+        (read.is_ok(), String::from_utf8_lossy(&out).into_owned())
+    };
+    let body = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"host-test"}"#;
+    let create = format!(
+        "POST /scim/v2/Users HTTP/1.1\r\nHost: evil.example\r\nContent-Type: application/scim+json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let (closed, created) = exchange(create.as_bytes());
+    let (slow_closed, _) = exchange(b"GET /scim/v2/Us");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(!url.is_empty(), "scimlab serve did not print its address");
+    assert!(closed && created.starts_with("HTTP/1.1 201"), "{created}");
+    assert!(!created.contains("evil.example"), "{created}");
+    assert!(created.contains(&format!("\"location\":\"{url}/Users/")), "{created}");
+    assert!(slow_closed, "the slowloris connection was left open");
+}
