@@ -2,6 +2,7 @@
 mod bulk;
 mod filter_eval;
 mod filter_syntax;
+mod fuzz;
 mod patch;
 mod query;
 mod schema;
