@@ -184,22 +184,24 @@ impl Coverage {
 }
 
 impl std::fmt::Display for Coverage {
-    /// `171 of 183 MUST checks skipped: the server announces filter false (171)`, with the three most frequent
-    /// reasons.
+    /// `171 of 183 MUST checks skipped: the server announces filter.supported false (171)`, with the most
+    /// frequent reasons.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let level = if self.level.is_empty() { String::new() } else { format!("{} ", self.level) };
         write!(f, "{} of {} {level}checks skipped", self.skipped, self.selected)?;
         if self.judged == 0 && self.skipped < self.selected {
             write!(f, " and none of the others reached a verdict")?;
         }
+        // Three reasons, or four when the fourth is the last: "1 for 1 other reason" says nothing.
+        let shown = if self.reasons.len() <= 4 { self.reasons.len() } else { 3 };
         let mut sep = ": ";
-        for (reason, n) in self.reasons.iter().take(3) {
+        for (reason, n) in &self.reasons[..shown] {
             write!(f, "{sep}{reason} ({n})")?;
             sep = ", ";
         }
-        let rest: usize = self.reasons.iter().skip(3).map(|(_, n)| n).sum();
+        let rest: usize = self.reasons[shown..].iter().map(|(_, n)| n).sum();
         if rest > 0 {
-            write!(f, "{sep}{rest} for {} other reasons", self.reasons.len() - 3)?;
+            write!(f, "{sep}{rest} for {} other reasons", self.reasons.len() - shown)?;
         }
         Ok(())
     }

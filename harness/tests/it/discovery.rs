@@ -152,11 +152,13 @@ fn a_run_where_nothing_reached_a_verdict_is_not_exercised() {
     assert_eq!(shoulds.coverage().level, "");
     // Nothing selected at all (a load report) says nothing.
     assert!(report_of(Vec::new()).coverage().exercised());
-    // More than three reasons: the rest is summed.
+    // Four reasons are all shown; beyond that, the rest is summed.
+    let four: Vec<CheckResult> = ["a", "b", "c", "d"].iter().map(|r| result(Level::Must, Verdict::Skip, r)).collect();
+    assert_eq!(report_of(four).coverage().to_string(), "4 of 4 MUST checks skipped: a (1), b (1), c (1), d (1)");
     let many: Vec<CheckResult> =
-        ["a", "a", "b", "c", "d", "e"].iter().map(|r| result(Level::Must, Verdict::Skip, r)).collect();
+        ["a", "a", "b", "c", "d", "e", "f"].iter().map(|r| result(Level::Must, Verdict::Skip, r)).collect();
     assert_eq!(
         report_of(many).coverage().to_string(),
-        "6 of 6 MUST checks skipped: a (2), b (1), c (1), 2 for 2 other reasons"
+        "7 of 7 MUST checks skipped: a (2), b (1), c (1), 3 for 3 other reasons"
     );
 }
