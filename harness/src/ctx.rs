@@ -120,7 +120,7 @@ impl RunShared {
             .remaining()
             .into_iter()
             .map(|(collection, id)| {
-                let group = collection.eq_ignore_ascii_case(self.path(Kind::Group).trim_matches('/'));
+                let group = collection.trim_matches('/').eq_ignore_ascii_case(self.path(Kind::Group).trim_matches('/'));
                 (if group { Kind::Group } else { Kind::User }, id)
             })
             .collect();

@@ -96,8 +96,9 @@ struct Book {
     /// (collection lowercased without slashes, id) of everything created, deleted or not: requests may still
     /// aim at a resource the run deleted (a check that it is gone).
     owned: HashSet<(String, String)>,
-    /// What is left to delete, in the order it was created.
-    order: Vec<(String, String)>,
+    /// What is left to delete, in the order it was created: the key, then the collection as the run names it
+    /// (`/Users`: a server may treat paths case-sensitively, so requests use the name as given).
+    order: Vec<((String, String), String)>,
     /// Ids seen in a create answer, per collection, with how many creates returned them.
     seen: HashMap<(String, String), u32>,
     /// Ids made up to aim 404 checks at (never assigned by anyone).
@@ -144,7 +145,7 @@ impl Ledger {
             }
             Ok(p) => {
                 book.owned.insert(k.clone());
-                book.order.push(k);
+                book.order.push((k, collection.to_owned()));
                 return Ok(p);
             }
         };
@@ -200,13 +201,18 @@ impl Ledger {
     pub fn forget(&self, collection: &str, id: &str) {
         let mut book = self.book();
         let k = (key(collection), id.to_owned());
-        book.order.retain(|o| *o != k);
+        book.order.retain(|(o, _)| *o != k);
     }
 
-    /// What is left to clean up, newest first, as (collection as recorded without slashes, id).
+    /// What is left to clean up, newest first, as (collection as the run named it, `/Users`; id).
     pub fn remaining(&self) -> Vec<(String, String)> {
         let book = self.book();
-        book.order.iter().rev().filter(|k| book.owned.contains(*k)).cloned().collect()
+        book.order
+            .iter()
+            .rev()
+            .filter(|(k, _)| book.owned.contains(k))
+            .map(|((_, id), collection)| (collection.clone(), id.clone()))
+            .collect()
     }
 
     /// Server defects found so far.
@@ -361,6 +367,7 @@ mod tests {
         assert!(l.remaining().is_empty());
         // The same id in another collection is another resource.
         assert!(l.record("/Groups", "mine").is_ok());
+        assert_eq!(l.remaining(), vec![("/Groups".to_owned(), "mine".to_owned())]);
     }
 
     #[test]

@@ -49,11 +49,11 @@ impl Replayer {
         let ledger = self.ledger();
         let mut remaining = ledger.remaining();
         // Groups first: a group may reference users, and some servers refuse to delete a referenced user.
-        remaining.sort_by_key(|(collection, _)| collection != "groups");
+        remaining.sort_by_key(|(collection, _)| !collection.trim_matches('/').eq_ignore_ascii_case("groups"));
         let mut summary =
             CleanupSummary { left: ledger.orphans(), defects: ledger.defects().len(), ..CleanupSummary::default() };
         let paths: Vec<String> =
-            remaining.iter().filter_map(|(collection, id)| item_path(&format!("/{collection}"), id).ok()).collect();
+            remaining.iter().filter_map(|(collection, id)| item_path(collection, id).ok()).collect();
         let before = summary.failed.len();
         self.delete_all(paths.clone(), &mut summary).await;
         let failed: std::collections::HashSet<&String> = summary.failed[before..].iter().collect();
