@@ -127,3 +127,58 @@ fn unjudged(report: &RunReport) -> usize {
 pub fn time_seed() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scimlab_reports::model::{CheckResult, Level, RunKind, Summary, Target};
+
+    fn report(verdicts: &[Verdict]) -> RunReport {
+        let check = |(i, v): (usize, &Verdict)| CheckResult {
+            id: format!("c{i}"),
+            level: Level::Must,
+            section: "s".into(),
+            tags: vec![],
+            profiles: vec![],
+            requirement: "r".into(),
+            verdict: *v,
+            reason: None,
+            expected: None,
+            actual: None,
+            reproducer: None,
+            evidence: vec![],
+            duration_ms: 0.0,
+        };
+        RunReport {
+            version: scimlab_reports::REPORT_VERSION,
+            kind: RunKind::Conformance,
+            tool_version: "0".into(),
+            started_at: "2024-05-01T12:00:00Z".into(),
+            duration_ms: 0.0,
+            target: Target { url: "http://127.0.0.1:1".into(), embedded: true },
+            profiles: vec![],
+            strict: false,
+            seed: 0,
+            summary: Summary::default(),
+            checks: verdicts.iter().enumerate().map(check).collect(),
+            load: None,
+        }
+    }
+
+    fn finished(verdicts: &[Verdict]) -> Result<(), Failure> {
+        let mut r = Reporters::documents(&[]).expect("no specs");
+        r.emit(&Event::RunFinished(&report(verdicts)));
+        r.finish()
+    }
+
+    /// Regression: "Result: INCOMPLETE" exited 0.
+    #[test]
+    fn an_incomplete_run_is_exit_3_and_a_failed_one_stays_a_verdict() {
+        match finished(&[Verdict::Pass, Verdict::Error, Verdict::Error]) {
+            Err(Failure::Internal(e)) => assert!(e.to_string().contains("could not judge 2 checks"), "{e}"),
+            other => panic!("expected exit 3, got {other:?}"),
+        }
+        assert!(finished(&[Verdict::Fail, Verdict::Error]).is_ok(), "FAILED is exit 1, decided by the caller");
+        assert!(finished(&[Verdict::Pass, Verdict::Skip]).is_ok());
+    }
+}
