@@ -14,7 +14,8 @@ pub enum PatchCommand {
     /// Apply a PatchOp request to a resource and print the result; a refused request prints the SCIM Error and
     /// exits 1.
     Apply {
-        /// JSON file holding the resource (a User by default).
+        /// JSON file holding the resource; its type is read from `meta.resourceType`, else from its core schema
+        /// in `schemas` (RFC 7643 section 3).
         #[arg(long, value_name = "FILE")]
         resource: PathBuf,
         /// JSON file holding the PatchOp request body.
@@ -25,9 +26,10 @@ pub enum PatchCommand {
         /// attribute, replace creating a filtered element. Each leniency used is reported on stderr.
         #[arg(long)]
         lenient: bool,
-        /// Resource type whose schema governs the PATCH: User or Group.
-        #[arg(long, default_value = "User", value_name = "TYPE")]
-        resource_type: String,
+        /// Resource type whose schema governs the PATCH (User or Group), when the resource does not say or says
+        /// otherwise.
+        #[arg(long, value_name = "TYPE")]
+        resource_type: Option<String>,
     },
 }
 
@@ -35,13 +37,23 @@ pub enum PatchCommand {
 pub fn run(cmd: PatchCommand) -> Result<Outcome, Failure> {
     let PatchCommand::Apply { resource, request, lenient, resource_type } = cmd;
     let registry = SchemaRegistry::core();
-    let view = registry.view(&resource_type).ok_or_else(|| {
-        Failure::Usage(anyhow!("unknown resource type {resource_type:?}; known types are User and Group"))
-    })?;
     let mut target = read_json_file(&resource, "resource")?;
     if !target.is_object() {
         return Err(Failure::Usage(anyhow!("resource file {} must hold a JSON object", resource.display())));
     }
+    let resource_type = match resource_type.or_else(|| type_of(&target)) {
+        Some(t) => t,
+        None => {
+            return Err(Failure::Usage(anyhow!(
+                "resource file {} names no type (neither meta.resourceType nor the User or Group schema in \
+                 schemas); pass --resource-type User or Group",
+                resource.display()
+            )));
+        }
+    };
+    let view = registry.view(&resource_type).ok_or_else(|| {
+        Failure::Usage(anyhow!("unknown resource type {resource_type:?}; known types are User and Group"))
+    })?;
     let body = read_json_file(&request, "request")?;
     let opts = if lenient { PatchOptions::lenient() } else { PatchOptions::strict() };
     let applied = PatchRequest::from_json(&body, &opts).and_then(|(req, mut used)| {
@@ -64,4 +76,23 @@ pub fn run(cmd: PatchCommand) -> Result<Outcome, Failure> {
             Ok(Outcome::Negative)
         }
     }
+}
+
+/// The resource type a resource names: `meta.resourceType`, else the resource type of its core schema in
+/// `schemas` (RFC 7643 section 3: `schemas` lists the core schema and the extensions).
+fn type_of(resource: &serde_json::Value) -> Option<String> {
+    use scimlab_protocol::schema::{GROUP_URN, USER_URN};
+    if let Some(t) = resource.pointer("/meta/resourceType").and_then(serde_json::Value::as_str) {
+        return Some(t.to_owned());
+    }
+    let schemas = resource.get("schemas")?.as_array()?;
+    schemas.iter().filter_map(serde_json::Value::as_str).find_map(|urn| {
+        if urn.eq_ignore_ascii_case(USER_URN) {
+            Some("User".to_owned())
+        } else if urn.eq_ignore_ascii_case(GROUP_URN) {
+            Some("Group".to_owned())
+        } else {
+            None
+        }
+    })
 }

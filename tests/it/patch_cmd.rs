@@ -91,3 +91,45 @@ fn a_resource_that_is_not_json_is_a_usage_error() {
         .code(2)
         .stderr(predicate::str::contains("not valid JSON"));
 }
+
+#[test]
+fn a_group_is_patched_as_a_group_without_being_told() {
+    let dir = temp_dir("patch-group");
+    let group = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "id": "g1",
+        "displayName": "Engineering",
+        "members": [{"value": "u1"}]
+    });
+    let add = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "add", "path": "members", "value": [{"value": "u2"}]}]
+    });
+    let out = scimlab()
+        .args(["patch", "apply", "--resource", &write(&dir, "g.json", &group)])
+        .args(["--request", &write(&dir, "p.json", &add)])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let got: Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(got["members"].as_array().map(Vec::len), Some(2), "{got}");
+    // The explicit flag still wins: as a User, members is not an attribute.
+    scimlab()
+        .args(["patch", "apply", "--resource", &write(&dir, "g.json", &group), "--resource-type", "User"])
+        .args(["--request", &write(&dir, "p.json", &add)])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn a_resource_that_names_no_type_asks_for_the_flag() {
+    let dir = temp_dir("patch-untyped");
+    scimlab()
+        .args(["patch", "apply", "--resource", &write(&dir, "x.json", &json!({"id": "x"}))])
+        .args(["--request", &write(&dir, "p.json", &entra_disable())])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--resource-type"));
+}
