@@ -155,7 +155,10 @@ impl fmt::Display for Answer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Answer::ListResponse { status } => write!(f, "{status} with a SCIM ListResponse"),
-            Answer::Json { status } => write!(f, "{status} with a JSON body that is not a ListResponse"),
+            Answer::Json { status } if (200..300).contains(status) => {
+                write!(f, "{status} with a JSON body that is not a ListResponse")
+            }
+            Answer::Json { status } => write!(f, "{status} with a JSON body"),
             Answer::Html { status } => write!(f, "{status} with an HTML page"),
             Answer::Empty { status } => write!(f, "{status} with an empty body"),
             Answer::Other { status, content_type: Some(c) } => write!(f, "{status} with a {c} body"),
