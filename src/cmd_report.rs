@@ -92,20 +92,26 @@ pub fn read_report(path: &Path) -> Result<RunReport, Failure> {
     RunReport::from_json(&text).map_err(|e| usage(format!("report file {}: {e}", path.display())))
 }
 
-/// Writes `text` to `output`, or to standard output.
+/// Writes `text` to `output`, or to standard output. An output that cannot be written (a directory that cannot be
+/// created, a full disk, a closed standard output) is exit 3 with the path and the OS error.
 fn write_out(output: Option<&Path>, text: &str) -> Result<(), Failure> {
-    let target = match output {
+    let lost = |e: String| Failure::Internal(anyhow!(e));
+    let mut target = match output {
         Some(path) => {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| usage(format!("cannot create the directory {}: {e}", parent.display())))?;
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    lost(format!(
+                        "cannot write {}: cannot create the directory {}: {e}",
+                        path.display(),
+                        parent.display()
+                    ))
+                })?;
             }
             Output::File(path.to_owned())
         }
         None => Output::Stdout,
     };
-    let mut target = target;
-    target.write_document(text).map_err(|e| usage(e.to_string()))
+    target.write_document(text).map_err(|e| lost(e.to_string()))
 }
 
 /// Runs a `scimlab report` subcommand.
@@ -135,7 +141,7 @@ pub fn run(cmd: ReportCommand) -> Result<Outcome, Failure> {
         }
         ReportCommand::Diff { base, new } => {
             let d = scimlab_reports::diff(&read_report(&base)?, &read_report(&new)?);
-            print!("{}", d.render_text());
+            write_out(None, &d.render_text())?;
             Ok(if d.regressions().is_empty() { Outcome::Success } else { Outcome::Negative })
         }
         ReportCommand::Merge { reports, output } => {

@@ -135,3 +135,33 @@ fn merge_joins_shards() {
         .code(2)
         .stderr(predicate::str::contains("elsewhere").and(predicate::str::contains("c.json")));
 }
+
+/// An output that cannot be written is exit 3 naming it and the OS error (it was exit 2, and `diff` on a full
+/// standard output panicked).
+#[test]
+fn an_output_that_cannot_be_written_is_exit_3() {
+    let dir = temp_dir("report-unwritable");
+    let run = write(&dir, "run.json", &report(&[("a/one", "pass")]));
+    let blocker = dir.join("plain-file");
+    std::fs::write(&blocker, "x").expect("a plain file");
+    scimlab()
+        .args(["report", "render"])
+        .arg(&run)
+        .arg("--output")
+        .arg(blocker.join("sub/out.txt"))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("plain-file/sub").and(predicate::str::contains("Not a directory")));
+    use std::os::unix::fs::FileTypeExt;
+    if !std::fs::metadata("/dev/full").is_ok_and(|m| m.file_type().is_char_device()) {
+        return;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("scimlab");
+    for args in [vec!["report", "render"], vec!["report", "diff", run.to_str().unwrap_or_default()]] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("open /dev/full");
+        let out = std::process::Command::new(&bin).args(&args).arg(&run).stdout(full).output().expect("run scimlab");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(stderr.contains("standard output") && stderr.contains("No space left"), "{args:?}: {stderr}");
+    }
+}
