@@ -1,8 +1,10 @@
 //! Exit statuses shared by every subcommand, and how a command's outcome becomes one.
 //!
 //! 0: success. 1: a negative verdict on the input (invalid filter, refused PATCH, failed MUST). 2: usage error
-//! (bad arguments, unreadable or malformed input files). 3: scimlab could not run (server unreachable, credentials
-//! refused, internal fault).
+//! (bad arguments, unreadable or malformed input files, numbers beyond what one process can do, refused before
+//! anything is allocated). 3: scimlab could not run or complete the run (server unreachable, credentials refused,
+//! an INCOMPLETE result with checks it could not judge, a report or output that could not be written, internal
+//! fault).
 
 use std::process::ExitCode;
 
