@@ -13,7 +13,7 @@ use crate::json::{get_ci, remove_ci};
 use crate::list::json_kind;
 use crate::schema::BULK_REQUEST_URN;
 use serde::Deserializer;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::fmt;
@@ -292,8 +292,10 @@ impl<'de> Visitor<'de> for OperationSeed {
             match key {
                 Member::Known(k) if raw.members[k].is_some() => return Err(de::Error::custom(UNEXPECTED)),
                 Member::Known(k) => raw.members[k] = Some(map.next_value()?),
+                // Read, not skipped with `IgnoredAny`: skipping neither checks UTF-8 nor counts nesting, so bodies
+                // that are not JSON were accepted here and refused by `from_value` (found by fuzzing).
                 Member::Other(_) => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value::<Value>()?;
                 }
             }
         }
