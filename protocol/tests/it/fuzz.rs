@@ -478,6 +478,26 @@ fn long_numbers_print_back_to_the_same_number() {
     }
 }
 
+/// Found by `bulk_mutants` and `bulk_tree_mutants`: the fast Bulk reader skipped an operation's unknown members
+/// without checking them, so it accepted invalid UTF-8 and nesting past serde_json's limit that the value reader
+/// (and every JSON parser) refuses.
+#[test]
+fn the_fast_bulk_reader_refuses_what_is_not_json() {
+    let op = |extra: &str| {
+        format!(
+            r#"{{"schemas": ["{BULK_REQUEST_URN}"], "Operations": [{{"method": "DELETE", "path": "/Users/1", "x": {extra}}}]}}"#
+        )
+    };
+    let mut bad_utf8 = op(r#""?""#).into_bytes();
+    let at = bad_utf8.iter().position(|&b| b == b'?').expect("placeholder");
+    bad_utf8[at] = 0x80;
+    let deep = op(&format!("{}1{}", "[".repeat(130), "]".repeat(130))).into_bytes();
+    for body in [bad_utf8, deep] {
+        check_bulk(&body).unwrap_or_else(|e| panic!("{e}"));
+        assert!(BulkRequest::from_slice(&body, |_| Ok(())).is_err());
+    }
+}
+
 /// Inputs far past every nesting bound: parsers refuse them with an error instead of overflowing the stack.
 #[test]
 fn deep_nesting_is_refused_without_overflowing() {
