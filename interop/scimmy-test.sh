@@ -67,16 +67,6 @@ KNOWN=(
     "warn rfc7644/3.12/malformed-json-invalid-syntax"
     "warn rfc7643/4.2/user-groups-lists-membership"
     "warn rfc7643/4.2/deleted-user-leaves-groups"
-    "skip rfc7644/3.14/etag-header-on-get"
-    "skip rfc7644/3.14/etag-header-on-create"
-    "skip rfc7644/3.14/meta-version-matches-etag"
-    "skip rfc7644/3.14/etag-changes-after-update"
-    "skip rfc7644/3.14/if-none-match-304"
-    "skip rfc7644/3.14/if-match-stale-put-412"
-    "skip rfc7644/3.14/if-match-stale-patch-412"
-    "skip rfc7644/3.14/if-match-stale-delete-412"
-    "skip rfc7644/3.14/if-match-current-succeeds"
-    "skip rfc7644/4/etag-supported-sends-etags"
 )
 
 for tool in node "$npm" "$python"; do
