@@ -1,6 +1,7 @@
 //! Integration tests of scimlab-mock-sp: one binary, one module per area.
 mod bulk;
 mod faults;
+mod fuzz;
 mod hostile_clients;
 mod http;
 mod idp_wire;
