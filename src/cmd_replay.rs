@@ -211,6 +211,7 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
             seed,
             summary: Summary::of(&checks),
             checks,
+            root_causes: Vec::new(),
             load: None,
         };
         reporters.emit(&Event::RunFinished(&report));

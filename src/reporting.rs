@@ -161,6 +161,7 @@ mod tests {
             seed: 0,
             summary: Summary::default(),
             checks: verdicts.iter().enumerate().map(check).collect(),
+            root_causes: Vec::new(),
             load: None,
         }
     }

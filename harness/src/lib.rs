@@ -13,6 +13,7 @@ pub mod check;
 pub mod cleanup;
 pub mod checks;
 pub mod ctx;
+pub mod rootcause;
 pub mod runner;
 pub mod select;
 

@@ -253,6 +253,7 @@ pub async fn run(
         strict: options.strict,
         seed: options.seed,
         summary: Summary::of(&checks),
+        root_causes: crate::rootcause::classify(&checks),
         checks,
         load: None,
     };

@@ -71,6 +71,7 @@ pub fn run_report(opts: &LoadOptions, outcome: &Outcome) -> RunReport {
         seed: opts.seed,
         summary: Summary::default(),
         checks: Vec::new(),
+        root_causes: Vec::new(),
         load: serde_json::to_value(&outcome.section).ok(),
     }
 }

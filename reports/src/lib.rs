@@ -3,16 +3,22 @@
 //!
 //! It imports `scimlab-protocol` (for the `Exchange` evidence type) and nothing else of ours.
 
+pub mod causes;
 pub mod diff;
 pub mod event;
 pub mod merge;
 pub mod model;
+pub mod readiness;
 pub mod schema;
 pub mod sinks;
 
 pub use diff::{ReportDiff, diff};
 pub use event::{Event, Sink};
 pub use merge::{merge, merge_with};
-pub use model::{CheckResult, Level, REPORT_VERSION, ReportError, RunKind, RunReport, Summary, Target, Verdict};
+pub use causes::{CauseKind, RootCause};
+pub use model::{
+    CheckResult, Coverage, Level, REPORT_VERSION, ReportError, RunKind, RunReport, RunResult, Summary, Target, Verdict,
+};
+pub use readiness::{IDPS, Idp, Readiness, ReadinessState};
 pub use schema::run_report_schema;
 pub use sinks::{render, sink_for};

@@ -2,7 +2,7 @@
 //! K/N` on several machines, or a conformance run split by `--only` across a CI matrix).
 //!
 //! The merged report keeps every check of every input, in input order, and its summary is the sum of the inputs'
-//! summaries. The other fields: the format version is this scimlab's; kind, target and strictness must agree
+//! summaries. Root causes met by several inputs are joined (same kind and summary). The other fields: the format version is this scimlab's; kind, target and strictness must agree
 //! (merging a load run with a conformance run, or runs against different servers, is refused); `startedAt`, the
 //! tool version and the seed are the first input's; the wall time is the longest input's (shards run side by
 //! side); profiles are the union, in order of first appearance.
@@ -11,6 +11,7 @@
 //! engine, which passes its function to [`merge_with`]. [`merge`] keeps `load` when at most one input has it and
 //! refuses to merge two inputs that both have one, rather than silently keeping only one shard's latencies.
 
+use crate::causes::RootCause;
 use crate::model::{REPORT_VERSION, ReportError, RunReport, Summary};
 use serde_json::Value;
 
@@ -24,6 +25,24 @@ pub fn merge(reports: &[RunReport]) -> Result<RunReport, ReportError> {
             loads.len()
         )),
     })
+}
+
+/// The root causes of every input, one per kind and summary: shards that met the same cause (each its own share
+/// of the filter checks failing because the server ignores filter) report it once, explaining the checks of all.
+fn merge_causes(reports: &[RunReport]) -> Vec<RootCause> {
+    let mut causes: Vec<RootCause> = Vec::new();
+    for c in reports.iter().flat_map(|r| &r.root_causes) {
+        match causes.iter_mut().find(|m| m.kind == c.kind && m.summary == c.summary) {
+            Some(m) => {
+                m.level = m.level.min(c.level);
+                m.checks.extend(c.checks.iter().cloned());
+                m.representatives.extend(c.representatives.iter().cloned());
+            }
+            None => causes.push(c.clone()),
+        }
+    }
+    crate::causes::sort(&mut causes);
+    causes
 }
 
 /// Merges `reports`; `merge_load` receives the `load` members of the inputs that have one, in input order, and
@@ -81,6 +100,7 @@ pub fn merge_with(
         seed: first.seed,
         summary,
         checks: reports.iter().flat_map(|r| r.checks.iter().cloned()).collect(),
+        root_causes: merge_causes(reports),
         load,
     })
 }

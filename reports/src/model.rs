@@ -5,11 +5,13 @@
 //! misreading it. Field names are camelCase and stable. `schema/run-report.schema.json` in this crate is generated
 //! from these types and checked in CI.
 
+pub use crate::causes::{CauseKind, RootCause};
 use schemars::JsonSchema;
 use scimlab_protocol::exchange::Exchange;
 use serde::{Deserialize, Serialize};
 
-/// The report format version. Bump on any incompatible change.
+/// The report format version. Bump on any incompatible change. Adding an optional member is compatible (readers
+/// of this format ignore members they do not know, and read an absent one as empty), so `rootCauses` kept 1.
 pub const REPORT_VERSION: u32 = 1;
 
 /// Which scimlab job produced the report.
@@ -176,6 +178,45 @@ pub struct Coverage {
 }
 
 impl Coverage {
+    /// The coverage of `checks`: their MUST checks, or all of them when none is a MUST.
+    pub(crate) fn of(checks: &[&CheckResult]) -> Coverage {
+        let has_must = checks.iter().any(|c| c.level == Level::Must);
+        let mut cov = Coverage {
+            level: if has_must { "MUST" } else { "" },
+            selected: 0,
+            judged: 0,
+            skipped: 0,
+            reasons: Vec::new(),
+        };
+        for c in checks.iter().filter(|c| !has_must || c.level == Level::Must) {
+            cov.count(c);
+        }
+        cov.finish();
+        cov
+    }
+
+    /// Counts one check of the selection.
+    fn count(&mut self, c: &CheckResult) {
+        self.selected += 1;
+        match c.verdict {
+            Verdict::Pass | Verdict::Fail | Verdict::Warn => self.judged += 1,
+            Verdict::Error => {}
+            Verdict::Skip => {
+                self.skipped += 1;
+                let reason = c.reason.as_deref().unwrap_or("no reason given");
+                match self.reasons.iter_mut().find(|(r, _)| r == reason) {
+                    Some((_, n)) => *n += 1,
+                    None => self.reasons.push((reason.to_owned(), 1)),
+                }
+            }
+        }
+    }
+
+    /// Orders the reasons, most frequent first.
+    fn finish(&mut self) {
+        self.reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
+    }
+
     /// The rule of "no false greens": a run exercised the server unless it has checks and either none of them
     /// reached a verdict or more than half of them were skipped.
     pub fn exercised(&self) -> bool {
@@ -207,6 +248,72 @@ impl std::fmt::Display for Coverage {
     }
 }
 
+/// How a run ends: the word of every sink's `Result:` line and what `scimlab test` exits by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunResult {
+    /// Every selected requirement that ran held, and enough of them ran.
+    Passed,
+    /// A MUST requirement was missed (with `strict`, a SHOULD too); `barely` when the run also judged too little.
+    Failed {
+        /// Whether SHOULD misses counted.
+        strict: bool,
+        /// The coverage, when the run barely exercised the server.
+        barely: Option<Coverage>,
+    },
+    /// Nothing failed, but the run judged too little of the server to pass it.
+    NotExercised(Coverage),
+    /// Nothing failed, but the harness could not judge `errors` checks.
+    Incomplete {
+        /// Checks in error.
+        errors: usize,
+    },
+}
+
+impl RunResult {
+    /// `passed`, `FAILED`, `NOT EXERCISED` or `INCOMPLETE`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            RunResult::Passed => "passed",
+            RunResult::Failed { .. } => "FAILED",
+            RunResult::NotExercised(_) => "NOT EXERCISED",
+            RunResult::Incomplete { .. } => "INCOMPLETE",
+        }
+    }
+
+    /// Why, in words (none for a pass).
+    pub fn why(&self) -> Option<String> {
+        match self {
+            RunResult::Passed => None,
+            RunResult::Failed { strict, barely } => {
+                let missed = if *strict {
+                    "a MUST or SHOULD requirement was missed (--strict)"
+                } else {
+                    "a MUST requirement was missed"
+                };
+                Some(match barely {
+                    Some(c) => format!("{missed}; the run also barely exercised the server: {c}"),
+                    None => missed.to_owned(),
+                })
+            }
+            RunResult::NotExercised(c) => Some(c.to_string()),
+            RunResult::Incomplete { errors } => Some(format!(
+                "the harness could not judge {errors} check{}",
+                if *errors == 1 { "" } else { "s" }
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for RunResult {
+    /// `FAILED (a MUST requirement was missed)`, `NOT EXERCISED (126 of 183 MUST checks skipped: ...)`, `passed`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.why() {
+            Some(why) => write!(f, "{} ({why})", self.word()),
+            None => write!(f, "{}", self.word()),
+        }
+    }
+}
+
 /// One run of scimlab.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -233,6 +340,11 @@ pub struct RunReport {
     pub summary: Summary,
     /// Every check, in registry order.
     pub checks: Vec<CheckResult>,
+    /// Failures that share a cause, grouped: MUST before SHOULD before MAY, then the largest group first. Empty
+    /// when no cause explains more than one failure, and in reports written before root causes existed (format
+    /// version 1 without this member reads as empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub root_causes: Vec<RootCause>,
     /// Load-test results (`scimlab load`), opaque to this version of the model's readers that do not use them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load: Option<serde_json::Value>,
@@ -248,32 +360,23 @@ impl RunReport {
 
     /// What share of the selection judged the server ([`Coverage::exercised`] is the rule `scimlab test` exits by).
     pub fn coverage(&self) -> Coverage {
-        let has_must = self.checks.iter().any(|c| c.level == Level::Must);
-        let counted = self.checks.iter().filter(|c| !has_must || c.level == Level::Must);
-        let mut cov = Coverage {
-            level: if has_must { "MUST" } else { "" },
-            selected: 0,
-            judged: 0,
-            skipped: 0,
-            reasons: Vec::new(),
-        };
-        for c in counted {
-            cov.selected += 1;
-            match c.verdict {
-                Verdict::Pass | Verdict::Fail | Verdict::Warn => cov.judged += 1,
-                Verdict::Error => {}
-                Verdict::Skip => {
-                    cov.skipped += 1;
-                    let reason = c.reason.as_deref().unwrap_or("no reason given");
-                    match cov.reasons.iter_mut().find(|(r, _)| r == reason) {
-                        Some((_, n)) => *n += 1,
-                        None => cov.reasons.push((reason.to_owned(), 1)),
-                    }
-                }
-            }
+        Coverage::of(&self.checks.iter().collect::<Vec<_>>())
+    }
+
+    /// How the run ends, as every sink's `Result:` line says it and `scimlab test` exits by: FAILED when a
+    /// requirement was missed (exit 1), NOT EXERCISED when a conformance run judged too little of the server
+    /// ([`Coverage::exercised`], exit 3), INCOMPLETE when the harness could not judge some checks (exit 3),
+    /// passed otherwise.
+    pub fn result(&self) -> RunResult {
+        let coverage = (self.kind == RunKind::Conformance).then(|| self.coverage()).filter(|c| !c.exercised());
+        if self.failed() {
+            return RunResult::Failed { strict: self.strict, barely: coverage };
         }
-        cov.reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
-        cov
+        if let Some(c) = coverage {
+            return RunResult::NotExercised(c);
+        }
+        let errors = self.checks.iter().filter(|c| c.verdict == Verdict::Error).count();
+        if errors > 0 { RunResult::Incomplete { errors } } else { RunResult::Passed }
     }
 
     /// Reads a report, refusing a newer format version.

@@ -110,6 +110,7 @@ fn report_of(checks: Vec<CheckResult>) -> RunReport {
         seed: 0,
         summary: Summary::of(&checks),
         checks,
+        root_causes: Vec::new(),
         load: None,
     }
 }

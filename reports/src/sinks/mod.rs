@@ -171,6 +171,7 @@ mod tests {
                 evidence: vec![exchange],
                 duration_ms: 1.0,
             }],
+            root_causes: vec![],
             load: None,
         }
     }

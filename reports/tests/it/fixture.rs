@@ -77,6 +77,7 @@ pub fn report_of(checks: Vec<CheckResult>) -> RunReport {
         seed: 42,
         summary: Summary::of(&checks),
         checks,
+        root_causes: vec![],
         load: None,
     }
 }
