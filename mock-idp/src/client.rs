@@ -13,10 +13,11 @@
 //! returns (headers of any name, URLs, bodies, errors), so a server echoing the token cannot put it in a report;
 //! and the evidence keeps a bounded excerpt of each body.
 
+use crate::gate::Gate;
 use crate::ledger::Ledger;
 use scimlab_protocol::exchange::{Exchange, HttpRequest, HttpResponse, Secrets, Timings};
 use serde_json::Value;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
@@ -291,12 +292,18 @@ impl ScimResponse {
 #[derive(Clone)]
 pub struct ScimClient {
     http: reqwest::Client,
+    /// Never reuses a connection: for POST and PATCH once the server has reset a connection.
+    fresh: reqwest::Client,
+    /// Set when the server reset or dropped a connection: from then on a request that cannot be resent (POST,
+    /// PATCH) goes on a connection of its own, so it never lands on one the server has already dropped.
+    fragile: Arc<AtomicBool>,
     base: String,
     base_url: reqwest::Url,
     credential: Credential,
     options: ClientOptions,
     secrets: Arc<Secrets>,
     ledger: Option<Arc<Ledger>>,
+    gate: Option<Arc<Gate>>,
 }
 
 impl std::fmt::Debug for ScimClient {
@@ -355,18 +362,44 @@ impl ScimClient {
             });
         }
         install_crypto_provider();
-        let mut builder = reqwest::Client::builder()
-            .timeout(options.timeout)
-            .danger_accept_invalid_certs(options.insecure)
-            .redirect(reqwest::redirect::Policy::none());
-        if let Some(path) = &options.ca_cert {
-            let certs = read_ca_certs(path).map_err(ClientError::Build)?;
-            let certs = certs.iter().map(|c| reqwest::Certificate::from_der(c)).collect::<Result<Vec<_>, _>>();
-            builder = builder.tls_certs_merge(certs.map_err(|e| ClientError::Build(format!("--ca-cert: {e}")))?);
-        }
-        let http = builder.build().map_err(|e| ClientError::Build(e.to_string()))?;
+        let certs = match &options.ca_cert {
+            Some(path) => {
+                let certs = read_ca_certs(path).map_err(ClientError::Build)?;
+                let certs = certs.iter().map(|c| reqwest::Certificate::from_der(c)).collect::<Result<Vec<_>, _>>();
+                Some(certs.map_err(|e| ClientError::Build(format!("--ca-cert: {e}")))?)
+            }
+            None => None,
+        };
+        let build = |reuse: bool| {
+            let mut builder = reqwest::Client::builder()
+                .timeout(options.timeout)
+                .danger_accept_invalid_certs(options.insecure)
+                .redirect(reqwest::redirect::Policy::none());
+            if let Some(certs) = &certs {
+                builder = builder.tls_certs_merge(certs.clone());
+            }
+            if !reuse {
+                builder = builder.pool_max_idle_per_host(0);
+            }
+            builder.build().map_err(|e| ClientError::Build(e.to_string()))
+        };
+        let http = build(true)?;
+        // A second client that never reuses a connection, for requests that cannot be resent once a server is
+        // known to drop connections (see `fragile`).
+        let fresh = build(false)?;
         let secrets = Arc::new(secrets_of(&credential, &Secrets::new()));
-        Ok(ScimClient { http, base, base_url: parsed, credential, options, secrets, ledger: None })
+        Ok(ScimClient {
+            http,
+            fresh,
+            fragile: Arc::new(AtomicBool::new(false)),
+            base,
+            base_url: parsed,
+            credential,
+            options,
+            secrets,
+            ledger: None,
+            gate: None,
+        })
     }
 
     /// The base URL, without a trailing slash.
@@ -394,6 +427,17 @@ impl ScimClient {
     /// The same client, with every mutating request checked against `ledger` as it goes on the wire.
     pub fn with_ledger(&self, ledger: Arc<Ledger>) -> ScimClient {
         ScimClient { ledger: Some(ledger), ..self.clone() }
+    }
+
+    /// The same client, keeping at most `max` requests in flight across all its clones and adapting that number
+    /// down when the server refuses or resets connections ([`Gate`]).
+    pub fn with_max_in_flight(&self, max: usize) -> ScimClient {
+        ScimClient { gate: Some(Arc::new(Gate::new(max))), ..self.clone() }
+    }
+
+    /// The gate on requests in flight, if the client has one.
+    pub fn gate(&self) -> Option<&Arc<Gate>> {
+        self.gate.as_ref()
     }
 
     /// The ledger of what this run created, if the client has one.
@@ -460,7 +504,23 @@ impl ScimClient {
         let mut retried: Vec<Exchange> = Vec::new();
         let mut attempt: u32 = 0;
         loop {
+            let permit = match &self.gate {
+                Some(g) => Some(g.enter().await),
+                None => None,
+            };
             let result = self.send_once(req.clone()).await;
+            drop(permit);
+            if matches!(&result, Err(ClientError::Transport { reason, .. }) if !reason.starts_with("could not connect"))
+            {
+                self.fragile.store(true, Ordering::Relaxed);
+            }
+            if let Some(g) = &self.gate {
+                match &result {
+                    Err(ClientError::Transport { .. }) => g.failed(),
+                    Ok(_) => g.succeeded(),
+                    Err(_) => {}
+                }
+            }
             let transient = match &result {
                 Ok(r) if r.status == 429 || r.status == 503 => Some((
                     retry_after(r).unwrap_or_else(|| backoff(policy, attempt)),
@@ -468,7 +528,7 @@ impl ScimClient {
                     describe_status(r),
                 )),
                 Err(ClientError::Transport { exchange, reason, .. })
-                    if reason.starts_with("could not connect") || idempotent(&req.method) =>
+                    if reason.starts_with("could not connect") || idempotent(&req) =>
                 {
                     Some((backoff(policy, attempt), exchange.as_ref().clone(), reason.clone()))
                 }
@@ -540,7 +600,12 @@ impl ScimClient {
                 });
             }
         };
-        let mut builder = self.http.request(req.method.clone(), wire);
+        let own_connection = !idempotent(&req) && self.fragile.load(Ordering::Relaxed);
+        let http = if own_connection { &self.fresh } else { &self.http };
+        let mut builder = http.request(req.method.clone(), wire);
+        if req.body.as_ref().is_some_and(|b| b.len() > CLOSE_AFTER_BODY) {
+            builder = builder.header("Connection", "close");
+        }
         for (k, v) in &headers {
             builder = builder.header(k.as_str(), v.as_str());
         }
@@ -590,10 +655,21 @@ impl ScimClient {
     }
 }
 
-/// Whether a method may be resent after a connection failed mid-request (RFC 9110 section 9.2.2).
-fn idempotent(m: &reqwest::Method) -> bool {
-    matches!(*m, reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::PUT | reqwest::Method::DELETE)
+/// Whether a request may be resent after a connection failed mid-request: the idempotent methods (RFC 9110
+/// section 9.2.2), and a POST to a `.search` endpoint, which only queries (RFC 7644 section 3.4.3).
+fn idempotent(req: &ScimRequest) -> bool {
+    let search = req.method == reqwest::Method::POST && req.path.split('?').next().unwrap_or("").ends_with("/.search");
+    search
+        || matches!(
+            req.method,
+            reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::PUT | reqwest::Method::DELETE
+        )
 }
+
+/// Bodies this large may be refused before the server reads them, and a server that answers early often resets
+/// the connection (the unread bytes make its close a reset): such a request asks for its connection to close, so
+/// the reset cannot land on the next request.
+const CLOSE_AFTER_BODY: usize = 64 * 1024;
 
 /// The wait before retry `attempt` (0-based) when the server names none: the policy's backoff, doubled each
 /// time, with up to a quarter of jitter so parallel requests do not retry in lockstep.

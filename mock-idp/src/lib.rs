@@ -8,6 +8,7 @@
 
 pub mod client;
 pub mod discovery;
+pub mod gate;
 pub mod intent;
 pub mod ledger;
 pub mod persona;
