@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod explain;
 mod groups;
+mod requests;
 mod users;
 pub mod wire;
 
@@ -16,7 +17,8 @@ use crate::intent::Intent;
 use serde::Serialize;
 pub use wire::{Condition, Expect, ID, Planned, PlannedBody, Space};
 
-/// The identity provider a persona imitates (for the wording of failures).
+/// The identity provider a persona imitates (for the wording of failures, and the readiness line of each IdP:
+/// [`Idp::display_name`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Idp {
@@ -370,8 +372,9 @@ impl Persona {
         }
     }
 
-    /// The lookup query for `attr eq "value"` in this persona's encoding.
-    fn lookup_query(&self, attr: &str, value: &str, groups: bool) -> String {
+    /// The lookup query for `attr eq "value"` in this persona's encoding (with its suffix; `groups` adds
+    /// Entra's `excludedAttributes=members`), as the persona looks resources up before creating them.
+    pub fn lookup_query(&self, attr: &str, value: &str, groups: bool) -> String {
         let filter = format!("{attr} eq {}", wire::filter_literal(value));
         let mut q = String::new();
         if groups && self.lookup.groups_exclude_members {

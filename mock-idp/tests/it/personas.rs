@@ -438,3 +438,24 @@ fn onelogin_puts_its_template_with_a_trailing_question_mark() {
     assert!(hire[0].target().ends_with("%22&"), "{}", hire[0].target());
     assert_eq!(body(&hire[1])["title"], json!(""), "unset template values are sent as empty strings");
 }
+
+#[test]
+fn a_planned_request_goes_on_the_wire_with_the_persona_headers_and_the_id_as_one_segment() {
+    // The conformance harness's profile checks send persona requests through `Persona::to_request`.
+    let entra = persona("entra");
+    let get = only(entra.plan(&Intent::TestConnection { probe: "p".into() }), "test-connection");
+    let req = entra.to_request(&get, None, None);
+    assert_eq!(req.raw_query.as_deref(), Some("filter=userName+eq+%22p%22"));
+    for h in ["Accept", "User-Agent"] {
+        assert!(req.omit_headers.iter().any(|o| o == h), "Entra sends no {h}");
+    }
+    let okta = persona("okta");
+    let plan = okta.plan(&Intent::Update { id: "a/b".into(), before: okta_user(), changes: UserChanges::default() });
+    let fetch = only(plan, "fetch");
+    let req =
+        okta.to_request(&fetch.clone().at(format!("/Users/{}", scimlab_mock_idp::persona::ID)), Some("a/b"), None);
+    assert_eq!(req.path, "/Users/a%2Fb");
+    assert!(req.headers.iter().any(|(k, v)| k == "User-Agent" && v == "Okta SCIM Client 1.0.0"));
+    assert_eq!(scimlab_mock_idp::persona::Idp::Entra.display_name(), "Microsoft Entra ID");
+    assert_eq!(scimlab_mock_idp::persona::Idp::Okta.display_name(), "Okta");
+}
