@@ -459,7 +459,8 @@ fn names<'t>(param: &str, text: Option<&'t str>) -> Result<Vec<&'t str>, ScimErr
 /// RFC 7644 section 3.10: `[URN ":"] ATTRNAME ["." ATTRNAME]`. A URN-qualified name is only checked for
 /// characters no URN may hold (whitespace, quotes, brackets), since URNs may contain dots.
 pub(crate) fn is_attribute_notation(name: &str) -> bool {
-    if name.len() > 4 && name[..4].eq_ignore_ascii_case("urn:") {
+    // `get`, not `[..4]`: a name such as `A𐫀` has no char boundary at 4 (found by fuzzing the mock SP).
+    if name.len() > 4 && name.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:")) {
         return !name.contains(|c: char| c.is_whitespace() || "\"'[]()<>{}".contains(c));
     }
     let mut parts = name.split('.');
