@@ -145,7 +145,7 @@ fn withhold(data: Value, known: &Known<'_>, later: &HashSet<&str>) -> (Value, Ve
     for (k, v) in obj {
         if !mentions(&v, known, later) {
             kept.insert(k, v);
-        } else if k.len() > 4 && k[..4].eq_ignore_ascii_case("urn:") && v.is_object() {
+        } else if k.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:")) && k.len() > 4 && v.is_object() {
             let (inner, mut w) = withhold(v, known, later);
             for (path, _) in &mut w {
                 *path = format!("{k}:{path}");
