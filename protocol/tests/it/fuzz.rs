@@ -20,6 +20,7 @@ use proptest::test_runner::Config as ProptestConfig;
 use scimlab_protocol::bulk::{self, BulkRequest};
 use scimlab_protocol::filter::{Matcher, parse};
 use scimlab_protocol::patch::{self, PatchOptions, PatchRequest};
+use scimlab_protocol::projection::Projection;
 use scimlab_protocol::schema::{BULK_REQUEST_URN, PATCH_OP_URN};
 use scimlab_protocol::{PatchPath, ScimType};
 use serde_json::{Map, Value, json};
@@ -495,6 +496,21 @@ fn the_fast_bulk_reader_refuses_what_is_not_json() {
     for body in [bad_utf8, deep] {
         check_bulk(&body).unwrap_or_else(|e| panic!("{e}"));
         assert!(BulkRequest::from_slice(&body, |_| Ok(())).is_err());
+    }
+}
+
+/// Found by fuzzing the mock SP (`attributes=A𐫀`): names were sliced at byte 4 to look for `urn:`, which is
+/// not a character boundary in `A𐫀`. The Bulk planner sliced a data member's name the same way.
+#[test]
+fn urn_prefix_checks_survive_multibyte_names() {
+    let body = json!({"schemas": [BULK_REQUEST_URN], "Operations": [
+        {"method": "POST", "path": "/Groups", "bulkId": "a", "data": {"A𐫀x": "bulkId:b"}},
+        {"method": "POST", "path": "/Groups", "bulkId": "b", "data": {"A𐫀y": "bulkId:a"}}
+    ]});
+    check_bulk(&serde_json::to_vec(&body).expect("serialises")).unwrap_or_else(|e| panic!("{e}"));
+    for attrs in ["A𐫀", "A𐫀x", "é.𐫀", "urn:𐫀", "𐫀"] {
+        let _ = Projection::parse(Some(attrs), None, &users()).map(|p| p.apply(&bjensen()));
+        let _ = Projection::parse(None, Some(attrs), &users());
     }
 }
 
