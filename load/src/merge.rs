@@ -137,6 +137,7 @@ fn sum_cleanup(sections: &[LoadSection]) -> Option<CleanupDoc> {
         deleted: all.iter().map(|c| c.deleted).sum(),
         not_found: all.iter().map(|c| c.not_found).sum(),
         failed: all.iter().map(|c| c.failed).sum(),
+        left: all.iter().map(|c| c.left).sum(),
         duration_ms: all.iter().map(|c| c.duration_ms).fold(0.0, f64::max),
     })
 }

@@ -1,6 +1,11 @@
 //! What a run knows about the population it created: the ids the server gave each user and group, the users
-//! whose create had no answer (cleanup looks them up by their run-unique name), and the users the `mixed`
-//! workload hired on the way. Shared by every worker; writes happen once per resource.
+//! whose create had no answer (cleanup cannot delete them: it never trusts a listing to name its resources), and
+//! the users the `mixed` workload hired on the way. Shared by every worker; writes happen once per resource.
+//!
+//! Load builds its request paths by putting ids into `/Users/{id}` as they are, so an id is only kept when it is
+//! one URL path segment that needs no encoding (UUIDs, numbers, the usual opaque ids). Any other id is refused
+//! and counted: the workload never addresses it and cleanup leaves it, so a server handing out `..` or `a/b`
+//! cannot turn a PATCH into a write to another resource.
 
 use crate::population::Population;
 use std::ops::Range;
@@ -20,6 +25,7 @@ pub struct PopState {
     group_ids: Vec<OnceLock<String>>,
     unknown: Mutex<Vec<u64>>,
     hired: Mutex<Vec<String>>,
+    refused: AtomicU64,
     /// Source of revision numbers for updates and of hire numbers, so concurrent workers never repeat one.
     pub counter: AtomicU64,
 }
@@ -42,6 +48,7 @@ impl PopState {
             group_ids: (0..g).map(|_| OnceLock::new()).collect(),
             unknown: Mutex::new(Vec::new()),
             hired: Mutex::new(Vec::new()),
+            refused: AtomicU64::new(0),
             counter: AtomicU64::new(1),
         }
     }
@@ -58,9 +65,26 @@ impl PopState {
 
     /// Notes the id the server gave user `i`.
     pub fn set_user(&self, i: u64, id: String) {
+        if !self.usable(&id) {
+            return;
+        }
         if let Some(s) = self.user_slot(i) {
             let _ = s.set(id);
         }
+    }
+
+    /// Whether load may put `id` into a path as it is; counts the ids it may not.
+    fn usable(&self, id: &str) -> bool {
+        let ok = scimlab_mock_idp::ledger::unusable(id).is_none() && scimlab_mock_idp::ledger::segment(id) == id;
+        if !ok {
+            self.refused.fetch_add(1, Ordering::Relaxed);
+        }
+        ok
+    }
+
+    /// How many ids the server handed out that load refused to address.
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
     }
 
     /// The id of user `i`, once created.
@@ -70,6 +94,9 @@ impl PopState {
 
     /// Notes the id the server gave group `g`.
     pub fn set_group(&self, g: u64, id: String) {
+        if !self.usable(&id) {
+            return;
+        }
         if let Some(s) = self.group_slot(g) {
             let _ = s.set(id);
         }
@@ -93,6 +120,9 @@ impl PopState {
 
     /// Notes a user the `mixed` workload hired.
     pub fn add_hired(&self, id: String) {
+        if !self.usable(&id) {
+            return;
+        }
         self.hired.lock().unwrap_or_else(PoisonError::into_inner).push(id);
     }
 

@@ -350,6 +350,10 @@ pub struct CleanupDoc {
     pub not_found: u64,
     /// Deletes that failed otherwise.
     pub failed: u64,
+    /// Resources left in place: creates that got no answer (no id to delete: a listing is never trusted to name
+    /// them), and ids the server handed out twice or that cannot be one URL path segment.
+    #[serde(default)]
+    pub left: u64,
     /// Wall time, in milliseconds.
     pub duration_ms: f64,
 }

@@ -133,6 +133,14 @@ pub fn render_table(s: &LoadSection) -> String {
                 c.failed,
                 c.duration_ms / 1000.0
             );
+            if c.left > 0 {
+                let _ = writeln!(
+                    out,
+                    "cleanup: {} left in place (creates that got no answer, or ids the server repeated or that are \
+                     not one path segment); names start with {}",
+                    c.left, s.run_id
+                );
+            }
         }
         None => {
             let _ = writeln!(out, "cleanup: skipped (--keep); names start with {}", s.run_id);

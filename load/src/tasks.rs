@@ -383,6 +383,10 @@ pub async fn bulk_merge_block(
     let (Some(gid), Outcome::Done) = send_steps(run, lane, &push, None, conn, rec, None).await else { return };
     pop.set_group(g, gid.clone());
     run.live.created.fetch_add(1, Ordering::Relaxed);
+    if pop.group_id(g) != Some(gid.as_str()) {
+        // Refused as a path segment: never addressed.
+        return;
+    }
     if !ids.is_empty() {
         let add = persona::change_members(run.persona, &pop.pop, g, &gid, Vec::new(), ids, Vec::new());
         send_steps(run, lane, &add, Some(gid), conn, rec, None).await;
