@@ -209,7 +209,9 @@ impl Capability {
     }
 }
 
-/// Who a check speaks for.
+/// Who a check speaks for: the RFCs, or one identity provider. A profile check's `profiles` names exactly one IdP
+/// profile, so that a run's readiness per IdP is the verdicts of the checks whose `profiles` name it
+/// ([`Profile::IDPS`], [`Profile::display_name`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Profile {
     /// RFC 7643 / RFC 7644 themselves.
@@ -221,8 +223,11 @@ pub enum Profile {
 }
 
 impl Profile {
-    /// Every profile.
+    /// Every profile: what `scimlab test` runs when no `--profile` is given.
     pub const ALL: [Profile; 3] = [Profile::Rfc, Profile::Entra, Profile::Okta];
+
+    /// The IdP profiles, in the order their readiness lines are printed.
+    pub const IDPS: [Profile; 2] = [Profile::Entra, Profile::Okta];
 
     /// The profile's name.
     pub fn as_str(self) -> &'static str {
@@ -236,6 +241,29 @@ impl Profile {
     /// The profile with this name.
     pub fn parse(s: &str) -> Option<Profile> {
         Profile::ALL.into_iter().find(|p| p.as_str().eq_ignore_ascii_case(s))
+    }
+
+    /// The names of every profile, comma-separated, for help and messages.
+    pub fn names() -> String {
+        Profile::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The identity provider whose requests the profile's checks send (`None` for the RFC profile). The IdP
+    /// itself, its name included, is the mock IdP's persona model: the one place an IdP is described.
+    pub fn idp(self) -> Option<scimlab_mock_idp::persona::Idp> {
+        match self {
+            Profile::Rfc => None,
+            Profile::Entra => Some(scimlab_mock_idp::persona::Idp::Entra),
+            Profile::Okta => Some(scimlab_mock_idp::persona::Idp::Okta),
+        }
+    }
+
+    /// The name a readiness line starts with: "Microsoft Entra ID", "Okta"; "RFC 7643 / 7644" for the RFC profile.
+    pub fn display_name(self) -> &'static str {
+        match self.idp() {
+            Some(idp) => idp.display_name(),
+            None => "RFC 7643 / 7644",
+        }
     }
 }
 

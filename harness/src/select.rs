@@ -1,4 +1,5 @@
-//! Which checks run: profiles, then `--only` and `--skip` by id prefix or tag.
+//! Which checks run: profiles (by default all of them: the RFCs and every IdP, so that a plain run answers "will
+//! Entra and Okta provisioning work?"), then `--only` and `--skip` by id prefix or tag.
 
 use crate::check::{Check, Profile, Tag};
 
@@ -38,6 +39,23 @@ impl std::fmt::Display for Selector {
     }
 }
 
+/// The profiles named on the command line (`--profile`, repeatable, case-insensitive, duplicates ignored), or
+/// every profile when none is named. `Err` names the unknown profile and the known ones.
+pub fn profiles(names: &[String]) -> Result<Vec<Profile>, String> {
+    if names.is_empty() {
+        return Ok(Profile::ALL.to_vec());
+    }
+    let mut out = Vec::new();
+    for name in names {
+        let p = Profile::parse(name.trim())
+            .ok_or_else(|| format!("unknown profile {name:?}; use one of {}", Profile::names()))?;
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
 /// The checks of `all` that belong to one of `profiles`, match any `only` selector (all, when none is given) and
 /// no `skip` selector, in registry order.
 pub fn select<'a>(all: &'a [Check], profiles: &[Profile], only: &[Selector], skip: &[Selector]) -> Vec<&'a Check> {
@@ -51,4 +69,19 @@ pub fn select<'a>(all: &'a [Check], profiles: &[Profile], only: &[Selector], ski
 /// Selectors that match no check of `all` (a typo the user should hear about).
 pub fn unmatched<'a>(all: &[Check], selectors: &'a [Selector]) -> Vec<&'a Selector> {
     selectors.iter().filter(|s| !all.iter().any(|c| s.matches(c))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_profile_means_every_profile_and_names_select() {
+        assert_eq!(profiles(&[]), Ok(Profile::ALL.to_vec()));
+        let named = |v: &[&str]| profiles(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(named(&["rfc"]), Ok(vec![Profile::Rfc]));
+        assert_eq!(named(&["Okta", "rfc", "okta"]), Ok(vec![Profile::Okta, Profile::Rfc]));
+        let err = named(&["google"]).expect_err("unknown");
+        assert!(err.contains("\"google\"") && err.contains("rfc, entra, okta"), "{err}");
+    }
 }

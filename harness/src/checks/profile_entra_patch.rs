@@ -2,23 +2,27 @@
 //! ops and one op per attribute, and the `aadOptscim062020` one with a path-less replace of dotted and
 //! URN-qualified keys), filtered email paths, the manager as a bare string, app roles as JSON-encoded strings, and
 //! the answer Entra's validator wants (`reference/IDP-TRAFFIC.md` sections 1 and 5, bodies in
-//! `reference/idp-wire/entra/`).
+//! `reference/idp-wire/entra/`). The PATCH bodies are the `entra` and `entra-2020` personas' plans for an update
+//! intent; only the legacy manager shape and app roles, which no intent models, are built beside them.
 
 use super::crud::{at, show, str_at};
-use super::profile_entra::entra_fixture;
-use super::profile_support::{Idp, entra_write, expect_str, patch_op, typed};
+use super::profile_entra::{EntraUser, entra_fixture};
+use super::profile_support::{edited, expect_str, patch, send, step, typed};
 use super::support::{excerpt, outcome};
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Ctx, describe};
 use crate::run;
-use reqwest::Method;
+use scimlab_mock_idp::Persona;
+use scimlab_mock_idp::intent::{Intent, Member, UserChanges, UserProfile};
+use scimlab_mock_idp::persona::Planned;
+use scimlab_mock_idp::persona::catalog::{ENTRA, ENTRA_2020};
 use scimlab_protocol::schema::ENTERPRISE_USER_URN;
 use serde_json::{Value, json};
 
 /// The section every id of this file starts with.
 pub const SECTION: &str = "profile/entra";
 
-const ENTRA: &[Profile] = &[Profile::Entra];
+const ENTRA_PROFILE: &[Profile] = &[Profile::Entra];
 const PATCH: &[Capability] = &[Capability::Users, Capability::Patch];
 const PATCH_ENTERPRISE: &[Capability] = &[Capability::Users, Capability::Patch, Capability::EnterpriseUser];
 
@@ -29,7 +33,7 @@ pub const CHECKS: &[Check] = &[
         level: Level::Must,
         tags: &[Tag::Entra, Tag::Users, Tag::Patch],
         requires: PATCH,
-        profiles: ENTRA,
+        profiles: ENTRA_PROFILE,
         requirement: "Entra's default update, one capitalised Replace per attribute (filtered email path, \
                       sub-attributes, enterprise URN path), is applied in full",
         sends: "PATCH /Users/{id} with Replace displayName, emails[type eq \"work\"].value, name.givenName, \
@@ -45,7 +49,7 @@ pub const CHECKS: &[Check] = &[
         level: Level::Must,
         tags: &[Tag::Entra, Tag::Users, Tag::Patch],
         requires: PATCH,
-        profiles: ENTRA,
+        profiles: ENTRA_PROFILE,
         requirement: "Entra's Add of a newly set single-valued attribute (Add nickName) sets it",
         sends: "PATCH /Users/{id} {\"op\":\"Add\",\"path\":\"nickName\",\"value\":\"Babs\"}",
         consequence: "attributes set for the first time in Entra never reach the app; Entra retries the update \
@@ -58,7 +62,7 @@ pub const CHECKS: &[Check] = &[
         level: Level::Must,
         tags: &[Tag::Entra, Tag::Users, Tag::Patch],
         requires: PATCH,
-        profiles: ENTRA,
+        profiles: ENTRA_PROFILE,
         requirement: "with aadOptscim062020, the path-less replace whose value uses dotted keys (name.givenName) \
                       and URN-qualified keys is applied in full",
         sends: "PATCH /Users/{id} replace emails[type eq \"work\"].value, then a path-less replace of \
@@ -73,7 +77,7 @@ pub const CHECKS: &[Check] = &[
         level: Level::Must,
         tags: &[Tag::Entra, Tag::Users, Tag::Patch],
         requires: PATCH,
-        profiles: ENTRA,
+        profiles: ENTRA_PROFILE,
         requirement: "Replace emails[type eq \"work\"].value on a user without a work email creates that email",
         sends: "POST /Users without emails, PATCH Replace emails[type eq \"work\"].value",
         consequence: "when a user gets a mailbox after being provisioned, Entra's update is refused (noTarget) on \
@@ -86,7 +90,7 @@ pub const CHECKS: &[Check] = &[
         level: Level::Must,
         tags: &[Tag::Entra, Tag::Users, Tag::Patch],
         requires: PATCH,
-        profiles: ENTRA,
+        profiles: ENTRA_PROFILE,
         requirement: "Replace emails[type eq \"work\"].value changes the work email in place: one work email, the \
                       home email untouched (type stays unique)",
         sends: "POST /Users with a work and a home email, PATCH Replace emails[type eq \"work\"].value",
@@ -100,7 +104,7 @@ pub const CHECKS: &[Check] = &[
         level: Level::Must,
         tags: &[Tag::Entra, Tag::Users, Tag::Patch, Tag::Schema],
         requires: PATCH_ENTERPRISE,
-        profiles: ENTRA,
+        profiles: ENTRA_PROFILE,
         requirement: "Entra's manager update, Add on urn:...:enterprise:2.0:User:manager with the manager's id as a \
                       bare string, is accepted and the manager reads back as a complex {value}",
         sends: "PATCH /Users/{id} {\"op\":\"Add\",\"path\":\"urn:...:enterprise:2.0:User:manager\",\
@@ -116,7 +120,7 @@ pub const CHECKS: &[Check] = &[
         level: Level::Should,
         tags: &[Tag::Entra, Tag::Users, Tag::Patch, Tag::Schema],
         requires: PATCH_ENTERPRISE,
-        profiles: ENTRA,
+        profiles: ENTRA_PROFILE,
         requirement: "the tutorial's manager update, Add manager with [{$ref, value}], sets the enterprise manager",
         sends: "PATCH /Users/{id} {\"op\":\"Add\",\"path\":\"manager\",\"value\":[{\"$ref\":...,\"value\":...}]}",
         consequence: "older Entra jobs and apps built from Microsoft's tutorial send this shape; their manager \
@@ -129,7 +133,7 @@ pub const CHECKS: &[Check] = &[
         level: Level::Should,
         tags: &[Tag::Entra, Tag::Users, Tag::Patch],
         requires: PATCH,
-        profiles: ENTRA,
+        profiles: ENTRA_PROFILE,
         requirement: "an app role added as a JSON-encoded string value is stored and returned unchanged",
         sends: "PATCH /Users/{id} {\"op\":\"Add\",\"path\":\"roles\",\"value\":[{\"value\":\"{\\\"id\\\":...}\"}]}",
         consequence: "app-role assignments made in Entra never reach the app; Entra retries them every cycle",
@@ -141,7 +145,7 @@ pub const CHECKS: &[Check] = &[
         level: Level::Should,
         tags: &[Tag::Entra, Tag::Users, Tag::Patch],
         requires: PATCH,
-        profiles: ENTRA,
+        profiles: ENTRA_PROFILE,
         requirement: "a user PATCH answers 200 with the updated User (the RFC also allows 204)",
         sends: "PATCH /Users/{id} {\"op\":\"Replace\",\"path\":\"displayName\",\"value\":...}",
         consequence: "Microsoft's SCIM Validator, required for a gallery listing, expects 200 with the User and \
@@ -151,33 +155,40 @@ pub const CHECKS: &[Check] = &[
     },
 ];
 
+/// The persona's update of `user` with `changes` (its `update` step), as Entra sends it; `before` is what
+/// Entra held, which decides `Add` (first value) or `Replace`.
+fn update(persona: &Persona, user: &EntraUser, before: UserProfile, changes: UserChanges) -> Result<Planned, Outcome> {
+    let intent = Intent::Update { id: user.created.id.clone(), before, changes };
+    step(persona.plan(&intent), "update")
+}
+
 /// Section 1, Update: the default dialect, as captured in update_multiple_attrs_patch_default_noflag.json.
 async fn capitalised_ops(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let (a, _) = entra_fixture(ctx, "entra-update", json!({})).await?;
+            let a = entra_fixture(ctx, "entra-update", json!({})).await?;
             let mail = format!("{}@test.example", ctx.unique("entra-mail"));
             let external = uuid::Uuid::new_v4().to_string();
-            let mut ops = vec![
-                json!({"op": "Replace", "path": "displayName", "value": "Pvlo"}),
-                json!({"op": "Replace", "path": "emails[type eq \"work\"].value", "value": mail}),
-                json!({"op": "Replace", "path": "name.givenName", "value": "Gtfd"}),
-                json!({"op": "Replace", "path": "name.familyName", "value": "Pkqf"}),
-                json!({"op": "Replace", "path": "externalId", "value": external}),
-            ];
-            if ctx.run.enterprise {
-                let path = format!("{ENTERPRISE_USER_URN}:employeeNumber");
-                ops.push(json!({"op": "Replace", "path": path, "value": "Eqpj"}));
-            }
-            Idp::Entra.patch(ctx, &a, Value::Array(ops)).await?;
-            let got = ctx.read_back(&a).await?;
+            let enterprise = ctx.run.enterprise;
+            let changes = UserChanges {
+                display_name: Some("Pvlo".into()),
+                email: Some(mail.clone()),
+                given_name: Some("Gtfd".into()),
+                family_name: Some("Pkqf".into()),
+                external_id: Some(external.clone()),
+                employee_number: enterprise.then(|| "Eqpj".to_owned()),
+                ..UserChanges::default()
+            };
+            // Every attribute had a value, so each op is a Replace with its path.
+            patch(ctx, &ENTRA, &a.created, update(&ENTRA, &a, a.profile.clone(), changes)?).await?;
+            let got = ctx.read_back(&a.created).await?;
             let what = "after Entra's update";
             expect_str(&got, &["displayName"], "Pvlo", what)?;
             expect_str(&got, &["name", "givenName"], "Gtfd", what)?;
             expect_str(&got, &["name", "familyName"], "Pkqf", what)?;
             expect_str(&got, &["externalId"], &external, what)?;
             work_email_is(&got, &mail)?;
-            if ctx.run.enterprise {
+            if enterprise {
                 expect_str(&got, &[ENTERPRISE_USER_URN, "employeeNumber"], "Eqpj", what)?;
             }
             Ok(Outcome::Pass)
@@ -201,9 +212,10 @@ fn work_email_is(got: &Value, mail: &str) -> Result<(), Outcome> {
 async fn add_new_attribute(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let (a, _) = entra_fixture(ctx, "entra-add", json!({})).await?;
-            Idp::Entra.patch(ctx, &a, json!([{"op": "Add", "path": "nickName", "value": "Babs"}])).await?;
-            let got = ctx.read_back(&a).await?;
+            let a = entra_fixture(ctx, "entra-add", json!({})).await?;
+            let changes = UserChanges { nick_name: Some("Babs".into()), ..UserChanges::default() };
+            patch(ctx, &ENTRA, &a.created, update(&ENTRA, &a, a.profile.clone(), changes)?).await?;
+            let got = ctx.read_back(&a.created).await?;
             expect_str(&got, &["nickName"], "Babs", "after Add nickName")?;
             Ok(Outcome::Pass)
         }
@@ -211,28 +223,29 @@ async fn add_new_attribute(ctx: &Ctx) -> Outcome {
     )
 }
 
-/// Section 1, Update with the flag (update_multiple_attrs_patch_aadOptscim062020.json).
+/// Section 1, Update with the flag (update_multiple_attrs_patch_aadOptscim062020.json): the `entra-2020` persona.
 async fn dotted_keys(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let (a, _) = entra_fixture(ctx, "entra-dotted", json!({})).await?;
+            let a = entra_fixture(ctx, "entra-dotted", json!({})).await?;
             let mail = format!("{}@test.example", ctx.unique("entra-mail"));
-            let mut value = json!({"displayName": "Bjfe", "name.givenName": "Kkom", "name.familyName": "Unua"});
-            if ctx.run.enterprise {
-                value[format!("{ENTERPRISE_USER_URN}:employeeNumber")] = json!("Aklq");
-            }
-            let ops = json!([
-                {"op": "replace", "path": "emails[type eq \"work\"].value", "value": mail},
-                {"op": "replace", "value": value}
-            ]);
-            Idp::Entra.patch(ctx, &a, ops).await?;
-            let got = ctx.read_back(&a).await?;
+            let enterprise = ctx.run.enterprise;
+            let changes = UserChanges {
+                display_name: Some("Bjfe".into()),
+                email: Some(mail.clone()),
+                given_name: Some("Kkom".into()),
+                family_name: Some("Unua".into()),
+                employee_number: enterprise.then(|| "Aklq".to_owned()),
+                ..UserChanges::default()
+            };
+            patch(ctx, &ENTRA_2020, &a.created, update(&ENTRA_2020, &a, a.profile.clone(), changes)?).await?;
+            let got = ctx.read_back(&a.created).await?;
             let what = "after the path-less replace with dotted keys";
             expect_str(&got, &["displayName"], "Bjfe", what)?;
             expect_str(&got, &["name", "givenName"], "Kkom", what)?;
             expect_str(&got, &["name", "familyName"], "Unua", what)?;
             work_email_is(&got, &mail)?;
-            if ctx.run.enterprise {
+            if enterprise {
                 expect_str(&got, &[ENTERPRISE_USER_URN, "employeeNumber"], "Aklq", what)?;
             }
             Ok(Outcome::Pass)
@@ -241,15 +254,16 @@ async fn dotted_keys(ctx: &Ctx) -> Outcome {
     )
 }
 
-/// Section 5 item 5: filter paths that create the element when it is missing.
+/// Section 5 item 5: filter paths that create the element when it is missing. Entra holds a work email the app
+/// does not have (the app dropped it, or it was set before the app's mapping), so it sends a Replace.
 async fn filter_creates_email(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let (a, _) = entra_fixture(ctx, "entra-nomail", json!({"emails": null})).await?;
+            let a = entra_fixture(ctx, "entra-nomail", json!({"emails": null})).await?;
             let mail = format!("{}@test.example", ctx.unique("entra-mail"));
-            let op = json!([{"op": "Replace", "path": "emails[type eq \"work\"].value", "value": mail}]);
-            Idp::Entra.patch(ctx, &a, op).await?;
-            let got = ctx.read_back(&a).await?;
+            let changes = UserChanges { email: Some(mail.clone()), ..UserChanges::default() };
+            patch(ctx, &ENTRA, &a.created, update(&ENTRA, &a, a.profile.clone(), changes)?).await?;
+            let got = ctx.read_back(&a.created).await?;
             work_email_is(&got, &mail)?;
             Ok(Outcome::Pass)
         }
@@ -266,14 +280,15 @@ async fn work_email_in_place(ctx: &Ctx) -> Outcome {
                 {"primary": true, "type": "work", "value": format!("{}@Contoso.example", ctx.unique("entra-work"))},
                 {"type": "home", "value": home}
             ]});
-            let (a, _) = entra_fixture(ctx, "entra-inplace", extra).await?;
+            let a = entra_fixture(ctx, "entra-inplace", extra).await?;
             let mail = format!("{}@test.example", ctx.unique("entra-mail"));
-            let ops = json!([
-                {"op": "Replace", "path": "emails[type eq \"work\"].value", "value": mail},
-                {"op": "Replace", "path": "name.familyName", "value": "updatedFamilyName"}
-            ]);
-            Idp::Entra.patch(ctx, &a, ops).await?;
-            let got = ctx.read_back(&a).await?;
+            let changes = UserChanges {
+                email: Some(mail.clone()),
+                family_name: Some("updatedFamilyName".into()),
+                ..UserChanges::default()
+            };
+            patch(ctx, &ENTRA, &a.created, update(&ENTRA, &a, a.profile.clone(), changes)?).await?;
+            let got = ctx.read_back(&a.created).await?;
             work_email_is(&got, &mail)?;
             let homes = typed(&got, "emails", "home");
             Ok(Outcome::check(
@@ -298,45 +313,63 @@ fn manager_is(got: &Value, id: &str) -> Result<(), Outcome> {
     }
 }
 
+/// Entra's manager step for `user` getting the manager `boss` for the first time: the `set-manager` PATCH of
+/// the persona's plan (sent when the `id eq ... and manager eq ...` check before it finds nothing, as it does
+/// for a new user).
+fn set_manager(user: &EntraUser, boss: &EntraUser) -> Result<Planned, Outcome> {
+    let manager = Member { id: boss.created.id.clone(), display: boss.profile.user_name.clone() };
+    let changes = UserChanges { manager: Some(manager), ..UserChanges::default() };
+    let intent = Intent::Update { id: user.created.id.clone(), before: user.profile.clone(), changes };
+    step(ENTRA.plan(&intent), "set-manager")
+}
+
 /// Section 1, Hire: the manager is set afterwards, as a bare string (SCIM-SDK#541), and read back complex.
 async fn manager_bare_string(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let (boss, _) = entra_fixture(ctx, "entra-boss", json!({})).await?;
-            let (a, _) = entra_fixture(ctx, "entra-report", json!({})).await?;
-            let path = format!("{ENTERPRISE_USER_URN}:manager");
-            Idp::Entra.patch(ctx, &a, json!([{"op": "Add", "path": path, "value": boss.id}])).await?;
-            manager_is(&ctx.read_back(&a).await?, &boss.id)?;
+            let boss = entra_fixture(ctx, "entra-boss", json!({})).await?;
+            let a = entra_fixture(ctx, "entra-report", json!({})).await?;
+            patch(ctx, &ENTRA, &a.created, set_manager(&a, &boss)?).await?;
+            manager_is(&ctx.read_back(&a.created).await?, &boss.created.id)?;
             Ok(Outcome::Pass)
         }
         .await,
     )
 }
 
-/// Section 1, Hire: the tutorial's legacy manager shape (manager_add_patch_tutorial_legacy.json).
+/// Section 1, Hire: the tutorial's legacy manager shape (manager_add_patch_tutorial_legacy.json), built from the
+/// persona's manager step with the op's path and value changed to the tutorial's.
 async fn manager_legacy_array(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let (boss, _) = entra_fixture(ctx, "entra-boss", json!({})).await?;
-            let (a, _) = entra_fixture(ctx, "entra-report", json!({})).await?;
-            let reference = ctx.run.client.url_for(&boss.path);
-            let value = json!([{"$ref": reference, "value": boss.id}]);
-            Idp::Entra.patch(ctx, &a, json!([{"op": "Add", "path": "manager", "value": value}])).await?;
-            manager_is(&ctx.read_back(&a).await?, &boss.id)?;
+            let boss = entra_fixture(ctx, "entra-boss", json!({})).await?;
+            let a = entra_fixture(ctx, "entra-report", json!({})).await?;
+            let reference = ctx.run.client.url_for(&boss.created.path);
+            let value = json!([{"$ref": reference, "value": boss.created.id}]);
+            let legacy = edited(set_manager(&a, &boss)?, |body| {
+                if let Some(op) = body.pointer_mut("/Operations/0") {
+                    op["path"] = json!("manager");
+                    op["value"] = value;
+                }
+            });
+            patch(ctx, &ENTRA, &a.created, legacy).await?;
+            manager_is(&ctx.read_back(&a.created).await?, &boss.created.id)?;
             Ok(Outcome::Pass)
         }
         .await,
     )
 }
 
-/// Section 1, Update: app roles as JSON-encoded strings (roles_approle_patch_default.json).
+/// Section 1, Update: app roles as JSON-encoded strings (roles_approle_patch_default.json). No lifecycle intent
+/// carries roles, so the op is built with the persona's casing and sent with its headers.
 async fn roles_json_string(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let (a, _) = entra_fixture(ctx, "entra-roles", json!({})).await?;
+            let a = entra_fixture(ctx, "entra-roles", json!({})).await?;
             let role = r#"{"id":"06b07648-ecfe-589f-9d2f-6325724a46ee","value":"25","displayName":"Role1234"}"#;
-            Idp::Entra.patch(ctx, &a, json!([{"op": "Add", "path": "roles", "value": [{"value": role}]}])).await?;
-            let got = ctx.read_back(&a).await?;
+            let op = json!({"op": ENTRA.op("add"), "path": "roles", "value": [{"value": role}]});
+            patch(ctx, &ENTRA, &a.created, ENTRA.patch("roles", a.created.path.as_str(), vec![op])).await?;
+            let got = ctx.read_back(&a.created).await?;
             let roles = at(&got, &["roles"]).and_then(Value::as_array);
             Ok(Outcome::check(
                 roles.is_some_and(|r| r.iter().any(|e| str_at(e, &["value"]) == Some(role))),
@@ -352,15 +385,16 @@ async fn roles_json_string(ctx: &Ctx) -> Outcome {
 async fn patch_returns_user(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let (a, _) = entra_fixture(ctx, "entra-answer", json!({})).await?;
-            let ops = patch_op(json!([{"op": "Replace", "path": "displayName", "value": "Validated"}]));
-            let r = ctx.send(entra_write(Method::PATCH, &a.path, &ops)).await?;
-            let what = format!("PATCH {}", a.path);
+            let a = entra_fixture(ctx, "entra-answer", json!({})).await?;
+            let changes = UserChanges { display_name: Some("Validated".into()), ..UserChanges::default() };
+            let path = a.created.path.clone();
+            let r = send(ctx, &ENTRA, update(&ENTRA, &a, a.profile.clone(), changes)?, &path).await?;
+            let what = format!("PATCH {path}");
             super::support::status(&r, 200, &what)?;
             let body = r.body_json();
-            if str_at(body, &["id"]) != Some(a.id.as_str()) {
+            if str_at(body, &["id"]) != Some(a.created.id.as_str()) {
                 return Ok(Outcome::fail(
-                    format!("{what} answers with the User (id {})", a.id),
+                    format!("{what} answers with the User (id {})", a.created.id),
                     format!("the body is: {}", excerpt(&r.text())),
                 ));
             }

@@ -2,19 +2,23 @@
 //! filtered remove and an add without `type` in one PATCH), "Push now" (replace of the whole member list, or of
 //! none), and the path-less rename `{id, displayName}` Okta sends on every push (`reference/IDP-TRAFFIC.md`
 //! section 2, Groups; bodies in `reference/idp-wire/okta/group_*.json`). Okta accepts 200 or 204 to a group PATCH.
+//! Every request is a step of the `okta` persona's plan for a group intent.
 
 use super::crud::{member_ids, str_at};
-use super::profile_support::{Idp, exactly, group, judge_group_create, named, pct_encode};
+use super::profile_support::{create_fixture, exactly, judge_group_create, list_planned, named, patch, step};
 use super::support::outcome;
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Created, Ctx, Kind};
 use crate::run;
-use serde_json::{Value, json};
+use scimlab_mock_idp::intent::{GroupProfile, Intent, Member};
+use scimlab_mock_idp::persona::Planned;
+use scimlab_mock_idp::persona::catalog::OKTA;
+use serde_json::json;
 
 /// The section every id of this file starts with.
 pub const SECTION: &str = "profile/okta";
 
-const OKTA: &[Profile] = &[Profile::Okta];
+const OKTA_PROFILE: &[Profile] = &[Profile::Okta];
 const MEMBERSHIP: &[Capability] = &[Capability::Groups, Capability::Users, Capability::Patch];
 
 /// The checks of this file.
@@ -24,7 +28,7 @@ pub const CHECKS: &[Check] = &[
         level: Level::Must,
         tags: &[Tag::Okta, Tag::Groups, Tag::Create],
         requires: &[Capability::Groups],
-        profiles: OKTA,
+        profiles: OKTA_PROFILE,
         requirement: "Group Push's create, {displayName, members: []}, is answered 201 with the group and its id",
         sends: "POST /Groups {\"schemas\":[...Group],\"displayName\":...,\"members\":[]} with Okta's headers",
         consequence: "pushed groups are never created in the app; Group Push shows an error for the group and its \
@@ -37,7 +41,7 @@ pub const CHECKS: &[Check] = &[
         level: Level::Must,
         tags: &[Tag::Okta, Tag::Groups, Tag::Filter],
         requires: &[Capability::Groups, Capability::Filter],
-        profiles: OKTA,
+        profiles: OKTA_PROFILE,
         requirement: "Group Push's lookup, displayName eq, returns exactly the matching group",
         sends: "GET /Groups?filter=displayName%20eq%20%22<name>%22",
         consequence: "Group Push links a pushed group to what the lookup returns: a wrong answer makes Okta take \
@@ -50,7 +54,7 @@ pub const CHECKS: &[Check] = &[
         level: Level::Must,
         tags: &[Tag::Okta, Tag::Groups, Tag::Patch, Tag::Membership],
         requires: MEMBERSHIP,
-        profiles: OKTA,
+        profiles: OKTA_PROFILE,
         requirement: "Okta's membership PATCH, remove members[value eq \"u1\"] and add members [{value, display}] \
                       in one request, leaves exactly the added member",
         sends: "PATCH /Groups/{id} [{\"op\":\"remove\",\"path\":\"members[value eq \\\"u1\\\"]\"},\
@@ -65,7 +69,7 @@ pub const CHECKS: &[Check] = &[
         level: Level::Must,
         tags: &[Tag::Okta, Tag::Groups, Tag::Patch, Tag::Membership],
         requires: MEMBERSHIP,
-        profiles: OKTA,
+        profiles: OKTA_PROFILE,
         requirement: "\"Push now\", replace members with the full list, sets exactly that list, and replace \
                       members [] empties the group",
         sends: "PATCH /Groups/{id} {\"op\":\"replace\",\"path\":\"members\",\"value\":[u2, u3]}, then the same \
@@ -80,7 +84,7 @@ pub const CHECKS: &[Check] = &[
         level: Level::Must,
         tags: &[Tag::Okta, Tag::Groups, Tag::Patch],
         requires: &[Capability::Groups, Capability::Patch],
-        profiles: OKTA,
+        profiles: OKTA_PROFILE,
         requirement: "Okta's rename, a path-less replace of {id, displayName} (the group's own id included), \
                       renames the group",
         sends: "PATCH /Groups/{id} {\"op\":\"replace\",\"value\":{\"id\":<id>,\"displayName\":<new name>}}",
@@ -91,29 +95,39 @@ pub const CHECKS: &[Check] = &[
     },
 ];
 
-/// Okta's Group Push create body for a run-unique displayName (group_create_post.json).
-fn okta_group(ctx: &Ctx, label: &str) -> (Value, String) {
-    group(ctx, label, json!({"members": []}))
+/// What Group Push holds about a group: a run-unique displayName.
+fn okta_group(ctx: &Ctx, label: &str) -> GroupProfile {
+    GroupProfile { display_name: ctx.unique(label), ..GroupProfile::default() }
+}
+
+/// The step `label` of the persona's plan for a create of `group`.
+fn create_step(group: &GroupProfile, label: &str) -> Result<Planned, Outcome> {
+    step(OKTA.plan(&Intent::CreateGroup { group: group.clone() }), label)
 }
 
 /// A group created as Group Push creates it.
-async fn okta_group_fixture(ctx: &Ctx, label: &str) -> Result<(Created, String), Outcome> {
-    let (body, name) = okta_group(ctx, label);
-    Ok((Idp::Okta.fixture(ctx, Kind::Group, &body).await?, name))
+async fn okta_group_fixture(ctx: &Ctx, label: &str) -> Result<(Created, GroupProfile), Outcome> {
+    let group = okta_group(ctx, label);
+    Ok((create_fixture(ctx, &OKTA, Kind::Group, create_step(&group, "create")?).await?, group))
 }
 
-/// A group holding one user (created with it), as the membership fixture.
-async fn group_with(ctx: &Ctx, label: &str, member: &Created) -> Result<Created, Outcome> {
-    let g = ctx.create_group(label, json!({"members": [{"value": member.id}]})).await?;
-    if member_ids(&ctx.read_back(&g).await?) != [member.id.clone()] {
+/// A member as Okta sends it: the id the server gave the user and its userName as `display`.
+fn member(user: &Created) -> Member {
+    Member { id: user.id.clone(), display: str_at(&user.body, &["userName"]).unwrap_or_default().to_owned() }
+}
+
+/// A group holding one user (created with it), as the membership fixture, with Okta's view of it.
+async fn group_with(ctx: &Ctx, label: &str, user: &Created) -> Result<(Created, GroupProfile), Outcome> {
+    let g = ctx.create_group(label, json!({"members": [{"value": user.id}]})).await?;
+    if member_ids(&ctx.read_back(&g).await?) != [user.id.clone()] {
         return Err(Outcome::Skip("prerequisite failed: a group created with one member does not hold it".into()));
     }
-    Ok(g)
-}
-
-/// A `members` element as Okta sends it: value and display, no type.
-fn okta_member(user: &Created) -> Value {
-    json!({"value": user.id, "display": str_at(&user.body, &["userName"]).unwrap_or_default()})
+    let group = GroupProfile {
+        display_name: str_at(&g.body, &["displayName"]).unwrap_or_default().to_owned(),
+        external_id: String::new(),
+        members: vec![member(user)],
+    };
+    Ok((g, group))
 }
 
 /// `Ok` when the group's members are exactly `want` (in any order).
@@ -131,36 +145,35 @@ async fn members_are(ctx: &Ctx, g: &Created, want: &[&Created], when: &str) -> R
 
 /// Section 2, Groups: the create.
 async fn group_create(ctx: &Ctx) -> Outcome {
-    let (body, name) = okta_group(ctx, "okta-group");
-    outcome(judge_group_create(ctx, Idp::Okta, &body, &name).await)
+    let group = okta_group(ctx, "okta-group");
+    outcome(async { judge_group_create(ctx, &OKTA, create_step(&group, "create")?, &group.display_name).await }.await)
 }
 
 /// Section 2, Groups: the lookup.
 async fn group_lookup(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let (a, name) = okta_group_fixture(ctx, "okta-glookup").await?;
+            let (a, group) = okta_group_fixture(ctx, "okta-glookup").await?;
             okta_group_fixture(ctx, "okta-glookup").await?;
-            let query = format!("filter={}", pct_encode(&format!("displayName eq \"{name}\"")));
-            exactly(&Idp::Okta.list(ctx, Kind::Group, query).await?, &[&a], "the displayName lookup")?;
+            let list = list_planned(ctx, &OKTA, Kind::Group, create_step(&group, "lookup")?).await?;
+            exactly(&list, &[&a], "the displayName lookup")?;
             Ok(Outcome::Pass)
         }
         .await,
     )
 }
 
-/// Section 2, Groups: membership PATCH (group_membership_patch.json).
+/// Section 2, Groups: membership PATCH (group_membership_patch.json), the persona's `members` step (Okta's
+/// rename that follows it is judged by its own check).
 async fn membership_update(ctx: &Ctx) -> Outcome {
     outcome(
         async {
             let u1 = ctx.create_user("okta-member", json!({})).await?;
             let u2 = ctx.create_user("okta-member", json!({})).await?;
-            let g = group_with(ctx, "okta-members", &u1).await?;
-            let ops = json!([
-                {"op": "remove", "path": format!("members[value eq \"{}\"]", u1.id)},
-                {"op": "add", "path": "members", "value": [okta_member(&u2)]}
-            ]);
-            Idp::Okta.patch(ctx, &g, ops).await?;
+            let (g, group) = group_with(ctx, "okta-members", &u1).await?;
+            let intent =
+                Intent::ChangeMembers { id: g.id.clone(), group, add: vec![member(&u2)], remove: vec![member(&u1)] };
+            patch(ctx, &OKTA, &g, step(OKTA.plan(&intent), "members")?).await?;
             members_are(ctx, &g, &[&u2], "after the membership PATCH").await?;
             Ok(Outcome::Pass)
         }
@@ -175,11 +188,14 @@ async fn replace_members(ctx: &Ctx) -> Outcome {
             let u1 = ctx.create_user("okta-push", json!({})).await?;
             let u2 = ctx.create_user("okta-push", json!({})).await?;
             let u3 = ctx.create_user("okta-push", json!({})).await?;
-            let g = group_with(ctx, "okta-push", &u1).await?;
-            let all = json!([okta_member(&u2), okta_member(&u3)]);
-            Idp::Okta.patch(ctx, &g, json!([{"op": "replace", "path": "members", "value": all}])).await?;
+            let (g, group) = group_with(ctx, "okta-push", &u1).await?;
+            let push = |members: Vec<Member>| {
+                let intent = Intent::PushMembers { id: g.id.clone(), group: group.clone(), members };
+                step(OKTA.plan(&intent), "push")
+            };
+            patch(ctx, &OKTA, &g, push(vec![member(&u2), member(&u3)])?).await?;
             members_are(ctx, &g, &[&u2, &u3], "after replace members [u2, u3]").await?;
-            Idp::Okta.patch(ctx, &g, json!([{"op": "replace", "path": "members", "value": []}])).await?;
+            patch(ctx, &OKTA, &g, push(Vec::new())?).await?;
             members_are(ctx, &g, &[], "after replace members []").await?;
             Ok(Outcome::Pass)
         }
@@ -191,10 +207,10 @@ async fn replace_members(ctx: &Ctx) -> Outcome {
 async fn rename_pathless(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let (g, _) = okta_group_fixture(ctx, "okta-rename").await?;
+            let (g, group) = okta_group_fixture(ctx, "okta-rename").await?;
             let new_name = ctx.unique("okta-renamed");
-            let ops = json!([{"op": "replace", "value": {"id": g.id, "displayName": new_name}}]);
-            Idp::Okta.patch(ctx, &g, ops).await?;
+            let intent = Intent::RenameGroup { id: g.id.clone(), group, display_name: new_name.clone() };
+            patch(ctx, &OKTA, &g, step(OKTA.plan(&intent), "rename")?).await?;
             named(ctx, &g, &new_name).await
         }
         .await,

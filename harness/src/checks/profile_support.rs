@@ -1,206 +1,104 @@
-//! What the Entra ID and Okta profile checks share: requests shaped exactly as each identity provider sends them
-//! (headers, query encodings, bodies from `reference/idp-wire/`), fixtures built from those bodies, and the
-//! judgements the IdPs make of the answers (a ListResponse they can read, a resource they can take an id from).
+//! What the Entra ID and Okta profile checks share: sending what an identity provider sends, and the judgements
+//! the IdPs make of the answers (a ListResponse they can read, a resource they can take an id from).
 //!
-//! Entra ID sends `Content-Type: application/scim+json; charset=utf-8` on writes and, on lookups, only its
-//! `Authorization` header (no `Accept`), with filters form-encoded (`userName+eq+%22...%22`). Okta sends
-//! `User-Agent: Okta SCIM Client 1.0.0`, `Accept: application/scim+json`, `Accept-Charset: utf-8` and the same
-//! Content-Type, with filters percent-encoded (`%20`) and `startIndex=1&count=100` appended. Okta's
-//! `Accept-Encoding: gzip,deflate` is left out on purpose: the harness's client does not inflate bodies, so a
-//! server that honoured it would be misjudged.
+//! What an IdP sends (headers, user agent, query encodings, op casing, value shapes, bodies) is not described
+//! here: it is mock-idp's persona of that IdP ([`scimlab_mock_idp::persona`]), the model `scimlab replay` sends
+//! through too, so that a profile check and a replay cannot disagree about an IdP's wire requests. A check asks
+//! the persona for a plan (`persona.plan(&Intent::Hire { .. })`) or a request (`persona.get`, `persona.patch`),
+//! takes the step it needs ([`step`]), and sends it here, aimed at the path the run recorded for the resource
+//! ([`send`]). Where a check needs a deliberately different request (the legacy manager shape, a PUT with an
+//! attribute left out), it builds it from the persona's own request ([`Planned::with_body`]).
 
 use super::crud::{self, at};
 use super::support::excerpt;
 use crate::check::Outcome;
 use crate::ctx::{Created, Ctx, Kind, describe};
-use reqwest::Method;
-use scimlab_mock_idp::{ScimRequest, ScimResponse};
+use scimlab_mock_idp::persona::{Idp, Planned};
+use scimlab_mock_idp::{Persona, ScimRequest, ScimResponse};
 use scimlab_protocol::list::{DeviationKind, ListResponse};
-use scimlab_protocol::schema::{ENTERPRISE_USER_URN, GROUP_URN, PATCH_OP_URN, USER_URN};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-/// The Content-Type both IdPs put on request bodies.
-pub const SCIM_JSON_UTF8: &str = "application/scim+json; charset=utf-8";
-/// Okta's User-Agent (okta-blog-archive PR#1956).
-pub const OKTA_USER_AGENT: &str = "Okta SCIM Client 1.0.0";
-/// The extra schema URN Entra ID lists on group creates.
-pub const ADSCIM_GROUP_URN: &str = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
-
-/// Percent-encodes `s` as an HTML form does, the way Entra ID writes query values: unreserved characters stay,
-/// a space becomes `+`, everything else `%XX`.
-pub fn form_encode(s: &str) -> String {
-    encode(s, "+")
-}
-
-/// Percent-encodes `s` the RFC 3986 way, as Okta writes query values (a space becomes `%20`).
-pub fn pct_encode(s: &str) -> String {
-    encode(s, "%20")
-}
-
-fn encode(s: &str, space: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else if b == b' ' {
-            out.push_str(space);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// A GET as Entra ID sends it: `raw_query` verbatim, the credential, no `Accept` header.
-pub fn entra_get(path: &str, raw_query: Option<String>) -> ScimRequest {
-    let mut r = ScimRequest::get(path).without("Accept");
-    r.raw_query = raw_query;
-    r
-}
-
-/// A write as Entra ID sends it: a JSON body with `Content-Type: application/scim+json; charset=utf-8`.
-pub fn entra_write(method: Method, path: &str, body: &Value) -> ScimRequest {
-    ScimRequest::json(method, path, body).header("Content-Type", SCIM_JSON_UTF8)
-}
-
-/// A GET as Okta sends it: `raw_query` verbatim, with Okta's User-Agent, Accept and Accept-Charset.
-pub fn okta_get(path: &str, raw_query: Option<String>) -> ScimRequest {
-    let mut r = ScimRequest::get(path)
-        .header("User-Agent", OKTA_USER_AGENT)
-        .header("Accept", "application/scim+json")
-        .header("Accept-Charset", "utf-8");
-    r.raw_query = raw_query;
-    r
-}
-
-/// A write as Okta sends it: Okta's headers and `Content-Type: application/scim+json; charset=utf-8`.
-pub fn okta_write(method: Method, path: &str, body: &Value) -> ScimRequest {
-    ScimRequest::json(method, path, body)
-        .header("Content-Type", SCIM_JSON_UTF8)
-        .header("User-Agent", OKTA_USER_AGENT)
-        .header("Accept", "application/scim+json")
-        .header("Accept-Charset", "utf-8")
-}
-
-/// The identity provider a profile check speaks as: the one switch between Entra ID's requests and Okta's, for
-/// the steps both profiles take the same way.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Idp {
-    /// Microsoft Entra ID.
-    Entra,
-    /// Okta.
-    Okta,
-}
-
-impl Idp {
-    /// A GET as this IdP sends it ([`entra_get`], [`okta_get`]).
-    pub fn get(self, path: &str, raw_query: Option<String>) -> ScimRequest {
-        match self {
-            Idp::Entra => entra_get(path, raw_query),
-            Idp::Okta => okta_get(path, raw_query),
-        }
-    }
-
-    /// A write as this IdP sends it ([`entra_write`], [`okta_write`]).
-    pub fn write(self, method: Method, path: &str, body: &Value) -> ScimRequest {
-        match self {
-            Idp::Entra => entra_write(method, path, body),
-            Idp::Okta => okta_write(method, path, body),
-        }
-    }
-
-    /// A [`fixture`] of `kind` made by POSTing `body` to its collection as this IdP does.
-    pub async fn fixture(self, ctx: &Ctx, kind: Kind, body: &Value) -> Result<Created, Outcome> {
-        fixture(ctx, kind, self.write(Method::POST, ctx.run.path(kind), body)).await
-    }
-
-    /// PATCHes `created` with `ops` as this IdP does; `Ok` for 200 or 204, the answers both IdPs accept.
-    pub async fn patch(self, ctx: &Ctx, created: &Created, ops: Value) -> Result<(), Outcome> {
-        let r = ctx.send(self.write(Method::PATCH, &created.path, &patch_op(ops))).await?;
-        accepted(&r, &format!("PATCH {}", created.path))
-    }
-
-    /// GETs the `kind` collection with `query` (already encoded) as this IdP does, and reads the answer as it
-    /// reads lists ([`read_list`]: Okta wants integer counts).
-    pub async fn list(self, ctx: &Ctx, kind: Kind, query: String) -> Result<ListResponse, Outcome> {
-        let path = ctx.run.path(kind);
-        let what = format!("GET {path}?{query}");
-        let r = ctx.send(self.get(path, Some(query))).await?;
-        read_list(&r, &what, self == Idp::Okta)
-    }
-}
-
-/// A PatchOp body with `operations`.
-pub fn patch_op(operations: Value) -> Value {
-    json!({"schemas": [PATCH_OP_URN], "Operations": operations})
-}
-
-/// Entra ID's filter lookup query: `filter=<attr>+eq+%22<value>%22`.
-pub fn entra_eq(attr: &str, value: &str) -> String {
-    format!("filter={}", form_encode(&format!("{attr} eq \"{value}\"")))
-}
-
-/// Okta's filter lookup query: `filter=<attr>%20eq%20%22<value>%22&startIndex=1&count=100`.
-pub fn okta_eq(attr: &str, value: &str) -> String {
-    format!("filter={}&startIndex=1&count=100", pct_encode(&format!("{attr} eq \"{value}\"")))
-}
-
-/// The User Entra ID creates on hire (idp-wire/entra/create_user_post.json, with the title, display name and
-/// enterprise attributes of its attribute table), named from `name`: `userName` and the work email are
-/// `<name>@Contoso.example`, in mixed case, to see whether they come back as sent. The enterprise part only when
-/// the server has the extension.
-pub fn entra_user(ctx: &Ctx, name: &str, external_id: &str) -> Value {
-    let upn = format!("{name}@Contoso.example");
-    let mut schemas = vec![json!(USER_URN)];
-    let mut body = json!({
-        "externalId": external_id,
-        "userName": upn,
-        "active": true,
-        "displayName": "Joy Young",
-        "title": "Tour Guide",
-        "emails": [{"primary": true, "type": "work", "value": upn}],
-        "meta": {"resourceType": "User"},
-        "name": {"formatted": "Joy Young", "familyName": "Young", "givenName": "Joy"},
-        "roles": []
-    });
-    if ctx.run.enterprise {
-        schemas.push(json!(ENTERPRISE_USER_URN));
-        body[ENTERPRISE_USER_URN] = json!({"employeeNumber": "1001", "department": "Tour Operations"});
-    }
-    body["schemas"] = Value::Array(schemas);
-    body
-}
-
-/// The User Okta creates on assignment (idp-wire/okta/create_user_post.json), with `userName` and email
-/// `<name>@okta.example`, the password Okta sends when password sync is on, and `groups: []`.
-pub fn okta_user(name: &str) -> Value {
-    let login = format!("{name}@okta.example");
-    json!({
-        "schemas": [USER_URN],
-        "userName": login,
-        "name": {"givenName": "Test", "familyName": "User"},
-        "emails": [{"primary": true, "value": login, "type": "work"}],
-        "displayName": "Test User",
-        "locale": "en-US",
-        "externalId": format!("00u{}", uuid::Uuid::new_v4().simple()),
-        "groups": [],
-        "password": "1mz050nq-Scimlab",
-        "active": true
+/// The one request of `plan` labelled `label` (a persona's plan labels its steps: `lookup`, `create`, `update`,
+/// `members`...). Its absence is the harness's own fault: the persona no longer plans what the check expects.
+pub fn step(plan: Vec<Planned>, label: &str) -> Result<Planned, Outcome> {
+    let labels: Vec<&'static str> = plan.iter().map(|p| p.label).collect();
+    plan.into_iter().find(|p| p.label == label).ok_or_else(|| {
+        Outcome::Error(format!("harness: the persona's plan has no {label:?} request (it has {labels:?})"))
     })
 }
 
-/// A Group body with a run-unique displayName and `extra` members merged in.
-pub fn group(ctx: &Ctx, label: &str, extra: Value) -> (Value, String) {
-    let name = ctx.unique(label);
-    let mut body = json!({"schemas": [GROUP_URN], "displayName": name});
-    crate::ctx::merge(&mut body, extra);
-    (body, name)
+/// `planned` as `persona` sends it, aimed at `path`: the collection or resource path the run recorded (the
+/// persona's own `/Users/{id}` stands for the same resource).
+pub fn request(persona: &Persona, planned: Planned, path: &str) -> ScimRequest {
+    persona.to_request(&planned.at(path), None, None)
+}
+
+/// Sends `planned` as `persona` sends it, aimed at `path` ([`request`]).
+pub async fn send(ctx: &Ctx, persona: &Persona, planned: Planned, path: &str) -> Result<ScimResponse, Outcome> {
+    ctx.send(request(persona, planned, path)).await
+}
+
+/// Sends `planned` (a PATCH) to `created` as `persona` does; `Ok` for 200 or 204, the answers both IdPs accept.
+pub async fn patch(ctx: &Ctx, persona: &Persona, created: &Created, planned: Planned) -> Result<(), Outcome> {
+    let r = send(ctx, persona, planned, &created.path).await?;
+    accepted(&r, &format!("PATCH {}", created.path))
+}
+
+/// Sends `planned` (a GET of the `kind` collection: a lookup, a Test Connection probe) as `persona` does, and
+/// reads the answer as the IdP reads lists ([`read_list`]: Okta wants integer counts).
+pub async fn list_planned(ctx: &Ctx, persona: &Persona, kind: Kind, planned: Planned) -> Result<ListResponse, Outcome> {
+    let path = ctx.run.path(kind).to_owned();
+    let what = match &planned.raw_query {
+        Some(q) => format!("GET {path}?{q}"),
+        None => format!("GET {path}"),
+    };
+    let r = send(ctx, persona, planned, &path).await?;
+    read_list(&r, &what, persona.idp == Idp::Okta)
+}
+
+/// GETs the `kind` collection with `query` (already encoded, as the persona writes it) as `persona` does
+/// ([`list_planned`]).
+pub async fn list(ctx: &Ctx, persona: &Persona, kind: Kind, query: String) -> Result<ListResponse, Outcome> {
+    let path = ctx.run.path(kind).to_owned();
+    list_planned(ctx, persona, kind, persona.get("list", path, Some(query))).await
+}
+
+/// `planned` with its JSON body changed by `edit`: a variant built from the persona's own body.
+pub fn edited(planned: Planned, edit: impl FnOnce(&mut Value)) -> Planned {
+    let mut body = planned.body_for(None).unwrap_or(Value::Null);
+    edit(&mut body);
+    planned.with_body(body)
+}
+
+/// The JSON body `planned` sends (`Null` without one).
+pub fn body_of(planned: &Planned) -> Value {
+    planned.body_for(None).unwrap_or(Value::Null)
+}
+
+/// A [`fixture`] of `kind` made by sending `create` (a persona's create step, or a variant of it) to the
+/// collection.
+pub async fn create_fixture(ctx: &Ctx, persona: &Persona, kind: Kind, create: Planned) -> Result<Created, Outcome> {
+    let path = ctx.run.path(kind).to_owned();
+    fixture(ctx, kind, request(persona, create, &path)).await
 }
 
 /// Sends a create built as an IdP builds it; registers what it made for cleanup. `Ok` with the response, which
 /// the caller judges.
 pub async fn send_create(ctx: &Ctx, kind: Kind, req: ScimRequest) -> Result<ScimResponse, Outcome> {
     crud::post_request(ctx, kind, req).await
+}
+
+/// Sends `create`, a persona's Group create step, and judges the answer: 201 with the created Group, its id,
+/// and the displayName `name`.
+pub async fn judge_group_create(ctx: &Ctx, persona: &Persona, create: Planned, name: &str) -> Result<Outcome, Outcome> {
+    let groups = ctx.run.path(Kind::Group).to_owned();
+    let r = send_create(ctx, Kind::Group, request(persona, create, &groups)).await?;
+    let got = created_body(&r, &format!("POST {groups}"), "Group")?;
+    Ok(Outcome::check(
+        crud::str_at(got, &["displayName"]) == Some(name),
+        format!("the created Group is named {name:?}"),
+        format!("displayName is {}", crud::show(at(got, &["displayName"]))),
+    ))
 }
 
 /// A fixture made with an IdP-shaped create: anything but a 2xx with an id is a skip (the create checks judge
@@ -226,19 +124,6 @@ pub fn created_body<'r>(r: &'r ScimResponse, what: &str, noun: &str) -> Result<&
         ));
     }
     Ok(got)
-}
-
-/// Sends `body`, a Group create as `idp` builds it, and judges the answer: 201 with the created Group, its id,
-/// and the displayName `name`.
-pub async fn judge_group_create(ctx: &Ctx, idp: Idp, body: &Value, name: &str) -> Result<Outcome, Outcome> {
-    let groups = ctx.run.path(Kind::Group).to_owned();
-    let r = send_create(ctx, Kind::Group, idp.write(Method::POST, &groups, body)).await?;
-    let got = created_body(&r, &format!("POST {groups}"), "Group")?;
-    Ok(Outcome::check(
-        crud::str_at(got, &["displayName"]) == Some(name),
-        format!("the created Group is named {name:?}"),
-        format!("displayName is {}", crud::show(at(got, &["displayName"]))),
-    ))
 }
 
 /// Reads `created` back and judges that its displayName is `name` (after a rename).
@@ -370,20 +255,4 @@ pub fn typed<'a>(v: &'a Value, attr: &str, kind: &str) -> Vec<&'a Value> {
             a.iter().filter(|e| crud::str_at(e, &["type"]).is_some_and(|t| t.eq_ignore_ascii_case(kind))).collect()
         })
         .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn encodings_match_the_captured_requests() {
-        // idp-wire/entra/test_connection_get.json and okta/user_lookup_get.json.
-        assert_eq!(entra_eq("userName", "7d420df3"), "filter=userName+eq+%227d420df3%22");
-        assert_eq!(
-            okta_eq("userName", "test.user@okta.local"),
-            "filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100"
-        );
-        assert_eq!(form_encode("displayName eq \"TEST\""), "displayName+eq+%22TEST%22");
-    }
 }
