@@ -1,4 +1,5 @@
-//! `scimlab test`: certify a SCIM service provider (or, with no `--url`, the embedded mock SP).
+//! `scimlab test`: certify a SCIM service provider (or, with no `--url`, the embedded mock SP). With no `--profile`
+//! the run covers RFC 7643 / 7644 and every IdP profile (readiness by default); `--profile` selects.
 //!
 //! Exit statuses: 0 when the selected MUST checks ran and passed; 1 when a MUST check failed (with `--strict`, a
 //! SHOULD check too; with `--baseline`, a regression); 2 usage error; 3 when the run could not exercise the server.
@@ -14,7 +15,7 @@ use crate::exit::{Failure, Outcome, usage};
 use crate::reporting::{Reporters, time_seed};
 use anyhow::anyhow;
 use clap::Args;
-use scimlab_harness::check::{Profile, Tag};
+use scimlab_harness::check::Tag;
 use scimlab_harness::checks::registry;
 use scimlab_harness::select::{Selector, select, unmatched};
 use scimlab_harness::{RunError, RunOptions};
@@ -23,8 +24,30 @@ use scimlab_reports::model::RunReport;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// `scimlab test --help` examples: the default run is readiness for every IdP as well as the RFCs.
+const EXAMPLES: &str = "\
+Profiles:
+  With no --profile, a run covers RFC 7643 / 7644 and every IdP profile (entra: Microsoft Entra ID, okta:
+  Okta), whose checks send each IdP's exact requests. --profile selects (repeatable) and the exit status
+  follows the selection: a failed MUST check of any selected profile exits 1.
+
+Examples:
+  scimlab test
+      certify the built-in mock SP (the demo)
+  scimlab test --url https://app.example.com/scim/v2 --token \"$SCIM_TOKEN\"
+      RFC checks and every IdP profile: will Entra and Okta provisioning work?
+  scimlab test --url URL --token T --profile rfc
+      RFC 7643 / 7644 only
+  scimlab test --url URL --token T --profile entra --profile okta
+      only what Microsoft Entra ID and Okta send
+  scimlab test --url URL --basic okta:secret --profile okta --report junit=okta.xml
+      Okta's profile with the Basic credentials Okta sends, as JUnit
+  scimlab checks list --profile entra
+      the checks a profile runs";
+
 /// Options of `scimlab test`.
 #[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
 pub struct TestArgs {
     /// Base URL of the SCIM service provider (e.g. https://app.example.com/scim/v2). Without it, scimlab starts
     /// its own mock SP on a loopback port and certifies that.
@@ -39,7 +62,8 @@ pub struct TestArgs {
     /// A raw credential header, 'Name: value' (e.g. 'Authorization: SSWS abc').
     #[arg(long, value_name = "'K: V'")]
     header: Option<String>,
-    /// Profiles to certify against: rfc (RFC 7643/7644), entra (Microsoft Entra ID), okta. Repeatable; default rfc.
+    /// Profiles to certify against: rfc (RFC 7643/7644), entra (Microsoft Entra ID), okta (Okta). Repeatable;
+    /// default: all of them.
     #[arg(long = "profile", value_name = "PROFILE")]
     profiles: Vec<String>,
     /// Run only checks whose id starts with X, or that carry tag X. Repeatable.
@@ -75,14 +99,7 @@ pub struct TestArgs {
 
 /// Runs `scimlab test`.
 pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
-    let profiles = if args.profiles.is_empty() {
-        vec![Profile::Rfc]
-    } else {
-        args.profiles
-            .iter()
-            .map(|p| Profile::parse(p).ok_or_else(|| usage(format!("unknown profile {p:?}; use rfc, entra or okta"))))
-            .collect::<Result<Vec<_>, _>>()?
-    };
+    let profiles = scimlab_harness::select::profiles(&args.profiles).map_err(usage)?;
     let all = registry();
     let only: Vec<Selector> = args.only.iter().map(|s| Selector::parse(s)).collect();
     let skip: Vec<Selector> = args.skip.iter().map(|s| Selector::parse(s)).collect();
