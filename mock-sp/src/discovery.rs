@@ -68,8 +68,9 @@ pub fn service_provider_config(st: &Shared) -> ServiceProviderConfig {
             max_payload_size: st.config.max_payload_bytes as u64 * lie,
         },
         // `spc-max-results-lies`: announce a page size of 2 while pages hold up to max_results.
+        // `filter-unsupported-working`: announce no filter support while every filter works.
         filter: FilterConfig {
-            supported: true,
+            supported: !st.faults.has(Deviation::FilterUnsupportedWorking),
             max_results: if st.faults.has(Deviation::SpcMaxResultsLies) { 2 } else { st.config.max_results as u64 },
         },
         change_password: Supported { supported: true },

@@ -15,13 +15,14 @@ pub use inject::{inject, transport};
 pub use spec::{Fault, FaultSpecError, TRANSPORT_FAULTS, parse_faults, valid_faults};
 
 use crate::state::Shared;
-use crate::store::{Indexed, Kind, Record};
+use crate::store::{Indexed, Kind, Record, Store};
 use scimlab_protocol::patch::{PatchOpKind, PatchOperation, PatchOptions, PatchRequest};
 use scimlab_protocol::{ScimError, ScimType};
 use serde_json::Value;
 use std::fmt;
 use std::ops::RangeInclusive;
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 macro_rules! deviations {
@@ -227,9 +228,31 @@ deviations! {
     ReadonlyRefused = "readonly-refused": "a POST or PUT body carrying readOnly attributes other than id (groups, meta) is refused with 400 mutability instead of ignoring them",
     /// Values lower-cased.
     ValuesLowercased = "values-lowercased": "userName and email values are stored in lower case instead of as sent",
+    /// Filters work, though announced unsupported.
+    FilterUnsupportedWorking = "filter-unsupported-working": "the ServiceProviderConfig announces filter.supported false, yet every filter works",
+    /// Filters on most attributes match nothing.
+    FilterPartial = "filter-partial": "filters work on userName and id only: a comparison on any other attribute (externalId, displayName, members[...]) silently matches nothing (200, empty list)",
+    /// PATCH answers 501.
+    Patch501 = "patch-501": "every PATCH is answered 501 Not Implemented while the ServiceProviderConfig announces patch.supported true",
+    /// The IdPs' lookup compares case-exactly.
+    LookupCaseSensitive = "lookup-case-sensitive": "a bare userName eq \"x\" filter (the lookup IdPs send) compares case-exactly; compound filters still ignore case",
+    /// The store forgets everything once.
+    DataLoss = "data-loss": "after N requests (data-loss=N, default 200) every User and Group is forgotten, once, as by a restart without persistence",
+    /// Connections dropped under concurrency.
+    ResetUnderLoad = "reset-under-load": "a request that arrives while K others are in flight (reset-under-load=K, default 4) has its connection closed unanswered, as by a server with a small worker pool",
 }
 
 impl Deviation {
+    /// For the deviations that take a number (`data-loss=N`, `reset-under-load=K`), the number the bare name
+    /// means; `None` for the others.
+    pub fn default_amount(self) -> Option<u64> {
+        match self {
+            Deviation::DataLoss => Some(200),
+            Deviation::ResetUnderLoad => Some(4),
+            _ => None,
+        }
+    }
+
     /// The deviation with this name, in any case.
     pub fn from_name(name: &str) -> Option<Deviation> {
         Deviation::ALL.iter().copied().find(|d| d.name().eq_ignore_ascii_case(name.trim()))
@@ -262,6 +285,21 @@ pub struct Faults {
     answers: Vec<(f64, Answer)>,
     /// Whether the middleware has anything to do.
     middleware: bool,
+    /// `data-loss`: the store is forgotten once this many requests have been answered.
+    forget_after: Option<u64>,
+    /// `reset-under-load`: a request arriving while this many are in flight is dropped.
+    max_in_flight: Option<u64>,
+    /// Requests counted for `data-loss` and `reset-under-load` (shared by clones: one server, one count).
+    load: Arc<Load>,
+}
+
+/// What `data-loss` and `reset-under-load` count.
+#[derive(Debug, Default)]
+struct Load {
+    /// Requests that reached the transport middleware.
+    seen: AtomicU64,
+    /// Requests being served now.
+    in_flight: AtomicU64,
 }
 
 /// The deviations the middleware applies (the others live in their handlers).
@@ -273,6 +311,7 @@ const CROSS_CUTTING: &[Deviation] = &[
     Deviation::IfMatchRefused,
     Deviation::Unauthorized401NoBody,
     Deviation::ErrorStatusNumber,
+    Deviation::Patch501,
 ];
 
 impl Faults {
@@ -293,10 +332,41 @@ impl Faults {
                     out.answers.push((upto, Answer::Drop));
                 }
                 Fault::Deviation(d) => out.deviations |= d.bit(),
+                Fault::Tuned(d, _) => out.deviations |= d.bit(),
+            }
+            let (d, amount) = match f {
+                Fault::Tuned(d, n) => (*d, Some(*n)),
+                Fault::Deviation(d) => (*d, d.default_amount()),
+                _ => continue,
+            };
+            match d {
+                Deviation::DataLoss => out.forget_after = amount,
+                Deviation::ResetUnderLoad => out.max_in_flight = amount,
+                _ => {}
             }
         }
         out.middleware = out.latency.is_some() || !out.answers.is_empty() || CROSS_CUTTING.iter().any(|&d| out.has(d));
         out
+    }
+
+    /// Whether the transport middleware has anything to do.
+    fn transport(&self) -> bool {
+        !self.answers.is_empty() || self.forget_after.is_some() || self.max_in_flight.is_some()
+    }
+
+    /// `data-loss` and `reset-under-load` for one arriving request: forgets every resource of `store` when this
+    /// request follows the N-th, then counts it in flight. `Err` when it arrives while K others are in flight
+    /// (the connection is to be dropped); otherwise the guard that counts it in flight until it is dropped.
+    fn arrive(&self, store: &dyn Store) -> Result<Option<InFlight>, Dropped> {
+        if let Some(n) = self.forget_after
+            && self.load.seen.fetch_add(1, Ordering::SeqCst) == n
+        {
+            forget_everything(store);
+        }
+        let Some(k) = self.max_in_flight else { return Ok(None) };
+        let before = self.load.in_flight.fetch_add(1, Ordering::SeqCst);
+        let guard = InFlight(self.load.clone());
+        if before < k { Ok(Some(guard)) } else { Err(Dropped) }
     }
 
     /// Whether the server must break the rule `d`.
@@ -313,6 +383,33 @@ impl Faults {
             remove_value_list: base.remove_value_list && !self.has(Deviation::MembersValueRemoveUnsupported),
             scalar_for_complex: base.scalar_for_complex && !self.has(Deviation::ManagerStringRefused),
             replace_creates_filtered: base.replace_creates_filtered && !self.has(Deviation::FilteredReplaceNoCreate),
+        }
+    }
+}
+
+/// `reset-under-load` picked this request: its connection is to be dropped.
+struct Dropped;
+
+/// A request counted in flight by `reset-under-load`, until dropped (also when its future is).
+struct InFlight(Arc<Load>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// `data-loss`: deletes every Group, then every User, as a server restarted without persistence has none.
+fn forget_everything(store: &dyn Store) {
+    for kind in [Kind::Group, Kind::User] {
+        let mut ids = Vec::new();
+        let _ = store.scan(kind, &mut |r| {
+            ids.push(r.id.clone());
+            true
+        });
+        for id in ids {
+            // A resource deleted meanwhile is gone either way.
+            let _ = store.delete(kind, &id, &mut |_| Ok(()));
         }
     }
 }

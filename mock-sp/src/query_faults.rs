@@ -9,8 +9,9 @@
 
 use crate::faults::{Deviation, Faults};
 use crate::state::Shared;
+use crate::store::{Indexed, Kind};
 use scimlab_protocol::ScimError;
-use scimlab_protocol::filter::{self, AttrExp, CompValue, Filter, Matcher, Test, ValuePath};
+use scimlab_protocol::filter::{self, AttrExp, AttrPath, CompValue, CompareOp, Filter, Matcher, Test, ValuePath};
 use scimlab_protocol::list::{ListResponse, Page, Query};
 use scimlab_protocol::schema::ResourceView;
 use scimlab_protocol::sort::SortSpec;
@@ -38,7 +39,67 @@ pub fn filter(st: &Shared, view: &ResourceView<'_>, text: &str) -> Result<Option
     if f.has(Deviation::FilterValuePathUnsupported) && has_value_path(&parsed) {
         return Err(ScimError::invalid_filter("value filters (attr[...]) are not supported by this server"));
     }
-    Ok(Some(bend(f, parsed)))
+    if f.has(Deviation::LookupCaseSensitive)
+        && view.resource_type.name.eq_ignore_ascii_case("User")
+        && let Some(name) = bare_user_name_eq(&parsed)
+    {
+        return exact_user_name(st, name).map(Some);
+    }
+    let bent = bend(f, parsed);
+    Ok(Some(if f.has(Deviation::FilterPartial) { partial(bent) } else { bent }))
+}
+
+/// `lookup-case-sensitive`: the value of a filter that is one `userName eq "value"` and nothing else (the lookup
+/// IdPs send).
+fn bare_user_name_eq(f: &Filter) -> Option<&str> {
+    match f {
+        Filter::Attr(AttrExp { path, test: Test::Compare(CompareOp::Eq, CompValue::String(v)) })
+            if path.sub.is_none() && path.name.eq_ignore_ascii_case("userName") =>
+        {
+            Some(v)
+        }
+        _ => None,
+    }
+}
+
+/// `lookup-case-sensitive`: the bare lookup answered from a case-exact path, as servers with a fast path for
+/// the IdPs' lookup do: the filter becomes `id eq` the Users whose userName is `name` exactly (none matches when
+/// there is none).
+fn exact_user_name(st: &Shared, name: &str) -> Result<Filter, ScimError> {
+    let exact = st.store.find(Kind::User, Indexed::UserName, name)?;
+    let by_id = |id: &str| {
+        Filter::Attr(AttrExp {
+            path: AttrPath::simple("id"),
+            test: Test::Compare(CompareOp::Eq, CompValue::String(id.to_owned())),
+        })
+    };
+    Ok(exact
+        .iter()
+        .filter(|r| crate::faults::user_name_is(r, name))
+        .map(|r| by_id(&r.id))
+        .reduce(|a, b| Filter::Or(Box::new(a), Box::new(b)))
+        .unwrap_or_else(nothing))
+}
+
+/// A filter no resource matches: `not (id pr)` (every resource has an id).
+fn nothing() -> Filter {
+    Filter::Not(Box::new(Filter::Attr(AttrExp { path: AttrPath::simple("id"), test: Test::Present })))
+}
+
+/// `filter-partial`: the tree as a server that filters only on userName and id reads it: every other
+/// comparison, value paths included, matches nothing.
+fn partial(tree: Filter) -> Filter {
+    match tree {
+        Filter::Attr(a)
+            if a.path.sub.is_none() && ["userName", "id"].iter().any(|n| a.path.name.eq_ignore_ascii_case(n)) =>
+        {
+            Filter::Attr(a)
+        }
+        Filter::Attr(_) | Filter::ValuePath(_) => nothing(),
+        Filter::And(a, b) => Filter::And(Box::new(partial(*a)), Box::new(partial(*b))),
+        Filter::Or(a, b) => Filter::Or(Box::new(partial(*a)), Box::new(partial(*b))),
+        Filter::Not(a) => Filter::Not(Box::new(partial(*a))),
+    }
 }
 
 /// `filter-case-exact-ignored`: whether equality lookups may use the store's (case-exact) indexes.
@@ -239,6 +300,19 @@ mod tests {
             p(r#"meta.created gt "2024-05-01T11:00:00.5Z""#)
         );
         assert_eq!(bent(Deviation::PatchNoop, r#"not (a eq "1" or b eq "2")"#), p(r#"not (a eq "1" or b eq "2")"#));
+    }
+
+    #[test]
+    fn partial_filters_keep_user_name_and_id_only() {
+        let p = |t: &str| partial(filter::parse(t).expect("filter")).to_string();
+        let none = nothing().to_string();
+        assert_eq!(p(r#"userName eq "a""#), filter::parse(r#"userName eq "a""#).expect("f").to_string());
+        assert_eq!(p(r#"externalId eq "a""#), none);
+        assert_eq!(p(r#"members[value eq "1"]"#), none);
+        assert_eq!(p(r#"id eq "1" and displayName eq "g""#), format!("id eq \"1\" and {none}"));
+        assert_eq!(bare_user_name_eq(&filter::parse(r#"USERNAME eq "A""#).expect("f")), Some("A"));
+        assert_eq!(bare_user_name_eq(&filter::parse(r#"userName eq "a" and title pr"#).expect("f")), None);
+        assert_eq!(bare_user_name_eq(&filter::parse(r#"name.userName eq "a""#).expect("f")), None);
     }
 
     #[test]

@@ -7,19 +7,26 @@ use crate::http::SCIM_JSON;
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use scimlab_protocol::ScimError;
 use serde_json::Value;
 
-/// The outer middleware, around the recorder: one roll of the dice per request picks among the 429 / 5xx /
-/// drop faults. A drop happens here, outside everything that would collect the failing body (the recorder
-/// would turn it into an empty 200); an injected status is handed to [`inject`] as a request extension, so the
-/// recorder keeps it like any other answer.
+/// The outer middleware, around the recorder: `data-loss` forgets the store after its N-th request,
+/// `reset-under-load` drops a request that arrives while K others are in flight, and one roll of the dice per
+/// request picks among the 429 / 5xx / drop faults. A drop happens here, outside everything that would collect
+/// the failing body (the recorder would turn it into an empty 200); an injected status is handed to [`inject`]
+/// as a request extension, so the recorder keeps it like any other answer.
 pub async fn transport(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
     let sh = st.shared();
     let f = &sh.faults;
+    if !f.transport() {
+        return next.run(req).await;
+    }
+    let Ok(_in_flight) = f.arrive(sh.store.as_ref()) else {
+        return dropped_connection();
+    };
     if f.answers.is_empty() {
         return next.run(req).await;
     }
@@ -35,8 +42,10 @@ pub async fn transport(State(st): State<AppState>, mut req: Request, next: Next)
 }
 
 /// The inner middleware, around authentication: the latency; the status [`transport`] picked, answered
-/// instead of processing the request; `If-Match` removed for `if-match-ignored`; then the response rewritten for
-/// `error-plain-text`, `no-scim-type`, `401-no-body` and `wrong-content-type` (injected errors included).
+/// instead of processing the request; every PATCH answered 501 for `patch-501` (before authentication, as a
+/// server without the method routes it nowhere); `If-Match` removed for `if-match-ignored`; then the response
+/// rewritten for `error-plain-text`, `no-scim-type`, `401-no-body` and `wrong-content-type` (injected errors
+/// included).
 pub async fn inject(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
     let sh = st.shared();
     let f = &sh.faults;
@@ -51,6 +60,9 @@ pub async fn inject(State(st): State<AppState>, mut req: Request, next: Next) ->
     }
     let resp = match req.extensions().get::<Answer>() {
         Some(Answer::Status { status, retry_after, spec }) => injected_error(*status, *retry_after, spec),
+        _ if f.has(Deviation::Patch501) && req.method() == Method::PATCH => crate::http::error_response(
+            &ScimError::new(501, "PATCH is not implemented by this server (scimlab --fault patch-501)"),
+        ),
         _ => {
             if f.has(Deviation::IfMatchIgnored) {
                 req.headers_mut().remove(header::IF_MATCH);

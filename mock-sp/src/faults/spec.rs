@@ -33,6 +33,10 @@ pub enum Fault {
     },
     /// A named rule broken on purpose.
     Deviation(Deviation),
+    /// A deviation that takes a number, given one: `data-loss=500` (requests before the store is forgotten),
+    /// `reset-under-load=2` (requests in flight before the next one is dropped). The bare name takes
+    /// [`Deviation::default_amount`].
+    Tuned(Deviation, u64),
 }
 
 /// A `--fault` spec that could not be read: names the spec, what was wrong, and every valid form.
@@ -71,6 +75,15 @@ impl FromStr for Fault {
                 .ok_or_else(|| bad(format!("{s:?} is neither a KIND=VALUE fault nor a deviation name")));
         };
         let (key, value) = (key.trim(), value.trim());
+        if let Some(d) = Deviation::from_name(key) {
+            if d.default_amount().is_none() {
+                return Err(bad(format!("the deviation {:?} takes no value; give its name alone", d.name())));
+            }
+            return match value.parse::<u64>() {
+                Ok(n) if n >= 1 => Ok(Fault::Tuned(d, n)),
+                _ => Err(bad(format!("{} needs a whole number from 1 ({}=N)", d.name(), d.name()))),
+            };
+        }
         if key.eq_ignore_ascii_case("latency") {
             let (min, max) = match value.split_once("..") {
                 Some((a, b)) => (parse_duration(a).map_err(&bad)?, parse_duration(b).map_err(&bad)?),
@@ -123,6 +136,7 @@ impl fmt::Display for Fault {
             Fault::Status { status, percent, retry_after: None } => write!(f, "{status}={percent}%"),
             Fault::Drop { percent } => write!(f, "drop={percent}%"),
             Fault::Deviation(d) => f.write_str(d.name()),
+            Fault::Tuned(d, n) => write!(f, "{}={n}", d.name()),
         }
     }
 }
@@ -201,6 +215,9 @@ mod tests {
         assert_eq!("503=0.5%".parse::<Fault>(), Ok(Fault::Status { status: 503, percent: 0.5, retry_after: None }));
         assert_eq!("drop=1%".parse::<Fault>(), Ok(Fault::Drop { percent: 1.0 }));
         assert_eq!("Patch-Noop".parse::<Fault>(), Ok(Fault::Deviation(Deviation::PatchNoop)));
+        let f: Fault = "data-loss=500".parse().expect("tuned");
+        assert_eq!((f.to_string(), f), ("data-loss=500".to_owned(), Fault::Tuned(Deviation::DataLoss, 500)));
+        assert_eq!("reset-under-load=2".parse::<Fault>(), Ok(Fault::Tuned(Deviation::ResetUnderLoad, 2)));
         for d in Deviation::ALL {
             assert_eq!(d.to_string().parse::<Fault>(), Ok(Fault::Deviation(*d)));
             assert_eq!(Deviation::from_name(d.name()), Some(*d));
@@ -220,6 +237,9 @@ mod tests {
             ("404=1%", "cannot be injected"),
             ("429=1%:wait=3", "unknown option"),
             ("teapot=1%", "unknown fault kind"),
+            ("data-loss=0", "whole number from 1"),
+            ("reset-under-load=many", "whole number from 1"),
+            ("patch-noop=3", "takes no value"),
         ] {
             let e = spec.parse::<Fault>().expect_err(spec);
             let msg = e.to_string();

@@ -362,6 +362,49 @@ async fn check(d: Deviation, sp: &Mock, on: bool) {
                 assert_eq!(rt["endpoint"], json!(pick(on, relative.to_owned(), deviant)));
             }
         }
+        Deviation::FilterUnsupportedWorking => {
+            let spc = sp.get("/ServiceProviderConfig").await.expect(200).json();
+            assert_eq!(spc["filter"]["supported"], json!(!on));
+            sp.user("a").await;
+            sp.user("b").await;
+            let r = sp.get("/Users?filter=userName+eq+%22a%22").await.expect(200).json();
+            assert_eq!(r["totalResults"], json!(1), "filters work either way");
+        }
+        Deviation::FilterPartial => {
+            let body = json!({"schemas": [USER], "userName": "a", "displayName": "Ada", "externalId": "ext-a"});
+            sp.send("POST", "/Users", &body).await.expect(201);
+            sp.user("b").await;
+            let r = sp.get("/Users?filter=externalId+eq+%22ext-a%22").await.expect(200).json();
+            assert_eq!(r["totalResults"], json!(pick(on, 1, 0)));
+            let r = sp.get("/Users?filter=displayName+co+%22Ad%22").await.expect(200).json();
+            assert_eq!(r["totalResults"], json!(pick(on, 1, 0)));
+            let r = sp.get("/Users?filter=userName+eq+%22a%22").await.expect(200).json();
+            assert_eq!(r["totalResults"], json!(1), "userName still filters");
+        }
+        Deviation::Patch501 => {
+            let spc = sp.get("/ServiceProviderConfig").await.expect(200).json();
+            assert_eq!(spc["patch"]["supported"], json!(true), "PATCH is announced either way");
+            let id = sp.user("p").await;
+            let r = sp.patch(format!("/Users/{id}"), json!([{"op": "replace", "path": "displayName", "value": "New"}]));
+            let r = r.await;
+            assert_eq!(r.status, pick(on, 200, 501));
+            if on {
+                assert_eq!(r.json()["status"], "501");
+            }
+            let now = sp.get(&format!("/Users/{id}")).await.json();
+            assert_eq!(now["displayName"], json!(pick(on, "New", "p D")));
+        }
+        Deviation::LookupCaseSensitive => {
+            sp.user("alice").await;
+            let r = sp.get("/Users?filter=userName+eq+%22ALICE%22").await.expect(200).json();
+            assert_eq!(r["totalResults"], json!(pick(on, 1, 0)), "the bare lookup");
+            let r = sp.get("/Users?filter=userName+eq+%22alice%22").await.expect(200).json();
+            assert_eq!(r["totalResults"], json!(1), "the exact name is found either way");
+            let r = sp.get("/Users?filter=userName+eq+%22ALICE%22+and+userName+pr").await.expect(200).json();
+            assert_eq!(r["totalResults"], json!(1), "compound filters ignore case either way");
+            let r = sp.send("POST", "/Users", &json!({"schemas": [USER], "userName": "Alice"})).await;
+            assert_eq!(r.status, 409, "uniqueness ignores case either way");
+        }
         #[allow(unreachable_patterns, reason = "reachable once a deviation is added elsewhere")]
         other => panic!("no end-to-end check of {other} in this module"),
     }
@@ -419,6 +462,44 @@ deviation_tests! {
     unauthorized_401_no_body: Unauthorized401NoBody,
     endpoint_absolute_url: EndpointAbsoluteUrl,
     endpoint_absolute_path: EndpointAbsolutePath,
+    filter_unsupported_working: FilterUnsupportedWorking,
+    filter_partial: FilterPartial,
+    patch_501: Patch501,
+    lookup_case_sensitive: LookupCaseSensitive,
+}
+
+/// `data-loss=3`: the fourth request finds the store empty, once; a plain server keeps everything.
+#[tokio::test]
+async fn data_loss_forgets_every_resource_once_after_n_requests() {
+    for on in [false, true] {
+        let sp = Mock::new(if on { &["data-loss=3"] } else { &[] });
+        let id = sp.user("a").await;
+        sp.get(&format!("/Users/{id}")).await.expect(200);
+        assert_eq!(sp.get("/Users").await.expect(200).json()["totalResults"], json!(1));
+        sp.get(&format!("/Users/{id}")).await.expect(pick(on, 200, 404));
+        assert_eq!(sp.users(), pick(on, 1, 0));
+        let again = sp.user("b").await;
+        for _ in 0..5 {
+            sp.get(&format!("/Users/{again}")).await.expect(200);
+        }
+        assert_eq!(sp.users(), pick(on, 2, 1), "forgotten once, not every N requests");
+    }
+}
+
+/// `reset-under-load=1`: of two requests in flight at once, exactly one has its connection dropped; one at a
+/// time, nothing is dropped. The latency keeps the first in flight while the second arrives (both are polled
+/// by one task, so the order of arrival does not matter, only that they overlap).
+#[tokio::test]
+async fn reset_under_load_drops_requests_beyond_k_in_flight() {
+    for on in [false, true] {
+        let faults: &[&str] = if on { &["reset-under-load=1", "latency=50ms"] } else { &["latency=50ms"] };
+        let sp = Mock::new(faults);
+        let (a, b) = tokio::join!(sp.get("/Users"), sp.get("/ServiceProviderConfig"));
+        let dropped = [a.failed, b.failed].iter().filter(|f| **f).count();
+        assert_eq!(dropped, pick(on, 0, 1));
+        let alone = sp.get("/Users").await;
+        assert!(!alone.failed && alone.status == 200, "a request alone is served");
+    }
 }
 
 #[tokio::test]
