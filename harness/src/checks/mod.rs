@@ -23,6 +23,7 @@ mod rfc7644_3_4_1_read;
 mod rfc7644_3_4_2_2_filter_logic;
 mod rfc7644_3_4_2_2_filter_ops;
 mod rfc7644_3_4_2_2_filter_types;
+mod rfc7644_3_4_2_2_idp_lookups;
 mod rfc7644_3_4_2_3_sort;
 mod rfc7644_3_4_2_4_pagination;
 mod rfc7644_3_4_2_list;
@@ -30,6 +31,7 @@ mod rfc7644_3_4_3_search;
 mod rfc7644_3_5_1_replace;
 mod rfc7644_3_5_2_patch;
 mod rfc7644_3_5_2_patch_add;
+mod rfc7644_3_5_2_patch_announced;
 mod rfc7644_3_5_2_patch_remove;
 mod rfc7644_3_5_2_patch_replace;
 mod rfc7644_3_6_delete;
@@ -57,11 +59,13 @@ pub fn sections() -> Vec<(&'static str, &'static [Check])> {
         (rfc7644_3_4_2_2_filter_ops::SECTION, rfc7644_3_4_2_2_filter_ops::CHECKS),
         (rfc7644_3_4_2_2_filter_logic::SECTION, rfc7644_3_4_2_2_filter_logic::CHECKS),
         (rfc7644_3_4_2_2_filter_types::SECTION, rfc7644_3_4_2_2_filter_types::CHECKS),
+        (rfc7644_3_4_2_2_idp_lookups::SECTION, rfc7644_3_4_2_2_idp_lookups::CHECKS),
         (rfc7644_3_4_2_3_sort::SECTION, rfc7644_3_4_2_3_sort::CHECKS),
         (rfc7644_3_4_2_4_pagination::SECTION, rfc7644_3_4_2_4_pagination::CHECKS),
         (rfc7644_3_4_3_search::SECTION, rfc7644_3_4_3_search::CHECKS),
         (rfc7644_3_5_1_replace::SECTION, rfc7644_3_5_1_replace::CHECKS),
         (rfc7644_3_5_2_patch::SECTION, rfc7644_3_5_2_patch::CHECKS),
+        (rfc7644_3_5_2_patch_announced::SECTION, rfc7644_3_5_2_patch_announced::CHECKS),
         (rfc7644_3_5_2_patch_add::SECTION, rfc7644_3_5_2_patch_add::CHECKS),
         (rfc7644_3_5_2_patch_remove::SECTION, rfc7644_3_5_2_patch_remove::CHECKS),
         (rfc7644_3_5_2_patch_replace::SECTION, rfc7644_3_5_2_patch_replace::CHECKS),

@@ -197,6 +197,39 @@ pub(crate) async fn expect_filter(ctx: &Ctx, marked: &Marked, filter: &str, expe
     Ok(())
 }
 
+/// Sends the bare `filter` (no fixture clause: the exact form IdPs send, which servers may special-case) and
+/// judges that exactly the resource with `suffix` comes back. The literal must be unique to the fixture (a
+/// userName or displayName of it), so the answer is kept to the run's data by reading it: any other resource,
+/// the fixture's or anyone's, is wrong. Skips when the reference evaluator disagrees, as [`expect_filter`] does.
+pub(crate) async fn expect_bare(ctx: &Ctx, marked: &Marked, filter: &str, suffix: &str) -> Result<(), Outcome> {
+    let reference = predicted(ctx, marked, filter)?;
+    if reference.len() != 1 || !reference.contains(suffix) {
+        return Err(Outcome::Skip(format!(
+            "prerequisite failed: as the server returned them on create, the resources matching {filter:?} are \
+             {reference:?}, not [{suffix:?}] (an attribute was not stored as sent)"
+        )));
+    }
+    let what = described(marked.kind, ctx, filter);
+    let r = list(ctx, marked.kind, &[("filter", filter)]).await?;
+    let l = read_list(&r, &what)?;
+    let got = marked.labels(&l.resources);
+    let expected = format!("{what} returns exactly {}", marked.name(suffix));
+    match got.as_slice() {
+        [one] if one == suffix => Ok(()),
+        [] => Err(Outcome::fail(expected, format!("it returned nothing (totalResults {})", l.total_results))),
+        [_, _, ..] => Err(Outcome::fail(
+            expected,
+            format!(
+                "the server ignores filter: it returned {} resources (totalResults {}): {}",
+                got.len(),
+                l.total_results,
+                names(marked, &got)
+            ),
+        )),
+        _ => Err(Outcome::fail(expected, format!("it returned {}", names(marked, &got)))),
+    }
+}
+
 /// `[<marker>-a, <marker>-b]`, or `nothing`.
 pub(crate) fn names(marked: &Marked, suffixes: &[String]) -> String {
     if suffixes.is_empty() {
