@@ -166,8 +166,11 @@ mod tests {
 
     #[test]
     fn must_before_should_before_may_then_largest() {
-        let mut causes =
-            vec![cause(Level::May, &["a", "b", "c"]), cause(Level::Must, &["d", "e"]), cause(Level::Must, &["f", "g", "h"])];
+        let mut causes = vec![
+            cause(Level::May, &["a", "b", "c"]),
+            cause(Level::Must, &["d", "e"]),
+            cause(Level::Must, &["f", "g", "h"]),
+        ];
         sort(&mut causes);
         let order: Vec<(Level, usize)> = causes.iter().map(|c| (c.level, c.checks.len())).collect();
         assert_eq!(order, [(Level::Must, 3), (Level::Must, 2), (Level::May, 3)]);
@@ -176,7 +179,8 @@ mod tests {
     #[test]
     fn an_unknown_kind_reads_as_other() {
         let c: RootCause =
-            serde_json::from_str(r#"{"kind":"cosmic-rays","level":"MUST","summary":"s","checks":["a"]}"#).expect("reads");
+            serde_json::from_str(r#"{"kind":"cosmic-rays","level":"MUST","summary":"s","checks":["a"]}"#)
+                .expect("reads");
         assert_eq!(c.kind, CauseKind::Other);
         assert_eq!(c.shown().collect::<Vec<_>>(), ["a"]);
     }

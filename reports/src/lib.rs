@@ -12,10 +12,10 @@ pub mod readiness;
 pub mod schema;
 pub mod sinks;
 
+pub use causes::{CauseKind, RootCause};
 pub use diff::{ReportDiff, diff};
 pub use event::{Event, Sink};
 pub use merge::{merge, merge_with};
-pub use causes::{CauseKind, RootCause};
 pub use model::{
     CheckResult, Coverage, Level, REPORT_VERSION, ReportError, RunKind, RunReport, RunResult, Summary, Target, Verdict,
 };

@@ -296,10 +296,9 @@ impl RunResult {
                 })
             }
             RunResult::NotExercised(c) => Some(c.to_string()),
-            RunResult::Incomplete { errors } => Some(format!(
-                "the harness could not judge {errors} check{}",
-                if *errors == 1 { "" } else { "s" }
-            )),
+            RunResult::Incomplete { errors } => {
+                Some(format!("the harness could not judge {errors} check{}", if *errors == 1 { "" } else { "s" }))
+            }
         }
     }
 }

@@ -19,7 +19,8 @@ pub struct Idp {
 }
 
 /// Every IdP that gets a readiness line, in the order reports list them.
-pub const IDPS: [Idp; 2] = [Idp { profile: "entra", name: "Microsoft Entra ID" }, Idp { profile: "okta", name: "Okta" }];
+pub const IDPS: [Idp; 2] =
+    [Idp { profile: "entra", name: "Microsoft Entra ID" }, Idp { profile: "okta", name: "Okta" }];
 
 /// How ready the server is for one IdP.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,7 +122,9 @@ impl RunReport {
         let cov = Coverage::of(&mine);
         if cov.judged == 0 && errors == 0 {
             let why = match cov.reasons.first() {
-                Some((reason, _)) if cov.reasons.len() == 1 => format!("every {} check was skipped: {reason}", idp.profile),
+                Some((reason, _)) if cov.reasons.len() == 1 => {
+                    format!("every {} check was skipped: {reason}", idp.profile)
+                }
                 _ => format!("every {} check was skipped", idp.profile),
             };
             return ReadinessState::NotTested(why);

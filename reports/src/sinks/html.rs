@@ -1,19 +1,25 @@
 //! The HTML reporter: one self-contained file (inline CSS, a few lines of plain JavaScript, no external assets)
-//! with the result, summaries by section and by level, verdict filter checkboxes, and every check as a
-//! collapsible block with its requirement, verdict, expected / actual, reason, reproducer and evidence (requests
-//! and responses with headers and pretty-printed JSON bodies).
+//! with the result and the IdP readiness lines, the root causes (each with the ids of the checks it explains),
+//! the failures, warnings and errors in full (a few representatives per root cause, every unexplained one),
+//! summaries by section and by level with problem rows highlighted, verdict filter checkboxes, and every check as
+//! a collapsible block with its requirement, verdict, expected / actual, reason, reproducer and evidence (requests
+//! and responses with headers and pretty-printed JSON bodies, numbered within the check).
+//!
+//! The page stays small whatever the run: a check shows its last [`EXCHANGES_MAX`] exchanges, bodies are cut
+//! (shorter for passing checks), all bodies together stay within [`EVIDENCE_BUDGET`], and a check a root cause
+//! explains carries no evidence of its own. The JSON report keeps everything.
 //!
 //! The page is a minijinja template, `templates/report.html`, compiled in with `include_str!`; users may restyle
 //! it with [`HtmlSink::with_template`] (`--template FILE`). The template receives the view built here (see
 //! [`HtmlView`]; every field is plain data) and is always rendered with HTML auto-escaping, whatever the template
-//! file is called, so server text (bodies, headers, URLs) can never become markup. Bodies longer than
-//! [`BODY_MAX`] are cut short so a run with huge responses still opens in a browser.
+//! file is called, so server text (bodies, headers, URLs) can never become markup.
 
 use super::common::{
     LEVELS, VERDICTS, by_section, counts, fmt_ms, is_problem, label, reproducer, request_line, shown_body, status_text,
     truncate, verdict_index,
 };
 use super::output::Output;
+use crate::causes::RootCause;
 use crate::event::{Event, Sink};
 use crate::model::{CheckResult, ReportError, RunReport, Verdict};
 use minijinja::{AutoEscape, Environment};
@@ -24,8 +30,9 @@ use std::path::Path;
 /// The built-in template.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/report.html");
 
-/// The longest body shown in the page (bytes; a longer one is cut with a note of its full size).
-pub const BODY_MAX: usize = 64 * 1024;
+/// The longest body shown in the page, for a failure, warning or error (bytes; a longer one is cut with a note of
+/// its full size).
+pub const BODY_MAX: usize = 16 * 1024;
 /// The longest expected / actual / reason / reproducer / request line shown in the page.
 pub const VALUE_MAX: usize = 64 * 1024;
 
@@ -34,8 +41,19 @@ pub const VALUE_MAX: usize = 64 * 1024;
 pub struct HtmlView {
     /// `conformance`, `replay` or `load`.
     pub kind: String,
-    /// `passed`, `FAILED` or `INCOMPLETE`.
+    /// `passed`, `FAILED`, `NOT EXERCISED` or `INCOMPLETE` ([`RunReport::result`]).
     pub result: &'static str,
+    /// Why, in words (empty for a pass): the same words as the terminal's `Result:` line.
+    pub result_why: String,
+    /// One line per IdP: `Microsoft Entra ID: ready`, `Okta: 3 blocking problems (...)`.
+    pub readiness: Vec<ReadinessView>,
+    /// `1 root cause explains 62 failures: the server ignores filter`, when there are root causes.
+    pub root_cause_headline: Option<String>,
+    /// The root causes, MUST first.
+    pub root_causes: Vec<CauseView>,
+    /// The failures, warnings and errors shown in full, before everything else: the representatives of each root
+    /// cause, then every problem no cause explains.
+    pub problems: Vec<CheckView>,
     /// The report's format version.
     pub version: u32,
     /// scimlab's version.
@@ -62,8 +80,11 @@ pub struct HtmlView {
     pub section_rows: Vec<CountRow>,
     /// A row per level: counts by verdict.
     pub level_rows: Vec<CountRow>,
-    /// The checks, grouped by section.
+    /// The checks, grouped by section. A problem shown in full in `problems` is a summary line here
+    /// (`details` false), and the evidence of passing checks is cut shorter, within the page's budget.
     pub sections: Vec<SectionView>,
+    /// Whether some evidence was left out to keep the page small (the JSON report has all of it).
+    pub evidence_trimmed: bool,
     /// The load results, pretty JSON, if any.
     pub load: Option<String>,
     /// The load results' operations, one row each (see [`super::charts`]).
@@ -83,6 +104,45 @@ pub struct VerdictCount {
     pub count: usize,
 }
 
+/// One IdP's readiness line.
+#[derive(Debug, Serialize)]
+pub struct ReadinessView {
+    /// The whole line.
+    pub line: String,
+    /// Whether the server is ready for the IdP.
+    pub ready: bool,
+}
+
+/// One root cause, ready to show.
+#[derive(Debug, Serialize)]
+pub struct CauseView {
+    /// `MUST`, `SHOULD` or `MAY`.
+    pub level: &'static str,
+    /// Its kind, e.g. `filter-ignored`.
+    pub kind: String,
+    /// The cause in a few words.
+    pub summary: String,
+    /// `62 failures and 3 warnings`.
+    pub tally: String,
+    /// What shows it.
+    pub evidence: Option<String>,
+    /// The checks it explains: id, verdict name and label, and whether its details are shown in full.
+    pub checks: Vec<CauseCheck>,
+}
+
+/// A check a root cause explains.
+#[derive(Debug, Serialize)]
+pub struct CauseCheck {
+    /// Its id.
+    pub id: String,
+    /// `fail`, `warn`...
+    pub verdict: &'static str,
+    /// `FAIL`, `WARN`...
+    pub label: &'static str,
+    /// Whether its details are shown in full (a representative).
+    pub representative: bool,
+}
+
 /// A summary row.
 #[derive(Debug, Serialize)]
 pub struct CountRow {
@@ -92,6 +152,9 @@ pub struct CountRow {
     pub counts: Vec<usize>,
     /// Their sum.
     pub total: usize,
+    /// The most serious verdict in the row that is a problem (`fail`, `error`, `warn`), for highlighting; empty
+    /// when there is none.
+    pub worst: &'static str,
 }
 
 /// The checks of one section.
@@ -122,6 +185,15 @@ pub struct CheckView {
     pub label: &'static str,
     /// Whether it is a fail, warn or error (open by default).
     pub problem: bool,
+    /// Whether this view shows the check's details (false for a problem listed in full in `problems`, or for a
+    /// check a root cause explains and whose evidence is shown by its representatives).
+    pub details: bool,
+    /// Whether its details are shown in full in `problems` (this view then links there).
+    pub shown_above: bool,
+    /// The summary of the root cause that explains it, if any.
+    pub explained_by: Option<String>,
+    /// What evidence was left out, e.g. `316 earlier exchanges are in the JSON report`.
+    pub evidence_note: Option<String>,
     /// Its wall time, for people.
     pub duration: String,
     /// Why.
@@ -139,7 +211,9 @@ pub struct CheckView {
 /// One exchange, ready to show.
 #[derive(Debug, Serialize)]
 pub struct ExchangeView {
-    /// Sequence number.
+    /// Its number within the check, from 1 (the recorded sequence number is often the same for every check).
+    pub n: usize,
+    /// The recorded sequence number.
     pub id: u64,
     /// `METHOD URL`.
     pub request_line: String,
@@ -164,25 +238,75 @@ fn value(v: &str) -> String {
     truncate(v, VALUE_MAX)
 }
 
-fn body(b: Option<&str>) -> Option<String> {
-    b.filter(|b| !b.is_empty()).map(|b| shown_body(b, BODY_MAX))
+/// The body text the page may hold in all (bytes before escaping). A report with hundreds of checks and long list
+/// answers weighed tens of megabytes; past the budget, bodies are left out with a note (the JSON keeps them).
+pub const EVIDENCE_BUDGET: usize = 1_000_000;
+/// The longest body shown for a check that passed.
+const PASS_BODY_MAX: usize = 2 * 1024;
+/// The most exchanges shown for one check (its last ones, which its verdict rests on).
+const EXCHANGES_MAX: usize = 8;
+
+/// What is left of [`EVIDENCE_BUDGET`], and whether anything was left out.
+struct Budget {
+    left: usize,
+    trimmed: bool,
 }
 
-fn exchange_view(x: &Exchange) -> ExchangeView {
+impl Budget {
+    fn body(&mut self, b: Option<&str>, max: usize) -> Option<String> {
+        let b = b.filter(|b| !b.is_empty())?;
+        if self.left == 0 {
+            self.trimmed = true;
+            return Some(format!("[{} bytes left out to keep this page small; the JSON report has them]", b.len()));
+        }
+        let shown = shown_body(b, max.min(self.left));
+        self.left = self.left.saturating_sub(shown.len());
+        Some(shown)
+    }
+}
+
+fn exchange_view(n: usize, x: &Exchange, budget: &mut Budget, max: usize) -> ExchangeView {
     ExchangeView {
+        n,
         id: x.id,
         request_line: value(&request_line(x)),
         request_headers: x.request.headers.clone(),
-        request_body: body(x.request.body.as_deref()),
+        request_body: budget.body(x.request.body.as_deref(), max),
         status: status_text(x),
         has_response: x.response.is_some(),
         response_headers: x.response.as_ref().map(|r| r.headers.clone()).unwrap_or_default(),
-        response_body: body(x.response.as_ref().and_then(|r| r.body.as_deref())),
+        response_body: budget.body(x.response.as_ref().and_then(|r| r.body.as_deref()), max),
         duration: fmt_ms(x.timings.total_us as f64 / 1000.0),
     }
 }
 
-fn check_view(c: &CheckResult) -> CheckView {
+/// The view of a check. `details` says whether its evidence is shown here; `cause` is the root cause that
+/// explains it.
+fn check_view(
+    c: &CheckResult,
+    details: bool,
+    shown_above: bool,
+    cause: Option<&RootCause>,
+    budget: &mut Budget,
+) -> CheckView {
+    let problem = is_problem(c.verdict);
+    let max = if problem { BODY_MAX } else { PASS_BODY_MAX };
+    let (evidence, evidence_note) = if details {
+        let skip = c.evidence.len().saturating_sub(EXCHANGES_MAX);
+        let shown =
+            c.evidence.iter().enumerate().skip(skip).map(|(i, x)| exchange_view(i + 1, x, budget, max)).collect();
+        let note = (skip > 0).then(|| {
+            format!("{skip} earlier exchange{} of this check are in the JSON report", if skip == 1 { "" } else { "s" })
+        });
+        (shown, note)
+    } else if !c.evidence.is_empty() && cause.is_some() && !shown_above {
+        (
+            Vec::new(),
+            Some("its evidence is like that of the root cause's representatives; the JSON report has it".to_owned()),
+        )
+    } else {
+        (Vec::new(), None)
+    };
     CheckView {
         id: c.id.clone(),
         level: c.level.as_str(),
@@ -191,19 +315,27 @@ fn check_view(c: &CheckResult) -> CheckView {
         requirement: c.requirement.clone(),
         verdict: c.verdict.as_str(),
         label: label(c.verdict),
-        problem: is_problem(c.verdict),
+        problem,
+        details,
+        shown_above,
+        explained_by: cause.map(|k| k.summary.clone()),
+        evidence_note,
         duration: fmt_ms(c.duration_ms),
         reason: c.reason.as_deref().map(value),
         expected: c.expected.as_deref().map(value),
         actual: c.actual.as_deref().map(value),
         // A passing check shows its own reproducer only; the curl of its last exchange is noise there.
-        reproducer: if is_problem(c.verdict) { reproducer(c) } else { c.reproducer.clone() }.as_deref().map(value),
-        evidence: c.evidence.iter().map(exchange_view).collect(),
+        reproducer: if problem { reproducer(c) } else { c.reproducer.clone() }.as_deref().map(value),
+        evidence,
     }
 }
 
 fn row(name: String, n: [usize; 5]) -> CountRow {
-    CountRow { name, counts: n.to_vec(), total: n.iter().sum() }
+    let worst = [Verdict::Fail, Verdict::Error, Verdict::Warn]
+        .into_iter()
+        .find(|v| n[verdict_index(*v)] > 0)
+        .map_or("", Verdict::as_str);
+    CountRow { name, counts: n.to_vec(), total: n.iter().sum(), worst }
 }
 
 impl HtmlView {
@@ -211,18 +343,75 @@ impl HtmlView {
     pub fn of(report: &RunReport) -> HtmlView {
         let n = counts(&report.checks);
         let groups = by_section(&report.checks);
+        let mut budget = Budget { left: EVIDENCE_BUDGET, trimmed: false };
+        let causes = &report.root_causes;
+        let cause_of = |id: &str| crate::causes::cause_of(causes, id);
+        let representative = |id: &str| cause_of(id).is_some_and(|k| k.shown().any(|r| r == id));
+        // Problems first: each cause's representatives, then what no cause explains.
+        let mut problems: Vec<&CheckResult> = Vec::new();
+        for k in causes {
+            problems.extend(k.shown().filter_map(|id| report.checks.iter().find(|c| c.id == id)));
+        }
+        problems.extend(report.checks.iter().filter(|c| is_problem(c.verdict) && cause_of(&c.id).is_none()));
+        let problems: Vec<CheckView> =
+            problems.into_iter().map(|c| check_view(c, true, false, cause_of(&c.id), &mut budget)).collect();
+        let sections = groups
+            .iter()
+            .map(|(s, cs)| SectionView {
+                name: (*s).to_owned(),
+                checks: cs
+                    .iter()
+                    .map(|c| {
+                        let listed_above =
+                            is_problem(c.verdict) && (cause_of(&c.id).is_none() || representative(&c.id));
+                        let details = !listed_above && cause_of(&c.id).is_none();
+                        check_view(c, details, listed_above, cause_of(&c.id), &mut budget)
+                    })
+                    .collect(),
+            })
+            .collect();
+        let result = report.result();
         HtmlView {
             kind: serde_json::to_value(report.kind)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
-            result: if report.failed() {
-                "FAILED"
-            } else if n[verdict_index(Verdict::Error)] > 0 {
-                "INCOMPLETE"
-            } else {
-                "passed"
-            },
+            result: result.word(),
+            result_why: result.why().unwrap_or_default(),
+            readiness: report
+                .readiness()
+                .into_iter()
+                .map(|r| ReadinessView { line: r.to_string(), ready: r.ready() })
+                .collect(),
+            root_cause_headline: crate::causes::headline(causes, &report.checks),
+            root_causes: causes
+                .iter()
+                .map(|k| CauseView {
+                    level: k.level.as_str(),
+                    kind: serde_json::to_value(k.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    summary: k.summary.clone(),
+                    tally: k.tally(&report.checks),
+                    evidence: k.evidence.as_deref().map(value),
+                    checks: k
+                        .checks
+                        .iter()
+                        .map(|id| {
+                            let verdict =
+                                report.checks.iter().find(|c| &c.id == id).map_or(Verdict::Fail, |c| c.verdict);
+                            CauseCheck {
+                                id: id.clone(),
+                                verdict: verdict.as_str(),
+                                label: label(verdict),
+                                representative: k.shown().any(|r| r == id),
+                            }
+                        })
+                        .collect(),
+                })
+                .collect(),
+            problems,
             version: report.version,
             tool_version: report.tool_version.clone(),
             started_at: report.started_at.clone(),
@@ -244,10 +433,8 @@ impl HtmlView {
                 .map(|l| row(l.as_str().to_owned(), counts(report.checks.iter().filter(|c| c.level == *l))))
                 .filter(|r| r.total > 0)
                 .collect(),
-            sections: groups
-                .into_iter()
-                .map(|(s, cs)| SectionView { name: s.to_owned(), checks: cs.into_iter().map(check_view).collect() })
-                .collect(),
+            sections,
+            evidence_trimmed: budget.trimmed,
             load: report.load.as_ref().map(|l| serde_json::to_string_pretty(l).unwrap_or_default()),
             load_rows: report.load.as_ref().map(super::charts::load_rows).unwrap_or_default(),
             load_charts: report.load.as_ref().map(super::charts::load_charts).unwrap_or_default(),

@@ -6,12 +6,15 @@
 //! the server). A warn (a SHOULD or MAY missed) is a `<failure>` only when the run was `--strict`, since only then
 //! does it fail the run; otherwise it is a success whose `system-out` says what was missed, so the JUnit view and
 //! scimlab's exit status agree. Each test case also carries `level` and `verdict` properties, and its evidence
-//! (the last exchange and the reproducer) in `system-out`.
+//! (the last exchange and the reproducer) in `system-out`; a failure a root cause explains names it first. A
+//! last suite, `scimlab run`, carries the result line and the readiness lines, and an erroring `run/coverage`
+//! case when the run did not exercise the server.
 
 use super::common::{body_excerpt, by_section, duration_of, label, reproducer, request_line, status_text, truncate};
 use super::output::Output;
+use crate::causes::{RootCause, cause_of};
 use crate::event::{Event, Sink};
-use crate::model::{CheckResult, ReportError, RunReport, Verdict};
+use crate::model::{CheckResult, ReportError, RunKind, RunReport, RunResult, Verdict};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 /// How many characters of a response body `system-out` shows.
@@ -48,13 +51,17 @@ fn evidence(c: &CheckResult) -> String {
     parts.join("\n\n")
 }
 
-fn test_case(c: &CheckResult, strict: bool) -> TestCase {
+fn test_case(c: &CheckResult, strict: bool, cause: Option<&RootCause>) -> TestCase {
     let status = match c.verdict {
         Verdict::Pass => TestCaseStatus::success(),
         Verdict::Warn if !strict => TestCaseStatus::success(),
         Verdict::Fail | Verdict::Warn => {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            s.set_message(c.requirement.as_str()).set_type(c.level.as_str()).set_description(details(c));
+            let mut text = details(c);
+            if let Some(k) = cause {
+                text = format!("root cause: {} (explains {} checks)\n{text}", k.summary, k.checks.len());
+            }
+            s.set_message(c.requirement.as_str()).set_type(c.level.as_str()).set_description(text);
             s
         }
         Verdict::Skip => {
@@ -94,6 +101,28 @@ fn test_case(c: &CheckResult, strict: bool) -> TestCase {
     case
 }
 
+/// The suite `scimlab run`: its `system-out` holds the result line, the root-cause headline and the readiness
+/// lines; a run that did not exercise the server (exit 3, though no check failed) has an erroring test case
+/// `run/coverage`, so a CI view of the JUnit file is not green either.
+fn run_suite(report: &RunReport) -> TestSuite {
+    let mut suite = TestSuite::new("scimlab run");
+    let result = report.result();
+    if let RunResult::NotExercised(coverage) = &result {
+        let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+        s.set_message(format!("the run did not exercise the server: {coverage}")).set_type("not exercised");
+        suite.add_test_case(TestCase::new("run/coverage", s));
+    }
+    let mut out = format!("Result: {result}\n");
+    if let Some(h) = crate::causes::headline(&report.root_causes, &report.checks) {
+        out.push_str(&format!("Root cause: {h}\n"));
+    }
+    for r in report.readiness() {
+        out.push_str(&format!("{r}\n"));
+    }
+    suite.set_system_out(out);
+    suite
+}
+
 /// The report as JUnit XML.
 pub fn render_junit(report: &RunReport) -> Result<String, ReportError> {
     let mut junit = Report::new("scimlab");
@@ -103,8 +132,13 @@ pub fn render_junit(report: &RunReport) -> Result<String, ReportError> {
         suite.add_property(Property::new("target", report.target.url.as_str()));
         suite.add_property(Property::new("seed", report.seed.to_string()));
         suite.set_time(checks.iter().map(|c| duration_of(c.duration_ms)).sum());
-        suite.add_test_cases(checks.into_iter().map(|c| test_case(c, report.strict)));
+        suite.add_test_cases(
+            checks.into_iter().map(|c| test_case(c, report.strict, cause_of(&report.root_causes, &c.id))),
+        );
         junit.add_test_suite(suite);
+    }
+    if report.kind == RunKind::Conformance {
+        junit.add_test_suite(run_suite(report));
     }
     junit.to_string().map_err(|e| ReportError::Write { path: "JUnit XML".to_owned(), reason: e.to_string() })
 }

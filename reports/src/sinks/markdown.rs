@@ -1,6 +1,8 @@
 //! The Markdown reporter, shaped for a CI step summary (GitHub's `$GITHUB_STEP_SUMMARY`, GitLab and others):
-//! the result, a table by verdict, a table by section, the details of every failure, warning and error, and a
-//! collapsed table per section listing every check with a plain PASS / FAIL marker.
+//! the result (with the exit rule's words), a table by verdict, a table by section, the root causes (each with
+//! the ids of the checks it explains, collapsed), the details of a few representatives per root cause and of every
+//! other failure, warning and error, a collapsed table per section listing every check with a plain PASS / FAIL
+//! marker, and at the end the result again and one readiness line per IdP.
 //!
 //! GitHub refuses step summaries over 1 MiB, so the document is kept under [`MAX_BYTES`]: bodies, values and
 //! reproducers are cut short, only the last exchange of a check is shown, details stop when their budget is spent
@@ -13,6 +15,7 @@ use super::common::{
     truncate, visible,
 };
 use super::output::Output;
+use crate::causes::cause_of;
 use crate::event::{Event, Sink};
 use crate::model::{CheckResult, ReportError, RunReport, Verdict};
 use scimlab_protocol::exchange::Exchange;
@@ -169,15 +172,9 @@ fn section_tables(report: &RunReport, all_rows: bool) -> String {
 /// The report as Markdown, under [`MAX_BYTES`].
 pub fn render_markdown(report: &RunReport) -> String {
     let mut out = String::new();
-    let result = if report.failed() {
-        "FAILED"
-    } else if report.summary.error > 0 || report.checks.iter().any(|c| c.verdict == Verdict::Error) {
-        "INCOMPLETE"
-    } else {
-        "passed"
-    };
+    let result = report.result();
     let kind = serde_json::to_value(report.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    let _ = writeln!(out, "## scimlab {kind}: {result}\n");
+    let _ = writeln!(out, "## scimlab {kind}: {}\n", result.word());
     let embedded = if report.target.embedded { " (embedded mock service provider)" } else { "" };
     let _ = writeln!(
         out,
@@ -191,6 +188,10 @@ pub fn render_markdown(report: &RunReport) -> String {
         inline(&report.tool_version),
         inline(&report.started_at),
     );
+
+    if let Some(why) = result.why() {
+        let _ = writeln!(out, "**Result: {}** ({})\n", result.word(), inline(&why));
+    }
 
     out.push_str("| verdict | checks |\n|---|---:|\n");
     let n = counts(&report.checks);
@@ -213,9 +214,19 @@ pub fn render_markdown(report: &RunReport) -> String {
     }
     out.push('\n');
 
-    let problems: Vec<&CheckResult> = report.checks.iter().filter(|c| is_problem(c.verdict)).collect();
+    root_causes(&mut out, report);
+    // In full: each root cause's representatives, then every problem no cause explains.
+    let causes = &report.root_causes;
+    let mut problems: Vec<&CheckResult> = Vec::new();
+    for k in causes {
+        problems.extend(k.shown().filter_map(|id| report.checks.iter().find(|c| c.id == id)));
+    }
+    problems.extend(report.checks.iter().filter(|c| is_problem(c.verdict) && cause_of(causes, &c.id).is_none()));
     if !problems.is_empty() {
         out.push_str("### Failures, warnings and errors\n\n");
+        if !causes.is_empty() {
+            out.push_str("A few representatives of each root cause, then every problem no root cause explains.\n\n");
+        }
         let mut spent = 0;
         let mut left_out = Vec::new();
         for c in problems {
@@ -258,23 +269,76 @@ pub fn render_markdown(report: &RunReport) -> String {
     }
 
     out.push_str("### Checks\n\n");
+    let end = ending(report);
     let full = section_tables(report, true);
-    if out.len() + full.len() <= MAX_BYTES {
+    if out.len() + full.len() + end.len() <= MAX_BYTES {
         out.push_str(&full);
     } else {
         out.push_str(&section_tables(report, false));
     }
-    cut_to_limit(out)
+    // The result and the readiness lines end the document, and survive the last-resort cut.
+    let mut out = cut_to_limit(out, end.len());
+    out.push_str(&end);
+    out
 }
 
-/// The last resort: `out` cut at the last line break that fits under [`MAX_BYTES`], with a note.
-fn cut_to_limit(mut out: String) -> String {
+/// The closing lines: the result again and one readiness line per IdP.
+fn ending(report: &RunReport) -> String {
+    let mut end = String::new();
+    let result = report.result();
+    let _ = writeln!(end, "**Result:** {}\n", inline(&result.to_string()));
+    let readiness = report.readiness();
+    if !readiness.is_empty() {
+        end.push_str("### Readiness\n\n");
+        for r in readiness {
+            let _ = writeln!(end, "- {}", inline(&r.to_string()));
+        }
+        end.push('\n');
+    }
+    end
+}
+
+/// The root causes: the headline, then per cause its level, summary, evidence and the ids it explains (collapsed).
+fn root_causes(out: &mut String, report: &RunReport) {
+    let Some(headline) = crate::causes::headline(&report.root_causes, &report.checks) else { return };
+    let _ = writeln!(out, "### Root causes\n\n**{}**\n", inline(&headline));
+    let mut spent = 0;
+    for k in &report.root_causes {
+        let _ =
+            writeln!(out, "- **{}** {} ({})", k.level.as_str(), inline(&k.summary), inline(&k.tally(&report.checks)));
+        if let Some(e) = &k.evidence {
+            let _ = writeln!(out, "  - evidence: {}", inline(&truncate(e, VALUE_MAX)));
+        }
+        let mut ids = String::new();
+        for id in &k.checks {
+            let line = format!("{} ", code(id));
+            spent += line.len();
+            if spent > LEFT_OUT_BUDGET {
+                ids.push_str("... (the JSON report lists them all)");
+                break;
+            }
+            ids.push_str(&line);
+        }
+        let _ = writeln!(
+            out,
+            "  - <details><summary>{} checks</summary>\n\n    {}\n\n    </details>",
+            k.checks.len(),
+            ids.trim_end()
+        );
+    }
+    out.push('\n');
+}
+
+/// The last resort: `out` cut at the last line break that fits under [`MAX_BYTES`] less `reserve` (what will be
+/// appended), with a note.
+fn cut_to_limit(mut out: String, reserve: usize) -> String {
     const NOTE: &str =
         "\n\n(cut here to stay under the step summary size limit; the JSON and HTML reports are complete)\n";
-    if out.len() <= MAX_BYTES {
+    let limit = MAX_BYTES.saturating_sub(reserve);
+    if out.len() <= limit {
         return out;
     }
-    let mut end = MAX_BYTES - NOTE.len();
+    let mut end = limit.saturating_sub(NOTE.len());
     while !out.is_char_boundary(end) {
         end -= 1;
     }

@@ -1,5 +1,11 @@
-//! The terminal reporter: a line per finished check as the run goes, then the details of every failure, warning
-//! and error, and a summary by verdict.
+//! The terminal reporter: progress as the run goes, then, root causes first, what went wrong: every root cause
+//! with the ids of the checks it explains and one of them in full, the details of every other failure, warning
+//! and error, the skip reasons with their counts, a summary by verdict, the `Result:` line (the exit rule's own
+//! words: [`RunReport::result`]) and one readiness line per IdP ([`RunReport::readiness`]).
+//!
+//! The output stays short however many checks fail alike: explained failures are ids, and the plain-text
+//! progress is a line per quarter of the run (in colour, on a terminal, one status line rewritten in place with
+//! the problems above it).
 //!
 //! Colour is ANSI escapes, on only when the caller says so; [`use_colour`] is the usual decision (a terminal, and
 //! `NO_COLOR` unset or empty, per no-color.org). Text that came from the server is passed through
@@ -10,8 +16,9 @@ use super::common::{
     LEVELS, VERDICTS, body_excerpt, counts, excerpt, fmt_ms, is_problem, label, reproducer, request_line, status_text,
     visible,
 };
+use crate::causes;
 use crate::event::{Event, Sink};
-use crate::model::{CheckResult, ReportError, RunReport, Target, Verdict};
+use crate::model::{CheckResult, ReportError, RunReport, RunResult, Target, Verdict};
 use std::io::Write;
 
 /// How many characters of a response body a failure shows.
@@ -34,12 +41,23 @@ pub struct TerminalSink<W> {
     colour: bool,
     total: usize,
     done: usize,
+    /// Counts by verdict so far, indexed like [`VERDICTS`].
+    so_far: [usize; 5],
+    /// Whether a progress line is on screen (colour mode rewrites it in place).
+    progress_shown: bool,
 }
+
+/// How many plain-text progress lines a run prints at most (one per quarter of the checks).
+const PLAIN_PROGRESS_STEPS: usize = 4;
+/// The width root-cause id lists are packed into.
+const ID_LINE: usize = 116;
+/// How many skip reasons the terminal lists before "N for M other reasons".
+const SKIP_REASONS: usize = 8;
 
 impl<W: Write + Send> TerminalSink<W> {
     /// A reporter writing to `out`, with ANSI colour when `colour` is true (see [`use_colour`]).
     pub fn new(out: W, colour: bool) -> TerminalSink<W> {
-        TerminalSink { out, colour, total: 0, done: 0 }
+        TerminalSink { out, colour, total: 0, done: 0, so_far: [0; 5], progress_shown: false }
     }
 
     /// The writer back, with everything written so far.
@@ -51,37 +69,58 @@ impl<W: Write + Send> TerminalSink<W> {
         if self.colour { format!("\u{1b}[{code}m{text}\u{1b}[0m") } else { text.to_owned() }
     }
 
-    fn painted_label(&self, v: Verdict) -> String {
-        let code = match v {
+    fn verdict_code(v: Verdict) -> &'static str {
+        match v {
             Verdict::Pass => "32",
             Verdict::Fail => "1;31",
             Verdict::Warn => "33",
             Verdict::Skip => "2",
             Verdict::Error => "1;35",
-        };
-        // Pad before painting so the escapes do not upset the column.
-        self.paint(&format!("{:<5}", label(v)), code)
+        }
     }
 
     fn started(&mut self, target: &Target, checks: usize) -> std::io::Result<()> {
         self.total = checks;
         self.done = 0;
+        self.so_far = [0; 5];
         let what = if target.embedded { " (embedded mock service provider)" } else { "" };
         let plural = if checks == 1 { "" } else { "s" };
         writeln!(self.out, "scimlab: {checks} check{plural} against {}{what}", visible(&target.url))
     }
 
+    /// `53/209 checks done: 50 pass, 3 fail`.
+    fn progress_text(&self) -> String {
+        let width = self.total.max(self.done).to_string().len();
+        let tally: Vec<String> = VERDICTS
+            .iter()
+            .zip(self.so_far)
+            .filter(|(_, k)| *k > 0)
+            .map(|(v, k)| format!("{k} {}", v.as_str()))
+            .collect();
+        format!("[{:>width$}/{}] {}", self.done, self.total, tally.join(", "))
+    }
+
+    /// A finished check: in colour (a terminal), a status line rewritten in place, with a line per check that
+    /// did not pass above it; in plain text, a progress line per quarter of the run. Details come at the end,
+    /// grouped by root cause, so that the output stays short whatever the number of failures.
     fn finished_check(&mut self, c: &CheckResult) -> std::io::Result<()> {
         self.done += 1;
-        let width = self.total.max(self.done).to_string().len();
-        let counter = if self.total > 0 {
-            format!("[{:>width$}/{}]", self.done, self.total)
-        } else {
-            format!("[{:>width$}]", self.done)
-        };
-        let line =
-            format!("{counter} {} {:>9}  {}", self.painted_label(c.verdict), fmt_ms(c.duration_ms), visible(&c.id));
-        writeln!(self.out, "{line}")
+        self.so_far[super::common::verdict_index(c.verdict)] += 1;
+        if self.colour {
+            write!(self.out, "\r\u{1b}[2K")?;
+            if is_problem(c.verdict) {
+                let label = self.paint(&format!("{:<5}", label(c.verdict)), Self::verdict_code(c.verdict));
+                writeln!(self.out, "{label} {}", visible(&c.id))?;
+            }
+            write!(self.out, "{}", self.progress_text())?;
+            self.progress_shown = true;
+            return self.out.flush();
+        }
+        let step = self.total.div_ceil(PLAIN_PROGRESS_STEPS).max(1);
+        if self.total >= 2 * PLAIN_PROGRESS_STEPS && self.done.is_multiple_of(step) && self.done < self.total {
+            writeln!(self.out, "{}", self.progress_text())?;
+        }
+        Ok(())
     }
 
     /// `name` and at most `max` characters of `value` (see [`excerpt`]).
@@ -125,15 +164,108 @@ impl<W: Write + Send> TerminalSink<W> {
         Ok(())
     }
 
+    /// The root causes, first: a headline, then per cause its level, summary, evidence, one representative in
+    /// full and the ids of every check it explains, packed a few to a line.
+    fn root_causes(&mut self, report: &RunReport) -> std::io::Result<()> {
+        let Some(headline) = causes::headline(&report.root_causes, &report.checks) else { return Ok(()) };
+        writeln!(self.out)?;
+        writeln!(self.out, "{}", self.paint(&format!("Root cause: {}", visible(&headline)), "1"))?;
+        for cause in &report.root_causes {
+            writeln!(self.out)?;
+            let head =
+                format!("{} {} ({})", cause.level.as_str(), visible(&cause.summary), cause.tally(&report.checks));
+            let code = if cause.level == crate::model::Level::Must { "1;31" } else { "1;33" };
+            writeln!(self.out, "{}", self.paint(&head, code))?;
+            if let Some(evidence) = &cause.evidence {
+                self.field("evidence", evidence, VALUE_EXCERPT)?;
+            }
+            let ids: Vec<String> = cause.checks.iter().map(|id| visible(id)).collect();
+            let mut line = String::new();
+            let mut first = true;
+            for id in ids {
+                if !line.is_empty() && line.len() + 2 + id.len() > ID_LINE {
+                    self.field(if first { "checks" } else { "" }, &line, ID_LINE + 8)?;
+                    first = false;
+                    line.clear();
+                }
+                if !line.is_empty() {
+                    line.push_str("  ");
+                }
+                line.push_str(&id);
+            }
+            if !line.is_empty() {
+                self.field(if first { "checks" } else { "" }, &line, ID_LINE + 8)?;
+            }
+            if let Some(example) = cause.shown().next().and_then(|id| report.checks.iter().find(|c| c.id == id)) {
+                writeln!(
+                    self.out,
+                    "  {:<12} {} (the JSON and HTML reports hold every check's evidence)",
+                    "for example",
+                    visible(&example.id)
+                )?;
+                self.problem(example)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Skip reasons with their counts, most frequent first.
+    fn skips(&mut self, report: &RunReport) -> std::io::Result<()> {
+        let mut reasons: Vec<(&str, usize)> = Vec::new();
+        for c in report.checks.iter().filter(|c| c.verdict == Verdict::Skip) {
+            let reason = c.reason.as_deref().unwrap_or("no reason given");
+            match reasons.iter_mut().find(|(r, _)| *r == reason) {
+                Some((_, n)) => *n += 1,
+                None => reasons.push((reason, 1)),
+            }
+        }
+        if reasons.is_empty() {
+            return Ok(());
+        }
+        reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
+        let total: usize = reasons.iter().map(|r| r.1).sum();
+        writeln!(self.out)?;
+        writeln!(self.out, "{}", self.paint(&format!("Skipped: {total} check{}, by reason:", plural(total)), "1"))?;
+        let width = total.to_string().len();
+        let shown = if reasons.len() <= SKIP_REASONS + 1 { reasons.len() } else { SKIP_REASONS };
+        for (reason, n) in &reasons[..shown] {
+            writeln!(self.out, "  {n:>width$}  {}", visible(&excerpt(reason, VALUE_EXCERPT)))?;
+        }
+        let rest: usize = reasons[shown..].iter().map(|r| r.1).sum();
+        if rest > 0 {
+            writeln!(
+                self.out,
+                "  {rest:>width$}  for {} other reasons (the JSON report has each)",
+                reasons.len() - shown
+            )?;
+        }
+        Ok(())
+    }
+
     fn finished_run(&mut self, report: &RunReport) -> std::io::Result<()> {
-        let problems: Vec<&CheckResult> = report.checks.iter().filter(|c| is_problem(c.verdict)).collect();
+        if self.progress_shown {
+            write!(self.out, "\r\u{1b}[2K")?;
+            self.progress_shown = false;
+        }
+        self.root_causes(report)?;
+        let problems: Vec<&CheckResult> = report
+            .checks
+            .iter()
+            .filter(|c| is_problem(c.verdict) && causes::cause_of(&report.root_causes, &c.id).is_none())
+            .collect();
         if !problems.is_empty() {
             writeln!(self.out)?;
-            writeln!(self.out, "{}", self.paint("Failures, warnings and errors:", "1"))?;
+            let title = if report.root_causes.is_empty() {
+                "Failures, warnings and errors:"
+            } else {
+                "Other failures, warnings and errors:"
+            };
+            writeln!(self.out, "{}", self.paint(title, "1"))?;
             for c in problems {
                 self.problem(c)?;
             }
         }
+        self.skips(report)?;
         writeln!(self.out)?;
         let n = counts(&report.checks);
         let by_verdict: Vec<String> = VERDICTS
@@ -166,26 +298,28 @@ impl<W: Write + Send> TerminalSink<W> {
         if !missed.is_empty() {
             writeln!(self.out, "Missed requirements: {}", missed.join(", "))?;
         }
-        let result = if report.failed() {
-            let why = if report.strict {
-                "a MUST or SHOULD requirement was missed (--strict)"
-            } else {
-                "a MUST requirement was missed"
-            };
-            format!("{} ({why})", self.paint("FAILED", "1;31"))
-        } else if n[4] > 0 {
-            format!(
-                "{} (the harness could not judge {} check{})",
-                self.paint("INCOMPLETE", "1;35"),
-                n[4],
-                if n[4] == 1 { "" } else { "s" }
-            )
-        } else {
-            self.paint("passed", "1;32")
+        let result = report.result();
+        let code = match result {
+            RunResult::Passed => "1;32",
+            RunResult::Failed { .. } => "1;31",
+            RunResult::NotExercised(_) | RunResult::Incomplete { .. } => "1;35",
         };
-        writeln!(self.out, "Result: {result}")?;
+        let word = self.paint(result.word(), code);
+        match result.why() {
+            Some(why) => writeln!(self.out, "Result: {word} ({})", visible(&why))?,
+            None => writeln!(self.out, "Result: {word}")?,
+        }
+        for line in report.readiness() {
+            let text = line.to_string();
+            let text = if line.ready() { self.paint(&text, "32") } else { text };
+            writeln!(self.out, "{}", visible(&text))?;
+        }
         self.out.flush()
     }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 impl<W: Write + Send> Sink for TerminalSink<W> {
@@ -199,14 +333,12 @@ impl<W: Write + Send> Sink for TerminalSink<W> {
     }
 }
 
-/// The whole report as plain text, as the terminal reporter would have printed it during the run.
+/// The whole report as plain text, as the terminal reporter prints it at the end of a run (without the progress
+/// lines of the run itself).
 pub fn render_text(report: &RunReport) -> String {
     let mut sink = TerminalSink::new(Vec::new(), false);
     let mut write = || -> std::io::Result<()> {
         sink.started(&report.target, report.checks.len())?;
-        for c in &report.checks {
-            sink.finished_check(c)?;
-        }
         sink.finished_run(report)
     };
     // Writing to a Vec cannot fail.
