@@ -189,6 +189,7 @@ pub(crate) async fn expect_filter(ctx: &Ctx, marked: &Marked, filter: &str, expe
     let got = marked.labels(&l.resources);
     let want: Vec<String> = want.into_iter().collect();
     if got != want {
+        lost(ctx, marked, &want, &got).await?;
         return Err(Outcome::fail(
             format!("{what} returns exactly {}", names(marked, &want)),
             format!("it returned {} (totalResults {})", names(marked, &got), l.total_results),
@@ -214,6 +215,9 @@ pub(crate) async fn expect_bare(ctx: &Ctx, marked: &Marked, filter: &str, suffix
     let l = read_list(&r, &what)?;
     let got = marked.labels(&l.resources);
     let expected = format!("{what} returns exactly {}", marked.name(suffix));
+    if !got.iter().any(|g| g == suffix) {
+        lost(ctx, marked, &[suffix.to_owned()], &got).await?;
+    }
     match got.as_slice() {
         [one] if one == suffix => Ok(()),
         [] => Err(Outcome::fail(expected, format!("it returned nothing (totalResults {})", l.total_results))),
@@ -228,6 +232,27 @@ pub(crate) async fn expect_bare(ctx: &Ctx, marked: &Marked, filter: &str, suffix
         )),
         _ => Err(Outcome::fail(expected, format!("it returned {}", names(marked, &got)))),
     }
+}
+
+/// When a query's answer lacks fixture resources it had to hold: whether the server still has them. A resource
+/// this check created and never deleted that now answers 404 means the server lost data (a restart without
+/// persistence), which is the verdict, rather than a misreading of the query's rules.
+async fn lost(ctx: &Ctx, marked: &Marked, want: &[String], got: &[String]) -> Result<(), Outcome> {
+    for suffix in want.iter().filter(|w| !got.contains(w)) {
+        let created = marked.get(suffix)?;
+        let r = ctx.get(&created.path).await?;
+        if r.status == 404 {
+            return Err(Outcome::fail(
+                format!("{} created by this check (201) stays until deleted", marked.name(suffix)),
+                format!(
+                    "the server lost data: GET {} answers 404 though this check created it and never deleted it \
+                     (the query's answer, without it, is not judged)",
+                    created.path
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `[<marker>-a, <marker>-b]`, or `nothing`.
@@ -284,6 +309,9 @@ pub(crate) async fn expect_order(
     let l = read_list(&r, &what)?;
     let got = marked.labels_in_order(&l.resources);
     let want: Vec<String> = designed.iter().map(|s| (*s).to_owned()).collect();
+    if got != want {
+        lost(ctx, marked, &want, &got).await?;
+    }
     passed(Outcome::check(
         got == want,
         format!("{what} returns {} in that order", names(marked, &want)),

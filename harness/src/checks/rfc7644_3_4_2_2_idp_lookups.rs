@@ -3,7 +3,9 @@
 //! whatever the ServiceProviderConfig announces. An IdP sends these requests even to a server announcing
 //! `filter.supported` false, so these checks have no `requires: Filter`: a server that ignores the filter (every
 //! user comes back, and the IdP links the wrong account or creates a duplicate), or returns nothing for an
-//! attribute it does not index, fails here with one verdict that says so.
+//! attribute it does not index, fails here with one verdict that says so. A server that announces no filter
+//! support and refuses the lookup (400, 403, 501) does what the RFC asks of it: the check is skipped, and the
+//! IdP profiles say what that costs.
 //!
 //! Each request is the IdP's own, built by its mock-idp persona (`+` or `%20` for spaces, Okta's
 //! `&startIndex=1&count=100`, Entra's `excludedAttributes=members` on groups, the headers): a bare `attr eq
@@ -29,9 +31,9 @@ use serde_json::{Value, json};
 pub const SECTION: &str = "rfc7644/3.4.2.2";
 
 const USER_TAGS: &[Tag] = &[Tag::Filter, Tag::Users, Tag::Entra, Tag::Okta];
-const IDPS: &[Profile] = &[Profile::Entra, Profile::Okta];
-const CONSEQUENCE: &str = "Entra ID and Okta send this lookup before every create and link: a wrong answer makes \
-                           them create a duplicate account, fail the create with 409, or change the wrong account";
+/// RFC checks: a profile check speaks for one IdP (its readiness line); these judge the RFC's filter rules on
+/// the IdPs' request forms, for both IdPs at once.
+const RFC: &[Profile] = &[Profile::Rfc];
 
 /// The checks of this file.
 pub const CHECKS: &[Check] = &[
@@ -40,12 +42,12 @@ pub const CHECKS: &[Check] = &[
         level: Level::Must,
         tags: USER_TAGS,
         requires: &[Capability::Users],
-        profiles: IDPS,
+        profiles: RFC,
         requirement: "the IdPs' user lookup, a bare userName eq \"<name>\", returns exactly that user, whatever \
                       filter.supported says",
         sends: "POST /Users x2, GET /Users?filter=userName+eq+%22<a>%22 (Entra), \
                 GET /Users?filter=userName%20eq%20%22<a>%22&startIndex=1&count=100 (Okta)",
-        consequence: CONSEQUENCE,
+        consequence: "",
         catches: &["filter-ignored"],
         run: run!(lookup_username),
     },
@@ -54,11 +56,11 @@ pub const CHECKS: &[Check] = &[
         level: Level::Must,
         tags: USER_TAGS,
         requires: &[Capability::Users],
-        profiles: IDPS,
+        profiles: RFC,
         requirement: "the IdPs' bare userName eq lookup ignores case (userName has caseExact false, RFC 7643 \
                       section 4.1.1): the name in capitals finds the user",
         sends: "POST /Users x2, GET /Users?filter=userName+eq+%22<A IN CAPITALS>%22 (Entra), then Okta's encoding",
-        consequence: CONSEQUENCE,
+        consequence: "",
         catches: &["lookup-case-sensitive", "case-sensitive-username", "filter-ignored"],
         run: run!(lookup_username_any_case),
     },
@@ -67,11 +69,11 @@ pub const CHECKS: &[Check] = &[
         level: Level::Must,
         tags: &[Tag::Filter, Tag::Users, Tag::Entra],
         requires: &[Capability::Users],
-        profiles: &[Profile::Entra],
+        profiles: RFC,
         requirement: "Entra's lookup by its other matching attribute, a bare externalId eq \"<value>\", returns \
                       exactly that user, whatever filter.supported says",
         sends: "POST /Users x2 (externalId), GET /Users?filter=externalId+eq+%22<value>%22",
-        consequence: CONSEQUENCE,
+        consequence: "",
         catches: &["filter-ignored", "filter-partial"],
         run: run!(lookup_external_id),
     },
@@ -80,13 +82,12 @@ pub const CHECKS: &[Check] = &[
         level: Level::Must,
         tags: &[Tag::Filter, Tag::Groups, Tag::Entra, Tag::Okta],
         requires: &[Capability::Groups],
-        profiles: IDPS,
+        profiles: RFC,
         requirement: "the IdPs' group lookup, a bare displayName eq \"<name>\" on /Groups, returns exactly that \
                       group, whatever filter.supported says",
         sends: "POST /Groups x2, GET /Groups?excludedAttributes=members&filter=displayName+eq+%22<a>%22 (Entra), \
                 GET /Groups?filter=displayName%20eq%20%22<a>%22&startIndex=1&count=100 (Okta)",
-        consequence: "Entra ID and Okta look a group up before pushing it: a wrong answer makes them create a \
-                      duplicate group or push members into the wrong one",
+        consequence: "",
         catches: &["filter-ignored", "filter-partial"],
         run: run!(lookup_group_display_name),
     },
@@ -95,13 +96,12 @@ pub const CHECKS: &[Check] = &[
         level: Level::Should,
         tags: &[Tag::Filter, Tag::Groups, Tag::Membership, Tag::Entra],
         requires: &[Capability::Users, Capability::Groups],
-        profiles: &[Profile::Entra],
+        profiles: RFC,
         requirement: "a membership lookup, members[value eq \"<user id>\"] on /Groups with excludedAttributes=members, \
                       returns exactly the groups the user is in, whatever filter.supported says",
         sends: "POST /Users, POST /Groups x2 (one with the user as member), \
                 GET /Groups?excludedAttributes=members&filter=members%5Bvalue+eq+%22<id>%22%5D",
-        consequence: "Entra ID checks group membership with a lookup before it changes it: a wrong answer makes it \
-                      add members twice or miss removals",
+        consequence: "",
         catches: &["filter-ignored", "filter-partial", "filter-valuepath-unsupported"],
         run: run!(lookup_membership),
     },
@@ -110,7 +110,7 @@ pub const CHECKS: &[Check] = &[
         level: Level::May,
         tags: &[Tag::Filter, Tag::Discovery],
         requires: &[Capability::Users],
-        profiles: &[Profile::Rfc],
+        profiles: RFC,
         requirement: "a server whose filters work announces filter.supported true, so that clients reading the \
                       ServiceProviderConfig use them",
         sends: "GET /ServiceProviderConfig (discovery); when it announces filter.supported false: POST /Users x2, \
@@ -191,6 +191,15 @@ async fn expect_lookup(ctx: &Ctx, p: &Persona, planned: &Planned, sought: &Sough
         names.join(", ")
     );
     let announced = announcement(ctx);
+    let unannounced = ctx.run.spc.as_ref().is_some_and(|spc| !spc.filter.supported);
+    if unannounced && matches!(r.status, 400 | 403 | 501) {
+        // Refusing a filter it does not claim to support is the RFC's way (section 3.12, invalidFilter); that
+        // Entra and Okta cannot work with such a server is for their profile checks to say.
+        return Err(Outcome::Skip(format!(
+            "the server announces filter.supported false and refuses {what} ({}); IdPs need this lookup",
+            describe(&r)
+        )));
+    }
     if r.status != 200 {
         let refused = format!("{} eq is refused: {what} answered {}{announced}", sought.attr, describe(&r));
         return Err(Outcome::fail(expected, refused));
@@ -232,7 +241,8 @@ fn judge(list: &ListResponse, s: &Sought<'_>, announced: &str) -> Result<(), Str
     if !missing.is_empty() {
         let none = ids.is_empty();
         return Err(format!(
-            "{} eq returns {} for an existing {}: {} is missing (totalResults {}){announced}",
+            "{} eq returns {} for an existing {}: {} is missing (totalResults {}){announced} (an IdP would \
+             create a duplicate, or fail its create with 409)",
             s.attr,
             if none { "nothing" } else { "too little" },
             s.noun,
@@ -449,7 +459,8 @@ async fn filter_support_announced(ctx: &Ctx) -> Outcome {
                          exactly that user"
                     ),
                 )),
-                Err(Outcome::Fail { .. }) => Ok(Outcome::Pass),
+                // Filters that do not work (or are refused) match the announcement.
+                Err(Outcome::Fail { .. } | Outcome::Skip(_)) => Ok(Outcome::Pass),
                 Err(other) => Err(other),
             }
         }

@@ -4,6 +4,7 @@
 mod discovery;
 mod pairs;
 mod profiles;
+mod quirks;
 mod registry;
 mod safety;
 
