@@ -238,9 +238,12 @@ fn value(v: &str) -> String {
     truncate(v, VALUE_MAX)
 }
 
-/// The body text the page may hold in all (bytes before escaping). A report with hundreds of checks and long list
-/// answers weighed tens of megabytes; past the budget, bodies are left out with a note (the JSON keeps them).
-pub const EVIDENCE_BUDGET: usize = 1_000_000;
+/// The text from the run the page may hold in all: bodies, values, reproducers (bytes before escaping). A report
+/// with hundreds of checks and long list answers weighed tens of megabytes; past the budget, bodies are left out
+/// and values cut to [`VALUE_FLOOR`], with a note (the JSON keeps them whole).
+pub const EVIDENCE_BUDGET: usize = 900_000;
+/// What a value is cut to once the budget is spent, or for a check whose details are not shown.
+const VALUE_FLOOR: usize = 300;
 /// The longest body shown for a check that passed.
 const PASS_BODY_MAX: usize = 2 * 1024;
 /// The most exchanges shown for one check (its last ones, which its verdict rests on).
@@ -253,6 +256,18 @@ struct Budget {
 }
 
 impl Budget {
+    /// A value (expected, actual, reason, reproducer), at most `max` bytes while the budget lasts.
+    fn value(&mut self, v: Option<&str>, max: usize) -> Option<String> {
+        let v = v?;
+        let max = if self.left == 0 { VALUE_FLOOR } else { max.min(self.left).max(VALUE_FLOOR) };
+        if v.len() > max && max == VALUE_FLOOR {
+            self.trimmed = true;
+        }
+        let shown = truncate(v, max);
+        self.left = self.left.saturating_sub(shown.len());
+        Some(shown)
+    }
+
     fn body(&mut self, b: Option<&str>, max: usize) -> Option<String> {
         let b = b.filter(|b| !b.is_empty())?;
         if self.left == 0 {
@@ -291,6 +306,7 @@ fn check_view(
 ) -> CheckView {
     let problem = is_problem(c.verdict);
     let max = if problem { BODY_MAX } else { PASS_BODY_MAX };
+    let value_max = if details { VALUE_MAX } else { VALUE_FLOOR };
     let (evidence, evidence_note) = if details {
         let skip = c.evidence.len().saturating_sub(EXCHANGES_MAX);
         let shown =
@@ -321,11 +337,18 @@ fn check_view(
         explained_by: cause.map(|k| k.summary.clone()),
         evidence_note,
         duration: fmt_ms(c.duration_ms),
-        reason: c.reason.as_deref().map(value),
-        expected: c.expected.as_deref().map(value),
-        actual: c.actual.as_deref().map(value),
-        // A passing check shows its own reproducer only; the curl of its last exchange is noise there.
-        reproducer: if problem { reproducer(c) } else { c.reproducer.clone() }.as_deref().map(value),
+        reason: budget.value(c.reason.as_deref(), value_max),
+        expected: budget.value(c.expected.as_deref(), value_max),
+        actual: budget.value(c.actual.as_deref(), value_max),
+        // A passing check shows its own reproducer only; the curl of its last exchange is noise there. A check
+        // shown elsewhere or explained by a root cause needs none here.
+        reproducer: if !details {
+            None
+        } else if problem {
+            budget.value(reproducer(c).as_deref(), value_max)
+        } else {
+            budget.value(c.reproducer.as_deref(), value_max)
+        },
         evidence,
     }
 }
