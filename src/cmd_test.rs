@@ -148,13 +148,19 @@ pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
         };
         let client = ScimClient::new(&url, credential, client_options).map_err(|e| usage(e.to_string()))?;
         eprintln!("seed {seed}; {} checks selected", selected.len());
-        scimlab_harness::run(client, &selected, &options, &mut reporters.sinks).await.map_err(|e| match e {
-            RunError::Interrupted(_)
-            | RunError::Unreachable { .. }
-            | RunError::Unauthorized { .. }
-            | RunError::NotScim(_) => Failure::Internal(anyhow!("{e}")),
-        })
+        Ok(scimlab_harness::run(client, &selected, &options, &mut reporters.sinks).await)
     })?;
+    let report = match report {
+        Ok(r) => r,
+        Err(e @ RunError::Interrupted { .. }) => {
+            // The sinks have the report of what ran: write the files, then say how the run ended.
+            reporters.finish_interrupted()?;
+            return Err(Failure::Interrupted(anyhow!("{e}")));
+        }
+        Err(e @ (RunError::Unreachable { .. } | RunError::Unauthorized { .. } | RunError::NotScim(_))) => {
+            return Err(Failure::Internal(anyhow!("{e}")));
+        }
+    };
     reporters.finish()?;
     let failed = match &baseline {
         Some(base) => {

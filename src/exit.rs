@@ -4,7 +4,8 @@
 //! (bad arguments, unreadable or malformed input files, numbers beyond what one process can do, refused before
 //! anything is allocated). 3: scimlab could not run or complete the run (server unreachable, credentials refused,
 //! an INCOMPLETE result with checks it could not judge, a report or output that could not be written, internal
-//! fault).
+//! fault). 130: interrupted by Ctrl-C (128 + SIGINT, as shells report it), after cleanup and with every requested
+//! report written for what ran.
 
 use std::process::ExitCode;
 
@@ -24,6 +25,8 @@ pub enum Failure {
     Usage(anyhow::Error),
     /// scimlab itself could not run (status 3).
     Internal(anyhow::Error),
+    /// The user interrupted the run (status 130); cleanup ran and the reports hold what finished.
+    Interrupted(anyhow::Error),
 }
 
 /// Converts an outcome into the process exit status, printing a failure's chain of causes on stderr.
@@ -38,6 +41,10 @@ pub fn finish(outcome: Result<Outcome, Failure>) -> ExitCode {
         Err(Failure::Internal(e)) => {
             eprintln!("error: {e:#}");
             ExitCode::from(3)
+        }
+        Err(Failure::Interrupted(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(130)
         }
     }
 }

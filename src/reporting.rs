@@ -84,6 +84,15 @@ impl Reporters {
         }
         Ok(())
     }
+
+    /// After an interrupted run: exit 3 when reports were lost; the run's incompleteness is the interruption's
+    /// to report (status 130), not an INCOMPLETE.
+    pub fn finish_interrupted(&self) -> Result<(), Failure> {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        seen.unjudged = 0;
+        drop(seen);
+        self.finish()
+    }
 }
 
 /// A sink that remembers its failures.

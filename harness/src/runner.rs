@@ -4,8 +4,15 @@
 //! resolves the endpoints; what it found wrong with them becomes one SHOULD-level result ([`ENDPOINTS_CHECK_ID`]),
 //! and a base URL where nothing speaks SCIM stops the run ([`RunError::NotScim`]). Checks then run concurrently (each
 //! with its own evidence) and every outcome becomes a [`CheckResult`] streamed to the sinks as it completes. At
-//! the end, or on Ctrl-C, everything the run created is deleted: first what it registered, then anything left
-//! that carries the run's prefix (a create that answered without an id). `keep` leaves it all in place.
+//! the end, or on Ctrl-C, everything the run created (and only that: [`crate::cleanup`]) is deleted; `keep` leaves
+//! it in place.
+//!
+//! Ctrl-C is an event of the run, not an escape from it: the checks still running are dropped, cleanup runs, and
+//! the sinks receive the report of what finished, with one ERROR result ([`INTERRUPTED_CHECK_ID`]) saying the run
+//! was interrupted, so every requested report is written and no reader mistakes it for a complete run.
+//!
+//! Requests in flight are bounded by `concurrency` and adapt down when the server refuses or resets connections
+//! ([`scimlab_mock_idp::gate::Gate`]), so a small server is certified at the pace it sustains.
 
 use crate::check::{Capability, Check, Level, Outcome, Profile};
 use crate::cleanup::cleanup;
@@ -75,9 +82,15 @@ pub enum RunError {
     /// Nothing at the base URL answered as a SCIM service provider (the message lists what was tried).
     #[error("{0}")]
     NotScim(String),
-    /// Interrupted (Ctrl-C); created data was cleaned up unless `keep`.
-    #[error("interrupted; {0}")]
-    Interrupted(String),
+    /// Interrupted (Ctrl-C); created data was cleaned up unless `keep`. The report of what ran was sent to the
+    /// sinks and is here too.
+    #[error("interrupted; {cleanup}")]
+    Interrupted {
+        /// The cleanup account.
+        cleanup: String,
+        /// What ran before the interruption.
+        report: Box<RunReport>,
+    },
 }
 
 impl From<DiscoveryError> for RunError {
@@ -196,6 +209,7 @@ pub async fn run(
 ) -> Result<RunReport, RunError> {
     let started_at = jiff::Timestamp::now();
     let started = Instant::now();
+    let client = client.with_max_in_flight(options.concurrency);
     let d = discover(&client).await?;
     let discovery_result = endpoint_findings(&d);
     let prefix = format!("scimlab-{:08x}-", fastrand::u32(..));
@@ -223,7 +237,12 @@ pub async fn run(
             async move { (i, run_one(run, c, options.check_timeout).await) }
         })
         .buffer_unordered(options.concurrency.max(1));
-    tokio::pin!(stream);
+    // Boxed, not pinned on the stack, so that dropping it below really drops the checks still running (and the
+    // places they hold in the client's gate) before cleanup needs them.
+    let mut stream = Box::pin(stream);
+    // One listener for the whole run: a Ctrl-C that lands while a result is being emitted must not be missed.
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     let interrupted = loop {
         tokio::select! {
             next = stream.next() => match next {
@@ -233,15 +252,16 @@ pub async fn run(
                 }
                 None => break false,
             },
-            _ = tokio::signal::ctrl_c() => break true,
+            _ = &mut ctrl_c => break true,
         }
     };
+    drop(stream);
     let cleanup_note = if options.keep { "created data kept (--keep)".to_owned() } else { cleanup(&run).await };
-    if interrupted {
-        return Err(RunError::Interrupted(cleanup_note));
-    }
     results.sort_by_key(|(i, _)| *i);
-    let checks: Vec<CheckResult> = discovery_result.into_iter().chain(results.into_iter().map(|(_, r)| r)).collect();
+    let finished = results.len();
+    let interruption = interrupted.then(|| interrupted_result(finished, checks.len(), &cleanup_note));
+    let checks: Vec<CheckResult> =
+        discovery_result.into_iter().chain(results.into_iter().map(|(_, r)| r)).chain(interruption).collect();
     let report = RunReport {
         version: scimlab_reports::REPORT_VERSION,
         kind: RunKind::Conformance,
@@ -258,7 +278,34 @@ pub async fn run(
         load: None,
     };
     emit(sinks, &Event::RunFinished(&report));
+    if interrupted {
+        return Err(RunError::Interrupted { cleanup: cleanup_note, report: Box::new(report) });
+    }
     Ok(report)
+}
+
+/// The id of the result that marks an interrupted run.
+pub const INTERRUPTED_CHECK_ID: &str = "run/interrupted";
+
+/// The ERROR result that says a run was cut short: how far it got, and what cleanup did.
+fn interrupted_result(finished: usize, selected: usize, cleanup: &str) -> CheckResult {
+    CheckResult {
+        id: INTERRUPTED_CHECK_ID.to_owned(),
+        level: Level::Must,
+        section: "run".to_owned(),
+        tags: Vec::new(),
+        profiles: Vec::new(),
+        requirement: "the run completes".to_owned(),
+        verdict: Verdict::Error,
+        reason: Some(format!(
+            "interrupted (Ctrl-C) after {finished} of {selected} checks finished; the rest did not run; {cleanup}"
+        )),
+        expected: None,
+        actual: None,
+        reproducer: None,
+        evidence: Vec::new(),
+        duration_ms: 0.0,
+    }
 }
 
 fn emit(sinks: &mut [Box<dyn Sink>], event: &Event<'_>) {

@@ -3,6 +3,7 @@
 mod exits;
 mod filter_cmd;
 mod hostile;
+mod interrupt_cmd;
 mod load_cmd;
 mod patch_cmd;
 mod recordings_cmd;

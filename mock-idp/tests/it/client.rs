@@ -78,6 +78,7 @@ async fn a_server_that_only_throttles_exhausts_the_budget_as_unstable() {
     let base = crate::start_mock_sp_with("t0k", faulty("429=100%:retry-after=0")).await;
     let options = ClientOptions {
         retry: scimlab_mock_idp::client::RetryPolicy {
+            per_request: 4,
             backoff: std::time::Duration::from_millis(1),
             ..scimlab_mock_idp::client::RetryPolicy::with_budget(5)
         },
