@@ -10,8 +10,8 @@
 //! (only its tests do, to prove every check can pass and fail).
 
 pub mod check;
-pub mod cleanup;
 pub mod checks;
+pub mod cleanup;
 pub mod ctx;
 pub mod rootcause;
 pub mod runner;
