@@ -178,3 +178,24 @@ impl PopState {
         self.counter.fetch_add(1, Ordering::Relaxed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_that_are_not_one_plain_segment_are_refused_and_counted() {
+        let s = PopState::new(Population::new("t", 10, 5), 0..2);
+        s.set_user(0, "2819c223-7f76-453a-919d-413861904646".into());
+        assert!(s.user_id(0).is_some());
+        for (i, bad) in [".", "..", "a/b", "../Groups/x", "a#b", "a\tb", "a b"].into_iter().enumerate() {
+            s.set_user(1 + i as u64, bad.into());
+            assert!(s.user_id(1 + i as u64).is_none(), "{bad:?} must never be addressed");
+        }
+        s.set_group(0, "..".into());
+        s.add_hired("a/b".into());
+        assert!(s.group_id(0).is_none());
+        assert_eq!(s.created_users().len(), 1);
+        assert_eq!(s.refused(), 9);
+    }
+}
