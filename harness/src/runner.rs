@@ -285,7 +285,7 @@ pub async fn run(
 }
 
 /// The id of the result that marks an interrupted run.
-pub const INTERRUPTED_CHECK_ID: &str = "run/interrupted";
+pub const INTERRUPTED_CHECK_ID: &str = scimlab_reports::model::INTERRUPTED_ID;
 
 /// The ERROR result that says a run was cut short: how far it got, and what cleanup did.
 fn interrupted_result(finished: usize, selected: usize, cleanup: &str) -> CheckResult {

@@ -267,16 +267,22 @@ pub enum RunResult {
         /// Checks in error.
         errors: usize,
     },
+    /// The user stopped the run (Ctrl-C); the report holds what finished.
+    Interrupted(String),
 }
 
+/// The id of the ERROR result that marks a run the user interrupted (its reason says how far it got).
+pub const INTERRUPTED_ID: &str = "run/interrupted";
+
 impl RunResult {
-    /// `passed`, `FAILED`, `NOT EXERCISED` or `INCOMPLETE`.
+    /// `passed`, `FAILED`, `NOT EXERCISED`, `INCOMPLETE` or `INTERRUPTED`.
     pub fn word(&self) -> &'static str {
         match self {
             RunResult::Passed => "passed",
             RunResult::Failed { .. } => "FAILED",
             RunResult::NotExercised(_) => "NOT EXERCISED",
             RunResult::Incomplete { .. } => "INCOMPLETE",
+            RunResult::Interrupted(_) => "INTERRUPTED",
         }
     }
 
@@ -299,6 +305,7 @@ impl RunResult {
             RunResult::Incomplete { errors } => {
                 Some(format!("the harness could not judge {errors} check{}", if *errors == 1 { "" } else { "s" }))
             }
+            RunResult::Interrupted(why) => Some(why.clone()),
         }
     }
 }
@@ -367,6 +374,9 @@ impl RunReport {
     /// ([`Coverage::exercised`], exit 3), INCOMPLETE when the harness could not judge some checks (exit 3),
     /// passed otherwise.
     pub fn result(&self) -> RunResult {
+        if let Some(c) = self.checks.iter().find(|c| c.id == INTERRUPTED_ID) {
+            return RunResult::Interrupted(c.reason.clone().unwrap_or_else(|| "interrupted".to_owned()));
+        }
         let coverage = (self.kind == RunKind::Conformance).then(|| self.coverage()).filter(|c| !c.exercised());
         if self.failed() {
             return RunResult::Failed { strict: self.strict, barely: coverage };

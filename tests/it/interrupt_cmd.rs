@@ -71,6 +71,7 @@ fn ctrl_c_cleans_up_writes_the_reports_and_exits_130() {
     let _ = server.kill();
     let _ = server.wait();
     assert_eq!(code, Some(130), "{}", rest.join("\n"));
+    assert!(rest.iter().any(|l| l.starts_with("Result: INTERRUPTED")), "{}", rest.join("\n"));
     let text = std::fs::read_to_string(&report).expect("the JSON report was written");
     let v: serde_json::Value = serde_json::from_str(&text).expect("a JSON report");
     let checks = v["checks"].as_array().expect("checks");

@@ -47,6 +47,8 @@ pub struct TerminalSink<W> {
     progress_shown: bool,
 }
 
+/// Runs of at most this many checks print a plain-text line per check (the lines of a replay's steps).
+const EVERY_LINE_UP_TO: usize = 30;
 /// How many plain-text progress lines a run prints at most (one per quarter of the checks).
 const PLAIN_PROGRESS_STEPS: usize = 4;
 /// The width root-cause id lists are packed into.
@@ -101,7 +103,8 @@ impl<W: Write + Send> TerminalSink<W> {
     }
 
     /// A finished check: in colour (a terminal), a status line rewritten in place, with a line per check that
-    /// did not pass above it; in plain text, a progress line per quarter of the run. Details come at the end,
+    /// did not pass above it; in plain text, a progress line per quarter of the run (a line per check in runs of
+    /// at most thirty, such as a replay's steps). Details come at the end,
     /// grouped by root cause, so that the output stays short whatever the number of failures.
     fn finished_check(&mut self, c: &CheckResult) -> std::io::Result<()> {
         self.done += 1;
@@ -115,6 +118,19 @@ impl<W: Write + Send> TerminalSink<W> {
             write!(self.out, "{}", self.progress_text())?;
             self.progress_shown = true;
             return self.out.flush();
+        }
+        if self.total <= EVERY_LINE_UP_TO {
+            // A short run (a replay is a story of a few steps) reads best one line per step.
+            let width = self.total.to_string().len();
+            return writeln!(
+                self.out,
+                "[{:>width$}/{}] {:<5} {:>8.1} ms  {}",
+                self.done,
+                self.total,
+                label(c.verdict),
+                c.duration_ms,
+                visible(&c.id)
+            );
         }
         let step = self.total.div_ceil(PLAIN_PROGRESS_STEPS).max(1);
         if self.total >= 2 * PLAIN_PROGRESS_STEPS && self.done.is_multiple_of(step) && self.done < self.total {
@@ -302,7 +318,7 @@ impl<W: Write + Send> TerminalSink<W> {
         let code = match result {
             RunResult::Passed => "1;32",
             RunResult::Failed { .. } => "1;31",
-            RunResult::NotExercised(_) | RunResult::Incomplete { .. } => "1;35",
+            RunResult::NotExercised(_) | RunResult::Incomplete { .. } | RunResult::Interrupted(_) => "1;35",
         };
         let word = self.paint(result.word(), code);
         match result.why() {
