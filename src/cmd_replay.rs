@@ -165,10 +165,11 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
             }
         };
         let client = ScimClient::new(&url, credential, client_options).map_err(|e| usage(e.to_string()))?;
-        preflight(&client).await?;
+        let found = preflight(&client).await?;
         let options =
             ReplayOptions { users: args.users, concurrency: args.concurrency.max(1), seed, ..ReplayOptions::new() };
         let replayer = Replayer::new(client.clone(), persona, options);
+        replayer.set_discovery(found);
         eprintln!("replaying as {} ({}); run prefix {}; seed {seed}", persona.name, persona.summary, replayer.prefix());
         let target = Target { url: client.base_url().to_owned(), embedded: args.url.is_none() };
         let total: usize = scenarios.iter().map(|s| s.steps.len()).sum();
@@ -190,6 +191,7 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
             _ = work => false,
             _ = tokio::signal::ctrl_c() => true,
         };
+        let finished = checks.len();
         let cleanup_note = if args.keep {
             format!("kept what the replay created (--keep); its names start with {}", replayer.prefix())
         } else {
@@ -197,7 +199,9 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
         };
         eprintln!("{cleanup_note}");
         if interrupted {
-            return Err(Failure::Internal(anyhow!("interrupted; {cleanup_note}")));
+            // Ctrl-C is an event of the run, as in `test`: the report of the steps that finished is written,
+            // marked interrupted.
+            checks.push(interrupted_step(finished, total, &cleanup_note));
         }
         let report = RunReport {
             version: scimlab_reports::REPORT_VERSION,
@@ -215,19 +219,45 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
             load: None,
         };
         reporters.emit(&Event::RunFinished(&report));
-        Ok(report)
+        Ok((report, interrupted.then_some(cleanup_note)))
     })?;
+    let (report, interrupted) = report;
+    if let Some(note) = interrupted {
+        reporters.finish_interrupted()?;
+        return Err(Failure::Interrupted(anyhow!("interrupted; {note}")));
+    }
     reporters.finish()?;
     Ok(if report.failed() { Outcome::Negative } else { Outcome::Success })
+}
+
+/// The ERROR result that marks a replay the user interrupted.
+fn interrupted_step(finished: usize, total: usize, cleanup: &str) -> CheckResult {
+    CheckResult {
+        id: scimlab_reports::model::INTERRUPTED_ID.to_owned(),
+        level: scimlab_reports::Level::Must,
+        section: "run".to_owned(),
+        tags: Vec::new(),
+        profiles: Vec::new(),
+        requirement: "the run completes".to_owned(),
+        verdict: scimlab_reports::model::Verdict::Error,
+        reason: Some(format!(
+            "interrupted (Ctrl-C) after {finished} of {total} steps finished; the rest did not run; {cleanup}"
+        )),
+        expected: None,
+        actual: None,
+        reproducer: None,
+        evidence: Vec::new(),
+        duration_ms: 0.0,
+    }
 }
 
 /// Stops before any step when the server cannot be reached, refuses the credentials, or does not answer as a
 /// SCIM service provider at all (exit status 3), through the one discovery that `test` and `load` use. What
 /// discovery noticed about the resource types' endpoints (RFC 7643 section 6) is printed as notes.
-async fn preflight(client: &ScimClient) -> Result<(), Failure> {
+async fn preflight(client: &ScimClient) -> Result<scimlab_mock_idp::Discovery, Failure> {
     let found = scimlab_mock_idp::discover(client).await.map_err(|e| Failure::Internal(anyhow!("{e}")))?;
     for f in found.findings.iter().filter(|f| f.is_endpoint()) {
         eprintln!("note: {f}");
     }
-    Ok(())
+    Ok(found)
 }

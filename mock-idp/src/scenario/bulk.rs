@@ -60,7 +60,7 @@ async fn bulk_limits(r: &Replayer) -> Option<(usize, usize)> {
     if !r.persona.uses_bulk {
         return None;
     }
-    let found = crate::discovery::discover(&r.client).await.ok()?;
+    let found = r.discovery().await?;
     let max_operations = found.bulk_max_operations()?;
     Some((max_operations, found.bulk_max_payload().unwrap_or(DEFAULT_PAYLOAD)))
 }

@@ -66,10 +66,7 @@ impl Replayer {
     }
 
     async fn bulk_max_ops(&self) -> Option<usize> {
-        let resp = self.client.send(ScimRequest::get("/ServiceProviderConfig")).await.ok()?;
-        let spc = scimlab_protocol::spc::ServiceProviderConfig::from_json(resp.json.as_ref()?).ok()?;
-        (spc.bulk.supported && spc.bulk.max_operations > 1)
-            .then(|| usize::try_from(spc.bulk.max_operations).unwrap_or(1000).min(1000))
+        self.discovery().await?.bulk_max_operations().filter(|n| *n > 1).map(|n| n.min(1000))
     }
 
     async fn delete_all(&self, paths: Vec<String>, summary: &mut CleanupSummary) {

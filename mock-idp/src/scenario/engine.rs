@@ -11,6 +11,7 @@ use super::model::{Action, Changes, Scenario, StatusClass, Step, UserSpec};
 use super::send::{PlanRun, send_plan};
 use super::verify;
 use crate::client::ScimClient;
+use crate::discovery::Discovery;
 use crate::intent::{GroupProfile, Intent, Member, UserChanges, UserProfile};
 use crate::ledger::{IdDefect, Ledger};
 use crate::persona::{Idp, Persona};
@@ -118,6 +119,8 @@ pub struct Replayer {
     pub(super) persona: &'static Persona,
     pub(super) options: ReplayOptions,
     pub(super) created: Arc<Mutex<Created>>,
+    /// What the server announced, read once per run ([`crate::discovery::discover`]).
+    discovery: tokio::sync::OnceCell<Option<Discovery>>,
 }
 
 impl Replayer {
@@ -130,7 +133,17 @@ impl Replayer {
             Some(_) => client,
             None => client.with_ledger(Arc::new(Ledger::new())),
         };
-        Replayer { client, persona, options, created: Arc::default() }
+        Replayer { client, persona, options, created: Arc::default(), discovery: tokio::sync::OnceCell::new() }
+    }
+
+    /// Gives the replay what a discovery already found (the CLI's preflight), so it is not read again.
+    pub fn set_discovery(&self, found: Discovery) {
+        let _ = self.discovery.set(Some(found));
+    }
+
+    /// What the server announced: the discovery given, or read once now (`None` when it cannot be read).
+    pub async fn discovery(&self) -> Option<&Discovery> {
+        self.discovery.get_or_init(|| async { crate::discovery::discover(&self.client).await.ok() }).await.as_ref()
     }
 
     /// The ledger of what this replay created.
