@@ -5,8 +5,8 @@
 
 use crate::client::{ClientError, ScimClient, ScimRequest, ScimResponse};
 use crate::persona::explain::explain;
-use crate::persona::wire::{ID, over_fetched, substitute_query};
-use crate::persona::{Condition, Expect, Persona, Planned, PlannedBody};
+use crate::persona::wire::ID;
+use crate::persona::{Condition, Expect, Persona, Planned};
 use scimlab_protocol::exchange::Exchange;
 use serde_json::Value;
 
@@ -105,33 +105,10 @@ fn judge(expect: &Expect, r: &ScimResponse) -> Result<Option<u64>, String> {
     }
 }
 
-/// The request to send for `p`, with the subject id and the fetched resource filled in.
+/// The request to send for `p`, with the subject id and the fetched resource filled in: the persona's own
+/// ([`Persona::to_request`]), so a replay and a profile check build every request the same way.
 pub fn to_request(persona: &Persona, p: &Planned, id: Option<&str>, fetched: Option<&Value>) -> ScimRequest {
-    let method = reqwest::Method::from_bytes(p.method.as_bytes()).unwrap_or(reqwest::Method::GET);
-    // The id goes in as exactly one percent-encoded path segment (ids are checked usable before they are kept).
-    let path = match id {
-        Some(id) => p.path.replace(ID, &crate::ledger::segment(id)),
-        None => p.path.clone(),
-    };
-    let mut req = ScimRequest::new(method, path);
-    req.raw_query = p.raw_query.as_ref().map(|q| match id {
-        Some(id) => substitute_query(q, id, persona.lookup.space),
-        None => q.clone(),
-    });
-    for o in &p.omit {
-        req = req.without(o.clone());
-    }
-    for (k, v) in &p.headers {
-        req = req.header(k.clone(), v.clone());
-    }
-    req.body = match &p.body {
-        PlannedBody::None => None,
-        PlannedBody::Json(v) => Some(v.to_string().into_bytes()),
-        PlannedBody::OverFetched(overlay) => {
-            Some(over_fetched(fetched.unwrap_or(&Value::Null), overlay).to_string().into_bytes())
-        }
-    };
-    req
+    persona.to_request(p, id, fetched)
 }
 
 /// Sends `plan` in order until one answer is not what the persona needs.
