@@ -53,7 +53,8 @@ impl Default for RunOptions {
             concurrency: 8,
             check_timeout: Duration::from_secs(60),
             keep: false,
-            profiles: vec![Profile::Rfc],
+            // As `scimlab test` runs by default: the RFC and every IdP profile.
+            profiles: Profile::ALL.to_vec(),
         }
     }
 }
