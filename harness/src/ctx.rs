@@ -13,6 +13,7 @@ use scimlab_mock_idp::ledger::{IdDefect, item_path};
 use scimlab_mock_idp::{ClientError, Ledger, ScimClient, ScimRequest, ScimResponse};
 use scimlab_protocol::SchemaRegistry;
 use scimlab_protocol::exchange::Exchange;
+use scimlab_protocol::schema::AttributeDef;
 use scimlab_protocol::schema::{ENTERPRISE_USER_URN, GROUP_URN, ResourceView, USER_URN};
 use scimlab_protocol::spc::ServiceProviderConfig;
 use serde_json::{Value, json};
@@ -180,6 +181,85 @@ impl Ctx {
         self.run.registry.user()
     }
 
+    /// The schema view of `kind` that attribute choices are made against: the server's own where it published
+    /// one at /Schemas, else RFC 7643's. A published core schema that lists no attributes says nothing, so it
+    /// counts as unpublished.
+    pub fn view_of(&self, kind: Kind) -> ResourceView<'_> {
+        let view = match kind {
+            Kind::User => self.run.registry.user(),
+            Kind::Group => self.run.registry.group(),
+        };
+        if !view.core.attributes.is_empty() {
+            return view;
+        }
+        let core = SchemaRegistry::core();
+        match kind {
+            Kind::User => core.user(),
+            Kind::Group => core.group(),
+        }
+    }
+
+    /// RFC 7643 section 7: whether the server's schema for `kind` defines the attribute `path` (`nickName`,
+    /// `name.middleName`, `emails.type`, URN-qualified names too). A server may publish a subset of the core
+    /// schema, so a check that needs an optional attribute asks here first. The common attributes (`id`,
+    /// `externalId`, `meta`) are always defined.
+    pub fn defines(&self, kind: Kind, path: &str) -> bool {
+        self.view_of(kind).resolve_dotted(path).is_some()
+    }
+
+    /// `Ok(())` when the server defines every one of `paths` for `kind`, else the skip naming the first it lacks.
+    pub fn require_attrs(&self, kind: Kind, paths: &[&str]) -> Result<(), Outcome> {
+        match paths.iter().find(|p| !self.defines(kind, p)) {
+            None => Ok(()),
+            Some(p) => Err(Outcome::Skip(format!(
+                "the server's {} schema has no {p} (RFC 7643 section 7 allows a subset)",
+                kind_name(kind)
+            ))),
+        }
+    }
+
+    /// The first of `candidates` the server defines for `kind`, else the skip naming them all. Candidates are
+    /// listed in order of preference, RFC 7643's usual choice first, so a server with the full schema is always
+    /// tested with the same attribute.
+    pub fn first_defined<'c>(&self, kind: Kind, candidates: &[&'c str]) -> Result<&'c str, Outcome> {
+        candidates.iter().copied().find(|c| self.defines(kind, c)).ok_or_else(|| {
+            let what = match candidates {
+                [one] => (*one).to_owned(),
+                many => format!("any of {}", many.join(", ")),
+            };
+            Outcome::Skip(format!(
+                "the server's {} schema has no {what} (RFC 7643 section 7 allows a subset)",
+                kind_name(kind)
+            ))
+        })
+    }
+
+    /// `body` (a resource representation of `kind`) cut to the attributes and sub-attributes the server defines
+    /// (see [`Ctx::defines`]): what a check may send and expect back from a server that publishes a subset of the
+    /// core schema. `schemas` stays; member names keep the spelling they were written in. With the full schema
+    /// the body comes back unchanged.
+    pub fn only_defined(&self, kind: Kind, body: &Value) -> Value {
+        let view = self.view_of(kind);
+        let Value::Object(members) = body else { return body.clone() };
+        let mut out = serde_json::Map::new();
+        for (name, value) in members {
+            if name == "schemas" {
+                out.insert(name.clone(), value.clone());
+            } else if let Some(ext) = view.extension(name) {
+                if let Value::Object(inner) = value {
+                    let kept = inner
+                        .iter()
+                        .filter_map(|(k, v)| ext.attribute(k).map(|a| (k.clone(), only_defined_subs(a, v))))
+                        .collect();
+                    out.insert(name.clone(), Value::Object(kept));
+                }
+            } else if let Some(r) = view.resolve(None, name).filter(|r| r.extension.is_none()) {
+                out.insert(name.clone(), only_defined_subs(r.attr, value));
+            }
+        }
+        Value::Object(out)
+    }
+
     /// A name unique to this run: `{prefix}{label}-{n}`.
     pub fn unique(&self, label: &str) -> String {
         let n = self.run.counter.fetch_add(1, Ordering::Relaxed);
@@ -316,6 +396,27 @@ impl Ctx {
             return Err(Outcome::fail(format!("GET {} answers 200", created.path), describe(&r)));
         }
         Ok(r.json.unwrap_or(Value::Null))
+    }
+}
+
+/// `value` of `attr` with only the sub-attributes `attr` defines (in each element, when multi-valued).
+fn only_defined_subs(attr: &AttributeDef, value: &Value) -> Value {
+    let keep = |v: &Value| match v {
+        Value::Object(o) if !attr.sub_attributes.is_empty() => Value::Object(
+            o.iter().filter(|(k, _)| attr.sub(k).is_some()).map(|(k, v)| (k.clone(), v.clone())).collect(),
+        ),
+        other => other.clone(),
+    };
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(keep).collect()),
+        other => keep(other),
+    }
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::User => "User",
+        Kind::Group => "Group",
     }
 }
 

@@ -121,6 +121,15 @@ pub fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
     at(v, path).and_then(Value::as_str)
 }
 
+/// `value` nested under a path of member names: `nested(&["name", "givenName"], v)` is `{"name": {"givenName": v}}`.
+pub fn nested(path: &[&str], value: Value) -> Value {
+    path.iter().rev().fold(value, |inner, name| {
+        let mut m = Map::new();
+        m.insert((*name).to_owned(), inner);
+        Value::Object(m)
+    })
+}
+
 /// Whether the value at `path` carries data (RFC 7643 section 2.5: null, "" and [] do not).
 pub fn has_value(v: &Value, path: &[&str]) -> bool {
     at(v, path).is_some_and(scimlab_protocol::json::is_present)

@@ -341,6 +341,9 @@ async fn create_keeps_values(ctx: &Ctx) -> Outcome {
                     o.insert(urn.into(), json!({"employeeNumber": "701", "department": "Navy"}));
                 }
             }
+            // RFC 7643 section 7: a server may publish a subset of the core schema; only what it defines is
+            // sent and expected back.
+            let body = ctx.only_defined(Kind::User, &body);
             let created = ctx.create(Kind::User, &body).await?;
             if created.body.is_object()
                 && let Err(miss) = contains(&body, &created.body, "")

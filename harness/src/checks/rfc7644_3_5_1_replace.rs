@@ -2,7 +2,7 @@
 //! clears, omitted attributes may be cleared, readOnly values are ignored, `id` never changes, the answer is 200
 //! with the resource, and a PUT never creates (404 for an unknown id).
 
-use super::crud::{has_value, put, replacement, show, str_at, success};
+use super::crud::{has_value, nested, put, replacement, show, str_at, success};
 use super::support::{object, outcome, scim_error, status};
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Ctx, Kind};
@@ -113,11 +113,15 @@ async fn put_replaces_values(ctx: &Ctx) -> Outcome {
     outcome(
         async {
             let created = ctx.create_user("put-values", json!({"nickName": "Before"})).await?;
-            let changes = json!({
-                "displayName": "After Name",
-                "nickName": "After",
-                "name": {"givenName": "Changed", "familyName": "Person"}
-            });
+            // RFC 7643 section 7: only the attributes the server defines are replaced and expected back.
+            let changes = ctx.only_defined(
+                Kind::User,
+                &json!({
+                    "displayName": "After Name",
+                    "nickName": "After",
+                    "name": {"givenName": "Changed", "familyName": "Person"}
+                }),
+            );
             let body = replacement(ctx, &created, changes.clone()).await?;
             let r = put(ctx, &created, &body).await?;
             success(&r, &format!("PUT {}", created.path))?;
@@ -135,8 +139,11 @@ async fn put_replaces_values(ctx: &Ctx) -> Outcome {
 async fn put_returns_resource(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let created = ctx.create_user("put-returns", json!({"title": "Before Title"})).await?;
-            let body = replacement(ctx, &created, json!({"title": "After Title"})).await?;
+            // RFC 7643 section 7: a single-valued string attribute the server defines.
+            let attr = ctx.first_defined(Kind::User, &["title", "nickName", "displayName", "name.givenName"])?;
+            let path: Vec<&str> = attr.split('.').collect();
+            let created = ctx.create_user("put-returns", nested(&path, json!("Before Title"))).await?;
+            let body = replacement(ctx, &created, nested(&path, json!("After Title"))).await?;
             let r = put(ctx, &created, &body).await?;
             let what = format!("PUT {}", created.path);
             status(&r, 200, &what)?;
@@ -148,9 +155,9 @@ async fn put_returns_resource(ctx: &Ctx) -> Outcome {
                 ));
             }
             Ok(Outcome::check(
-                str_at(&got, &["title"]) == Some("After Title"),
-                "the body shows the new title \"After Title\"",
-                format!("title is {}", show(got.get("title"))),
+                str_at(&got, &path) == Some("After Title"),
+                format!("the body shows the new {attr} \"After Title\""),
+                format!("{attr} is {}", show(super::crud::at(&got, &path))),
             ))
         }
         .await,

@@ -7,7 +7,7 @@
 
 use super::support::{excerpt, outcome, scim_error, status_in};
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
-use crate::ctx::{Created, Ctx, describe};
+use crate::ctx::{Created, Ctx, Kind, describe};
 use crate::run;
 use reqwest::Method;
 use scimlab_mock_idp::{ScimRequest, ScimResponse};
@@ -243,6 +243,20 @@ pub(super) async fn patched(ctx: &Ctx, created: &Created, ops: Value) -> Result<
 }
 
 /// The verdict that the string member `name` of `back` is `want`.
+/// Top-level single-valued, writable string attributes of the User, RFC 7643's usual choice first: a check that
+/// writes "some string attribute" takes the first the server defines (RFC 7643 section 7 allows a subset), so a
+/// server with the full schema is always tested with `displayName`. `externalId` is a common attribute (section
+/// 3.1), last because it means something to the client.
+pub(super) const STRINGS: &[&str] = &["displayName", "nickName", "title", "userType", "externalId"];
+
+/// [`STRINGS`] without `displayName`, which [`Ctx::user_body`] sets: attributes a new User has no value for.
+pub(super) const UNSET_STRINGS: &[&str] = &["nickName", "title", "userType", "externalId"];
+
+/// The members of `candidates` the server defines for Users, in order.
+pub(super) fn defined<'c>(ctx: &Ctx, candidates: &[&'c str]) -> Vec<&'c str> {
+    candidates.iter().copied().filter(|c| ctx.defines(Kind::User, c)).collect()
+}
+
 pub(super) fn text_is(back: &Value, name: &str, want: &str) -> Outcome {
     Outcome::check(
         text(back, name) == Some(want),
@@ -339,25 +353,26 @@ pub(super) async fn refused_and_unchanged(
 async fn success_200_or_204(ctx: &Ctx) -> Outcome {
     outcome(
         async {
+            let attr = ctx.first_defined(Kind::User, STRINGS)?;
             let created = ctx.create_user("patch-answer", json!({})).await?;
             let name = ctx.unique("renamed");
-            let r = patch_ok(ctx, &created, json!([op("replace", Some("displayName"), Some(json!(name)))])).await?;
+            let r = patch_ok(ctx, &created, json!([op("replace", Some(attr), Some(json!(name)))])).await?;
             if r.status == 200 {
                 let body = r.body_json();
                 let id_ok = text(body, "id") == Some(created.id.as_str());
-                let name_ok = text(body, "displayName") == Some(name.as_str());
+                let name_ok = text(body, attr) == Some(name.as_str());
                 if !(id_ok && name_ok) {
                     return Ok(Outcome::fail(
-                        format!("the 200 body is the resource {} with displayName {name:?}", created.id),
-                        format!("id {}, displayName {}", shown(member(body, "id")), shown(member(body, "displayName"))),
+                        format!("the 200 body is the resource {} with {attr} {name:?}", created.id),
+                        format!("id {}, {attr} {}", shown(member(body, "id")), shown(member(body, attr))),
                     ));
                 }
             }
             let back = ctx.read_back(&created).await?;
             Ok(Outcome::check(
-                text(&back, "displayName") == Some(name.as_str()),
-                format!("GET shows displayName {name:?}"),
-                format!("GET shows displayName {}", shown(member(&back, "displayName"))),
+                text(&back, attr) == Some(name.as_str()),
+                format!("GET shows {attr} {name:?}"),
+                format!("GET shows {attr} {}", shown(member(&back, attr))),
             ))
         }
         .await,
@@ -369,21 +384,22 @@ async fn success_200_or_204(ctx: &Ctx) -> Outcome {
 async fn attributes_param_200(ctx: &Ctx) -> Outcome {
     outcome(
         async {
+            let attr = ctx.first_defined(Kind::User, STRINGS)?;
             let created = ctx.create_user("patch-attrs", json!({})).await?;
             let name = ctx.unique("renamed");
             let body = json!({
                 "schemas": [PATCH_OP_URN],
-                "Operations": [op("replace", Some("displayName"), Some(json!(name)))]
+                "Operations": [op("replace", Some(attr), Some(json!(name)))]
             });
-            let req = ScimRequest::json(Method::PATCH, &created.path, &body).query("attributes", "displayName");
+            let req = ScimRequest::json(Method::PATCH, &created.path, &body).query("attributes", attr);
             let r = ctx.send(req).await?;
-            let what = format!("PATCH {}?attributes=displayName", created.path);
+            let what = format!("PATCH {}?attributes={attr}", created.path);
             super::support::status(&r, 200, &what)?;
-            let got = member(r.body_json(), "displayName");
+            let got = member(r.body_json(), attr);
             Ok(Outcome::check(
                 got.and_then(Value::as_str) == Some(name.as_str()),
-                format!("the body holds displayName {name:?}"),
-                format!("displayName is {}", shown(got)),
+                format!("the body holds {attr} {name:?}"),
+                format!("{attr} is {}", shown(got)),
             ))
         }
         .await,

@@ -4,12 +4,12 @@
 //! with GET.
 
 use super::rfc7644_3_5_2_patch::{
-    bad_request_typed, elements, is_primary, member, op, patched, refused_unchanged, shown, sub_text, text, text_is,
-    user_with_two_emails, values, with,
+    STRINGS, UNSET_STRINGS, bad_request_typed, defined, elements, is_primary, member, op, patched, refused_unchanged,
+    shown, sub_text, text, text_is, user_with_two_emails, values, with,
 };
 use super::support::outcome;
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, Kind};
 use crate::run;
 use serde_json::{Value, json};
 
@@ -179,18 +179,23 @@ async fn single_valued(ctx: &Ctx) -> Outcome {
 async fn without_path(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let created = ctx.create_user("replace-no-path", json!({"nickName": "old-nick"})).await?;
-            let (name, nick) = (ctx.unique("display"), ctx.unique("nick"));
-            let value = json!({"displayName": name, "nickName": nick});
-            let back = patched(ctx, &created, json!([op("replace", None, Some(value))])).await?;
+            // Two string attributes the server defines (one when it defines only one), each with a value first.
+            let attrs: Vec<&str> = defined(ctx, STRINGS).into_iter().take(2).collect();
+            if attrs.is_empty() {
+                ctx.first_defined(Kind::User, STRINGS)?;
+            }
+            let old: serde_json::Map<String, Value> =
+                attrs.iter().map(|a| ((*a).to_owned(), json!(ctx.unique("old")))).collect();
+            let created = ctx.create_user("replace-no-path", Value::Object(old)).await?;
+            let sent: Vec<(&str, String)> = attrs.iter().map(|a| (*a, ctx.unique("new"))).collect();
+            let value: serde_json::Map<String, Value> = sent.iter().map(|(a, v)| ((*a).to_owned(), json!(v))).collect();
+            let back = patched(ctx, &created, json!([op("replace", None, Some(Value::Object(value)))])).await?;
+            let expected: Vec<String> = sent.iter().map(|(a, v)| format!("{a} {v:?}")).collect();
+            let actual: Vec<String> = sent.iter().map(|(a, _)| format!("{a} {}", shown(member(&back, a)))).collect();
             Ok(Outcome::check(
-                text(&back, "displayName") == Some(name.as_str()) && text(&back, "nickName") == Some(nick.as_str()),
-                format!("displayName {name:?} and nickName {nick:?}"),
-                format!(
-                    "displayName {}, nickName {}",
-                    shown(member(&back, "displayName")),
-                    shown(member(&back, "nickName"))
-                ),
+                sent.iter().all(|(a, v)| text(&back, a) == Some(v.as_str())),
+                expected.join(" and "),
+                actual.join(", "),
             ))
         }
         .await,
@@ -260,6 +265,7 @@ async fn multi_valued_whole_set(ctx: &Ctx) -> Outcome {
 async fn value_filter(ctx: &Ctx) -> Outcome {
     outcome(
         async {
+            ctx.require_attrs(Kind::User, &["emails.type"])?;
             let (created, work, home) = user_with_two_emails(ctx, "replace-filter").await?;
             let new = format!("{}@example.com", ctx.unique("new-work"));
             let ops =
@@ -285,6 +291,7 @@ async fn value_filter(ctx: &Ctx) -> Outcome {
 async fn filter_sub_attribute(ctx: &Ctx) -> Outcome {
     outcome(
         async {
+            ctx.require_attrs(Kind::User, &["emails.type"])?;
             let (created, work, home) = user_with_two_emails(ctx, "replace-filter-sub").await?;
             let new = format!("{}@example.com", ctx.unique("new-value"));
             let ops = json!([op("replace", Some("emails[type eq \"work\"].value"), Some(json!(new)))]);
@@ -309,10 +316,11 @@ async fn filter_sub_attribute(ctx: &Ctx) -> Outcome {
 async fn absent_target_added(ctx: &Ctx) -> Outcome {
     outcome(
         async {
+            let attr = ctx.first_defined(Kind::User, UNSET_STRINGS)?;
             let created = ctx.create_user("replace-absent", json!({})).await?;
             let nick = ctx.unique("nick");
-            let back = patched(ctx, &created, json!([op("replace", Some("nickName"), Some(json!(nick)))])).await?;
-            Ok(text_is(&back, "nickName", &nick))
+            let back = patched(ctx, &created, json!([op("replace", Some(attr), Some(json!(nick)))])).await?;
+            Ok(text_is(&back, attr, &nick))
         }
         .await,
     )
@@ -322,6 +330,7 @@ async fn absent_target_added(ctx: &Ctx) -> Outcome {
 async fn primary_via_filter(ctx: &Ctx) -> Outcome {
     outcome(
         async {
+            ctx.require_attrs(Kind::User, &["emails.type", "emails.primary"])?;
             let (created, _, home) = user_with_two_emails(ctx, "replace-primary").await?;
             let ops = json!([op("replace", Some("emails[type eq \"home\"].primary"), Some(json!(true)))]);
             let back = patched(ctx, &created, ops).await?;
@@ -344,8 +353,10 @@ async fn primary_via_filter(ctx: &Ctx) -> Outcome {
 async fn filter_no_match_no_target(ctx: &Ctx) -> Outcome {
     outcome(
         async {
+            // A sub-attribute of emails the server defines: display, else value itself.
+            let sub = ctx.first_defined(Kind::User, &["emails.display", "emails.value"])?.trim_start_matches("emails.");
             let created = ctx.create_user("replace-no-match", json!({})).await?;
-            let path = format!("emails[value sw \"{}\"].display", ctx.unique("nomatch"));
+            let path = format!("emails[value sw \"{}\"].{sub}", ctx.unique("nomatch"));
             let what = format!("PATCH {} replace {path}", created.path);
             let ops = json!([op("replace", Some(&path), Some(json!("x")))]);
             refused_unchanged(ctx, &created, ops, &what, |r, w| bad_request_typed(r, "noTarget", w)).await

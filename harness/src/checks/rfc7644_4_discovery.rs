@@ -67,6 +67,19 @@ pub const CHECKS: &[Check] = &[
         run: run!(schemas_list),
     },
     Check {
+        id: "rfc7644/4/schema-resources-name-schema-urn",
+        level: Level::Should,
+        tags: &[Tag::Discovery, Tag::Schema],
+        requires: &[],
+        profiles: &[Profile::Rfc],
+        requirement: "every Schema resource's schemas lists urn:ietf:params:scim:schemas:core:2.0:Schema (RFC 7643 \
+                      section 7 names it, section 8.7.1's examples omit it)",
+        sends: "GET /Schemas",
+        consequence: "clients that read schemas (some Keycloak SCIM clients) refuse the server's schemas",
+        catches: &[],
+        run: run!(schema_resources_name_schema_urn),
+    },
+    Check {
         id: "rfc7644/4/schema-by-id-unknown-404",
         level: Level::Must,
         tags: &[Tag::Discovery, Tag::Errors],
@@ -240,14 +253,8 @@ async fn schemas_list(ctx: &Ctx) -> Outcome {
         async {
             let r = ctx.get("/Schemas").await?;
             status(&r, 200, "GET /Schemas")?;
+            // The `schemas` member of each Schema is judged apart, as a SHOULD (schema-resources-name-schema-urn).
             let items = list_resources(r.body_json(), "GET /Schemas")?;
-            if let Some(bad) = items.iter().find(|i| !lists_schema(i, SCHEMA_URN)) {
-                let id = bad.get("id").map_or("?".into(), Value::to_string);
-                return Ok(Outcome::fail(
-                    format!("every item's schemas lists {SCHEMA_URN}"),
-                    format!("schema {id} does not"),
-                ));
-            }
             let has_user = items
                 .iter()
                 .any(|i| i.get("id").and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case(USER_URN)));
@@ -255,6 +262,39 @@ async fn schemas_list(ctx: &Ctx) -> Outcome {
                 has_user,
                 format!("the list includes {USER_URN}"),
                 format!("{} schemas, not the User schema", items.len()),
+            ))
+        }
+        .await,
+    )
+}
+
+/// RFC 7643 section 7 says Schema resources carry `schemas` with the Schema URN, without a requirement keyword,
+/// and section 8.7.1's own representations carry none; section 3 makes `schemas` REQUIRED on resources, and
+/// clients that read it refuse Schemas without it. So a missing one is a SHOULD.
+async fn schema_resources_name_schema_urn(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let r = ctx.get("/Schemas").await?;
+            if r.status != 200 {
+                return Ok(Outcome::Skip(format!(
+                    "GET /Schemas answered {} (rfc7644/4/schemas-list judges it)",
+                    r.status
+                )));
+            }
+            let Ok(items) = list_resources(r.body_json(), "GET /Schemas") else {
+                return Ok(Outcome::Skip(
+                    "GET /Schemas is not a ListResponse (rfc7644/4/schemas-list judges it)".into(),
+                ));
+            };
+            let bad: Vec<String> = items
+                .iter()
+                .filter(|i| !lists_schema(i, SCHEMA_URN))
+                .map(|i| i.get("id").and_then(Value::as_str).unwrap_or("(no id)").to_owned())
+                .collect();
+            Ok(Outcome::check(
+                bad.is_empty(),
+                format!("every Schema's schemas lists {SCHEMA_URN}"),
+                format!("{} of {} Schemas do not: {}", bad.len(), items.len(), bad.join(", ")),
             ))
         }
         .await,
@@ -296,13 +336,9 @@ async fn schema_by_id(ctx: &Ctx) -> Outcome {
             let id = v.get("id").and_then(Value::as_str);
             let attributes = v.get("attributes").and_then(Value::as_array).map_or(0, Vec::len);
             Ok(Outcome::check(
-                id.is_some_and(|i| i.eq_ignore_ascii_case(USER_URN)) && attributes > 0 && lists_schema(v, SCHEMA_URN),
-                format!("GET {path} returns the Schema {USER_URN} (schemas lists {SCHEMA_URN}) with its attributes"),
-                format!(
-                    "id {}, {attributes} attributes, schemas {}",
-                    id.unwrap_or("absent"),
-                    v.get("schemas").map_or("absent".into(), Value::to_string)
-                ),
+                id.is_some_and(|i| i.eq_ignore_ascii_case(USER_URN)) && attributes > 0,
+                format!("GET {path} returns the Schema {USER_URN} with its attributes"),
+                format!("id {}, {attributes} attributes", id.unwrap_or("absent")),
             ))
         }
         .await,

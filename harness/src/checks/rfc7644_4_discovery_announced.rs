@@ -65,7 +65,8 @@ pub const CHECKS: &[Check] = &[
         tags: &[Tag::Discovery, Tag::Patch],
         requires: &[Capability::Users, Capability::Patch],
         profiles: &[Profile::Rfc],
-        requirement: "a server announcing patch.supported applies a PATCH: a replaced displayName reads back changed",
+        requirement: "a server announcing patch.supported applies a PATCH: a replaced displayName (or another string \
+                      attribute the server defines) reads back changed",
         sends: "POST /Users, PATCH replace displayName, GET /Users/{id}",
         consequence: "",
         catches: &["patch-noop"],
@@ -143,9 +144,11 @@ async fn etag_supported_sends_etags(ctx: &Ctx) -> Outcome {
 async fn patch_supported_patches(ctx: &Ctx) -> Outcome {
     outcome(
         async {
+            // A string attribute the server defines: displayName with the full schema (RFC 7643 section 7).
+            let attr = ctx.first_defined(crate::ctx::Kind::User, super::rfc7644_3_5_2_patch::STRINGS)?;
             let user = ctx.create_user("spc-patch", json!({})).await?;
             let wanted = format!("Patched {}", ctx.unique("name"));
-            let r = ctx.patch(&user, json!([{"op": "replace", "path": "displayName", "value": wanted}])).await?;
+            let r = ctx.patch(&user, json!([{"op": "replace", "path": attr, "value": wanted}])).await?;
             if !(200..300).contains(&r.status) {
                 return Ok(Outcome::fail(
                     format!("PATCH {} answers 200 or 204", user.path),
@@ -153,11 +156,11 @@ async fn patch_supported_patches(ctx: &Ctx) -> Outcome {
                 ));
             }
             let now = ctx.read_back(&user).await?;
-            let shown = now.get("displayName").and_then(Value::as_str);
+            let shown = now.get(attr).and_then(Value::as_str);
             Ok(Outcome::check(
                 shown == Some(wanted.as_str()),
-                format!("after the PATCH, GET {} shows displayName {wanted:?}", user.path),
-                format!("displayName is {}", shown.map_or("absent".into(), |s| format!("{s:?}"))),
+                format!("after the PATCH, GET {} shows {attr} {wanted:?}", user.path),
+                format!("{attr} is {}", shown.map_or("absent".into(), |s| format!("{s:?}"))),
             ))
         }
         .await,
