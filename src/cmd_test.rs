@@ -157,7 +157,7 @@ pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
             reporters.finish_interrupted()?;
             return Err(Failure::Interrupted(anyhow!("{e}")));
         }
-        Err(e @ (RunError::Unreachable { .. } | RunError::Unauthorized { .. } | RunError::NotScim(_))) => {
+        Err(e @ RunError::Discovery(_)) => {
             return Err(Failure::Internal(anyhow!("{e}")));
         }
     };

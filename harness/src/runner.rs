@@ -59,30 +59,13 @@ impl Default for RunOptions {
     }
 }
 
-/// Why a run could not be carried out (exit status 3). Failed checks are not run errors.
+/// Why a run could not be carried out (exit status 3, or 130 when interrupted). Failed checks are not run errors.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// The server did not answer.
-    #[error("the server at {url} is unreachable: {reason}")]
-    Unreachable {
-        /// Base URL.
-        url: String,
-        /// What failed.
-        reason: String,
-    },
-    /// The credential was refused.
-    #[error("the server at {url} refused the credentials ({status} on GET {path}); check --token / --basic / --header")]
-    Unauthorized {
-        /// Base URL.
-        url: String,
-        /// Status received.
-        status: u16,
-        /// Path probed.
-        path: String,
-    },
-    /// Nothing at the base URL answered as a SCIM service provider (the message lists what was tried).
-    #[error("{0}")]
-    NotScim(String),
+    /// Discovery could not start the run: the server is unreachable, refused the credentials, or nothing at the
+    /// base URL speaks SCIM (the message lists what was tried).
+    #[error(transparent)]
+    Discovery(#[from] DiscoveryError),
     /// Interrupted (Ctrl-C); created data was cleaned up unless `keep`. The report of what ran was sent to the
     /// sinks and is here too.
     #[error("interrupted; {cleanup}")]
@@ -92,16 +75,6 @@ pub enum RunError {
         /// What ran before the interruption.
         report: Box<RunReport>,
     },
-}
-
-impl From<DiscoveryError> for RunError {
-    fn from(e: DiscoveryError) -> Self {
-        match e {
-            DiscoveryError::Unreachable { url, reason } => RunError::Unreachable { url, reason },
-            DiscoveryError::Unauthorized { url, status, path } => RunError::Unauthorized { url, status, path },
-            e @ DiscoveryError::NotScim { .. } => RunError::NotScim(e.to_string()),
-        }
-    }
 }
 
 /// Id of the result that reports what discovery found wrong with the resource types' endpoints. It is not in

@@ -7,7 +7,7 @@ use scimlab_harness::check::Check;
 use scimlab_harness::checks::registry;
 use scimlab_harness::runner::ENDPOINTS_CHECK_ID;
 use scimlab_harness::{Profile, RunError, RunOptions};
-use scimlab_mock_idp::{ClientOptions, Credential, ScimClient};
+use scimlab_mock_idp::{ClientOptions, Credential, DiscoveryError, ScimClient};
 use scimlab_reports::model::{CheckResult, Level, RunReport, Summary, Verdict};
 
 async fn run(base: &str, checks: &[&Check]) -> Result<RunReport, RunError> {
@@ -61,7 +61,7 @@ async fn a_wrong_base_path_stops_the_run_naming_what_was_tried() {
     let (base, _) = start_sp(&[]).await;
     let wrong = base.replace("/scim/v2", "/wrong/v2");
     let e = run(&wrong, &refs).await.expect_err("nothing SCIM at /wrong/v2");
-    assert!(matches!(e, RunError::NotScim(_)), "{e:?}");
+    assert!(matches!(e, RunError::Discovery(DiscoveryError::NotScim { .. })), "{e:?}");
     let msg = e.to_string();
     for tried in ["/wrong/v2/ServiceProviderConfig", "/wrong/v2/ResourceTypes", "/wrong/v2/Users?count=1"] {
         assert!(msg.contains(&format!("GET {}", wrong.replace("/wrong/v2", "") + tried)), "{tried} in: {msg}");
@@ -76,7 +76,7 @@ async fn a_wrong_credential_is_still_an_unauthorized_error() {
     let (base, _) = start_sp(&[]).await;
     let client = ScimClient::new(&base, Credential::Bearer("wrong".into()), ClientOptions::default()).expect("client");
     let e = scimlab_harness::run(client, &[], &RunOptions::default(), &mut []).await.expect_err("refused");
-    assert!(matches!(e, RunError::Unauthorized { status: 401, .. }), "{e:?}");
+    assert!(matches!(e, RunError::Discovery(DiscoveryError::Unauthorized { status: 401, .. })), "{e:?}");
 }
 
 fn result(level: Level, verdict: Verdict, reason: &str) -> CheckResult {
