@@ -28,6 +28,17 @@ KNOWN=(
     "warn rfc7643/4.2/user-groups-lists-membership"
     "warn rfc7644/3.4.2.3/sort-order-any-case"
     "warn rfc7644/3.5.2/errors-name-scim-type"
+    # Microsoft Entra ID readiness (the entra profile runs by default): scim2-server follows the RFC strictly and
+    # refuses four request shapes Entra sends; the three skips follow from the refused group create.
+    "fail profile/entra/patch-filter-creates-email"
+    "fail profile/entra/manager-bare-string"
+    "fail profile/entra/group-create"
+    "fail profile/entra/group-remove-members-value-list"
+    "warn profile/entra/manager-legacy-array"
+    "warn profile/entra/user-patch-returns-user"
+    "skip profile/entra/group-lookup"
+    "skip profile/entra/group-add-members"
+    "skip profile/entra/group-rename"
 )
 
 interop_venv "$venv" "$python" "$requirement"
