@@ -202,9 +202,10 @@ impl Ctx {
     /// RFC 7643 section 7: whether the server's schema for `kind` defines the attribute `path` (`nickName`,
     /// `name.middleName`, `emails.type`, URN-qualified names too). A server may publish a subset of the core
     /// schema, so a check that needs an optional attribute asks here first. The common attributes (`id`,
-    /// `externalId`, `meta`) are always defined.
+    /// `externalId`, `meta`) are always defined, and so is an extension's URN when the type carries it.
     pub fn defines(&self, kind: Kind, path: &str) -> bool {
-        self.view_of(kind).resolve_dotted(path).is_some()
+        let view = self.view_of(kind);
+        view.extension(path).is_some() || view.resolve_dotted(path).is_some()
     }
 
     /// `Ok(())` when the server defines every one of `paths` for `kind`, else the skip naming the first it lacks.
