@@ -12,13 +12,22 @@
 //! as parsed for the wire; the credential values in use are replaced wherever they appear in what the client
 //! returns (headers of any name, URLs, bodies, errors), so a server echoing the token cannot put it in a report;
 //! and the evidence keeps a bounded excerpt of each body.
+//!
+//! It is also where a request that cannot be resent (POST, PATCH) is kept off connections the server may have
+//! closed. A server may drop a keep-alive connection right after an answer without saying so: Express destroys the
+//! socket when an error reaches its final handler after the answer went out (SCIMMY Routers pass every 5xx on),
+//! and servers that refuse a request before reading it (408, 413, 431) often close with bytes unread. A request
+//! written on such a connection meets a reset, and a POST that met a reset cannot be resent, since it may have
+//! been applied. So the idempotent requests share one pool (a reset is retried), while each POST or PATCH borrows
+//! a `Slots` client of its own with at most one kept-alive connection, which goes back for reuse only after an
+//! answer that leaves it open (`leaves_open`).
 
 use crate::gate::Gate;
 use crate::ledger::Ledger;
 use scimlab_protocol::exchange::{Exchange, HttpRequest, HttpResponse, Secrets, Timings};
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Once};
+use std::sync::{Arc, Mutex, Once, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How the client authenticates (RFC 7644 section 2).
@@ -296,6 +305,8 @@ pub struct ScimClient {
     http: reqwest::Client,
     /// Never reuses a connection: for POST and PATCH once the server has reset a connection.
     fresh: reqwest::Client,
+    /// Keep-alive connections for POST and PATCH, each borrowed by one request at a time.
+    slots: Arc<Slots>,
     /// Set when the server reset or dropped a connection: from then on a request that cannot be resent (POST,
     /// PATCH) goes on a connection of its own, so it never lands on one the server has already dropped.
     fragile: Arc<AtomicBool>,
@@ -372,27 +383,16 @@ impl ScimClient {
             }
             None => None,
         };
-        let build = |reuse: bool| {
-            let mut builder = reqwest::Client::builder()
-                .timeout(options.timeout)
-                .danger_accept_invalid_certs(options.insecure)
-                .redirect(reqwest::redirect::Policy::none());
-            if let Some(certs) = &certs {
-                builder = builder.tls_certs_merge(certs.clone());
-            }
-            if !reuse {
-                builder = builder.pool_max_idle_per_host(0);
-            }
-            builder.build().map_err(|e| ClientError::Build(e.to_string()))
-        };
-        let http = build(true)?;
+        let http = build_http(&options, certs.as_deref(), Pool::Shared)?;
         // A second client that never reuses a connection, for requests that cannot be resent once a server is
         // known to drop connections (see `fragile`).
-        let fresh = build(false)?;
+        let fresh = build_http(&options, certs.as_deref(), Pool::None)?;
+        let slots = Arc::new(Slots { idle: Mutex::new(Vec::new()), options: options.clone(), certs });
         let secrets = Arc::new(secrets_of(&credential, &Secrets::new()));
         Ok(ScimClient {
             http,
             fresh,
+            slots,
             fragile: Arc::new(AtomicBool::new(false)),
             base,
             base_url: parsed,
@@ -602,8 +602,14 @@ impl ScimClient {
                 });
             }
         };
-        let own_connection = !idempotent(&req) && self.fragile.load(Ordering::Relaxed);
-        let http = if own_connection { &self.fresh } else { &self.http };
+        // The lane is chosen before anything is sent; a slot is given back only after its answer was read whole.
+        let slot =
+            if idempotent(&req) || self.fragile.load(Ordering::Relaxed) { None } else { Some(self.slots.take()?) };
+        let http = match &slot {
+            Some(borrowed) => borrowed,
+            None if idempotent(&req) => &self.http,
+            None => &self.fresh,
+        };
         let mut builder = http.request(req.method.clone(), wire);
         if req.body.as_ref().is_some_and(|b| b.len() > CLOSE_AFTER_BODY) {
             builder = builder.header("Connection", "close");
@@ -640,10 +646,14 @@ impl ScimClient {
             .iter()
             .map(|(k, v)| (k.as_str().to_owned(), self.secrets.scrub(&String::from_utf8_lossy(v.as_bytes()))))
             .collect();
+        let open = leaves_open(status, resp.headers());
         let body = match read_limited(resp, self.options.max_body).await {
             Ok(b) => self.secrets.scrub_bytes(b),
             Err(reason) => return Err(transport(&mut exchange, reason)),
         };
+        if let Some(borrowed) = slot.filter(|_| open) {
+            self.slots.give_back(borrowed);
+        }
         exchange.timings =
             Timings { total_us: started.elapsed().as_micros() as u64, ttfb_us: Some(ttfb.as_micros() as u64) };
         let json = if body.is_empty() { None } else { serde_json::from_slice(&body).ok() };
@@ -666,6 +676,87 @@ fn idempotent(req: &ScimRequest) -> bool {
             req.method,
             reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::PUT | reqwest::Method::DELETE
         )
+}
+
+/// Whether a connection may carry another POST or PATCH after this answer. Not after a 5xx: the server hit an
+/// error path, and some close the connection a few milliseconds after answering, without a `Connection: close`
+/// (Express's final handler destroys the socket of an error that arrives after the answer was sent, which SCIMMY
+/// Routers do with every 5xx; seen in interop/scimmy-test.sh as resets of the next request on that connection).
+/// Not after 408, 413 or 431, which servers send before reading the whole request and then often close with
+/// bytes unread (a reset). Not after `Connection: close`, which says so (RFC 9112 section 9.6).
+fn leaves_open(status: u16, headers: &reqwest::header::HeaderMap) -> bool {
+    let closes = headers
+        .get_all(reqwest::header::CONNECTION)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("close"))));
+    !closes && status < 500 && !matches!(status, 408 | 413 | 431)
+}
+
+/// How a [`reqwest::Client`] keeps connections.
+#[derive(Clone, Copy)]
+enum Pool {
+    /// Kept alive and shared by the requests that may be resent.
+    Shared,
+    /// Never kept: one connection per request.
+    None,
+    /// At most one, kept alive for [`SLOT_IDLE`] at most: a [`Slots`] client.
+    Slot,
+}
+
+fn build_http(
+    options: &ClientOptions,
+    certs: Option<&[reqwest::Certificate]>,
+    pool: Pool,
+) -> Result<reqwest::Client, ClientError> {
+    let mut builder = reqwest::Client::builder()
+        .timeout(options.timeout)
+        .danger_accept_invalid_certs(options.insecure)
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(certs) = certs {
+        builder = builder.tls_certs_merge(certs.to_vec());
+    }
+    builder = match pool {
+        Pool::Shared => builder,
+        Pool::None => builder.pool_max_idle_per_host(0),
+        Pool::Slot => builder.pool_max_idle_per_host(1).pool_idle_timeout(SLOT_IDLE),
+    };
+    builder.build().map_err(|e| ClientError::Build(e.to_string()))
+}
+
+/// How long a slot's connection may sit idle and still carry a POST or PATCH: under the shortest keep-alive
+/// timeouts servers commonly ship (5 s in Node and Apache httpd), so a POST never races the server closing an
+/// idle connection.
+const SLOT_IDLE: Duration = Duration::from_secs(2);
+
+/// Idle slots kept at most; more are built when more POST / PATCH requests are in flight, and dropped after.
+const MAX_IDLE_SLOTS: usize = 64;
+
+/// Clients for the requests that cannot be resent, each with at most one kept-alive connection, so the client
+/// knows which answer a connection carried last. A request takes a slot (the most recently used, or a new one),
+/// sends on it, reads the answer whole, and gives the slot back only when [`leaves_open`] says the server will
+/// not close that connection; otherwise the slot, and its connection with it, is dropped. A request cancelled
+/// half-way drops its slot too. Keep-alive is kept for every server that answers without closing.
+struct Slots {
+    idle: Mutex<Vec<reqwest::Client>>,
+    options: ClientOptions,
+    certs: Option<Vec<reqwest::Certificate>>,
+}
+
+impl Slots {
+    fn take(&self) -> Result<reqwest::Client, ClientError> {
+        let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        match idle {
+            Some(slot) => Ok(slot),
+            None => build_http(&self.options, self.certs.as_deref(), Pool::Slot),
+        }
+    }
+
+    fn give_back(&self, slot: reqwest::Client) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < MAX_IDLE_SLOTS {
+            idle.push(slot);
+        }
+    }
 }
 
 /// Bodies this large may be refused before the server reads them, and a server that answers early often resets

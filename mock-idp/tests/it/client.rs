@@ -166,3 +166,172 @@ async fn evidence_keeps_a_bounded_excerpt_of_large_bodies() {
     assert!(kept.len() < 70 * 1024, "{}", kept.len());
     assert!(kept.ends_with("of 1000000 bytes of this body]"));
 }
+
+/// What [`express_like_server`] saw: the connection (numbered from 0) and request line of every request it read;
+/// for the connection it gave up, `reset` when a request arrived on it anyway, or `closed` when the client closed it.
+type Seen = tokio::sync::mpsc::UnboundedReceiver<(usize, String)>;
+
+/// A raw HTTP/1.1 server on 127.0.0.1:0 that answers every POST with a 201, except the first of them: that one gets
+/// a 500 before its body is read, and then its connection is dropped without a `Connection: close`, the way Express
+/// destroys the socket when an error reaches its final handler after the answer went out (SCIMMY Routers pass every
+/// 5xx on). It waits to see whether the client sends another request on that connection, and if so closes it with
+/// the request unread, which makes the kernel answer with a reset.
+async fn express_like_server() -> (String, Seen) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let refused = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        for conn in 0.. {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            tokio::spawn(serve_express_like(stream, conn, refused.clone(), tx.clone()));
+        }
+    });
+    (format!("http://{addr}/scim/v2"), rx)
+}
+
+async fn serve_express_like(
+    stream: tokio::net::TcpStream,
+    conn: usize,
+    refused: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    seen: tokio::sync::mpsc::UnboundedSender<(usize, String)>,
+) {
+    let mut buf = Vec::new();
+    loop {
+        let head_end = loop {
+            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            if !read_some(&stream, &mut buf).await {
+                return;
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+        let line = head.lines().next().unwrap_or("").to_owned();
+        let length: usize = head
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.trim().parse().ok())
+            .unwrap_or(0);
+        let fail = line.starts_with("POST") && !refused.swap(true, std::sync::atomic::Ordering::SeqCst);
+        if fail {
+            // Answered before the body is read: what a server does when it gives up on a request early.
+            let body = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"500"}"#;
+            let answer = format!("HTTP/1.1 500 Internal Server Error\r\ncontent-length: {}\r\n\r\n{body}", body.len());
+            write_all(&stream, answer.as_bytes()).await;
+        }
+        while buf.len() < head_end + length {
+            if !read_some(&stream, &mut buf).await {
+                return;
+            }
+        }
+        buf.drain(..head_end + length);
+        let _ = seen.send((conn, line));
+        if fail {
+            // The client closing the connection is fine; a request arriving on it is closed unread: a reset.
+            let mut next = [0u8; 1];
+            if !buf.is_empty() || stream.peek(&mut next).await.is_ok_and(|n| n > 0) {
+                let _ = stream.set_zero_linger();
+                drop(stream);
+                let _ = seen.send((conn, "reset".to_owned()));
+            } else {
+                let _ = seen.send((conn, "closed".to_owned()));
+            }
+            return;
+        }
+        let body = format!(
+            r#"{{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u{conn}","userName":"u{conn}"}}"#
+        );
+        let answer = format!("HTTP/1.1 201 Created\r\ncontent-length: {}\r\n\r\n{body}", body.len());
+        if !write_all(&stream, answer.as_bytes()).await {
+            return;
+        }
+    }
+}
+
+/// Appends what the socket has to `buf`; false at the end of the stream or on an error.
+async fn read_some(stream: &tokio::net::TcpStream, buf: &mut Vec<u8>) -> bool {
+    let mut chunk = [0u8; 4096];
+    loop {
+        if stream.readable().await.is_err() {
+            return false;
+        }
+        match stream.try_read(&mut chunk) {
+            Ok(0) => return false,
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                return true;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+async fn write_all(stream: &tokio::net::TcpStream, mut data: &[u8]) -> bool {
+    while !data.is_empty() {
+        if stream.writable().await.is_err() {
+            return false;
+        }
+        match stream.try_write(data) {
+            Ok(n) => data = &data[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
+fn create(n: usize) -> ScimRequest {
+    let user = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": format!("u{n}")});
+    ScimRequest::json(reqwest::Method::POST, "/Users", &user)
+}
+
+/// SCIMMY on Express (interop/scimmy-test.sh) failed one run in two with "connection reset by peer" on a POST or
+/// PATCH: it went on the keep-alive connection of an earlier 5xx, which Express destroys right after answering.
+#[tokio::test]
+async fn a_post_after_a_5xx_does_not_meet_the_reset_of_its_connection() {
+    let (base, mut seen) = express_like_server().await;
+    let client = ScimClient::new(&base, Credential::None, ClientOptions::default()).expect("client");
+    let failed = client.send(create(0)).await.expect("a 500 is a response");
+    assert_eq!(failed.status, 500);
+    let mut answered = Vec::new();
+    for n in 1..4 {
+        answered.push(client.send(create(n)).await.map(|r| r.status).map_err(|e| e.to_string()));
+    }
+    drop(client);
+    // The server reads every request before answering it, so each is in the channel; the given-up connection
+    // reports how it ended once the client has used or closed it.
+    let mut requests = Vec::new();
+    let end = loop {
+        match seen.recv().await {
+            Some((0, line)) if line == "reset" || line == "closed" => break line,
+            Some(request) => requests.push(request),
+            None => unreachable!("the server keeps its sender"),
+        }
+    };
+    assert_eq!(end, "closed", "a request was sent on the connection the server gave up: {answered:?}");
+    assert_eq!(answered, vec![Ok(201); 3]);
+    assert!(requests[1..].iter().all(|(conn, _)| *conn != 0), "{requests:?}");
+}
+
+/// The POSTs to a well-behaved server keep their connection: keep-alive is given up only after an answer that
+/// may be followed by a close.
+#[tokio::test]
+async fn posts_to_a_well_behaved_server_reuse_their_connection() {
+    let (base, mut seen) = express_like_server().await;
+    let client = ScimClient::new(&base, Credential::None, ClientOptions::default()).expect("client");
+    assert_eq!(client.send(create(0)).await.expect("answered").status, 500);
+    for n in 1..11 {
+        assert_eq!(client.send(create(n)).await.expect("answered").status, 201);
+    }
+    let mut per_connection = std::collections::BTreeMap::<usize, usize>::new();
+    while let Ok((conn, line)) = seen.try_recv() {
+        if line.starts_with("POST") && conn != 0 {
+            *per_connection.entry(conn).or_default() += 1;
+        }
+    }
+    assert_eq!(per_connection.values().sum::<usize>(), 10, "{per_connection:?}");
+    assert!(per_connection.values().any(|&n| n >= 2), "no connection carried two POSTs: {per_connection:?}");
+}
