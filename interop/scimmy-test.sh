@@ -67,6 +67,16 @@ KNOWN=(
     "warn rfc7644/3.12/malformed-json-invalid-syntax"
     "warn rfc7643/4.2/user-groups-lists-membership"
     "warn rfc7643/4.2/deleted-user-leaves-groups"
+    "fail rfc7644/3.4.2.2/idp-lookup-username-any-case"
+    "warn rfc7644/3.4.2.2/idp-lookup-membership"
+    "warn profile/entra/lookup-username-any-case"
+    "warn profile/entra/lookup-work-email"
+    "fail profile/entra/deactivate-string-false"
+    "fail profile/entra/reactivate-string-true"
+    "skip profile/entra/inactive-user-readable"
+    "fail profile/entra/patch-filter-creates-email"
+    "fail profile/entra/manager-bare-string"
+    "warn profile/entra/manager-legacy-array"
 )
 
 for tool in node "$npm" "$python"; do
