@@ -160,7 +160,7 @@ async fn run_one(run: Arc<RunShared>, check: &Check, timeout: Duration) -> Check
     if let Some(missing) = check.requires.iter().find(|c| !run.has(**c)) {
         let why = match missing {
             Capability::Users | Capability::Groups | Capability::EnterpriseUser => {
-                format!("the server has no {}", missing.as_str())
+                format!("the server does not have {}", missing.as_str())
             }
             _ => format!("the server announces {} false", missing.as_str()),
         };

@@ -5,9 +5,15 @@
 //! it lets through when a connection fails, and grows it by one after each run of successes as long as the limit
 //! (additive increase, multiplicative decrease, as TCP does). A server that sustains the full concurrency never
 //! notices the gate; one that does not sees the client settle at what it can take.
+//!
+//! Not every overload shows as an error: a server with a tiny listen backlog (a single-threaded server taking one
+//! connection at a time) silently drops the connections it cannot queue, and the client's SYN is resent a second
+//! later. A request that takes far longer than the requests around it (over four times the typical time and half
+//! a second more) while others were in flight counts as congestion too.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 /// The shared limit on requests in flight.
@@ -25,22 +31,42 @@ struct State {
     limit: usize,
     in_flight: usize,
     successes: usize,
+    /// A running average of how long a request takes, in microseconds (0 until the first one).
+    typical_us: u64,
+    /// Requests finished since the limit was last lowered: one lowering per window of `limit` requests.
+    since_lowered: usize,
 }
 
 /// A request's place in the gate; it is given back when dropped.
 #[derive(Debug)]
 pub struct Permit<'g> {
     gate: &'g Gate,
+    entered: Instant,
+    /// Requests in flight when this one entered, itself included.
+    crowd: usize,
 }
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
+        let took = self.entered.elapsed();
         let mut s = self.gate.state();
         s.in_flight = s.in_flight.saturating_sub(1);
+        s.since_lowered += 1;
+        let took_us = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+        let outlier = s.typical_us > 0 && took_us > s.typical_us.saturating_mul(4) + SLOW_EXTRA_US;
+        if outlier && self.crowd > 1 {
+            self.gate.lower(&mut s);
+        } else {
+            // An exponential average over about eight requests, of the requests that were not outliers.
+            s.typical_us = if s.typical_us == 0 { took_us } else { (s.typical_us * 7 + took_us) / 8 };
+        }
         drop(s);
         self.gate.freed.notify_waiters();
     }
 }
+
+/// How much longer than four typical requests a request must take to count as congestion, in microseconds.
+const SLOW_EXTRA_US: u64 = 500_000;
 
 impl Gate {
     /// A gate letting at most `max` requests through at once (at least one).
@@ -48,7 +74,7 @@ impl Gate {
         let max = max.max(1);
         Gate {
             max,
-            state: Mutex::new(State { limit: max, in_flight: 0, successes: 0 }),
+            state: Mutex::new(State { limit: max, in_flight: 0, successes: 0, typical_us: 0, since_lowered: 0 }),
             freed: Notify::new(),
             lowered: AtomicUsize::new(0),
         }
@@ -69,7 +95,7 @@ impl Gate {
                 let mut s = self.state();
                 if s.in_flight < s.limit {
                     s.in_flight += 1;
-                    return Permit { gate: self };
+                    return Permit { gate: self, entered: Instant::now(), crowd: s.in_flight };
                 }
             }
             freed.await;
@@ -91,12 +117,27 @@ impl Gate {
     /// A connection was refused or reset: halve the limit (never below one).
     pub fn failed(&self) {
         let mut s = self.state();
+        self.lower(&mut s);
+    }
+
+    /// Halves the limit, at most once per window of `limit` finished requests (the requests already in flight
+    /// when it was lowered would otherwise lower it again for the same congestion).
+    fn lower(&self, s: &mut State) {
+        if s.since_lowered < s.limit && self.lowered.load(Ordering::Relaxed) > 0 {
+            return;
+        }
         let lowered = (s.limit / 2).max(1);
         if lowered < s.limit {
             self.lowered.fetch_add(1, Ordering::Relaxed);
         }
         s.limit = lowered;
         s.successes = 0;
+        s.since_lowered = 0;
+    }
+
+    /// How long a request typically takes.
+    pub fn typical(&self) -> Duration {
+        Duration::from_micros(self.state().typical_us)
     }
 
     /// The current limit.
@@ -125,14 +166,37 @@ mod tests {
         g.failed();
         assert_eq!(g.limit(), 4);
         g.failed();
-        g.failed();
-        g.failed();
+        assert_eq!(g.limit(), 4, "the same congestion lowers the limit once per window");
+        for _ in 0..3 {
+            g.state().since_lowered = usize::MAX;
+            g.failed();
+        }
         assert_eq!(g.limit(), 1, "never below one");
         for _ in 0..200 {
             g.succeeded();
         }
         assert_eq!(g.limit(), 8, "never above the maximum");
         assert_eq!(g.times_lowered(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_request_far_slower_than_the_others_lowers_the_limit() {
+        let g = Gate::new(8);
+        g.state().typical_us = 1_000;
+        {
+            let _alone = g.enter().await;
+            g.state().in_flight = 1;
+        }
+        assert_eq!(g.limit(), 8, "a fast request alone changes nothing");
+        let a = g.enter().await;
+        let b = g.enter().await;
+        // b was in a crowd of two; pretend it took two seconds.
+        let mut b = b;
+        b.entered = Instant::now().checked_sub(Duration::from_secs(2)).expect("a past instant");
+        drop(b);
+        assert_eq!(g.limit(), 4, "a slow request in a crowd is congestion");
+        assert!(g.typical() < Duration::from_millis(10), "outliers stay out of the typical time");
+        drop(a);
     }
 
     #[tokio::test]
