@@ -35,6 +35,9 @@ struct State {
     typical_us: u64,
     /// Requests finished since the limit was last lowered: one lowering per window of `limit` requests.
     since_lowered: usize,
+    /// Below the limit at which congestion was last seen: the limit grows back to it quickly, and past it only
+    /// slowly, so the client does not keep running into the same wall (TCP's slow-start threshold).
+    ceiling: usize,
 }
 
 /// A request's place in the gate; it is given back when dropped.
@@ -74,7 +77,14 @@ impl Gate {
         let max = max.max(1);
         Gate {
             max,
-            state: Mutex::new(State { limit: max, in_flight: 0, successes: 0, typical_us: 0, since_lowered: 0 }),
+            state: Mutex::new(State {
+                limit: max,
+                in_flight: 0,
+                successes: 0,
+                typical_us: 0,
+                since_lowered: 0,
+                ceiling: max,
+            }),
             freed: Notify::new(),
             lowered: AtomicUsize::new(0),
         }
@@ -106,7 +116,9 @@ impl Gate {
     pub fn succeeded(&self) {
         let mut s = self.state();
         s.successes += 1;
-        if s.successes >= s.limit && s.limit < self.max {
+        // Past the ceiling, probing for more takes sixteen times as many successes.
+        let needed = if s.limit >= s.ceiling { s.limit * 16 } else { s.limit };
+        if s.successes >= needed && s.limit < self.max {
             s.limit += 1;
             s.successes = 0;
             drop(s);
@@ -130,6 +142,7 @@ impl Gate {
         if lowered < s.limit {
             self.lowered.fetch_add(1, Ordering::Relaxed);
         }
+        s.ceiling = s.limit.saturating_sub(1).max(1);
         s.limit = lowered;
         s.successes = 0;
         s.since_lowered = 0;
@@ -172,11 +185,30 @@ mod tests {
             g.failed();
         }
         assert_eq!(g.limit(), 1, "never below one");
-        for _ in 0..200 {
+        for _ in 0..2000 {
             g.succeeded();
         }
         assert_eq!(g.limit(), 8, "never above the maximum");
         assert_eq!(g.times_lowered(), 3);
+    }
+
+    #[test]
+    fn the_limit_grows_back_quickly_below_the_last_congestion_and_slowly_past_it() {
+        let g = Gate::new(8);
+        g.failed();
+        assert_eq!((g.limit(), g.state().ceiling), (4, 7));
+        for _ in 0..(4 + 5 + 6) {
+            g.succeeded();
+        }
+        assert_eq!(g.limit(), 7, "back to just below the congestion in a few windows");
+        for _ in 0..7 * 15 {
+            g.succeeded();
+        }
+        assert_eq!(g.limit(), 7, "past the ceiling only after many more successes");
+        for _ in 0..7 {
+            g.succeeded();
+        }
+        assert_eq!(g.limit(), 8);
     }
 
     #[tokio::test]
