@@ -65,6 +65,8 @@ pub struct RunShared {
     pub seed: u64,
     /// What the run created; the client checks every mutating request against it.
     pub ledger: Arc<Ledger>,
+    /// What discovery found wrong with the resource types' endpoints (RFC 7643 section 6), one line each.
+    pub endpoint_findings: Vec<String>,
     counter: AtomicU64,
 }
 
@@ -92,6 +94,7 @@ impl RunShared {
             prefix,
             seed,
             ledger,
+            endpoint_findings: Vec::new(),
             counter: AtomicU64::new(0),
         }
     }

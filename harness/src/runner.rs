@@ -1,7 +1,7 @@
 //! Runs a selection of checks against one server: discovery, concurrent execution, verdicts, cleanup.
 //!
 //! Discovery ([`scimlab_mock_idp::discovery`]) reads /ServiceProviderConfig, /ResourceTypes and /Schemas once and
-//! resolves the endpoints; what it found wrong with them becomes one SHOULD-level result ([`ENDPOINTS_CHECK_ID`]),
+//! resolves the endpoints; what it found wrong with them is judged by one SHOULD-level check ([`ENDPOINTS_CHECK_ID`]),
 //! and a base URL where nothing speaks SCIM stops the run ([`RunError::NotScim`]). Checks then run concurrently (each
 //! with its own evidence) and every outcome becomes a [`CheckResult`] streamed to the sinks as it completes. At
 //! the end, or on Ctrl-C, everything the run created (and only that: [`crate::cleanup`]) is deleted; `keep` leaves
@@ -19,7 +19,7 @@ use crate::cleanup::cleanup;
 use crate::ctx::{Ctx, RunShared};
 use futures_util::StreamExt;
 use scimlab_mock_idp::ScimClient;
-use scimlab_mock_idp::discovery::{Discovery, DiscoveryError, discover};
+use scimlab_mock_idp::discovery::{DiscoveryError, discover};
 use scimlab_reports::model::{CheckResult, RunKind, RunReport, Summary, Target, Verdict};
 use scimlab_reports::{Event, Sink};
 use std::sync::Arc;
@@ -77,39 +77,8 @@ pub enum RunError {
     },
 }
 
-/// Id of the result that reports what discovery found wrong with the resource types' endpoints. It is not in
-/// the registry: it judges discovery itself, which every run does whatever the selection.
-pub const ENDPOINTS_CHECK_ID: &str = "rfc7643/6/resource-type-endpoints";
-
-/// RFC 7643 section 6: a ResourceType's endpoint is relative to the base URL, and a client reaches the type at
-/// `{base}{endpoint}`. A server that publishes another form (or an endpoint that does not answer) still works
-/// with IdPs, which call `{base}/Users` whatever is published, so this is a SHOULD-level warning, never a FAIL.
-fn endpoint_findings(found: &Discovery) -> Option<CheckResult> {
-    let findings: Vec<String> = found.findings.iter().filter(|f| f.is_endpoint()).map(|f| f.to_string()).collect();
-    if findings.is_empty() {
-        return None;
-    }
-    Some(CheckResult {
-        id: ENDPOINTS_CHECK_ID.to_owned(),
-        level: Level::Should,
-        section: "RFC 7643 6".to_owned(),
-        tags: vec!["discovery".to_owned()],
-        profiles: vec![Profile::Rfc.as_str().to_owned()],
-        requirement:
-            "each ResourceType's endpoint is a path relative to the base URL (/Users) that answers GET with a \
-                      SCIM ListResponse"
-                .to_owned(),
-        verdict: Verdict::Warn,
-        reason: Some(
-            "clients that use the endpoint as published (appended to the base URL) reach the wrong URL".to_owned(),
-        ),
-        expected: Some("endpoints relative to the base URL, each answering a SCIM ListResponse".to_owned()),
-        actual: Some(findings.join("; ")),
-        reproducer: None,
-        evidence: Vec::new(),
-        duration_ms: 0.0,
-    })
-}
+/// Id of the check that judges what discovery found about the resource types' endpoints (RFC 7643 section 6).
+pub const ENDPOINTS_CHECK_ID: &str = crate::checks::ENDPOINTS_CHECK_ID;
 
 fn verdict_of(level: Level, outcome: &Outcome) -> Verdict {
     match (outcome, level) {
@@ -185,24 +154,15 @@ pub async fn run(
     let started = Instant::now();
     let client = client.with_max_in_flight(options.concurrency);
     let d = discover(&client).await?;
-    let discovery_result = endpoint_findings(&d);
+    let endpoint_findings: Vec<String> =
+        d.findings.iter().filter(|f| f.is_endpoint()).map(ToString::to_string).collect();
     let prefix = format!("scimlab-{:08x}-", fastrand::u32(..));
-    let run = Arc::new(RunShared::new(
-        client.clone(),
-        d.spc,
-        d.registry,
-        d.users,
-        d.groups,
-        d.enterprise,
-        prefix,
-        options.seed,
-    ));
+    let mut shared =
+        RunShared::new(client.clone(), d.spc, d.registry, d.users, d.groups, d.enterprise, prefix, options.seed);
+    shared.endpoint_findings = endpoint_findings;
+    let run = Arc::new(shared);
     let target = Target { url: client.base_url().to_owned(), embedded: options.embedded };
-    let total = checks.len() + usize::from(discovery_result.is_some());
-    emit(sinks, &Event::RunStarted { target: &target, checks: total });
-    if let Some(r) = &discovery_result {
-        emit(sinks, &Event::CheckFinished(r));
-    }
+    emit(sinks, &Event::RunStarted { target: &target, checks: checks.len() });
 
     let mut results: Vec<(usize, CheckResult)> = Vec::with_capacity(checks.len());
     let stream = futures_util::stream::iter(checks.iter().enumerate())
@@ -234,8 +194,7 @@ pub async fn run(
     results.sort_by_key(|(i, _)| *i);
     let finished = results.len();
     let interruption = interrupted.then(|| interrupted_result(finished, checks.len(), &cleanup_note));
-    let checks: Vec<CheckResult> =
-        discovery_result.into_iter().chain(results.into_iter().map(|(_, r)| r)).chain(interruption).collect();
+    let checks: Vec<CheckResult> = results.into_iter().map(|(_, r)| r).chain(interruption).collect();
     let report = RunReport {
         version: scimlab_reports::REPORT_VERSION,
         kind: RunKind::Conformance,

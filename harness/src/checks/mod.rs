@@ -13,6 +13,7 @@ mod queries;
 mod rfc7643_2_attributes;
 mod rfc7643_4_2_groups;
 mod rfc7643_4_3_enterprise;
+mod rfc7643_6_resource_types;
 mod rfc7644_2_auth;
 mod rfc7644_3_11_me;
 mod rfc7644_3_12_errors;
@@ -48,6 +49,9 @@ mod rfc7644_4_discovery_announced;
 
 use crate::check::Check;
 
+/// Id of the check that judges the forms of the resource types' endpoints (RFC 7643 section 6).
+pub const ENDPOINTS_CHECK_ID: &str = "rfc7643/6/resource-type-endpoints";
+
 /// Every section's checks, in registry order: `(section prefix, checks)`. A check's id starts with its section.
 pub fn sections() -> Vec<(&'static str, &'static [Check])> {
     vec![
@@ -80,6 +84,7 @@ pub fn sections() -> Vec<(&'static str, &'static [Check])> {
         (rfc7643_2_attributes::SECTION, rfc7643_2_attributes::CHECKS),
         (rfc7643_4_2_groups::SECTION, rfc7643_4_2_groups::CHECKS),
         (rfc7643_4_3_enterprise::SECTION, rfc7643_4_3_enterprise::CHECKS),
+        (rfc7643_6_resource_types::SECTION, rfc7643_6_resource_types::CHECKS),
         (profile_entra::SECTION, profile_entra::CHECKS),
         (profile_entra_patch::SECTION, profile_entra_patch::CHECKS),
         (profile_entra_groups::SECTION, profile_entra_groups::CHECKS),
