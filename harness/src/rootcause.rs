@@ -270,8 +270,12 @@ fn data_lost<'a>(open: &[&'a CheckResult], all: &[CheckResult]) -> Vec<Group<'a>
                 l.created && l.seen.iter().any(|t| *t < x.started_at) && !l.deleted.iter().any(|t| *t <= x.started_at)
             })
     };
+    // A check that saw it happen says so in words (harness/src/checks/queries.rs: "the server lost data").
+    let says_lost = |c: &CheckResult| {
+        [&c.actual, &c.reason].into_iter().flatten().any(|t| t.to_ascii_lowercase().contains("the server lost data"))
+    };
     let members: Vec<&CheckResult> =
-        open.iter().copied().filter(|c| is_miss(c) && decisive(c).is_some_and(lost)).collect();
+        open.iter().copied().filter(|c| is_miss(c) && (says_lost(c) || decisive(c).is_some_and(lost))).collect();
     let Some(first) = members.first().and_then(|c| decisive(c)) else { return Vec::new() };
     let summary = "the server lost resources this run had created and read back (404)".to_owned();
     vec![Group::new(CauseKind::DataLost, summary, Some(describe(first)), members)]

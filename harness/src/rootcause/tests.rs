@@ -206,6 +206,21 @@ fn a_server_that_forgets_what_it_answered_lost_its_data() {
 }
 
 #[test]
+fn a_check_that_says_the_server_lost_data_joins_that_cause() {
+    let create = |at, id: &str| x(at, "POST", "/Users", Some("{}"), 201, Some(&format!("{{\"id\":\"{id}\"}}")));
+    let mut said = fail("q/sort", vec![x(9, "GET", "/Users?sortBy=userName", None, 200, Some("{\"Resources\":[]}"))]);
+    said.actual = Some("the server lost data: GET /Users/u9 answers 404 though this check created it".into());
+    let checks = vec![
+        fail(
+            "r/get",
+            vec![create(1, "u1"), x(2, "GET", "/Users/u1", None, 200, None), x(9, "GET", "/Users/u1", None, 404, None)],
+        ),
+        said,
+    ];
+    assert_eq!(ids(&classify(&checks)), [(CauseKind::DataLost, vec!["r/get", "q/sort"])]);
+}
+
+#[test]
 fn the_same_error_answer_groups_from_three() {
     let post = |at| x(at, "POST", "/Groups", Some("{}"), 400, Some("{\"detail\": \"members not supported\"}"));
     let two = vec![fail("a", vec![post(1)]), fail("b", vec![post(2)])];
