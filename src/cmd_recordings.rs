@@ -5,6 +5,9 @@
 //! `export` writes JSON Lines (one `Exchange` per line) or HAR 1.2 (opens in browsers' developer tools);
 //! `verify` runs the mock SP's passive client checks ([`scimlab_mock_sp::verify`]) and prints a verdict per
 //! finding, grouped by check, with the exchange that proves it. It exits 1 when a MUST check found something.
+//! Its verdicts also go through the run spine every run shares (RunStarted, CheckFinished for each passive check,
+//! RunFinished) into the `--report FORMAT=PATH` sinks, so an IdP developer's CI gets the same JSON, JUnit,
+//! Markdown or HTML a conformance run writes.
 
 mod har;
 mod source;
@@ -14,6 +17,10 @@ use anyhow::anyhow;
 use clap::{Args, Subcommand, ValueEnum};
 use scimlab_mock_sp::verify::{self, Level, Verdict};
 use scimlab_protocol::exchange::Exchange;
+use scimlab_reports::Event;
+use scimlab_reports::model::{
+    CheckResult, Level as ReportLevel, RunKind, RunReport, Summary, Target, Verdict as ReportVerdict,
+};
 use source::Source;
 use std::collections::HashMap;
 use std::io::Write;
@@ -58,7 +65,12 @@ pub enum RecordingsCommand {
         output: Option<PathBuf>,
     },
     /// Judge what the clients sent against RFC 7643 / RFC 7644; exit 1 if a MUST check found something.
-    Verify,
+    Verify {
+        /// Also write a report: FORMAT=PATH with FORMAT json, junit, markdown or html (PATH - for stdout).
+        /// Repeatable.
+        #[arg(long = "report", value_name = "FORMAT=PATH")]
+        reports: Vec<String>,
+    },
 }
 
 /// Export formats.
@@ -86,7 +98,7 @@ pub fn run(args: RecordingsArgs) -> Result<Outcome, Failure> {
         RecordingsCommand::List => list(&source),
         RecordingsCommand::Show { seq } => show(&source, seq),
         RecordingsCommand::Export { format, output } => export(&source, format, output),
-        RecordingsCommand::Verify => verify_all(&source),
+        RecordingsCommand::Verify { reports } => verify_all(&source, &reports),
     }
 }
 
@@ -215,14 +227,89 @@ fn export(source: &Source, format: Format, output: Option<PathBuf>) -> Result<Ou
     Ok(Outcome::Success)
 }
 
-fn verify_all(source: &Source) -> Result<Outcome, Failure> {
+fn verify_all(source: &Source, specs: &[String]) -> Result<Outcome, Failure> {
+    let mut reporters = crate::reporting::Reporters::documents(specs)?;
+    let started_at = scimlab_mock_idp::scenario::timestamp();
+    let started = std::time::Instant::now();
     let all = source.all()?;
     let verdicts = verify::verify(all.iter().map(|(seq, e)| (*seq, e)));
     let by_seq: HashMap<u64, &Exchange> = all.iter().map(|(seq, e)| (*seq, e)).collect();
     let report = verify_report(&verdicts, &by_seq, all.len());
     print!("{report}");
+    let target = Target { url: source.describe(), embedded: false };
+    reporters.emit(&Event::RunStarted { target: &target, checks: verify::checks().len() });
+    let mut checks = Vec::with_capacity(verify::checks().len());
+    for check in verify::checks() {
+        let result = check_result(check, &verdicts, &by_seq);
+        reporters.emit(&Event::CheckFinished(&result));
+        checks.push(result);
+    }
+    let run = RunReport {
+        version: scimlab_reports::REPORT_VERSION,
+        kind: RunKind::Recordings,
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        started_at,
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        target,
+        profiles: Vec::new(),
+        strict: false,
+        seed: 0,
+        summary: Summary::of(&checks),
+        root_causes: Vec::new(),
+        checks,
+        load: None,
+    };
+    reporters.emit(&Event::RunFinished(&run));
+    reporters.finish()?;
     let failed = verdicts.iter().any(|v| v.check.level == Level::Must);
     Ok(if failed { Outcome::Negative } else { Outcome::Success })
+}
+
+/// Exchanges kept as evidence of one passive check, at most (the text report lists every finding).
+const EVIDENCE_PER_CHECK: usize = 8;
+
+/// One passive check as a run result: PASS when it found nothing in what was recorded, else FAIL (MUST) or WARN
+/// (SHOULD) with its findings and the exchanges that prove them.
+fn check_result(check: &verify::Check, verdicts: &[Verdict], by_seq: &HashMap<u64, &Exchange>) -> CheckResult {
+    let found: Vec<&Verdict> = verdicts.iter().filter(|v| v.check.id == check.id).collect();
+    let verdict = match (found.is_empty(), check.level) {
+        (true, _) => ReportVerdict::Pass,
+        (false, Level::Must) => ReportVerdict::Fail,
+        (false, Level::Should) => ReportVerdict::Warn,
+    };
+    let level = match check.level {
+        Level::Must => ReportLevel::Must,
+        Level::Should => ReportLevel::Should,
+    };
+    let details: Vec<String> = found.iter().take(3).map(|v| format!("#{}: {}", v.seq, v.finding.detail)).collect();
+    let more = found.len().saturating_sub(details.len());
+    let evidence = found
+        .iter()
+        .take(EVIDENCE_PER_CHECK)
+        .filter_map(|v| by_seq.get(&v.seq))
+        .map(|e| {
+            let mut e = (*e).clone();
+            e.limit_bodies(64 * 1024);
+            e
+        })
+        .collect();
+    CheckResult {
+        id: check.id.to_owned(),
+        level,
+        section: check.section.to_owned(),
+        tags: vec!["client".to_owned()],
+        profiles: Vec::new(),
+        requirement: check.requirement.to_owned(),
+        verdict,
+        reason: (!found.is_empty())
+            .then(|| format!("{} finding{}", found.len(), if found.len() == 1 { "" } else { "s" })),
+        expected: (!found.is_empty()).then(|| check.requirement.to_owned()),
+        actual: (!found.is_empty())
+            .then(|| if more > 0 { format!("{} (and {more} more)", details.join("; ")) } else { details.join("; ") }),
+        reproducer: None,
+        evidence,
+        duration_ms: 0.0,
+    }
 }
 
 /// The verdicts grouped by check: a heading per check that found something (FAIL for MUST, WARN for SHOULD,

@@ -24,6 +24,8 @@ pub enum RunKind {
     Replay,
     /// `scimlab load`: throughput and latency.
     Load,
+    /// `scimlab recordings verify`: the passive client checks over what the mock SP recorded.
+    Recordings,
 }
 
 /// RFC 2119 requirement level of a check.

@@ -233,6 +233,33 @@ fn verify_fails_on_a_must_finding_and_names_the_exchange() {
 }
 
 #[test]
+fn verify_writes_the_same_reports_a_run_writes() {
+    let server = Server::start("verify-reports");
+    server.traffic(PATCH_CAPITALISED);
+    let dir = crate::temp_dir("verify-reports");
+    let json = dir.join("verify.json");
+    let junit = dir.join("verify.xml");
+    scimlab()
+        .args(["recordings", "verify", "--data", server.data(), "--report"])
+        .arg(format!("json={}", json.display()))
+        .arg("--report")
+        .arg(format!("junit={}", junit.display()))
+        .assert()
+        .code(1);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("JSON report")).expect("JSON");
+    assert_eq!(report["kind"], "recordings");
+    let checks = report["checks"].as_array().expect("checks");
+    assert_eq!(checks.len(), 20, "one result per passive check");
+    let op = checks.iter().find(|c| c["id"] == "client/rfc7644/3.5.2/op-lowercase").expect("the op check");
+    assert_eq!((op["verdict"].as_str(), op["level"].as_str()), (Some("fail"), Some("MUST")));
+    assert!(op["actual"].as_str().is_some_and(|a| a.contains("#3")), "{op}");
+    assert_eq!(op["evidence"].as_array().map(Vec::len), Some(1));
+    assert!(checks.iter().filter(|c| c["verdict"] == "pass").count() >= 15);
+    let xml = std::fs::read_to_string(&junit).expect("JUnit report");
+    assert!(xml.contains("client/rfc7644/3.5.2/op-lowercase") && xml.contains("<failure"), "{xml}");
+}
+
+#[test]
 fn verify_passes_rfc_clean_traffic() {
     let server = Server::start("verify-pass");
     server.traffic(PATCH_CLEAN);
