@@ -13,10 +13,27 @@ interop_venv() {
     if [ ! -x "$venv/bin/python" ]; then
         "$python" -m venv "$venv"
     fi
-    if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$@"; then
+    # A package index that is briefly unreachable answers "from versions: none": try three times before giving up.
+    if ! interop_retry 3 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$@"; then
         echo "pip could not install $*" >&2
         exit 2
     fi
+}
+
+# interop_retry N CMD...: runs CMD up to N times, 10 s apart, until it succeeds (registry hiccups in CI).
+interop_retry() {
+    local tries=$1 i
+    shift
+    for i in $(seq "$tries"); do
+        if "$@"; then
+            return 0
+        fi
+        if [ "$i" -lt "$tries" ]; then
+            echo "attempt $i of $tries failed; retrying in 10 s" >&2
+            sleep 10
+        fi
+    done
+    return 1
 }
 
 # interop_scimlab ROOT: prints the scimlab binary to use: $SCIMLAB_BIN, or a debug build made with cargo.

@@ -99,7 +99,8 @@ cat >"$app/package.json" <<EOF
   }
 }
 EOF
-if ! (cd "$app" && "$npm" install --no-audit --no-fund --loglevel=error >"$out/npm.log" 2>&1); then
+npm_install() { (cd "$app" && "$npm" install --no-audit --no-fund --loglevel=error >"$out/npm.log" 2>&1); }
+if ! interop_retry 3 npm_install; then
     echo "npm could not install SCIMMY:" >&2
     tail -20 "$out/npm.log" >&2
     exit 2
