@@ -38,6 +38,8 @@ struct State {
     /// Below the limit at which congestion was last seen: the limit grows back to it quickly, and past it only
     /// slowly, so the client does not keep running into the same wall (TCP's slow-start threshold).
     ceiling: usize,
+    /// Set by [`Gate::cap`]: the limit never grows past the ceiling.
+    capped: bool,
 }
 
 /// A request's place in the gate; it is given back when dropped.
@@ -68,6 +70,10 @@ impl Drop for Permit<'_> {
     }
 }
 
+/// Requests in flight at most against a server that takes a connection per request (HTTP/1.0, or `Connection:
+/// close` on its answers): below the listen queue of five that simple servers keep (Python's socketserver).
+pub const NO_KEEP_ALIVE_MAX: usize = 4;
+
 /// How much longer than four typical requests a request must take to count as congestion, in microseconds.
 const SLOW_EXTRA_US: u64 = 500_000;
 
@@ -84,6 +90,7 @@ impl Gate {
                 typical_us: 0,
                 since_lowered: 0,
                 ceiling: max,
+                capped: false,
             }),
             freed: Notify::new(),
             lowered: AtomicUsize::new(0),
@@ -118,7 +125,7 @@ impl Gate {
         s.successes += 1;
         // Past the ceiling, probing for more takes sixteen times as many successes.
         let needed = if s.limit >= s.ceiling { s.limit * 16 } else { s.limit };
-        if s.successes >= needed && s.limit < self.max {
+        if s.successes >= needed && s.limit < self.max && !(s.capped && s.limit >= s.ceiling) {
             s.limit += 1;
             s.successes = 0;
             drop(s);
@@ -146,6 +153,17 @@ impl Gate {
         s.limit = lowered;
         s.successes = 0;
         s.since_lowered = 0;
+    }
+
+    /// Never lets more than `n` requests through from now on (a server found to take one connection per request).
+    pub fn cap(&self, n: usize) {
+        let mut s = self.state();
+        let n = n.max(1);
+        if s.ceiling > n || s.limit > n {
+            s.ceiling = s.ceiling.min(n);
+            s.limit = s.limit.min(n);
+            s.capped = true;
+        }
     }
 
     /// How long a request typically takes.
@@ -209,6 +227,18 @@ mod tests {
             g.succeeded();
         }
         assert_eq!(g.limit(), 8);
+    }
+
+    #[test]
+    fn a_cap_holds_whatever_the_successes() {
+        let g = Gate::new(8);
+        g.cap(NO_KEEP_ALIVE_MAX);
+        for _ in 0..10_000 {
+            g.succeeded();
+        }
+        assert_eq!(g.limit(), 4);
+        g.cap(16);
+        assert_eq!(g.limit(), 4, "a cap only ever lowers");
     }
 
     #[tokio::test]

@@ -407,6 +407,14 @@ impl ScimClient {
         };
         let ttfb = started.elapsed();
         let status = resp.status().as_u16();
+        if let Some(gate) = &self.gate
+            && (resp.version() <= reqwest::Version::HTTP_10 || !leaves_open(200, resp.headers()))
+        {
+            // A connection per request: every request in flight is a connection waiting in the server's listen
+            // queue, which simple servers keep short (Python's socketserver: 5). Beyond it connections are dropped
+            // silently and cost a resent SYN each.
+            gate.cap(crate::gate::NO_KEEP_ALIVE_MAX);
+        }
         // What the server sends is scrubbed before anything reads it: a server echoing the credential must not
         // get it into a verdict, a report or a terminal.
         let resp_headers: Vec<(String, String)> = resp

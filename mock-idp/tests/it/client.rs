@@ -335,3 +335,29 @@ async fn posts_to_a_well_behaved_server_reuse_their_connection() {
     assert_eq!(per_connection.values().sum::<usize>(), 10, "{per_connection:?}");
     assert!(per_connection.values().any(|&n| n >= 2), "no connection carried two POSTs: {per_connection:?}");
 }
+
+/// A server that answers HTTP/1.0 and closes every connection takes a connection per request; the client keeps at
+/// most four requests in flight against it, below the listen queue of five simple servers keep.
+#[tokio::test]
+async fn a_server_without_keep_alive_caps_the_requests_in_flight() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = socket.read(&mut buf).await;
+                let answer = "HTTP/1.0 200 OK\r\nContent-Type: application/scim+json\r\nContent-Length: 2\r\n\r\n{}";
+                let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    let client = ScimClient::new(&format!("http://{addr}/scim/v2"), Credential::None, ClientOptions::default())
+        .expect("client")
+        .with_max_in_flight(8);
+    assert_eq!(client.gate().map(|g| g.limit()), Some(8));
+    let r = client.send(ScimRequest::get("/Users")).await.expect("answered");
+    assert_eq!(r.status, 200);
+    assert_eq!(client.gate().map(|g| g.limit()), Some(scimlab_mock_idp::gate::NO_KEEP_ALIVE_MAX));
+}
