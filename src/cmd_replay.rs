@@ -201,7 +201,7 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
         if interrupted {
             // Ctrl-C is an event of the run, as in `test`: the report of the steps that finished is written,
             // marked interrupted.
-            checks.push(interrupted_step(finished, total, &cleanup_note));
+            checks.push(CheckResult::interrupted(finished, total, "steps", &cleanup_note));
         }
         let report = RunReport {
             version: scimlab_reports::REPORT_VERSION,
@@ -228,27 +228,6 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
     }
     reporters.finish()?;
     Ok(if report.failed() { Outcome::Negative } else { Outcome::Success })
-}
-
-/// The ERROR result that marks a replay the user interrupted.
-fn interrupted_step(finished: usize, total: usize, cleanup: &str) -> CheckResult {
-    CheckResult {
-        id: scimlab_reports::model::INTERRUPTED_ID.to_owned(),
-        level: scimlab_reports::Level::Must,
-        section: "run".to_owned(),
-        tags: Vec::new(),
-        profiles: Vec::new(),
-        requirement: "the run completes".to_owned(),
-        verdict: scimlab_reports::model::Verdict::Error,
-        reason: Some(format!(
-            "interrupted (Ctrl-C) after {finished} of {total} steps finished; the rest did not run; {cleanup}"
-        )),
-        expected: None,
-        actual: None,
-        reproducer: None,
-        evidence: Vec::new(),
-        duration_ms: 0.0,
-    }
 }
 
 /// Stops before any step when the server cannot be reached, refuses the credentials, or does not answer as a

@@ -144,19 +144,9 @@ mod tests {
 
     fn report(verdicts: &[Verdict]) -> RunReport {
         let check = |(i, v): (usize, &Verdict)| CheckResult {
-            id: format!("c{i}"),
-            level: Level::Must,
             section: "s".into(),
-            tags: vec![],
-            profiles: vec![],
             requirement: "r".into(),
-            verdict: *v,
-            reason: None,
-            expected: None,
-            actual: None,
-            reproducer: None,
-            evidence: vec![],
-            duration_ms: 0.0,
+            ..CheckResult::bare(format!("c{i}"), Level::Must, *v)
         };
         RunReport {
             version: scimlab_reports::REPORT_VERSION,

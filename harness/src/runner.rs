@@ -193,7 +193,7 @@ pub async fn run(
     let cleanup_note = if options.keep { "created data kept (--keep)".to_owned() } else { cleanup(&run).await };
     results.sort_by_key(|(i, _)| *i);
     let finished = results.len();
-    let interruption = interrupted.then(|| interrupted_result(finished, checks.len(), &cleanup_note));
+    let interruption = interrupted.then(|| CheckResult::interrupted(finished, checks.len(), "checks", &cleanup_note));
     let checks: Vec<CheckResult> = results.into_iter().map(|(_, r)| r).chain(interruption).collect();
     let report = RunReport {
         version: scimlab_reports::REPORT_VERSION,
@@ -219,27 +219,6 @@ pub async fn run(
 
 /// The id of the result that marks an interrupted run.
 pub const INTERRUPTED_CHECK_ID: &str = scimlab_reports::model::INTERRUPTED_ID;
-
-/// The ERROR result that says a run was cut short: how far it got, and what cleanup did.
-fn interrupted_result(finished: usize, selected: usize, cleanup: &str) -> CheckResult {
-    CheckResult {
-        id: INTERRUPTED_CHECK_ID.to_owned(),
-        level: Level::Must,
-        section: "run".to_owned(),
-        tags: Vec::new(),
-        profiles: Vec::new(),
-        requirement: "the run completes".to_owned(),
-        verdict: Verdict::Error,
-        reason: Some(format!(
-            "interrupted (Ctrl-C) after {finished} of {selected} checks finished; the rest did not run; {cleanup}"
-        )),
-        expected: None,
-        actual: None,
-        reproducer: None,
-        evidence: Vec::new(),
-        duration_ms: 0.0,
-    }
-}
 
 fn emit(sinks: &mut [Box<dyn Sink>], event: &Event<'_>) {
     for s in sinks.iter_mut() {

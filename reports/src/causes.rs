@@ -126,21 +126,7 @@ mod tests {
     use super::*;
 
     fn check(id: &str, verdict: Verdict) -> CheckResult {
-        CheckResult {
-            id: id.into(),
-            level: Level::Must,
-            section: String::new(),
-            tags: vec![],
-            profiles: vec![],
-            requirement: String::new(),
-            verdict,
-            reason: None,
-            expected: None,
-            actual: None,
-            reproducer: None,
-            evidence: vec![],
-            duration_ms: 0.0,
-        }
+        CheckResult::bare(id, Level::Must, verdict)
     }
 
     fn cause(level: Level, checks: &[&str]) -> RootCause {

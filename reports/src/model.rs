@@ -250,6 +250,41 @@ impl std::fmt::Display for Coverage {
     }
 }
 
+impl CheckResult {
+    /// A result with only its id, level and verdict: no section, tags, profiles, texts or evidence (fill in what
+    /// applies with struct update syntax).
+    pub fn bare(id: impl Into<String>, level: Level, verdict: Verdict) -> CheckResult {
+        CheckResult {
+            id: id.into(),
+            level,
+            section: String::new(),
+            tags: Vec::new(),
+            profiles: Vec::new(),
+            requirement: String::new(),
+            verdict,
+            reason: None,
+            expected: None,
+            actual: None,
+            reproducer: None,
+            evidence: Vec::new(),
+            duration_ms: 0.0,
+        }
+    }
+
+    /// The ERROR result ([`INTERRUPTED_ID`]) that marks a run the user stopped: `finished` of `selected` `units`
+    /// (checks, steps) ran, and what cleanup did.
+    pub fn interrupted(finished: usize, selected: usize, units: &str, cleanup: &str) -> CheckResult {
+        CheckResult {
+            section: "run".to_owned(),
+            requirement: "the run completes".to_owned(),
+            reason: Some(format!(
+                "interrupted (Ctrl-C) after {finished} of {selected} {units} finished; the rest did not run; {cleanup}"
+            )),
+            ..CheckResult::bare(INTERRUPTED_ID, Level::Must, Verdict::Error)
+        }
+    }
+}
+
 /// How a run ends: the word of every sink's `Result:` line and what `scimlab test` exits by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunResult {

@@ -25,19 +25,10 @@ fn x(at: i64, method: &str, path: &str, body: Option<&str>, status: u16, respons
 
 fn check(id: &str, level: Level, verdict: Verdict, tags: &[&str], evidence: Vec<Exchange>) -> CheckResult {
     CheckResult {
-        id: id.into(),
-        level,
-        section: String::new(),
         tags: tags.iter().map(|t| (*t).to_owned()).collect(),
         profiles: vec!["rfc".into()],
-        requirement: String::new(),
-        verdict,
-        reason: None,
-        expected: None,
-        actual: None,
-        reproducer: None,
         evidence,
-        duration_ms: 0.0,
+        ..CheckResult::bare(id, level, verdict)
     }
 }
 
