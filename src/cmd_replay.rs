@@ -54,6 +54,8 @@ pub struct ReplayArgs {
     seed: Option<u64>,
     #[command(flatten)]
     tls: crate::tls_args::TlsArgs,
+    #[command(flatten)]
+    client: crate::client_args::ClientArgs,
     /// Per-request timeout in seconds.
     #[arg(long, default_value_t = 30)]
     timeout: u64,
@@ -151,7 +153,7 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
     let credential = credential(&args, persona)?;
     let mut reporters = Reporters::new(&args.reports)?;
     let seed = args.seed.unwrap_or_else(time_seed);
-    let client_options = args.tls.client_options(Duration::from_secs(args.timeout));
+    let client_options = args.client.apply(args.tls.client_options(Duration::from_secs(args.timeout)));
     let rt = tokio::runtime::Runtime::new().map_err(|e| Failure::Internal(e.into()))?;
     let report = rt.block_on(async {
         let (url, credential) = match &args.url {

@@ -89,6 +89,8 @@ pub struct TestArgs {
     baseline: Option<PathBuf>,
     #[command(flatten)]
     tls: crate::tls_args::TlsArgs,
+    #[command(flatten)]
+    client: crate::client_args::ClientArgs,
     /// Leave the resources the run created in place (for debugging).
     #[arg(long)]
     keep: bool,
@@ -133,7 +135,7 @@ pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
         profiles: profiles.clone(),
         ..RunOptions::default()
     };
-    let client_options = args.tls.client_options(Duration::from_secs(args.timeout));
+    let client_options = args.client.apply(args.tls.client_options(Duration::from_secs(args.timeout)));
     let rt = tokio::runtime::Runtime::new().map_err(|e| Failure::Internal(e.into()))?;
     let report = rt.block_on(async {
         let (url, credential) = match &args.url {

@@ -4,6 +4,7 @@
 //! into the library crates. Exit status: 0 success, 1 a negative verdict (an invalid filter, a refused PATCH, a
 //! failed MUST), 2 a usage error (bad flags, unreadable input files), 3 scimlab itself could not run.
 
+mod client_args;
 mod cmd_checks;
 mod cmd_filter;
 mod cmd_load;

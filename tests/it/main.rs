@@ -1,5 +1,6 @@
 //! Integration tests of the `scimlab` binary: one test binary, one module per subcommand.
 
+mod client_flags;
 mod exits;
 mod filter_cmd;
 mod hostile;

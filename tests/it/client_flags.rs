@@ -1,0 +1,45 @@
+//! `--evidence-bytes` and `--retry-budget`: the client's bounds, as flags of `test` and `replay`.
+
+use crate::{scimlab, temp_dir};
+use predicates::prelude::*;
+
+#[test]
+fn evidence_bodies_are_cut_to_the_asked_size() {
+    let dir = temp_dir("evidence-bytes");
+    let path = dir.join("r.json");
+    scimlab()
+        .args(["test", "--profile", "rfc", "--only", "rfc7644/3.4.2", "--evidence-bytes", "1024", "--report"])
+        .arg(format!("json={}", path.display()))
+        .assert()
+        .success();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("report")).expect("JSON");
+    let bodies: Vec<String> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .flat_map(|c| c["evidence"].as_array().cloned().unwrap_or_default())
+        .filter_map(|x| x["response"]["body"].as_str().map(str::to_owned))
+        .collect();
+    assert!(!bodies.is_empty(), "the run kept evidence");
+    let note = "\n... [scimlab kept the first 1024 of ";
+    assert!(bodies.iter().any(|b| b.contains(note)), "some list answer is longer than 1 KiB and was cut");
+    for b in &bodies {
+        let kept = b.find(note).unwrap_or(b.len());
+        assert!(kept <= 1024, "a body kept {kept} bytes");
+    }
+}
+
+#[test]
+fn client_bounds_out_of_range_are_usage_errors_naming_the_flag() {
+    scimlab()
+        .args(["test", "--evidence-bytes", "100"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--evidence-bytes"));
+    scimlab()
+        .args(["replay", "hire", "--retry-budget", "5000000"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--retry-budget"));
+}
