@@ -7,20 +7,21 @@ use scimlab_load::{LoadOptions, Model, Workload};
 use scimlab_mock_sp::ServerConfig;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_open_model_sends_at_the_asked_rate() {
+async fn the_open_model_never_sends_faster_than_the_asked_rate() {
     let _serial = crate::SERIAL.lock().await;
     let (url, _store) = serve(ServerConfig::default()).await;
     let mut o = LoadOptions::new(&url, Workload::Read);
     o.users = 100;
     o.model = Model::Open { rate: 200.0, connections: 8 };
-    o.duration = Some(Duration::from_secs(2));
+    o.max_requests = Some(400);
     let out = scimlab_load::run(&o, Arc::new(AtomicBool::new(false))).await.expect("run");
     let get = &out.section.operations[0];
-    assert!((380..=401).contains(&get.responses), "200/s for 2 s: {} responses", get.responses);
-    assert!((get.throughput - 200.0).abs() < 25.0, "{} per second", get.throughput);
+    assert_eq!((get.requests, get.responses, get.errors), (400, 400, 0));
+    // Request i is due at i/200 s, so the last is not sent before 1.995 s: a bound a busy machine can only widen.
+    // (How close to the asked rate a run keeps is a matter for the benchmarks, not for a test.)
+    assert!(out.section.duration_ms >= 1900.0, "400 requests at 200/s took {} ms", out.section.duration_ms);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -36,8 +37,11 @@ async fn a_saturated_server_is_charged_for_the_wait() {
     o.model = Model::Closed { concurrency: 4 };
     let closed = scimlab_load::run(&o, Arc::new(AtomicBool::new(false))).await.expect("closed run");
     let (lo, lc) = (open.section.operations[0].latency_ms, closed.section.operations[0].latency_ms);
-    // Request i is due at i/200 s but answered at about i/80 s: the last ones waited about a second.
-    assert!(lo.max > 800.0, "open model max latency {} ms", lo.max);
-    assert!(lo.p50 > 5.0 * lc.p50, "open p50 {} ms against closed p50 {} ms", lo.p50, lc.p50);
-    assert!(lc.p99 < 200.0, "the closed model sees only the service time: p99 {} ms", lc.p99);
+    // Lower bounds only, which a slow machine can only raise. The last request is due at 159/200 = 0.795 s but
+    // cannot be answered before 40 rounds of 4 requests of 50 ms (2 s): it waited at least 1.2 s. The middle one
+    // is due at 0.4 s and answered no earlier than 1 s.
+    assert!(lo.max >= 1150.0, "open model max latency {} ms", lo.max);
+    assert!(lo.p50 >= 550.0, "open model p50 {} ms", lo.p50);
+    assert!(lc.min >= 49.0, "the closed model measures at least the service time: min {} ms", lc.min);
+    assert!(lc.p50 < lo.p50, "the closed model does not charge the wait: p50 {} ms against {} ms", lc.p50, lo.p50);
 }
