@@ -78,6 +78,10 @@ pub struct TestArgs {
     /// Seed of the random populations and filters of differential checks (printed, so a run can be repeated).
     #[arg(long)]
     seed: Option<u64>,
+    /// Start at most this many requests per second, evenly spaced, to certify a server under the rate limit it
+    /// documents: 25/s, 600/m (the Entra gallery floor is 25 requests a second). Default: no limit.
+    #[arg(long, value_name = "RATE", value_parser = scimlab_load::parse_rate)]
+    rate: Option<f64>,
     /// Checks run at the same time.
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
@@ -131,6 +135,7 @@ pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
         strict: args.strict,
         seed,
         concurrency: args.concurrency,
+        rate: args.rate,
         keep: args.keep,
         profiles: profiles.clone(),
         ..RunOptions::default()

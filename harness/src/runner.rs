@@ -42,6 +42,8 @@ pub struct RunOptions {
     pub keep: bool,
     /// Profiles selected, for the report.
     pub profiles: Vec<Profile>,
+    /// Requests started per second at most (a rate limit the server documents); none by default.
+    pub rate: Option<f64>,
 }
 
 impl Default for RunOptions {
@@ -55,6 +57,7 @@ impl Default for RunOptions {
             keep: false,
             // As `scimlab test` runs by default: the RFC and every IdP profile.
             profiles: Profile::ALL.to_vec(),
+            rate: None,
         }
     }
 }
@@ -152,7 +155,11 @@ pub async fn run(
 ) -> Result<RunReport, RunError> {
     let started_at = jiff::Timestamp::now();
     let started = Instant::now();
-    let client = client.with_max_in_flight(options.concurrency);
+    let mut gate = scimlab_mock_idp::gate::Gate::new(options.concurrency);
+    if let Some(rate) = options.rate {
+        gate = gate.with_rate(rate);
+    }
+    let client = client.with_gate(Arc::new(gate));
     let d = discover(&client).await?;
     let endpoint_findings: Vec<String> =
         d.findings.iter().filter(|f| f.is_endpoint()).map(ToString::to_string).collect();

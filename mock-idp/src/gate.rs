@@ -16,10 +16,12 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
-/// The shared limit on requests in flight.
+/// The shared limit on requests in flight, and optionally on how often they start.
 #[derive(Debug)]
 pub struct Gate {
     max: usize,
+    /// With a rate: the time between two request starts, and when the next may start.
+    pace: Option<(Duration, Mutex<Option<tokio::time::Instant>>)>,
     state: Mutex<State>,
     freed: Notify,
     /// Times the limit was lowered, for the report.
@@ -83,6 +85,7 @@ impl Gate {
         let max = max.max(1);
         Gate {
             max,
+            pace: None,
             state: Mutex::new(State {
                 limit: max,
                 in_flight: 0,
@@ -97,12 +100,35 @@ impl Gate {
         }
     }
 
+    /// The same gate, starting at most `per_second` requests a second, evenly spaced: to certify a server under
+    /// the rate it documents (the Entra gallery floor is 25 requests a second). Values at or below zero are ignored.
+    pub fn with_rate(mut self, per_second: f64) -> Gate {
+        if per_second > 0.0 && per_second.is_finite() {
+            self.pace = Some((Duration::from_secs_f64(1.0 / per_second), Mutex::new(None)));
+        }
+        self
+    }
+
+    /// Waits for the next start the rate allows.
+    async fn paced(&self) {
+        let Some((interval, next)) = &self.pace else { return };
+        let at = {
+            let mut next = next.lock().unwrap_or_else(PoisonError::into_inner);
+            let now = tokio::time::Instant::now();
+            let at = next.map_or(now, |n| n.max(now));
+            *next = Some(at + *interval);
+            at
+        };
+        tokio::time::sleep_until(at).await;
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Waits for a place.
+    /// Waits for a place (and, with a rate, for the next start it allows).
     pub async fn enter(&self) -> Permit<'_> {
+        self.paced().await;
         loop {
             let freed = self.freed.notified();
             tokio::pin!(freed);
@@ -227,6 +253,17 @@ mod tests {
             g.succeeded();
         }
         assert_eq!(g.limit(), 8);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_rate_spaces_the_starts() {
+        let g = Gate::new(8).with_rate(10.0);
+        let t = tokio::time::Instant::now();
+        for _ in 0..5 {
+            drop(g.enter().await);
+        }
+        // Paused time: the clock only moves by the waits the gate asked for.
+        assert_eq!(t.elapsed(), Duration::from_millis(400), "five starts at ten a second span 0.4 s");
     }
 
     #[test]

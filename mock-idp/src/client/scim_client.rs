@@ -205,6 +205,11 @@ impl ScimClient {
         ScimClient { gate: Some(Arc::new(Gate::new(max))), ..self.clone() }
     }
 
+    /// The same client, sending through `gate` (shared by all its clones).
+    pub fn with_gate(&self, gate: Arc<Gate>) -> ScimClient {
+        ScimClient { gate: Some(gate), ..self.clone() }
+    }
+
     /// The gate on requests in flight, if the client has one.
     pub fn gate(&self) -> Option<&Arc<Gate>> {
         self.gate.as_ref()
