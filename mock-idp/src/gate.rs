@@ -11,7 +11,6 @@
 //! later. A request that takes far longer than the requests around it (over four times the typical time and half
 //! a second more) while others were in flight counts as congestion too.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
@@ -19,29 +18,27 @@ use tokio::sync::Notify;
 /// The shared limit on requests in flight, and optionally on how often they start.
 #[derive(Debug)]
 pub struct Gate {
-    max: usize,
     /// With a rate: the time between two request starts, and when the next may start.
     pace: Option<(Duration, Mutex<Option<tokio::time::Instant>>)>,
     state: Mutex<State>,
     freed: Notify,
-    /// Times the limit was lowered, for the report.
-    lowered: AtomicUsize,
 }
 
 #[derive(Debug)]
 struct State {
+    /// The most requests ever let through at once: the gate's size, or less once [`Gate::cap`] lowered it.
+    max: usize,
     limit: usize,
     in_flight: usize,
     successes: usize,
     /// A running average of how long a request takes, in microseconds (0 until the first one).
     typical_us: u64,
-    /// Requests finished since the limit was last lowered: one lowering per window of `limit` requests.
+    /// Requests finished since the limit was last lowered (as many as ever, until it first is): one lowering per
+    /// window of `limit` requests.
     since_lowered: usize,
     /// Below the limit at which congestion was last seen: the limit grows back to it quickly, and past it only
     /// slowly, so the client does not keep running into the same wall (TCP's slow-start threshold).
     ceiling: usize,
-    /// Set by [`Gate::cap`]: the limit never grows past the ceiling.
-    capped: bool,
 }
 
 /// A request's place in the gate; it is given back when dropped.
@@ -58,7 +55,7 @@ impl Drop for Permit<'_> {
         let took = self.entered.elapsed();
         let mut s = self.gate.state();
         s.in_flight = s.in_flight.saturating_sub(1);
-        s.since_lowered += 1;
+        s.since_lowered = s.since_lowered.saturating_add(1);
         let took_us = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
         let outlier = s.typical_us > 0 && took_us > s.typical_us.saturating_mul(4) + SLOW_EXTRA_US;
         if outlier && self.crowd > 1 {
@@ -84,19 +81,17 @@ impl Gate {
     pub fn new(max: usize) -> Gate {
         let max = max.max(1);
         Gate {
-            max,
             pace: None,
             state: Mutex::new(State {
+                max,
                 limit: max,
                 in_flight: 0,
                 successes: 0,
                 typical_us: 0,
-                since_lowered: 0,
+                since_lowered: usize::MAX,
                 ceiling: max,
-                capped: false,
             }),
             freed: Notify::new(),
-            lowered: AtomicUsize::new(0),
         }
     }
 
@@ -151,7 +146,7 @@ impl Gate {
         s.successes += 1;
         // Past the ceiling, probing for more takes sixteen times as many successes.
         let needed = if s.limit >= s.ceiling { s.limit * 16 } else { s.limit };
-        if s.successes >= needed && s.limit < self.max && !(s.capped && s.limit >= s.ceiling) {
+        if s.successes >= needed && s.limit < s.max {
             s.limit += 1;
             s.successes = 0;
             drop(s);
@@ -168,15 +163,11 @@ impl Gate {
     /// Halves the limit, at most once per window of `limit` finished requests (the requests already in flight
     /// when it was lowered would otherwise lower it again for the same congestion).
     fn lower(&self, s: &mut State) {
-        if s.since_lowered < s.limit && self.lowered.load(Ordering::Relaxed) > 0 {
+        if s.since_lowered < s.limit {
             return;
         }
-        let lowered = (s.limit / 2).max(1);
-        if lowered < s.limit {
-            self.lowered.fetch_add(1, Ordering::Relaxed);
-        }
         s.ceiling = s.limit.saturating_sub(1).max(1);
-        s.limit = lowered;
+        s.limit = (s.limit / 2).max(1);
         s.successes = 0;
         s.since_lowered = 0;
     }
@@ -184,32 +175,14 @@ impl Gate {
     /// Never lets more than `n` requests through from now on (a server found to take one connection per request).
     pub fn cap(&self, n: usize) {
         let mut s = self.state();
-        let n = n.max(1);
-        if s.ceiling > n || s.limit > n {
-            s.ceiling = s.ceiling.min(n);
-            s.limit = s.limit.min(n);
-            s.capped = true;
-        }
-    }
-
-    /// How long a request typically takes.
-    pub fn typical(&self) -> Duration {
-        Duration::from_micros(self.state().typical_us)
+        s.max = s.max.min(n.max(1));
+        s.limit = s.limit.min(s.max);
+        s.ceiling = s.ceiling.min(s.max);
     }
 
     /// The current limit.
     pub fn limit(&self) -> usize {
         self.state().limit
-    }
-
-    /// The most requests ever let through at once.
-    pub fn max(&self) -> usize {
-        self.max
-    }
-
-    /// How many times the limit was lowered.
-    pub fn times_lowered(&self) -> usize {
-        self.lowered.load(Ordering::Relaxed)
     }
 }
 
@@ -224,16 +197,17 @@ mod tests {
         assert_eq!(g.limit(), 4);
         g.failed();
         assert_eq!(g.limit(), 4, "the same congestion lowers the limit once per window");
+        let mut limits = Vec::new();
         for _ in 0..3 {
             g.state().since_lowered = usize::MAX;
             g.failed();
+            limits.push(g.limit());
         }
-        assert_eq!(g.limit(), 1, "never below one");
+        assert_eq!(limits, [2, 1, 1], "halved each window, never below one");
         for _ in 0..2000 {
             g.succeeded();
         }
         assert_eq!(g.limit(), 8, "never above the maximum");
-        assert_eq!(g.times_lowered(), 3);
     }
 
     #[test]
@@ -294,7 +268,7 @@ mod tests {
         b.entered = Instant::now().checked_sub(Duration::from_secs(2)).expect("a past instant");
         drop(b);
         assert_eq!(g.limit(), 4, "a slow request in a crowd is congestion");
-        assert!(g.typical() < Duration::from_millis(10), "outliers stay out of the typical time");
+        assert!(g.state().typical_us < 10_000, "outliers stay out of the typical time");
         drop(a);
     }
 

@@ -155,18 +155,6 @@ impl Ledger {
         Err(defect)
     }
 
-    /// Records the id of a successful create answer (`201` body), if it has a usable one. `name` names the
-    /// resource for the account of what could not be cleaned up.
-    pub fn record_answer(&self, collection: &str, body: &Value, name: &str) -> Option<Result<String, IdDefect>> {
-        match body.get("id").and_then(Value::as_str) {
-            Some(id) => Some(self.record(collection, id)),
-            None => {
-                self.orphan(name);
-                None
-            }
-        }
-    }
-
     /// Notes a resource that was created but cannot be addressed (no id came back).
     pub fn orphan(&self, name: &str) {
         self.book().orphans.push(name.to_owned());

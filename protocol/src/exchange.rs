@@ -339,11 +339,6 @@ impl Secrets {
         self.values.is_empty()
     }
 
-    /// Whether `text` holds any of the secrets.
-    pub fn found_in(&self, text: &str) -> bool {
-        self.values.iter().any(|v| text.contains(v.as_str()))
-    }
-
     /// `text` with every secret replaced by [`REDACTED`].
     pub fn scrub(&self, text: &str) -> String {
         let mut out = text.to_owned();

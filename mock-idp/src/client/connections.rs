@@ -48,8 +48,6 @@ pub(super) fn leaves_open(status: u16, headers: &reqwest::header::HeaderMap) -> 
 pub(super) enum Pool {
     /// Kept alive and shared by the requests that may be resent.
     Shared,
-    /// Never kept: one connection per request.
-    None,
     /// At most one, kept alive for [`SLOT_IDLE`] at most: a [`Slots`] client.
     Slot,
 }
@@ -68,7 +66,6 @@ pub(super) fn build_http(
     }
     builder = match pool {
         Pool::Shared => builder,
-        Pool::None => builder.pool_max_idle_per_host(0),
         Pool::Slot => builder.pool_max_idle_per_host(1).pool_idle_timeout(SLOT_IDLE),
     };
     builder.build().map_err(|e| ClientError::Build(e.to_string()))

@@ -9,7 +9,6 @@ use super::{Credential, ScimRequest, ScimResponse, encode_query};
 use crate::gate::Gate;
 use crate::ledger::Ledger;
 use scimlab_protocol::exchange::{Exchange, HttpRequest, HttpResponse, Secrets, Timings};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -94,13 +93,8 @@ pub enum ClientError {
 #[derive(Clone)]
 pub struct ScimClient {
     http: reqwest::Client,
-    /// Never reuses a connection: for POST and PATCH once the server has reset a connection.
-    fresh: reqwest::Client,
     /// Keep-alive connections for POST and PATCH, each borrowed by one request at a time.
     slots: Arc<Slots>,
-    /// Set when the server reset or dropped a connection: from then on a request that cannot be resent (POST,
-    /// PATCH) goes on a connection of its own, so it never lands on one the server has already dropped.
-    fragile: Arc<AtomicBool>,
     base: String,
     base_url: reqwest::Url,
     credential: Credential,
@@ -152,24 +146,9 @@ impl ScimClient {
             None => None,
         };
         let http = build_http(&options, certs.as_deref(), Pool::Shared)?;
-        // A second client that never reuses a connection, for requests that cannot be resent once a server is
-        // known to drop connections (see `fragile`).
-        let fresh = build_http(&options, certs.as_deref(), Pool::None)?;
         let slots = Arc::new(Slots { idle: Mutex::new(Vec::new()), options: options.clone(), certs });
         let secrets = Arc::new(secrets_of(&credential, &Secrets::new()));
-        Ok(ScimClient {
-            http,
-            fresh,
-            slots,
-            fragile: Arc::new(AtomicBool::new(false)),
-            base,
-            base_url: parsed,
-            credential,
-            options,
-            secrets,
-            ledger: None,
-            gate: None,
-        })
+        Ok(ScimClient { http, slots, base, base_url: parsed, credential, options, secrets, ledger: None, gate: None })
     }
 
     /// The base URL, without a trailing slash.
@@ -199,12 +178,6 @@ impl ScimClient {
         ScimClient { ledger: Some(ledger), ..self.clone() }
     }
 
-    /// The same client, keeping at most `max` requests in flight across all its clones and adapting that number
-    /// down when the server refuses or resets connections ([`Gate`]).
-    pub fn with_max_in_flight(&self, max: usize) -> ScimClient {
-        ScimClient { gate: Some(Arc::new(Gate::new(max))), ..self.clone() }
-    }
-
     /// The same client, sending through `gate` (shared by all its clones).
     pub fn with_gate(&self, gate: Arc<Gate>) -> ScimClient {
         ScimClient { gate: Some(gate), ..self.clone() }
@@ -218,12 +191,6 @@ impl ScimClient {
     /// The ledger of what this run created, if the client has one.
     pub fn ledger(&self) -> Option<&Arc<Ledger>> {
         self.ledger.as_ref()
-    }
-
-    /// The credential values this client must never reveal (for sinks that print text the client did not
-    /// produce, such as error messages).
-    pub fn secrets(&self) -> &Secrets {
-        &self.secrets
     }
 
     /// Whether `url` (absolute) is on the origin of the base URL: the only origin this client talks to.
@@ -285,10 +252,6 @@ impl ScimClient {
             };
             let result = self.send_once(req.clone()).await;
             drop(permit);
-            if matches!(&result, Err(ClientError::Transport { reason, .. }) if !reason.starts_with("could not connect"))
-            {
-                self.fragile.store(true, Ordering::Relaxed);
-            }
             if let Some(g) = &self.gate {
                 match &result {
                     Err(ClientError::Transport { .. }) => g.failed(),
@@ -376,13 +339,8 @@ impl ScimClient {
             }
         };
         // The lane is chosen before anything is sent; a slot is given back only after its answer was read whole.
-        let slot =
-            if idempotent(&req) || self.fragile.load(Ordering::Relaxed) { None } else { Some(self.slots.take()?) };
-        let http = match &slot {
-            Some(borrowed) => borrowed,
-            None if idempotent(&req) => &self.http,
-            None => &self.fresh,
-        };
+        let slot = if idempotent(&req) { None } else { Some(self.slots.take()?) };
+        let http = slot.as_ref().unwrap_or(&self.http);
         let mut builder = http.request(req.method.clone(), wire);
         if req.body.as_ref().is_some_and(|b| b.len() > CLOSE_AFTER_BODY) {
             builder = builder.header("Connection", "close");

@@ -355,7 +355,7 @@ async fn a_server_without_keep_alive_caps_the_requests_in_flight() {
     });
     let client = ScimClient::new(&format!("http://{addr}/scim/v2"), Credential::None, ClientOptions::default())
         .expect("client")
-        .with_max_in_flight(8);
+        .with_gate(std::sync::Arc::new(scimlab_mock_idp::gate::Gate::new(8)));
     assert_eq!(client.gate().map(|g| g.limit()), Some(8));
     let r = client.send(ScimRequest::get("/Users")).await.expect("answered");
     assert_eq!(r.status, 200);
