@@ -125,11 +125,18 @@ fn one_line(text: &str, max: usize) -> String {
     if line.chars().count() <= max { line } else { format!("{}...", line.chars().take(max).collect::<String>()) }
 }
 
+/// A request URL as the url crate reads it: evidence URLs are absolute, and a bare path is read against a
+/// placeholder origin.
+fn parsed(url: &str) -> Option<reqwest::Url> {
+    reqwest::Url::parse(url).ok().or_else(|| reqwest::Url::parse("http://sp.invalid/").ok()?.join(url).ok())
+}
+
 /// The path and query of a URL, percent-decoded for reading (`/scim/v2/Users?filter=userName eq "x"`).
 fn path_and_query(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let path = rest.find('/').map_or("/", |i| &rest[i..]);
-    decode(path)
+    match parsed(url) {
+        Some(u) => decode(&format!("{}{}", u.path(), u.query().map(|q| format!("?{q}")).unwrap_or_default())),
+        None => decode(url),
+    }
 }
 
 fn decode(text: &str) -> String {
@@ -137,23 +144,13 @@ fn decode(text: &str) -> String {
 }
 
 /// The URL's path without its query.
-fn path_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let path = rest.find('/').map_or("/", |i| &rest[i..]);
-    path.split(['?', '#']).next().unwrap_or(path)
+fn path_of(url: &str) -> String {
+    parsed(url).map_or_else(|| "/".to_owned(), |u| u.path().to_owned())
 }
 
-/// The query parameters of a URL, names and values decoded.
+/// The query parameters of a URL, names and values decoded (`+` as a space, as forms write it).
 fn query(url: &str) -> Vec<(String, String)> {
-    let Some((_, q)) = url.split_once('?') else { return Vec::new() };
-    let q = q.split('#').next().unwrap_or(q);
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (n, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(n), decode(v))
-        })
-        .collect()
+    parsed(url).map(|u| u.query_pairs().map(|(n, v)| (n.into_owned(), v.into_owned())).collect()).unwrap_or_default()
 }
 
 /// The endpoints RFC 7644 section 3.2 defines, which a path shape keeps by name.
@@ -172,7 +169,8 @@ const ENDPOINTS: [&str; 9] = [
 /// The shape of a request path: the endpoint by name and what follows it as `{id}` (`/Users/{id}`,
 /// `/Users/.search`). A path with no known endpoint keeps its last segment, or `{id}` for one that reads as an id.
 fn shape(url: &str) -> String {
-    let segments: Vec<&str> = path_of(url).split('/').filter(|s| !s.is_empty()).collect();
+    let path = path_of(url);
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let known = |s: &&str| ENDPOINTS.iter().any(|e| e.eq_ignore_ascii_case(s));
     let start = segments.iter().position(known).unwrap_or(segments.len().saturating_sub(1));
     let mut out = String::new();
@@ -296,7 +294,8 @@ fn created_id(x: &Exchange) -> Option<String> {
 
 /// The resource id of a URL `.../{Endpoint}/{id}`, decoded.
 fn own_id(url: &str) -> Option<String> {
-    let segments: Vec<&str> = path_of(url).split('/').filter(|s| !s.is_empty()).collect();
+    let path = path_of(url);
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     match segments.as_slice() {
         [.., endpoint, id]
             if !id.eq_ignore_ascii_case(".search") && !ENDPOINTS.iter().any(|e| e.eq_ignore_ascii_case(id)) =>
