@@ -9,7 +9,7 @@
 
 use crate::check::{Capability, Outcome};
 use reqwest::Method;
-use scimlab_mock_idp::ledger::{IdDefect, item_path};
+use scimlab_mock_idp::ledger::IdDefect;
 use scimlab_mock_idp::{ClientError, Ledger, ScimClient, ScimRequest, ScimResponse};
 use scimlab_protocol::SchemaRegistry;
 use scimlab_protocol::exchange::Exchange;
@@ -213,13 +213,10 @@ impl Ctx {
 
     /// `Ok(())` when the server defines every one of `paths` for `kind`, else the skip naming the first it lacks.
     pub fn require_attrs(&self, kind: Kind, paths: &[&str]) -> Result<(), Outcome> {
-        match paths.iter().find(|p| !self.defines(kind, p)) {
-            None => Ok(()),
-            Some(p) => Err(Outcome::Skip(format!(
-                "the server's {} schema has no {p} (RFC 7643 section 7 allows a subset)",
-                kind_name(kind)
-            ))),
+        for p in paths {
+            self.first_defined(kind, &[p])?;
         }
+        Ok(())
     }
 
     /// The first of `candidates` the server defines for `kind`, else the skip naming them all. Candidates are
@@ -445,12 +442,6 @@ pub fn name_of(body: &Value) -> String {
         .find_map(|k| body.get(*k).and_then(Value::as_str))
         .unwrap_or("(unnamed)")
         .to_owned()
-}
-
-/// The path of resource `id` in `collection`, with the id as one segment, for ids this run did not get from a
-/// create (an Outcome when the id cannot be one segment).
-pub fn path_of(collection: &str, id: &str) -> Result<String, Outcome> {
-    item_path(collection, id).map_err(|d| id_defect(&d))
 }
 
 /// A short description of a response for failure messages: status, scimType, detail or the start of the body.

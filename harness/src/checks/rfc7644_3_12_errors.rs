@@ -147,7 +147,7 @@ async fn unknown_endpoint_404(ctx: &Ctx) -> Outcome {
 async fn error_status_is_string(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let path = format!("{}/{}", ctx.run.path(Kind::User), ctx.missing_id());
+            let path = ctx.missing_path(Kind::User);
             let r = ctx.get(&path).await?;
             status(&r, 404, &format!("GET {path}"))?;
             let got = r.body_json().get("status");

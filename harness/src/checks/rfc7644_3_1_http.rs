@@ -125,7 +125,7 @@ async fn response_media_type(ctx: &Ctx) -> Outcome {
 async fn error_media_type(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let path = format!("{}/{}", ctx.run.path(Kind::User), ctx.missing_id());
+            let path = ctx.missing_path(Kind::User);
             let r = ctx.get(&path).await?;
             status(&r, 404, &format!("GET {path}"))?;
             media_is_scim(&r, &format!("the 404 for GET {path}"))?;

@@ -92,7 +92,7 @@ async fn read_returns_resource(ctx: &Ctx) -> Outcome {
 async fn unknown_404(ctx: &Ctx, kind: Kind) -> Outcome {
     outcome(
         async {
-            let path = format!("{}/{}", ctx.run.path(kind), ctx.missing_id());
+            let path = ctx.missing_path(kind);
             let r = ctx.get(&path).await?;
             scim_error(&r, 404, None, &format!("GET {path}"))?;
             Ok(Outcome::Pass)

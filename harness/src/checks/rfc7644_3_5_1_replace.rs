@@ -281,7 +281,7 @@ async fn put_keeps_id(ctx: &Ctx) -> Outcome {
 async fn put_unknown_404(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let path = format!("{}/{}", ctx.run.path(Kind::User), ctx.missing_id());
+            let path = ctx.missing_path(Kind::User);
             let (body, _) = ctx.user_body("put-unknown");
             let r = ctx.send(ScimRequest::json(Method::PUT, &path, &body)).await?;
             // A wrong server may create the resource: its own answer names it, so cleanup can remove it.

@@ -466,7 +466,7 @@ async fn primary_true_clears_others(ctx: &Ctx) -> Outcome {
 async fn unknown_id_404(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let path = format!("{}/{}", ctx.run.path(crate::ctx::Kind::User), ctx.missing_id());
+            let path = ctx.missing_path(crate::ctx::Kind::User);
             let body = json!({
                 "schemas": [PATCH_OP_URN],
                 "Operations": [op("replace", Some("displayName"), Some(json!("nobody")))]

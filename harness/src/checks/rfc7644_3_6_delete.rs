@@ -146,7 +146,7 @@ async fn deleted_any_operation_404(ctx: &Ctx) -> Outcome {
 async fn delete_unknown_404(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let path = format!("{}/{}", ctx.run.path(Kind::User), ctx.missing_id());
+            let path = ctx.missing_path(Kind::User);
             let r = ctx.send(ScimRequest::delete(&path)).await?;
             scim_error(&r, 404, None, &format!("DELETE {path}"))?;
             Ok(Outcome::Pass)
