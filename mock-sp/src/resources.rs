@@ -389,44 +389,18 @@ fn check_work(st: &Shared, resource: &Value, req: &PatchRequest) -> Result<(), S
     Ok(())
 }
 
-/// RFC 7643 section 3 and RFC 7644 section 3.5.2: after a PATCH, `schemas` must still be an array of URN strings
-/// that lists the resource type's core schema and nothing but it and its extensions, as a POST or PUT must.
-/// 400 invalidValue otherwise (nothing is stored).
+/// RFC 7643 section 3 and RFC 7644 section 3.5.2: a PATCH that changes `schemas` must leave it as valid as a
+/// POST or PUT must ([`validate::check_schemas`]); 400 otherwise, and nothing is stored.
 fn check_schemas(
     before: &Value,
     after: &Value,
     view: &scimlab_protocol::schema::ResourceView<'_>,
 ) -> Result<(), ScimError> {
     let get = |v: &Value| v.as_object().and_then(|o| scimlab_protocol::json::get_ci(o, "schemas")).cloned();
-    let now = get(after);
-    if now == get(before) {
+    if get(after) == get(before) {
         return Ok(());
     }
-    let Some(Value::Array(items)) = &now else {
-        return Err(ScimError::invalid_value(format!(
-            "the PATCH leaves schemas {}; it must stay an array listing {}",
-            now.as_ref().map_or_else(|| "unassigned".to_owned(), |v| format!("as {v}")),
-            view.core.id
-        )));
-    };
-    let Some(urns) = items.iter().map(Value::as_str).collect::<Option<Vec<&str>>>() else {
-        return Err(ScimError::invalid_value("the PATCH leaves schemas with an element that is not a URN string"));
-    };
-    if let Some(stranger) = urns.iter().find(|u| !view.is_core_urn(u) && view.extension(u).is_none()) {
-        let known: Vec<&str> = view.schema_urns().collect();
-        return Err(ScimError::invalid_value(format!(
-            "the PATCH puts {stranger} in schemas, which resource type {} does not carry (known: {})",
-            view.resource_type.name,
-            known.join(", ")
-        )));
-    }
-    if !urns.iter().any(|u| view.is_core_urn(u)) {
-        return Err(ScimError::invalid_value(format!(
-            "the PATCH leaves schemas without the core schema {} of resource type {}",
-            view.core.id, view.resource_type.name
-        )));
-    }
-    Ok(())
+    validate::check_schemas(after, view, "patched")
 }
 
 /// Applies `req` to a snapshot of the resource outside the store's lock, then commits the result only if the

@@ -316,7 +316,7 @@ pub fn check_resource(resource: &Value, view: &ResourceView<'_>, mode: Mode) -> 
             "attribute {a:?} appears twice (as {a:?} and {b:?}); attribute names are case-insensitive"
         )));
     }
-    let listed = check_schemas_member(body, view, mode)?;
+    let listed = check_schemas_member(body, view, mode.verb())?;
     let type_name = &view.resource_type.name;
     for (key, value) in body {
         if key.eq_ignore_ascii_case("schemas") {
@@ -360,16 +360,25 @@ pub fn check_resource(resource: &Value, view: &ResourceView<'_>, mode: Mode) -> 
     Ok(())
 }
 
+/// RFC 7643 section 3: the `schemas` of a resource that a request of kind `verb` (`create`, `replace`,
+/// `patched`) would leave: an array of URN strings (else invalidSyntax) listing the core schema and nothing but it
+/// and the type's extensions (else invalidValue), the same rule [`check_resource`] applies to a POST or PUT body.
+pub fn check_schemas(resource: &Value, view: &ResourceView<'_>, verb: &str) -> Result<(), ScimError> {
+    let Value::Object(body) = resource else {
+        return Err(ScimError::invalid_syntax(format!("the {verb} resource is not a JSON object")));
+    };
+    check_schemas_member(body, view, verb).map(|_| ())
+}
+
 /// Checks the `schemas` member and returns the URNs it lists.
 fn check_schemas_member<'b>(
     body: &'b Map<String, Value>,
     view: &ResourceView<'_>,
-    mode: Mode,
+    verb: &str,
 ) -> Result<Vec<&'b str>, ScimError> {
     let Some(schemas) = crate::json::get_ci(body, "schemas") else {
         return Err(ScimError::invalid_value(format!(
-            "the {} body has no schemas attribute; it must list {}",
-            mode.verb(),
+            "the {verb} body has no schemas attribute; it must list {}",
             view.core.id
         )));
     };
