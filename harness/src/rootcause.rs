@@ -29,6 +29,7 @@ use scimlab_protocol::filter::{self, Filter, Matcher};
 use scimlab_protocol::schema::SchemaRegistry;
 use scimlab_reports::causes::{self, CauseKind, RootCause};
 use scimlab_reports::model::{CheckResult, Level, Verdict};
+use scimlab_reports::sinks::one_line;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -118,11 +119,6 @@ fn describe(x: &Exchange) -> String {
         (None, None) => "no response".to_owned(),
     };
     format!("{} {} answered {answer}", x.request.method, one_line(&path_and_query(&x.request.url), 200))
-}
-
-fn one_line(text: &str, max: usize) -> String {
-    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() <= max { line } else { format!("{}...", line.chars().take(max).collect::<String>()) }
 }
 
 /// A request URL as the url crate reads it: evidence URLs are absolute, and a bare path is read against a

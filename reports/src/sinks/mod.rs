@@ -12,7 +12,7 @@ pub mod markdown;
 pub mod output;
 pub mod terminal;
 
-pub use common::{label, reproducer};
+pub use common::{label, one_line, reproducer};
 pub use html::{HtmlSink, render_html};
 pub use json::{JsonSink, render_json};
 pub use junit::{JunitSink, render_junit};
