@@ -220,9 +220,4 @@ trap 'exit 130' INT TERM
 (cd "$project" && exec env SCIM_TOKEN="$token" "$venv/bin/python" manage.py runserver --noreload --nothreading \
     "127.0.0.1:$port") >"$out/server.log" 2>&1 &
 server=$!
-interop_wait_http "$python" "$url/ServiceProviderConfig" "$server" "$out/server.log" "django-scim2-server"
-
-SCIM_TOKEN=$token interop_scimlab_test "$bin" "$url" "$out" "$seed"
-interop_stop "$server" TERM
-server=""
-interop_triage "$python" "$out/report.json" django-scim2-server "${KNOWN[@]}"
+interop_certify django-scim2-server "$python" "$bin" "$url" "$out" "$seed" "${KNOWN[@]}"

@@ -163,3 +163,17 @@ if unexpected:
 print(f"scimlab test against {name}: only the documented verdicts")
 PY
 }
+
+# interop_certify NAME PYTHON BIN URL OUT SEED KNOWN...: the end every server script shares. Waits for the server
+# the script started as $server (its log in OUT/server.log), runs `scimlab test` against URL with the token in
+# $token, stops the server (clearing $server, so the script's EXIT trap has nothing left to stop) and fails on any
+# verdict not in KNOWN.
+interop_certify() {
+    local name=$1 python=$2 bin=$3 url=$4 out=$5 seed=$6
+    shift 6
+    interop_wait_http "$python" "$url/ServiceProviderConfig" "$server" "$out/server.log" "$name"
+    SCIM_TOKEN=$token interop_scimlab_test "$bin" "$url" "$out" "$seed"
+    interop_stop "$server" TERM
+    server=""
+    interop_triage "$python" "$out/report.json" "$name" "$@"
+}

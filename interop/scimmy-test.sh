@@ -184,9 +184,4 @@ trap 'interop_stop "$server" TERM' EXIT
 trap 'exit 130' INT TERM
 (cd "$app" && exec env PORT="$port" SCIMMY_TOKEN="$token" node server.js) >"$out/server.log" 2>&1 &
 server=$!
-interop_wait_http "$python" "$url/ServiceProviderConfig" "$server" "$out/server.log" "SCIMMY"
-
-SCIM_TOKEN=$token interop_scimlab_test "$bin" "$url" "$out" "$seed"
-interop_stop "$server" TERM
-server=""
-interop_triage "$python" "$out/report.json" SCIMMY "${KNOWN[@]}"
+interop_certify SCIMMY "$python" "$bin" "$url" "$out" "$seed" "${KNOWN[@]}"
