@@ -8,13 +8,12 @@
 //! a `/`, a `\` or a control character), or that the server hands out for two different creates, is a server
 //! defect ([`IdDefect`]): it is never recorded as ours, so nothing is ever sent to change or delete it.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use percent_encoding::percent_decode_str;
+use scimlab_protocol::uri::percent_encode;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-/// Everything but RFC 3986 unreserved characters is percent-encoded in a path segment we build.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// Longest id accepted as one we may address (servers use UUIDs, numbers, or short opaque strings).
 pub const MAX_ID_LEN: usize = 1024;
@@ -82,13 +81,13 @@ pub fn item_path(collection: &str, id: &str) -> Result<String, IdDefect> {
     if let Some(why) = unusable(id) {
         return Err(IdDefect::Unusable { id: id.to_owned(), why });
     }
-    Ok(format!("{}/{}", collection.trim_end_matches('/'), utf8_percent_encode(id, SEGMENT)))
+    Ok(format!("{}/{}", collection.trim_end_matches('/'), percent_encode(id)))
 }
 
 /// The id encoded as one path segment, for templates that already hold the collection (`/Users/{ID}`). Callers
 /// must have checked [`unusable`] (ids from the [`Ledger`] have been).
 pub fn segment(id: &str) -> String {
-    utf8_percent_encode(id, SEGMENT).to_string()
+    percent_encode(id)
 }
 
 #[derive(Debug, Default)]

@@ -313,16 +313,7 @@ impl Secrets {
         if value.len() < MIN_SECRET_LEN {
             return;
         }
-        let mut forms = vec![value.to_owned()];
-        let mut encoded = String::new();
-        for b in value.bytes() {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-                encoded.push(char::from(b));
-            } else {
-                let _ = write!(encoded, "%{b:02X}");
-            }
-        }
-        forms.push(encoded);
+        let mut forms = vec![value.to_owned(), crate::uri::percent_encode(value)];
         let escaped = serde_json::to_string(value).unwrap_or_default();
         forms.push(escaped.trim_matches('"').to_owned());
         for f in forms {

@@ -21,6 +21,7 @@ pub mod projection;
 pub mod schema;
 pub mod sort;
 pub mod spc;
+pub mod uri;
 pub mod validate;
 
 pub use error::{ScimError, ScimType};

@@ -163,15 +163,9 @@ pub fn encode_query(pairs: &[(String, String)]) -> String {
     out
 }
 
-/// Percent-encodes everything but RFC 3986 unreserved characters.
+/// Percent-encodes everything but RFC 3986 unreserved characters ([`scimlab_protocol::uri`]).
 pub fn percent_encode_into(out: &mut String, s: &str) {
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
+    out.extend(percent_encoding::utf8_percent_encode(s, scimlab_protocol::uri::NOT_UNRESERVED));
 }
 
 #[cfg(test)]
