@@ -14,7 +14,6 @@ use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-
 /// Longest id accepted as one we may address (servers use UUIDs, numbers, or short opaque strings).
 pub const MAX_ID_LEN: usize = 1024;
 
