@@ -194,27 +194,13 @@ pub const ENTRA: Persona = Persona {
 /// Entra ID with the `aadOptscim062020` tenant-URL flag (T1).
 pub const ENTRA_2020: Persona = Persona {
     name: "entra-2020",
-    idp: Idp::Entra,
     summary: "Entra ID with ?aadOptscim062020: lowercase ops, JSON booleans, path-less dotted-key replaces",
-    headers: ENTRA_HEADERS,
-    auth: AuthSupport { bearer: true, basic: false },
-    lookup: ENTRA_LOOKUP,
     op_case: OpCase::Lower,
     booleans: BoolStyle::Json,
     update: UpdateStyle::PatchDottedPathless,
-    activation: ActivationStyle::PatchPath,
-    manager: ManagerStyle::CheckThenPatchString,
-    user_body: ENTRA_USER,
-    group_body: ENTRA_GROUP,
-    member_add: MemberAddStyle::RefNull,
     member_remove: MemberRemoveStyle::FilterPath,
-    group_update: GroupUpdateStyle::Patch,
-    push: PushStyle::Diff,
-    delete_users: DeletePolicy::HardDeleteOnly,
-    put_suffix: None,
-    uses_bulk: false,
-    group_patch_statuses: &[204, 200],
     sources: ENTRA_2020_SOURCES,
+    ..ENTRA
 };
 
 /// An Okta OIN integration (T2).
@@ -246,27 +232,11 @@ pub const OKTA: Persona = Persona {
 /// An Okta App Integration Wizard app (T2).
 pub const OKTA_AIW: Persona = Persona {
     name: "okta-aiw",
-    idp: Idp::Okta,
     summary: "Okta App Integration Wizard app: GET then PUT for everything, active: false included",
-    headers: OKTA_HEADERS,
-    auth: AuthSupport { bearer: true, basic: true },
-    lookup: OKTA_LOOKUP,
-    op_case: OpCase::Lower,
-    booleans: BoolStyle::Json,
-    update: UpdateStyle::GetThenPut,
     activation: ActivationStyle::AsUpdate,
-    manager: ManagerStyle::ComplexWithDisplay,
-    user_body: OKTA_USER,
-    group_body: GroupBodyStyle { extra_schema: None, external_id: false, empty_members: true, meta: false },
-    member_add: MemberAddStyle::ValueDisplay,
-    member_remove: MemberRemoveStyle::FilterPath,
     group_update: GroupUpdateStyle::Put,
-    push: PushStyle::Replace,
-    delete_users: DeletePolicy::Never,
-    put_suffix: None,
-    uses_bulk: false,
-    group_patch_statuses: &[200, 204],
     sources: OKTA_AIW_SOURCES,
+    ..OKTA
 };
 
 /// OneLogin's SCIM v2 Enterprise connector (T3).
