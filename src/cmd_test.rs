@@ -82,8 +82,9 @@ pub struct TestArgs {
     /// documents: 25/s, 600/m (the Entra gallery floor is 25 requests a second). Default: no limit.
     #[arg(long, value_name = "RATE", value_parser = scimlab_load::parse_rate)]
     rate: Option<f64>,
-    /// Checks run at the same time.
-    #[arg(long, default_value_t = 8)]
+    /// Requests in flight at most. Checks run side by side as far as this allows; the client lowers it by itself
+    /// when the server refuses or resets connections, and to 4 against a server that closes every connection.
+    #[arg(long, default_value_t = scimlab_harness::runner::DEFAULT_CONCURRENCY)]
     concurrency: usize,
     /// Write a report: FORMAT=PATH with FORMAT json, junit, markdown or html (PATH - for stdout). Repeatable.
     #[arg(long = "report", value_name = "FORMAT=PATH")]

@@ -25,6 +25,10 @@ use scimlab_reports::{Event, Sink};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Requests in flight at most, by default: enough to hide a remote server's round trip (30 to 100 ms) behind
+/// the others, and few enough for any production server (Entra and Okta themselves send in parallel).
+pub const DEFAULT_CONCURRENCY: usize = 32;
+
 /// How to run.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -52,7 +56,7 @@ impl Default for RunOptions {
             embedded: false,
             strict: false,
             seed: 0,
-            concurrency: 8,
+            concurrency: DEFAULT_CONCURRENCY,
             check_timeout: Duration::from_secs(60),
             keep: false,
             // As `scimlab test` runs by default: the RFC and every IdP profile.
