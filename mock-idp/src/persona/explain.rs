@@ -51,14 +51,18 @@ pub fn consequence(p: &Persona, planned: &Planned, status: Option<u16>) -> Strin
     }
 }
 
-/// The whole message: the consequence, then why: the request, what came back, what the persona needed, and
-/// where that need is documented.
-pub fn explain(p: &Persona, planned: &Planned, status: Option<u16>, got: &str) -> String {
+/// The whole message: the consequence, then why: the request (with `id`, the subject's id, filled in as sent),
+/// what came back, what the persona needed, and where that need is documented.
+pub fn explain(p: &Persona, planned: &Planned, id: Option<&str>, status: Option<u16>, got: &str) -> String {
+    let sent = p.to_request(planned, id, None);
+    let target = match sent.raw_query {
+        Some(q) => format!("{}?{q}", sent.path),
+        None => sent.path,
+    };
     format!(
-        "{} because {} {} got {got}, where {} needs {}: {}",
+        "{} because {} {target} got {got}, where {} needs {}: {}",
         consequence(p, planned, status),
         planned.method,
-        planned.target(),
         p.name,
         planned.expect.describe(),
         planned.why

@@ -14,9 +14,9 @@ pub(super) fn create(p: &Persona, g: &GroupProfile) -> Vec<Planned> {
     let lookup_why = match p.idp {
         Idp::Entra => {
             "Entra looks groups up with excludedAttributes=members and a displayName filter, + for spaces \
-             (idp-wire/entra/group_lookup_get.json)"
+             (Microsoft Learn, SCIM endpoint tutorial)"
         }
-        Idp::Okta => "Okta looks pushed groups up with a displayName eq filter (IDP-TRAFFIC.md section 2, Groups)",
+        Idp::Okta => "Okta looks pushed groups up with a displayName eq filter (Okta SCIM 2.0 reference)",
         _ => "RFC 7644 section 3.4.2.2: an eq filter on displayName finds an existing group",
     };
     let lookup = p
@@ -38,11 +38,9 @@ pub(super) fn create(p: &Persona, g: &GroupProfile) -> Vec<Planned> {
     let why = match p.idp {
         Idp::Entra => {
             "Entra creates groups without members, with its ADSCIM schema URN, and needs 201 with the id \
-             (idp-wire/entra/group_create_post.json)"
+             (Microsoft Learn, SCIM endpoint tutorial)"
         }
-        Idp::Okta => {
-            "Okta pushes a group with members: [] and needs 201 with the id (idp-wire/okta/group_create_post.json)"
-        }
+        Idp::Okta => "Okta pushes a group with members: [] and needs 201 with the id (Okta SCIM 2.0 reference)",
         _ => "RFC 7644 section 3.3: a create answers 201 with the resource, including its id",
     };
     let create = p
@@ -73,7 +71,7 @@ fn okta_rename(p: &Persona, id: &str, display_name: &str) -> Planned {
         id,
         vec![op],
         "Okta renames with a path-less replace of {id, displayName}, and sends it after every membership update \
-         (idp-wire/okta/group_rename_patch.json)",
+         (Okta SCIM 2.0 reference)",
     )
 }
 
@@ -83,7 +81,7 @@ fn put_group(p: &Persona, id: &str, display_name: &str, members: &[Member]) -> P
     let body = json!({"schemas": [GROUP], "id": id, "displayName": display_name, "members": members});
     p.request("put-group", "PUT", format!("/Groups/{}", crate::ledger::segment(id)), PlannedBody::Json(body)).expecting(
         Expect::Status { statuses: &[200] },
-        "Okta AIW apps PUT the whole group for every change (IDP-TRAFFIC.md section 2, Groups; scimgateway#95)",
+        "Okta AIW apps PUT the whole group for every change (observed in Okta's requests, scimgateway#95)",
     )
 }
 
@@ -133,19 +131,19 @@ pub(super) fn change_members(
     let why = match (p.idp, p.member_remove, remove.is_empty()) {
         (Idp::Entra, MemberRemoveStyle::ValueList, false) => {
             "Entra removes members with Remove on members and a value list, and takes 204 \
-             (idp-wire/entra/group_remove_member_patch_default_noflag.json)"
+             (Microsoft Learn, SCIM endpoint tutorial)"
         }
         (Idp::Entra, MemberRemoveStyle::FilterPath, false) => {
             "Entra with aadOptscim062020 removes each member with a members[value eq] path and no value \
-             (idp-wire/entra/group_remove_member_patch_aadOptscim062020.json)"
+             (Microsoft Learn, SCIM 2.0 compliance known issues)"
         }
         (Idp::Entra, _, true) => {
             "Entra adds several members per PATCH with $ref null, and takes 204 \
-             (idp-wire/entra/group_add_members_patch.json)"
+             (Microsoft Learn, SCIM endpoint tutorial)"
         }
         (Idp::Okta, _, _) => {
             "Okta sends a membership delta, removals by members[value eq] path and additions with value and display, \
-             in one PATCH (idp-wire/okta/group_membership_patch.json)"
+             in one PATCH (observed in Okta's requests, SCIM-SDK#419)"
         }
         _ => "RFC 7644 section 3.5.2.1 and 3.5.2.2: add to members, remove by a value filter",
     };
@@ -175,7 +173,7 @@ pub(super) fn push(p: &Persona, id: &str, g: &GroupProfile, members: &[Member]) 
             let why = match p.idp {
                 Idp::Okta => {
                     "Okta's Push now replaces members with the full list, [] for an empty group \
-                     (idp-wire/okta/group_membership_replace_all_patch.json; SCIM-SDK#757)"
+                     (observed in Okta's requests, SCIM-SDK#757)"
                 }
                 _ => "RFC 7644 section 3.5.2.3: replace on members sets the whole list",
             };
@@ -197,7 +195,7 @@ pub(super) fn rename(p: &Persona, id: &str, g: &GroupProfile, display_name: &str
             let op = json!({"op": p.op("replace"), "path": "displayName", "value": display_name});
             let why = match p.idp {
                 Idp::Entra => {
-                    "Entra renames with Replace displayName and takes 204 (idp-wire/entra/group_rename_patch.json)"
+                    "Entra renames with Replace displayName and takes 204 (Microsoft Learn, SCIM endpoint tutorial)"
                 }
                 _ => "RFC 7644 section 3.5.2.3: replace displayName",
             };
@@ -209,8 +207,10 @@ pub(super) fn rename(p: &Persona, id: &str, g: &GroupProfile, display_name: &str
 /// A delete.
 pub(super) fn delete(p: &Persona, id: &str) -> Vec<Planned> {
     let why = match p.idp {
-        Idp::Entra => "Entra deletes a group with DELETE /Groups/{id} and needs 204 (IDP-TRAFFIC.md section 1, Groups)",
-        Idp::Okta => "Okta deletes a pushed group on Unlink with delete in the app (IDP-TRAFFIC.md section 2, Groups)",
+        Idp::Entra => {
+            "Entra deletes a group with DELETE on its URL and needs 204 (Microsoft Learn, SCIM endpoint tutorial)"
+        }
+        Idp::Okta => "Okta deletes a pushed group on Unlink with delete in the app (Okta SCIM 2.0 reference)",
         _ => "RFC 7644 section 3.6: DELETE answers 204",
     };
     vec![

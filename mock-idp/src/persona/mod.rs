@@ -314,7 +314,7 @@ impl Persona {
         match (intent, self.delete_users) {
             (Intent::DeleteUser { .. }, DeletePolicy::Never) => Some(
                 "Okta never sends DELETE for users: deleting the user in Okta sends nothing to the app \
-                 (IDP-TRAFFIC.md section 2, Offboarding; Okta SCIM FAQ)",
+                 (Okta SCIM FAQ)",
             ),
             _ => None,
         }

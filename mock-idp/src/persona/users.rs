@@ -26,22 +26,22 @@ pub(super) fn test_connection(p: &Persona, probe: &str) -> Vec<Planned> {
             vec![r.with_query(p.lookup_query("userName", probe, false)).expecting(
                 Expect::NoMatch { not_found_ok: false },
                 "Entra's Test Connection filters on a random GUID and needs 200 with an empty ListResponse; a 404 \
-                 is a quarantine cause (idp-wire/entra/test_connection_get.json; IDP-TRAFFIC.md section 1)",
+                 is a quarantine cause (Microsoft Learn, SCIM endpoint tutorial and quarantine status)",
             )]
         }
         Idp::Okta => {
             let r = p.request("test-connection", "GET", "/Users".into(), PlannedBody::None);
             vec![r.with_query("startIndex=1&count=2".into()).expecting(
                 Expect::List,
-                "Okta's Test API Credentials lists two users (IDP-TRAFFIC.md section 2; \
-                 idp-wire/okta/user_lookup_get.json test_api_credentials_probe_reported)",
+                "Okta's Test API Credentials lists two users with startIndex=1&count=2 and needs 200 with a \
+                 ListResponse (as integrators' setup guides report it)",
             )]
         }
         Idp::OneLogin => {
             let r = p.request("test-connection", "GET", "/Users".into(), PlannedBody::None);
             vec![r.with_query(p.lookup_query("userName", probe, false)).expecting(
                 Expect::NoMatch { not_found_ok: false },
-                "OneLogin looks users up by userName (IDP-TRAFFIC.md section 3)",
+                "OneLogin looks users up by userName (observed in OneLogin's requests, authentik#11249)",
             )]
         }
         Idp::Rfc => {
@@ -59,14 +59,14 @@ fn lookup_user(p: &Persona, user: &UserProfile) -> Planned {
     let why = match p.idp {
         super::Idp::Entra => {
             "Entra looks the user up by its matching attribute before creating it, and needs 200 with an empty \
-             ListResponse (IDP-TRAFFIC.md section 1, Hire)"
+             ListResponse (Microsoft Learn, SCIM endpoint tutorial)"
         }
         super::Idp::Okta => {
             "Okta checks whether the user exists with startIndex=1&count=100, percent-encoded; an empty list or a \
-             404 both mean no (idp-wire/okta/user_lookup_get.json)"
+             404 both mean no (Okta SCIM 2.0 reference)"
         }
         super::Idp::OneLogin => {
-            "OneLogin looks the user up with a trailing & (IDP-TRAFFIC.md section 3, authentik#11249)"
+            "OneLogin looks the user up with a trailing & (observed in OneLogin's requests, authentik#11249)"
         }
         super::Idp::Rfc => "RFC 7644 section 3.4.2.2: an eq filter on userName finds an existing account",
     };
@@ -134,11 +134,11 @@ pub(super) fn hire(p: &Persona, user: &UserProfile) -> Vec<Planned> {
     let why = match p.idp {
         super::Idp::Okta => {
             "Okta needs 201 with the created user: an empty body fails with 'Create new user returned empty user' \
-             (idp-wire/okta/create_user_post.json)"
+             (Okta SCIM 2.0 reference)"
         }
         super::Idp::Entra => {
-            "Entra needs 201 with the user and its id, which it caches for every later request (IDP-TRAFFIC.md \
-             section 1, Responses Entra insists on)"
+            "Entra needs 201 with the user and its id, which it caches for every later request \
+             (Microsoft Learn, SCIM endpoint tutorial)"
         }
         _ => "RFC 7644 section 3.3: a create answers 201 with the resource, including its id",
     };
@@ -159,15 +159,15 @@ fn entra_manager(p: &Persona, m: &Member, had: bool) -> Vec<Planned> {
     let q = format!("filter={}", super::wire::encode_component(&filter, p.lookup.space)).replace("%7Bid%7D", ID);
     let check = p.request("manager-check", "GET", "/Users".into(), PlannedBody::None).with_query(q).expecting(
         Expect::List,
-        "before changing a manager Entra asks whether it is already set, with id eq and manager eq (IDP-TRAFFIC.md \
-         section 1, Hire; idp-wire/entra/manager_add_patch_tutorial_legacy.src)",
+        "before changing a manager Entra asks whether it is already set, with id eq and manager eq \
+         (Microsoft Learn, SCIM endpoint tutorial)",
     );
     let op = if had { p.op("replace") } else { p.op("add") };
     let body = patch_body(vec![json!({"op": op, "path": format!("{ENTERPRISE}:manager"), "value": m.id})]);
     let set = p.request("set-manager", "PATCH", format!("/Users/{ID}"), body).expecting(
         Expect::Status { statuses: &[200, 204] },
         "Entra sets the manager as a separate reference step, a bare string on the URN-qualified path \
-         (IDP-TRAFFIC.md section 1, Hire; SCIM-SDK#541)",
+         (Microsoft Learn, How provisioning works; observed in Entra's requests, SCIM-SDK#541)",
     );
     vec![check, Planned { condition: super::Condition::IfPreviousFoundNothing, ..set }]
 }
@@ -297,11 +297,11 @@ pub(super) fn update(
                     (super::Idp::Entra, UpdateStyle::PatchDottedPathless) => {
                         "Entra with aadOptscim062020 merges its replaces into one path-less value with dotted and \
                          URN-qualified keys, and needs 200 with the user \
-                         (idp-wire/entra/update_multiple_attrs_patch_aadOptscim062020.json)"
+                         (Microsoft Learn, SCIM 2.0 compliance known issues)"
                     }
                     (super::Idp::Entra, _) => {
                         "Entra modifies users with PATCH only, and needs 200 with the user \
-                         (IDP-TRAFFIC.md section 1, Update; idp-wire/entra/update_multiple_attrs_patch_*.json)"
+                         (Microsoft Learn, SCIM endpoint tutorial)"
                     }
                     _ => "RFC 7644 section 3.5.2: PATCH answers 200 with the resource or 204",
                 };
@@ -314,7 +314,7 @@ pub(super) fn update(
         UpdateStyle::GetThenPut => {
             let fetch = p.request("fetch", "GET", format!("/Users/{ID}"), PlannedBody::None).expecting(
                 Expect::Resource { statuses: &[200] },
-                "Okta reads the current user before a PUT (idp-wire/okta/update_user_put.src)",
+                "Okta reads the current user before a PUT (Okta SCIM 2.0 reference)",
             );
             let body = PlannedBody::OverFetched(put_overlay(p, changes, active));
             vec![
@@ -324,7 +324,7 @@ pub(super) fn update(
                     "update",
                     body,
                     "Okta PUTs the whole user back with the changed attributes and needs 200 with the user \
-                     (idp-wire/okta/update_user_put.json)",
+                     (Okta SCIM 2.0 reference)",
                 ),
             ]
         }
@@ -341,7 +341,8 @@ pub(super) fn update(
                 p,
                 "update",
                 PlannedBody::Json(body),
-                "OneLogin renders its SCIM JSON template into a PUT to /Users/{id}? (IDP-TRAFFIC.md section 3)",
+                "OneLogin renders its SCIM JSON template into a PUT to the user's URL with a trailing ? \
+                 (observed in OneLogin's requests, authentik#11249)",
             )]
         }
     };
@@ -382,7 +383,7 @@ pub(super) fn set_active(
                 .expecting(
                     Expect::Status { statuses: &[200, 204] },
                     "Okta (de)activates with a path-less replace of {active} and takes 200 with the user or 204 \
-                 (idp-wire/okta/deactivate_user_patch.json)",
+                 (Okta SCIM 2.0 reference)",
                 );
             let mut plan = vec![r];
             if !changes.is_empty() {
@@ -400,7 +401,7 @@ pub(super) fn delete(p: &Persona, id: &str) -> Vec<Planned> {
         DeletePolicy::Never => return Vec::new(),
         DeletePolicy::HardDeleteOnly => {
             "Entra sends DELETE only for a hard delete, 30 days after a soft delete, and needs 204 \
-             (IDP-TRAFFIC.md section 1, Offboarding)"
+             (Microsoft Learn, How provisioning works)"
         }
         DeletePolicy::Delete => "RFC 7644 section 3.6: DELETE answers 204",
     };

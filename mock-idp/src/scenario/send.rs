@@ -124,8 +124,10 @@ pub async fn send_plan(client: &ScimClient, persona: &Persona, plan: &[Planned],
         if (p.path.contains(ID) || p.raw_query.as_deref().is_some_and(|q| q.contains(ID))) && run.id.is_none() {
             run.failure = Some(PlanFailure {
                 reason: format!(
-                    "{} cannot send {} {}: no id came back for the resource",
-                    persona.name, p.method, p.path
+                    "{} cannot send {} to the {} resource it created: no id came back for it",
+                    persona.name,
+                    p.method,
+                    p.path.split(&format!("/{ID}")).next().unwrap_or(&p.path)
                 ),
                 expected: "an id from the create".into(),
                 actual: "none".into(),
@@ -143,7 +145,7 @@ pub async fn send_plan(client: &ScimClient, persona: &Persona, plan: &[Planned],
                     run.exchanges.push(*exchange);
                 }
                 run.failure = Some(PlanFailure {
-                    reason: explain(persona, p, None, &format!("no answer ({got})")),
+                    reason: explain(persona, p, run.id.as_deref(), None, &format!("no answer ({got})")),
                     expected: p.expect.describe(),
                     actual: got,
                     status: None,
@@ -182,7 +184,7 @@ pub async fn send_plan(client: &ScimClient, persona: &Persona, plan: &[Planned],
             }
             Err(got) => {
                 run.failure = Some(PlanFailure {
-                    reason: explain(persona, p, Some(resp.status), &got),
+                    reason: explain(persona, p, run.id.as_deref(), Some(resp.status), &got),
                     expected: p.expect.describe(),
                     actual: got,
                     status: Some(resp.status),

@@ -96,8 +96,8 @@ async fn user(r: &Replayer, state: &State, e: &UserExpect, exchanges: &mut Vec<E
     if resp.status != 200 {
         let why = match r.persona.idp {
             Idp::Entra => {
-                "Entra requires a user to stay readable, inactive or not (IDP-TRAFFIC.md section 1, Responses Entra \
-                 insists on); without it Entra treats the account as gone and creates it again"
+                "Entra requires a user to stay readable, inactive or not \
+                 (Microsoft Learn, SCIM endpoint tutorial); without it Entra treats the account as gone and creates it again"
             }
             _ => "a provisioned user must stay readable by id (RFC 7644 section 3.4.1)",
         };
@@ -135,8 +135,8 @@ async fn user(r: &Replayer, state: &State, e: &UserExpect, exchanges: &mut Vec<E
             let reason = if got.is_some_and(Value::is_string) && r.persona.idp == Idp::Entra {
                 format!(
                     "Entra will report SystemForCrossDomainIdentityManagementServiceIncompatible: it sends the manager \
-                     as a string but needs it returned as a complex {{\"value\": ...}} (IDP-TRAFFIC.md section 1; \
-                     Budibase#15369); user {:?} has manager {actual}",
+                     as a string but needs it returned as a complex {{\"value\": ...}} (observed \
+                     with Entra, Budibase#15369); user {:?} has manager {actual}",
                     e.of
                 )
             } else {
@@ -179,7 +179,7 @@ async fn user(r: &Replayer, state: &State, e: &UserExpect, exchanges: &mut Vec<E
         if !found {
             let why = match r.persona.idp {
                 Idp::Entra => {
-                    "Entra matches users by filter before every change; an inactive user it cannot find is created again (IDP-TRAFFIC.md section 5, item 9)"
+                    "Entra matches users by filter before every change; an inactive user it cannot find is created again (Microsoft Learn, SCIM endpoint tutorial)"
                 }
                 Idp::Okta => {
                     "Okta looks users up by userName before linking; a user it cannot find is created again, and the create gets 409"
