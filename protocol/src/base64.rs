@@ -1,19 +1,23 @@
 //! Standard base64 (RFC 4648 section 4, padded): the encoding of RFC 7643 `binary` values and of HTTP Basic
-//! credentials. Small enough that a dependency would cost more than it saves.
+//! credentials, through the `base64` crate. This module only fixes which of the crate's engines scimlab means.
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+use base64::Engine as _;
+use base64::engine::{GeneralPurpose, GeneralPurposeConfig};
+
+/// The standard alphabet with `=` padding, required on decode. Pad bits that are not zero are tolerated:
+/// RFC 4648 section 3.5 lets a decoder reject them but does not make it, and RFC 7643 says nothing stricter.
+const STANDARD: GeneralPurpose =
+    GeneralPurpose::new(&base64::alphabet::STANDARD, GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true));
 
 /// Encodes `input` with the standard alphabet and `=` padding.
 pub fn encode(input: &[u8]) -> String {
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-            out.push(if i <= chunk.len() { char::from(ALPHABET[((n >> shift) & 63) as usize]) } else { '=' });
-        }
-    }
-    out
+    STANDARD.encode(input)
+}
+
+/// Decodes padded standard base64; `None` when `text` is not that (wrong alphabet, a length that is not a
+/// multiple of four, padding missing or misplaced, whitespace).
+pub fn decode(text: &str) -> Option<Vec<u8>> {
+    STANDARD.decode(text).ok()
 }
 
 #[cfg(test)]
@@ -26,7 +30,17 @@ mod tests {
             [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("foobar", "Zm9vYmFy")]
         {
             assert_eq!(encode(i.as_bytes()), o);
+            assert_eq!(decode(o).as_deref(), Some(i.as_bytes()));
             assert!(crate::validate::is_base64(o));
         }
+    }
+
+    #[test]
+    fn decoding_needs_padding_and_the_standard_alphabet() {
+        for bad in ["Zg", "Zm8", "Zg=", "Z===", "Zm9-", "Zm9_", "Zm9v\n", "Zm 9v", "=Zm9"] {
+            assert_eq!(decode(bad), None, "{bad:?}");
+        }
+        // Non-zero pad bits ("Zh==" carries a stray bit after "f") are tolerated.
+        assert_eq!(decode("Zh==").as_deref(), Some(&b"f"[..]));
     }
 }

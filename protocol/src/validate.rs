@@ -212,14 +212,9 @@ fn mismatch(loc: &Loc<'_>, expected: &str, got: &Value) -> ScimError {
 }
 
 /// RFC 4648 section 4 (the encoding RFC 7643 section 2.3.6 names): the standard alphabet, a length that is a
-/// multiple of four, and at most two `=` of padding at the end.
+/// multiple of four, and at most two `=` of padding at the end. Decoded by [`crate::base64::decode`].
 pub fn is_base64(s: &str) -> bool {
-    let b = s.as_bytes();
-    if !b.len().is_multiple_of(4) {
-        return false;
-    }
-    let body = b.strip_suffix(b"==").or_else(|| b.strip_suffix(b"=")).unwrap_or(b);
-    body.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
+    crate::base64::decode(s).is_some()
 }
 
 /// RFC 7643 section 2.3.5: parses an `xsd:dateTime` (`2008-01-23T04:56:22Z`, with optional fractional seconds
