@@ -285,6 +285,24 @@ impl CheckResult {
     }
 }
 
+impl CheckResult {
+    /// Whether the evidence carries usable numbers: every id non-zero and strictly increasing (the mock SP's
+    /// recordings keep their store's sequence numbers; the harness and replay leave every exchange at 0).
+    pub fn evidence_numbered(&self) -> bool {
+        self.evidence.first().is_none_or(|x| x.id != 0) && self.evidence.windows(2).all(|w| w[0].id < w[1].id)
+    }
+
+    /// Numbers the evidence 1..n in order, unless it already carries usable numbers ([`Self::evidence_numbered`]),
+    /// so every exchange of a check can be named (`#3`) in every sink.
+    pub fn number_evidence(&mut self) {
+        if !self.evidence_numbered() {
+            for (i, x) in self.evidence.iter_mut().enumerate() {
+                x.id = i as u64 + 1;
+            }
+        }
+    }
+}
+
 /// How a run ends: the word of every sink's `Result:` line and what `scimlab test` exits by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunResult {
@@ -425,6 +443,16 @@ impl RunReport {
         if errors > 0 { RunResult::Incomplete { errors } } else { RunResult::Passed }
     }
 
+    /// Numbers every check's evidence ([`CheckResult::number_evidence`]).
+    pub fn number_evidence(&mut self) {
+        self.checks.iter_mut().for_each(CheckResult::number_evidence);
+    }
+
+    /// Whether every check's evidence is numbered ([`CheckResult::evidence_numbered`]).
+    pub fn evidence_numbered(&self) -> bool {
+        self.checks.iter().all(CheckResult::evidence_numbered)
+    }
+
     /// Reads a report, refusing a newer format version.
     pub fn from_json(text: &str) -> Result<RunReport, ReportError> {
         let v: serde_json::Value = serde_json::from_str(text).map_err(|e| ReportError::Parse(e.to_string()))?;
@@ -432,7 +460,9 @@ impl RunReport {
         if version > u64::from(REPORT_VERSION) {
             return Err(ReportError::Version { found: version, supported: REPORT_VERSION });
         }
-        serde_json::from_value(v).map_err(|e| ReportError::Parse(e.to_string()))
+        let mut report: RunReport = serde_json::from_value(v).map_err(|e| ReportError::Parse(e.to_string()))?;
+        report.number_evidence();
+        Ok(report)
     }
 }
 

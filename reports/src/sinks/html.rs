@@ -213,7 +213,7 @@ pub struct CheckView {
 pub struct ExchangeView {
     /// Its number within the check, from 1 (the recorded sequence number is often the same for every check).
     pub n: usize,
-    /// The recorded sequence number.
+    /// Its number: the recorded sequence number, or its position when the run left the evidence unnumbered.
     pub id: u64,
     /// `METHOD URL`.
     pub request_line: String,
@@ -280,10 +280,10 @@ impl Budget {
     }
 }
 
-fn exchange_view(n: usize, x: &Exchange, budget: &mut Budget, max: usize) -> ExchangeView {
+fn exchange_view(n: usize, id: u64, x: &Exchange, budget: &mut Budget, max: usize) -> ExchangeView {
     ExchangeView {
         n,
-        id: x.id,
+        id,
         request_line: value(&request_line(x)),
         request_headers: x.request.headers.clone(),
         request_body: budget.body(x.request.body.as_deref(), max),
@@ -309,8 +309,15 @@ fn check_view(
     let value_max = if details { VALUE_MAX } else { VALUE_FLOOR };
     let (evidence, evidence_note) = if details {
         let skip = c.evidence.len().saturating_sub(EXCHANGES_MAX);
-        let shown =
-            c.evidence.iter().enumerate().skip(skip).map(|(i, x)| exchange_view(i + 1, x, budget, max)).collect();
+        // Unnumbered evidence (the harness leaves every id at 0) is numbered as the JSON report numbers it.
+        let numbered = c.evidence_numbered();
+        let shown = c
+            .evidence
+            .iter()
+            .enumerate()
+            .skip(skip)
+            .map(|(i, x)| exchange_view(i + 1, if numbered { x.id } else { i as u64 + 1 }, x, budget, max))
+            .collect();
         let note = (skip > 0).then(|| {
             format!("{skip} earlier exchange{} of this check are in the JSON report", if skip == 1 { "" } else { "s" })
         });

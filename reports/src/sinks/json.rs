@@ -5,8 +5,18 @@ use super::output::Output;
 use crate::event::{Event, Sink};
 use crate::model::{ReportError, RunReport};
 
-/// The report as pretty JSON with a trailing newline.
+/// The report as pretty JSON with a trailing newline, its evidence numbered 1..n within each check
+/// ([`RunReport::number_evidence`]) when the run left it unnumbered.
 pub fn render_json(report: &RunReport) -> Result<String, ReportError> {
+    let numbered;
+    let report = if report.evidence_numbered() {
+        report
+    } else {
+        let mut copy = report.clone();
+        copy.number_evidence();
+        numbered = copy;
+        &numbered
+    };
     let mut text = serde_json::to_string_pretty(report)
         .map_err(|e| ReportError::Write { path: "JSON".to_owned(), reason: e.to_string() })?;
     text.push('\n');

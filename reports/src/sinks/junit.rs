@@ -1,20 +1,25 @@
 //! The JUnit XML reporter (quick-junit), for CI systems that show test results: one `<testsuite>` per RFC section
-//! (or profile), one `<testcase>` per check named by its id.
+//! (or profile, or load thresholds), one `<testcase>` per check named by its id.
 //!
-//! Mapping: pass is a success; fail is a `<failure>` whose message is the requirement and whose text is
-//! expected / actual / reason; skip is `<skipped>` with the reason; error is an `<error>` (the harness failed, not
-//! the server). A warn (a SHOULD or MAY missed) is a `<failure>` only when the run was `--strict`, since only then
-//! does it fail the run; otherwise it is a success whose `system-out` says what was missed, so the JUnit view and
-//! scimlab's exit status agree. Each test case also carries `level` and `verdict` properties, and its evidence
-//! (the last exchange and the reproducer) in `system-out`; a failure a root cause explains names it first. A
-//! last suite, `scimlab run`, carries the result line and the readiness lines, and an erroring `run/coverage`
-//! case when the run did not exercise the server.
+//! Mapping: pass is a success; fail is a `<failure>` whose message is the requirement, whose type is the level,
+//! and whose text is expected / actual / reason; skip is `<skipped>` with the reason; error is an `<error>` (the
+//! harness failed, not the server). A warn (a SHOULD or MAY missed) is a `<failure>` only when the run was
+//! `--strict`, since only then does it fail the run; otherwise it is a success whose `system-out` says what was
+//! missed, so the JUnit view and scimlab's exit status agree. A case's evidence (its last exchange, numbered, and
+//! the reproducer) is in its `system-out`; a failure a root cause explains names it first. A last suite,
+//! `scimlab run`, carries the result line and the readiness lines, and an erroring `run/coverage` case when the
+//! run did not exercise the server.
+//!
+//! The document keeps to what the strict readers accept (the Jenkins / GitLab JUnit schema, xunitparser): the
+//! run's properties (target, seed, kind...) appear once, on the first suite, since readers that pool every
+//! suite's properties refuse a repeated name; test cases carry no `<properties>`; the root `<testsuites>` holds
+//! only name, tests, failures, errors and time.
 
 use super::common::{body_excerpt, by_section, duration_of, label, reproducer, request_line, status_text, truncate};
 use super::output::Output;
 use crate::causes::{RootCause, cause_of};
 use crate::event::{Event, Sink};
-use crate::model::{CheckResult, ReportError, RunKind, RunReport, RunResult, Verdict};
+use crate::model::{CheckResult, ReportError, RunReport, RunResult, Verdict};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 /// How many characters of a response body `system-out` shows.
@@ -34,11 +39,12 @@ fn details(c: &CheckResult) -> String {
     parts.join("\n")
 }
 
-/// The evidence text of a check: its last exchange and its reproducer.
+/// The evidence text of a check: its last exchange (numbered within the check) and its reproducer.
 fn evidence(c: &CheckResult) -> String {
     let mut parts = Vec::new();
     if let Some(x) = c.evidence.last() {
-        let mut line = format!("exchange: {} -> {}", truncate(&request_line(x), VALUE_MAX), status_text(x));
+        let n = c.evidence.len();
+        let mut line = format!("exchange #{n} of {n}: {} -> {}", truncate(&request_line(x), VALUE_MAX), status_text(x));
         if let Some(body) = x.response.as_ref().and_then(|r| r.body.as_deref()).filter(|b| !b.trim().is_empty()) {
             line.push('\n');
             line.push_str(&body_excerpt(body, BODY_EXCERPT));
@@ -79,8 +85,6 @@ fn test_case(c: &CheckResult, strict: bool, cause: Option<&RootCause>) -> TestCa
     };
     let mut case = TestCase::new(c.id.as_str(), status);
     case.set_classname(c.section.as_str()).set_time(duration_of(c.duration_ms));
-    case.add_property(Property::new("level", c.level.as_str()));
-    case.add_property(Property::new("verdict", c.verdict.as_str()));
     let mut out = String::new();
     if c.verdict == Verdict::Warn && !strict {
         out =
@@ -123,24 +127,55 @@ fn run_suite(report: &RunReport) -> TestSuite {
     suite
 }
 
+/// The run's properties, written once (on the first suite).
+fn run_properties(report: &RunReport) -> Vec<Property> {
+    let kind = serde_json::to_value(report.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    vec![
+        Property::new("kind", kind),
+        Property::new("target", report.target.url.as_str()),
+        Property::new("profiles", report.profiles.join(",")),
+        Property::new("strict", report.strict.to_string()),
+        Property::new("seed", report.seed.to_string()),
+        Property::new("scimlab", report.tool_version.as_str()),
+        Property::new("result", report.result().word()),
+    ]
+}
+
 /// The report as JUnit XML.
 pub fn render_junit(report: &RunReport) -> Result<String, ReportError> {
     let mut junit = Report::new("scimlab");
     junit.set_time(duration_of(report.duration_ms));
     for (section, checks) in by_section(&report.checks) {
         let mut suite = TestSuite::new(section);
-        suite.add_property(Property::new("target", report.target.url.as_str()));
-        suite.add_property(Property::new("seed", report.seed.to_string()));
         suite.set_time(checks.iter().map(|c| duration_of(c.duration_ms)).sum());
         suite.add_test_cases(
             checks.into_iter().map(|c| test_case(c, report.strict, cause_of(&report.root_causes, &c.id))),
         );
         junit.add_test_suite(suite);
     }
-    if report.kind == RunKind::Conformance {
-        junit.add_test_suite(run_suite(report));
+    junit.add_test_suite(run_suite(report));
+    if let Some(first) = junit.test_suites.first_mut() {
+        first.add_properties(run_properties(report));
     }
-    junit.to_string().map_err(|e| ReportError::Write { path: "JUnit XML".to_owned(), reason: e.to_string() })
+    let text =
+        junit.to_string().map_err(|e| ReportError::Write { path: "JUnit XML".to_owned(), reason: e.to_string() })?;
+    Ok(without_root_skipped(text))
+}
+
+/// The document without the `skipped` count on its root `<testsuites>` element, which the Jenkins / GitLab
+/// schema does not allow there (each `<testsuite>` keeps its own). The root tag holds only numbers and the fixed
+/// name `scimlab`, so the attribute is found by its text.
+fn without_root_skipped(mut xml: String) -> String {
+    let Some(start) = xml.find("<testsuites ") else { return xml };
+    let Some(len) = xml[start..].find('>') else { return xml };
+    let tag = &xml[start..start + len];
+    if let Some(at) = tag.find(" skipped=\"") {
+        let value_start = start + at + " skipped=\"".len();
+        if let Some(value_len) = xml[value_start..].find('"') {
+            xml.replace_range(start + at..value_start + value_len + 1, "");
+        }
+    }
+    xml
 }
 
 /// Writes the report as JUnit XML at the end of the run.

@@ -191,7 +191,8 @@ fn readiness_is_never_ready_without_evidence() {
 
 #[test]
 fn root_causes_round_trip_and_older_reports_read_without_them() {
-    let report = cascade();
+    let mut report = cascade();
+    report.number_evidence();
     let json = render(&report, "json").expect("json");
     assert!(json.contains("\"rootCauses\"") && json.contains("\"kind\": \"filter-ignored\""));
     assert_eq!(RunReport::from_json(&json).expect("reads"), report);

@@ -108,3 +108,30 @@ fn markdown_stays_under_the_step_summary_limit() {
     assert!(md.len() <= markdown::MAX_BYTES, "{} bytes", md.len());
     assert!(md.contains("Details of ") && md.contains("generated-2999"), "every problem is still listed");
 }
+
+/// Regression: the harness leaves every exchange's id at 0, so the JSON report said `"id": 0` for every exchange
+/// and the HTML headed hundreds of them `#0`. Reports number a check's evidence 1..n; real numbers (recordings)
+/// are kept.
+#[test]
+fn evidence_is_numbered_within_each_check_unless_it_carries_numbers() {
+    let mut report = fixture::report();
+    for x in &mut report.checks[2].evidence {
+        x.id = 0;
+    }
+    let kept: Vec<u64> = report.checks[4].evidence.iter().map(|x| x.id).collect();
+    assert!(!kept.is_empty() && kept.iter().all(|id| *id != 0));
+    let json: serde_json::Value = serde_json::from_str(&render(&report, "json").expect("renders")).expect("json");
+    let ids = |i: usize| -> Vec<u64> {
+        json["checks"][i]["evidence"].as_array().expect("evidence").iter().filter_map(|x| x["id"].as_u64()).collect()
+    };
+    assert_eq!(ids(2), (1..=report.checks[2].evidence.len() as u64).collect::<Vec<_>>());
+    assert_eq!(ids(4), kept);
+    let html = render(&report, "html").expect("renders");
+    assert!(!html.contains("<h4>#0 "), "no exchange is headed #0");
+    // Reading an old report numbers it too.
+    let mut v = serde_json::to_value(&report).expect("serialises");
+    v["checks"][2]["evidence"][1]["id"] = serde_json::json!(0);
+    let read = RunReport::from_json(&v.to_string()).expect("reads");
+    assert!(read.evidence_numbered());
+    assert_eq!(read.checks[2].evidence.iter().map(|x| x.id).collect::<Vec<_>>(), [1, 2]);
+}
