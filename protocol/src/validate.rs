@@ -220,64 +220,46 @@ pub fn is_base64(s: &str) -> bool {
 /// RFC 7643 section 2.3.5: parses an `xsd:dateTime` (`2008-01-23T04:56:22Z`, with optional fractional seconds
 /// and an optional `Z` or `±hh:mm` offset) to an instant. A value without an offset is read as UTC, the
 /// conventional choice since the RFC does not say. `None` when the text is not an xsd:dateTime or names a
-/// date that does not exist (February 30th). Years are the four-digit years 0001 to 9999.
+/// date that does not exist (February 30th). Years are the four-digit years 0001 to 9999, offsets at most 14
+/// hours either way (XML Schema 1.1 part 2, section 3.3.7).
+///
+/// jiff reads the values (calendar, fraction, offset); [`xsd_date_time_form`] first pins the lexical form, since
+/// jiff also reads RFC 9557 text that xsd:dateTime is not (a space or `t` for `T`, `z`, hour-only or colon-less
+/// offsets, minutes without seconds, `[zone]` annotations).
 pub fn parse_date_time(s: &str) -> Option<jiff::Timestamp> {
+    if !xsd_date_time_form(s) {
+        return None;
+    }
+    let pieces = jiff::fmt::temporal::Pieces::parse(s).ok()?;
+    let offset = pieces.to_numeric_offset().unwrap_or(jiff::tz::Offset::UTC);
+    if pieces.date().year() < 1 || offset.seconds().abs() > 14 * 3600 {
+        return None;
+    }
+    offset.to_timestamp(pieces.date().to_datetime(pieces.time()?)).ok()
+}
+
+/// Whether `s` has the lexical form of an xsd:dateTime with a four-digit year:
+/// `dddd-dd-ddTdd:dd:dd`, then optionally `.` and digits, then optionally `Z` or `+dd:dd` / `-dd:dd`.
+fn xsd_date_time_form(s: &str) -> bool {
+    let digit = |c: &u8| c.is_ascii_digit();
     let b = s.as_bytes();
-    let digits = |from: usize, n: usize| -> Option<i32> {
-        let part = b.get(from..from + n)?;
-        part.iter().try_fold(0i32, |acc, c| c.is_ascii_digit().then(|| acc * 10 + i32::from(c - b'0')))
-    };
-    let sep = |at: usize, c: u8| b.get(at) == Some(&c);
-    if !(sep(4, b'-') && sep(7, b'-') && sep(10, b'T') && sep(13, b':') && sep(16, b':')) {
-        return None;
+    let Some((head, mut rest)) = b.split_at_checked(19) else { return false };
+    let head_fits = head.iter().zip(b"dddd-dd-ddTdd:dd:dd").all(|(c, t)| if *t == b'd' { digit(c) } else { c == t });
+    if !head_fits {
+        return false;
     }
-    let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
-    let (hour, minute, second) = (digits(11, 2)?, digits(14, 2)?, digits(17, 2)?);
-    let mut i = 19;
-    let mut nanos = 0i32;
-    if sep(i, b'.') {
-        let start = i + 1;
-        i = start;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            if i - start < 9 {
-                nanos = nanos * 10 + i32::from(b[i] - b'0');
-            }
-            i += 1;
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        let n = fraction.iter().take_while(|c| digit(c)).count();
+        if n == 0 {
+            return false;
         }
-        if i == start {
-            return None;
-        }
-        for _ in (i - start)..9 {
-            nanos *= 10;
-        }
+        rest = &fraction[n..];
     }
-    let offset_seconds = match b.get(i) {
-        None => 0,
-        Some(b'Z') if i + 1 == b.len() => 0,
-        Some(sign @ (b'+' | b'-')) if i + 6 == b.len() && sep(i + 3, b':') => {
-            let (oh, om) = (digits(i + 1, 2)?, digits(i + 4, 2)?);
-            if oh > 14 || om > 59 || (oh == 14 && om > 0) {
-                return None;
-            }
-            let secs = oh * 3600 + om * 60;
-            if *sign == b'-' { -secs } else { secs }
-        }
-        _ => return None,
-    };
-    if year == 0 {
-        return None;
+    match rest {
+        [] | [b'Z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].into_iter().all(digit),
+        _ => false,
     }
-    let dt = jiff::civil::DateTime::new(
-        i16::try_from(year).ok()?,
-        i8::try_from(month).ok()?,
-        i8::try_from(day).ok()?,
-        i8::try_from(hour).ok()?,
-        i8::try_from(minute).ok()?,
-        i8::try_from(second).ok()?,
-        nanos,
-    )
-    .ok()?;
-    jiff::tz::Offset::from_seconds(offset_seconds).ok()?.to_timestamp(dt).ok()
 }
 
 /// RFC 7644 sections 3.3 and 3.5.1, with RFC 7643 sections 3 and 4: checks a POST or PUT body against a
@@ -527,5 +509,40 @@ fn strip_sub_attributes(attr: &AttributeDef, value: &mut Value) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_date_time;
+
+    #[test]
+    fn rfc9557_text_that_is_not_an_xsd_date_time_is_refused() {
+        // jiff reads each of these; xsd:dateTime allows none (the last is past its 14-hour offset bound).
+        for other in [
+            "2008-01-23 04:56:22Z",
+            "2008-01-23t04:56:22Z",
+            "2008-01-23T04:56:22z",
+            "2008-01-23T04:56Z",
+            "2008-01-23T04:56:22+02",
+            "2008-01-23T04:56:22+0200",
+            "2008-01-23T04:56:22,5Z",
+            "2008-01-23T04:56:22Z[Europe/Paris]",
+            "20080123T045622Z",
+            "+002008-01-23T04:56:22Z",
+            "2008-01-23T04:56:22-14:01",
+        ] {
+            assert_eq!(parse_date_time(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn offsets_and_fractions_are_read_by_value() {
+        let utc = parse_date_time("2008-01-23T04:56:22.25Z").expect("parses");
+        assert_eq!(parse_date_time("2008-01-22T23:56:22.250-05:00"), Some(utc));
+        assert_eq!(parse_date_time("2008-01-23T18:56:22.25+14:00"), Some(utc));
+        assert_eq!(parse_date_time("2008-01-23T04:56:22.25"), Some(utc));
+        assert_eq!(utc.as_millisecond(), 1_201_064_182_250);
+        assert_eq!(parse_date_time("2008-01-23T04:56:22.123456789Z").map(|t| t.subsec_nanosecond()), Some(123_456_789));
     }
 }
