@@ -9,6 +9,7 @@
 pub mod arbitrary;
 pub mod base64;
 pub mod bulk;
+pub mod duration;
 pub mod error;
 pub mod exchange;
 pub mod filter;

@@ -51,7 +51,7 @@ pub struct FaultSpecError {
 
 /// The syntax of the transport faults, one line each, for `--fault list` and error messages.
 pub const TRANSPORT_FAULTS: &[(&str, &str)] = &[
-    ("latency=DURATION", "delay every response (200ms, 1s, or a uniform range such as 50ms..300ms)"),
+    ("latency=DURATION", "delay every response (200ms, 1s, 1m, or a uniform range such as 50ms..300ms)"),
     ("429=P%[:retry-after=S]", "answer P% of requests 429 with Retry-After (default 1 s) and a SCIM Error"),
     ("5xx=P%[:retry-after=S]", "answer P% of requests with that 5xx status (500..599) and a SCIM Error"),
     ("drop=P%", "close P% of connections without any response"),
@@ -141,22 +141,13 @@ impl fmt::Display for Fault {
     }
 }
 
-/// `200ms`, `1s`, `1.5s`, `0ms`. A unit is required; anything over an hour is refused as a typo.
+/// A latency bound: any duration [`scimlab_protocol::duration`] reads (`200ms`, `1.5s`, `1m`), an hour at most
+/// (a longer one is a typo: no client waits that long).
 fn parse_duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let (number, scale) = if let Some(n) = t.strip_suffix("ms") {
-        (n, 0.001)
-    } else if let Some(n) = t.strip_suffix('s') {
-        (n, 1.0)
-    } else {
-        return Err(format!("duration {t:?} needs a unit: ms or s (200ms, 1s)"));
-    };
-    let plain = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-    let secs = number.parse::<f64>().ok().filter(|_| plain).map(|n| n * scale);
-    match secs.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
-        Some(d) if d <= Duration::from_secs(3600) => Ok(d),
-        Some(_) => Err(format!("duration {t:?} is over an hour")),
-        None => Err(format!("duration {t:?} is not a number followed by ms or s")),
+    match scimlab_protocol::duration::parse(text) {
+        Ok(d) if d <= Duration::from_secs(3600) => Ok(d),
+        Ok(_) => Err(format!("duration {:?} is over an hour", text.trim())),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -207,6 +198,11 @@ mod tests {
             "latency=1s".parse::<Fault>(),
             Ok(Fault::Latency { min: Duration::from_secs(1), max: Duration::from_secs(1) })
         );
+        // Regression: `latency=1m` was refused, since this parser knew only ms and s while `load` knew m and h.
+        assert_eq!(
+            "latency=1m".parse::<Fault>(),
+            Ok(Fault::Latency { min: Duration::from_secs(60), max: Duration::from_secs(60) })
+        );
         assert_eq!("429=10%".parse::<Fault>(), Ok(Fault::Status { status: 429, percent: 10.0, retry_after: Some(1) }));
         assert_eq!(
             "429=10%:retry-after=5".parse::<Fault>(),
@@ -230,8 +226,9 @@ mod tests {
             ("bogus", "neither"),
             ("latency=200", "needs a unit"),
             ("latency=3ms..1ms", "ends before"),
-            ("latency=1e9s", "not a number"),
-            ("latency=2h", "needs a unit"),
+            ("latency=1e9s", "not a duration"),
+            ("latency=2h", "over an hour"),
+            ("latency=3d", "give hours"),
             ("429=10", "% sign"),
             ("429=101%", "0% to 100%"),
             ("404=1%", "cannot be injected"),
