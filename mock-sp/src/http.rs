@@ -153,47 +153,12 @@ fn rename_legacy_urns(obj: &mut serde_json::Map<String, Value>, view: &scimlab_p
     }
 }
 
-/// Decoded `key=value` pairs of a query string. `+` is a space, `%XX` escapes decode (invalid UTF-8 is replaced),
-/// empty segments (a trailing `&`, as OneLogin sends) are skipped.
+/// Decoded `key=value` pairs of a query string, read as `application/x-www-form-urlencoded` (the WHATWG URL
+/// standard's parser, from the `url` crate): `+` is a space, `%XX` escapes decode (invalid UTF-8 is replaced, a `%`
+/// without two hex digits stays as it is), empty segments (a trailing `&`, as OneLogin sends) are skipped.
 pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
     let Some(q) = query else { return Vec::new() };
-    q.split('&')
-        .filter(|s| !s.is_empty())
-        .map(|seg| match seg.split_once('=') {
-            Some((k, v)) => (percent_decode(k), percent_decode(v)),
-            None => (percent_decode(seg), String::new()),
-        })
-        .collect()
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
+    url::form_urlencoded::parse(q.as_bytes()).into_owned().collect()
 }
 
 /// Whether an `If-None-Match` / `If-Match` header value lists `etag` (or is `*`). Weak comparison
@@ -213,6 +178,11 @@ mod tests {
         let pairs = query_pairs(Some("filter=userName+eq+%22a%40b.c%22&startIndex=1&"));
         assert_eq!(pairs, vec![("filter".into(), "userName eq \"a@b.c\"".into()), ("startIndex".into(), "1".into())]);
         assert_eq!(query_pairs(Some("a=%zz%")), vec![("a".into(), "%zz%".into())]);
+        assert_eq!(
+            query_pairs(Some("a%2Bb=1%2B1&flag")),
+            vec![("a+b".into(), "1+1".into()), ("flag".into(), "".into())]
+        );
+        assert_eq!(query_pairs(Some("n=%C3%A9%FF")), vec![("n".into(), "é\u{fffd}".into())]);
     }
 
     #[test]
