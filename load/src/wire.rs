@@ -72,41 +72,35 @@ pub struct Target {
     pub base_path: String,
 }
 
-/// Splits `http[s]://host[:port][/path]`.
+/// Reads `http[s]://host[:port][/path]` with the `url` crate (WHATWG URL parsing: the host lower-cased and
+/// IDNA-encoded, a default port dropped, the path normalised), then applies the load generator's rules: http or
+/// https only, no credentials, no query or fragment.
 pub fn parse_url(url: &str) -> Result<Target, LoadError> {
     let bad = |why: &str| LoadError::Usage(format!("--url {url:?}: {why}"));
-    let (https, rest) = if let Some(r) = url.strip_prefix("http://") {
-        (false, r)
-    } else if let Some(r) = url.strip_prefix("https://") {
-        (true, r)
-    } else {
-        return Err(bad("expected http[s]://host[:port]/base-path"));
+    let parsed = url::Url::parse(url).map_err(|e| bad(&format!("{e}; expected http[s]://host[:port]/base-path")))?;
+    let https = match parsed.scheme() {
+        "http" => false,
+        "https" => true,
+        _ => return Err(bad("expected http[s]://host[:port]/base-path")),
     };
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
-    if authority.is_empty() {
-        return Err(bad("there is no host"));
-    }
-    if authority.contains('@') {
+    if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(bad("credentials in the URL are not accepted; pass --token"));
     }
-    if path.contains('?') || path.contains('#') {
+    if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(bad("the base URL cannot carry a query or fragment"));
     }
-    let (host, port) = match authority.rsplit_once(':').filter(|(h, p)| !p.contains(']') && !h.is_empty()) {
-        Some((h, p)) => (h, p.parse::<u16>().map_err(|_| bad("the port is not a number from 1 to 65535"))?),
-        None => (authority, if https { 443 } else { 80 }),
+    let (Some(host), Some(port)) = (parsed.host(), parsed.port_or_known_default()) else {
+        return Err(bad("there is no host"));
     };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    Ok(Target {
-        https,
-        authority: authority.to_owned(),
-        host: host.to_owned(),
-        port,
-        base_path: path.trim_end_matches('/').to_owned(),
-    })
+    let authority = match parsed.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    };
+    let host = match host {
+        url::Host::Ipv6(addr) => addr.to_string(),
+        other => other.to_string(),
+    };
+    Ok(Target { https, authority, host, port, base_path: parsed.path().trim_end_matches('/').to_owned() })
 }
 
 /// Accepts any certificate: `--insecure`, for test servers with self-signed certificates. The handshake
@@ -502,6 +496,13 @@ mod tests {
         assert!(parse_url("http://u:p@x/").expect_err("an error").to_string().contains("--token"));
         assert!(parse_url("ftp://x").is_err());
         assert!(parse_url("http://x:99999/").is_err());
+        assert!(parse_url("http://x/scim?a=1").is_err());
+        assert!(parse_url("http://").is_err());
+        // The url crate's normalisation: host case, a default port, dot segments, IDNA.
+        let t = parse_url("HTTPS://App.Example.COM:443/a/../scim/v2").expect("url");
+        assert_eq!((t.authority.as_str(), t.port, t.base_path.as_str()), ("app.example.com", 443, "/scim/v2"));
+        assert_eq!(parse_url("http://[::1]:9/x").expect("url").authority, "[::1]:9");
+        assert_eq!(parse_url("http://bücher.example/").expect("url").host, "xn--bcher-kva.example");
     }
 
     #[test]
