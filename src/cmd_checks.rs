@@ -51,7 +51,7 @@ pub fn run(cmd: ChecksCommand) -> Result<Outcome, Failure> {
                 out.push_str(&format!("{:width$}  {:6}  {}\n", c.id, c.level.as_str(), tags.join(",")));
             }
             out.push_str(&format!("{} checks\n", chosen.len()));
-            print!("{out}");
+            crate::exit::print(&out)?;
             Ok(Outcome::Success)
         }
         ChecksCommand::Explain { id } => {
@@ -63,22 +63,28 @@ pub fn run(cmd: ChecksCommand) -> Result<Outcome, Failure> {
             let tags: Vec<&str> = c.tags.iter().map(|t| t.as_str()).collect();
             let profiles: Vec<&str> = c.profiles.iter().map(|p| p.as_str()).collect();
             let requires: Vec<&str> = c.requires.iter().map(|r| r.as_str()).collect();
-            println!("{}", c.id);
-            println!("  requirement: {}", c.requirement);
-            println!("  section:     {}", c.section());
-            println!("  level:       {}", c.level.as_str());
-            println!("  sends:       {}", c.sends);
-            println!("  tags:        {}", tags.join(", "));
-            println!("  profiles:    {}", profiles.join(", "));
+            let mut out = format!(
+                "{}\n  requirement: {}\n  section:     {}\n  level:       {}\n  sends:       {}\n  tags:        {}\n  \
+                 profiles:    {}\n",
+                c.id,
+                c.requirement,
+                c.section(),
+                c.level.as_str(),
+                c.sends,
+                tags.join(", "),
+                profiles.join(", ")
+            );
             if !requires.is_empty() {
-                println!("  requires:    {} (skipped when the server lacks it)", requires.join(", "));
+                out.push_str(&format!("  requires:    {} (skipped when the server lacks it)\n", requires.join(", ")));
             }
             if !c.consequence.is_empty() {
-                println!("  if it fails: {}", c.consequence);
+                out.push_str(&format!("  if it fails: {}\n", c.consequence));
             }
             if !c.catches.is_empty() {
-                println!("  proven by:   fails against `scimlab serve --fault {}`", c.catches.join("` / `--fault "));
+                let faults = c.catches.join("` / `--fault ");
+                out.push_str(&format!("  proven by:   fails against `scimlab serve --fault {faults}`\n"));
             }
+            crate::exit::print(&out)?;
             Ok(Outcome::Success)
         }
     }

@@ -35,7 +35,7 @@ pub fn run(cmd: FilterCommand) -> Result<Outcome, Failure> {
     match cmd {
         FilterCommand::Parse { expr } => match filter::parse(&expr) {
             Ok(f) => {
-                println!("{f}");
+                crate::exit::print(&format!("{f}\n"))?;
                 Ok(Outcome::Success)
             }
             Err(e) => {
@@ -88,7 +88,7 @@ pub fn run(cmd: FilterCommand) -> Result<Outcome, Failure> {
                     out.push('\n');
                 }
             }
-            print!("{out}");
+            crate::exit::print(&out)?;
             Ok(Outcome::Success)
         }
     }

@@ -67,12 +67,12 @@ pub fn run(cmd: PatchCommand) -> Result<Outcome, Failure> {
                 eprintln!("leniency used: Operations[{}]: {:?}: {}", u.operation, u.leniency, u.detail);
             }
             let text = serde_json::to_string_pretty(&target).map_err(|e| Failure::Internal(e.into()))?;
-            println!("{text}");
+            crate::exit::print(&format!("{text}\n"))?;
             Ok(Outcome::Success)
         }
         Err(e) => {
             let text = serde_json::to_string_pretty(&e.to_json()).map_err(|e| Failure::Internal(e.into()))?;
-            println!("{text}");
+            crate::exit::print(&format!("{text}\n"))?;
             Ok(Outcome::Negative)
         }
     }

@@ -31,12 +31,8 @@ pub struct ReplayArgs {
     /// The identity provider to imitate: entra (default), entra-2020, okta, okta-aiw, onelogin, rfc.
     #[arg(long = "as", value_name = "PERSONA", default_value = "entra")]
     persona: String,
-    /// Bearer token (also read from SCIM_TOKEN). Never printed or stored.
-    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true, conflicts_with = "basic")]
-    token: Option<String>,
-    /// HTTP Basic credentials, USER:PASS (Okta and the rfc persona only; Entra and OneLogin cannot send them).
-    #[arg(long, value_name = "USER:PASS")]
-    basic: Option<String>,
+    #[command(flatten)]
+    auth: crate::credentials::CredentialArgs,
     /// Users in bulk imports (bulk-merge; default 1000).
     #[arg(long, value_name = "N")]
     users: Option<u64>,
@@ -81,33 +77,33 @@ fn load(arg: &str) -> Result<Scenario, Failure> {
     }
 }
 
-fn list() {
-    println!("shipped scenarios:");
+fn list() -> Result<(), Failure> {
+    let mut out = String::from("shipped scenarios:\n");
     for (name, text) in scenario::SHIPPED {
         let about = Scenario::from_yaml(text, name).map(|s| s.description).unwrap_or_default();
-        println!("  {name:<12} {about}");
+        out.push_str(&format!("  {name:<12} {about}\n"));
     }
-    println!("personas (--as):");
+    out.push_str("personas (--as):\n");
     for p in Persona::all() {
-        println!("  {:<12} {}", p.name, p.summary);
+        out.push_str(&format!("  {:<12} {}\n", p.name, p.summary));
     }
+    crate::exit::print(&out)
 }
 
+/// The run's credential (flag, else config file, else `SCIM_TOKEN`), refused when the persona could not send it:
+/// Entra and OneLogin send bearer tokens only.
 fn credential(args: &ReplayArgs, persona: &Persona) -> Result<Credential, Failure> {
-    if let Some(t) = &args.token {
-        return Ok(Credential::Bearer(t.clone()));
+    let resolved = args.auth.resolve(None, &crate::credentials::process_env)?;
+    if args.url.is_some() {
+        eprintln!("credential: {}", resolved.source);
     }
-    if let Some(b) = &args.basic {
-        if !persona.auth.basic {
-            return Err(usage(format!(
-                "{} cannot authenticate with HTTP Basic (it sends a bearer token only); use --token",
-                persona.name
-            )));
-        }
-        let (user, pass) = b.split_once(':').ok_or_else(|| usage("--basic takes USER:PASS"))?;
-        return Ok(Credential::Basic { user: user.into(), pass: pass.into() });
+    if matches!(resolved.credential, Credential::Basic { .. }) && !persona.auth.basic {
+        return Err(usage(format!(
+            "{} cannot authenticate with HTTP Basic (it sends a bearer token only); use --token",
+            persona.name
+        )));
     }
-    Ok(Credential::None)
+    Ok(resolved.credential)
 }
 
 /// A step as a check of the report.
@@ -140,7 +136,7 @@ fn check_of(o: &StepOutcome) -> CheckResult {
 /// Runs `scimlab replay`.
 pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
     if args.list {
-        list();
+        list()?;
         return Ok(Outcome::Success);
     }
     if args.scenarios.is_empty() {

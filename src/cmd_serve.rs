@@ -16,9 +16,10 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
-    /// Bearer token clients must send. Without --token, --basic or --no-auth, a random token is generated and
+    /// Bearer token clients must send. Without --token, --basic or --no-auth, the SCIM_TOKEN environment
+    /// variable's token (a flag always wins over it), else a random token, generated and
     /// printed once at start.
-    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true, conflicts_with_all = ["basic", "no_auth"])]
+    #[arg(long, value_name = "TOKEN", conflicts_with_all = ["basic", "no_auth"])]
     token: Option<String>,
     /// HTTP Basic credentials clients must send, as USER:PASS.
     #[arg(long, value_name = "USER:PASS", conflicts_with = "no_auth")]
@@ -91,25 +92,11 @@ pub struct ServeArgs {
 /// Runs `scimlab serve`.
 pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
     if args.faults.iter().any(|f| f.trim() == "list") {
-        print_fault_list();
+        crate::exit::print(&fault_list())?;
         return Ok(Outcome::Success);
     }
     let faults = scimlab_mock_sp::faults::parse_faults(&args.faults).map_err(|e| Failure::Usage(e.into()))?;
-    let (auth, announce) = match (&args.token, &args.basic, args.no_auth) {
-        (_, _, true) => (Auth::None, "authentication: none (--no-auth)".to_owned()),
-        (Some(t), _, _) => (Auth::Bearer(t.clone()), "authentication: bearer token (as given)".to_owned()),
-        (None, Some(b), _) => {
-            let (user, pass) = b
-                .split_once(':')
-                .ok_or_else(|| Failure::Usage(anyhow!("--basic takes USER:PASS, got no ':' in the value")))?;
-            (Auth::Basic { user: user.into(), pass: pass.into() }, format!("authentication: basic, user {user:?}"))
-        }
-        (None, None, false) => {
-            let token = uuid_token();
-            let line = format!("authentication: bearer token {token} (generated; pass --token to choose one)");
-            (Auth::Bearer(token), line)
-        }
-    };
+    let (auth, announce) = auth_of(&args, &crate::credentials::process_env)?;
     let mut config = ServerConfig {
         auth,
         vary: args.vary,
@@ -185,6 +172,33 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
     Ok(Outcome::Success)
 }
 
+/// What clients must send: the flags (which clap keeps apart), else the `SCIM_TOKEN` environment variable, else
+/// a generated token. An exported `SCIM_TOKEN` never conflicts with `--basic` or `--no-auth`: the flag wins.
+fn auth_of(args: &ServeArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<(Auth, String), Failure> {
+    use crate::credentials::TOKEN_ENV;
+    if args.no_auth {
+        return Ok((Auth::None, "authentication: none (--no-auth)".to_owned()));
+    }
+    if let Some(t) = &args.token {
+        return Ok((Auth::Bearer(t.clone()), "authentication: bearer token (as given)".to_owned()));
+    }
+    if let Some(b) = &args.basic {
+        let (user, pass) = b
+            .split_once(':')
+            .ok_or_else(|| Failure::Usage(anyhow!("--basic takes USER:PASS, got no ':' in the value")))?;
+        return Ok((
+            Auth::Basic { user: user.into(), pass: pass.into() },
+            format!("authentication: basic, user {user:?}"),
+        ));
+    }
+    if let Some(t) = env(TOKEN_ENV).filter(|t| !t.is_empty()) {
+        return Ok((Auth::Bearer(t), format!("authentication: bearer token (from {TOKEN_ENV})")));
+    }
+    let token = uuid_token();
+    let line = format!("authentication: bearer token {token} (generated; pass --token to choose one)");
+    Ok((Auth::Bearer(token), line))
+}
+
 /// `--public-url` must be an absolute http(s) URL without a query or fragment: it is the prefix of every
 /// location the server hands out.
 fn check_public_url(url: &str) -> Result<(), Failure> {
@@ -199,18 +213,19 @@ fn check_public_url(url: &str) -> Result<(), Failure> {
 }
 
 /// `--fault list`: every fault and deviation with its one-line description.
-fn print_fault_list() {
+fn fault_list() -> String {
     use scimlab_mock_sp::faults::{Deviation, TRANSPORT_FAULTS};
     let width = TRANSPORT_FAULTS.iter().map(|(s, _)| s.len()).chain(Deviation::ALL.iter().map(|d| d.name().len()));
     let width = width.max().unwrap_or(0);
-    println!("transport faults (shares add up to 100% at most):");
+    let mut out = String::from("transport faults (shares add up to 100% at most):\n");
     for (spec, what) in TRANSPORT_FAULTS {
-        println!("  {spec:width$}  {what}");
+        out.push_str(&format!("  {spec:width$}  {what}\n"));
     }
-    println!("deviations (each breaks one rule on purpose):");
+    out.push_str("deviations (each breaks one rule on purpose):\n");
     for d in Deviation::ALL {
-        println!("  {:width$}  {}", d.name(), d.description());
+        out.push_str(&format!("  {:width$}  {}\n", d.name(), d.description()));
     }
+    out
 }
 
 fn uuid_token() -> String {

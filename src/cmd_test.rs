@@ -53,15 +53,8 @@ pub struct TestArgs {
     /// its own mock SP on a loopback port and certifies that.
     #[arg(long)]
     url: Option<String>,
-    /// Bearer token (also read from SCIM_TOKEN). Never printed or stored.
-    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true, conflicts_with_all = ["basic", "header"])]
-    token: Option<String>,
-    /// HTTP Basic credentials, USER:PASS.
-    #[arg(long, value_name = "USER:PASS", conflicts_with = "header")]
-    basic: Option<String>,
-    /// A raw credential header, 'Name: value' (e.g. 'Authorization: SSWS abc').
-    #[arg(long, value_name = "'K: V'")]
-    header: Option<String>,
+    #[command(flatten)]
+    auth: crate::credentials::CredentialArgs,
     /// Profiles to certify against: rfc (RFC 7643/7644), entra (Microsoft Entra ID), okta (Okta). Repeatable;
     /// default: all of them.
     #[arg(long = "profile", value_name = "PROFILE")]
@@ -145,7 +138,11 @@ pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
     let rt = tokio::runtime::Runtime::new().map_err(|e| Failure::Internal(e.into()))?;
     let report = rt.block_on(async {
         let (url, credential) = match &args.url {
-            Some(u) => (u.clone(), credential(&args)?),
+            Some(u) => {
+                let resolved = args.auth.resolve(None, &crate::credentials::process_env)?;
+                eprintln!("credential: {}", resolved.source);
+                (u.clone(), resolved.credential)
+            }
             None => {
                 let e = crate::embedded::start()
                     .await
@@ -175,10 +172,11 @@ pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
             let d = scimlab_reports::diff::diff(base, &report);
             let regressions = d.regressions();
             if !regressions.is_empty() {
-                eprintln!("{} regression(s) against the baseline:", regressions.len());
+                let mut out = format!("{} regression(s) against the baseline:\n", regressions.len());
                 for r in &regressions {
-                    eprintln!("  {r}");
+                    out.push_str(&format!("  {r}\n"));
                 }
+                crate::exit::print(&out)?;
             }
             d.fails_run(args.strict)
         }
@@ -193,19 +191,4 @@ pub fn run(args: TestArgs) -> Result<Outcome, Failure> {
     } else {
         Err(Failure::Internal(anyhow!("could not exercise the server: {coverage}")))
     }
-}
-
-fn credential(args: &TestArgs) -> Result<Credential, Failure> {
-    if let Some(t) = &args.token {
-        return Ok(Credential::Bearer(t.clone()));
-    }
-    if let Some(b) = &args.basic {
-        let (user, pass) = b.split_once(':').ok_or_else(|| usage("--basic takes USER:PASS"))?;
-        return Ok(Credential::Basic { user: user.into(), pass: pass.into() });
-    }
-    if let Some(h) = &args.header {
-        let (name, value) = h.split_once(':').ok_or_else(|| usage("--header takes 'Name: value'"))?;
-        return Ok(Credential::Header { name: name.trim().into(), value: value.trim().into() });
-    }
-    Ok(Credential::None)
 }

@@ -14,6 +14,7 @@ mod cmd_replay;
 mod cmd_report;
 mod cmd_serve;
 mod cmd_test;
+mod credentials;
 mod embedded;
 mod exit;
 mod reporting;
@@ -76,8 +77,10 @@ fn main() -> ExitCode {
     exit::finish(outcome)
 }
 
-/// A reader that stops early (`scimlab checks list | head`) closes our stdout; Rust's print macros then panic. Like
-/// any Unix filter killed by SIGPIPE, stop quietly with status 141 (128 + SIGPIPE) instead of printing a panic.
+/// A reader that stops early (`scimlab checks list | head`) closes our stdout; Rust's print macros then panic.
+/// Stop quietly with status 0 instead, as [`exit::Failure::ReaderGone`] does for commands that write through
+/// [`exit::print`]: the reader took what it wanted. (Restoring SIGPIPE's default action would need `unsafe` and
+/// would let a client hanging up on `scimlab serve` kill the server.)
 fn quiet_on_closed_stdout() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -85,7 +88,7 @@ fn quiet_on_closed_stdout() {
         let msg =
             payload.downcast_ref::<String>().map(String::as_str).or_else(|| payload.downcast_ref::<&str>().copied());
         if msg.is_some_and(|m| m.contains("failed printing to stdout") && m.contains("Broken pipe")) {
-            std::process::exit(141);
+            std::process::exit(0);
         }
         default(info);
     }));

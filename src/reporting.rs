@@ -2,6 +2,13 @@
 //! FORMAT=PATH` sinks, with every sink failure kept so that a report that could not be written is never lost
 //! silently.
 //!
+//! Streams: results on standard output, progress and diagnostics on standard error, so `scimlab test > out.txt`
+//! keeps the verdicts. The terminal reporter is fed twice for that: once on stdout with the run's start and end
+//! (the header line and everything after the last check), once on stderr with the start (silenced: it only
+//! learns the total) and every finished check (the progress). When a `--report FORMAT=-` puts a document on
+//! stdout, the whole terminal output moves to stderr instead, and at most one report may name `-`: two
+//! documents one after the other on one stream would be neither.
+//!
 //! The harness runner feeds the sinks itself and ignores their errors by design (one broken report must not stop
 //! the run or the other reports), so the errors are collected here and surface at [`Reporters::finish`]: a lost
 //! report is exit 3 naming the path and the OS error. `finish` is also where an INCOMPLETE run (no MUST missed,
@@ -12,12 +19,13 @@ use crate::exit::{Failure, usage};
 use anyhow::anyhow;
 use scimlab_reports::model::{ReportError, RunReport, Verdict};
 use scimlab_reports::{Event, Sink, sinks};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// The reporters of one run.
 pub struct Reporters {
-    /// The sinks, terminal first (when there is one).
+    /// The sinks, terminal first (results, then progress, when there is one).
     pub sinks: Vec<Box<dyn Sink>>,
     seen: Arc<Mutex<Seen>>,
 }
@@ -31,22 +39,40 @@ struct Seen {
 }
 
 impl Reporters {
-    /// The terminal reporter on stderr (colour unless NO_COLOR or not a terminal) and one sink per `--report`
-    /// spec. A malformed spec is a usage error naming it (exit 2); a destination that cannot be prepared (a
-    /// directory that cannot be created) is exit 3 with the path and the OS error.
+    /// The terminal reporter, results on stdout and progress on stderr (all of it on stderr when a report goes to
+    /// `-`), colour on each stream that is a terminal (unless NO_COLOR), and one sink per `--report` spec. A
+    /// malformed spec, or more than one on `-`, is a usage error naming it (exit 2); a destination that cannot be
+    /// prepared (a directory that cannot be created) is exit 3 with the path and the OS error.
     pub fn new(specs: &[String]) -> Result<Reporters, Failure> {
-        let colour = sinks::use_colour(std::io::stderr().is_terminal());
-        Reporters::with_terminal(specs, Some(Box::new(sinks::TerminalSink::new(Box::new(std::io::stderr()), colour))))
+        let stderr_colour = sinks::use_colour(std::io::stderr().is_terminal());
+        let terminal: Vec<Box<dyn Sink>> = if on_stdout(specs).next().is_some() {
+            vec![Box::new(sinks::TerminalSink::new(Box::new(std::io::stderr()), stderr_colour))]
+        } else {
+            let stdout_colour = sinks::use_colour(std::io::stdout().is_terminal());
+            vec![
+                Box::new(Results(sinks::TerminalSink::new(std::io::stdout(), stdout_colour))),
+                Box::new(Progress::new(stderr_colour)),
+            ]
+        };
+        Reporters::with_terminal(specs, terminal)
     }
 
     /// Only the `--report` sinks, for commands that print their own summary (`scimlab load`).
     pub fn documents(specs: &[String]) -> Result<Reporters, Failure> {
-        Reporters::with_terminal(specs, None)
+        Reporters::with_terminal(specs, Vec::new())
     }
 
-    fn with_terminal(specs: &[String], terminal: Option<Box<dyn Sink>>) -> Result<Reporters, Failure> {
+    fn with_terminal(specs: &[String], terminal: Vec<Box<dyn Sink>>) -> Result<Reporters, Failure> {
+        let dashes: Vec<&String> = on_stdout(specs).collect();
+        if dashes.len() > 1 {
+            let named: Vec<String> = dashes.iter().map(|s| format!("--report {s}")).collect();
+            return Err(usage(format!(
+                "{} all write to standard output (-); give at most one report on -, and files for the others",
+                named.join(", ")
+            )));
+        }
         let seen = Arc::new(Mutex::new(Seen::default()));
-        let mut list: Vec<Box<dyn Sink>> = terminal.into_iter().collect();
+        let mut list = terminal;
         for spec in specs {
             let inner = sinks::sink_for(spec).map_err(|e| match e {
                 ReportError::Write { .. } => Failure::Internal(anyhow!("--report {spec}: {e}")),
@@ -92,6 +118,81 @@ impl Reporters {
         seen.unjudged = 0;
         drop(seen);
         self.finish()
+    }
+}
+
+/// The `--report` specs whose PATH is `-` (standard output).
+fn on_stdout(specs: &[String]) -> impl Iterator<Item = &String> {
+    specs.iter().filter(|s| s.split_once('=').is_some_and(|(_, path)| path.trim() == "-"))
+}
+
+/// The terminal's results on stdout: the header at the start and everything after the last check, no progress.
+struct Results<W>(sinks::TerminalSink<W>);
+
+impl<W: Write + Send> Sink for Results<W> {
+    fn handle(&mut self, event: &Event<'_>) -> Result<(), ReportError> {
+        match event {
+            Event::CheckFinished(_) => Ok(()),
+            Event::RunStarted { .. } | Event::RunFinished(_) => self.0.handle(event),
+        }
+    }
+}
+
+/// The terminal's progress on stderr: each finished check (a line per step of a short run, a line per quarter of
+/// a long one, or one status line rewritten in place on a colour terminal, which is cleared at the end). The
+/// header is the results' (stdout); the start event only tells this sink the total, through a muted writer.
+struct Progress {
+    inner: sinks::TerminalSink<Muted>,
+    mute: Arc<AtomicBool>,
+    colour: bool,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(colour: bool) -> Progress {
+        let mute = Arc::new(AtomicBool::new(false));
+        let inner = sinks::TerminalSink::new(Muted { mute: mute.clone() }, colour);
+        Progress { inner, mute, colour, shown: false }
+    }
+}
+
+impl Sink for Progress {
+    fn handle(&mut self, event: &Event<'_>) -> Result<(), ReportError> {
+        match event {
+            Event::RunStarted { .. } => {
+                self.mute.store(true, Ordering::Relaxed);
+                let r = self.inner.handle(event);
+                self.mute.store(false, Ordering::Relaxed);
+                r
+            }
+            Event::CheckFinished(_) => {
+                self.shown = true;
+                self.inner.handle(event)
+            }
+            Event::RunFinished(_) => {
+                if self.colour && self.shown {
+                    // Clear the status line, as the terminal reporter does before its results.
+                    let mut err = std::io::stderr();
+                    let _ = err.write_all(b"\r\x1b[2K").and_then(|()| err.flush());
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Standard error, or nowhere while `mute` is set.
+struct Muted {
+    mute: Arc<AtomicBool>,
+}
+
+impl Write for Muted {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.mute.load(Ordering::Relaxed) { Ok(buf.len()) } else { std::io::stderr().write(buf) }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
     }
 }
 

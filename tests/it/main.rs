@@ -1,6 +1,7 @@
 //! Integration tests of the `scimlab` binary: one test binary, one module per subcommand.
 
 mod client_flags;
+mod credentials_cmd;
 mod exits;
 mod filter_cmd;
 mod hostile;
@@ -11,6 +12,7 @@ mod recordings_cmd;
 mod replay_cmd;
 mod report_cmd;
 mod serve_cmd;
+mod streams_cmd;
 
 use assert_cmd::Command;
 use std::path::PathBuf;
