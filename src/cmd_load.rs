@@ -55,6 +55,10 @@ pub struct LoadArgs {
     /// Run slice K of N (1-based): disjoint users and names; every total is split. Join with `report merge`.
     #[arg(long, value_name = "K/N")]
     shard: Option<Shard>,
+    /// Pass / fail rule on the run's numbers (repeatable), e.g. 'p99<500ms', 'errors<1%', 'rps>=25',
+    /// 'p99{filter-username}<200ms'; replaces a scenario file's thresholds. Default: errors<1%.
+    #[arg(long = "threshold", value_name = "RULE")]
+    thresholds: Vec<String>,
     /// Write a report: json, junit, markdown, html or text, to a file or - (repeatable). A report on standard
     /// output replaces the final table there.
     #[arg(long = "report", value_name = "FORMAT=PATH")]
@@ -151,6 +155,11 @@ pub fn options(a: &LoadArgs) -> Result<LoadOptions, Failure> {
     if let Some(n) = a.max_response_bytes {
         o.max_response_bytes = n;
     }
+    o.thresholds = if a.thresholds.is_empty() {
+        file.as_ref().map(ScenarioFile::parsed_thresholds).transpose().map_err(usage)?.unwrap_or_default()
+    } else {
+        scimlab_load::thresholds::parse_all(&a.thresholds).map_err(|e| usage(format!("--threshold: {e}")))?
+    };
     o.check_limits().map_err(|e| usage(e.to_string()))?;
     Ok(o)
 }
@@ -187,19 +196,26 @@ pub fn run(a: LoadArgs) -> Result<Outcome, Failure> {
         LoadError::Usage(m) => usage(m),
         other => Failure::Internal(anyhow!("{other}")),
     })?;
+    // The verdicts (thresholds, and what the run set out to do) are the report's checks: the table, every report
+    // and the exit status read the same ones.
+    let report = scimlab_load::run_report(&opts, &outcome);
     // A report written to standard output (`--report json=-`, as a Kubernetes Job's log) owns it: no table.
     let stdout_taken = a.reports.iter().any(|r| r.split_once('=').is_some_and(|(_, p)| p.trim() == "-"));
     let table = if stdout_taken {
         Ok(())
     } else {
+        let text =
+            format!("{}{}", scimlab_load::render_table(&outcome.section), scimlab_load::render_verdicts(&report));
         let mut out = std::io::stdout().lock();
-        out.write_all(scimlab_load::render_table(&outcome.section).as_bytes()).and_then(|()| out.flush())
+        out.write_all(text.as_bytes()).and_then(|()| out.flush())
     };
     // The reports are written even when the table could not be, then every loss is exit 3.
-    let report = scimlab_load::run_report(&opts, &outcome);
-    reporters.emit(&Event::RunStarted { target: &report.target, checks: 0 });
+    reporters.emit(&Event::RunStarted { target: &report.target, checks: report.checks.len() });
+    for c in &report.checks {
+        reporters.emit(&Event::CheckFinished(c));
+    }
     reporters.emit(&Event::RunFinished(&report));
     reporters.finish()?;
     table.map_err(|e| Failure::Internal(anyhow!("cannot write the result table to standard output: {e}")))?;
-    Ok(if outcome.section.clean() { Outcome::Success } else { Outcome::Negative })
+    Ok(if report.failed() { Outcome::Negative } else { Outcome::Success })
 }

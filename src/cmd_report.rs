@@ -146,11 +146,18 @@ pub fn run(cmd: ReportCommand) -> Result<Outcome, Failure> {
         }
         ReportCommand::Merge { reports, output } => {
             let runs = reports.iter().map(|p| read_report(p)).collect::<Result<Vec<_>, _>>()?;
-            let merged = scimlab_reports::merge_with(&runs, scimlab_load::merge_load).map_err(|e| {
+            let names = || -> String {
                 let names: Vec<String> =
                     reports.iter().enumerate().map(|(i, p)| format!("{} is {}", i + 1, p.display())).collect();
-                usage(format!("{e} (report {})", names.join(", ")))
-            })?;
+                names.join(", ")
+            };
+            let mut merged = scimlab_reports::merge_with(&runs, scimlab_load::merge_load)
+                .map_err(|e| usage(format!("{e} (report {})", names())))?;
+            // A merged load run is judged again, on the merged numbers (the shards' own verdicts judged a slice).
+            if merged.kind == scimlab_reports::RunKind::Load {
+                scimlab_load::thresholds::rejudge(&mut merged)
+                    .map_err(|e| usage(format!("cannot judge the merged load results: {e} (report {})", names())))?;
+            }
             let text = sinks::render_json(&merged).map_err(|e| Failure::Internal(anyhow!("{e}")))?;
             write_out(output.as_deref(), &text)?;
             Ok(Outcome::Success)

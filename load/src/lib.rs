@@ -28,6 +28,7 @@ pub mod shard;
 pub mod stats;
 pub mod table;
 pub mod tasks;
+pub mod thresholds;
 pub mod wire;
 
 pub use engine::{Outcome, run};
@@ -36,7 +37,8 @@ pub use options::{LaneSpec, LoadOptions, Model, ScenarioFile, Workload, parse_du
 pub use persona::Persona;
 pub use report::LoadSection;
 pub use shard::Shard;
-pub use table::render_table;
+pub use table::{render_table, render_verdicts};
+pub use thresholds::Threshold;
 
 use scimlab_reports::model::{RunKind, RunReport, Summary, Target};
 
@@ -57,8 +59,11 @@ pub enum LoadError {
     Server(String),
 }
 
-/// The RunReport of a finished run: kind `load`, the persona as its profile, no checks, the load section.
+/// The RunReport of a finished run: kind `load`, the persona as its profile, the load section, and the load
+/// verdicts as checks ([`thresholds::checks`]: the thresholds, or the defaults, then what the run set out to do),
+/// so the report's result, every sink and the exit status agree.
 pub fn run_report(opts: &LoadOptions, outcome: &Outcome) -> RunReport {
+    let checks = thresholds::checks(&opts.thresholds, &outcome.section);
     RunReport {
         version: scimlab_reports::REPORT_VERSION,
         kind: RunKind::Load,
@@ -69,8 +74,8 @@ pub fn run_report(opts: &LoadOptions, outcome: &Outcome) -> RunReport {
         profiles: vec![opts.persona.name.to_owned()],
         strict: false,
         seed: opts.seed,
-        summary: Summary::default(),
-        checks: Vec::new(),
+        summary: Summary::of(&checks),
+        checks,
         root_causes: Vec::new(),
         load: serde_json::to_value(&outcome.section).ok(),
     }

@@ -146,6 +146,8 @@ pub struct LoadOptions {
     pub progress: bool,
     /// The most bytes of one response body that are read; a longer body is a "body too large" error.
     pub max_response_bytes: usize,
+    /// What the run is judged by; empty: [`crate::thresholds::DEFAULT_THRESHOLDS`].
+    pub thresholds: Vec<crate::thresholds::Threshold>,
 }
 
 impl LoadOptions {
@@ -175,6 +177,7 @@ impl LoadOptions {
             seed: fastrand::u64(..),
             progress: false,
             max_response_bytes: crate::wire::DEFAULT_MAX_RESPONSE_BYTES,
+            thresholds: Vec::new(),
         }
     }
 
@@ -299,6 +302,10 @@ pub struct ScenarioFile {
     pub preload: Option<u64>,
     /// The lanes.
     pub lanes: Vec<LaneFile>,
+    /// What the run is judged by, e.g. `["p99<500ms", "errors<1%"]` (see [`crate::thresholds`]); the command
+    /// line's `--threshold` flags replace them.
+    #[serde(default)]
+    pub thresholds: Vec<String>,
 }
 
 /// A lane as a file writes it.
@@ -335,7 +342,13 @@ impl ScenarioFile {
         for (i, l) in file.lanes.iter().enumerate() {
             l.model().map_err(|e| LoadError::Usage(format!("scenario file {name}, lane {}: {e}", i + 1)))?;
         }
+        file.parsed_thresholds().map_err(|e| LoadError::Usage(format!("scenario file {name}: {e}")))?;
         Ok(file)
+    }
+
+    /// The file's thresholds, parsed.
+    pub fn parsed_thresholds(&self) -> Result<Vec<crate::thresholds::Threshold>, String> {
+        crate::thresholds::parse_all(&self.thresholds)
     }
 
     /// The lanes as options take them.
@@ -432,6 +445,14 @@ mod tests {
         assert_eq!(lanes[0].model, Some(Model::Closed { concurrency: 4 }));
         assert_eq!(lanes[1].model, Some(Model::Open { rate: 25.0, connections: DEFAULT_CONNECTIONS }));
         assert!(serde_saphyr::from_str::<ScenarioFile>("lanes: []\nbogus: 1\n").is_err());
+        let judged: ScenarioFile =
+            serde_saphyr::from_str("lanes:\n  - workload: read\nthresholds:\n  - p99<500ms\n  - errors < 1%\n")
+                .expect("yaml");
+        let t = judged.parsed_thresholds().expect("thresholds");
+        assert_eq!(t.iter().map(ToString::to_string).collect::<Vec<_>>(), ["p99<500ms", "errors<1%"]);
+        let wrong: ScenarioFile =
+            serde_saphyr::from_str("lanes:\n  - workload: read\nthresholds: [p98<1ms]\n").expect("yaml");
+        assert!(wrong.parsed_thresholds().expect_err("p98").contains("unknown metric"));
         let both = LaneFile { workload: Workload::Read, concurrency: Some(1), rate: Some(1.0), connections: None };
         assert!(both.model().expect_err("an error").contains("not both"));
     }

@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicU64;
 
+/// The key under which errors whose body named no scimType are counted (not an RFC 7644 scimType, so it cannot
+/// collide with one; reports show it as "without a scimType").
+pub const NO_SCIM_TYPE: &str = "none";
 /// Lowest latency tracked, in microseconds.
 pub const LOWEST_US: u64 = 1;
 /// Highest latency tracked, in microseconds (one hour); longer latencies are recorded as one hour.
@@ -353,7 +356,7 @@ impl Recorder {
         s.items += items;
         let error = status >= 400;
         if error {
-            *s.scim_types.entry(scim_type.unwrap_or("none").to_owned()).or_default() += 1;
+            *s.scim_types.entry(scim_type.unwrap_or(NO_SCIM_TYPE).to_owned()).or_default() += 1;
         }
         s.timeline.record(at_ms, latency_us, error);
     }
@@ -395,7 +398,7 @@ impl Recorder {
         }
         if let Some(s) = self.stats(slot) {
             *s.item_failures.entry(status).or_default() += 1;
-            *s.scim_types.entry(scim_type.unwrap_or("none").to_owned()).or_default() += 1;
+            *s.scim_types.entry(scim_type.unwrap_or(NO_SCIM_TYPE).to_owned()).or_default() += 1;
         }
     }
 

@@ -2,6 +2,7 @@
 //! status classes, then the population created, the verification and the cleanup.
 
 use crate::report::LoadSection;
+use scimlab_reports::model::RunReport;
 use std::fmt::Write;
 
 fn ms(v: f64) -> String {
@@ -12,6 +13,29 @@ fn ms(v: f64) -> String {
     } else {
         format!("{v:.2}")
     }
+}
+
+/// One entry of the errors by scimType: `invalidValue 2`, or `3 without a scimType` for the errors whose body
+/// named none (recorded under `none`, which read as "no errors").
+pub fn scim_type_count(scim_type: &str, n: u64) -> String {
+    if scim_type == crate::stats::NO_SCIM_TYPE { format!("{n} without a scimType") } else { format!("{scim_type} {n}") }
+}
+
+/// The verdicts of a load report, one line each, and its result: what the exit status says, in words.
+pub fn render_verdicts(report: &RunReport) -> String {
+    let mut out = String::new();
+    for c in &report.checks {
+        let mut line = format!("{:<5} {}", scimlab_reports::sinks::label(c.verdict), c.id);
+        if let Some(a) = &c.actual {
+            let _ = write!(line, ": {}", scimlab_reports::sinks::one_line(a, 200));
+        }
+        if let Some(r) = &c.reason {
+            let _ = write!(line, " ({})", scimlab_reports::sinks::one_line(r, 300));
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out, "Result: {}", report.result());
+    out
 }
 
 /// The section as a plain-text table.
@@ -87,7 +111,7 @@ pub fn render_table(s: &LoadSection) -> String {
         let _ = writeln!(out, "{}", line.trim_end());
     }
     for o in s.operations.iter().filter(|o| !o.scim_types.is_empty()) {
-        let types: Vec<String> = o.scim_types.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let types: Vec<String> = o.scim_types.iter().map(|(k, v)| scim_type_count(k, *v)).collect();
         let _ =
             writeln!(out, "  {}:{}/{} errors by scimType: {}", o.lane + 1, o.workload, o.operation, types.join(", "));
     }

@@ -264,8 +264,7 @@ pub fn render_markdown(report: &RunReport) -> String {
     }
 
     if let Some(load) = &report.load {
-        let text = serde_json::to_string_pretty(load).unwrap_or_default();
-        let _ = write!(out, "### Load\n\n{}\n", fenced("json", &truncate(&text, 50_000)));
+        load_table(&mut out, load);
     }
 
     out.push_str("### Checks\n\n");
@@ -280,6 +279,29 @@ pub fn render_markdown(report: &RunReport) -> String {
     let mut out = cut_to_limit(out, end.len());
     out.push_str(&end);
     out
+}
+
+/// The load results as a table, one row per operation (the verdicts on them are the report's checks, above);
+/// the JSON report has the histograms and timelines.
+fn load_table(out: &mut String, load: &serde_json::Value) {
+    let rows = super::charts::load_rows(load);
+    if rows.is_empty() {
+        return;
+    }
+    out.push_str("### Load\n\n| workload / operation | requests | responses/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | 429 |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for r in rows.iter().take(200) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            inline(&r.name),
+            r.requests,
+            r.throughput,
+            r.latency.join(" | "),
+            r.errors,
+            r.throttled
+        );
+    }
+    out.push('\n');
 }
 
 /// The closing lines: the result again and one readiness line per IdP.
