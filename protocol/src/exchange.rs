@@ -227,11 +227,19 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
-/// Quotes `s` for a POSIX shell: as is when it holds only characters no shell treats specially, otherwise in
-/// single quotes, with each `'` written as `'\''`.
+/// Quotes `s` as one word for a POSIX shell, with the `shlex` crate: as is when no shell treats any of its
+/// characters specially, otherwise in single or double quotes. A shell word cannot hold a NUL byte, so NULs (which
+/// curl could not send from its command line either) are left out.
 pub fn shell_quote(s: &str) -> String {
-    let plain = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
-    if plain { s.to_owned() } else { format!("'{}'", s.replace('\'', r"'\''")) }
+    let without_nul;
+    let s = if s.contains('\0') {
+        without_nul = s.replace('\0', "");
+        &without_nul
+    } else {
+        s
+    };
+    // NUL is the one input shlex refuses, and there is none left.
+    shlex::try_quote(s).map(std::borrow::Cow::into_owned).unwrap_or_default()
 }
 
 /// Headers curl computes itself, or that would make its output unreadable, left out of [`Exchange::curl`].
@@ -252,7 +260,7 @@ impl Exchange {
 
     /// The request as a curl command, one option per line. Credential headers carry `$SCIM_TOKEN` in place of
     /// the credential (after the scheme word, if any), in double quotes so the shell expands it; everything else
-    /// is single-quoted. `--globoff` stops curl from reading the brackets of a SCIM value filter as a URL pattern.
+    /// is quoted by [`shell_quote`], so the shell expands nothing in it. `--globoff` stops curl from reading the brackets of a SCIM value filter as a URL pattern.
     /// Headers curl sets itself (`Host`, `Content-Length`...) are left out.
     pub fn curl(&self) -> String {
         let req = &self.request;
@@ -270,13 +278,13 @@ impl Exchange {
                     Some(scheme) => format!("{name}: {scheme} "),
                     None => format!("{name}: "),
                 };
-                parts.push(format!("-H {}\"$SCIM_TOKEN\"", shell_quote_always(&prefix)));
+                parts.push(format!("-H {}\"$SCIM_TOKEN\"", shell_quote(&prefix)));
             } else {
                 parts.push(format!("-H {}", shell_quote(&format!("{name}: {value}"))));
             }
         }
         if let Some(body) = &req.body {
-            parts.push(format!("--data-binary {}", shell_quote_always(body)));
+            parts.push(format!("--data-binary {}", shell_quote(body)));
         }
         parts.join(" \\\n  ")
     }
@@ -441,11 +449,6 @@ impl Exchange {
     }
 }
 
-/// Single-quotes `s` whatever it holds (so that it can be followed directly by another quoted word).
-fn shell_quote_always(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,9 +512,22 @@ mod tests {
     fn shell_quoting() {
         assert_eq!(shell_quote("https://h/Users"), "https://h/Users");
         assert_eq!(shell_quote("a b"), "'a b'");
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
         assert_eq!(shell_quote(""), "''");
         assert_eq!(shell_quote("$HOME"), "'$HOME'");
+        // Each quoted word reads back, through a POSIX shell's word splitting, as exactly the text it quotes.
+        for text in [
+            "it's",
+            "a b",
+            "$HOME `id` $(id)",
+            "{\"a\":\"O'Brien\", \"b\": \"\\\"\"}",
+            "emails[type eq \"work\"]",
+            "line\nbreak\ttab",
+            "!history ~tilde *glob ?x #hash;semi|pipe&amp<>",
+            "caf\u{e9} \u{1b}[31m",
+        ] {
+            assert_eq!(shlex::split(&shell_quote(text)), Some(vec![text.to_owned()]), "{text}");
+        }
+        assert_eq!(shell_quote("a\0b c"), shell_quote("ab c"));
     }
 
     fn sample() -> Exchange {
@@ -572,7 +588,8 @@ mod tests {
             "-H 'Content-Type: application/scim+json'",
             "-H 'X-Refresh-Token: '\"$SCIM_TOKEN\"",
             "-H 'Cookie: '\"$SCIM_TOKEN\"",
-            r#"--data-binary '{"Operations":[{"op":"replace","value":{"displayName":"O'\''Brien"}}]}'"#,
+            // A body holding `'` goes in double quotes, its `"` escaped: shlex's choice.
+            r#"--data-binary "{\"Operations\":[{\"op\":\"replace\",\"value\":{\"displayName\":\"O'Brien\"}}]}""#,
         ]
         .join(" \\\n  ");
         assert_eq!(x.curl(), expected);
