@@ -243,7 +243,7 @@ pub const OKTA_AIW: Persona = Persona {
 pub const ONELOGIN: Persona = Persona {
     name: "onelogin",
     idp: Idp::OneLogin,
-    summary: "OneLogin SCIM v2 Enterprise: template PUTs to /Users/{id}?, legacy URNs, \"\" for unset values",
+    summary: "OneLogin SCIM v2 Enterprise: template PUTs with a trailing ?, legacy URNs, \"\" for unset values",
     headers: ONELOGIN_HEADERS,
     auth: AuthSupport { bearer: true, basic: false },
     lookup: LookupStyle { space: Space::Plus, suffix: "&", groups_exclude_members: false, not_found_ok: false },
