@@ -68,3 +68,18 @@ pub fn explain(p: &Persona, planned: &Planned, id: Option<&str>, status: Option<
         planned.why
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::persona::catalog::ENTRA;
+    use crate::persona::wire::ID;
+
+    #[test]
+    fn the_message_names_the_request_as_sent_with_the_id_filled_in() {
+        let planned = ENTRA.patch("update", format!("/Users/{ID}"), Vec::new());
+        let message = explain(&ENTRA, &planned, Some("u 1"), Some(500), "500");
+        assert!(message.contains("because PATCH /Users/u%201 got 500"), "{message}");
+        assert!(!message.contains(ID), "{message}");
+    }
+}
