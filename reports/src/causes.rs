@@ -28,6 +28,9 @@ pub enum CauseKind {
     DataLost,
     /// Several failures met the same error answer to the same request shape.
     SameAnswer,
+    /// Not regressions: with `--baseline`, the problems that the baseline run had too (or that it did not
+    /// check). They do not fail the run, and every sink says so.
+    KnownFailures,
     /// A kind this version of scimlab does not know (written by a newer one).
     #[serde(other)]
     Other,

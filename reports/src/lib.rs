@@ -3,6 +3,7 @@
 //!
 //! It imports `scimlab-protocol` (for the `Exchange` evidence type) and nothing else of ours.
 
+pub mod baseline;
 pub mod causes;
 pub mod diff;
 pub mod event;
@@ -12,6 +13,7 @@ pub mod readiness;
 pub mod schema;
 pub mod sinks;
 
+pub use baseline::{AgainstBaseline, mark_known};
 pub use causes::{CauseKind, RootCause};
 pub use diff::{ReportDiff, diff};
 pub use event::{Event, Sink};

@@ -324,16 +324,21 @@ pub enum RunResult {
     },
     /// The user stopped the run (Ctrl-C); the report holds what finished.
     Interrupted(String),
+    /// With `--baseline`: no regression; the only problems are `known` ones (the baseline had them too).
+    NoRegression {
+        /// Problems that are not regressions.
+        known: usize,
+    },
 }
 
 /// The id of the ERROR result that marks a run the user interrupted (its reason says how far it got).
 pub const INTERRUPTED_ID: &str = "run/interrupted";
 
 impl RunResult {
-    /// `passed`, `FAILED`, `NOT EXERCISED`, `INCOMPLETE` or `INTERRUPTED`.
+    /// `passed` (also with only known failures), `FAILED`, `NOT EXERCISED`, `INCOMPLETE` or `INTERRUPTED`.
     pub fn word(&self) -> &'static str {
         match self {
-            RunResult::Passed => "passed",
+            RunResult::Passed | RunResult::NoRegression { .. } => "passed",
             RunResult::Failed { .. } => "FAILED",
             RunResult::NotExercised(_) => "NOT EXERCISED",
             RunResult::Incomplete { .. } => "INCOMPLETE",
@@ -361,6 +366,10 @@ impl RunResult {
                 Some(format!("the harness could not judge {errors} check{}", if *errors == 1 { "" } else { "s" }))
             }
             RunResult::Interrupted(why) => Some(why.clone()),
+            RunResult::NoRegression { known } => Some(format!(
+                "no regression against the baseline; {known} known problem{} (the baseline had them, or did not check them)",
+                if *known == 1 { "" } else { "s" }
+            )),
         }
     }
 }
@@ -412,11 +421,23 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// Whether the run failed: a MUST missed, or with `strict` a SHOULD missed too. Skips never fail a run.
+    /// Whether the run failed: a MUST missed, or with `strict` a SHOULD missed too. Skips never fail a run, and
+    /// neither do known failures (a [`CauseKind::KnownFailures`] cause: with `--baseline`, what the baseline
+    /// had too).
     pub fn failed(&self) -> bool {
-        self.checks.iter().any(|c| {
+        let known = self.known_failures();
+        self.checks.iter().filter(|c| !known.contains(&c.id.as_str())).any(|c| {
             c.verdict == Verdict::Fail || (self.strict && c.verdict == Verdict::Warn && c.level == Level::Should)
         })
+    }
+
+    /// The ids of the checks a [`CauseKind::KnownFailures`] cause explains (`--baseline`).
+    pub fn known_failures(&self) -> Vec<&str> {
+        self.root_causes
+            .iter()
+            .filter(|k| k.kind == CauseKind::KnownFailures)
+            .flat_map(|k| k.checks.iter().map(String::as_str))
+            .collect()
     }
 
     /// What share of the selection judged the server ([`Coverage::exercised`] is the rule `scimlab test` exits by).
@@ -439,8 +460,16 @@ impl RunReport {
         if let Some(c) = coverage {
             return RunResult::NotExercised(c);
         }
-        let errors = self.checks.iter().filter(|c| c.verdict == Verdict::Error).count();
-        if errors > 0 { RunResult::Incomplete { errors } } else { RunResult::Passed }
+        let known = self.known_failures();
+        let errors =
+            self.checks.iter().filter(|c| c.verdict == Verdict::Error && !known.contains(&c.id.as_str())).count();
+        if errors > 0 {
+            RunResult::Incomplete { errors }
+        } else if known.is_empty() {
+            RunResult::Passed
+        } else {
+            RunResult::NoRegression { known: known.len() }
+        }
     }
 
     /// Numbers every check's evidence ([`CheckResult::number_evidence`]).

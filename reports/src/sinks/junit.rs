@@ -17,7 +17,7 @@
 
 use super::common::{body_excerpt, by_section, duration_of, label, reproducer, request_line, status_text, truncate};
 use super::output::Output;
-use crate::causes::{RootCause, cause_of};
+use crate::causes::{CauseKind, RootCause, cause_of};
 use crate::event::{Event, Sink};
 use crate::model::{CheckResult, ReportError, RunReport, RunResult, Verdict};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
@@ -58,7 +58,15 @@ fn evidence(c: &CheckResult) -> String {
 }
 
 fn test_case(c: &CheckResult, strict: bool, cause: Option<&RootCause>) -> TestCase {
+    let known = cause.is_some_and(|k| k.kind == CauseKind::KnownFailures);
     let status = match c.verdict {
+        // With --baseline, a problem that is not a regression does not fail the run, nor the JUnit view.
+        Verdict::Fail | Verdict::Warn | Verdict::Error if known => {
+            let mut s = TestCaseStatus::skipped();
+            let why = c.reason.as_deref().unwrap_or(c.requirement.as_str());
+            s.set_message(truncate(&format!("known {}, not a regression: {why}", c.verdict.as_str()), VALUE_MAX));
+            s
+        }
         Verdict::Pass => TestCaseStatus::success(),
         Verdict::Warn if !strict => TestCaseStatus::success(),
         Verdict::Fail | Verdict::Warn => {

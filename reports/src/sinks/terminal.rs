@@ -316,7 +316,7 @@ impl<W: Write + Send> TerminalSink<W> {
         }
         let result = report.result();
         let code = match result {
-            RunResult::Passed => "1;32",
+            RunResult::Passed | RunResult::NoRegression { .. } => "1;32",
             RunResult::Failed { .. } => "1;31",
             RunResult::NotExercised(_) | RunResult::Incomplete { .. } | RunResult::Interrupted(_) => "1;35",
         };
