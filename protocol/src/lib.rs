@@ -22,6 +22,7 @@ pub mod projection;
 pub mod schema;
 pub mod sort;
 pub mod spc;
+pub mod suggest;
 pub mod uri;
 pub mod validate;
 

@@ -70,9 +70,10 @@ impl FromStr for Fault {
         let bad = |problem: String| FaultSpecError { spec: spec.to_owned(), problem };
         let s = spec.trim();
         let Some((key, value)) = s.split_once('=') else {
-            return Deviation::from_name(s)
-                .map(Fault::Deviation)
-                .ok_or_else(|| bad(format!("{s:?} is neither a KIND=VALUE fault nor a deviation name")));
+            return Deviation::from_name(s).map(Fault::Deviation).ok_or_else(|| {
+                let names = Deviation::ALL.iter().map(|d| d.name());
+                bad(format!("{s:?} is neither a KIND=VALUE fault nor a deviation name{}", did_you_mean(s, names)))
+            });
         };
         let (key, value) = (key.trim(), value.trim());
         if let Some(d) = Deviation::from_name(key) {
@@ -103,7 +104,11 @@ impl FromStr for Fault {
         let status: u16 = match key.parse() {
             Ok(code) if code == 429 || (500..=599).contains(&code) => code,
             Ok(code) => return Err(bad(format!("status {code} cannot be injected; use 429 or 500..599"))),
-            Err(_) => return Err(bad(format!("unknown fault kind {key:?}"))),
+            Err(_) => {
+                let tuned = Deviation::ALL.iter().filter(|d| d.default_amount().is_some()).map(|d| d.name());
+                let kinds = ["latency", "drop"].into_iter().chain(tuned);
+                return Err(bad(format!("unknown fault kind {key:?}{}", did_you_mean(key, kinds))));
+            }
         };
         let (share, option) = match value.split_once(':') {
             Some((p, o)) => (p, Some(o.trim())),
@@ -148,6 +153,14 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         Ok(d) if d <= Duration::from_secs(3600) => Ok(d),
         Ok(_) => Err(format!("duration {:?} is over an hour", text.trim())),
         Err(e) => Err(e.to_string()),
+    }
+}
+
+/// `; did you mean X?` (or `X or Y`) when some of `names` are close to `typed`, else nothing.
+fn did_you_mean<'a>(typed: &str, names: impl IntoIterator<Item = &'a str>) -> String {
+    match scimlab_protocol::suggest::suggest(typed, names).as_slice() {
+        [] => String::new(),
+        near => format!("; did you mean {}?", near.join(" or ")),
     }
 }
 
@@ -224,6 +237,8 @@ mod tests {
     fn bad_specs_name_the_spec_and_the_valid_forms() {
         for (spec, problem) in [
             ("bogus", "neither"),
+            ("patch-nop", "deviation name; did you mean patch-noop?"),
+            ("latncy=1s", "unknown fault kind \"latncy\"; did you mean latency?"),
             ("latency=200", "needs a unit"),
             ("latency=3ms..1ms", "ends before"),
             ("latency=1e9s", "not a duration"),
