@@ -15,7 +15,7 @@ pub fn suggest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
         return Vec::new();
     }
     let limit = (typed.chars().count() / 3).max(1);
-    let mut scored: Vec<(usize, &'a str)> = candidates
+    let scored: Vec<(usize, &'a str)> = candidates
         .into_iter()
         .filter_map(|c| {
             let lower = c.to_lowercase();
