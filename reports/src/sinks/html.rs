@@ -15,8 +15,8 @@
 //! file is called, so server text (bodies, headers, URLs) can never become markup.
 
 use super::common::{
-    LEVELS, VERDICTS, by_section, counts, fmt_ms, is_problem, label, reproducer, request_line, shown_body, status_text,
-    truncate, verdict_index,
+    LEVELS, VERDICTS, by_section, counts, fmt_ms, is_problem, label, request_line, shown_body, status_text, truncate,
+    verdict_index,
 };
 use super::output::Output;
 use crate::causes::RootCause;
@@ -152,8 +152,8 @@ pub struct CountRow {
     pub counts: Vec<usize>,
     /// Their sum.
     pub total: usize,
-    /// The most serious verdict in the row that is a problem (`fail`, `error`, `warn`), for highlighting; empty
-    /// when there is none.
+    /// The most serious verdict in the row (`fail`, `error`, `warn`, then `pass`, `skip`), for colouring;
+    /// empty for an empty row.
     pub worst: &'static str,
 }
 
@@ -162,6 +162,12 @@ pub struct CountRow {
 pub struct SectionView {
     /// The section.
     pub name: String,
+    /// How many of its checks failed, warned or erred (a section with none is shown collapsed).
+    pub problems: usize,
+    /// The most serious verdict in it (`fail`, `error`, `warn`, `pass` or `skip`), for colouring.
+    pub worst: &'static str,
+    /// `12 pass, 1 fail`.
+    pub tally: String,
     /// Its checks, in report order.
     pub checks: Vec<CheckView>,
 }
@@ -352,7 +358,7 @@ fn check_view(
         reproducer: if !details {
             None
         } else if problem {
-            budget.value(reproducer(c).as_deref(), value_max)
+            budget.value(super::problem_reproducer(c).as_deref(), value_max)
         } else {
             budget.value(c.reproducer.as_deref(), value_max)
         },
@@ -361,7 +367,7 @@ fn check_view(
 }
 
 fn row(name: String, n: [usize; 5]) -> CountRow {
-    let worst = [Verdict::Fail, Verdict::Error, Verdict::Warn]
+    let worst = [Verdict::Fail, Verdict::Error, Verdict::Warn, Verdict::Pass, Verdict::Skip]
         .into_iter()
         .find(|v| n[verdict_index(*v)] > 0)
         .map_or("", Verdict::as_str);
@@ -389,6 +395,18 @@ impl HtmlView {
             .iter()
             .map(|(s, cs)| SectionView {
                 name: (*s).to_owned(),
+                problems: cs.iter().filter(|c| is_problem(c.verdict)).count(),
+                worst: row(String::new(), counts(cs.iter().copied())).worst,
+                tally: {
+                    let n = counts(cs.iter().copied());
+                    let parts: Vec<String> = VERDICTS
+                        .iter()
+                        .zip(n)
+                        .filter(|(_, k)| *k > 0)
+                        .map(|(v, k)| format!("{k} {}", v.as_str()))
+                        .collect();
+                    parts.join(", ")
+                },
                 checks: cs
                     .iter()
                     .map(|c| {

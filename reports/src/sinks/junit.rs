@@ -15,7 +15,7 @@
 //! suite's properties refuse a repeated name; test cases carry no `<properties>`; the root `<testsuites>` holds
 //! only name, tests, failures, errors and time.
 
-use super::common::{body_excerpt, by_section, duration_of, label, reproducer, request_line, status_text, truncate};
+use super::common::{body_excerpt, by_section, duration_of, label, request_line, status_text, truncate};
 use super::output::Output;
 use crate::causes::{CauseKind, RootCause, cause_of};
 use crate::event::{Event, Sink};
@@ -51,7 +51,7 @@ fn evidence(c: &CheckResult) -> String {
         }
         parts.push(line);
     }
-    if let Some(cmd) = reproducer(c) {
+    if let Some(cmd) = super::problem_reproducer(c) {
         parts.push(format!("reproduce:\n{}", truncate(&cmd, VALUE_MAX)));
     }
     parts.join("\n\n")

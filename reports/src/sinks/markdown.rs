@@ -11,8 +11,8 @@
 //! blocks are fenced with more backticks than the text holds, so a body cannot break out of its block.
 
 use super::common::{
-    LEVELS, VERDICTS, by_section, counts, fmt_ms, is_problem, label, reproducer, request_line, shown_body, status_text,
-    truncate, visible,
+    LEVELS, VERDICTS, by_section, counts, fmt_ms, is_problem, label, request_line, shown_body, status_text, truncate,
+    visible,
 };
 use super::output::Output;
 use crate::causes::cause_of;
@@ -122,7 +122,7 @@ fn problem_details(c: &CheckResult) -> String {
             value_item(&mut out, name, v);
         }
     }
-    if let Some(cmd) = reproducer(c) {
+    if let Some(cmd) = super::problem_reproducer(c) {
         let _ = write!(out, "\nReproduce:\n\n{}", fenced("sh", &truncate(&cmd, REPRODUCER_MAX)));
     }
     if let Some(x) = c.evidence.last() {

@@ -10,6 +10,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod output;
+pub mod script;
 pub mod terminal;
 
 pub use common::{label, one_line, reproducer};
@@ -18,6 +19,7 @@ pub use json::{JsonSink, render_json};
 pub use junit::{JunitSink, render_junit};
 pub use markdown::{MarkdownSink, render_markdown};
 pub use output::Output;
+pub use script::replay_script;
 pub use terminal::{TerminalSink, render_text, use_colour};
 
 use crate::event::Sink;
@@ -109,6 +111,12 @@ impl Sink for DocumentText {
             crate::event::Event::RunFinished(report) => self.output.write_document(&render_text(report)),
         }
     }
+}
+
+/// What reproduces a problem: the replay script of every request of the check ([`replay_script`]) when it
+/// sent more than one, otherwise its reproducer (or the curl of its one request).
+pub fn problem_reproducer(c: &crate::model::CheckResult) -> Option<String> {
+    replay_script(c).or_else(|| reproducer(c))
 }
 
 /// `report` in the format called `format` (json, junit, markdown or md, html, text).

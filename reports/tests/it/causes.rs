@@ -94,8 +94,15 @@ fn the_html_shows_problems_first_within_two_megabytes() {
     assert!(html.len() < 2_000_000, "the HTML is {} bytes", html.len());
     let causes = html.find("<h2 id=\"root-causes\">").expect("root causes");
     let problems = html.find("<h2 id=\"problems\">").expect("problems");
-    let checks = html.find("<h2>Checks</h2>").expect("checks");
-    assert!(causes < problems && problems < checks);
+    let checks = html.find("<h2 id=\"checks\">Checks</h2>").expect("checks");
+    let summary = html.find("<h2 id=\"summary\">").expect("summary");
+    assert!(causes < problems && problems < summary && summary < checks, "the page opens on the failures");
+    assert!(html.contains("<input type=\"search\" id=\"search\""), "a search box");
+    assert!(!html.contains("<script src") && !html.contains("<link "), "no external assets");
+    // A section of passing checks is collapsed; one with a failure is open and coloured.
+    assert!(html.contains("<details class=\"section worst-pass\" id=\"section-"), "passing sections collapse");
+    assert!(!html.contains("worst-pass\" id=\"section-2\" data-section open"));
+    assert!(html.contains("<details class=\"section worst-fail\" id=\"section-1\" data-section open>"));
     // Representatives and the unexplained failure in full, the rest as ids.
     assert!(
         html.contains("id=\"problem-rfc7644&#x2f;3.4.2.2&#x2f;filter-59\"")
