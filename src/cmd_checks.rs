@@ -15,8 +15,8 @@ pub enum ChecksCommand {
         /// Only checks whose id starts with X or that carry tag X. Repeatable.
         #[arg(long, value_name = "X")]
         only: Vec<String>,
-        /// Only checks of these profiles (rfc, entra, okta); default all.
-        #[arg(long = "profile", value_name = "PROFILE")]
+        /// Only checks of these profiles (repeatable); default all.
+        #[arg(long = "profile", value_name = "PROFILE", value_parser = crate::registry::profiles(), ignore_case = true)]
         profiles: Vec<String>,
     },
     /// Explain one check: requirement, section, level, what it sends, what it needs.

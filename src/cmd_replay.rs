@@ -18,9 +18,8 @@ use std::time::{Duration, Instant};
 /// Options of `scimlab replay`.
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
-    /// Scenario files (YAML), or names of shipped scenarios (hire, promotion, offboarding, rehire, group-push,
-    /// bulk-merge; see --list).
-    #[arg(value_name = "SCENARIO")]
+    /// Names of shipped scenarios (see --list), or scenario files (YAML).
+    #[arg(value_name = "SCENARIO", value_parser = crate::registry::ScenarioArg)]
     scenarios: Vec<String>,
     /// List the shipped scenarios and the personas, and exit.
     #[arg(long)]
@@ -28,16 +27,16 @@ pub struct ReplayArgs {
     /// Base URL of the SCIM service provider. Without it, scimlab starts its own mock SP on a loopback port.
     #[arg(long)]
     url: Option<String>,
-    /// The identity provider to imitate: entra (default), entra-2020, okta, okta-aiw, onelogin, rfc.
-    #[arg(long = "as", value_name = "PERSONA", default_value = "entra")]
+    /// The identity provider to imitate.
+    #[arg(long = "as", value_name = "PERSONA", default_value = "entra", value_parser = crate::registry::personas())]
     persona: String,
     #[command(flatten)]
     auth: crate::credentials::CredentialArgs,
     /// Users in bulk imports (bulk-merge; default 1000).
     #[arg(long, value_name = "N")]
     users: Option<u64>,
-    /// Write a report: FORMAT=PATH with FORMAT json, junit, markdown or html (PATH - for stdout). Repeatable.
-    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = crate::registry::ReportSpec,
+          help = crate::registry::report_help())]
     reports: Vec<String>,
     /// Leave what the replay created in place.
     #[arg(long)]

@@ -55,9 +55,8 @@ pub struct TestArgs {
     url: Option<String>,
     #[command(flatten)]
     auth: crate::credentials::CredentialArgs,
-    /// Profiles to certify against: rfc (RFC 7643/7644), entra (Microsoft Entra ID), okta (Okta). Repeatable;
-    /// default: all of them.
-    #[arg(long = "profile", value_name = "PROFILE")]
+    /// Profiles to certify against (repeatable); default: all of them.
+    #[arg(long = "profile", value_name = "PROFILE", value_parser = crate::registry::profiles(), ignore_case = true)]
     profiles: Vec<String>,
     /// Run only checks whose id starts with X, or that carry tag X. Repeatable.
     #[arg(long, value_name = "X")]
@@ -79,8 +78,8 @@ pub struct TestArgs {
     /// when the server refuses or resets connections, and to 4 against a server that closes every connection.
     #[arg(long, default_value_t = scimlab_harness::runner::DEFAULT_CONCURRENCY)]
     concurrency: usize,
-    /// Write a report: FORMAT=PATH with FORMAT json, junit, markdown or html (PATH - for stdout). Repeatable.
-    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = crate::registry::ReportSpec,
+          help = crate::registry::report_help())]
     reports: Vec<String>,
     /// A previous JSON report: fail only on regressions against it.
     #[arg(long, value_name = "FILE")]

@@ -6,6 +6,7 @@
 
 mod client_args;
 mod cmd_checks;
+mod cmd_completions;
 mod cmd_filter;
 mod cmd_load;
 mod cmd_patch;
@@ -16,11 +17,13 @@ mod cmd_serve;
 mod cmd_test;
 mod credentials;
 mod embedded;
+mod examples;
 mod exit;
+mod registry;
 mod reporting;
 mod tls_args;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// SCIM 2.0 (RFC 7643 / RFC 7644) conformance harness and IdP / SP simulator.
@@ -58,11 +61,21 @@ enum Command {
     /// Render, compare and merge saved JSON run reports.
     #[command(subcommand)]
     Report(cmd_report::ReportCommand),
+    /// Write a shell completion script (bash, zsh, fish, elvish, powershell) on standard output.
+    Completions(cmd_completions::CompletionsArgs),
+    /// Write the man pages: the main one on standard output, or one per command into a directory.
+    Man(cmd_completions::ManArgs),
+}
+
+/// The whole command line as clap sees it, with every command's examples: what parses the arguments, and what
+/// `completions` and `man` describe.
+pub fn command() -> clap::Command {
+    examples::apply(Cli::command())
 }
 
 fn main() -> ExitCode {
     quiet_on_closed_stdout();
-    let cli = Cli::parse();
+    let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit());
     let outcome = match cli.command {
         Command::Test(a) => cmd_test::run(*a),
         Command::Checks(c) => cmd_checks::run(c),
@@ -73,6 +86,8 @@ fn main() -> ExitCode {
         Command::Load(a) => cmd_load::run(*a),
         Command::Replay(a) => cmd_replay::run(*a),
         Command::Report(c) => cmd_report::run(c),
+        Command::Completions(a) => cmd_completions::completions(a),
+        Command::Man(a) => cmd_completions::man(a),
     };
     exit::finish(outcome)
 }

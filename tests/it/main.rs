@@ -1,5 +1,6 @@
 //! Integration tests of the `scimlab` binary: one test binary, one module per subcommand.
 
+mod cli_surface;
 mod client_flags;
 mod credentials_cmd;
 mod exits;
