@@ -135,3 +135,25 @@ fn evidence_is_numbered_within_each_check_unless_it_carries_numbers() {
     assert!(read.evidence_numbered());
     assert_eq!(read.checks[2].evidence.iter().map(|x| x.id).collect::<Vec<_>>(), [1, 2]);
 }
+
+/// GitHub refuses a step summary over 1 MiB. When even the problems-only tables do not fit, the document is cut
+/// at a line with a note saying so, and still ends with the result and the readiness lines.
+#[test]
+fn markdown_too_big_for_a_step_summary_is_cut_with_a_note_and_keeps_its_result() {
+    let checks = (0..20_000)
+        .map(|i| {
+            let mut c = fixture::report().checks[2].clone();
+            c.id = format!("rfc7644/3.5.2.1/a-long-generated-check-name-to-fill-the-tables-{i:06}");
+            c.section = format!("RFC 7644 3.5.2.{}", i % 50);
+            c
+        })
+        .collect();
+    let report = fixture::report_of(checks);
+    let md = render(&report, "markdown").expect("renders");
+    assert!(md.len() <= markdown::MAX_BYTES && md.len() < 1024 * 1024, "{} bytes", md.len());
+    assert!(
+        md.contains("(cut here to stay under the step summary size limit; the JSON and HTML reports are complete)")
+    );
+    let tail = &md[md.len() - 400..];
+    assert!(tail.contains("**Result:** FAILED"), "the result ends the document: {tail}");
+}
