@@ -13,8 +13,10 @@ mod har;
 mod source;
 
 use crate::exit::{Failure, Outcome};
+use crate::tls_args::TlsArgs;
 use anyhow::anyhow;
 use clap::{Args, Subcommand, ValueEnum};
+use scimlab_mock_idp::Credential;
 use scimlab_mock_sp::verify::{self, Level, Verdict};
 use scimlab_protocol::exchange::Exchange;
 use scimlab_reports::Event;
@@ -32,7 +34,8 @@ pub struct RecordingsArgs {
     /// Read the recordings of this SQLite data file (written by `scimlab serve --data FILE`).
     #[arg(long, value_name = "FILE", global = true, conflicts_with = "server")]
     data: Option<PathBuf>,
-    /// Read the recordings of a running `scimlab serve` through its control API, e.g. http://127.0.0.1:8080.
+    /// Read the recordings of a running `scimlab serve` through its control API, e.g. http://127.0.0.1:8080 (or an
+    /// https:// address; see --ca-cert and --insecure).
     #[arg(long, value_name = "URL", global = true)]
     server: Option<String>,
     /// Bearer token of the server (as given to `scimlab serve --token`).
@@ -41,6 +44,13 @@ pub struct RecordingsArgs {
     /// HTTP Basic credentials of the server, as USER:PASS.
     #[arg(long, value_name = "USER:PASS", global = true)]
     basic: Option<String>,
+    /// Trust the certificates of this PEM file as well as the system's roots, for an https:// --server (a private
+    /// CA's certificate).
+    #[arg(long, value_name = "FILE", global = true, conflicts_with = "insecure")]
+    ca_cert: Option<PathBuf>,
+    /// Accept any TLS certificate of an https:// --server (a self-signed test server).
+    #[arg(long, global = true)]
+    insecure: bool,
     #[command(subcommand)]
     command: RecordingsCommand,
 }
@@ -86,7 +96,10 @@ pub enum Format {
 pub fn run(args: RecordingsArgs) -> Result<Outcome, Failure> {
     let source = match (&args.data, &args.server) {
         (Some(path), _) => Source::data(path)?,
-        (None, Some(url)) => Source::server(url, authorization(&args)?)?,
+        (None, Some(url)) => {
+            let tls = TlsArgs { ca_cert: args.ca_cert.clone(), insecure: args.insecure };
+            Source::server(url, credential(&args)?, &tls)?
+        }
         (None, None) => {
             return Err(Failure::Usage(anyhow!(
                 "say where the recordings are: --data FILE (a scimlab serve data file) or --server URL (a running \
@@ -102,14 +115,15 @@ pub fn run(args: RecordingsArgs) -> Result<Outcome, Failure> {
     }
 }
 
-fn authorization(args: &RecordingsArgs) -> Result<Option<String>, Failure> {
+/// The credential for `--server`: `--token` (or `SCIM_TOKEN`) as a bearer token, or `--basic USER:PASS`.
+fn credential(args: &RecordingsArgs) -> Result<Credential, Failure> {
     if let Some(t) = &args.token {
-        return Ok(Some(format!("Bearer {t}")));
+        return Ok(Credential::Bearer(t.clone()));
     }
-    match &args.basic {
-        Some(b) if b.contains(':') => Ok(Some(format!("Basic {}", scimlab_protocol::base64::encode(b.as_bytes())))),
-        Some(_) => Err(Failure::Usage(anyhow!("--basic takes USER:PASS, got no ':' in the value"))),
-        None => Ok(None),
+    match args.basic.as_deref().map(|b| b.split_once(':')) {
+        Some(Some((user, pass))) => Ok(Credential::Basic { user: user.to_owned(), pass: pass.to_owned() }),
+        Some(None) => Err(Failure::Usage(anyhow!("--basic takes USER:PASS, got no ':' in the value"))),
+        None => Ok(Credential::None),
     }
 }
 

@@ -1,43 +1,47 @@
 //! Where `scimlab recordings` reads from: a SQLite data file written by `scimlab serve --data FILE`, or the
 //! control API (`/_scimlab/recordings`) of a running `scimlab serve`.
 //!
-//! The control API is reached with one plain HTTP/1.1 GET per page over a `TcpStream` (`Connection: close`): the
-//! server is a local `scimlab serve`, so no TLS, no proxy and no connection reuse are needed, and the binary
-//! carries no HTTP client for it. Every failure is a usage error naming the file or URL and what went wrong.
+//! The control API is read with the conformance client ([`ScimClient`], reqwest with rustls), so `https://` works
+//! with the same `--ca-cert` / `--insecure` rules as `scimlab test`, and the client's promises hold here too: the
+//! credential goes only to the origin of `--server` (redirects are not followed), and a server echoing it cannot
+//! get it printed. Every failure is a usage error naming the file or URL and what went wrong.
 
 use crate::exit::Failure;
+use crate::tls_args::TlsArgs;
 use anyhow::anyhow;
+use scimlab_mock_idp::client::{ClientError, ClientOptions, Credential, RetryPolicy, ScimClient, ScimRequest};
 use scimlab_mock_sp::store::{SqliteStore, Store};
 use scimlab_protocol::exchange::Exchange;
 use serde_json::Value;
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Recordings fetched per page.
 const PAGE: usize = 1000;
 
-/// How long to wait for the server to accept a connection, and then for each read.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long one page may take, from connecting to the last byte.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The largest page read: a thousand exchanges of a server that records large bodies.
+const MAX_PAGE_BYTES: usize = 512 * 1024 * 1024;
 
 /// A place recordings are read from.
 pub enum Source {
     /// A SQLite data file.
     Data(SqliteStore, PathBuf),
-    /// A running server's control API.
-    Server(Server),
+    /// A running server's control API (boxed: a client and a runtime are far larger than a store handle).
+    Server(Box<Server>),
 }
 
 /// A running `scimlab serve`, by address.
 pub struct Server {
-    /// `host:port`, for the socket and the Host header.
-    authority: String,
+    /// A client for the origin of the URL given (`scheme://host:port`), where the control API sits.
+    client: ScimClient,
+    /// Runs the client's requests: `recordings` is otherwise synchronous.
+    runtime: tokio::runtime::Runtime,
     /// The URL as given, for messages.
     url: String,
-    /// The Authorization header value, if any.
-    authorization: Option<String>,
 }
 
 impl Source {
@@ -55,28 +59,25 @@ impl Source {
         Ok(Source::Data(store, path.to_owned()))
     }
 
-    /// A running server at `url` (`http://host:port`; any path is ignored, the control API sits at the root),
-    /// with the Authorization header value to send.
-    pub fn server(url: &str, authorization: Option<String>) -> Result<Source, Failure> {
-        let usage = |why: &str| Failure::Usage(anyhow!("--server {url}: {why}"));
-        let rest = if url.len() > 7 && url[..7].eq_ignore_ascii_case("http://") {
-            &url[7..]
-        } else if url.len() > 8 && url[..8].eq_ignore_ascii_case("https://") {
-            return Err(usage("https is not supported; give the http:// address of a local scimlab serve"));
-        } else {
-            return Err(usage("expected an http:// URL such as http://127.0.0.1:8080"));
+    /// A running server at `url` (`http[s]://host:port`; any path is ignored, the control API sits at the root),
+    /// reached with `credential`, its certificate checked as `tls` says.
+    pub fn server(url: &str, credential: Credential, tls: &TlsArgs) -> Result<Source, Failure> {
+        // A URL with user information carries a password: it is refused, and never shown as given.
+        let url = &scimlab_protocol::exchange::redact_url(url);
+        let origin = server_origin(url).map_err(|why| Failure::Usage(anyhow!("--server {url}: {why}")))?;
+        let options = ClientOptions {
+            max_body: MAX_PAGE_BYTES,
+            max_evidence_body: 1024,
+            retry: RetryPolicy::none(),
+            ..tls.client_options(TIMEOUT)
         };
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-        if authority.is_empty() || authority.contains('@') {
-            return Err(usage("expected host:port after http://, without user information"));
-        }
-        let authority =
-            if authority.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok()) && !authority.ends_with(']') {
-                authority.to_owned()
-            } else {
-                format!("{authority}:80")
-            };
-        Ok(Source::Server(Server { authority, url: url.to_owned(), authorization }))
+        let client = ScimClient::new(&origin, credential, options)
+            .map_err(|e| Failure::Usage(anyhow!("--server {url}: {e}")))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Failure::Internal(anyhow!("cannot start the HTTP client's runtime: {e}")))?;
+        Ok(Source::Server(Box::new(Server { client, runtime, url: url.to_owned() })))
     }
 
     /// Names the source in messages.
@@ -133,7 +134,8 @@ impl Source {
 impl Server {
     fn page(&self, after: u64, limit: usize) -> Result<Vec<(u64, Exchange)>, Failure> {
         let path = format!("/_scimlab/recordings?after={after}&limit={limit}");
-        let (status, body) = self.get(&path)?;
+        let (status, body) =
+            self.get("/_scimlab/recordings", &[("after", after.to_string()), ("limit", limit.to_string())])?;
         let fail = |why: String| Failure::Usage(anyhow!("server {}: {why}", self.url));
         match status {
             200 => {}
@@ -173,84 +175,36 @@ impl Server {
             .collect()
     }
 
-    /// One GET; returns the status and the (de-chunked) body.
-    fn get(&self, path: &str) -> Result<(u16, Vec<u8>), Failure> {
-        let unreachable = |e: std::io::Error| Failure::Usage(anyhow!("cannot reach server {}: {e}", self.url));
-        let addr =
-            self.authority.to_socket_addrs().map_err(unreachable)?.next().ok_or_else(|| {
-                Failure::Usage(anyhow!("cannot reach server {}: the name resolves to nothing", self.url))
-            })?;
-        let mut stream = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT).map_err(unreachable)?;
-        stream.set_read_timeout(Some(READ_TIMEOUT)).map_err(unreachable)?;
-        let mut request = format!(
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nAccept: application/json\r\nUser-Agent: scimlab/{}\r\n\
-             Connection: close\r\n",
-            self.authority,
-            env!("CARGO_PKG_VERSION")
-        );
-        if let Some(a) = &self.authorization {
-            request.push_str(&format!("Authorization: {a}\r\n"));
+    /// One GET of `path` at the origin; returns the status and the body.
+    fn get(&self, path: &str, query: &[(&str, String)]) -> Result<(u16, Vec<u8>), Failure> {
+        let mut request = ScimRequest::get(path).header("Accept", "application/json");
+        for (k, v) in query {
+            request = request.query(*k, v.clone());
         }
-        request.push_str("\r\n");
-        stream.write_all(request.as_bytes()).map_err(unreachable)?;
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).map_err(unreachable)?;
-        parse_response(&raw).map_err(|why| Failure::Usage(anyhow!("server {}: {why}", self.url)))
+        match self.runtime.block_on(self.client.send(request)) {
+            Ok(r) => Ok((r.status, r.body)),
+            Err(ClientError::Transport { reason, .. }) => {
+                Err(Failure::Usage(anyhow!("cannot reach server {}: {reason}", self.url)))
+            }
+            Err(e) => Err(Failure::Usage(anyhow!("server {}: {e}", self.url))),
+        }
     }
 }
 
-/// Splits an HTTP/1.1 response read to the end of the connection into its status and body, undoing chunked
-/// transfer coding and honouring Content-Length.
-pub fn parse_response(raw: &[u8]) -> Result<(u16, Vec<u8>), String> {
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or("the response ended before its headers did")?;
-    let head = String::from_utf8_lossy(&raw[..end]);
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or("");
-    let status = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse::<u16>().ok())
-        .ok_or_else(|| format!("not an HTTP response: {status_line:?}"))?;
-    let mut chunked = false;
-    let mut length = None;
-    for line in lines {
-        let Some((name, value)) = line.split_once(':') else { continue };
-        let (name, value) = (name.trim(), value.trim());
-        if name.eq_ignore_ascii_case("transfer-encoding") && value.to_ascii_lowercase().contains("chunked") {
-            chunked = true;
-        } else if name.eq_ignore_ascii_case("content-length") {
-            length = value.parse::<usize>().ok();
-        }
+/// `scheme://host[:port]` of a `--server` URL: http or https, no user information (credentials go in
+/// `--token` / `--basic`, which are never sent anywhere but this origin).
+fn server_origin(url: &str) -> Result<String, String> {
+    let parsed = url::Url::parse(url).map_err(|e| format!("{e}; expected a URL such as http://127.0.0.1:8080"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("the scheme is {:?}; expected http:// or https://", parsed.scheme()));
     }
-    let body = &raw[end + 4..];
-    if chunked {
-        return dechunk(body).map(|b| (status, b));
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("credentials in the URL are not accepted; pass --token (or set SCIM_TOKEN) or --basic".to_owned());
     }
-    match length {
-        Some(n) if body.len() < n => Err(format!("the body ended after {} of {n} bytes", body.len())),
-        Some(n) => Ok((status, body[..n].to_vec())),
-        None => Ok((status, body.to_vec())),
+    if parsed.host().is_none() {
+        return Err("there is no host; expected a URL such as http://127.0.0.1:8080".to_owned());
     }
-}
-
-/// RFC 9112 section 7.1: a chunked body is hex sizes, each followed by that many bytes, ending at size 0.
-fn dechunk(mut body: &[u8]) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(body.len());
-    loop {
-        let eol = body.windows(2).position(|w| w == b"\r\n").ok_or("a chunk size line is not terminated")?;
-        let size_text = String::from_utf8_lossy(&body[..eol]);
-        let size_text = size_text.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_text, 16).map_err(|_| format!("bad chunk size {size_text:?}"))?;
-        body = &body[eol + 2..];
-        if size == 0 {
-            return Ok(out);
-        }
-        if body.len() < size + 2 {
-            return Err("the body ended inside a chunk".to_owned());
-        }
-        out.extend_from_slice(&body[..size]);
-        body = &body[size + 2..];
-    }
+    Ok(parsed.origin().ascii_serialization())
 }
 
 #[cfg(test)]
@@ -258,27 +212,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn responses_parse_with_length_chunks_or_neither() {
-        let fixed = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
-        assert_eq!(parse_response(fixed), Ok((200, b"{}".to_vec())));
-        let chunked =
-            b"HTTP/1.1 401 Unauthorized\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n";
-        assert_eq!(parse_response(chunked), Ok((401, b"abcde".to_vec())));
-        let open = b"HTTP/1.0 500 Oops\r\n\r\nbody";
-        assert_eq!(parse_response(open), Ok((500, b"body".to_vec())));
-        assert!(parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab").is_err());
-        assert!(parse_response(b"garbage").is_err());
-    }
-
-    #[test]
-    fn server_urls_need_http_and_get_a_default_port() {
-        let Ok(Source::Server(s)) = Source::server("http://127.0.0.1:8080/scim/v2", None) else { panic!("parses") };
-        assert_eq!(s.authority, "127.0.0.1:8080");
-        let Ok(Source::Server(s)) = Source::server("http://localhost", None) else { panic!("parses") };
-        assert_eq!(s.authority, "localhost:80");
-        let Ok(Source::Server(s)) = Source::server("http://[::1]:9000", None) else { panic!("parses") };
-        assert_eq!(s.authority, "[::1]:9000");
-        assert!(Source::server("https://127.0.0.1:8080", None).is_err());
-        assert!(Source::server("127.0.0.1:8080", None).is_err());
+    fn server_urls_keep_their_origin_only() {
+        assert_eq!(server_origin("http://127.0.0.1:8080/scim/v2").as_deref(), Ok("http://127.0.0.1:8080"));
+        assert_eq!(server_origin("HTTP://LocalHost").as_deref(), Ok("http://localhost"));
+        assert_eq!(server_origin("http://[::1]:9000/").as_deref(), Ok("http://[::1]:9000"));
+        assert_eq!(server_origin("https://scim.example:443/x?y#z").as_deref(), Ok("https://scim.example"));
+        assert_eq!(server_origin("https://127.0.0.1:8443").as_deref(), Ok("https://127.0.0.1:8443"));
+        for (bad, why) in [
+            ("127.0.0.1:8080", "expected a URL such as http://"),
+            ("localhost:8080", "expected http:// or https://"),
+            ("ftp://h", "scheme"),
+            ("http://user:pw@h", "--token"),
+            ("http://", "empty host"),
+            ("not a url", "relative URL"),
+        ] {
+            let e = server_origin(bad).expect_err(bad);
+            assert!(e.contains(why), "{bad}: {e}");
+            assert!(!e.contains("pw"), "{e}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! `scimlab recordings list | show | export | verify`, reading a SQLite data file and a running server's control
 //! API. The server is the mock SP's router served in-process on a loopback port, with a data file, so both
-//! sources hold the same recordings.
+//! sources hold the same recordings; for `https://` the same router is also served over TLS with the test
+//! certificate of `load/tests/fixtures/` (for 127.0.0.1, signed by a test CA).
 
 use crate::{scimlab, temp_dir};
 use predicates::prelude::*;
@@ -18,11 +19,57 @@ const USER: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
 const PATCH_CAPITALISED: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}"#;
 const PATCH_CLEAN: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}"#;
 
-/// A mock SP with a data file, served on 127.0.0.1 until dropped.
+/// A mock SP with a data file, served on 127.0.0.1 until dropped: over plain HTTP, and over TLS too.
 struct Server {
     addr: SocketAddr,
+    tls_addr: SocketAddr,
     data: PathBuf,
     _rt: tokio::runtime::Runtime,
+}
+
+const CERT: &[u8] = include_bytes!("../../load/tests/fixtures/localhost.pem");
+const KEY: &[u8] = include_bytes!("../../load/tests/fixtures/localhost.key");
+/// The test CA that signed [`CERT`], as the binary reads it (run from the repository root).
+const CA: &str = "load/tests/fixtures/ca.pem";
+
+/// Accepts TCP connections and completes the TLS handshake; a failed handshake is dropped and the next
+/// connection waited for.
+struct TlsListener {
+    tcp: tokio::net::TcpListener,
+    tls: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((tcp, addr)) = self.tcp.accept().await else { continue };
+            if let Ok(tls) = self.tls.accept(tcp).await {
+                return (tls, addr);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
+fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(CERT).collect::<Result<_, _>>().expect("the fixture certificate");
+    let key = PrivateKeyDer::from_pem_slice(KEY).expect("the fixture key");
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("a server configuration");
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
 }
 
 impl Server {
@@ -36,14 +83,26 @@ impl Server {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
         let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
         let addr = listener.local_addr().expect("addr");
+        let tcp = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+        let tls_addr = tcp.local_addr().expect("addr");
+        let tls_listener = TlsListener { tcp, tls: tls_acceptor() };
+        let tls_app = app.clone();
         rt.spawn(async move {
             let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
         });
-        Server { addr, data, _rt: rt }
+        rt.spawn(async move {
+            let _ = axum::serve(tls_listener, tls_app).await;
+        });
+        Server { addr, tls_addr, data, _rt: rt }
     }
 
     fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The same server over TLS, with a certificate for 127.0.0.1 that only [`CA`] vouches for.
+    fn https_url(&self) -> String {
+        format!("https://{}", self.tls_addr)
     }
 
     fn data(&self) -> &str {
@@ -289,10 +348,84 @@ fn unreadable_sources_are_usage_errors_naming_them() {
         .code(2)
         .stderr(predicate::str::contains("cannot reach server http://127.0.0.1:9"));
     scimlab().args(["recordings", "list"]).assert().code(2).stderr(predicate::str::contains("--data FILE"));
+    // A password in the URL is refused and never echoed.
+    scimlab().args(["recordings", "list", "--server", "https://admin:hunter2-pw@127.0.0.1:9"]).assert().code(2).stderr(
+        predicate::str::contains("credentials in the URL are not accepted")
+            .and(predicate::str::contains("hunter2").not()),
+    );
     let server = Server::start("wrong-token");
     scimlab()
         .args(["recordings", "list", "--server", &server.url(), "--token", "nope"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("refused the credentials (401)"));
+}
+
+/// Regression (issue 13): `--server https://...` was refused ("https is not supported"): the control API was read
+/// with a hand-written HTTP/1.1 client. It is now read with the conformance client, with its TLS rules.
+#[test]
+fn recordings_are_read_over_https_with_the_certificate_checked() {
+    let server = Server::start("https");
+    server.traffic(PATCH_CLEAN);
+    let from_file = scimlab().args(["recordings", "list", "--data", server.data()]).assert().success();
+    let file_out = String::from_utf8(from_file.get_output().stdout.clone()).expect("UTF-8");
+    assert_eq!(file_out.lines().count(), 3, "{file_out}");
+    let https = server.https_url();
+    scimlab()
+        .args(["recordings", "list", "--server", &https, "--token", TOKEN, "--ca-cert", CA])
+        .assert()
+        .success()
+        .stdout(file_out.clone());
+    // No root the client trusts by default vouches for the test CA: refused, saying what failed, never the token.
+    let refused = scimlab().args(["recordings", "list", "--server", &https, "--token", TOKEN]).assert().code(2);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(stderr.contains(&format!("cannot reach server {https}")), "{stderr}");
+    assert!(stderr.to_lowercase().contains("certificate"), "{stderr}");
+    assert!(!stderr.contains(TOKEN), "{stderr}");
+    scimlab()
+        .args(["recordings", "--insecure", "--server", &https, "list"])
+        .env("SCIM_TOKEN", TOKEN)
+        .assert()
+        .success()
+        .stdout(file_out);
+}
+
+/// The credential goes to the origin of `--server` and nowhere else: a redirect to another port is not followed
+/// (the other port never sees a connection), and the token is printed nowhere.
+#[test]
+fn a_redirect_elsewhere_is_not_followed_with_the_credential() {
+    let elsewhere = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let elsewhere_addr = elsewhere.local_addr().expect("addr");
+    let redirector = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let redirector_addr = redirector.local_addr().expect("addr");
+    let answer = std::thread::spawn(move || {
+        let (mut stream, _) = redirector.accept().expect("the client connects");
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).expect("read") == 1 {
+            head.push(byte[0]);
+        }
+        let reply = format!(
+            "HTTP/1.1 302 Found\r\nLocation: http://{elsewhere_addr}/_scimlab/recordings\r\nContent-Length: 0\r\n\
+             Connection: close\r\n\r\n"
+        );
+        stream.write_all(reply.as_bytes()).expect("write");
+        String::from_utf8_lossy(&head).into_owned()
+    });
+    let out = scimlab()
+        .args(["recordings", "list", "--server", &format!("http://{redirector_addr}"), "--token", TOKEN])
+        .assert()
+        .code(2);
+    let request = answer.join().expect("the redirector thread");
+    assert!(request.starts_with("GET /_scimlab/recordings?after=0&limit=1000 HTTP/1.1"), "{request}");
+    assert!(request.contains(&format!("Bearer {TOKEN}")), "the origin itself gets the token: {request}");
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("answered 302"), "{stderr}");
+    assert!(!stderr.contains(TOKEN) && !String::from_utf8_lossy(&out.get_output().stdout).contains(TOKEN));
+    // Had the client followed the redirect, its connection would wait in this listener's queue now.
+    elsewhere.set_nonblocking(true).expect("non-blocking");
+    assert!(
+        matches!(elsewhere.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the client connected to the redirect's target"
+    );
 }
