@@ -9,7 +9,7 @@
 
 use crate::population::Population;
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// One population as a run holds it: this shard's slice and the ids created so far.
@@ -23,6 +23,8 @@ pub struct PopState {
     pub users: Range<u64>,
     user_ids: Vec<OnceLock<String>>,
     group_ids: Vec<OnceLock<String>>,
+    /// Whether a worker is changing the members of each group (see [`PopState::claim_group`]).
+    group_busy: Vec<AtomicBool>,
     unknown: Mutex<Vec<u64>>,
     hired: Mutex<Vec<String>>,
     refused: AtomicU64,
@@ -46,6 +48,7 @@ impl PopState {
             users,
             user_ids: (0..n).map(|_| OnceLock::new()).collect(),
             group_ids: (0..g).map(|_| OnceLock::new()).collect(),
+            group_busy: (0..g).map(|_| AtomicBool::new(false)).collect(),
             unknown: Mutex::new(Vec::new()),
             hired: Mutex::new(Vec::new()),
             refused: AtomicU64::new(0),
@@ -159,23 +162,51 @@ impl PopState {
         None
     }
 
-    /// A random group of the slice that has an id.
-    pub fn pick_group(&self, rng: &mut fastrand::Rng) -> Option<(u64, &str)> {
+    /// A random group of the slice that has an id and whose members no other worker is changing, held for the
+    /// caller until the returned claim is dropped (a few tries; `None` when every group drawn was busy).
+    ///
+    /// Concurrent membership changes of one group race: two workers that add the same outsider and then remove it
+    /// make the second remove find no such member, and RFC 7644 section 3.5.2.2 has the server answer a remove
+    /// whose `members[value eq "..."]` filter matches nothing with 400 `noTarget` (section 3.5.2, Table 9). That
+    /// answer is right, so the workload does not tolerate it: it keeps workers off each other's groups instead.
+    pub fn claim_group(&self, rng: &mut fastrand::Rng) -> Option<GroupClaim<'_>> {
         if self.blocks.is_empty() {
             return None;
         }
         for _ in 0..8 {
             let g = rng.u64(self.blocks.clone());
-            if let Some(id) = self.group_id(g) {
-                return Some((g, id));
+            let (Some(id), Some(busy)) = (self.group_id(g), self.busy_slot(g)) else { continue };
+            if busy.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                return Some(GroupClaim { g, id, busy });
             }
         }
         None
     }
 
+    fn busy_slot(&self, g: u64) -> Option<&AtomicBool> {
+        let k = usize::try_from(g.checked_sub(self.blocks.start)?).ok()?;
+        self.group_busy.get(k)
+    }
+
     /// A fresh number (revisions, hires).
     pub fn next(&self) -> u64 {
         self.counter.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// A group one worker is changing the members of; released when dropped (also when the task is cancelled).
+#[derive(Debug)]
+pub struct GroupClaim<'a> {
+    /// The group's number.
+    pub g: u64,
+    /// Its id.
+    pub id: &'a str,
+    busy: &'a AtomicBool,
+}
+
+impl Drop for GroupClaim<'_> {
+    fn drop(&mut self) {
+        self.busy.store(false, Ordering::Release);
     }
 }
 
@@ -197,5 +228,24 @@ mod tests {
         assert!(s.group_id(0).is_none());
         assert_eq!(s.created_users().len(), 1);
         assert_eq!(s.refused(), 9);
+    }
+
+    #[test]
+    fn a_claimed_group_is_not_handed_out_again_until_released() {
+        let s = PopState::new(Population::new("t", 10, 5), 0..2);
+        let mut rng = fastrand::Rng::with_seed(7);
+        assert!(s.claim_group(&mut rng).is_none(), "groups without ids are never claimed");
+        s.set_group(0, "g-0".into());
+        s.set_group(1, "g-1".into());
+        let first = s.claim_group(&mut rng).expect("a free group");
+        let second = s.claim_group(&mut rng).expect("the other group");
+        assert_ne!(first.g, second.g);
+        for _ in 0..100 {
+            assert!(s.claim_group(&mut rng).is_none(), "both groups are held");
+        }
+        let freed = first.g;
+        drop(first);
+        let again = s.claim_group(&mut rng).expect("the released group");
+        assert_eq!((again.g, again.id), (freed, if freed == 0 { "g-0" } else { "g-1" }));
     }
 }

@@ -211,7 +211,8 @@ pub async fn run_task(
 /// The `mixed` workload, an incremental sync: 35% lookups by userName, 20% reads, 25% profile updates, 8%
 /// membership changes (a user of another team added to a group and removed again), 7% deactivations and
 /// reactivations, 5% hires (the persona's lookup and create). The round trips leave the population as they
-/// found it; every write is the persona's own request shape.
+/// found it; every write is the persona's own request shape. A membership change holds its group for the whole
+/// round trip, so concurrent workers never change one group's members at once.
 async fn mixed(
     run: &Run,
     lane: &Lane,
@@ -251,7 +252,9 @@ async fn mixed(
             send_steps(run, l, &steps, Some(id.to_owned()), conn, rec, intended).await;
         }
         80..88 => {
-            let Some((g, gid)) = pop.pick_group(rng) else { return };
+            // The group is this worker's until the round trip ends (see `PopState::claim_group`).
+            let Some(claim) = pop.claim_group(rng) else { return };
+            let (g, gid) = (claim.g, claim.id);
             if pop.pop.block_of(u) == g {
                 // Already a member: the membership change goes to another draw.
                 return;
