@@ -5,6 +5,7 @@
 //! terminal and every `--report` sink work as for `scimlab test`, and so do the exit statuses: 0 every step
 //! passed, 1 a step failed where the IdP would fail, 2 usage error, 3 the replay could not run.
 
+use crate::config::{Config, Settings};
 use crate::exit::{Failure, Outcome, usage};
 use crate::reporting::{Reporters, time_seed};
 use anyhow::anyhow;
@@ -91,9 +92,12 @@ fn list() -> Result<(), Failure> {
 
 /// The run's credential (flag, else config file, else `SCIM_TOKEN`), refused when the persona could not send it:
 /// Entra and OneLogin send bearer tokens only.
-fn credential(args: &ReplayArgs, persona: &Persona) -> Result<Credential, Failure> {
-    let resolved = args.auth.resolve(None, &crate::credentials::process_env)?;
-    if args.url.is_some() {
+fn credential(args: &ReplayArgs, persona: &Persona, config: &Config, remote: bool) -> Result<Credential, Failure> {
+    if !remote {
+        return Ok(Credential::None);
+    }
+    let resolved = Settings::credential(&args.auth, config, &crate::credentials::process_env)?;
+    {
         eprintln!("credential: {}", resolved.source);
     }
     if matches!(resolved.credential, Credential::Basic { .. }) && !persona.auth.basic {
@@ -132,8 +136,8 @@ fn check_of(o: &StepOutcome) -> CheckResult {
     }
 }
 
-/// Runs `scimlab replay`.
-pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
+/// Runs `scimlab replay`: the config file gives the URL, the credential and the reports when flags do not.
+pub fn run(args: ReplayArgs, config: &Config) -> Result<Outcome, Failure> {
     if args.list {
         list()?;
         return Ok(Outcome::Success);
@@ -145,13 +149,15 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
         .ok_or_else(|| usage(format!("unknown persona {:?}; use one of {}", args.persona, Persona::names())))?;
     let scenarios = args.scenarios.iter().map(|s| load(s)).collect::<Result<Vec<_>, _>>()?;
     args.users.map(|n| scenario::model::check_import_users(n, "--users")).transpose().map_err(usage)?;
-    let credential = credential(&args, persona)?;
-    let mut reporters = Reporters::new(&args.reports)?;
+    let remote = args.url.clone().or_else(|| config.file.url.clone());
+    let reports = if args.reports.is_empty() { config.file.reports.clone() } else { args.reports.clone() };
+    let credential = credential(&args, persona, config, remote.is_some())?;
+    let mut reporters = Reporters::new(&reports)?;
     let seed = args.seed.unwrap_or_else(time_seed);
     let client_options = args.client.apply(args.tls.client_options(Duration::from_secs(args.timeout)));
     let rt = tokio::runtime::Runtime::new().map_err(|e| Failure::Internal(e.into()))?;
     let report = rt.block_on(async {
-        let (url, credential) = match &args.url {
+        let (url, credential) = match &remote {
             Some(u) => (u.clone(), credential),
             None => {
                 let e = crate::embedded::start()
@@ -168,7 +174,7 @@ pub fn run(args: ReplayArgs) -> Result<Outcome, Failure> {
         let replayer = Replayer::new(client.clone(), persona, options);
         replayer.set_discovery(found);
         eprintln!("replaying as {} ({}); run prefix {}; seed {seed}", persona.name, persona.summary, replayer.prefix());
-        let target = Target { url: client.base_url().to_owned(), embedded: args.url.is_none() };
+        let target = Target { url: client.base_url().to_owned(), embedded: remote.is_none() };
         let total: usize = scenarios.iter().map(|s| s.steps.len()).sum();
         let started_at = scenario::timestamp();
         let started = Instant::now();

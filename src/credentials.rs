@@ -121,12 +121,12 @@ pub struct Resolved {
 }
 
 impl CredentialArgs {
-    /// The credential: a flag, else the config file's, else `$SCIM_TOKEN` (`env` reads variables, so tests can
-    /// give their own), else none. Headers that are not the credential are refused for now: the SCIM client
+    /// The credential: a flag, else the config file's (`file`, called only when no flag gives one), else
+    /// `$SCIM_TOKEN` (`env` reads variables, so tests can give their own), else none. Headers that are not the credential are refused for now: the SCIM client
     /// sends one credential header and no others.
     pub fn resolve(
         &self,
-        file: Option<FileCredential>,
+        file: &dyn Fn() -> Result<Option<FileCredential>, Failure>,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Resolved, Failure> {
         let headers = self
@@ -166,7 +166,8 @@ impl CredentialArgs {
         if let Some((credential, flag)) = flag {
             return Ok(Resolved { credential, source: Source::Flag(flag) });
         }
-        if let Some(f) = file {
+        // The file is read only now: a variable it names need not be set when a flag gives the credential.
+        if let Some(f) = file()? {
             return Ok(Resolved { credential: f.credential, source: Source::File(f.from) });
         }
         match env(TOKEN_ENV).filter(|t| !t.is_empty()) {
@@ -208,7 +209,11 @@ mod tests {
     }
 
     fn source(a: &CredentialArgs, file: Option<FileCredential>) -> Source {
-        a.resolve(file, &exported).expect("resolves").source
+        a.resolve(&|| Ok(file.clone()), &exported).expect("resolves").source
+    }
+
+    fn no_file() -> Result<Option<FileCredential>, Failure> {
+        Ok(None)
     }
 
     #[test]
@@ -219,14 +224,14 @@ mod tests {
         assert_eq!(source(&args(None, None, &["Authorization: SSWS x"]), file()), Source::Flag("--header"));
         assert_eq!(source(&args(None, None, &[]), file()), Source::File("token_env".into()));
         assert_eq!(source(&args(None, None, &[]), None), Source::Env(TOKEN_ENV.into()));
-        assert_eq!(args(None, None, &[]).resolve(None, &|_| None).expect("none").source, Source::Nothing);
+        assert_eq!(args(None, None, &[]).resolve(&no_file, &|_| None).expect("none").source, Source::Nothing);
     }
 
     #[test]
     fn two_credential_flags_are_a_usage_error_but_the_environment_never_is() {
-        assert!(args(Some("t"), None, &["Authorization: Bearer x"]).resolve(None, &exported).is_err());
-        assert!(args(None, None, &["Authorization: a", "authorization: b"]).resolve(None, &exported).is_err());
-        assert!(args(None, Some("nocolon"), &[]).resolve(None, &exported).is_err());
+        assert!(args(Some("t"), None, &["Authorization: Bearer x"]).resolve(&no_file, &exported).is_err());
+        assert!(args(None, None, &["Authorization: a", "authorization: b"]).resolve(&no_file, &exported).is_err());
+        assert!(args(None, Some("nocolon"), &[]).resolve(&no_file, &exported).is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 mod client_args;
 mod cmd_checks;
 mod cmd_completions;
+mod cmd_config;
 mod cmd_filter;
 mod cmd_load;
 mod cmd_patch;
@@ -15,7 +16,9 @@ mod cmd_replay;
 mod cmd_report;
 mod cmd_serve;
 mod cmd_test;
+mod config;
 mod credentials;
+mod deviations;
 mod embedded;
 mod examples;
 mod exit;
@@ -30,6 +33,10 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "scimlab", version, about, long_about = None, propagate_version = true)]
 struct Cli {
+    /// Settings file for test, replay and config show (default: scimlab.toml in the current directory, when
+    /// there is one). Flags override it; it overrides the environment (SCIM_TOKEN).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -65,6 +72,9 @@ enum Command {
     Completions(cmd_completions::CompletionsArgs),
     /// Write the man pages: the main one on standard output, or one per command into a directory.
     Man(cmd_completions::ManArgs),
+    /// Show the settings a run would use: flags, scimlab.toml and the environment merged, secrets redacted.
+    #[command(subcommand)]
+    Config(cmd_config::ConfigCommand),
 }
 
 /// The whole command line as clap sees it, with every command's examples: what parses the arguments, and what
@@ -76,18 +86,20 @@ pub fn command() -> clap::Command {
 fn main() -> ExitCode {
     quiet_on_closed_stdout();
     let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit());
+    let config = || config::Config::load(cli.config.as_deref());
     let outcome = match cli.command {
-        Command::Test(a) => cmd_test::run(*a),
+        Command::Test(a) => config().and_then(|c| cmd_test::run(*a, &c)),
         Command::Checks(c) => cmd_checks::run(c),
         Command::Filter(c) => cmd_filter::run(c),
         Command::Patch(c) => cmd_patch::run(c),
         Command::Serve(a) => cmd_serve::run(a),
         Command::Recordings(a) => cmd_recordings::run(a),
         Command::Load(a) => cmd_load::run(*a),
-        Command::Replay(a) => cmd_replay::run(*a),
+        Command::Replay(a) => config().and_then(|c| cmd_replay::run(*a, &c)),
         Command::Report(c) => cmd_report::run(c),
         Command::Completions(a) => cmd_completions::completions(a),
         Command::Man(a) => cmd_completions::man(a),
+        Command::Config(c) => config().and_then(|cfg| cmd_config::run(c, &cfg)),
     };
     exit::finish(outcome)
 }

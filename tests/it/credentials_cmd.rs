@@ -18,10 +18,14 @@ pub struct AuthSp {
 impl AuthSp {
     /// Starts it.
     pub fn start(auth: Auth) -> AuthSp {
+        AuthSp::start_with(ServerConfig { auth, record: false, ..ServerConfig::default() })
+    }
+
+    /// Starts the mock SP with `config`.
+    pub fn start_with(config: ServerConfig) -> AuthSp {
         let runtime =
             tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("a runtime");
         let store: Arc<dyn scimlab_mock_sp::store::Store> = Arc::new(scimlab_mock_sp::store::MemoryStore::default());
-        let config = ServerConfig { auth, record: false, ..ServerConfig::default() };
         let app = scimlab_mock_sp::router(AppState::new(store, config));
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind a loopback port");
         let addr = listener.local_addr().expect("local address");

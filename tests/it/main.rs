@@ -2,6 +2,7 @@
 
 mod cli_surface;
 mod client_flags;
+mod config_cmd;
 mod credentials_cmd;
 mod exits;
 mod filter_cmd;
