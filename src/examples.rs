@@ -186,16 +186,22 @@ const EXAMPLES: &[(&[&str], &str)] = &[
   scimlab man --dir ~/.local/share/man/man1
       install a page per command (man scimlab-test)",
     ),
-    (&["config"], "\
+    (
+        &["config"],
+        "\
   scimlab config show
       the settings a run would use here, secrets redacted
   scimlab --config ci/scimlab.toml config show
-      the same for another file"),
-    (&["config", "show"], "\
+      the same for another file",
+    ),
+    (
+        &["config", "show"],
+        "\
   scimlab config show
       url, credential source, profiles, selections, known deviations and reports, merged and redacted
   scimlab --config ci/scimlab.toml config show --url https://staging.example.com/scim/v2
-      what a flag changes"),
+      what a flag changes",
+    ),
 ];
 
 /// `cmd` with every command's examples set as its `after_help` (test's own text kept).
