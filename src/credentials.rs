@@ -24,10 +24,11 @@ pub struct CredentialArgs {
     /// HTTP Basic credentials, USER:PASS (wins over SCIM_TOKEN and the config file).
     #[arg(long, value_name = "USER:PASS")]
     pub basic: Option<String>,
-    /// A request header sent with every request, 'Name: value'; repeatable. An Authorization header is the
-    /// credential (e.g. 'Authorization: SSWS abc') and wins over SCIM_TOKEN; a single header of another name with
-    /// no --token or --basic is the credential too (e.g. 'X-API-Key: abc').
-    /// (Parsed in [`CredentialArgs::resolve`], not by clap, whose errors would echo the value.)
+    /// A request header, 'Name: value'; repeatable. An Authorization header is the credential (e.g.
+    /// 'Authorization: SSWS abc') and wins over SCIM_TOKEN; a single header of another name with no --token or
+    /// --basic is the credential too (e.g. 'X-API-Key: abc'). Other headers beside a credential are refused for
+    /// now: the SCIM client sends one credential header.
+    // Parsed in `resolve`, not by a clap value parser, whose errors would echo the value.
     #[arg(long = "header", value_name = "'K: V'")]
     pub headers: Vec<String>,
 }
