@@ -37,8 +37,9 @@ pub fn run(cmd: ChecksCommand) -> Result<Outcome, Failure> {
                 profiles
                     .iter()
                     .map(|p| {
-                        Profile::parse(p)
-                            .ok_or_else(|| Failure::Usage(anyhow!("unknown profile {p:?}; use rfc, entra or okta")))
+                        Profile::parse(p).ok_or_else(|| {
+                            Failure::Usage(anyhow!("unknown profile {p:?}; use one of {}", Profile::names()))
+                        })
                     })
                     .collect::<Result<Vec<_>, _>>()?
             };
