@@ -130,11 +130,10 @@ pub fn run(cmd: ReportCommand) -> Result<Outcome, Failure> {
                 (f, None) => sinks::render_as(&run, f.format())
                     .map_err(|e| Failure::Internal(anyhow!("cannot render {}: {e}", report.display())))?,
             };
-            // A load run's results are its table; the reports crate keeps the load section opaque.
-            let load = run.load.as_ref().filter(|_| format == RenderFormat::Text);
-            let text = match load.map(scimlab_load::merge::read_section) {
-                Some(Ok(section)) => format!("{text}{}", scimlab_load::render_table(&section)),
-                _ => text,
+            // A load run's results are its table.
+            let text = match run.load.as_ref().filter(|_| format == RenderFormat::Text) {
+                Some(section) => format!("{text}{}", scimlab_load::render_table(section)),
+                None => text,
             };
             write_out(output.as_deref(), &text)?;
             Ok(Outcome::Success)

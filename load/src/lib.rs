@@ -77,6 +77,6 @@ pub fn run_report(opts: &LoadOptions, outcome: &Outcome) -> RunReport {
         summary: Summary::of(&checks),
         checks,
         root_causes: Vec::new(),
-        load: serde_json::to_value(&outcome.section).ok(),
+        load: Some(outcome.section.clone()),
     }
 }

@@ -8,28 +8,30 @@
 //! not hold the same shard (the same report given twice would double every count).
 
 use crate::report::{CleanupDoc, CreatedDoc, LOAD_FORMAT, LoadSection, OpDoc, VerifyDoc};
-use serde_json::Value;
 
 /// Merges load sections, in order. `Ok(None)` for no sections; the one section unchanged for one.
-pub fn merge_load(loads: &[&Value]) -> Result<Option<Value>, String> {
-    let sections = loads
-        .iter()
-        .enumerate()
-        .map(|(i, v)| read_section(v).map_err(|e| format!("load results {}: {e}", i + 1)))
-        .collect::<Result<Vec<_>, _>>()?;
-    match merge_sections(&sections)? {
-        None => Ok(None),
-        Some(s) => serde_json::to_value(&s).map(Some).map_err(|e| format!("cannot write the merged load: {e}")),
+pub fn merge_load(loads: &[&LoadSection]) -> Result<Option<LoadSection>, String> {
+    for (i, s) in loads.iter().enumerate() {
+        if s.format > LOAD_FORMAT {
+            return Err(format!(
+                "load results {}: load format {} is newer than this scimlab understands ({LOAD_FORMAT})",
+                i + 1,
+                s.format
+            ));
+        }
     }
+    let sections: Vec<LoadSection> = loads.iter().map(|s| (*s).clone()).collect();
+    merge_sections(&sections)
 }
 
-/// Reads one `load` member, refusing a newer format.
-pub fn read_section(v: &Value) -> Result<LoadSection, String> {
-    let format = v.get("format").and_then(Value::as_u64).unwrap_or(0);
+/// Reads a `load` member given as JSON (a `serde_json::Value`) or already typed, refusing a newer format.
+pub fn read_section(v: &impl serde::Serialize) -> Result<LoadSection, String> {
+    let v = serde_json::to_value(v).map_err(|e| format!("not a scimlab load section: {e}"))?;
+    let format = v.get("format").and_then(serde_json::Value::as_u64).unwrap_or(0);
     if format > u64::from(LOAD_FORMAT) {
         return Err(format!("load format {format} is newer than this scimlab understands ({LOAD_FORMAT})"));
     }
-    serde_json::from_value(v.clone()).map_err(|e| format!("not a scimlab load section: {e}"))
+    serde_json::from_value(v).map_err(|e| format!("not a scimlab load section: {e}"))
 }
 
 /// Merges parsed sections.
@@ -67,7 +69,7 @@ pub fn merge_sections(sections: &[LoadSection]) -> Result<Option<LoadSection>, S
     let mut ops: Vec<(usize, String, String, crate::stats::OpStats)> = Vec::new();
     for s in sections {
         for o in &s.operations {
-            let stats = o.to_stats().map_err(|e| format!("{} / {}: {e}", o.workload, o.operation))?;
+            let stats = crate::report::op_stats(o).map_err(|e| format!("{} / {}: {e}", o.workload, o.operation))?;
             match ops.iter_mut().find(|(l, _, op, _)| *l == o.lane && *op == o.operation) {
                 Some((_, _, _, acc)) => acc.merge(&stats),
                 None => ops.push((o.lane, o.workload.clone(), o.operation.clone(), stats)),
@@ -75,7 +77,8 @@ pub fn merge_sections(sections: &[LoadSection]) -> Result<Option<LoadSection>, S
         }
     }
     ops.sort_by_key(|(lane, _, op, _)| (*lane, op_rank(op)));
-    let operations: Vec<OpDoc> = ops.iter().map(|(lane, w, op, s)| OpDoc::of(*lane, w, op, s, duration_ms)).collect();
+    let operations: Vec<OpDoc> =
+        ops.iter().map(|(lane, w, op, s)| crate::report::op_doc(*lane, w, op, s, duration_ms)).collect();
     let mut merged = LoadSection {
         format: LOAD_FORMAT,
         scenario: first.scenario.clone(),
@@ -218,11 +221,15 @@ mod tests {
         let mut b = section("2/2", &[6]);
         b.scenario = "filter".into();
         assert!(merge_sections(&[a.clone(), b]).expect_err("scenario").contains("scenario"));
-        let v = serde_json::to_value(&a).expect("json");
-        assert_eq!(merge_load(&[&v]).expect("one"), Some(v.clone()));
+        assert_eq!(merge_load(&[&a]).expect("one"), Some(a.clone()));
         assert_eq!(merge_load(&[]).expect("none"), None);
+        let v = serde_json::to_value(&a).expect("json");
+        assert_eq!(read_section(&v).expect("reads"), a);
         let mut newer = v;
         newer["format"] = 99.into();
-        assert!(merge_load(&[&newer]).expect_err("newer").contains("newer"));
+        assert!(read_section(&newer).expect_err("newer").contains("newer"));
+        let mut typed_newer = a;
+        typed_newer.format = 99;
+        assert!(merge_load(&[&typed_newer]).expect_err("newer").contains("newer"));
     }
 }

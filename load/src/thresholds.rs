@@ -458,8 +458,7 @@ pub fn checks(thresholds: &[Threshold], s: &LoadSection) -> Vec<CheckResult> {
 /// when it names none) over the section as it now is. `scimlab report merge` calls it, so a merged report's
 /// verdicts are those of the whole run, not a pile of the shards'.
 pub fn rejudge(report: &mut RunReport) -> Result<(), String> {
-    let Some(load) = &report.load else { return Ok(()) };
-    let section = crate::merge::read_section(load)?;
+    let Some(section) = report.load.clone() else { return Ok(()) };
     let mut thresholds: Vec<Threshold> = Vec::new();
     for c in &report.checks {
         if let Some(t) = c.id.strip_prefix(THRESHOLD_ID) {
@@ -538,7 +537,7 @@ mod tests {
             shards: Vec::new(),
             lanes: Vec::new(),
             duration_ms: 1000.0,
-            operations: vec![OpDoc::of(0, "read", "get", &st, 1000.0)],
+            operations: vec![crate::report::op_doc(0, "read", "get", &st, 1000.0)],
             created: None,
             verify: None,
             cleanup: None,
@@ -560,7 +559,7 @@ mod tests {
             summary: scimlab_reports::Summary::of(&checks),
             checks,
             root_causes: Vec::new(),
-            load: serde_json::to_value(s).ok(),
+            load: Some(s.clone()),
         }
     }
 

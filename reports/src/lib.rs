@@ -1,12 +1,14 @@
 //! scimlab-reports: one versioned [`RunReport`] for every run (conformance, replay, load), the [`Event`] stream
 //! that feeds reporters, and the sinks that write it for people and machines.
 //!
-//! It imports `scimlab-protocol` (for the `Exchange` evidence type) and nothing else of ours.
+//! It imports `scimlab-protocol` (for the `Exchange` evidence type) and nothing else of ours. The load section
+//! ([`load`]) is typed here, so that every sink reads it through types; `scimlab-load` writes it.
 
 pub mod baseline;
 pub mod causes;
 pub mod diff;
 pub mod event;
+pub mod load;
 pub mod merge;
 pub mod model;
 pub mod readiness;

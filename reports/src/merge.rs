@@ -7,13 +7,13 @@
 //! tool version and the seed are the first input's; the wall time is the longest input's (shards run side by
 //! side); profiles are the union, in order of first appearance.
 //!
-//! The `load` member is opaque to this crate: merging it (HdrHistograms merge exactly) belongs to the load
+//! Merging the `load` member (HdrHistograms merge exactly, derived numbers are recomputed) belongs to the load
 //! engine, which passes its function to [`merge_with`]. [`merge`] keeps `load` when at most one input has it and
 //! refuses to merge two inputs that both have one, rather than silently keeping only one shard's latencies.
 
 use crate::causes::RootCause;
+use crate::load::LoadSection;
 use crate::model::{REPORT_VERSION, ReportError, RunReport, Summary};
-use serde_json::Value;
 
 /// Merges `reports`, refusing when more than one carries load results (see [`merge_with`]).
 pub fn merge(reports: &[RunReport]) -> Result<RunReport, ReportError> {
@@ -49,7 +49,7 @@ fn merge_causes(reports: &[RunReport]) -> Vec<RootCause> {
 /// returns the merged member (or why it cannot).
 pub fn merge_with(
     reports: &[RunReport],
-    merge_load: impl FnOnce(&[&Value]) -> Result<Option<Value>, String>,
+    merge_load: impl FnOnce(&[&LoadSection]) -> Result<Option<LoadSection>, String>,
 ) -> Result<RunReport, ReportError> {
     let Some(first) = reports.first() else {
         return Err(ReportError::Merge("no reports to merge".to_owned()));
@@ -72,7 +72,7 @@ pub fn merge_with(
             return Err(ReportError::Merge(format!("report {n} and report 1 disagree on --strict")));
         }
     }
-    let loads: Vec<&Value> = reports.iter().filter_map(|r| r.load.as_ref()).collect();
+    let loads: Vec<&LoadSection> = reports.iter().filter_map(|r| r.load.as_ref()).collect();
     let load = merge_load(&loads).map_err(ReportError::Merge)?;
     let mut profiles: Vec<String> = Vec::new();
     for p in reports.iter().flat_map(|r| &r.profiles) {

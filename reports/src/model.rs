@@ -415,9 +415,10 @@ pub struct RunReport {
     /// version 1 without this member reads as empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub root_causes: Vec<RootCause>,
-    /// Load-test results (`scimlab load`), opaque to this version of the model's readers that do not use them.
+    /// Load-test results (`scimlab load`): per operation counts, latencies and histograms, what the run created,
+    /// the read-back and the cleanup. The verdicts on them are the load checks in `checks`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub load: Option<serde_json::Value>,
+    pub load: Option<crate::load::LoadSection>,
 }
 
 impl RunReport {
@@ -488,6 +489,13 @@ impl RunReport {
         let version = v.get("version").and_then(serde_json::Value::as_u64).unwrap_or(0);
         if version > u64::from(REPORT_VERSION) {
             return Err(ReportError::Version { found: version, supported: REPORT_VERSION });
+        }
+        let load_format = v.get("load").and_then(|l| l.get("format")).and_then(serde_json::Value::as_u64);
+        if let Some(found) = load_format.filter(|f| *f > u64::from(crate::load::LOAD_FORMAT)) {
+            return Err(ReportError::Parse(format!(
+                "its load results have format {found}, newer than this scimlab understands ({})",
+                crate::load::LOAD_FORMAT
+            )));
         }
         let mut report: RunReport = serde_json::from_value(v).map_err(|e| ReportError::Parse(e.to_string()))?;
         report.number_evidence();

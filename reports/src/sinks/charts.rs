@@ -1,13 +1,12 @@
 //! Inline SVG for the load section of the HTML report: a table of the operations and the charts that
 //! `scimlab load` puts in the report (latency by percentile, latency and throughput over time).
 //!
-//! The load section is opaque to this crate except for two documented shapes it draws: `operations` (rows with
-//! `workload`, `operation`, `requests`, `throughput`, `errors`, `throttled` and `latencyMs` percentiles) and
-//! `charts` (a title, axis labels, an x scale of `linear` or `nines`, and series of `[x, y]` points). Only
-//! numbers become geometry; every text is escaped, so a report from anywhere cannot inject markup. Anything
-//! missing or malformed is skipped, never an error.
+//! It reads the typed load section ([`crate::load`]): its operations, and its charts (a title, axis labels, an x
+//! scale of `linear` or `nines`, and series of `[x, y]` points). Only numbers become geometry; every text is
+//! escaped, so a report from anywhere cannot inject markup. A chart with nothing to draw, and points that are not
+//! finite, are skipped, never an error.
 
-use serde_json::Value;
+use crate::load::{Chart, LoadSection};
 use std::fmt::Write;
 
 const WIDTH: f64 = 720.0;
@@ -51,30 +50,74 @@ pub struct LoadRow {
     pub throttled: String,
 }
 
-fn num(v: &Value, key: &str) -> f64 {
-    v.get(key).and_then(Value::as_f64).unwrap_or(0.0)
-}
-
-fn text(v: &Value, key: &str) -> String {
-    v.get(key).and_then(Value::as_str).unwrap_or("").to_owned()
-}
-
-/// The rows of `load.operations`.
-pub fn load_rows(load: &Value) -> Vec<LoadRow> {
-    let Some(ops) = load.get("operations").and_then(Value::as_array) else { return Vec::new() };
-    ops.iter()
+/// The rows of the section's operations.
+pub fn load_rows(load: &LoadSection) -> Vec<LoadRow> {
+    load.operations
+        .iter()
         .map(|o| {
-            let l = o.get("latencyMs").cloned().unwrap_or(Value::Null);
+            let l = &o.latency_ms;
             LoadRow {
-                name: format!("{} / {}", text(o, "workload"), text(o, "operation")),
-                requests: format!("{}", num(o, "requests")),
-                throughput: format!("{:.1}", num(o, "throughput")),
-                latency: ["p50", "p90", "p99", "p999", "max"].iter().map(|k| format!("{:.2}", num(&l, k))).collect(),
-                errors: format!("{}", num(o, "errors") + num(o, "itemErrors")),
-                throttled: format!("{}", num(o, "throttled")),
+                name: format!("{} / {}", o.workload, o.operation),
+                requests: o.requests.to_string(),
+                throughput: format!("{:.1}", o.throughput),
+                latency: [l.p50, l.p90, l.p99, l.p999, l.max].iter().map(|v| format!("{v:.2}")).collect(),
+                errors: (o.errors + o.item_errors).to_string(),
+                throttled: o.throttled.to_string(),
             }
         })
         .collect()
+}
+
+/// The load run in one line: `scenario bulk-merge, persona entra, run sl1234abcd, shards 1/2+2/2, window 12.3 s`.
+pub fn load_line(load: &LoadSection) -> String {
+    let shards: Vec<&str> = load.shards.iter().map(|s| s.shard.as_str()).collect();
+    format!(
+        "scenario {}, persona {}, run {}, shards {}, window {:.1} s",
+        load.scenario,
+        load.persona,
+        load.run_id,
+        if shards.is_empty() { "-".to_owned() } else { shards.join("+") },
+        load.duration_ms / 1000.0
+    )
+}
+
+/// What the run created, read back and cleaned up, and the errors by scimType, one line each (the verdicts on
+/// them are the report's load checks).
+pub fn load_notes(load: &LoadSection) -> Vec<String> {
+    let mut notes = Vec::new();
+    for o in load.operations.iter().filter(|o| !o.scim_types.is_empty()) {
+        let types: Vec<String> = o
+            .scim_types
+            .iter()
+            .map(|(k, n)| if k == "none" { format!("{n} without a scimType") } else { format!("{k} {n}") })
+            .collect();
+        notes.push(format!("{} / {} errors by scimType: {}", o.workload, o.operation, types.join(", ")));
+    }
+    if let Some(c) = &load.created {
+        notes.push(format!(
+            "created: {} of {} users, {} of {} groups",
+            c.users, c.expected_users, c.groups, c.expected_groups
+        ));
+    }
+    if let Some(v) = &load.verify {
+        let users = match (v.users_expected, v.users_found) {
+            (Some(e), Some(f)) => format!("; {f} of {e} users found by the run's prefix"),
+            _ => String::new(),
+        };
+        notes.push(format!(
+            "read-back: {} of {} groups wrong, {} of {} memberships found{users}",
+            v.groups_wrong, v.groups_checked, v.memberships_found, v.memberships_expected
+        ));
+        notes.extend(v.problems.iter().map(|p| format!("read-back: {p}")));
+    }
+    match &load.cleanup {
+        Some(c) => notes.push(format!(
+            "cleanup: {} deleted, {} already gone, {} failed, {} left",
+            c.deleted, c.not_found, c.failed, c.left
+        )),
+        None => notes.push(format!("cleanup: skipped (--keep); names start with {}", load.run_id)),
+    }
+    notes
 }
 
 /// A round step for about `n` ticks over `span`.
@@ -115,30 +158,20 @@ fn nines_label(x: f64) -> String {
 }
 
 /// One chart as an SVG element, or `None` when it has nothing to draw.
-pub fn chart_svg(chart: &Value) -> Option<String> {
+pub fn chart_svg(chart: &Chart) -> Option<String> {
     let series: Vec<(String, Vec<(f64, f64)>)> = chart
-        .get("series")?
-        .as_array()?
+        .series
         .iter()
         .map(|s| {
-            let points = s
-                .get("points")
-                .and_then(Value::as_array)
-                .map(|ps| {
-                    ps.iter()
-                        .filter_map(|p| Some((p.get(0)?.as_f64()?, p.get(1)?.as_f64()?)))
-                        .filter(|(x, y)| x.is_finite() && y.is_finite())
-                        .collect()
-                })
-                .unwrap_or_default();
-            (text(s, "name"), points)
+            let points = s.points.iter().map(|[x, y]| (*x, *y)).filter(|(x, y)| x.is_finite() && y.is_finite());
+            (s.name.clone(), points.collect())
         })
         .filter(|(_, p): &(String, Vec<(f64, f64)>)| !p.is_empty())
         .collect();
     if series.is_empty() {
         return None;
     }
-    let nines = chart.get("xScale").and_then(Value::as_str) == Some("nines");
+    let nines = chart.x_scale == "nines";
     let all = series.iter().flat_map(|(_, p)| p.iter());
     let (mut x0, mut x1, mut y1) = (f64::MAX, f64::MIN, 0f64);
     for (x, y) in all {
@@ -163,12 +196,8 @@ pub fn chart_svg(chart: &Value) -> Option<String> {
         svg,
         r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" font-family="sans-serif" font-size="11">"#
     );
-    let _ = write!(svg, r#"<title>{}</title>"#, escape(&text(chart, "title")));
-    let _ = write!(
-        svg,
-        r#"<text x="{LEFT}" y="16" font-size="13" font-weight="bold">{}</text>"#,
-        escape(&text(chart, "title"))
-    );
+    let _ = write!(svg, r#"<title>{}</title>"#, escape(&chart.title));
+    let _ = write!(svg, r#"<text x="{LEFT}" y="16" font-size="13" font-weight="bold">{}</text>"#, escape(&chart.title));
     let mut y = 0.0;
     while y <= ymax + ystep / 2.0 {
         let py = sy(y);
@@ -210,9 +239,9 @@ pub fn chart_svg(chart: &Value) -> Option<String> {
         r##"<rect x="{LEFT}" y="{TOP}" width="{pw}" height="{ph}" fill="none" stroke="#999"/><text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text><text transform="translate(14 {:.1}) rotate(-90)" text-anchor="middle">{}</text>"##,
         LEFT + pw / 2.0,
         HEIGHT - 8.0,
-        escape(&text(chart, "xLabel")),
+        escape(&chart.x_label),
         TOP + ph / 2.0,
-        escape(&text(chart, "yLabel"))
+        escape(&chart.y_label)
     );
     for (i, (name, points)) in series.iter().enumerate() {
         let colour = COLOURS[i % COLOURS.len()];
@@ -242,24 +271,56 @@ pub fn chart_svg(chart: &Value) -> Option<String> {
     Some(svg)
 }
 
-/// Every chart of `load.charts` as SVG.
-pub fn load_charts(load: &Value) -> Vec<String> {
-    load.get("charts").and_then(Value::as_array).map(|cs| cs.iter().filter_map(chart_svg).collect()).unwrap_or_default()
+/// Every chart of the section as SVG.
+pub fn load_charts(load: &LoadSection) -> Vec<String> {
+    load.charts.iter().filter_map(chart_svg).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::load::Series;
+
+    fn section(charts: Vec<Chart>) -> LoadSection {
+        serde_json::from_value(serde_json::json!({
+            "format": 1, "scenario": "read", "persona": "entra", "runId": "r", "users": 0, "block": 100,
+            "shards": [], "lanes": [], "durationMs": 1000.0,
+            "operations": [{"lane": 0, "workload": "read", "operation": "get", "requests": 10, "responses": 10,
+                "errors": 1, "throughput": 5.0, "items": 0, "itemsPerSecond": 0.0, "itemErrors": 2,
+                "statusClasses": {}, "statuses": {}, "scimTypes": {}, "transportErrors": 0, "throttled": 3,
+                "throttleWaitMs": 0.0,
+                "latencyMs": {"min": 0.5, "mean": 1.5, "p50": 1.0, "p90": 2.0, "p99": 3.0, "p999": 4.0, "max": 5.0},
+                "histogram": {"lowestUs": 1, "highestUs": 3600000000u64, "significantDigits": 3, "buckets": []},
+                "timeline": {"intervalMs": 100, "count": [], "errors": [], "sumUs": [], "maxUs": []}}],
+        }))
+        .map(|mut s: LoadSection| {
+            s.charts = charts;
+            s
+        })
+        .expect("a load section")
+    }
+
+    fn chart(title: &str, scale: &str, series: Vec<(&str, Vec<[f64; 2]>)>) -> Chart {
+        Chart {
+            title: title.into(),
+            x_label: "percentile".into(),
+            y_label: "ms".into(),
+            x_scale: scale.into(),
+            series: series.into_iter().map(|(n, p)| Series { name: n.into(), points: p }).collect(),
+        }
+    }
 
     #[test]
     fn charts_become_svg_with_escaped_text() {
-        let load = json!({"charts": [
-            {"title": "Latency <by> percentile", "xLabel": "percentile", "yLabel": "ms", "xScale": "nines",
-             "series": [{"name": "read / get\"><script>", "points": [[0.0, 0.5], [1.0, 0.9], [3.0, 4.2]]}]},
-            {"title": "empty", "series": []},
-            {"title": "over time", "xScale": "linear", "series": [{"name": "a", "points": [[0.5, 10.0], [1.5, "x"]]}]}
-        ]});
+        let load = section(vec![
+            chart(
+                "Latency <by> percentile",
+                "nines",
+                vec![("read / get\"><script>", vec![[0.0, 0.5], [1.0, 0.9], [3.0, 4.2]])],
+            ),
+            chart("empty", "linear", vec![]),
+            chart("over time", "linear", vec![("a", vec![[0.5, 10.0], [1.5, f64::NAN]])]),
+        ]);
         let svgs = load_charts(&load);
         assert_eq!(svgs.len(), 2, "the chart without points is skipped");
         assert!(svgs[0].starts_with("<svg") && svgs[0].ends_with("</svg>"));
@@ -271,13 +332,10 @@ mod tests {
 
     #[test]
     fn rows_read_the_operations() {
-        let load = json!({"operations": [{"workload": "read", "operation": "get", "requests": 10, "throughput": 5.0,
-            "errors": 1, "itemErrors": 2, "throttled": 3, "latencyMs": {"p50": 1.0, "p90": 2.0, "p99": 3.0, "p999": 4.0, "max": 5.0}}]});
-        let rows = load_rows(&load);
+        let rows = load_rows(&section(vec![]));
         assert_eq!(rows[0].name, "read / get");
         assert_eq!((rows[0].errors.as_str(), rows[0].throttled.as_str()), ("3", "3"));
         assert_eq!(rows[0].latency, vec!["1.00", "2.00", "3.00", "4.00", "5.00"]);
-        assert!(load_rows(&json!({})).is_empty());
     }
 
     #[test]

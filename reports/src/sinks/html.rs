@@ -85,8 +85,10 @@ pub struct HtmlView {
     pub sections: Vec<SectionView>,
     /// Whether some evidence was left out to keep the page small (the JSON report has all of it).
     pub evidence_trimmed: bool,
-    /// The load results, pretty JSON, if any.
+    /// The load run in one line (scenario, persona, run id, shards, window), if the report has load results.
     pub load: Option<String>,
+    /// What the load run created, read back and cleaned up, and its errors by scimType, one line each.
+    pub load_notes: Vec<String>,
     /// The load results' operations, one row each (see [`super::charts`]).
     pub load_rows: Vec<super::charts::LoadRow>,
     /// The load results' charts, as inline SVG built from numbers and escaped text only ([`super::charts`]).
@@ -483,7 +485,8 @@ impl HtmlView {
                 .collect(),
             sections,
             evidence_trimmed: budget.trimmed,
-            load: report.load.as_ref().map(|l| serde_json::to_string_pretty(l).unwrap_or_default()),
+            load: report.load.as_ref().map(super::charts::load_line),
+            load_notes: report.load.as_ref().map(super::charts::load_notes).unwrap_or_default(),
             load_rows: report.load.as_ref().map(super::charts::load_rows).unwrap_or_default(),
             load_charts: report.load.as_ref().map(super::charts::load_charts).unwrap_or_default(),
         }

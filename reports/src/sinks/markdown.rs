@@ -283,12 +283,17 @@ pub fn render_markdown(report: &RunReport) -> String {
 
 /// The load results as a table, one row per operation (the verdicts on them are the report's checks, above);
 /// the JSON report has the histograms and timelines.
-fn load_table(out: &mut String, load: &serde_json::Value) {
+fn load_table(out: &mut String, load: &crate::load::LoadSection) {
     let rows = super::charts::load_rows(load);
+    let _ = writeln!(out, "### Load\n\n{}\n", inline(&super::charts::load_line(load)));
+    for note in super::charts::load_notes(load).iter().take(50) {
+        let _ = writeln!(out, "- {}", inline(&truncate(note, VALUE_MAX)));
+    }
+    out.push('\n');
     if rows.is_empty() {
         return;
     }
-    out.push_str("### Load\n\n| workload / operation | requests | responses/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | 429 |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.push_str("| workload / operation | requests | responses/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | 429 |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for r in rows.iter().take(200) {
         let _ = writeln!(
             out,

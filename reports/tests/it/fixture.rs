@@ -183,3 +183,23 @@ pub fn report() -> RunReport {
     };
     report_of(vec![pass, warn, fail, skip, error])
 }
+
+/// A load section with one `read / get` operation of `requests` requests (latencies 1-5 ms, one error).
+pub fn load_section(requests: u64) -> scimlab_reports::load::LoadSection {
+    serde_json::from_value(serde_json::json!({
+        "format": 1, "scenario": "read", "persona": "entra", "runId": "sl0000002a", "users": 0, "block": 100,
+        "shards": [{"shard": "1/1", "users": [0, 0], "startedAt": "2024-05-01T12:00:00Z", "durationMs": 1000.0}],
+        "lanes": [{"workload": "read", "model": "closed", "concurrency": 4}],
+        "durationMs": 1000.0,
+        "operations": [{"lane": 0, "workload": "read", "operation": "get", "requests": requests,
+            "responses": requests, "errors": 1, "throughput": requests as f64, "items": 0, "itemsPerSecond": 0.0,
+            "itemErrors": 0, "statusClasses": {"2xx": requests - 1, "5xx": 1},
+            "statuses": {"200": requests - 1, "500": 1}, "scimTypes": {"none": 1}, "transportErrors": 0,
+            "throttled": 0, "throttleWaitMs": 0.0,
+            "latencyMs": {"min": 1.0, "mean": 2.0, "p50": 2.0, "p90": 4.0, "p99": 5.0, "p999": 5.0, "max": 5.0},
+            "histogram": {"lowestUs": 1, "highestUs": 3_600_000_000u64, "significantDigits": 3, "buckets": []},
+            "timeline": {"intervalMs": 100, "count": [], "errors": [], "sumUs": [], "maxUs": []}}],
+        "cleanup": {"deleted": 0, "notFound": 0, "failed": 0, "left": 0, "durationMs": 0.0},
+    }))
+    .expect("a load section")
+}

@@ -157,3 +157,28 @@ fn markdown_too_big_for_a_step_summary_is_cut_with_a_note_and_keeps_its_result()
     let tail = &md[md.len() - 400..];
     assert!(tail.contains("**Result:** FAILED"), "the result ends the document: {tail}");
 }
+
+/// Regression: the load section was an untyped JSON member that the Markdown dumped whole (about 50 KB of raw
+/// JSON) and the HTML showed as a JSON block. It is typed now, and every sink shows it as tables and lines.
+#[test]
+fn a_load_section_is_shown_typed_in_every_document_and_newer_formats_are_refused() {
+    let mut report = fixture::report();
+    report.kind = scimlab_reports::RunKind::Load;
+    report.load = Some(fixture::load_section(812));
+    let md = render(&report, "md").expect("markdown");
+    assert!(md.contains("| read / get | 812 | 812.0 | 2.00 | 4.00 | 5.00 | 5.00 | 5.00 | 1 | 0 |"), "{md}");
+    assert!(md.contains("- read / get errors by scimType: 1 without a scimType"), "{md}");
+    assert!(!md.contains("```json") && !md.contains("\"histogram\""), "no raw JSON: {md}");
+    let html = render(&report, "html").expect("html");
+    let html = html.replace("&#x2f;", "/");
+    assert!(html.contains("<td>read / get</td><td>812</td>"), "the operations table");
+    assert!(html.contains("scenario read, persona entra, run sl0000002a, shards 1/1, window 1.0 s"));
+    assert!(html.contains("<li>read / get errors by scimType: 1 without a scimType</li>"));
+    assert!(!html.contains("histogram") && !html.contains("lowestUs"), "no raw JSON in the page");
+    let json = render(&report, "json").expect("json");
+    assert_eq!(RunReport::from_json(&json).expect("reads back").load, report.load);
+    let mut v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    v["load"]["format"] = serde_json::json!(scimlab_reports::load::LOAD_FORMAT + 1);
+    let err = RunReport::from_json(&v.to_string()).expect_err("a newer load format");
+    assert!(err.to_string().contains("load results have format 2"), "{err}");
+}

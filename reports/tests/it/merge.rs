@@ -34,15 +34,16 @@ fn mismatched_reports_are_refused() {
 fn load_is_left_to_the_load_engine() {
     let mut a = fixture::report();
     let mut b = fixture::report();
-    a.load = Some(serde_json::json!({"requests": 10}));
+    a.load = Some(fixture::load_section(10));
     assert_eq!(merge(&[a.clone(), b.clone()]).expect("one load").load, a.load);
-    b.load = Some(serde_json::json!({"requests": 5}));
+    b.load = Some(fixture::load_section(5));
     let err = merge(&[a.clone(), b.clone()]).expect_err("two loads need the load engine");
     assert!(err.to_string().contains("load"), "{err}");
     let summed = merge_with(&[a, b], |loads| {
-        let n: u64 = loads.iter().filter_map(|l| l["requests"].as_u64()).sum();
-        Ok(Some(serde_json::json!({"requests": n})))
+        let mut merged = loads[0].clone();
+        merged.operations[0].requests = loads.iter().map(|l| l.operations[0].requests).sum();
+        Ok(Some(merged))
     })
     .expect("merges with the engine's function");
-    assert_eq!(summed.load, Some(serde_json::json!({"requests": 15})));
+    assert_eq!(summed.load.map(|l| l.operations[0].requests), Some(15));
 }
