@@ -580,8 +580,12 @@ mod tests {
         assert!(junit.contains("<testcase name=\"load/threshold/errors&lt;1%\""), "{junit}");
         let md = scimlab_reports::render(&report, "md").expect("markdown");
         assert!(md.contains("## scimlab load: FAILED") && md.contains("errors&lt;1%"), "{md}");
+        assert!(md.contains("| FAIL | `load/threshold/errors<1%` | errors&lt;1% | 40.00% (400 of 1000) |"), "{md}");
         let html = scimlab_reports::render(&report, "html").expect("html");
         assert!(html.contains("load report: <span class=\"result-FAILED\">FAILED</span>"));
+        let verdicts = html.find("<h2 id=\"verdicts\">").expect("a verdicts table");
+        assert!(verdicts < html.find("<h2 id=\"summary\">").expect("summary"), "the verdicts come first");
+        assert!(html.contains("<tr class=\"worst-fail\"><td class=\"v v-fail\">FAIL</td>"), "{html}");
         let text = crate::table::render_verdicts(&report);
         assert!(text.contains("FAIL  load/threshold/errors<1%: 40.00% (400 of 1000)"), "{text}");
         assert!(text.ends_with("Result: FAILED (a MUST requirement was missed)\n"), "{text}");

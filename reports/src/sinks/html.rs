@@ -85,6 +85,8 @@ pub struct HtmlView {
     pub sections: Vec<SectionView>,
     /// Whether some evidence was left out to keep the page small (the JSON report has all of it).
     pub evidence_trimmed: bool,
+    /// A load run's verdicts (thresholds, and what the run set out to do), one row each; empty for other runs.
+    pub verdict_rows: Vec<VerdictRow>,
     /// The load run in one line (scenario, persona, run id, shards, window), if the report has load results.
     pub load: Option<String>,
     /// What the load run created, read back and cleaned up, and its errors by scimType, one line each.
@@ -93,6 +95,21 @@ pub struct HtmlView {
     pub load_rows: Vec<super::charts::LoadRow>,
     /// The load results' charts, as inline SVG built from numbers and escaped text only ([`super::charts`]).
     pub load_charts: Vec<String>,
+}
+
+/// One check of a load run as a table row.
+#[derive(Debug, Serialize)]
+pub struct VerdictRow {
+    /// `pass`, `fail`...
+    pub verdict: &'static str,
+    /// `PASS`, `FAIL`...
+    pub label: &'static str,
+    /// The check's id, e.g. `load/threshold/p99<500ms`.
+    pub id: String,
+    /// The rule.
+    pub expected: String,
+    /// What was measured.
+    pub actual: String,
 }
 
 /// One verdict and how many checks got it.
@@ -485,6 +502,21 @@ impl HtmlView {
                 .collect(),
             sections,
             evidence_trimmed: budget.trimmed,
+            verdict_rows: if report.kind == crate::model::RunKind::Load {
+                report
+                    .checks
+                    .iter()
+                    .map(|c| VerdictRow {
+                        verdict: c.verdict.as_str(),
+                        label: label(c.verdict),
+                        id: c.id.clone(),
+                        expected: c.expected.as_deref().map(value).unwrap_or_default(),
+                        actual: c.actual.as_deref().map(|a| truncate(a, VALUE_FLOOR * 4)).unwrap_or_default(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
             load: report.load.as_ref().map(super::charts::load_line),
             load_notes: report.load.as_ref().map(super::charts::load_notes).unwrap_or_default(),
             load_rows: report.load.as_ref().map(super::charts::load_rows).unwrap_or_default(),

@@ -17,7 +17,7 @@ use super::common::{
 use super::output::Output;
 use crate::causes::cause_of;
 use crate::event::{Event, Sink};
-use crate::model::{CheckResult, ReportError, RunReport, Verdict};
+use crate::model::{CheckResult, ReportError, RunKind, RunReport, Verdict};
 use scimlab_protocol::exchange::Exchange;
 use std::fmt::Write as _;
 
@@ -192,6 +192,9 @@ pub fn render_markdown(report: &RunReport) -> String {
     if let Some(why) = result.why() {
         let _ = writeln!(out, "**Result: {}** ({})\n", result.word(), inline(&why));
     }
+    if report.kind == RunKind::Load {
+        verdict_table(&mut out, report);
+    }
 
     out.push_str("| verdict | checks |\n|---|---:|\n");
     let n = counts(&report.checks);
@@ -279,6 +282,18 @@ pub fn render_markdown(report: &RunReport) -> String {
     let mut out = cut_to_limit(out, end.len());
     out.push_str(&end);
     out
+}
+
+/// A load run's verdicts (thresholds, and what the run set out to do) as one table: verdict, check, the rule,
+/// what was measured.
+fn verdict_table(out: &mut String, report: &RunReport) {
+    out.push_str("| verdict | check | expected | measured |\n|---|---|---|---|\n");
+    for c in report.checks.iter().take(200) {
+        let cell = |v: &Option<String>| v.as_deref().map(|v| inline(&truncate(v, 300))).unwrap_or_default();
+        let _ =
+            writeln!(out, "| {} | {} | {} | {} |", label(c.verdict), code(&c.id), cell(&c.expected), cell(&c.actual));
+    }
+    out.push('\n');
 }
 
 /// The load results as a table, one row per operation (the verdicts on them are the report's checks, above);
