@@ -427,6 +427,7 @@ pub fn run_checks(s: &LoadSection) -> Vec<CheckResult> {
     if let Some(c) = &s.cleanup {
         let ok = c.failed == 0 && c.left == 0;
         let mut r = check("load/cleanup", Level::Should, ok, "cleanup deletes everything the run created");
+        r.expected = Some("every resource the run created deleted".to_owned());
         r.actual =
             Some(format!("{} deleted, {} already gone, {} failed, {} left", c.deleted, c.not_found, c.failed, c.left));
         if !ok {
