@@ -17,6 +17,10 @@ use std::fmt::Write as _;
 /// Headers curl computes itself, or that would make its output unreadable.
 const SKIPPED_HEADERS: [&str; 5] = ["host", "content-length", "connection", "transfer-encoding", "accept-encoding"];
 
+/// The most a script grows to: past it, the remaining requests are left out with a note (documents cut it
+/// shorter still; the JSON report has every exchange).
+pub const SCRIPT_MAX: usize = 256 * 1024;
+
 /// `s` in single quotes for a POSIX shell.
 fn sq(s: &str) -> String {
     format!("'{}'", s.replace('\0', "").replace('\'', r"'\''"))
@@ -111,6 +115,14 @@ pub fn replay_script(c: &CheckResult) -> Option<String> {
     let mut created: Vec<(String, usize)> = Vec::new();
     let mut body = String::new();
     for (i, x) in c.evidence.iter().enumerate() {
+        if body.len() > SCRIPT_MAX {
+            let _ = writeln!(
+                body,
+                "\n# ... {} more requests left out to keep this script small; the JSON report has every exchange",
+                c.evidence.len() - i
+            );
+            break;
+        }
         let status = match &x.response {
             Some(r) => format!("answered {}", r.status),
             None => "got no answer".to_owned(),
@@ -216,6 +228,15 @@ mod tests {
         assert!(!s.contains('\u{1}'), "no placeholder is left");
         let one = CheckResult { evidence: c.evidence[..1].to_vec(), ..c.clone() };
         assert_eq!(replay_script(&one), None);
+        // A check of huge requests gets a bounded script that says what it left out.
+        let huge = format!("{{\"a\":\"{}\"}}", "x".repeat(SCRIPT_MAX));
+        let big = CheckResult {
+            evidence: (0..5).map(|_| x("POST", &format!("{base}/Users"), Some(&huge), 400, None)).collect(),
+            ..c.clone()
+        };
+        let s = replay_script(&big).expect("a script");
+        assert!(s.len() < 3 * SCRIPT_MAX, "{} bytes", s.len());
+        assert!(s.contains("# ... 4 more requests left out"), "{}", &s[s.len() - 300..]);
     }
 
     /// The script is valid shell: `sh -n` parses it (skipped where no sh exists).
