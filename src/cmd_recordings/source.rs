@@ -184,7 +184,12 @@ impl Server {
         match self.runtime.block_on(self.client.send(request)) {
             Ok(r) => Ok((r.status, r.body)),
             Err(ClientError::Transport { reason, .. }) => {
-                Err(Failure::Usage(anyhow!("cannot reach server {}: {reason}", self.url)))
+                let hint = if reason.contains("certificate") {
+                    "; trust the CA that signed it with --ca-cert FILE, or pass --insecure for a test server"
+                } else {
+                    ""
+                };
+                Err(Failure::Usage(anyhow!("cannot reach server {}: {reason}{hint}", self.url)))
             }
             Err(e) => Err(Failure::Usage(anyhow!("server {}: {e}", self.url))),
         }

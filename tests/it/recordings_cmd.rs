@@ -380,7 +380,7 @@ fn recordings_are_read_over_https_with_the_certificate_checked() {
     let refused = scimlab().args(["recordings", "list", "--server", &https, "--token", TOKEN]).assert().code(2);
     let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
     assert!(stderr.contains(&format!("cannot reach server {https}")), "{stderr}");
-    assert!(stderr.to_lowercase().contains("certificate"), "{stderr}");
+    assert!(stderr.contains("certificate") && stderr.contains("--ca-cert FILE"), "{stderr}");
     assert!(!stderr.contains(TOKEN), "{stderr}");
     scimlab()
         .args(["recordings", "--insecure", "--server", &https, "list"])
