@@ -2,7 +2,8 @@
 //!
 //! This crate is the reference semantics scimlab judges other servers by: schemas and attribute resolution,
 //! filters (lexer, parser, printer, evaluator), PATCH paths and operations, projection, sorting and pagination,
-//! bulk, the SCIM error type, and the `Exchange` evidence record. It does no I/O and nothing async, and it must
+//! bulk, the SCIM error type, and the `Exchange` evidence record; and, because every crate can reach it, the few
+//! text rules all commands share (durations, "did you mean"). It does no I/O and nothing async, and it must
 //! never import another scimlab crate: everything else imports it.
 
 #[cfg(any(test, feature = "arbitrary"))]
