@@ -1,7 +1,12 @@
 //! `scimlab load`: bulk, filter and PATCH throughput of a SCIM server with latency percentiles, in an open or
 //! closed model, bounded by count and time, sharded with `--shard K/N`. The engine is `scimlab-load`; this module
 //! turns flags into its options, runs it on a Tokio runtime of `--threads` threads, prints the final table and
-//! writes the `--report` files.
+//! the verdicts, and writes the `--report` files.
+//!
+//! The run is judged by thresholds (`--threshold 'p99<500ms'`, a scenario file's `thresholds`, by default
+//! `errors<1%`) and by what it set out to do (every user and group created, the read-back, the cleanup); they are
+//! the report's checks, so the exit status is the report's: 0 when every MUST holds, 1 when one fails, 2 on a usage
+//! error, 3 when the run could not be done.
 
 use crate::exit::{Failure, Outcome};
 use anyhow::anyhow;
