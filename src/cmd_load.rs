@@ -224,3 +224,53 @@ pub fn run(a: LoadArgs) -> Result<Outcome, Failure> {
     table.map_err(|e| Failure::Internal(anyhow!("cannot write the result table to standard output: {e}")))?;
     Ok(if report.failed() { Outcome::Negative } else { Outcome::Success })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        load: LoadArgs,
+    }
+
+    fn options_of(args: &[&str]) -> Result<LoadOptions, Failure> {
+        let cli = Cli::try_parse_from(["load", "--url", "http://127.0.0.1:1/scim/v2"].iter().chain(args))
+            .map_err(|e| Failure::Usage(anyhow!("{e}")))?;
+        options(&cli.load)
+    }
+
+    fn thresholds(o: &LoadOptions) -> Vec<String> {
+        o.thresholds.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn thresholds_come_from_the_flags_else_the_scenario_file_else_the_defaults() {
+        let o = options_of(&["--scenario", "read"]).expect("options");
+        assert!(o.thresholds.is_empty(), "the defaults apply when the run judges");
+        let o = options_of(&["--scenario", "read", "--threshold", "p99<500ms", "--threshold", "errors < 2%"])
+            .expect("options");
+        assert_eq!(thresholds(&o), ["p99<500ms", "errors<2%"]);
+        let dir = std::env::temp_dir().join(format!("scimlab-cmd-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("judged.yaml");
+        std::fs::write(&file, "lanes:\n  - workload: read\nthresholds: [\"p90<1s\"]\n").expect("scenario file");
+        let path = file.display().to_string();
+        let o = options_of(&["--scenario", &path]).expect("options");
+        assert_eq!(thresholds(&o), ["p90<1000ms"]);
+        let o = options_of(&["--scenario", &path, "--threshold", "rps>10"]).expect("options");
+        assert_eq!(thresholds(&o), ["rps>10/s"], "the command line replaces the file's thresholds");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_bad_threshold_is_a_usage_error_naming_it() {
+        let Err(Failure::Usage(e)) = options_of(&["--scenario", "read", "--threshold", "p98<1ms"]) else {
+            panic!("a usage error");
+        };
+        let e = e.to_string();
+        assert!(e.contains("--threshold") && e.contains("\"p98<1ms\"") && e.contains("unknown metric"), "{e}");
+    }
+}
