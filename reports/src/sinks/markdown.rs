@@ -102,9 +102,15 @@ fn message(headers: &[(String, String)], body: Option<&str>, first_line: &str) -
     text
 }
 
-fn exchange_block(out: &mut String, x: &Exchange) {
+/// Exchange `n` of a check's `of`, collapsed.
+fn exchange_block(out: &mut String, x: &Exchange, n: usize, of: usize) {
     let line = truncate(&request_line(x), VALUE_MAX);
-    let _ = write!(out, "<details><summary>Evidence: {} &rarr; {}</summary>\n\n", html(&line), html(&status_text(x)));
+    let _ = write!(
+        out,
+        "<details><summary>Evidence #{n} of {of}: {} &rarr; {}</summary>\n\n",
+        html(&line),
+        html(&status_text(x))
+    );
     out.push_str(&fenced("http", &message(&x.request.headers, x.request.body.as_deref(), &line)));
     if let Some(r) = &x.response {
         out.push('\n');
@@ -127,7 +133,7 @@ fn problem_details(c: &CheckResult) -> String {
     }
     if let Some(x) = c.evidence.last() {
         out.push('\n');
-        exchange_block(&mut out, x);
+        exchange_block(&mut out, x, c.evidence.len(), c.evidence.len());
     }
     out.push('\n');
     out
