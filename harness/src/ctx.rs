@@ -19,6 +19,7 @@ use scimlab_protocol::spc::ServiceProviderConfig;
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// A resource collection the harness works with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -166,12 +167,50 @@ pub struct Ctx {
     /// The run.
     pub run: Arc<RunShared>,
     evidence: Mutex<Vec<Exchange>>,
+    /// When each request this check sent was handed to the client and when its answer was back.
+    spans: Mutex<Vec<(Instant, Instant)>>,
+}
+
+/// What a check cost: the requests it sent (retries included) and the round trips on its critical path, the
+/// longest chain of its requests each sent after the one before was answered. Against a server `L` away, a check
+/// takes at least `round_trips * L`, however many requests run side by side.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cost {
+    /// HTTP requests sent.
+    pub requests: usize,
+    /// Round trips on the critical path.
+    pub round_trips: usize,
+}
+
+impl Cost {
+    /// The cost of requests that ran over `spans` (start, end): the most of them that fit one after another,
+    /// found by always taking the one that ends first (the interval scheduling greedy, which is optimal).
+    pub fn of(spans: &[(Instant, Instant)], requests: usize) -> Cost {
+        let mut by_end: Vec<_> = spans.to_vec();
+        by_end.sort_by_key(|&(_, end)| end);
+        let mut round_trips = 0;
+        let mut free_at: Option<Instant> = None;
+        for (start, end) in by_end {
+            if free_at.is_none_or(|f| start >= f) {
+                round_trips += 1;
+                free_at = Some(end);
+            }
+        }
+        Cost { requests, round_trips }
+    }
 }
 
 impl Ctx {
     /// A context for one check.
     pub fn new(run: Arc<RunShared>) -> Self {
-        Ctx { run, evidence: Mutex::new(Vec::new()) }
+        Ctx { run, evidence: Mutex::new(Vec::new()), spans: Mutex::new(Vec::new()) }
+    }
+
+    /// What this check's requests cost so far.
+    pub fn cost(&self) -> Cost {
+        let spans = lock(&self.spans);
+        let evidence = lock(&self.evidence);
+        Cost::of(&spans, evidence.len().max(spans.len()))
     }
 
     /// The exchanges this check sent, in order.
@@ -286,7 +325,10 @@ impl Ctx {
     /// Sends a request through `client` (the run's client with another credential, for the authentication
     /// checks: `ctx.run.client.with_credential(Credential::None)`), guarded and recorded like [`Ctx::send`].
     pub async fn send_via(&self, client: &ScimClient, req: ScimRequest) -> Result<ScimResponse, Outcome> {
-        match client.send(req).await {
+        let sent = Instant::now();
+        let answer = client.send(req).await;
+        lock(&self.spans).push((sent, Instant::now()));
+        match answer {
             Ok(r) => {
                 // Retried attempts are evidence too: a reader sees the 429s the run rode out.
                 let mut evidence = lock(&self.evidence);

@@ -150,6 +150,13 @@ async fn run_one(run: Arc<RunShared>, check: &Check, timeout: Duration) -> Check
     result_of(check, outcome, ctx.take_evidence(), started.elapsed().as_secs_f64() * 1000.0)
 }
 
+/// Checks run side by side for `concurrency` requests in flight: a check spends most of its time waiting for
+/// answers, so several checks per request slot keep the slots busy. The client's gate, not this number, bounds
+/// what the server sees.
+fn checks_at_once(concurrency: usize) -> usize {
+    concurrency.max(1).saturating_mul(4)
+}
+
 /// Runs `checks` against the server behind `client`, feeding `sinks`, and returns the report.
 pub async fn run(
     client: ScimClient,
@@ -181,7 +188,7 @@ pub async fn run(
             let run = run.clone();
             async move { (i, run_one(run, c, options.check_timeout).await) }
         })
-        .buffer_unordered(options.concurrency.max(1));
+        .buffer_unordered(checks_at_once(options.concurrency));
     // Boxed, not pinned on the stack, so that dropping it below really drops the checks still running (and the
     // places they hold in the client's gate) before cleanup needs them.
     let mut stream = Box::pin(stream);

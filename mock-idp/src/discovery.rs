@@ -354,8 +354,18 @@ pub async fn discover(client: &ScimClient) -> Result<Discovery, DiscoveryError> 
     let mut probes = Vec::new();
     let mut findings = Vec::new();
 
+    // The three discovery documents are independent: asked for side by side, read in order.
+    let (mut spc_probe, mut schemas_probe, mut types_probe) = (Vec::new(), Vec::new(), Vec::new());
+    let (spc_resp, schemas_resp, types_resp) = tokio::join!(
+        get(client, "/ServiceProviderConfig", &mut spc_probe),
+        get(client, "/Schemas", &mut schemas_probe),
+        get(client, "/ResourceTypes", &mut types_probe),
+    );
+    let resp = spc_resp?;
+    let (schemas_resp, types_resp) = (schemas_resp?, types_resp?);
+    probes.extend(spc_probe.into_iter().chain(schemas_probe).chain(types_probe));
+
     // RFC 7644 section 4: the ServiceProviderConfig.
-    let resp = get(client, "/ServiceProviderConfig", &mut probes).await?;
     let spc = match (unreadable(&resp, "/ServiceProviderConfig", &mut findings), &resp.json) {
         (None, Some(json)) => match ServiceProviderConfig::from_json(json) {
             Ok(spc) => Some(spc),
@@ -369,7 +379,7 @@ pub async fn discover(client: &ScimClient) -> Result<Discovery, DiscoveryError> 
 
     // RFC 7643 section 7: the server's schemas replace RFC 7643's where they share an id.
     let mut registry = SchemaRegistry::core().clone();
-    let resp = get(client, "/Schemas", &mut probes).await?;
+    let resp = schemas_resp;
     if let (None, Some(json)) = (unreadable(&resp, "/Schemas", &mut findings), &resp.json)
         && let Err(e) = registry.load_schemas(json)
     {
@@ -379,7 +389,7 @@ pub async fn discover(client: &ScimClient) -> Result<Discovery, DiscoveryError> 
     // RFC 7643 section 6: resource types, each endpoint resolved against the base URL.
     let mut resource_types = Vec::new();
     let mut enterprise = false;
-    let resp = get(client, "/ResourceTypes", &mut probes).await?;
+    let resp = types_resp;
     if let (None, Some(json)) = (unreadable(&resp, "/ResourceTypes", &mut findings), &resp.json) {
         for (i, item) in items(json).into_iter().enumerate() {
             let mut rt: ResourceType = match serde_json::from_value(item.clone()) {
@@ -417,41 +427,70 @@ pub async fn discover(client: &ScimClient) -> Result<Discovery, DiscoveryError> 
     }
 
     // The collections every job uses: the published endpoint first, then the RFC's usual one, each probed.
-    let mut users = None;
-    let mut groups = None;
+    // Users and Groups are probed side by side; their probes and findings are kept in that order.
+    let (user_probe, group_probe) = tokio::join!(
+        probe_collection(client, &resource_types, "User", "/Users"),
+        probe_collection(client, &resource_types, "Group", "/Groups"),
+    );
     let mut listed = false;
-    for (name, fallback, slot) in [("User", "/Users", &mut users), ("Group", "/Groups", &mut groups)] {
-        let published = resource_types.iter().find(|t| t.name.eq_ignore_ascii_case(name)).map(|t| t.endpoint.clone());
-        let mut candidates: Vec<(String, bool)> = published.iter().map(|p| (p.clone(), true)).collect();
-        if published.as_deref() != Some(fallback) {
-            candidates.push((fallback.to_owned(), false));
-        }
-        for (endpoint, is_published) in candidates {
-            let path = format!("{endpoint}?count=1");
-            let url = client.url_for(&path);
-            let resp = get(client, &path, &mut probes).await?;
-            let answer = Answer::of(&resp);
-            if answer.is_list() {
-                listed = true;
-                *slot = Some(endpoint);
-                break;
-            }
-            // A published endpoint that answers with anything but "not here" is kept: its checks judge it.
-            let used = is_published && !answer.is_absent();
-            if is_published || !answer.is_absent() {
-                findings.push(Finding::EndpointUnanswered { resource_type: name.to_owned(), url, answer, used });
-            }
-            if used {
-                *slot = Some(endpoint);
-                break;
-            }
-        }
+    let mut found = [None, None];
+    for (slot, probed) in found.iter_mut().zip([user_probe?, group_probe?]) {
+        probes.extend(probed.probes);
+        findings.extend(probed.findings);
+        listed |= probed.listed;
+        *slot = probed.endpoint;
     }
+    let [users, groups] = found;
 
     if spc.is_none() && !listed {
         return Err(DiscoveryError::NotScim { url: client.base_url().to_owned(), tried: probes, hint: hint(client) });
     }
     Ok(Discovery { spc, registry, resource_types, users, groups, enterprise, probes, findings })
+}
+
+/// What probing one collection found.
+struct Probed {
+    endpoint: Option<String>,
+    listed: bool,
+    probes: Vec<Probe>,
+    findings: Vec<Finding>,
+}
+
+/// Probes the collection of resource type `name`: its published endpoint first, then the RFC's usual one
+/// (`fallback`), until one answers with a list.
+async fn probe_collection(
+    client: &ScimClient,
+    resource_types: &[ResolvedType],
+    name: &str,
+    fallback: &str,
+) -> Result<Probed, DiscoveryError> {
+    let mut probed = Probed { endpoint: None, listed: false, probes: Vec::new(), findings: Vec::new() };
+    let published = resource_types.iter().find(|t| t.name.eq_ignore_ascii_case(name)).map(|t| t.endpoint.clone());
+    let mut candidates: Vec<(String, bool)> = published.iter().map(|p| (p.clone(), true)).collect();
+    if published.as_deref() != Some(fallback) {
+        candidates.push((fallback.to_owned(), false));
+    }
+    for (endpoint, is_published) in candidates {
+        let path = format!("{endpoint}?count=1");
+        let url = client.url_for(&path);
+        let resp = get(client, &path, &mut probed.probes).await?;
+        let answer = Answer::of(&resp);
+        if answer.is_list() {
+            probed.listed = true;
+            probed.endpoint = Some(endpoint);
+            break;
+        }
+        // A published endpoint that answers with anything but "not here" is kept: its checks judge it.
+        let used = is_published && !answer.is_absent();
+        if is_published || !answer.is_absent() {
+            probed.findings.push(Finding::EndpointUnanswered { resource_type: name.to_owned(), url, answer, used });
+        }
+        if used {
+            probed.endpoint = Some(endpoint);
+            break;
+        }
+    }
+    Ok(probed)
 }
 
 /// The likely fix when nothing at the base URL speaks SCIM.

@@ -6,6 +6,7 @@
 //! from YAML and replays them through the client, step by step, with expectations on what comes back. It
 //! imports `scimlab-protocol` and never `scimlab-mock-sp`: the two sides of the wire meet only over HTTP.
 
+pub mod cleanup;
 pub mod client;
 pub mod discovery;
 pub mod gate;

@@ -40,7 +40,7 @@ pub const SHRINK_STEPS: u32 = 64;
 pub const DESCEND_STEPS: u32 = 64;
 
 /// Cases (and population users) in flight at once.
-pub const CONCURRENCY: usize = 4;
+pub const CONCURRENCY: usize = 16;
 
 /// Generator streams: one per purpose, so adding cases to one never changes another's draws.
 pub(crate) const POPULATION_STREAM: u64 = 1;

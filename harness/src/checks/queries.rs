@@ -92,43 +92,81 @@ impl Marked {
     }
 }
 
-/// Creates one User per `(suffix, extra)`, named `<marker>-<suffix>` with the minimal body merged with `extra`.
+/// Creates one User per `(suffix, extra)`, named `<marker>-<suffix>` with the minimal body merged with `extra`,
+/// side by side (in no particular order on the server).
 pub(crate) async fn users(ctx: &Ctx, label: &str, specs: &[(&str, Value)]) -> Result<Marked, Outcome> {
-    users_paced(ctx, label, specs, Duration::ZERO).await
+    made_users(ctx, label, specs, None).await
 }
 
-/// [`users`], waiting `pause` between creates (so that `meta.created` and `meta.lastModified` differ).
+/// [`users`], created one after the other in the order given: for the sort checks, whose fixtures are created
+/// out of order so that a server returning them as stored cannot pass by chance.
+pub(crate) async fn users_in_order(ctx: &Ctx, label: &str, specs: &[(&str, Value)]) -> Result<Marked, Outcome> {
+    made_users(ctx, label, specs, Some(Duration::ZERO)).await
+}
+
+/// [`users_in_order`], waiting `pause` between creates (so that `meta.created` and `meta.lastModified` differ).
 pub(crate) async fn users_paced(
     ctx: &Ctx,
     label: &str,
     specs: &[(&str, Value)],
     pause: Duration,
 ) -> Result<Marked, Outcome> {
+    made_users(ctx, label, specs, Some(pause)).await
+}
+
+/// The users of [`users`] (`in_order` `None`) or [`users_paced`].
+async fn made_users(
+    ctx: &Ctx,
+    label: &str,
+    specs: &[(&str, Value)],
+    in_order: Option<Duration>,
+) -> Result<Marked, Outcome> {
     let marker = ctx.unique(label);
-    let mut items = Vec::with_capacity(specs.len());
-    for (i, (suffix, extra)) in specs.iter().enumerate() {
-        if i > 0 && !pause.is_zero() {
-            tokio::time::sleep(pause).await;
+    let bodies: Vec<(String, Value)> = specs
+        .iter()
+        .map(|(suffix, extra)| {
+            let (mut body, _) = ctx.user_body(label);
+            merge(&mut body, json!({"userName": format!("{marker}-{suffix}")}));
+            merge(&mut body, extra.clone());
+            ((*suffix).to_owned(), body)
+        })
+        .collect();
+    let items = if let Some(pause) = in_order {
+        let mut items = Vec::with_capacity(bodies.len());
+        for (i, (suffix, body)) in bodies.into_iter().enumerate() {
+            if i > 0 && !pause.is_zero() {
+                tokio::time::sleep(pause).await;
+            }
+            items.push((suffix, ctx.create(Kind::User, &body).await?));
         }
-        let (mut body, _) = ctx.user_body(label);
-        merge(&mut body, json!({"userName": format!("{marker}-{suffix}")}));
-        merge(&mut body, extra.clone());
-        items.push(((*suffix).to_owned(), ctx.create(Kind::User, &body).await?));
-    }
+        items
+    } else {
+        create_all(ctx, Kind::User, bodies).await?
+    };
     Ok(Marked { kind: Kind::User, marker, items })
 }
 
 /// Creates one Group per `(suffix, extra)`, with displayName `<marker>-<suffix>`.
 pub(crate) async fn groups(ctx: &Ctx, label: &str, specs: &[(&str, Value)]) -> Result<Marked, Outcome> {
     let marker = ctx.unique(label);
-    let mut items = Vec::with_capacity(specs.len());
-    for (suffix, extra) in specs {
-        let (mut body, _) = ctx.group_body(label);
-        merge(&mut body, json!({"displayName": format!("{marker}-{suffix}")}));
-        merge(&mut body, extra.clone());
-        items.push(((*suffix).to_owned(), ctx.create(Kind::Group, &body).await?));
-    }
-    Ok(Marked { kind: Kind::Group, marker, items })
+    let bodies = specs
+        .iter()
+        .map(|(suffix, extra)| {
+            let (mut body, _) = ctx.group_body(label);
+            merge(&mut body, json!({"displayName": format!("{marker}-{suffix}")}));
+            merge(&mut body, extra.clone());
+            ((*suffix).to_owned(), body)
+        })
+        .collect();
+    Ok(Marked { kind: Kind::Group, items: create_all(ctx, Kind::Group, bodies).await?, marker })
+}
+
+/// Creates every `(suffix, body)` side by side (the creates are independent: one round trip, not one per
+/// resource), keeping their order. The first failure, in that order, is the answer.
+async fn create_all(ctx: &Ctx, kind: Kind, bodies: Vec<(String, Value)>) -> Result<Vec<(String, Created)>, Outcome> {
+    let creates = bodies.iter().map(|(_, body)| ctx.create(kind, body));
+    let created = futures_util::future::join_all(creates).await;
+    bodies.into_iter().zip(created).map(|((suffix, _), c)| Ok((suffix, c?))).collect()
 }
 
 /// `GET {collection}` with query `params`.

@@ -5,7 +5,7 @@
 //! asks for the marked users sorted, and compares the order returned with the one the protocol crate's
 //! [`scimlab_protocol::sort::SortSpec`] gives over the users as created.
 
-use super::queries::{Marked, expect_order, users, users_paced};
+use super::queries::{Marked, expect_order, users_in_order, users_paced};
 use super::support::outcome;
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::Ctx;
@@ -163,7 +163,7 @@ async fn sorted(
 
 /// Three users created c, a, b: neither ascending nor descending by userName.
 async fn cab(ctx: &Ctx, label: &str) -> Result<Marked, Outcome> {
-    users(ctx, label, &[("c", json!({})), ("a", json!({})), ("b", json!({}))]).await
+    users_in_order(ctx, label, &[("c", json!({})), ("a", json!({})), ("b", json!({}))]).await
 }
 
 /// RFC 7644 section 3.4.2.3: sortBy orders the results; ascending is the natural order.
@@ -197,7 +197,7 @@ async fn by_datetime(ctx: &Ctx) -> Outcome {
 async fn by_sub_attribute(ctx: &Ctx) -> Outcome {
     let name = |f: &str| json!({"name": {"givenName": "Test", "familyName": f}});
     let specs = [("x", name("Carroll")), ("y", name("Austen")), ("z", name("Byron"))];
-    let made = users(ctx, "sort-sub", &specs).await;
+    let made = users_in_order(ctx, "sort-sub", &specs).await;
     sorted(ctx, made, "name.familyName", None, &["y", "z", "x"]).await
 }
 
@@ -212,13 +212,14 @@ async fn multi_valued_by_primary(ctx: &Ctx) -> Outcome {
         ("q", json!({"emails": [email("zeta@example.com", false), email("alpha@example.com", true)]})),
         ("r", json!({"emails": [{"value": "beta@example.com", "type": "work"}]})),
     ];
-    let made = users(ctx, "sort-multi", &specs).await;
+    let made = users_in_order(ctx, "sort-multi", &specs).await;
     sorted(ctx, made, "emails.value", None, &["q", "r", "p"]).await
 }
 
 /// One user without a title (created first), then titles Alpha and Beta.
 async fn titles(ctx: &Ctx, label: &str) -> Result<Marked, Outcome> {
-    users(ctx, label, &[("n", json!({})), ("t1", json!({"title": "Alpha"})), ("t2", json!({"title": "Beta"}))]).await
+    users_in_order(ctx, label, &[("n", json!({})), ("t1", json!({"title": "Alpha"})), ("t2", json!({"title": "Beta"}))])
+        .await
 }
 
 /// RFC 7644 section 3.4.2.3: resources without a value are ordered last when ascending.
@@ -235,6 +236,6 @@ async fn missing_first_descending(ctx: &Ctx) -> Outcome {
 async fn case_insensitive_strings(ctx: &Ctx) -> Outcome {
     let dn = |d: &str| json!({"displayName": d});
     let specs = [("a", dn("beta")), ("c", dn("Gamma")), ("b", dn("Alpha"))];
-    let made = users(ctx, "sort-ci", &specs).await;
+    let made = users_in_order(ctx, "sort-ci", &specs).await;
     sorted(ctx, made, "displayName", None, &["b", "a", "c"]).await
 }

@@ -1,7 +1,7 @@
 //! RFC 7644 section 3.4.3: queries sent as a POST of a SearchRequest to `/{type}/.search` or `/.search`, with
 //! the same filter, sort, pagination and projection rules as a GET, carried in the body.
 
-use super::queries::{Marked, lit, read_list, users};
+use super::queries::{Marked, lit, read_list, users, users_in_order};
 use super::support::{outcome, scim_error};
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Ctx, Kind};
@@ -202,7 +202,7 @@ async fn search_pagination(ctx: &Ctx) -> Outcome {
 async fn search_sort(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let m = users(ctx, "search-sort", &[("c", json!({})), ("a", json!({})), ("b", json!({}))]).await?;
+            let m = users_in_order(ctx, "search-sort", &[("c", json!({})), ("a", json!({})), ("b", json!({}))]).await?;
             let body = json!({"filter": m.clause(), "sortBy": "userName", "sortOrder": "descending"});
             let (what, l) = search(ctx, body).await?;
             let got = m.labels_in_order(&l.resources);

@@ -342,7 +342,8 @@ impl ScimClient {
         let slot = if idempotent(&req) { None } else { Some(self.slots.take()?) };
         let http = slot.as_ref().unwrap_or(&self.http);
         let mut builder = http.request(req.method.clone(), wire);
-        if req.body.as_ref().is_some_and(|b| b.len() > CLOSE_AFTER_BODY) {
+        let asked_to_close = req.body.as_ref().is_some_and(|b| b.len() > CLOSE_AFTER_BODY);
+        if asked_to_close {
             builder = builder.header("Connection", "close");
         }
         for (k, v) in &headers {
@@ -371,11 +372,13 @@ impl ScimClient {
         let ttfb = started.elapsed();
         let status = resp.status().as_u16();
         if let Some(gate) = &self.gate
-            && (resp.version() <= reqwest::Version::HTTP_10 || !leaves_open(200, resp.headers()))
+            && (resp.version() <= reqwest::Version::HTTP_10
+                || ((200..300).contains(&status) && !asked_to_close && !leaves_open(200, resp.headers())))
         {
             // A connection per request: every request in flight is a connection waiting in the server's listen
             // queue, which simple servers keep short (Python's socketserver: 5). Beyond it connections are dropped
-            // silently and cost a resent SYN each.
+            // silently and cost a resent SYN each. Only a success the client did not ask to close says so: servers
+            // close after an error (413, 431...) or when asked to, and keep every other connection.
             gate.cap(crate::gate::NO_KEEP_ALIVE_MAX);
         }
         // What the server sends is scrubbed before anything reads it: a server echoing the credential must not

@@ -9,7 +9,7 @@ mod send;
 mod verify;
 
 pub use bulk::{Imported, import_user};
-pub use cleanup::CleanupSummary;
+pub use crate::cleanup::CleanupSummary;
 pub use engine::{Created, ReplayOptions, Replayer, StepOutcome, StepVerdict, action_name};
 pub use model::{Scenario, ScenarioError, scenario_schema_text};
 pub use send::{PlanFailure, PlanRun, describe, send_plan, to_request};
