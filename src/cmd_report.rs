@@ -177,7 +177,7 @@ pub fn run(cmd: ReportCommand) -> Result<Outcome, Failure> {
                 .map_err(|e| usage(format!("{e} (report {})", names())))?;
             // A merged load run is judged again, on the merged numbers (the shards' own verdicts judged a slice).
             if merged.kind == scimlab_reports::RunKind::Load {
-                scimlab_load::thresholds::rejudge(&mut merged)
+                scimlab_load::verdicts::rejudge(&mut merged)
                     .map_err(|e| usage(format!("cannot judge the merged load results: {e} (report {})", names())))?;
             }
             let text = sinks::render_json(&merged).map_err(|e| Failure::Internal(anyhow!("{e}")))?;

@@ -29,6 +29,7 @@ pub mod stats;
 pub mod table;
 pub mod tasks;
 pub mod thresholds;
+pub mod verdicts;
 pub mod wire;
 
 pub use engine::{Outcome, run};
@@ -60,10 +61,10 @@ pub enum LoadError {
 }
 
 /// The RunReport of a finished run: kind `load`, the persona as its profile, the load section, and the load
-/// verdicts as checks ([`thresholds::checks`]: the thresholds, or the defaults, then what the run set out to do),
+/// verdicts as checks ([`verdicts::checks`]: the thresholds, or the defaults, then what the run set out to do),
 /// so the report's result, every sink and the exit status agree.
 pub fn run_report(opts: &LoadOptions, outcome: &Outcome) -> RunReport {
-    let checks = thresholds::checks(&opts.thresholds, &outcome.section);
+    let checks = verdicts::checks(&opts.thresholds, &outcome.section);
     RunReport {
         version: scimlab_reports::REPORT_VERSION,
         kind: RunKind::Load,
