@@ -130,6 +130,8 @@ pub struct ReadinessView {
     pub line: String,
     /// Whether the server is ready for the IdP.
     pub ready: bool,
+    /// `ready`, `blocked`, `unjudged` or `untested`, for colouring.
+    pub state: &'static str,
 }
 
 /// One root cause, ready to show.
@@ -448,7 +450,16 @@ impl HtmlView {
             readiness: report
                 .readiness()
                 .into_iter()
-                .map(|r| ReadinessView { line: r.to_string(), ready: r.ready() })
+                .map(|r| ReadinessView {
+                    line: r.to_string(),
+                    ready: r.ready(),
+                    state: match r.state {
+                        crate::readiness::ReadinessState::Ready => "ready",
+                        crate::readiness::ReadinessState::Blocked(_) => "blocked",
+                        crate::readiness::ReadinessState::Unjudged(_) => "unjudged",
+                        crate::readiness::ReadinessState::NotTested(_) => "untested",
+                    },
+                })
                 .collect(),
             root_cause_headline: crate::causes::headline(causes, &report.checks),
             root_causes: causes
