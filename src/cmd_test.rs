@@ -205,13 +205,13 @@ pub fn run(args: TestArgs, config: &Config) -> Result<Outcome, Failure> {
             for r in &regressions {
                 out.push_str(&format!("  {r}\n"));
             }
-            crate::exit::print(&out)?;
+            reporters.results(&out)?;
         }
         scimlab_reports::mark_known(&mut report, base);
     }
     let marked = crate::deviations::mark(&mut report, &settings.deviations);
     if marked.expected > 0 {
-        crate::exit::print(&format!(
+        reporters.results(&format!(
             "Expected failures: {} (known deviations in {}), counted apart: they do not fail the run\n",
             marked.expected,
             config.name()

@@ -28,6 +28,8 @@ pub struct Reporters {
     /// The sinks, terminal first (results, then progress, when there is one).
     pub sinks: Vec<Box<dyn Sink>>,
     seen: Arc<Mutex<Seen>>,
+    /// Whether results go to stdout (no report took it).
+    results_on_stdout: bool,
 }
 
 /// What the sinks reported back: their write errors, and how the run ended.
@@ -57,6 +59,17 @@ impl Reporters {
         Reporters::with_terminal(specs, terminal)
     }
 
+    /// Prints lines of results where the terminal's results go: stdout, or stderr when a report owns stdout (a
+    /// line after a JSON document would break it).
+    pub fn results(&self, text: &str) -> Result<(), Failure> {
+        if self.results_on_stdout {
+            crate::exit::print(text)
+        } else {
+            eprint!("{text}");
+            Ok(())
+        }
+    }
+
     /// Only the `--report` sinks, for commands that print their own summary (`scimlab load`).
     pub fn documents(specs: &[String]) -> Result<Reporters, Failure> {
         Reporters::with_terminal(specs, Vec::new())
@@ -81,7 +94,8 @@ impl Reporters {
             list.push(Box::new(Checked { spec: spec.clone(), inner, seen: seen.clone() }));
         }
         list.push(Box::new(Observer { seen: seen.clone() }));
-        Ok(Reporters { sinks: list, seen })
+        let results_on_stdout = on_stdout(specs).next().is_none();
+        Ok(Reporters { sinks: list, seen, results_on_stdout })
     }
 
     /// Feeds one event to every sink; a failing sink does not stop the others or the run.

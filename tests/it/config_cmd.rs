@@ -111,6 +111,12 @@ fn known_deviations_are_expected_failures_counted_apart() {
     scimlab().arg("--config").arg(&file).arg("test").assert().success().stdout(
         predicate::str::contains("Expected failures: ").and(predicate::str::contains("ticket 42: PATCH is ignored")),
     );
+    // With the JSON report on stdout, the count goes to stderr and stdout stays one JSON document.
+    let out = scimlab().arg("--config").arg(&file).args(["test", "--report", "json=-"]).assert().success();
+    let out = out.get_output();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON report alone");
+    assert!(json["rootCauses"].to_string().contains("ticket 42"), "{json}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Expected failures: "));
     let bad = format!("{base}[[known_deviation]]\ncheck = \"rfc9999/1\"\nreason = \"typo\"\n");
     let (_, typo) = config_file("deviations-typo", &bad);
     scimlab().arg("--config").arg(&typo).arg("test").assert().code(2).stderr(predicate::str::contains("\"rfc9999/1\""));
