@@ -234,6 +234,34 @@ fn uuid_token() -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn auth(args: &[&str], env: Option<&str>) -> String {
+        let cli = <Cli as clap::Parser>::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))
+            .expect("valid flags");
+        let env = |name: &str| (name == "SCIM_TOKEN").then(|| env.map(str::to_owned)).flatten();
+        match auth_of(&cli.serve, &env) {
+            Ok((_, line)) => line,
+            Err(e) => format!("{e:?}"),
+        }
+    }
+
+    /// Regression: an exported SCIM_TOKEN made `serve --no-auth` and `serve --basic` flag conflicts.
+    #[test]
+    fn a_flag_wins_over_scim_token_and_scim_token_over_the_generated_token() {
+        assert_eq!(auth(&["--no-auth"], Some("t")), "authentication: none (--no-auth)");
+        assert_eq!(auth(&["--basic", "u:p"], Some("t")), "authentication: basic, user \"u\"");
+        assert_eq!(auth(&["--token", "x"], Some("t")), "authentication: bearer token (as given)");
+        assert_eq!(auth(&[], Some("t")), "authentication: bearer token (from SCIM_TOKEN)");
+        assert!(auth(&[], None).contains("(generated"));
+    }
+
     #[test]
     fn the_help_states_the_recording_limits() {
         use scimlab_mock_sp::store::{DEFAULT_RECORDING_BYTES, DEFAULT_RECORDING_CAPACITY};
