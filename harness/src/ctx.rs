@@ -169,6 +169,8 @@ pub struct Ctx {
     evidence: Mutex<Vec<Exchange>>,
     /// When each request this check sent was handed to the client and when its answer was back.
     spans: Mutex<Vec<(Instant, Instant)>>,
+    /// What this check created (collection as the run names it, id), for cleanup once it is finished.
+    made: Mutex<Vec<(String, String)>>,
 }
 
 /// What a check cost: the requests it sent (retries included) and the round trips on its critical path, the
@@ -203,7 +205,19 @@ impl Cost {
 impl Ctx {
     /// A context for one check.
     pub fn new(run: Arc<RunShared>) -> Self {
-        Ctx { run, evidence: Mutex::new(Vec::new()), spans: Mutex::new(Vec::new()) }
+        Ctx { run, evidence: Mutex::new(Vec::new()), spans: Mutex::new(Vec::new()), made: Mutex::new(Vec::new()) }
+    }
+
+    /// Records what a create answered, as [`RunShared::adopt`] does, and that this check made it.
+    pub fn adopt(&self, kind: Kind, id: &str) -> Result<String, IdDefect> {
+        let path = self.run.adopt(kind, id)?;
+        lock(&self.made).push((self.run.path(kind).to_owned(), id.to_owned()));
+        Ok(path)
+    }
+
+    /// What this check created, taken (for the run to delete once the check is finished).
+    pub fn take_made(&self) -> Vec<(String, String)> {
+        std::mem::take(&mut *lock(&self.made))
     }
 
     /// What this check's requests cost so far.
@@ -389,7 +403,7 @@ impl Ctx {
         match id {
             Some(id) if (200..300).contains(&r.status) => Ok(Created {
                 kind,
-                path: self.run.adopt(kind, &id).map_err(|d| id_defect(&d))?,
+                path: self.adopt(kind, &id).map_err(|d| id_defect(&d))?,
                 id,
                 body: r.json.clone().unwrap_or(Value::Null),
                 etag: r.header("etag").map(str::to_owned),

@@ -15,7 +15,7 @@
 //! ([`scimlab_mock_idp::gate::Gate`]), so a small server is certified at the pace it sustains.
 
 use crate::check::{Capability, Check, Level, Outcome, Profile};
-use crate::cleanup::cleanup;
+use crate::cleanup::{SWEEP_BATCH, cleanup, sweep};
 use crate::ctx::{Ctx, RunShared};
 use futures_util::StreamExt;
 use scimlab_mock_idp::ScimClient;
@@ -131,7 +131,8 @@ fn result_of(
     }
 }
 
-async fn run_one(run: Arc<RunShared>, check: &Check, timeout: Duration) -> CheckResult {
+/// Runs one check; returns its result and what it created (collection, id).
+async fn run_one(run: Arc<RunShared>, check: &Check, timeout: Duration) -> (CheckResult, Vec<(String, String)>) {
     let started = Instant::now();
     if let Some(missing) = check.requires.iter().find(|c| !run.has(**c)) {
         let why = match missing {
@@ -140,14 +141,15 @@ async fn run_one(run: Arc<RunShared>, check: &Check, timeout: Duration) -> Check
             }
             _ => format!("the server announces {} false", missing.as_str()),
         };
-        return result_of(check, Outcome::Skip(why), Vec::new(), 0.0);
+        return (result_of(check, Outcome::Skip(why), Vec::new(), 0.0), Vec::new());
     }
     let ctx = Ctx::new(run);
     let outcome = match tokio::time::timeout(timeout, (check.run)(&ctx)).await {
         Ok(o) => o,
         Err(_) => Outcome::Error(format!("the check did not finish within {} s", timeout.as_secs())),
     };
-    result_of(check, outcome, ctx.take_evidence(), started.elapsed().as_secs_f64() * 1000.0)
+    let result = result_of(check, outcome, ctx.take_evidence(), started.elapsed().as_secs_f64() * 1000.0);
+    (result, ctx.take_made())
 }
 
 /// Checks run side by side for `concurrency` requests in flight: a check spends most of its time waiting for
@@ -186,7 +188,10 @@ pub async fn run(
     let stream = futures_util::stream::iter(checks.iter().enumerate())
         .map(|(i, c)| {
             let run = run.clone();
-            async move { (i, run_one(run, c, options.check_timeout).await) }
+            async move {
+                let (result, made) = run_one(run, c, options.check_timeout).await;
+                (i, result, made)
+            }
         })
         .buffer_unordered(checks_at_once(options.concurrency));
     // Boxed, not pinned on the stack, so that dropping it below really drops the checks still running (and the
@@ -195,20 +200,38 @@ pub async fn run(
     // One listener for the whole run: a Ctrl-C that lands while a result is being emitted must not be missed.
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
+    // What finished checks created is deleted while the others run (unless kept), a batch at a time.
+    let mut sweeps = futures_util::stream::FuturesUnordered::new();
+    let mut unswept: Vec<(String, String)> = Vec::new();
+    let mut swept = 0;
     let interrupted = loop {
         tokio::select! {
             next = stream.next() => match next {
-                Some((i, r)) => {
+                Some((i, r, made)) => {
                     emit(sinks, &Event::CheckFinished(&r));
                     results.push((i, r));
+                    if !options.keep {
+                        unswept.extend(made);
+                        if unswept.len() >= SWEEP_BATCH {
+                            sweeps.push(sweep(&run, std::mem::take(&mut unswept)));
+                        }
+                    }
                 }
                 None => break false,
             },
+            Some(deleted) = sweeps.next(), if !sweeps.is_empty() => swept += deleted,
             _ = &mut ctrl_c => break true,
         }
     };
     drop(stream);
-    let cleanup_note = if options.keep { "created data kept (--keep)".to_owned() } else { cleanup(&run).await };
+    if !interrupted {
+        while let Some(deleted) = sweeps.next().await {
+            swept += deleted;
+        }
+    }
+    // A sweep cut short leaves its resources in the ledger, for the cleanup.
+    drop(sweeps);
+    let cleanup_note = if options.keep { "created data kept (--keep)".to_owned() } else { cleanup(&run, swept).await };
     results.sort_by_key(|(i, _)| *i);
     let finished = results.len();
     let interruption = interrupted.then(|| CheckResult::interrupted(finished, checks.len(), "checks", &cleanup_note));

@@ -70,9 +70,17 @@ const BULK_MOST: usize = 200;
 impl Cleanup<'_> {
     /// Deletes every resource `ledger` still holds, forgetting each one deleted (or found gone).
     pub async fn run(&self, client: &ScimClient, ledger: &Ledger) -> CleanupSummary {
-        let mut summary =
-            CleanupSummary { left: ledger.orphans(), defects: ledger.defects().len(), ..CleanupSummary::default() };
-        let remaining = ledger.remaining();
+        let summary = self.delete(client, ledger, &ledger.remaining()).await;
+        CleanupSummary { left: ledger.orphans(), defects: ledger.defects().len(), ..summary }
+    }
+
+    /// Deletes the resources `items` names (collection as the run named it, id) that `ledger` still holds,
+    /// forgetting each one deleted (or found gone): a run may clean up what a finished part of it made while the
+    /// rest goes on. Anything not in the ledger is never touched.
+    pub async fn delete(&self, client: &ScimClient, ledger: &Ledger, items: &[(String, String)]) -> CleanupSummary {
+        let mut summary = CleanupSummary::default();
+        let held = ledger.remaining();
+        let remaining: Vec<&(String, String)> = items.iter().filter(|item| held.contains(item)).collect();
         let is_group =
             |collection: &str| collection.trim_matches('/').eq_ignore_ascii_case(self.groups.trim_matches('/'));
         for groups in [true, false] {

@@ -80,7 +80,7 @@ pub async fn adopt_created(ctx: &Ctx, r: &ScimResponse) -> Result<(), Outcome> {
         };
         let ours = got.body_json().get(name).and_then(Value::as_str).is_some_and(|n| n.starts_with(&ctx.run.prefix));
         if got.status == 200 && ours {
-            ctx.run.adopt(kind, &id).map_err(|d| crate::ctx::id_defect(&d))?;
+            ctx.adopt(kind, &id).map_err(|d| crate::ctx::id_defect(&d))?;
         }
     }
     Ok(())

@@ -30,7 +30,7 @@ pub async fn post_request(ctx: &Ctx, kind: Kind, req: ScimRequest) -> Result<Sci
     if (200..300).contains(&r.status) {
         match created_id(ctx, &r) {
             Some(id) => {
-                ctx.run.adopt(kind, &id).map_err(|d| id_defect(&d))?;
+                ctx.adopt(kind, &id).map_err(|d| id_defect(&d))?;
             }
             None => ctx.run.ledger.orphan(name.as_deref().unwrap_or("(unnamed)")),
         }

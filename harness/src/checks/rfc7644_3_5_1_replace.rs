@@ -288,7 +288,7 @@ async fn put_unknown_404(ctx: &Ctx) -> Outcome {
             if (200..300).contains(&r.status)
                 && let Some(id) = r.body_json().get("id").and_then(serde_json::Value::as_str)
             {
-                ctx.run.adopt(Kind::User, id).map_err(|d| crate::ctx::id_defect(&d))?;
+                ctx.adopt(Kind::User, id).map_err(|d| crate::ctx::id_defect(&d))?;
             }
             scim_error(&r, 404, None, &format!("PUT {path}"))?;
             let after = ctx.get(&path).await?;

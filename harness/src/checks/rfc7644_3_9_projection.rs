@@ -329,7 +329,7 @@ async fn attributes_on_create(ctx: &Ctx) -> Outcome {
                 .await?;
             if let Some(id) = r.body_json().get("id").and_then(Value::as_str).filter(|_| (200..300).contains(&r.status))
             {
-                ctx.run.adopt(Kind::User, id).map_err(|d| crate::ctx::id_defect(&d))?;
+                ctx.adopt(Kind::User, id).map_err(|d| crate::ctx::id_defect(&d))?;
             }
             if !(200..300).contains(&r.status) {
                 return Ok(Outcome::Skip(format!("prerequisite failed: {what} answered {}", crate::ctx::describe(&r))));

@@ -51,3 +51,34 @@ async fn a_full_run_leaves_foreign_data_unchanged_and_nothing_of_its_own() {
     assert_eq!(before.len(), after.len(), "the run left resources behind or removed some");
     assert!(before == after, "the run changed a resource it did not create");
 }
+
+/// Cleanup goes through /Bulk on a server that announces it, and starts while checks still run: what a finished
+/// check made is deleted in batches, so the server's collections stay small (see `scimlab_harness::cleanup`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cleanup_deletes_through_bulk_while_the_run_goes_on() {
+    let (base, store) = start_sp(&[]).await;
+    let all = registry();
+    let refs: Vec<&Check> = all.iter().collect();
+    let _ = run_checks(&base, &refs).await;
+    let recorded = store.recordings(0, 1_000_000).expect("recordings");
+    let is_bulk_delete = |e: &scimlab_protocol::exchange::Exchange| {
+        e.request.method == "POST"
+            && e.request.url.ends_with("/Bulk")
+            && e.request.body.as_deref().is_some_and(|b| b.contains("\"method\":\"DELETE\""))
+    };
+    let creates = recorded
+        .iter()
+        .filter(|(_, e)| e.request.method == "POST" && e.response.as_ref().is_some_and(|r| r.status == 201))
+        .count();
+    let single_deletes = recorded.iter().filter(|(_, e)| e.request.method == "DELETE").count();
+    let bulk_deletes: Vec<u64> = recorded.iter().filter(|(_, e)| is_bulk_delete(e)).map(|(seq, _)| *seq).collect();
+    assert!(bulk_deletes.len() >= 2, "cleanup sent {} Bulk deletes", bulk_deletes.len());
+    assert!(
+        single_deletes * 2 < creates,
+        "{single_deletes} single DELETEs for {creates} creates: cleanup did not go through /Bulk"
+    );
+    // Checks still sent requests after the first Bulk delete: cleanup started before the run ended.
+    let first = bulk_deletes[0];
+    let later_checks = recorded.iter().filter(|(seq, e)| *seq > first && !is_bulk_delete(e)).count();
+    assert!(later_checks > 100, "only {later_checks} requests followed the first Bulk delete");
+}
