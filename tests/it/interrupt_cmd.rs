@@ -51,12 +51,13 @@ fn ctrl_c_cleans_up_writes_the_reports_and_exits_130() {
         .arg(format!("json={}", report.display()))
         .env("SCIM_TOKEN", "interrupt-token")
         .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        // Results (the Result line among them) go to stdout; progress goes to stderr.
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .expect("scimlab test starts");
-    let stderr = run.stderr.take().expect("stderr");
-    let output = std::thread::spawn(move || BufReader::new(stderr).lines().map_while(Result::ok).collect::<Vec<_>>());
+    let stdout = run.stdout.take().expect("stdout");
+    let output = std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>());
     // Interrupt once the run has created resources on the server (so cleanup has work to do), and while it still
     // has most of its checks to go (every request is slowed by 100 ms).
     while users_left(&url) < 3 {
@@ -65,7 +66,7 @@ fn ctrl_c_cleans_up_writes_the_reports_and_exits_130() {
     }
     let status = Command::new("kill").args(["-INT", &run.id().to_string()]).status().expect("kill -INT");
     assert!(status.success());
-    let rest = output.join().expect("stderr read");
+    let rest = output.join().expect("stdout read");
     let code = run.wait().expect("the run ends").code();
     let left = users_left(&url);
     let _ = server.kill();

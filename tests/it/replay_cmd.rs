@@ -107,7 +107,8 @@ fn entra_fails_at_deactivate_when_string_booleans_are_refused() {
     let _ = child.kill();
     let _ = child.wait();
     let out = assert.code(1).get_output().clone();
-    let err = String::from_utf8_lossy(&out.stderr);
+    // Verdicts go to stdout and progress to stderr; the token must be in neither.
+    let err = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(err.contains("FAIL") && err.contains("replay/offboarding/entra/deactivate"), "{err}");
     assert!(err.contains("Entra will mark this user as failed"), "{err}");
     assert!(!err.contains("replay-cmd-token"), "the token must never be printed");
