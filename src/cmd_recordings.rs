@@ -12,7 +12,8 @@
 mod har;
 mod source;
 
-use crate::exit::{Failure, Outcome};
+use crate::credentials::CredentialArgs;
+use crate::exit::{Failure, Outcome, stdout_failed};
 use crate::tls_args::TlsArgs;
 use anyhow::anyhow;
 use clap::{Args, Subcommand, ValueEnum};
@@ -38,10 +39,13 @@ pub struct RecordingsArgs {
     /// https:// address; see --ca-cert and --insecure).
     #[arg(long, value_name = "URL", global = true)]
     server: Option<String>,
-    /// Bearer token of the server (as given to `scimlab serve --token`).
-    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true, global = true, conflicts_with = "basic")]
+    /// Bearer token of the server (as given to `scimlab serve --token`). Without --token or --basic, the token
+    /// comes from the SCIM_TOKEN environment variable; a flag always wins. Never printed.
+    // No clap `env` here: with `conflicts_with` it turned an exported SCIM_TOKEN plus --basic into an error
+    // (see crate::credentials, which resolves flag over environment).
+    #[arg(long, value_name = "TOKEN", global = true, conflicts_with = "basic")]
     token: Option<String>,
-    /// HTTP Basic credentials of the server, as USER:PASS.
+    /// HTTP Basic credentials of the server, as USER:PASS (wins over SCIM_TOKEN).
     #[arg(long, value_name = "USER:PASS", global = true)]
     basic: Option<String>,
     /// Trust the certificates of this PEM file as well as the system's roots, for an https:// --server (a private
@@ -76,9 +80,8 @@ pub enum RecordingsCommand {
     },
     /// Judge what the clients sent against RFC 7643 / RFC 7644; exit 1 if a MUST check found something.
     Verify {
-        /// Also write a report: FORMAT=PATH with FORMAT json, junit, markdown or html (PATH - for stdout).
-        /// Repeatable.
-        #[arg(long = "report", value_name = "FORMAT=PATH")]
+        #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = crate::registry::ReportSpec,
+              help = crate::registry::report_help())]
         reports: Vec<String>,
     },
 }
@@ -98,7 +101,7 @@ pub fn run(args: RecordingsArgs) -> Result<Outcome, Failure> {
         (Some(path), _) => Source::data(path)?,
         (None, Some(url)) => {
             let tls = TlsArgs { ca_cert: args.ca_cert.clone(), insecure: args.insecure };
-            Source::server(url, credential(&args)?, &tls)?
+            Source::server(url, credential(&args, &crate::credentials::process_env)?, &tls)?
         }
         (None, None) => {
             return Err(Failure::Usage(anyhow!(
@@ -115,20 +118,11 @@ pub fn run(args: RecordingsArgs) -> Result<Outcome, Failure> {
     }
 }
 
-/// The credential for `--server`: `--token` (or `SCIM_TOKEN`) as a bearer token, or `--basic USER:PASS`.
-fn credential(args: &RecordingsArgs) -> Result<Credential, Failure> {
-    if let Some(t) = &args.token {
-        return Ok(Credential::Bearer(t.clone()));
-    }
-    match args.basic.as_deref().map(|b| b.split_once(':')) {
-        Some(Some((user, pass))) => Ok(Credential::Basic { user: user.to_owned(), pass: pass.to_owned() }),
-        Some(None) => Err(Failure::Usage(anyhow!("--basic takes USER:PASS, got no ':' in the value"))),
-        None => Ok(Credential::None),
-    }
-}
-
-fn stdout_failed(e: std::io::Error) -> Failure {
-    Failure::Internal(anyhow!("cannot write to standard output: {e}"))
+/// The credential for `--server`: `--token` as a bearer token or `--basic USER:PASS`, else `$SCIM_TOKEN`, else
+/// none; resolved as `test` and `replay` resolve theirs ([`crate::credentials`]), with no config file.
+fn credential(args: &RecordingsArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Credential, Failure> {
+    let flags = CredentialArgs { token: args.token.clone(), basic: args.basic.clone(), headers: Vec::new() };
+    Ok(flags.resolve(&|| Ok(None), env)?.credential)
 }
 
 fn list(source: &Source) -> Result<Outcome, Failure> {
@@ -165,7 +159,7 @@ fn show(source: &Source, seq: u64) -> Result<Outcome, Failure> {
     let e = source
         .one(seq)?
         .ok_or_else(|| Failure::Usage(anyhow!("no exchange with seq {seq} in {}", source.describe())))?;
-    print!("{}", render(seq, &e));
+    crate::exit::print(&render(seq, &e))?;
     Ok(Outcome::Success)
 }
 
@@ -249,7 +243,7 @@ fn verify_all(source: &Source, specs: &[String]) -> Result<Outcome, Failure> {
     let verdicts = verify::verify(all.iter().map(|(seq, e)| (*seq, e)));
     let by_seq: HashMap<u64, &Exchange> = all.iter().map(|(seq, e)| (*seq, e)).collect();
     let report = verify_report(&verdicts, &by_seq, all.len());
-    print!("{report}");
+    crate::exit::print(&report)?;
     let target = Target { url: source.describe(), embedded: false };
     reporters.emit(&Event::RunStarted { target: &target, checks: verify::checks().len() });
     let mut checks = Vec::with_capacity(verify::checks().len());

@@ -74,11 +74,16 @@ fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
 
 impl Server {
     fn start(name: &str) -> Server {
+        Server::start_with(name, Auth::Bearer(TOKEN.to_owned()))
+    }
+
+    /// A server whose control API takes `auth` (the recordings are read, not made, by the tests that use it).
+    fn start_with(name: &str, auth: Auth) -> Server {
         let dir = temp_dir(&format!("recordings-{name}"));
         let data = dir.join("data.sqlite");
         let _ = std::fs::remove_file(&data);
         let store = SqliteStore::open(&data).expect("open data file");
-        let config = ServerConfig { auth: Auth::Bearer(TOKEN.to_owned()), ..ServerConfig::default() };
+        let config = ServerConfig { auth, ..ServerConfig::default() };
         let app = scimlab_mock_sp::router(AppState::new(Arc::new(store), config));
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
         let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
@@ -428,4 +433,36 @@ fn a_redirect_elsewhere_is_not_followed_with_the_credential() {
         matches!(elsewhere.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
         "the client connected to the redirect's target"
     );
+}
+
+/// Regression (issue 13): `--token` read SCIM_TOKEN through clap's `env` and conflicted with `--basic`, so an
+/// exported SCIM_TOKEN made `--basic` a usage error. The flag wins now, and the variable is never echoed.
+#[test]
+fn an_exported_scim_token_does_not_conflict_with_basic() {
+    let server = Server::start_with("basic", Auth::Basic { user: "ops".into(), pass: "pw-basic-4c1e".into() });
+    let out = scimlab()
+        .env("SCIM_TOKEN", "env-token-never-shown-77")
+        .args(["recordings", "list", "--server", &server.url(), "--basic", "ops:pw-basic-4c1e"])
+        .assert()
+        .success();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.get_output().stdout),
+        String::from_utf8_lossy(&out.get_output().stderr)
+    );
+    assert!(!text.contains("env-token-never-shown-77") && !text.contains("pw-basic-4c1e"), "{text}");
+    // Without a flag the variable is the credential: the wrong one here, refused by the server, never printed.
+    let refused = scimlab()
+        .env("SCIM_TOKEN", "env-token-never-shown-77")
+        .args(["recordings", "list", "--server", &server.url()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("refused the credentials (401)"));
+    let text = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(!text.contains("env-token-never-shown-77"), "{text}");
+    // Both flags are still the user's contradiction.
+    scimlab()
+        .args(["recordings", "list", "--server", &server.url(), "--basic", "ops:x", "--token", "t"])
+        .assert()
+        .code(2);
 }
