@@ -25,9 +25,8 @@ pub struct LoadArgs {
     /// Base URL of the SCIM API, e.g. http://127.0.0.1:8080/scim/v2 or https://app.example.com/scim/v2.
     #[arg(long)]
     url: String,
-    /// Bearer token.
-    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true)]
-    token: Option<String>,
+    #[command(flatten)]
+    auth: crate::credentials::CredentialArgs,
     #[command(flatten)]
     tls: crate::tls_args::TlsArgs,
     /// bulk-merge, filter, patch, mixed or read; or a YAML / JSON file of lanes that run side by side.
@@ -54,8 +53,8 @@ pub struct LoadArgs {
     /// Time at the start whose answers are not recorded.
     #[arg(long, value_name = "D", value_parser = parse_duration, default_value = "0s")]
     warmup: Duration,
-    /// Persona whose requests are sent: entra, entra-2020, okta, okta-aiw, onelogin, rfc.
-    #[arg(long = "as", value_name = "PERSONA", default_value = "entra")]
+    /// Persona whose requests are sent.
+    #[arg(long = "as", value_name = "PERSONA", default_value = "entra", value_parser = crate::registry::personas())]
     persona: String,
     /// Run slice K of N (1-based): disjoint users and names; every total is split. Join with `report merge`.
     #[arg(long, value_name = "K/N")]
@@ -108,8 +107,31 @@ fn usage(msg: String) -> Failure {
     Failure::Usage(anyhow!(msg))
 }
 
+/// The bearer token of the run: `--token`, else `$SCIM_TOKEN` (read through `env`), resolved as `test` resolves
+/// its credential ([`crate::credentials`]; `load` reads no config file). The load generator's connections send
+/// `Authorization: Bearer` and no other header of the user's, so `--basic` and `--header` are refused, naming
+/// the flag, never its value.
+fn token(a: &LoadArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Option<String>, Failure> {
+    use scimlab_mock_idp::Credential;
+    let resolved = a.auth.resolve(&|| Ok(None), env)?;
+    match resolved.credential {
+        Credential::None => Ok(None),
+        Credential::Bearer(t) => Ok(Some(t)),
+        Credential::Basic { .. } | Credential::Header { .. } => Err(usage(format!(
+            "{}: scimlab load authenticates with a bearer token only (--token, or the SCIM_TOKEN environment \
+             variable); --basic and a credential --header work with scimlab test and replay",
+            resolved.source
+        ))),
+    }
+}
+
 /// Builds the engine's options from the flags.
 pub fn options(a: &LoadArgs) -> Result<LoadOptions, Failure> {
+    options_with_env(a, &crate::credentials::process_env)
+}
+
+/// [`options`], reading environment variables through `env`.
+fn options_with_env(a: &LoadArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<LoadOptions, Failure> {
     let (scenario, lanes, file) = match Workload::parse(&a.scenario) {
         Some(w) => (w.name().to_owned(), vec![scimlab_load::LaneSpec { workload: w, model: None }], None),
         None => {
@@ -129,7 +151,7 @@ pub fn options(a: &LoadArgs) -> Result<LoadOptions, Failure> {
     let mut o = LoadOptions::new(&a.url, lanes[0].workload);
     o.scenario = scenario;
     o.lanes = lanes;
-    o.token = a.token.clone();
+    o.token = token(a, env)?;
     o.tls = a.tls.trust();
     o.users = a.users.or(file.as_ref().and_then(|f| f.users)).unwrap_or(1000);
     o.block = a.block.or(file.as_ref().and_then(|f| f.block)).unwrap_or(o.block);
@@ -263,6 +285,27 @@ mod tests {
         let o = options_of(&["--scenario", &path, "--threshold", "rps>10"]).expect("options");
         assert_eq!(thresholds(&o), ["rps>10/s"], "the command line replaces the file's thresholds");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_token_is_the_flag_else_scim_token_and_other_credentials_are_refused_without_their_value() {
+        let exported = |name: &str| (name == crate::credentials::TOKEN_ENV).then(|| "from-env".to_owned());
+        let with = |args: &[&str], env: &dyn Fn(&str) -> Option<String>| {
+            let cli = Cli::try_parse_from(
+                ["load", "--url", "http://127.0.0.1:1/scim/v2", "--scenario", "read"].iter().chain(args),
+            )
+            .map_err(|e| Failure::Usage(anyhow!("{e}")))?;
+            options_with_env(&cli.load, env).map(|o| o.token)
+        };
+        assert_eq!(with(&["--token", "flag"], &exported).expect("token"), Some("flag".to_owned()));
+        assert_eq!(with(&[], &exported).expect("token"), Some("from-env".to_owned()));
+        assert_eq!(with(&[], &|_| None).expect("no token"), None);
+        let Err(Failure::Usage(e)) = with(&["--basic", "u:secret-pw"], &exported) else {
+            panic!("--basic is refused, not overridden by SCIM_TOKEN");
+        };
+        let e = e.to_string();
+        assert!(e.contains("--basic") && e.contains("bearer token only") && !e.contains("secret-pw"), "{e}");
+        assert!(matches!(with(&["--header", "X-Key: secret-k"], &exported), Err(Failure::Usage(_))));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use predicates::prelude::*;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-/// `scimlab serve --no-auth` on a free loopback port; kills it when dropped.
+/// `scimlab serve` on a free loopback port (`--no-auth` unless told otherwise); kills it when dropped.
 struct Server {
     child: Child,
     url: String,
@@ -15,9 +15,16 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
+        Server::start_with(&["--no-auth"])
+    }
+
+    fn start_with(auth: &[&str]) -> Server {
         let bin = assert_cmd::cargo::cargo_bin("scimlab");
         let mut child = Command::new(bin)
-            .args(["serve", "--no-auth", "--addr", "127.0.0.1:0", "--workers", "1"])
+            .arg("serve")
+            .args(auth)
+            .args(["--addr", "127.0.0.1:0", "--workers", "1"])
+            .env_remove("SCIM_TOKEN")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -125,4 +132,36 @@ fn a_short_sharded_load_runs_and_its_reports_merge() {
         .assert()
         .success()
         .stdout(predicate::str::contains("1:read/get"));
+}
+
+/// Regression (issue 13): `load --token` read SCIM_TOKEN through clap's `env`; it now resolves as `test` does: a
+/// flag wins over an exported SCIM_TOKEN, the variable is the token when no flag gives one, and a credential load
+/// cannot send (`--basic`) is a usage error that names the flag, not the value, even with SCIM_TOKEN exported.
+#[test]
+fn the_token_flag_wins_over_scim_token_and_basic_is_refused_clearly() {
+    const RIGHT: &str = "load-right-token-3b7d";
+    const WRONG: &str = "load-wrong-token-91ce";
+    let server = Server::start_with(&["--token", RIGHT]);
+    let run = |env_token: &str, flags: &[&str]| {
+        let mut cmd = scimlab();
+        cmd.env("SCIM_TOKEN", env_token)
+            .args(["load", "--url", &server.url, "--scenario", "read", "--users", "20", "--max-requests", "20"])
+            .args(["--quiet", "--concurrency", "2", "--no-verify"])
+            .args(flags);
+        cmd.assert()
+    };
+    for out in [run(WRONG, &["--token", RIGHT]), run(RIGHT, &[])] {
+        let out = out.success();
+        let o = out.get_output();
+        let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(!text.contains(RIGHT) && !text.contains(WRONG), "{text}");
+    }
+    let refused = run(RIGHT, &["--basic", "ops:basic-pw-5e2a"]).code(2);
+    let err = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(err.contains("--basic") && err.contains("bearer token only"), "{err}");
+    assert!(!err.contains("basic-pw-5e2a") && !err.contains(RIGHT), "{err}");
+    // The wrong token, from the variable: the server refuses it, and the message does not print it.
+    let wrong = run(WRONG, &[]).code(predicate::ne(0));
+    let err = String::from_utf8_lossy(&wrong.get_output().stderr).into_owned();
+    assert!(!err.contains(WRONG), "{err}");
 }
