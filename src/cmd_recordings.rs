@@ -317,6 +317,7 @@ fn check_result(check: &verify::Check, verdicts: &[Verdict], by_seq: &HashMap<u6
         reproducer: None,
         evidence,
         duration_ms: 0.0,
+        cost: None,
     }
 }
 

@@ -133,6 +133,7 @@ fn check_of(o: &StepOutcome) -> CheckResult {
         reproducer: (o.verdict == StepVerdict::Fail).then(|| o.exchanges.last().map(|e| e.curl())).flatten(),
         evidence: o.exchanges.clone(),
         duration_ms: o.duration_ms,
+        cost: None,
     }
 }
 

@@ -16,6 +16,7 @@ use scimlab_protocol::exchange::Exchange;
 use scimlab_protocol::schema::AttributeDef;
 use scimlab_protocol::schema::{ENTERPRISE_USER_URN, GROUP_URN, ResourceView, USER_URN};
 use scimlab_protocol::spc::ServiceProviderConfig;
+use scimlab_reports::model::Cost;
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -173,33 +174,21 @@ pub struct Ctx {
     made: Mutex<Vec<(String, String)>>,
 }
 
-/// What a check cost: the requests it sent (retries included) and the round trips on its critical path, the
-/// longest chain of its requests each sent after the one before was answered. Against a server `L` away, a check
-/// takes at least `round_trips * L`, however many requests run side by side.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Cost {
-    /// HTTP requests sent.
-    pub requests: usize,
-    /// Round trips on the critical path.
-    pub round_trips: usize,
-}
-
-impl Cost {
-    /// The cost of requests that ran over `spans` (start, end): the most of them that fit one after another,
-    /// found by always taking the one that ends first (the interval scheduling greedy, which is optimal).
-    pub fn of(spans: &[(Instant, Instant)], requests: usize) -> Cost {
-        let mut by_end: Vec<_> = spans.to_vec();
-        by_end.sort_by_key(|&(_, end)| end);
-        let mut round_trips = 0;
-        let mut free_at: Option<Instant> = None;
-        for (start, end) in by_end {
-            if free_at.is_none_or(|f| start >= f) {
-                round_trips += 1;
-                free_at = Some(end);
-            }
+/// The round trips on the critical path of requests that ran over `spans` (start, end): the most of them that fit
+/// one after another, found by always taking the one that ends first (the interval scheduling greedy, which is
+/// optimal).
+pub fn critical_path(spans: &[(Instant, Instant)]) -> usize {
+    let mut by_end: Vec<_> = spans.to_vec();
+    by_end.sort_by_key(|&(_, end)| end);
+    let mut round_trips = 0;
+    let mut free_at: Option<Instant> = None;
+    for (start, end) in by_end {
+        if free_at.is_none_or(|f| start >= f) {
+            round_trips += 1;
+            free_at = Some(end);
         }
-        Cost { requests, round_trips }
     }
+    round_trips
 }
 
 impl Ctx {
@@ -223,8 +212,8 @@ impl Ctx {
     /// What this check's requests cost so far.
     pub fn cost(&self) -> Cost {
         let spans = lock(&self.spans);
-        let evidence = lock(&self.evidence);
-        Cost::of(&spans, evidence.len().max(spans.len()))
+        let requests = lock(&self.evidence).len().max(spans.len());
+        Cost { requests, round_trips: critical_path(&spans) }
     }
 
     /// The exchanges this check sent, in order.
@@ -523,6 +512,20 @@ fn summarize(r: &ScimResponse) -> String {
 mod tests {
     use super::*;
     use scimlab_mock_idp::{ClientOptions, Credential};
+    use std::time::Duration;
+
+    #[test]
+    fn the_critical_path_counts_the_longest_chain_of_requests_one_after_another() {
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        // Two requests side by side, then one after both, then two side by side again: three round trips.
+        let spans = [(at(0), at(50)), (at(1), at(52)), (at(52), at(100)), (at(100), at(150)), (at(101), at(149))];
+        assert_eq!(critical_path(&spans), 3);
+        // Five in a row.
+        let chain: Vec<_> = (0..5).map(|i| (at(i * 10), at(i * 10 + 10))).collect();
+        assert_eq!(critical_path(&chain), 5);
+        assert_eq!(critical_path(&[]), 0);
+    }
 
     fn run() -> RunShared {
         let client =

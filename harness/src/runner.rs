@@ -128,6 +128,7 @@ fn result_of(
         reproducer,
         evidence,
         duration_ms: ms,
+        cost: None,
     }
 }
 
@@ -148,7 +149,9 @@ async fn run_one(run: Arc<RunShared>, check: &Check, timeout: Duration) -> (Chec
         Ok(o) => o,
         Err(_) => Outcome::Error(format!("the check did not finish within {} s", timeout.as_secs())),
     };
-    let result = result_of(check, outcome, ctx.take_evidence(), started.elapsed().as_secs_f64() * 1000.0);
+    let cost = ctx.cost();
+    let mut result = result_of(check, outcome, ctx.take_evidence(), started.elapsed().as_secs_f64() * 1000.0);
+    result.cost = Some(cost);
     (result, ctx.take_made())
 }
 

@@ -126,6 +126,21 @@ pub struct CheckResult {
     pub evidence: Vec<Exchange>,
     /// Wall time of the check, in milliseconds.
     pub duration_ms: f64,
+    /// What the check cost the server: requests and critical-path round trips (absent when not measured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Cost>,
+}
+
+/// What a check cost: the HTTP requests it sent (retries included) and the round trips on its critical path, the
+/// longest chain of its requests each sent after the one before was answered. Against a server `L` away the
+/// check takes at least `roundTrips * L`, however many requests run side by side.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Cost {
+    /// HTTP requests sent.
+    pub requests: usize,
+    /// Round trips on the critical path.
+    pub round_trips: usize,
 }
 
 /// Counts by verdict.
@@ -268,6 +283,7 @@ impl CheckResult {
             reproducer: None,
             evidence: Vec::new(),
             duration_ms: 0.0,
+            cost: None,
         }
     }
 

@@ -94,6 +94,7 @@ fn result(level: Level, verdict: Verdict, reason: &str) -> CheckResult {
         reproducer: None,
         evidence: Vec::new(),
         duration_ms: 0.0,
+        cost: None,
     }
 }
 

@@ -178,6 +178,7 @@ mod tests {
                 reproducer: None,
                 evidence: vec![exchange],
                 duration_ms: 1.0,
+                cost: None,
             }],
             root_causes: vec![],
             load: None,

@@ -60,6 +60,7 @@ pub fn check(id: &str, section: &str, level: Level, verdict: Verdict) -> CheckRe
         reproducer: None,
         evidence: vec![],
         duration_ms: 1.5,
+        cost: None,
     }
 }
 
@@ -158,6 +159,7 @@ pub fn report() -> RunReport {
             ),
         ],
         duration_ms: 12.75,
+        cost: None,
     };
     let skip = CheckResult {
         id: "rfc7644/3.7/bulk-fail-on-errors".into(),
