@@ -114,6 +114,13 @@ fn usage(msg: String) -> Failure {
 fn token(a: &LoadArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Option<String>, Failure> {
     use scimlab_mock_idp::Credential;
     let resolved = a.auth.resolve(&|| Ok(None), env)?;
+    if let Some(h) = resolved.extra_headers.first() {
+        return Err(usage(format!(
+            "--header {}: scimlab load sends no headers of yours besides the credential (its connections send a \
+             fixed set); scimlab test and replay send them",
+            h.name
+        )));
+    }
     match resolved.credential {
         Credential::None => Ok(None),
         Credential::Bearer(t) => Ok(Some(t)),
@@ -306,6 +313,11 @@ mod tests {
         let e = e.to_string();
         assert!(e.contains("--basic") && e.contains("bearer token only") && !e.contains("secret-pw"), "{e}");
         assert!(matches!(with(&["--header", "X-Key: secret-k"], &exported), Err(Failure::Usage(_))));
+        let Err(Failure::Usage(e)) = with(&["--token", "t", "--header", "X-Tenant: secret-t"], &exported) else {
+            panic!("an extra header is refused, not dropped");
+        };
+        let e = e.to_string();
+        assert!(e.contains("X-Tenant") && !e.contains("secret-t"), "{e}");
     }
 
     #[test]

@@ -92,9 +92,15 @@ fn list() -> Result<(), Failure> {
 
 /// The run's credential (flag, else config file, else `SCIM_TOKEN`), refused when the persona could not send it:
 /// Entra and OneLogin send bearer tokens only.
-fn credential(args: &ReplayArgs, persona: &Persona, config: &Config, remote: bool) -> Result<Credential, Failure> {
+/// The credential a remote replay sends, and its `--header` headers that are not the credential.
+fn credential(
+    args: &ReplayArgs,
+    persona: &Persona,
+    config: &Config,
+    remote: bool,
+) -> Result<Option<crate::credentials::Resolved>, Failure> {
     if !remote {
-        return Ok(Credential::None);
+        return Ok(None);
     }
     let resolved = Settings::credential(&args.auth, config, &crate::credentials::process_env)?;
     {
@@ -106,7 +112,7 @@ fn credential(args: &ReplayArgs, persona: &Persona, config: &Config, remote: boo
             persona.name
         )));
     }
-    Ok(resolved.credential)
+    Ok(Some(resolved))
 }
 
 /// A step as a check of the report.
@@ -155,12 +161,15 @@ pub fn run(args: ReplayArgs, config: &Config) -> Result<Outcome, Failure> {
     let credential = credential(&args, persona, config, remote.is_some())?;
     let mut reporters = Reporters::new(&reports)?;
     let seed = args.seed.unwrap_or_else(time_seed);
-    let client_options = args.client.apply(args.tls.client_options(Duration::from_secs(args.timeout)));
+    let mut client_options = args.client.apply(args.tls.client_options(Duration::from_secs(args.timeout)));
+    if let Some(r) = &credential {
+        client_options = r.apply(client_options);
+    }
     let rt = tokio::runtime::Runtime::new().map_err(|e| Failure::Internal(e.into()))?;
     let report = rt.block_on(async {
-        let (url, credential) = match &remote {
-            Some(u) => (u.clone(), credential),
-            None => {
+        let (url, credential) = match (&remote, credential) {
+            (Some(u), Some(r)) => (u.clone(), r.credential),
+            _ => {
                 let e = crate::embedded::start()
                     .await
                     .map_err(|e| Failure::Internal(anyhow!("cannot start the embedded mock SP: {e}")))?;

@@ -163,13 +163,14 @@ pub fn run(args: TestArgs, config: &Config) -> Result<Outcome, Failure> {
         profiles: profiles.clone(),
         ..RunOptions::default()
     };
-    let client_options = args.client.apply(args.tls.client_options(Duration::from_secs(args.timeout)));
+    let mut client_options = args.client.apply(args.tls.client_options(Duration::from_secs(args.timeout)));
     let rt = tokio::runtime::Runtime::new().map_err(|e| Failure::Internal(e.into()))?;
     let report = rt.block_on(async {
         let (url, credential) = match &url {
             Some(u) => {
                 let resolved = Settings::credential(&args.auth, config, &crate::credentials::process_env)?;
                 eprintln!("credential: {}", resolved.source);
+                client_options = resolved.apply(client_options);
                 (u.clone(), resolved.credential)
             }
             None => {

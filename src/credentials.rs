@@ -6,10 +6,14 @@
 //! exported `SCIM_TOKEN` into a "cannot be used with --basic" error that never named the variable. Two flags that
 //! both give the credential (`--token` with `--basic`, or with an `Authorization` `--header`) are still a usage
 //! error, because the user wrote both.
+//!
+//! `--header` headers that are not the credential are the run's extra headers ([`Resolved::extra_headers`]):
+//! the SCIM client sends them on every request and keeps their values out of everything it returns.
 
 use crate::exit::{Failure, usage};
 use clap::Args;
 use scimlab_mock_idp::Credential;
+use scimlab_mock_idp::client::{ClientOptions, RESERVED_HEADERS};
 
 /// The environment variable a bearer token is read from when no flag and no config file gives a credential.
 pub const TOKEN_ENV: &str = "SCIM_TOKEN";
@@ -24,10 +28,11 @@ pub struct CredentialArgs {
     /// HTTP Basic credentials, USER:PASS (wins over SCIM_TOKEN and the config file).
     #[arg(long, value_name = "USER:PASS")]
     pub basic: Option<String>,
-    /// A request header, 'Name: value'; repeatable. An Authorization header is the credential (e.g.
-    /// 'Authorization: SSWS abc') and wins over SCIM_TOKEN; a single header of another name with no --token or
-    /// --basic is the credential too (e.g. 'X-API-Key: abc'). Other headers beside a credential are refused for
-    /// now: the SCIM client sends one credential header.
+    /// A request header, 'Name: value', sent on every request; repeatable. An Authorization header is the
+    /// credential (e.g. 'Authorization: SSWS abc') and wins over SCIM_TOKEN; a single header of another name with
+    /// no --token or --basic is the credential too (e.g. 'X-API-Key: abc'). Beside a credential flag, any other
+    /// header goes out as well (e.g. 'X-Tenant: acme'). Host, Content-Length and Transfer-Encoding are scimlab's.
+    /// Values are never printed or stored.
     // Parsed in `resolve`, not by a clap value parser, whose errors would echo the value.
     #[arg(long = "header", value_name = "'K: V'")]
     pub headers: Vec<String>,
@@ -112,19 +117,31 @@ pub struct FileCredential {
     pub from: String,
 }
 
-/// The credential of a run and where it came from.
+/// The credential of a run, where it came from, and the other headers to send.
 #[derive(Debug, Clone)]
 pub struct Resolved {
     /// What the client sends.
     pub credential: Credential,
     /// Where it came from.
     pub source: Source,
+    /// `--header` headers that are not the credential, in the order given: sent on every request.
+    pub extra_headers: Vec<Header>,
+}
+
+impl Resolved {
+    /// `options` with the extra headers added, for the client that sends this credential.
+    pub fn apply(&self, options: ClientOptions) -> ClientOptions {
+        let mut extra_headers = options.extra_headers;
+        extra_headers.extend(self.extra_headers.iter().map(|h| (h.name.clone(), h.value.clone())));
+        ClientOptions { extra_headers, ..options }
+    }
 }
 
 impl CredentialArgs {
     /// The credential: a flag, else the config file's (`file`, called only when no flag gives one), else
-    /// `$SCIM_TOKEN` (`env` reads variables, so tests can give their own), else none. Headers that are not the credential are refused for now: the SCIM client
-    /// sends one credential header and no others.
+    /// `$SCIM_TOKEN` (`env` reads variables, so tests can give their own), else none; and the `--header` headers
+    /// that are not the credential. Several headers with no credential flag among them are refused: scimlab could
+    /// not tell which one to leave out when a check sends a request without the credential.
     pub fn resolve(
         &self,
         file: &dyn Fn() -> Result<Option<FileCredential>, Failure>,
@@ -135,47 +152,60 @@ impl CredentialArgs {
             .iter()
             .map(|h| parse_header(h).map_err(|e| usage(format!("--header: {e}"))))
             .collect::<Result<Vec<Header>, Failure>>()?;
-        let authorization: Vec<&Header> = headers.iter().filter(|h| h.is_authorization()).collect();
-        if authorization.len() > 1 {
-            return Err(usage("--header Authorization is given twice; give one credential"));
+        for (i, h) in headers.iter().enumerate() {
+            if let Some(r) = RESERVED_HEADERS.iter().find(|r| r.eq_ignore_ascii_case(&h.name)) {
+                return Err(usage(format!("--header {r}: scimlab sets {r} itself on every request; drop it")));
+            }
+            if headers[..i].iter().any(|o| o.name.eq_ignore_ascii_case(&h.name)) {
+                return Err(usage(format!("--header {} is given twice; give each header once", h.name)));
+            }
         }
-        let flag = match (&self.token, &self.basic, authorization.first()) {
+        let authorization = headers.iter().position(Header::is_authorization);
+        let (flag, credential_header) = match (&self.token, &self.basic, authorization) {
             (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => {
                 return Err(usage(
                     "--header Authorization and --token / --basic both give the credential; give one of them",
                 ));
             }
-            (Some(t), _, None) => Some((Credential::Bearer(t.clone()), "--token")),
-            (None, Some(b), None) => Some((basic(b)?, "--basic")),
-            (None, None, Some(h)) => {
-                Some((Credential::Header { name: h.name.clone(), value: h.value.clone() }, "--header"))
-            }
+            (Some(t), _, None) => (Some((Credential::Bearer(t.clone()), "--token")), None),
+            (None, Some(b), None) => (Some((basic(b)?, "--basic")), None),
+            (None, None, Some(i)) => (Some((as_credential(&headers[i]), "--header")), Some(i)),
             (None, None, None) => match headers.as_slice() {
-                [only] => Some((Credential::Header { name: only.name.clone(), value: only.value.clone() }, "--header")),
-                _ => None,
+                [] => (None, None),
+                [only] => (Some((as_credential(only), "--header")), Some(0)),
+                several => {
+                    let names: Vec<&str> = several.iter().map(|h| h.name.as_str()).collect();
+                    return Err(usage(format!(
+                        "--header {}: which one is the credential? Give it with --token, --basic or an \
+                         Authorization --header, or give a credential header alone",
+                        names.join(", ")
+                    )));
+                }
             },
         };
-        let credential_headers = usize::from(flag.as_ref().is_some_and(|(_, f)| *f == "--header"));
-        if headers.len() > credential_headers {
-            let names: Vec<&str> = headers.iter().filter(|h| !h.is_authorization()).map(|h| h.name.as_str()).collect();
-            return Err(usage(format!(
-                "--header {}: scimlab's SCIM client sends one header besides its own, the credential; give \
-                 the other headers' credential with --header alone, or drop them",
-                names.join(", ")
-            )));
-        }
+        let extra_headers: Vec<Header> =
+            headers.into_iter().enumerate().filter(|(i, _)| Some(*i) != credential_header).map(|(_, h)| h).collect();
         if let Some((credential, flag)) = flag {
-            return Ok(Resolved { credential, source: Source::Flag(flag) });
+            return Ok(Resolved { credential, source: Source::Flag(flag), extra_headers });
         }
         // The file is read only now: a variable it names need not be set when a flag gives the credential.
         if let Some(f) = file()? {
-            return Ok(Resolved { credential: f.credential, source: Source::File(f.from) });
+            return Ok(Resolved { credential: f.credential, source: Source::File(f.from), extra_headers });
         }
         match env(TOKEN_ENV).filter(|t| !t.is_empty()) {
-            Some(t) => Ok(Resolved { credential: Credential::Bearer(t), source: Source::Env(TOKEN_ENV.to_owned()) }),
-            None => Ok(Resolved { credential: Credential::None, source: Source::Nothing }),
+            Some(t) => Ok(Resolved {
+                credential: Credential::Bearer(t),
+                source: Source::Env(TOKEN_ENV.to_owned()),
+                extra_headers,
+            }),
+            None => Ok(Resolved { credential: Credential::None, source: Source::Nothing, extra_headers }),
         }
     }
+}
+
+/// A `--header` that is the credential.
+fn as_credential(h: &Header) -> Credential {
+    Credential::Header { name: h.name.clone(), value: h.value.clone() }
 }
 
 /// `USER:PASS` as Basic credentials (RFC 7617: the user name holds no colon; the password may).
@@ -233,6 +263,42 @@ mod tests {
         assert!(args(Some("t"), None, &["Authorization: Bearer x"]).resolve(&no_file, &exported).is_err());
         assert!(args(None, None, &["Authorization: a", "authorization: b"]).resolve(&no_file, &exported).is_err());
         assert!(args(None, Some("nocolon"), &[]).resolve(&no_file, &exported).is_err());
+    }
+
+    fn extras(a: &CredentialArgs) -> Vec<String> {
+        let r = a.resolve(&no_file, &exported).expect("resolves");
+        r.extra_headers.iter().map(|h| format!("{}={}", h.name, h.value)).collect()
+    }
+
+    #[test]
+    fn headers_beside_the_credential_are_sent_as_extra_headers() {
+        let a = args(Some("t"), None, &["X-Tenant: acme", "X-Trace: on"]);
+        assert_eq!(extras(&a), ["X-Tenant=acme", "X-Trace=on"]);
+        let a = args(None, None, &["X-Tenant: acme", "Authorization: SSWS k"]);
+        assert_eq!(extras(&a), ["X-Tenant=acme"]);
+        let r = a.resolve(&no_file, &exported).expect("resolves");
+        assert!(matches!(r.credential, Credential::Header { ref name, .. } if name == "Authorization"));
+        // One header alone is the credential, as before; none beside it.
+        assert!(extras(&args(None, None, &["X-API-Key: k"])).is_empty());
+        let options = r.apply(ClientOptions::default());
+        assert_eq!(options.extra_headers, [("X-Tenant".to_owned(), "acme".to_owned())]);
+    }
+
+    #[test]
+    fn headers_scimlab_sets_or_cannot_place_are_usage_errors_without_their_values() {
+        for (i, bad) in [
+            args(Some("t"), None, &["Host: evil.example"]),
+            args(Some("t"), None, &["content-length: 9999"]),
+            args(Some("t"), None, &["X-A: secret-one", "x-a: secret-two"]),
+            args(None, None, &["X-API-Key: secret-one", "X-Tenant: secret-two"]),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let Err(Failure::Usage(e)) = bad.resolve(&no_file, &exported) else { panic!("case {i} is refused") };
+            let e = e.to_string();
+            assert!(!e.contains("secret") && !e.contains("evil") && !e.contains("9999"), "{e}");
+        }
     }
 
     #[test]

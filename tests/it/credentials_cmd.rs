@@ -118,3 +118,35 @@ fn serve_no_auth_with_scim_token_exported_serves_without_authentication() {
     assert!(read.is_ok(), "no banner");
     assert_eq!(first.trim(), "authentication: none (--no-auth)", "stderr: {}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Issue 13: an extra header (`--header 'K: V'` beside a credential flag) reaches the server on the requests of
+/// `scimlab test`, and its value is in no output (the JSON report and the terminal); the mock SP records what
+/// arrived.
+#[test]
+fn an_extra_header_reaches_the_server_and_stays_out_of_the_output() {
+    use scimlab_mock_sp::store::{MemoryStore, Store};
+    const TENANT: &str = "tenant-value-8d41";
+    let store = Arc::new(MemoryStore::default());
+    let config = ServerConfig { auth: Auth::Bearer("right-token".into()), ..ServerConfig::default() };
+    let app = scimlab_mock_sp::router(AppState::new(store.clone(), config));
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("a runtime");
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind a loopback port");
+    let addr = listener.local_addr().expect("local address");
+    runtime.spawn(async move {
+        let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
+    });
+    let out = short_test(&format!("http://{addr}/scim/v2"))
+        .args(["--token", "right-token", "--header", &format!("X-Tenant: {TENANT}"), "--report", "json=-"])
+        .output()
+        .expect("scimlab runs");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "stdout: {stdout}\nstderr: {stderr}");
+    assert!(stdout.contains("X-Tenant"), "the header is in the evidence, by name: {stdout}");
+    assert!(!stdout.contains(TENANT) && !stderr.contains(TENANT), "its value is not: {stdout}\n{stderr}");
+    let recorded = store.recordings(0, 1000).expect("recordings");
+    assert!(!recorded.is_empty(), "the server saw the run");
+    for (_, arrived) in &recorded {
+        assert_eq!(arrived.request.header("x-tenant"), Some(TENANT), "on every request: {:?}", arrived.request);
+    }
+}

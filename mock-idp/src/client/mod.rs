@@ -30,4 +30,4 @@ mod scim_client;
 pub use connections::read_ca_certs;
 pub use request::{Credential, ScimRequest, ScimResponse, encode_query, percent_encode_into};
 pub use retry::RetryPolicy;
-pub use scim_client::{ClientError, ClientOptions, ScimClient};
+pub use scim_client::{ClientError, ClientOptions, RESERVED_HEADERS, ScimClient};

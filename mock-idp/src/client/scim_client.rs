@@ -29,7 +29,16 @@ pub struct ClientOptions {
     pub max_evidence_body: usize,
     /// How transient faults (429, 503, refused or reset connections) are retried.
     pub retry: RetryPolicy,
+    /// Headers sent on every request (`--header 'K: V'`), after the client's defaults (which they replace) and
+    /// before a request's own headers (which replace them). One never sets `Authorization` or the credential's
+    /// header, nor `Host`, `Content-Length` or `Transfer-Encoding`, which the client sets itself
+    /// ([`RESERVED_HEADERS`]).
+    /// Their values are treated as secrets: never stored, printed or returned.
+    pub extra_headers: Vec<(String, String)>,
 }
+
+/// Headers an [`ClientOptions::extra_headers`] entry may not set: the client frames each request itself.
+pub const RESERVED_HEADERS: [&str; 3] = ["Host", "Content-Length", "Transfer-Encoding"];
 
 impl Default for ClientOptions {
     fn default() -> Self {
@@ -41,6 +50,7 @@ impl Default for ClientOptions {
             max_body: 64 * 1024 * 1024,
             max_evidence_body: 64 * 1024,
             retry: RetryPolicy::default(),
+            extra_headers: Vec::new(),
         }
     }
 }
@@ -147,7 +157,11 @@ impl ScimClient {
         };
         let http = build_http(&options, certs.as_deref(), Pool::Shared)?;
         let slots = Arc::new(Slots { idle: Mutex::new(Vec::new()), options: options.clone(), certs });
-        let secrets = Arc::new(secrets_of(&credential, &Secrets::new()));
+        let mut secrets = secrets_of(&credential, &Secrets::new());
+        for (_, value) in &options.extra_headers {
+            add_header_value(&mut secrets, value);
+        }
+        let secrets = Arc::new(secrets);
         Ok(ScimClient { http, slots, base, base_url: parsed, credential, options, secrets, ledger: None, gate: None })
     }
 
@@ -231,6 +245,22 @@ impl ScimClient {
                 format!("Basic {}", scimlab_protocol::base64::encode(format!("{user}:{pass}").as_bytes())),
             )),
             Credential::Header { name, value } => h.push((name.clone(), value.clone())),
+        }
+        // Authorization is always the credential's, even on a request sent without one.
+        let credential_header = match &self.credential {
+            Credential::Header { name, .. } => name.as_str(),
+            Credential::None | Credential::Bearer(_) | Credential::Basic { .. } => "Authorization",
+        };
+        for (name, value) in &self.options.extra_headers {
+            let reserved = RESERVED_HEADERS
+                .iter()
+                .chain(["Authorization", credential_header].iter())
+                .any(|r| r.eq_ignore_ascii_case(name));
+            if reserved {
+                continue;
+            }
+            h.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+            h.push((name.clone(), value.clone()));
         }
         h.retain(|(k, _)| {
             !req.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(k))
@@ -430,15 +460,17 @@ fn secrets_of(credential: &Credential, known: &Secrets) -> Secrets {
             s.add(pass);
             s.add(&scimlab_protocol::base64::encode(format!("{user}:{pass}").as_bytes()));
         }
-        Credential::Header { value, .. } => {
-            s.add(value);
-            // `SSWS abc`: the part after the scheme word is the secret on its own too.
-            if let Some((_, rest)) = value.split_once(char::is_whitespace) {
-                s.add(rest);
-            }
-        }
+        Credential::Header { value, .. } => add_header_value(&mut s, value),
     }
     s
+}
+
+/// A header's value as a secret, and, for `SSWS abc`, the part after the scheme word on its own too.
+fn add_header_value(s: &mut Secrets, value: &str) {
+    s.add(value);
+    if let Some((_, rest)) = value.split_once(char::is_whitespace) {
+        s.add(rest);
+    }
 }
 
 async fn read_limited(mut resp: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
@@ -478,6 +510,44 @@ fn describe(e: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn header<'a>(h: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+        h.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect()
+    }
+
+    #[test]
+    fn extra_headers_go_on_every_request_but_never_replace_the_credential_or_framing() {
+        let extra = |n: &str, v: &str| (n.to_owned(), v.to_owned());
+        let options = ClientOptions {
+            extra_headers: vec![
+                extra("X-Tenant", "acme-tenant"),
+                extra("authorization", "Bearer stolen"),
+                extra("Host", "evil.example"),
+                extra("content-length", "0"),
+                extra("User-Agent", "ci/1"),
+            ],
+            ..ClientOptions::default()
+        };
+        let client = ScimClient::new("http://127.0.0.1:9/scim/v2", Credential::Bearer("tok-abc".into()), options)
+            .expect("client");
+        let h = client.default_headers(&ScimRequest::get("/Users"));
+        assert_eq!(header(&h, "X-Tenant"), ["acme-tenant"]);
+        assert_eq!(header(&h, "Authorization"), ["Bearer tok-abc"]);
+        assert!(header(&h, "Host").is_empty() && header(&h, "Content-Length").is_empty(), "{h:?}");
+        assert_eq!(header(&h, "User-Agent"), ["ci/1"], "an extra header replaces a default");
+        // A request's own header still wins, and a request without the credential (an auth-negative check) gets
+        // no Authorization from the extras, whatever the client's credential.
+        let mut own = ScimRequest::get("/Users");
+        own.headers.push(extra("X-Tenant", "other"));
+        own.omit_headers.push("Authorization".into());
+        let h = client.default_headers(&own);
+        assert_eq!(header(&h, "X-Tenant"), ["other"]);
+        assert!(header(&h, "Authorization").is_empty(), "{h:?}");
+        let h = client.with_credential(Credential::None).default_headers(&ScimRequest::get("/Users"));
+        assert!(header(&h, "Authorization").is_empty(), "{h:?}");
+        assert_eq!(header(&h, "X-Tenant"), ["acme-tenant"]);
+        assert!(!client.secrets.scrub("id acme-tenant").contains("acme-tenant"), "extra header values are secrets");
+    }
 
     #[test]
     fn bad_base_urls_are_refused() {
