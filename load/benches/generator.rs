@@ -119,5 +119,7 @@ fn bulk_answers(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, request_building, histogram_recording, bulk_answers);
+mod live;
+
+criterion_group!(benches, request_building, histogram_recording, bulk_answers, live::read);
 criterion_main!(benches);
