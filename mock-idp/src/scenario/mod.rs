@@ -8,8 +8,8 @@ pub mod model;
 mod send;
 mod verify;
 
-pub use bulk::{Imported, import_user};
 pub use crate::cleanup::CleanupSummary;
+pub use bulk::{Imported, import_user};
 pub use engine::{Created, ReplayOptions, Replayer, StepOutcome, StepVerdict, action_name};
 pub use model::{Scenario, ScenarioError, scenario_schema_text};
 pub use send::{PlanFailure, PlanRun, describe, send_plan, to_request};
