@@ -2,11 +2,11 @@
 //! reason, reported as expected failures and counted apart, so a CI job stays green on what is known and turns
 //! red on anything new.
 //!
-//! The reports model has no expected-failure verdict; what it has is the known-failures root cause that
-//! `--baseline` uses ([`CauseKind::KnownFailures`]): checks it explains do not fail the run
-//! ([`RunReport::failed`]), and every sink shows them under their cause. Each deviation that matched becomes one
-//! such cause, its summary the deviation's reason. Checks and verdicts are left as they are, so `report diff`
-//! still compares the real verdicts.
+//! Each deviation that matched becomes one [`CauseKind::ExpectedFailures`] root cause, its summary the
+//! deviation's reason: checks it explains do not fail the run ([`RunReport::failed`]), every sink shows them
+//! under their cause, the Result line counts them apart from `--baseline`'s known problems, and the summary
+//! counts them (`expected`). Checks and verdicts are left as they are, so `report diff` still compares the real
+//! verdicts.
 
 use crate::config::KnownDeviation;
 use scimlab_reports::causes::{CauseKind, RootCause};
@@ -24,7 +24,7 @@ pub struct Marked {
 
 /// The summary of a deviation's cause.
 fn summary(d: &KnownDeviation) -> String {
-    format!("expected failure, known deviation {}: {}", d.check, d.reason)
+    format!("known deviation {}: {}", d.check, d.reason)
 }
 
 /// Groups the failed and warned checks each deviation covers under a known-failures cause of its own (taking
@@ -32,7 +32,7 @@ fn summary(d: &KnownDeviation) -> String {
 /// report.
 pub fn mark(report: &mut RunReport, deviations: &[KnownDeviation]) -> Marked {
     let mine: Vec<String> = deviations.iter().map(summary).collect();
-    report.root_causes.retain(|k| !(k.kind == CauseKind::KnownFailures && mine.contains(&k.summary)));
+    report.root_causes.retain(|k| k.kind != CauseKind::ExpectedFailures);
     let mut marked = Marked::default();
     let mut taken: Vec<String> = Vec::new();
     let mut causes = Vec::new();
@@ -52,7 +52,7 @@ pub fn mark(report: &mut RunReport, deviations: &[KnownDeviation]) -> Marked {
         marked.expected += ids.len();
         taken.extend(ids.iter().cloned());
         causes.push(RootCause {
-            kind: CauseKind::KnownFailures,
+            kind: CauseKind::ExpectedFailures,
             level,
             summary,
             evidence: None,
@@ -67,6 +67,7 @@ pub fn mark(report: &mut RunReport, deviations: &[KnownDeviation]) -> Marked {
     }
     report.root_causes.retain(|k| !k.checks.is_empty());
     report.root_causes.extend(causes);
+    report.summary.expected = marked.expected;
     marked
 }
 
@@ -145,6 +146,10 @@ mod tests {
         assert_eq!(r.checks[0].verdict, Verdict::Fail, "verdicts stay real");
         let again = mark(&mut r, &[deviation("a"), deviation("c")]);
         assert_eq!((again.expected, r.root_causes.len()), (1, 1), "marking twice is marking once");
+        assert_eq!(r.summary.expected, 1, "the summary counts them");
+        let result = r.result().to_string();
+        assert_eq!(result, "passed (1 expected failure (known deviations in the config file))");
+        assert!(!result.contains("baseline"), "not the baseline's wording: {result}");
         let mut r = report(&[("a/1", Verdict::Fail), ("b/1", Verdict::Fail)]);
         mark(&mut r, &[deviation("a")]);
         assert!(r.failed(), "b/1 is not a known deviation");

@@ -31,9 +31,20 @@ pub enum CauseKind {
     /// Not regressions: with `--baseline`, the problems that the baseline run had too (or that it did not
     /// check). They do not fail the run, and every sink says so.
     KnownFailures,
+    /// Expected failures: checks a known deviation in the config file (`[[known_deviation]]`, with its reason)
+    /// says the server fails. They do not fail the run, and every sink counts them apart.
+    ExpectedFailures,
     /// A kind this version of scimlab does not know (written by a newer one).
     #[serde(other)]
     Other,
+}
+
+impl CauseKind {
+    /// Whether checks this cause explains are known problems that do not fail the run: a baseline's
+    /// ([`CauseKind::KnownFailures`]) or the config file's known deviations ([`CauseKind::ExpectedFailures`]).
+    pub fn is_known(self) -> bool {
+        matches!(self, CauseKind::KnownFailures | CauseKind::ExpectedFailures)
+    }
 }
 
 /// A cause that explains several failures.

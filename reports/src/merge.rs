@@ -87,6 +87,7 @@ pub fn merge_with(
         warn: s.warn + r.summary.warn,
         skip: s.skip + r.summary.skip,
         error: s.error + r.summary.error,
+        expected: s.expected + r.summary.expected,
     });
     Ok(RunReport {
         version: REPORT_VERSION,

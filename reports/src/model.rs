@@ -159,6 +159,14 @@ pub struct Summary {
     pub skip: usize,
     /// Harness errors.
     pub error: usize,
+    /// Of the failed and warned checks, those a known deviation of the config file expected (counted in `fail`
+    /// and `warn` as well; they do not fail the run).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub expected: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Summary {
@@ -340,10 +348,13 @@ pub enum RunResult {
     },
     /// The user stopped the run (Ctrl-C); the report holds what finished.
     Interrupted(String),
-    /// With `--baseline`: no regression; the only problems are `known` ones (the baseline had them too).
+    /// Nothing failed but known problems: with `--baseline`, `known` ones the baseline had too, and
+    /// `expected` ones that the config file's known deviations name.
     NoRegression {
-        /// Problems that are not regressions.
+        /// Problems that are not regressions (`--baseline`).
         known: usize,
+        /// Expected failures (known deviations).
+        expected: usize,
     },
 }
 
@@ -382,10 +393,24 @@ impl RunResult {
                 Some(format!("the harness could not judge {errors} check{}", if *errors == 1 { "" } else { "s" }))
             }
             RunResult::Interrupted(why) => Some(why.clone()),
-            RunResult::NoRegression { known } => Some(format!(
-                "no regression against the baseline; {known} known problem{} (the baseline had them, or did not check them)",
-                if *known == 1 { "" } else { "s" }
-            )),
+            RunResult::NoRegression { known, expected } => {
+                let s = |n: usize| if n == 1 { "" } else { "s" };
+                let mut parts = Vec::new();
+                if *known > 0 {
+                    parts.push(format!(
+                        "no regression against the baseline; {known} known problem{} (the baseline had them, or \
+                         did not check them)",
+                        s(*known)
+                    ));
+                }
+                if *expected > 0 {
+                    parts.push(format!(
+                        "{expected} expected failure{} (known deviations in the config file)",
+                        s(*expected)
+                    ));
+                }
+                Some(parts.join("; "))
+            }
         }
     }
 }
@@ -448,13 +473,19 @@ impl RunReport {
         })
     }
 
-    /// The ids of the checks a [`CauseKind::KnownFailures`] cause explains (`--baseline`).
+    /// The ids of the checks a [`CauseKind::KnownFailures`] cause (`--baseline`) or a
+    /// [`CauseKind::ExpectedFailures`] cause (known deviations) explains.
     pub fn known_failures(&self) -> Vec<&str> {
         self.root_causes
             .iter()
-            .filter(|k| k.kind == CauseKind::KnownFailures)
+            .filter(|k| k.kind.is_known())
             .flat_map(|k| k.checks.iter().map(String::as_str))
             .collect()
+    }
+
+    /// How many checks a cause of `kind` explains.
+    fn explained_by(&self, kind: CauseKind) -> usize {
+        self.root_causes.iter().filter(|k| k.kind == kind).map(|k| k.checks.len()).sum()
     }
 
     /// What share of the selection judged the server ([`Coverage::exercised`] is the rule `scimlab test` exits by).
@@ -485,7 +516,10 @@ impl RunReport {
         } else if known.is_empty() {
             RunResult::Passed
         } else {
-            RunResult::NoRegression { known: known.len() }
+            RunResult::NoRegression {
+                known: self.explained_by(CauseKind::KnownFailures),
+                expected: self.explained_by(CauseKind::ExpectedFailures),
+            }
         }
     }
 

@@ -58,13 +58,18 @@ fn evidence(c: &CheckResult) -> String {
 }
 
 fn test_case(c: &CheckResult, strict: bool, cause: Option<&RootCause>) -> TestCase {
-    let known = cause.is_some_and(|k| k.kind == CauseKind::KnownFailures);
+    let known = cause.map(|k| k.kind);
     let status = match c.verdict {
         // With --baseline, a problem that is not a regression does not fail the run, nor the JUnit view.
-        Verdict::Fail | Verdict::Warn | Verdict::Error if known => {
+        Verdict::Fail | Verdict::Warn | Verdict::Error if known.is_some_and(CauseKind::is_known) => {
             let mut s = TestCaseStatus::skipped();
             let why = c.reason.as_deref().unwrap_or(c.requirement.as_str());
-            s.set_message(truncate(&format!("known {}, not a regression: {why}", c.verdict.as_str()), VALUE_MAX));
+            let what = if known == Some(CauseKind::ExpectedFailures) {
+                "expected failure (a known deviation)"
+            } else {
+                "not a regression"
+            };
+            s.set_message(truncate(&format!("known {}, {what}: {why}", c.verdict.as_str()), VALUE_MAX));
             s
         }
         Verdict::Pass => TestCaseStatus::success(),
