@@ -57,7 +57,7 @@ pub fn run(cmd: ChecksCommand) -> Result<Outcome, Failure> {
         }
         ChecksCommand::Explain { id } => {
             let Some(c) = all.iter().find(|c| c.id == id) else {
-                let near: Vec<&str> = all.iter().filter(|c| c.id.starts_with(&id)).map(|c| c.id).take(10).collect();
+                let near = scimlab_protocol::suggest::suggest(&id, all.iter().map(|c| c.id));
                 let hint = if near.is_empty() { String::new() } else { format!("; did you mean: {}", near.join(", ")) };
                 return Err(Failure::Usage(anyhow!("no check with id {id:?}{hint}")));
             };

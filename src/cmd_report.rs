@@ -22,7 +22,7 @@ pub enum ReportCommand {
         /// Write to FILE instead of standard output (parent directories are created).
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
-        /// A minijinja template to use instead of the built-in HTML page (start from reports/templates/report.html).
+        /// A minijinja template to use instead of the built-in HTML page (start from the built-in one, `scimlab report template`).
         #[arg(long, value_name = "FILE")]
         template: Option<PathBuf>,
         /// Print instead the shell script that reproduces the check CHECK (its id): every request it sent, in
@@ -43,6 +43,8 @@ pub enum ReportCommand {
         /// The new report.
         new: PathBuf,
     },
+    /// Print the built-in HTML page's minijinja template, to start a `render --template` of your own from.
+    Template,
     /// Merge reports of shards of one run (`scimlab load --shard K/N`, or a split CI matrix) into one.
     ///
     /// The merged report holds the checks of every input in input order, the sum of their summaries, the first
@@ -126,8 +128,7 @@ pub fn run(cmd: ReportCommand) -> Result<Outcome, Failure> {
         ReportCommand::Render { report, output, reproduce: Some(check), .. } => {
             let run = read_report(&report)?;
             let Some(c) = run.checks.iter().find(|c| c.id == check) else {
-                let near: Vec<&str> =
-                    run.checks.iter().map(|c| c.id.as_str()).filter(|id| id.contains(check.as_str())).take(5).collect();
+                let near = scimlab_protocol::suggest::suggest(&check, run.checks.iter().map(|c| c.id.as_str()));
                 let hint = if near.is_empty() { String::new() } else { format!("; did you mean {}?", near.join(", ")) };
                 return Err(usage(format!("{} has no check {check:?}{hint}", report.display())));
             };
@@ -156,6 +157,10 @@ pub fn run(cmd: ReportCommand) -> Result<Outcome, Failure> {
                 None => text,
             };
             write_out(output.as_deref(), &text)?;
+            Ok(Outcome::Success)
+        }
+        ReportCommand::Template => {
+            write_out(None, scimlab_reports::sinks::html::DEFAULT_TEMPLATE)?;
             Ok(Outcome::Success)
         }
         ReportCommand::Diff { base, new } => {

@@ -157,7 +157,19 @@ const EXAMPLES: &[(&[&str], &str)] = &[
   scimlab report render run.json
       the report as the terminal shows it
   scimlab report render run.json --format markdown -o summary.md
-      Markdown for a CI step summary",
+      Markdown for a CI step summary
+  scimlab report render run.json --reproduce rfc7644/3.3/create-201 > repro.sh
+      a shell script that sends that check's requests again, in order
+  scimlab report render run.json --format html --template page.html -o run.html
+      HTML from your own template (start from `scimlab report template`)",
+    ),
+    (
+        &["report", "template"],
+        "\
+  scimlab report template > page.html
+      the built-in HTML page's template, to edit
+  scimlab report render run.json --format html --template page.html -o run.html
+      render a report with it",
     ),
     (
         &["report", "diff"],

@@ -176,7 +176,7 @@ pub async fn verify(run: &Arc<Run>, pop: &Arc<PopState>, whole: bool) -> VerifyD
         doc.users_found = Some(found.unwrap_or(0));
         if found != Some(pop.pop.users) {
             doc.problems.push(format!(
-                "userName sw {:?} finds {} users; {} were created",
+                "userName sw {:?} finds {} users; {} were sent to be created",
                 pop.pop.user_name_prefix(),
                 found.map_or("no answer".to_owned(), |n| n.to_string()),
                 pop.pop.users

@@ -400,20 +400,11 @@ pub fn parse_rate(s: &str) -> Result<f64, String> {
     check_rate(n / secs).map_err(|e| format!("--rate {s:?}: {e}"))
 }
 
-/// `500ms`, `30s`, `5m`, `1h`, or a plain number of seconds.
+/// A duration as scimlab reads every duration a person writes ([`scimlab_protocol::duration::parse`]: `500ms`,
+/// `30s`, `5m`, `1h`, `2h 30m`, ISO 8601 `PT1M`); a bare number is refused, since it would be milliseconds to some
+/// tools and seconds to others.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: f64 = num.parse().map_err(|_| format!("{s:?} is not a duration; write e.g. 500ms, 30s, 5m or 1h"))?;
-    let secs = match unit.trim() {
-        "ms" => n / 1000.0,
-        "" | "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        u => return Err(format!("{s:?}: unknown unit {u:?}; use ms, s, m or h")),
-    };
-    Duration::try_from_secs_f64(secs).map_err(|_| format!("{s:?} is not a usable duration"))
+    scimlab_protocol::duration::parse(s).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -428,7 +419,8 @@ mod tests {
         assert!(parse_rate("0").is_err());
         assert!(parse_rate("5/d").is_err());
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        assert!(parse_duration("30").expect_err("no unit").contains("needs a unit"));
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
         assert!(parse_duration("ten").is_err());
