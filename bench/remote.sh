@@ -108,7 +108,10 @@ fi
 
 if wants scim2; then
     echo "== scim2: scim2-server's CLI server, scimlab test (default, --concurrency 1) and scim2-tester interleaved"
-    interop_venv "$venv" "$python" "${SCIM2_SERVER:-scim2-server==0.8.3}" "${SCIM2_TESTER:-scim2-tester==0.5.2}" >/dev/null
+    # The versions interop/scim2-tester.sh and interop/scim2-server-test.sh pin.
+    interop_venv "$venv" "$python" "${SCIM2_SERVER:-scim2-server==0.8.3}" "${SCIM2_TESTER:-scim2-tester==0.5.2}" \
+        "${SCIM2_CLI:-scim2-cli==0.6.0}" "${SCIM2_MODELS:-scim2-models==0.12.3}" \
+        "${SCIM2_CLIENT:-scim2-client==0.13.2}" >/dev/null
     port=$(interop_free_port "$venv/bin/python")
     token=$(interop_token "$venv/bin/python")
     url="http://127.0.0.1:$port/v2"
