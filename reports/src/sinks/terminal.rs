@@ -19,7 +19,17 @@ use super::common::{
 use crate::causes;
 use crate::event::{Event, Sink};
 use crate::model::{CheckResult, ReportError, RunReport, RunResult, Target, Verdict};
+use anstyle::{AnsiColor, Style};
 use std::io::Write;
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const GREEN: Style = AnsiColor::Green.on_default();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+const BOLD_GREEN: Style = AnsiColor::Green.on_default().bold();
+const BOLD_RED: Style = AnsiColor::Red.on_default().bold();
+const BOLD_YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+const BOLD_MAGENTA: Style = AnsiColor::Magenta.on_default().bold();
 
 /// How many characters of a response body a failure shows.
 const BODY_EXCERPT: usize = 200;
@@ -67,17 +77,17 @@ impl<W: Write + Send> TerminalSink<W> {
         self.out
     }
 
-    fn paint(&self, text: &str, code: &str) -> String {
-        if self.colour { format!("\u{1b}[{code}m{text}\u{1b}[0m") } else { text.to_owned() }
+    fn paint(&self, text: &str, style: Style) -> String {
+        if self.colour { format!("{style}{text}{style:#}") } else { text.to_owned() }
     }
 
-    fn verdict_code(v: Verdict) -> &'static str {
+    fn verdict_code(v: Verdict) -> Style {
         match v {
-            Verdict::Pass => "32",
-            Verdict::Fail => "1;31",
-            Verdict::Warn => "33",
-            Verdict::Skip => "2",
-            Verdict::Error => "1;35",
+            Verdict::Pass => GREEN,
+            Verdict::Fail => BOLD_RED,
+            Verdict::Warn => YELLOW,
+            Verdict::Skip => DIM,
+            Verdict::Error => BOLD_MAGENTA,
         }
     }
 
@@ -155,9 +165,9 @@ impl<W: Write + Send> TerminalSink<W> {
         writeln!(self.out)?;
         let head = format!("{} {} ({}, {})", label(c.verdict), visible(&c.id), c.level.as_str(), visible(&c.section));
         let code = match c.verdict {
-            Verdict::Fail => "1;31",
-            Verdict::Warn => "1;33",
-            _ => "1;35",
+            Verdict::Fail => BOLD_RED,
+            Verdict::Warn => BOLD_YELLOW,
+            _ => BOLD_MAGENTA,
         };
         writeln!(self.out, "{}", self.paint(&head, code))?;
         self.field("requirement", &c.requirement, VALUE_EXCERPT)?;
@@ -193,12 +203,12 @@ impl<W: Write + Send> TerminalSink<W> {
     fn root_causes(&mut self, report: &RunReport) -> std::io::Result<()> {
         let Some(headline) = causes::headline(&report.root_causes, &report.checks) else { return Ok(()) };
         writeln!(self.out)?;
-        writeln!(self.out, "{}", self.paint(&format!("Root cause: {}", visible(&headline)), "1"))?;
+        writeln!(self.out, "{}", self.paint(&format!("Root cause: {}", visible(&headline)), BOLD))?;
         for cause in &report.root_causes {
             writeln!(self.out)?;
             let head =
                 format!("{} {} ({})", cause.level.as_str(), visible(&cause.summary), cause.tally(&report.checks));
-            let code = if cause.level == crate::model::Level::Must { "1;31" } else { "1;33" };
+            let code = if cause.level == crate::model::Level::Must { BOLD_RED } else { BOLD_YELLOW };
             writeln!(self.out, "{}", self.paint(&head, code))?;
             if let Some(evidence) = &cause.evidence {
                 self.field("evidence", evidence, VALUE_EXCERPT)?;
@@ -249,7 +259,7 @@ impl<W: Write + Send> TerminalSink<W> {
         reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
         let total: usize = reasons.iter().map(|r| r.1).sum();
         writeln!(self.out)?;
-        writeln!(self.out, "{}", self.paint(&format!("Skipped: {total} check{}, by reason:", plural(total)), "1"))?;
+        writeln!(self.out, "{}", self.paint(&format!("Skipped: {total} check{}, by reason:", plural(total)), BOLD))?;
         let width = total.to_string().len();
         let shown = if reasons.len() <= SKIP_REASONS + 1 { reasons.len() } else { SKIP_REASONS };
         for (reason, n) in &reasons[..shown] {
@@ -284,7 +294,7 @@ impl<W: Write + Send> TerminalSink<W> {
             } else {
                 "Other failures, warnings and errors:"
             };
-            writeln!(self.out, "{}", self.paint(title, "1"))?;
+            writeln!(self.out, "{}", self.paint(title, BOLD))?;
             for c in problems {
                 self.problem(c)?;
             }
@@ -297,7 +307,7 @@ impl<W: Write + Send> TerminalSink<W> {
             .zip(n)
             .map(|(v, k)| {
                 let text = format!("{k} {}", v.as_str());
-                if k > 0 && *v != Verdict::Pass && *v != Verdict::Skip { self.paint(&text, "1") } else { text }
+                if k > 0 && *v != Verdict::Pass && *v != Verdict::Skip { self.paint(&text, BOLD) } else { text }
             })
             .collect();
         let plural = if report.checks.len() == 1 { "" } else { "s" };
@@ -324,9 +334,9 @@ impl<W: Write + Send> TerminalSink<W> {
         }
         let result = report.result();
         let code = match result {
-            RunResult::Passed | RunResult::NoRegression { .. } => "1;32",
-            RunResult::Failed { .. } => "1;31",
-            RunResult::NotExercised(_) | RunResult::Incomplete { .. } | RunResult::Interrupted(_) => "1;35",
+            RunResult::Passed | RunResult::NoRegression { .. } => BOLD_GREEN,
+            RunResult::Failed { .. } => BOLD_RED,
+            RunResult::NotExercised(_) | RunResult::Incomplete { .. } | RunResult::Interrupted(_) => BOLD_MAGENTA,
         };
         let word = self.paint(result.word(), code);
         match result.why() {
@@ -335,7 +345,7 @@ impl<W: Write + Send> TerminalSink<W> {
         }
         for line in report.readiness() {
             let text = line.to_string();
-            let text = if line.ready() { self.paint(&text, "32") } else { text };
+            let text = if line.ready() { self.paint(&text, GREEN) } else { text };
             writeln!(self.out, "{}", visible(&text))?;
         }
         self.out.flush()

@@ -60,7 +60,7 @@ fn colour_is_ansi_and_only_when_asked() {
     let mut sink = TerminalSink::new(Vec::new(), true);
     sink.handle(&Event::CheckFinished(&report.checks[2])).expect("check");
     let text = String::from_utf8(sink.into_inner()).expect("utf-8");
-    assert!(text.contains("\u{1b}[1;31mFAIL \u{1b}[0m"), "{text:?}");
+    assert!(text.contains("\u{1b}[1m\u{1b}[31mFAIL \u{1b}[0m"), "bold red, then reset: {text:?}");
     assert!(!render(&report, "text").expect("renders").contains('\u{1b}'));
 }
 
