@@ -18,6 +18,9 @@ use scimlab_protocol::schema::{ENTERPRISE_USER_URN, GROUP_URN, ResourceView, USE
 use scimlab_protocol::spc::ServiceProviderConfig;
 use scimlab_reports::model::Cost;
 use serde_json::{Value, json};
+use std::any::Any;
+use std::collections::HashMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -70,6 +73,30 @@ pub struct RunShared {
     /// What discovery found wrong with the resource types' endpoints (RFC 7643 section 6), one line each.
     pub endpoint_findings: Vec<String>,
     counter: AtomicU64,
+    /// Fixtures read-only checks share ([`Ctx::shared`]), by key.
+    shared: SharedFixtures,
+}
+
+/// A fixture built once for several checks: what it is, and the exchanges that built it (each check that uses it
+/// carries them in its evidence, so its reproducer is whole).
+struct Built<T> {
+    value: Arc<T>,
+    evidence: Vec<Exchange>,
+    spans: Vec<(Instant, Instant)>,
+}
+
+/// One shared fixture's slot: empty until the first check that needs it has built it. A build that is dropped
+/// (its check timed out) leaves it empty for the next one; a build that failed is every user's answer.
+type Slot<T> = tokio::sync::OnceCell<Result<Arc<Built<T>>, Outcome>>;
+
+/// The run's shared fixtures, each a [`Slot`] of its own type, by key.
+#[derive(Default)]
+struct SharedFixtures(Mutex<HashMap<&'static str, Arc<dyn Any + Send + Sync>>>);
+
+impl std::fmt::Debug for SharedFixtures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(lock(&self.0).keys()).finish()
+    }
 }
 
 impl RunShared {
@@ -98,6 +125,7 @@ impl RunShared {
             ledger,
             endpoint_findings: Vec::new(),
             counter: AtomicU64::new(0),
+            shared: SharedFixtures::default(),
         }
     }
 
@@ -172,6 +200,8 @@ pub struct Ctx {
     spans: Mutex<Vec<(Instant, Instant)>>,
     /// What this check created (collection as the run names it, id), for cleanup once it is finished.
     made: Mutex<Vec<(String, String)>>,
+    /// Of the evidence, the exchanges of shared fixtures another check's setup sent ([`Ctx::shared`]).
+    borrowed: AtomicU64,
 }
 
 /// The round trips on the critical path of requests that ran over `spans` (start, end): the most of them that fit
@@ -194,7 +224,52 @@ pub fn critical_path(spans: &[(Instant, Instant)]) -> usize {
 impl Ctx {
     /// A context for one check.
     pub fn new(run: Arc<RunShared>) -> Self {
-        Ctx { run, evidence: Mutex::new(Vec::new()), spans: Mutex::new(Vec::new()), made: Mutex::new(Vec::new()) }
+        Ctx {
+            run,
+            evidence: Mutex::new(Vec::new()),
+            spans: Mutex::new(Vec::new()),
+            made: Mutex::new(Vec::new()),
+            borrowed: AtomicU64::new(0),
+        }
+    }
+
+    /// The fixture `key`, built by `build` for the first check that asks and shared with every other (issue 12:
+    /// read-only checks share one population instead of creating one each). Only checks that never change it may
+    /// share it. What `build` creates belongs to the run, not to the check: it is deleted by the run's cleanup,
+    /// after every check, never by the sweep of a finished check. Every check that uses it carries the
+    /// exchanges that built it in its evidence (not in its request count), so its reproducer includes the setup.
+    /// A failed build is every sharing check's answer, as it would have been for each alone.
+    pub async fn shared<T, F, Fut>(&self, key: &'static str, build: F) -> Result<Arc<T>, Outcome>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce(Arc<Ctx>) -> Fut,
+        Fut: Future<Output = Result<T, Outcome>>,
+    {
+        let slot: Arc<Slot<T>> = {
+            let mut map = lock(&self.run.shared.0);
+            let any = map.entry(key).or_insert_with(|| Arc::new(Slot::<T>::new())).clone();
+            any.downcast::<Slot<T>>()
+                .map_err(|_| Outcome::Error(format!("harness: shared fixture {key:?} is used with two types")))?
+        };
+        let built = slot
+            .get_or_init(|| async {
+                // A context of its own: what it made belongs to the run and is left out of every check's sweep.
+                let setup = Arc::new(Ctx::new(self.run.clone()));
+                let value = build(setup.clone()).await;
+                let _ = setup.take_made();
+                let spans = lock(&setup.spans).clone();
+                value.map(|v| Arc::new(Built { value: Arc::new(v), evidence: setup.take_evidence(), spans }))
+            })
+            .await;
+        match built {
+            Ok(b) => {
+                lock(&self.evidence).extend(b.evidence.iter().cloned());
+                lock(&self.spans).extend(b.spans.iter().copied());
+                self.borrowed.fetch_add(b.evidence.len() as u64, Ordering::Relaxed);
+                Ok(b.value.clone())
+            }
+            Err(o) => Err(o.clone()),
+        }
     }
 
     /// Records what a create answered, as [`RunShared::adopt`] does, and that this check made it.
@@ -212,7 +287,8 @@ impl Ctx {
     /// What this check's requests cost so far.
     pub fn cost(&self) -> Cost {
         let spans = lock(&self.spans);
-        let requests = lock(&self.evidence).len().max(spans.len());
+        let borrowed = usize::try_from(self.borrowed.load(Ordering::Relaxed)).unwrap_or(usize::MAX);
+        let requests = lock(&self.evidence).len().max(spans.len()).saturating_sub(borrowed);
         Cost { requests, round_trips: critical_path(&spans) }
     }
 

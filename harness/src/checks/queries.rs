@@ -19,6 +19,7 @@ use scimlab_protocol::sort::SortSpec;
 use serde_json::{Value, json};
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Resources created for one check: all named `<marker>-<suffix>` (userName for Users, displayName for Groups).
@@ -144,6 +145,15 @@ async fn made_users(
         create_all(ctx, Kind::User, bodies).await?
     };
     Ok(Marked { kind: Kind::User, marker, items })
+}
+
+/// Two plain users, `a` and `b`, under one marker: shared by every check that only looks them up, filters or
+/// searches for them (see [`Ctx::shared`]), instead of two new users per check.
+pub(crate) async fn plain_pair(ctx: &Ctx) -> Result<Arc<Marked>, Outcome> {
+    ctx.shared("queries/plain-pair", |setup| async move {
+        users(&setup, "pair", &[("a", json!({})), ("b", json!({}))]).await
+    })
+    .await
 }
 
 /// Creates one Group per `(suffix, extra)`, with displayName `<marker>-<suffix>`.

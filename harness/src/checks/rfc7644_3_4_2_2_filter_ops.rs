@@ -244,7 +244,7 @@ async fn judge(ctx: &Ctx, m: &Marked, filter: &str, expected: &[&str]) -> Outcom
 
 /// RFC 7644 section 3.4.2.2, eq: the values are identical.
 async fn eq_exact_match(ctx: &Ctx) -> Outcome {
-    let m = match users(ctx, "flt-eq", &[("a", json!({})), ("b", json!({}))]).await {
+    let m = match super::queries::plain_pair(ctx).await {
         Ok(m) => m,
         Err(o) => return o,
     };

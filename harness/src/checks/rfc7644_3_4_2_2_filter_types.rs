@@ -143,7 +143,7 @@ async fn judge(ctx: &Ctx, m: &Marked, filter: &str, expected: &[&str]) -> Result
 async fn username_case_insensitive(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let m = users(ctx, "flt-ucase", &[("a", json!({})), ("b", json!({}))]).await?;
+            let m = super::queries::plain_pair(ctx).await?;
             let upper = m.name("a").to_uppercase();
             expect_bare(ctx, &m, &format!("userName eq {}", lit(&upper)), "a").await.map_err(|o| match o {
                 Outcome::Fail { expected, actual } if actual.starts_with("it returned nothing") => Outcome::Fail {
@@ -198,7 +198,7 @@ fn swap_case(s: &str) -> String {
 async fn id_case_exact(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let m = users(ctx, "flt-idcase", &[("a", json!({})), ("b", json!({}))]).await?;
+            let m = super::queries::plain_pair(ctx).await?;
             let id = m.get("a")?.id.clone();
             let swapped = swap_case(&id);
             if swapped == id {

@@ -312,7 +312,7 @@ async fn both_idps_find_user(ctx: &Ctx, m: &Marked, name: &str) -> Result<(), Ou
 async fn lookup_username(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let m = two_users(ctx, "idp-lookup", |_| json!({})).await?;
+            let m = super::queries::plain_pair(ctx).await?;
             let name = kept(m.get("a")?, "userName", &m.name("a"))?.to_owned();
             both_idps_find_user(ctx, &m, &name).await?;
             Ok(Outcome::Pass)
@@ -326,7 +326,7 @@ async fn lookup_username(ctx: &Ctx) -> Outcome {
 async fn lookup_username_any_case(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let m = two_users(ctx, "idp-case", |_| json!({})).await?;
+            let m = super::queries::plain_pair(ctx).await?;
             let upper = kept(m.get("a")?, "userName", &m.name("a"))?.to_uppercase();
             both_idps_find_user(ctx, &m, &upper).await.map_err(|o| case_sensitive(o, &upper))?;
             Ok(Outcome::Pass)
@@ -444,7 +444,7 @@ async fn filter_support_announced(ctx: &Ctx) -> Outcome {
             if spc.filter.supported {
                 return Ok(Outcome::Pass);
             }
-            let m = two_users(ctx, "idp-announced", |_| json!({})).await?;
+            let m = super::queries::plain_pair(ctx).await?;
             let (a, b) = (m.get("a")?, m.get("b")?);
             let name = kept(a, "userName", &m.name("a"))?.to_owned();
             let p = persona("rfc")?;

@@ -11,6 +11,7 @@ use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::Ctx;
 use crate::run;
 use serde_json::{Value, json};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The section every id of this file starts with.
@@ -146,14 +147,14 @@ pub const CHECKS: &[Check] = &[
 /// Creates `specs`, then expects `sortBy` / `sortOrder` to return them in `order`.
 async fn sorted(
     ctx: &Ctx,
-    made: Result<Marked, Outcome>,
+    made: Result<impl Into<Arc<Marked>>, Outcome>,
     sort_by: &str,
     sort_order: Option<&str>,
     order: &[&str],
 ) -> Outcome {
     outcome(
         async {
-            let m = made?;
+            let m: Arc<Marked> = made?.into();
             expect_order(ctx, &m, sort_by, sort_order, order).await?;
             Ok(Outcome::Pass)
         }
@@ -161,29 +162,33 @@ async fn sorted(
     )
 }
 
-/// Three users created c, a, b: neither ascending nor descending by userName.
-async fn cab(ctx: &Ctx, label: &str) -> Result<Marked, Outcome> {
-    users_in_order(ctx, label, &[("c", json!({})), ("a", json!({})), ("b", json!({}))]).await
+/// Three users created c, a, b, one after the other: neither ascending nor descending by userName. Shared by
+/// the checks that only sort them (by userName here, in /.search and in the ServiceProviderConfig's sort check).
+pub(crate) async fn cab(ctx: &Ctx) -> Result<Arc<Marked>, Outcome> {
+    ctx.shared("sort/c-a-b", |setup| async move {
+        users_in_order(&setup, "sort", &[("c", json!({})), ("a", json!({})), ("b", json!({}))]).await
+    })
+    .await
 }
 
 /// RFC 7644 section 3.4.2.3: sortBy orders the results; ascending is the natural order.
 async fn ascending_by_username(ctx: &Ctx) -> Outcome {
-    sorted(ctx, cab(ctx, "sort-asc").await, "userName", Some("ascending"), &["a", "b", "c"]).await
+    sorted(ctx, cab(ctx).await, "userName", Some("ascending"), &["a", "b", "c"]).await
 }
 
 /// RFC 7644 section 3.4.2.3: sortOrder=descending.
 async fn descending_by_username(ctx: &Ctx) -> Outcome {
-    sorted(ctx, cab(ctx, "sort-desc").await, "userName", Some("descending"), &["c", "b", "a"]).await
+    sorted(ctx, cab(ctx).await, "userName", Some("descending"), &["c", "b", "a"]).await
 }
 
 /// RFC 7644 section 3.4.2.3: sortOrder defaults to ascending when sortBy is given alone.
 async fn default_ascending(ctx: &Ctx) -> Outcome {
-    sorted(ctx, cab(ctx, "sort-default").await, "userName", None, &["a", "b", "c"]).await
+    sorted(ctx, cab(ctx).await, "userName", None, &["a", "b", "c"]).await
 }
 
 /// RFC 7644 section 3.4.2.3 names the values "ascending" and "descending"; it does not say their case matters.
 async fn sort_order_any_case(ctx: &Ctx) -> Outcome {
-    sorted(ctx, cab(ctx, "sort-case").await, "userName", Some("DESCENDING"), &["c", "b", "a"]).await
+    sorted(ctx, cab(ctx).await, "userName", Some("DESCENDING"), &["c", "b", "a"]).await
 }
 
 /// RFC 7644 section 3.4.2.3: the sort follows the attribute's type; dateTimes sort chronologically.

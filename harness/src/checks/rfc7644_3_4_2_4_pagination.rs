@@ -14,6 +14,7 @@ use crate::run;
 use scimlab_protocol::list::{Deviation, DeviationKind, ListResponse};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// The section every id of this file starts with.
 pub const SECTION: &str = "rfc7644/3.4.2.4";
@@ -124,10 +125,14 @@ pub const CHECKS: &[Check] = &[
     },
 ];
 
-/// Five users `a` to `e` under a new marker.
-async fn five(ctx: &Ctx, label: &str) -> Result<Marked, Outcome> {
-    let specs: Vec<(&str, Value)> = ["a", "b", "c", "d", "e"].iter().map(|s| (*s, json!({}))).collect();
-    users(ctx, label, &specs).await
+/// Five users `a` to `e` under one marker, shared by every pagination check (they only read them). `_label`
+/// names the check's use in the source; the population is one.
+async fn five(ctx: &Ctx, _label: &str) -> Result<Arc<Marked>, Outcome> {
+    ctx.shared("pagination/five-users", |setup| async move {
+        let specs: Vec<(&str, Value)> = ["a", "b", "c", "d", "e"].iter().map(|s| (*s, json!({}))).collect();
+        users(&setup, "page", &specs).await
+    })
+    .await
 }
 
 /// One page of the marked users: the request as text, and the ListResponse.

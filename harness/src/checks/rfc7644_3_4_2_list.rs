@@ -1,14 +1,14 @@
 //! RFC 7644 section 3.4.2: the ListResponse every query answers with (its schema URN, an empty result, JSON
 //! integers) and the rule that unknown query parameters are ignored.
 
-use super::queries::{Marked, list, read_list, users};
+use super::queries::{list, read_list};
 use super::support::{excerpt, lists_schema, outcome, status};
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Ctx, Kind};
 use crate::run;
 use scimlab_protocol::json::get_ci;
 use scimlab_protocol::schema::LIST_RESPONSE_URN;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The section every id of this file starts with.
 pub const SECTION: &str = "rfc7644/3.4.2";
@@ -55,11 +55,6 @@ pub const CHECKS: &[Check] = &[
     },
 ];
 
-/// Two users under a new marker.
-async fn two(ctx: &Ctx, label: &str) -> Result<Marked, Outcome> {
-    users(ctx, label, &[("a", json!({})), ("b", json!({}))]).await
-}
-
 /// RFC 7644 section 3.4.2: a query answers with a ListResponse; `Resources` is required only when `totalResults`
 /// is not 0, so an empty result may leave it out or send it empty.
 async fn no_match_empty_list(ctx: &Ctx) -> Outcome {
@@ -102,7 +97,7 @@ async fn no_match_empty_list(ctx: &Ctx) -> Outcome {
 async fn integers_are_numbers(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let m = two(ctx, "list-ints").await?;
+            let m = super::queries::plain_pair(ctx).await?;
             let clause = m.clause();
             let what = format!("GET {}?filter={clause}&count=1", ctx.run.path(Kind::User));
             let r = list(ctx, Kind::User, &[("filter", &clause), ("count", "1")]).await?;
@@ -130,7 +125,7 @@ async fn integers_are_numbers(ctx: &Ctx) -> Outcome {
 async fn unknown_parameter_ignored(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let m = two(ctx, "list-unknown").await?;
+            let m = super::queries::plain_pair(ctx).await?;
             let clause = m.clause();
             let what = format!("GET {}?filter={clause}&scimlabUnknownParameter=1", ctx.run.path(Kind::User));
             let r = list(ctx, Kind::User, &[("filter", &clause), ("scimlabUnknownParameter", "1")]).await?;

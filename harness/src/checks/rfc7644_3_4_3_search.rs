@@ -1,7 +1,7 @@
 //! RFC 7644 section 3.4.3: queries sent as a POST of a SearchRequest to `/{type}/.search` or `/.search`, with
 //! the same filter, sort, pagination and projection rules as a GET, carried in the body.
 
-use super::queries::{Marked, lit, read_list, users, users_in_order};
+use super::queries::{Marked, lit, read_list, users};
 use super::support::{outcome, scim_error};
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Ctx, Kind};
@@ -150,10 +150,10 @@ fn exactly(what: &str, m: &Marked, l: &ListResponse, expected: &[&str]) -> Resul
 
 /// Creates two marked users, POSTs to `path` a SearchRequest for the first one's userName and judges that
 /// exactly that user comes back.
-async fn finds_by_user_name(ctx: &Ctx, label: &str, path: &str) -> Outcome {
+async fn finds_by_user_name(ctx: &Ctx, path: &str) -> Outcome {
     outcome(
         async {
-            let m = users(ctx, label, &[("a", json!({})), ("b", json!({}))]).await?;
+            let m = super::queries::plain_pair(ctx).await?;
             let filter = m.and(&format!("userName eq {}", lit(&m.name("a"))));
             let (what, r) = post(ctx, path, &search_body(json!({"filter": filter}))).await?;
             let l = read_list(&r, &what)?;
@@ -166,13 +166,13 @@ async fn finds_by_user_name(ctx: &Ctx, label: &str, path: &str) -> Outcome {
 
 /// RFC 7644 section 3.4.3: POST to `/{type}/.search` is a query, answered like the GET.
 async fn search_on_resource_type(ctx: &Ctx) -> Outcome {
-    finds_by_user_name(ctx, "search-type", &users_search(ctx)).await
+    finds_by_user_name(ctx, &users_search(ctx)).await
 }
 
 /// RFC 7644 sections 3.4.2 and 3.4.3: a query at the root covers every resource type; a Group has no userName, so
 /// it never matches a userName filter.
 async fn search_at_root(ctx: &Ctx) -> Outcome {
-    finds_by_user_name(ctx, "search-root", "/.search").await
+    finds_by_user_name(ctx, "/.search").await
 }
 
 /// RFC 7644 section 3.4.3 with 3.4.2.4: `startIndex` and `count` are JSON integers in the body.
@@ -202,7 +202,7 @@ async fn search_pagination(ctx: &Ctx) -> Outcome {
 async fn search_sort(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let m = users_in_order(ctx, "search-sort", &[("c", json!({})), ("a", json!({})), ("b", json!({}))]).await?;
+            let m = super::rfc7644_3_4_2_3_sort::cab(ctx).await?;
             let body = json!({"filter": m.clause(), "sortBy": "userName", "sortOrder": "descending"});
             let (what, l) = search(ctx, body).await?;
             let got = m.labels_in_order(&l.resources);
@@ -222,10 +222,10 @@ fn has(res: &Value, name: &str) -> bool {
 }
 
 /// Searches the two marked users with `members` added to the body and judges each result.
-async fn projected(ctx: &Ctx, label: &str, members: Value, present: &[&str], absent: &[&str]) -> Outcome {
+async fn projected(ctx: &Ctx, members: Value, present: &[&str], absent: &[&str]) -> Outcome {
     outcome(
         async {
-            let m = users(ctx, label, &[("a", json!({})), ("b", json!({}))]).await?;
+            let m = super::queries::plain_pair(ctx).await?;
             let mut body = json!({"filter": m.clause()});
             if let (Some(b), Value::Object(extra)) = (body.as_object_mut(), members) {
                 b.extend(extra);
@@ -250,13 +250,12 @@ async fn projected(ctx: &Ctx, label: &str, members: Value, present: &[&str], abs
 
 /// RFC 7644 section 3.4.3: `attributes` is a list of attribute names in the body.
 async fn search_attributes(ctx: &Ctx) -> Outcome {
-    projected(ctx, "search-attrs", json!({"attributes": ["userName"]}), &["id", "userName"], &["emails", "displayName"])
-        .await
+    projected(ctx, json!({"attributes": ["userName"]}), &["id", "userName"], &["emails", "displayName"]).await
 }
 
 /// RFC 7644 section 3.4.3: `excludedAttributes` is a list of attribute names in the body.
 async fn search_excluded_attributes(ctx: &Ctx) -> Outcome {
-    projected(ctx, "search-excl", json!({"excludedAttributes": ["emails"]}), &["id", "userName"], &["emails"]).await
+    projected(ctx, json!({"excludedAttributes": ["emails"]}), &["id", "userName"], &["emails"]).await
 }
 
 /// RFC 7644 sections 3.4.3 and 3.12: invalidFilter applies to POST .search as to GET.

@@ -7,7 +7,7 @@
 //! test each feature in depth.
 
 use super::bulk_support::send_bulk;
-use super::queries::{expect_filter, expect_order, list, lit, read_list, users, users_in_order};
+use super::queries::{expect_filter, expect_order, list, lit, read_list, users};
 use super::support::{outcome, status};
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Ctx, Kind};
@@ -102,7 +102,7 @@ pub const CHECKS: &[Check] = &[
 async fn filter_supported_filters(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let m = users(ctx, "spc-filter", &[("a", json!({})), ("b", json!({}))]).await?;
+            let m = super::queries::plain_pair(ctx).await?;
             expect_filter(ctx, &m, &m.and(&format!("userName eq {}", lit(&m.name("a")))), &["a"]).await?;
             Ok(Outcome::Pass)
         }
@@ -114,7 +114,7 @@ async fn filter_supported_filters(ctx: &Ctx) -> Outcome {
 async fn sort_supported_sorts(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let m = users_in_order(ctx, "spc-sort", &[("c", json!({})), ("a", json!({})), ("b", json!({}))]).await?;
+            let m = super::rfc7644_3_4_2_3_sort::cab(ctx).await?;
             expect_order(ctx, &m, "userName", Some("descending"), &["c", "b", "a"]).await?;
             Ok(Outcome::Pass)
         }
