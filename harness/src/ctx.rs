@@ -237,7 +237,8 @@ impl Ctx {
     /// read-only checks share one population instead of creating one each). Only checks that never change it may
     /// share it. What `build` creates belongs to the run, not to the check: it is deleted by the run's cleanup,
     /// after every check, never by the sweep of a finished check. Every check that uses it carries the
-    /// exchanges that built it in its evidence (not in its request count), so its reproducer includes the setup.
+    /// exchanges that built it in its evidence (in its request count only for the check that built it), so its
+    /// reproducer includes the setup.
     /// A failed build is every sharing check's answer, as it would have been for each alone.
     pub async fn shared<T, F, Fut>(&self, key: &'static str, build: F) -> Result<Arc<T>, Outcome>
     where
@@ -251,8 +252,11 @@ impl Ctx {
             any.downcast::<Slot<T>>()
                 .map_err(|_| Outcome::Error(format!("harness: shared fixture {key:?} is used with two types")))?
         };
+        // The check that builds it counts the setup's requests as its own; the others borrow them.
+        let builder = std::sync::atomic::AtomicBool::new(false);
         let built = slot
             .get_or_init(|| async {
+                builder.store(true, Ordering::Relaxed);
                 // A context of its own: what it made belongs to the run and is left out of every check's sweep.
                 let setup = Arc::new(Ctx::new(self.run.clone()));
                 let value = build(setup.clone()).await;
@@ -265,7 +269,9 @@ impl Ctx {
             Ok(b) => {
                 lock(&self.evidence).extend(b.evidence.iter().cloned());
                 lock(&self.spans).extend(b.spans.iter().copied());
-                self.borrowed.fetch_add(b.evidence.len() as u64, Ordering::Relaxed);
+                if !builder.load(Ordering::Relaxed) {
+                    self.borrowed.fetch_add(b.evidence.len() as u64, Ordering::Relaxed);
+                }
                 Ok(b.value.clone())
             }
             Err(o) => Err(o.clone()),
@@ -637,5 +643,42 @@ mod tests {
         assert!(r.adopt(Kind::User, "x").is_ok());
         assert!(r.adopt(Kind::User, "x").is_err());
         assert!(r.created().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_shared_fixture_is_built_once_owned_by_the_run_and_its_setup_is_in_every_users_evidence() {
+        let options =
+            ClientOptions { retry: scimlab_mock_idp::client::RetryPolicy::with_budget(0), ..ClientOptions::default() };
+        let client = ScimClient::new("http://127.0.0.1:9/scim/v2", Credential::None, options).expect("client");
+        let run = Arc::new(RunShared::new(
+            client,
+            None,
+            SchemaRegistry::core().clone(),
+            Some("/Users".into()),
+            None,
+            false,
+            "scimlab-test-".into(),
+            0,
+        ));
+        let builds = Arc::new(AtomicU64::new(0));
+        let build = |count: Arc<AtomicU64>| {
+            move |setup: Arc<Ctx>| async move {
+                count.fetch_add(1, Ordering::Relaxed);
+                setup.adopt(Kind::User, "u1").map_err(|d| id_defect(&d))?;
+                // Nothing listens on port 9: the refused request is an exchange all the same.
+                let _ = setup.get("/Users/u1").await;
+                Ok::<u32, Outcome>(7)
+            }
+        };
+        let (first, second) = (Ctx::new(run.clone()), Ctx::new(run.clone()));
+        assert_eq!(first.shared("k", build(builds.clone())).await.map(|v| *v), Ok(7));
+        assert_eq!(second.shared("k", build(builds.clone())).await.map(|v| *v), Ok(7));
+        assert_eq!(builds.load(Ordering::Relaxed), 1, "built once");
+        assert!(first.take_made().is_empty() && second.take_made().is_empty(), "no check's sweep deletes it");
+        assert_eq!(run.created(), vec![(Kind::User, "u1".to_owned())], "the run's cleanup does");
+        assert_eq!((first.cost().requests, second.cost().requests), (1, 0), "the builder counts the setup");
+        assert_eq!(second.take_evidence().len(), 1, "the setup is in every user's evidence");
+        let other = second.shared("k", |_| async { Ok::<&str, Outcome>("another type") }).await;
+        assert!(matches!(other, Err(Outcome::Error(_))), "one type per key");
     }
 }
