@@ -75,6 +75,28 @@ pub struct RunShared {
     counter: AtomicU64,
     /// Fixtures read-only checks share ([`Ctx::shared`]), by key.
     shared: SharedFixtures,
+    /// Creates on the wire: each runs to its answer even when its check is dropped ([`Ctx::send_via`]).
+    creating: Creating,
+}
+
+/// The creates (POST to /Users or /Groups) still on the wire, so that cleanup after Ctrl-C can wait for them.
+#[derive(Debug, Default)]
+struct Creating {
+    count: Mutex<usize>,
+    settled: tokio::sync::Notify,
+}
+
+/// One create on the wire; dropping it (the create's answer came, or it failed) lets cleanup go on.
+struct OnTheWire(Arc<RunShared>);
+
+impl Drop for OnTheWire {
+    fn drop(&mut self) {
+        let mut n = lock(&self.0.creating.count);
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            self.0.creating.settled.notify_waiters();
+        }
+    }
 }
 
 /// A fixture built once for several checks: what it is, and the exchanges that built it (each check that uses it
@@ -126,6 +148,7 @@ impl RunShared {
             endpoint_findings: Vec::new(),
             counter: AtomicU64::new(0),
             shared: SharedFixtures::default(),
+            creating: Creating::default(),
         }
     }
 
@@ -171,6 +194,34 @@ impl RunShared {
     /// is returned. Only ids from a successful create answer may be adopted, never ids found in a listing.
     pub fn adopt(&self, kind: Kind, id: &str) -> Result<String, IdDefect> {
         self.ledger.record(self.path(kind), id)
+    }
+
+    /// Waits until no create is on the wire any more, at most `limit`: after Ctrl-C dropped the checks, their
+    /// creates still get their answers, and what the server made is in the ledger for the cleanup.
+    pub async fn settle(&self, limit: std::time::Duration) {
+        let wait = async {
+            loop {
+                let settled = self.creating.settled.notified();
+                tokio::pin!(settled);
+                settled.as_mut().enable();
+                if *lock(&self.creating.count) == 0 {
+                    return;
+                }
+                settled.await;
+            }
+        };
+        let _ = tokio::time::timeout(limit, wait).await;
+    }
+
+    /// The collection a request creates in: a POST to /Users or /Groups.
+    fn creates_in(&self, req: &ScimRequest) -> Option<Kind> {
+        if req.method != Method::POST {
+            return None;
+        }
+        [Kind::User, Kind::Group].into_iter().find(|k| match k {
+            Kind::User => self.users.as_deref() == Some(req.path.as_str()),
+            Kind::Group => self.groups.as_deref() == Some(req.path.as_str()),
+        })
     }
 
     /// Whether `id` was created by this run (or is a never-existing id this run made up).
@@ -411,7 +462,10 @@ impl Ctx {
     /// checks: `ctx.run.client.with_credential(Credential::None)`), guarded and recorded like [`Ctx::send`].
     pub async fn send_via(&self, client: &ScimClient, req: ScimRequest) -> Result<ScimResponse, Outcome> {
         let sent = Instant::now();
-        let answer = client.send(req).await;
+        let answer = match self.run.creates_in(&req) {
+            Some(kind) => self.create_on_the_wire(client, req, kind).await?,
+            None => client.send(req).await,
+        };
         lock(&self.spans).push((sent, Instant::now()));
         match answer {
             Ok(r) => {
@@ -431,6 +485,34 @@ impl Ctx {
             }
             Err(e) => Err(Outcome::Error(e.to_string())),
         }
+    }
+
+    /// Sends a create on a task of its own, so that it gets its answer even when this check is dropped (Ctrl-C
+    /// drops the running checks). Then, with nobody left to read the answer, the id the server assigned is
+    /// recorded for the cleanup: a resource made by a create the run sent is the run's to delete, and leaving it
+    /// would leave a test account on the server. The runner waits for these before cleanup ([`RunShared::settle`]).
+    async fn create_on_the_wire(
+        &self,
+        client: &ScimClient,
+        req: ScimRequest,
+        kind: Kind,
+    ) -> Result<Result<ScimResponse, ClientError>, Outcome> {
+        *lock(&self.run.creating.count) += 1;
+        let on_the_wire = OnTheWire(self.run.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let client = client.clone();
+        tokio::spawn(async move {
+            let answer = client.send(req).await;
+            if let Err(Ok(r)) = tx.send(answer) {
+                let id = r.body_json().get("id").and_then(Value::as_str);
+                if let Some(id) = id.filter(|_| (200..300).contains(&r.status)) {
+                    // An id the ledger refuses (unusable, or handed out twice) is never aimed at.
+                    let _ = on_the_wire.0.adopt(kind, id);
+                }
+            }
+            drop(on_the_wire);
+        });
+        rx.await.map_err(|_| Outcome::Error("harness: a create's task ended without an answer".to_owned()))
     }
 
     /// GET `path`.

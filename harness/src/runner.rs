@@ -162,6 +162,9 @@ fn checks_at_once(concurrency: usize) -> usize {
     concurrency.max(1).saturating_mul(4)
 }
 
+/// After Ctrl-C, how long cleanup waits for the creates still on the wire.
+const SETTLE_LIMIT: Duration = Duration::from_secs(10);
+
 /// Runs `checks` against the server behind `client`, feeding `sinks`, and returns the report.
 pub async fn run(
     client: ScimClient,
@@ -227,6 +230,10 @@ pub async fn run(
         }
     };
     drop(stream);
+    // The dropped checks' creates still get their answers, so that what they made is cleaned up too.
+    if interrupted {
+        run.settle(SETTLE_LIMIT).await;
+    }
     if !interrupted {
         while let Some(deleted) = sweeps.next().await {
             swept += deleted;
