@@ -191,7 +191,7 @@ impl Run<'_> {
             self.resolve(&mut body)?;
             let headers = self.headers(op.version.as_deref());
             match (op.method, id) {
-                (BulkMethod::Post, _) => resources::create_with(self.st, kind, body, &headers, &[], false),
+                (BulkMethod::Post, _) => resources::create_with(self.st, kind, body, &headers, &[], false, false),
                 (BulkMethod::Put, Some(id)) => resources::replace(self.st, kind, id, body, &headers, &[]),
                 (BulkMethod::Patch, Some(id)) => resources::patch(self.st, kind, id, &body, &headers, &[]),
                 (BulkMethod::Delete, Some(id)) => resources::delete(self.st, kind, id, &headers),

@@ -240,6 +240,10 @@ deviations! {
     DataLoss = "data-loss": "after N requests (data-loss=N, default 200) every User and Group is forgotten, once, as by a restart without persistence",
     /// Connections dropped under concurrency.
     ResetUnderLoad = "reset-under-load": "a request that arrives while K others are in flight (reset-under-load=K, default 4) has its connection closed unanswered, as by a server with a small worker pool",
+    /// Check-then-insert without atomicity.
+    CreateRace = "create-race": "a create looks for the userName, waits 50 ms, then writes without looking again: creates of one userName sent together are all answered 201 (the late copies are not stored)",
+    /// Read-modify-write without a version check.
+    PatchLostUpdate = "patch-lost-update": "a PATCH reads the resource, waits 50 ms, then writes its result over whatever was written meanwhile: concurrent PATCHes of one resource lose each other's changes",
 }
 
 impl Deviation {
@@ -524,7 +528,7 @@ pub fn keeps_duplicates(st: &Shared) -> bool {
 /// catch), and a later GET of that id is 404. `case-sensitive-username` accepts only names that differ from every
 /// existing one in case alone.
 pub fn unstored_duplicate(st: &Shared, err: ScimError, resource: Option<Value>) -> Result<Record, ScimError> {
-    let Some(mut resource) = resource.filter(|_| err.scim_type == Some(ScimType::Uniqueness)) else {
+    let Some(resource) = resource.filter(|_| err.scim_type == Some(ScimType::Uniqueness)) else {
         return Err(err);
     };
     let field = |v: &Value, name: &str| {
@@ -537,11 +541,16 @@ pub fn unstored_duplicate(st: &Shared, err: ScimError, resource: Option<Value>) 
             return Err(err);
         }
     }
-    let id = field(&resource, "id").unwrap_or_default();
+    Ok(unstored(resource))
+}
+
+/// A record answered as created but never stored: `resource` with its id, at version 0.
+pub fn unstored(mut resource: Value) -> Record {
+    let id = resource.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
     if let Some(meta) = resource.get_mut("meta").and_then(Value::as_object_mut) {
         meta.insert("version".into(), Value::String(crate::store::etag_of(0)));
     }
-    Ok(Record { id, version: 0, resource: std::sync::Arc::new(resource) })
+    Record { id, version: 0, resource: std::sync::Arc::new(resource) }
 }
 
 /// `case-sensitive-username`: whether a stored record's userName equals `wanted` exactly.

@@ -17,6 +17,7 @@ pub mod list;
 pub mod prefilter;
 pub mod profile_faults;
 pub mod query_faults;
+pub mod race_faults;
 pub mod recorder;
 pub mod render;
 pub mod resource_faults;

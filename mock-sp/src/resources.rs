@@ -53,7 +53,8 @@ pub async fn collection(State(st): State<AppState>, Path(endpoint): Path<String>
                 let bytes = read_body(st, body).await?;
                 let value = parse_body(&bytes)?;
                 let pairs = query_pairs(parts.uri.query());
-                create(st, kind, value, &parts.headers, &pairs)
+                let raced = crate::race_faults::looked_up_free(st, kind, &value).await;
+                create_with(st, kind, value, &parts.headers, &pairs, true, raced)
             }
             .await;
             ScimResult(result.map(IntoResponse::into_response)).into_response()
@@ -84,7 +85,10 @@ pub async fn item(State(st): State<AppState>, Path((endpoint, id)): Path<(String
             .await;
             match body {
                 Ok(value) if parts.method == Method::PUT => replace(st, kind, &id, value, &parts.headers, &pairs),
-                Ok(value) => patch(st, kind, &id, &value, &parts.headers, &pairs),
+                Ok(value) => {
+                    let stale = crate::race_faults::stale_read(st, kind, &id).await;
+                    patch_from(st, kind, &id, &value, &parts.headers, &pairs, stale)
+                }
                 Err(e) => Err(e),
             }
         }
@@ -194,19 +198,9 @@ fn check_if_match(headers: &HeaderMap, current: &Value) -> Result<(), ScimError>
 }
 
 /// RFC 7644 section 3.3: create. The server assigns `id` and `meta`, ignores readOnly values the client sent,
-/// enforces uniqueness (409) and answers 201 with the resource and its Location.
-pub(crate) fn create(
-    st: &Shared,
-    kind: Kind,
-    body: Value,
-    headers: &HeaderMap,
-    pairs: &[(String, String)],
-) -> Result<OpResult, ScimError> {
-    create_with(st, kind, body, headers, pairs, true)
-}
-
-/// [`create`], building the response body only when `want_body` (a /Bulk result carries none, RFC 7644
-/// section 3.7.3, so rendering one per operation would be wasted work).
+/// enforces uniqueness (409) and answers 201 with the resource and its Location. The response body is built only
+/// when `want_body` (a /Bulk result carries none, RFC 7644 section 3.7.3, so rendering one per operation would be
+/// wasted work). `raced`: under `create-race`, the userName was free when the create looked it up.
 pub(crate) fn create_with(
     st: &Shared,
     kind: Kind,
@@ -214,6 +208,7 @@ pub(crate) fn create_with(
     headers: &HeaderMap,
     pairs: &[(String, String)],
     want_body: bool,
+    raced: bool,
 ) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
     crate::profile_faults::refuse_read_only(st, &body, &view)?;
@@ -239,8 +234,10 @@ pub(crate) fn create_with(
     meta.insert("lastModified".into(), now.into());
     meta.insert("location".into(), location.as_str().into());
     obj.insert("meta".into(), Value::Object(meta));
-    let copy = crate::faults::keeps_duplicates(st).then(|| body.clone());
-    let record = st.store.insert(kind, body).or_else(|e| crate::faults::unstored_duplicate(st, e, copy))?;
+    let copy = (crate::faults::keeps_duplicates(st) || raced).then(|| body.clone());
+    let record = st.store.insert(kind, body).or_else(|e| {
+        if raced { crate::race_faults::lost_race(e, copy) } else { crate::faults::unstored_duplicate(st, e, copy) }
+    })?;
     let shown = if want_body { Some(shown(st, kind, &record, pairs)?) } else { None };
     let mut result = OpResult::of(st, StatusCode::CREATED, &record, shown);
     result.location = (!st.faults.has(Deviation::NoLocation)).then_some(location);
@@ -329,6 +326,20 @@ pub(crate) fn patch(
     headers: &HeaderMap,
     pairs: &[(String, String)],
 ) -> Result<OpResult, ScimError> {
+    patch_from(st, kind, id, body, headers, pairs, None)
+}
+
+/// [`patch`]; with `stale` (under `patch-lost-update`), applied to that earlier read of the resource and written
+/// over the stored one unconditionally.
+fn patch_from(
+    st: &Shared,
+    kind: Kind,
+    id: &str,
+    body: &Value,
+    headers: &HeaderMap,
+    pairs: &[(String, String)],
+    stale: Option<Record>,
+) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
     let opts = st.faults.patch_options(st.config.patch);
     check_operation_count(st, body)?;
@@ -339,7 +350,7 @@ pub(crate) fn patch(
     }
     crate::write_faults::bend_patch(st, &view, &mut req);
     let mut late = None;
-    let record = match patch_and_commit(st, kind, id, &req, &view, &opts, headers, &mut late) {
+    let record = match patch_and_commit(st, kind, id, &req, &view, &opts, headers, &mut late, stale) {
         Err(e) if crate::write_faults::swallows_no_target(st, &e, &req) => {
             return get(st, kind, id, &HeaderMap::new(), pairs);
         }
@@ -417,6 +428,7 @@ fn patch_and_commit(
     opts: &scimlab_protocol::patch::PatchOptions,
     headers: &HeaderMap,
     late: &mut Option<ScimError>,
+    stale: Option<Record>,
 ) -> Result<Record, ScimError> {
     let compute = |old: &Value, late: &mut Option<ScimError>| -> Result<Value, ScimError> {
         check_if_match(headers, old)?;
@@ -426,6 +438,12 @@ fn patch_and_commit(
         check_schemas(old, &new, view)?;
         Ok(new)
     };
+    if let Some(stale) = stale {
+        let mut new = Some(compute(&stale.resource, late)?);
+        return st.store.update(kind, id, &mut |_current| {
+            new.take().ok_or_else(|| ScimError::new(500, "the patched resource was already committed"))
+        });
+    }
     for _attempt in 0..2 {
         let snapshot = st.store.get(kind, id)?;
         let snapshot = snapshot.ok_or_else(|| ScimError::not_found(format!("{} {id:?} not found", kind.name())))?;

@@ -4,6 +4,7 @@
 pub mod bulk_support;
 pub mod support;
 
+mod concurrency;
 mod crud;
 mod differential;
 mod differential_patch;
@@ -92,6 +93,7 @@ pub fn sections() -> Vec<(&'static str, &'static [Check])> {
         (profile_okta_groups::SECTION, profile_okta_groups::CHECKS),
         (differential::SECTION, differential::CHECKS),
         (differential_patch::SECTION, differential_patch::CHECKS),
+        (concurrency::SECTION, concurrency::CHECKS),
     ]
 }
 

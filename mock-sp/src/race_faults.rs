@@ -1,0 +1,52 @@
+//! The deviations that only concurrency reveals (`--fault create-race`, `patch-lost-update`): a server that checks,
+//! then writes, without holding anything in between. Each opens a 50 ms window between its read and its write,
+//! so requests sent together land in it every time: the races are deterministic, not left to the scheduler.
+
+use crate::faults::Deviation;
+use crate::state::Shared;
+use crate::store::{Indexed, Kind, Record};
+use scimlab_protocol::{ScimError, ScimType};
+use serde_json::Value;
+use std::time::Duration;
+
+/// The window between a racy server's read and its write.
+const WINDOW: Duration = Duration::from_millis(50);
+
+/// `create-race`, before a create of a User: whether the userName was free when looked up, after which the
+/// window passes. A create that found it free and then meets the store's uniqueness refusal is answered as
+/// created ([`lost_race`]), as a server without an atomic check-then-insert would have stored a duplicate.
+pub async fn looked_up_free(st: &Shared, kind: Kind, body: &Value) -> bool {
+    if !st.faults.has(Deviation::CreateRace) || kind != Kind::User {
+        return false;
+    }
+    let name = body
+        .as_object()
+        .and_then(|o| scimlab_protocol::json::get_ci(o, "userName"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let free = st.store.find(Kind::User, Indexed::UserName, name).is_ok_and(|found| found.is_empty());
+    if free {
+        tokio::time::sleep(WINDOW).await;
+    }
+    free
+}
+
+/// `create-race`: the store refused `resource` (the new User, id and meta assigned) as a duplicate of a create
+/// that won the race; it is answered as created all the same, with its own id, and not stored.
+pub fn lost_race(err: ScimError, resource: Option<Value>) -> Result<Record, ScimError> {
+    match resource {
+        Some(resource) if err.scim_type == Some(ScimType::Uniqueness) => Ok(crate::faults::unstored(resource)),
+        _ => Err(err),
+    }
+}
+
+/// `patch-lost-update`, before a PATCH: the resource as read before the window, which the PATCH then applies to
+/// and writes over the stored one whatever happened meanwhile. `None` without the deviation.
+pub async fn stale_read(st: &Shared, kind: Kind, id: &str) -> Option<Record> {
+    if !st.faults.has(Deviation::PatchLostUpdate) {
+        return None;
+    }
+    let read = st.store.get(kind, id).ok().flatten();
+    tokio::time::sleep(WINDOW).await;
+    read
+}
