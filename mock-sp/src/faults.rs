@@ -243,6 +243,13 @@ deviations! {
     /// Check-then-insert without atomicity.
     CreateRace = "create-race": "a create looks for the userName, waits 50 ms, then writes without looking again: creates of one userName sent together are all answered 201 (the late copies are not stored)",
     /// Read-modify-write without a version check.
+    /// Deleted userNames stay taken.
+    RehireBlocked = "rehire-blocked": "a deleted user's userName stays taken (a soft delete): creating it again is answered 409 uniqueness",
+    /// meta.version never changes.
+    VersionFrozen = "version-frozen": "the ETag and meta.version stay the same whatever is written",
+    /// A core PATCH loses the extension.
+    PatchDropsExtension = "patch-drops-extension": "a PATCH that does not name the enterprise extension removes it from the user",
+    /// Read-modify-write without a version check.
     PatchLostUpdate = "patch-lost-update": "a PATCH reads the resource, waits 50 ms, then writes its result over whatever was written meanwhile: concurrent PATCHes of one resource lose each other's changes",
 }
 
@@ -295,6 +302,8 @@ pub struct Faults {
     max_in_flight: Option<u64>,
     /// Requests counted for `data-loss` and `reset-under-load` (shared by clones: one server, one count).
     load: Arc<Load>,
+    /// `rehire-blocked`: the userNames of deleted users, lowercased (shared by clones).
+    pub(crate) retired: Arc<Mutex<std::collections::HashSet<String>>>,
 }
 
 /// What `data-loss` and `reset-under-load` count.
@@ -475,6 +484,7 @@ pub fn etag_shown(st: &Shared, version: u64) -> Option<String> {
     if st.faults.has(Deviation::NoEtag) {
         return None;
     }
+    let version = if st.faults.has(Deviation::VersionFrozen) { 1 } else { version };
     let weak = crate::store::etag_of(version);
     if st.config.vary && mix(st.dice.seed() ^ version) & 1 == 1 {
         return Some(weak.trim_start_matches("W/").to_owned());
@@ -495,7 +505,7 @@ fn mix(mut z: u64) -> u64 {
 /// `schemas` by `extension-urn-unlisted`.
 pub fn present(st: &Shared, record: &Record, body: &mut Value) {
     let Some(obj) = body.as_object_mut() else { return };
-    let retag = st.config.vary || st.faults.has(Deviation::NoEtag);
+    let retag = st.config.vary || st.faults.has(Deviation::NoEtag) || st.faults.has(Deviation::VersionFrozen);
     if let Some(meta) = obj.get_mut("meta").and_then(Value::as_object_mut).filter(|_| retag) {
         match etag_shown(st, record.version) {
             Some(tag) if meta.contains_key("version") => {

@@ -13,6 +13,7 @@ pub mod discovery;
 pub mod faults;
 pub mod guard;
 pub mod http;
+pub mod lifecycle_faults;
 pub mod list;
 pub mod prefilter;
 pub mod profile_faults;

@@ -220,6 +220,7 @@ pub(crate) fn create_with(
         validate::strip_read_only(&mut body, &view);
     }
     crate::resource_faults::drop_extension(st, &mut body);
+    crate::lifecycle_faults::refuse_retired(st, kind, &body)?;
     let id = st.new_id();
     let base = base_url(st, headers);
     let now = crate::store::now_rfc3339();
@@ -435,6 +436,7 @@ fn patch_and_commit(
         check_work(st, old, req)?;
         let mut new = old.clone();
         crate::write_faults::apply_patch(st, &mut new, req, view, opts, late)?;
+        crate::lifecycle_faults::drop_untouched_extension(st, req, &mut new);
         check_schemas(old, &new, view)?;
         Ok(new)
     };
@@ -487,6 +489,7 @@ pub(crate) fn delete(st: &Shared, kind: Kind, id: &str, headers: &HeaderMap) -> 
     let mut gone = None;
     st.store.delete(kind, id, &mut |old| {
         check_if_match(headers, old)?;
+        crate::lifecycle_faults::retire(st, kind, old);
         gone = st.faults.has(Deviation::Delete200).then(|| old.clone());
         Ok(())
     })?;

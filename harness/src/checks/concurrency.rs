@@ -28,7 +28,7 @@ const MEMBERS_AT_ONCE: usize = 6;
 /// The checks of this section.
 pub const CHECKS: &[Check] = &[
     Check {
-        id: "concurrency/create-same-username-one-wins",
+        id: "concurrency/create/same-username-one-wins",
         level: Level::Must,
         tags: &[Tag::Users, Tag::Create],
         requires: &[Capability::Users],
@@ -41,7 +41,7 @@ pub const CHECKS: &[Check] = &[
         run: run!(create_same_username_one_wins),
     },
     Check {
-        id: "concurrency/retried-create-leaves-one-user",
+        id: "concurrency/create/resent-leaves-one-user",
         level: Level::Must,
         tags: &[Tag::Users, Tag::Create],
         requires: &[Capability::Users],
@@ -54,7 +54,7 @@ pub const CHECKS: &[Check] = &[
         run: run!(retried_create_leaves_one_user),
     },
     Check {
-        id: "concurrency/group-adds-all-kept",
+        id: "concurrency/patch/group-adds-all-kept",
         level: Level::Must,
         tags: &[Tag::Groups, Tag::Patch, Tag::Membership],
         requires: &[Capability::Users, Capability::Groups, Capability::Patch],
@@ -67,7 +67,7 @@ pub const CHECKS: &[Check] = &[
         run: run!(group_adds_all_kept),
     },
     Check {
-        id: "concurrency/patches-of-different-attributes-all-apply",
+        id: "concurrency/patch/different-attributes-all-apply",
         level: Level::Must,
         tags: &[Tag::Users, Tag::Patch],
         requires: &[Capability::Users, Capability::Patch],
@@ -79,7 +79,7 @@ pub const CHECKS: &[Check] = &[
         run: run!(patches_of_different_attributes_all_apply),
     },
     Check {
-        id: "concurrency/if-match-one-writer-wins",
+        id: "concurrency/etag/one-writer-wins",
         level: Level::Must,
         tags: &[Tag::Users, Tag::Patch, Tag::Etag],
         requires: &[Capability::Users, Capability::Patch, Capability::Etag],
@@ -92,7 +92,7 @@ pub const CHECKS: &[Check] = &[
         run: run!(if_match_one_writer_wins),
     },
     Check {
-        id: "concurrency/read-your-writes-lookups",
+        id: "concurrency/lookup/read-your-writes",
         level: Level::Must,
         tags: &[Tag::Users, Tag::Filter, Tag::Patch],
         requires: &[Capability::Users, Capability::Patch],

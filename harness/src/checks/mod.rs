@@ -8,6 +8,7 @@ mod concurrency;
 mod crud;
 mod differential;
 mod differential_patch;
+mod lifecycle;
 mod profile_support;
 mod queries;
 
@@ -94,6 +95,7 @@ pub fn sections() -> Vec<(&'static str, &'static [Check])> {
         (differential::SECTION, differential::CHECKS),
         (differential_patch::SECTION, differential_patch::CHECKS),
         (concurrency::SECTION, concurrency::CHECKS),
+        (lifecycle::SECTION, lifecycle::CHECKS),
     ]
 }
 

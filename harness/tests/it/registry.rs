@@ -13,7 +13,7 @@ fn ids_are_unique_and_well_formed() {
         let parts: Vec<&str> = c.id.split('/').collect();
         assert_eq!(parts.len(), 3, "{}: ids are section-kind/section/name", c.id);
         assert!(
-            parts[0] == "rfc7643" || parts[0] == "rfc7644" || parts[0] == "profile" || parts[0] == "differential",
+            ["rfc7643", "rfc7644", "profile", "differential", "concurrency", "lifecycle"].contains(&parts[0]),
             "{}: unknown id root {}",
             c.id,
             parts[0]
