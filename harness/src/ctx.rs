@@ -86,6 +86,25 @@ struct Creating {
     settled: tokio::sync::Notify,
 }
 
+/// A create's answer on its way to its check. Dropped unread (the check was dropped first, by Ctrl-C), it records
+/// the id the server assigned, so the cleanup deletes what the create made.
+struct Unread {
+    answer: Option<Result<ScimResponse, ClientError>>,
+    run: Arc<RunShared>,
+    kind: Kind,
+}
+
+impl Drop for Unread {
+    fn drop(&mut self) {
+        let Some(Ok(r)) = self.answer.take() else { return };
+        let id = r.body_json().get("id").and_then(Value::as_str);
+        if let Some(id) = id.filter(|_| (200..300).contains(&r.status)) {
+            // An id the ledger refuses (unusable, or handed out twice) is never aimed at.
+            let _ = self.run.adopt(self.kind, id);
+        }
+    }
+}
+
 /// One create on the wire; dropping it (the create's answer came, or it failed) lets cleanup go on.
 struct OnTheWire(Arc<RunShared>);
 
@@ -499,20 +518,19 @@ impl Ctx {
     ) -> Result<Result<ScimResponse, ClientError>, Outcome> {
         *lock(&self.run.creating.count) += 1;
         let on_the_wire = OnTheWire(self.run.clone());
-        let (tx, rx) = tokio::sync::oneshot::channel();
+        let (tx, rx) = tokio::sync::oneshot::channel::<Unread>();
         let client = client.clone();
+        let run = self.run.clone();
         tokio::spawn(async move {
             let answer = client.send(req).await;
-            if let Err(Ok(r)) = tx.send(answer) {
-                let id = r.body_json().get("id").and_then(Value::as_str);
-                if let Some(id) = id.filter(|_| (200..300).contains(&r.status)) {
-                    // An id the ledger refuses (unusable, or handed out twice) is never aimed at.
-                    let _ = on_the_wire.0.adopt(kind, id);
-                }
-            }
+            // Not sent (the check is gone), or sent and never read (the check is dropped before it looks): either
+            // way the answer is dropped unread, and its drop records the id.
+            let _ = tx.send(Unread { answer: Some(answer), run, kind });
             drop(on_the_wire);
         });
-        rx.await.map_err(|_| Outcome::Error("harness: a create's task ended without an answer".to_owned()))
+        let mut unread =
+            rx.await.map_err(|_| Outcome::Error("harness: a create's task ended without an answer".to_owned()))?;
+        unread.answer.take().ok_or_else(|| Outcome::Error("harness: a create's answer was read twice".to_owned()))
     }
 
     /// GET `path`.

@@ -90,6 +90,7 @@ async fn cleanup_deletes_through_bulk_while_the_run_goes_on() {
 async fn a_create_on_the_wire_when_its_check_is_dropped_is_still_recorded_for_cleanup() {
     use scimlab_harness::ctx::{Ctx, Kind as CtxKind, RunShared};
     use scimlab_mock_idp::{ClientOptions, Credential, ScimClient};
+    use std::future::Future;
     use std::time::Duration;
     let (base, store) = start_sp(&["latency=300ms"]).await;
     let client =
@@ -109,10 +110,19 @@ async fn a_create_on_the_wire_when_its_check_is_dropped_is_still_recorded_for_cl
     let body = json!({"schemas": [scimlab_protocol::schema::USER_URN], "userName": "scimlab-drop-1"});
     let dropped = tokio::time::timeout(Duration::from_millis(100), ctx.create(CtxKind::User, &body)).await;
     assert!(dropped.is_err(), "the check is dropped before the answer comes");
-    drop(ctx);
     run.settle(Duration::from_secs(10)).await;
     let created = run.created();
     assert_eq!(created.len(), 1, "the answer was recorded for the cleanup: {created:?}");
     let stored = store.get(Kind::User, &created[0].1).expect("the store answers");
     assert!(stored.is_some(), "it is the user the server made");
+    // The other order: the answer is back, but the check is dropped before it is polled to read it.
+    let body = json!({"schemas": [scimlab_protocol::schema::USER_URN], "userName": "scimlab-drop-2"});
+    // Boxed, so that dropping it below drops the future itself.
+    let mut create = Box::pin(ctx.create(CtxKind::User, &body));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    assert!(create.as_mut().poll(&mut cx).is_pending(), "the create is on the wire");
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    drop(create);
+    run.settle(Duration::from_secs(10)).await;
+    assert_eq!(run.created().len(), 2, "the answer nobody read was recorded too: {:?}", run.created());
 }
