@@ -241,7 +241,7 @@ deviations! {
     /// Connections dropped under concurrency.
     ResetUnderLoad = "reset-under-load": "a request that arrives while K others are in flight (reset-under-load=K, default 4) has its connection closed unanswered, as by a server with a small worker pool",
     /// Check-then-insert without atomicity.
-    CreateRace = "create-race": "a create looks for the userName, waits 50 ms, then writes without looking again: creates of one userName sent together are all answered 201 (the late copies are not stored)",
+    CreateRace = "create-race": "a create looks for the userName, waits 500 ms, then writes without looking again: creates of one userName sent together are all answered 201 (the late copies are not stored)",
     /// Read-modify-write without a version check.
     /// Deleted userNames stay taken.
     RehireBlocked = "rehire-blocked": "a deleted user's userName stays taken (a soft delete): creating it again is answered 409 uniqueness",
@@ -250,7 +250,7 @@ deviations! {
     /// A core PATCH loses the extension.
     PatchDropsExtension = "patch-drops-extension": "a PATCH that does not name the enterprise extension removes it from the user",
     /// Read-modify-write without a version check.
-    PatchLostUpdate = "patch-lost-update": "a PATCH reads the resource, waits 50 ms, then writes its result over whatever was written meanwhile: concurrent PATCHes of one resource lose each other's changes",
+    PatchLostUpdate = "patch-lost-update": "a PATCH reads the resource, waits 500 ms, then writes its result over whatever was written meanwhile: concurrent PATCHes of one resource lose each other's changes",
 }
 
 impl Deviation {
