@@ -165,6 +165,20 @@ fn checks_at_once(concurrency: usize) -> usize {
 /// After Ctrl-C, how long cleanup waits for the creates still on the wire.
 const SETTLE_LIMIT: Duration = Duration::from_secs(10);
 
+/// Starts checks from `waiting` until `room` are running.
+fn admit<F: std::future::Future>(
+    running: &mut futures_util::stream::FuturesUnordered<F>,
+    waiting: &mut impl Iterator<Item = F>,
+    room: usize,
+) {
+    while running.len() < room {
+        match waiting.next() {
+            Some(check) => running.push(check),
+            None => break,
+        }
+    }
+}
+
 /// Runs `checks` against the server behind `client`, feeding `sinks`, and returns the report.
 pub async fn run(
     client: ScimClient,
@@ -178,7 +192,8 @@ pub async fn run(
     if let Some(rate) = options.rate {
         gate = gate.with_rate(rate);
     }
-    let client = client.with_gate(Arc::new(gate));
+    let gate = Arc::new(gate);
+    let client = client.with_gate(gate.clone());
     let d = discover(&client).await?;
     let endpoint_findings: Vec<String> =
         d.findings.iter().filter(|f| f.is_endpoint()).map(ToString::to_string).collect();
@@ -191,18 +206,25 @@ pub async fn run(
     emit(sinks, &Event::RunStarted { target: &target, checks: checks.len() });
 
     let mut results: Vec<(usize, CheckResult)> = Vec::with_capacity(checks.len());
-    let stream = futures_util::stream::iter(checks.iter().enumerate())
-        .map(|(i, c)| {
-            let run = run.clone();
-            async move {
-                let (result, made) = run_one(run, c, options.check_timeout).await;
-                (i, result, made)
-            }
-        })
-        .buffer_unordered(checks_at_once(options.concurrency));
-    // Boxed, not pinned on the stack, so that dropping it below really drops the checks still running (and the
-    // places they hold in the client's gate) before cleanup needs them.
-    let mut stream = Box::pin(stream);
+    // Checks are admitted as places in the gate allow: four per request the server is taking now. A server the
+    // gate has capped (one connection per request) gets fewer checks at once, so fewer of their fixtures sit in
+    // its collections and every filter it scans is shorter. Dropping `stream` drops the checks still running
+    // (and the places they hold in the client's gate) before cleanup needs them.
+    let mut waiting = checks.iter().enumerate().map(|(i, c)| {
+        let run = run.clone();
+        async move {
+            let (result, made) = run_one(run, c, options.check_timeout).await;
+            (i, result, made)
+        }
+    });
+    let mut stream = futures_util::stream::FuturesUnordered::new();
+    let room = || checks_at_once(gate.limit().min(options.concurrency));
+    // Until the first answers tell the gate what kind of server this is, as few as a capped gate would allow.
+    admit(
+        &mut stream,
+        &mut waiting,
+        checks_at_once(scimlab_mock_idp::gate::NO_KEEP_ALIVE_MAX.min(options.concurrency)),
+    );
     // One listener for the whole run: a Ctrl-C that lands while a result is being emitted must not be missed.
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
@@ -214,6 +236,7 @@ pub async fn run(
         tokio::select! {
             next = stream.next() => match next {
                 Some((i, r, made)) => {
+                    admit(&mut stream, &mut waiting, room());
                     emit(sinks, &Event::CheckFinished(&r));
                     results.push((i, r));
                     if !options.keep {
