@@ -12,7 +12,6 @@
 //! it tried and what each answered.
 
 use crate::config::{Config, RunFlags, Settings};
-use crate::deviations::Expected;
 use crate::exit::{Failure, Outcome, usage};
 use crate::reporting::{Reporters, time_seed};
 use anyhow::anyhow;
@@ -145,11 +144,11 @@ pub fn run(args: TestArgs, config: &Config) -> Result<Outcome, Failure> {
     // Known deviations, then (outside them) the baseline, are marked on the report every sink receives.
     if !settings.deviations.is_empty() {
         let sinks = std::mem::take(&mut reporters.sinks);
-        reporters.sinks = vec![Box::new(Expected::new(settings.deviations.clone(), sinks))];
+        reporters.sinks = vec![Box::new(crate::deviations::expected(settings.deviations.clone(), sinks))];
     }
     if let Some(base) = &baseline {
         let sinks = std::mem::take(&mut reporters.sinks);
-        reporters.sinks = vec![Box::new(scimlab_reports::AgainstBaseline::new(base.clone(), sinks))];
+        reporters.sinks = vec![Box::new(scimlab_reports::against_baseline(base.clone(), sinks))];
     }
     let seed = args.seed.unwrap_or_else(time_seed);
     let url = settings.url.0.clone();

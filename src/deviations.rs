@@ -9,9 +9,9 @@
 //! verdicts.
 
 use crate::config::KnownDeviation;
+use scimlab_reports::Sink;
 use scimlab_reports::causes::{CauseKind, RootCause};
-use scimlab_reports::model::{Level, ReportError, RunReport, Verdict};
-use scimlab_reports::{Event, Sink};
+use scimlab_reports::model::{Level, RunReport, Verdict};
 
 /// What marking found.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -71,41 +71,15 @@ pub fn mark(report: &mut RunReport, deviations: &[KnownDeviation]) -> Marked {
     marked
 }
 
-/// A sink that hands its inner sinks the report with the deviations marked ([`mark`]); every other event passes
-/// through unchanged.
-pub struct Expected {
-    deviations: Vec<KnownDeviation>,
-    inner: Vec<Box<dyn Sink>>,
-}
-
-impl Expected {
-    /// Wraps `inner`.
-    pub fn new(deviations: Vec<KnownDeviation>, inner: Vec<Box<dyn Sink>>) -> Expected {
-        Expected { deviations, inner }
-    }
-}
-
-impl Sink for Expected {
-    fn handle(&mut self, event: &Event<'_>) -> Result<(), ReportError> {
-        let marked;
-        let event = match event {
-            Event::RunFinished(report) => {
-                let mut copy = (*report).clone();
-                mark(&mut copy, &self.deviations);
-                marked = copy;
-                Event::RunFinished(&marked)
-            }
-            other => other.clone(),
-        };
-        let mut first = Ok(());
-        for s in &mut self.inner {
-            let r = s.handle(&event);
-            if first.is_ok() {
-                first = r;
-            }
-        }
-        first
-    }
+/// Sinks that receive the report with the deviations marked ([`mark`]); every other event passes through
+/// unchanged.
+pub fn expected(deviations: Vec<KnownDeviation>, inner: Vec<Box<dyn Sink>>) -> scimlab_reports::Marked {
+    scimlab_reports::Marked::new(
+        move |report| {
+            mark(report, &deviations);
+        },
+        inner,
+    )
 }
 
 #[cfg(test)]

@@ -4,13 +4,13 @@
 //! status is 0, in every sink, instead of `Result: FAILED` beside exit 0.
 //!
 //! The rule is [`ReportDiff::fails_run`]'s: a check whose change from the baseline fails the run stays a failure;
-//! every other fail, warn or error is known. [`AgainstBaseline`] wraps the sinks of a run so that they receive the
+//! every other fail, warn or error is known. [`against_baseline`] wraps the sinks of a run so that they receive the
 //! marked report.
 
 use crate::causes::{CauseKind, RootCause};
 use crate::diff::{Change, diff};
-use crate::event::{Event, Sink};
-use crate::model::{Level, ReportError, RunReport, Verdict};
+use crate::event::{Marked, Sink};
+use crate::model::{Level, RunReport, Verdict};
 use crate::sinks::common::is_problem;
 
 /// The summary of the known-failures cause.
@@ -59,47 +59,15 @@ pub fn mark_known(report: &mut RunReport, base: &RunReport) -> usize {
     n
 }
 
-/// A sink that hands its inner sinks the report marked against a baseline ([`mark_known`]); every other event
-/// passes through unchanged.
-pub struct AgainstBaseline {
-    base: RunReport,
-    inner: Vec<Box<dyn Sink>>,
-}
-
-impl AgainstBaseline {
-    /// Wraps `inner`, judging against `base`.
-    pub fn new(base: RunReport, inner: Vec<Box<dyn Sink>>) -> AgainstBaseline {
-        AgainstBaseline { base, inner }
-    }
-
-    /// The wrapped sinks back.
-    pub fn into_inner(self) -> Vec<Box<dyn Sink>> {
-        self.inner
-    }
-}
-
-impl Sink for AgainstBaseline {
-    fn handle(&mut self, event: &Event<'_>) -> Result<(), ReportError> {
-        let marked;
-        let event = match event {
-            Event::RunFinished(report) => {
-                let mut copy = (*report).clone();
-                mark_known(&mut copy, &self.base);
-                marked = copy;
-                Event::RunFinished(&marked)
-            }
-            other => other.clone(),
-        };
-        // Every sink gets the event even when one fails; the first error is kept.
-        let mut first = Ok(());
-        for s in &mut self.inner {
-            let r = s.handle(&event);
-            if first.is_ok() {
-                first = r;
-            }
-        }
-        first
-    }
+/// Sinks that receive the report marked against a baseline ([`mark_known`]); every other event passes through
+/// unchanged.
+pub fn against_baseline(base: RunReport, inner: Vec<Box<dyn Sink>>) -> Marked {
+    Marked::new(
+        move |report| {
+            mark_known(report, &base);
+        },
+        inner,
+    )
 }
 
 #[cfg(test)]

@@ -15,10 +15,10 @@ pub mod readiness;
 pub mod schema;
 pub mod sinks;
 
-pub use baseline::{AgainstBaseline, mark_known};
+pub use baseline::{against_baseline, mark_known};
 pub use causes::{CauseKind, RootCause};
 pub use diff::{ReportDiff, diff};
-pub use event::{Event, Sink};
+pub use event::{Event, Marked, Sink};
 pub use merge::{merge, merge_with};
 pub use model::{
     CheckResult, Coverage, Level, REPORT_VERSION, ReportError, RunKind, RunReport, RunResult, Summary, Target, Verdict,
