@@ -36,17 +36,7 @@ log="$out/serve.log"
 "$bin" serve --no-auth --addr 127.0.0.1:0 --fault 500=30% --seed 7 >"$log" 2>&1 &
 server=$!
 trap 'interop_stop "$server" TERM' EXIT
-url=""
-for _ in $(seq 100); do
-    url=$(sed -n 's/^scimlab mock SP listening on \(http:[^ ]*\)$/\1/p' "$log")
-    [ -n "$url" ] && break
-    sleep 0.1
-done
-if [ -z "$url" ]; then
-    echo "scimlab serve did not start:" >&2
-    cat "$log" >&2
-    exit 2
-fi
+url=$(interop_serve_url "$log")
 status=0
 "$bin" load --url "$url" --scenario bulk-merge --users 300 --block 30 --no-bulk --concurrency 4 --quiet \
     --report junit="$out/load.junit.xml" --report markdown="$out/load.md" --report html="$out/load.html" \
@@ -68,17 +58,7 @@ else
     SCIM_TOKEN=$token "$bin" serve --addr 127.0.0.1:0 --fault patch-noop --seed 7 >"$log" 2>&1 &
     server=$!
     trap 'interop_stop "$server" TERM' EXIT
-    url=""
-    for _ in $(seq 100); do
-        url=$(sed -n 's/^scimlab mock SP listening on \(http:[^ ]*\)$/\1/p' "$log")
-        [ -n "$url" ] && break
-        sleep 0.1
-    done
-    if [ -z "$url" ]; then
-        echo "scimlab serve did not start:" >&2
-        cat "$log" >&2
-        exit 2
-    fi
+    url=$(interop_serve_url "$log")
     status=0
     SCIM_TOKEN=$token "$bin" test --url "$url" --profile rfc --only rfc7644/3.5.2 \
         --report json="$out/patch-noop.json" >"$out/patch-noop.txt" 2>&1 || status=$?

@@ -4,6 +4,8 @@
 # not judged (speed is measured by benchmarks, not by CI). Reports go to target/ci/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=interop/lib.sh
+. interop/lib.sh
 bin=${SCIMLAB_BIN:-target/debug/scimlab}
 out=target/ci
 mkdir -p "$out"
@@ -11,17 +13,7 @@ log="$out/load-serve.log"
 "$bin" serve --no-auth --addr 127.0.0.1:0 >"$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
-url=""
-for _ in $(seq 100); do
-    url=$(sed -n 's/^scimlab mock SP listening on \(http:[^ ]*\)$/\1/p' "$log")
-    [ -n "$url" ] && break
-    sleep 0.1
-done
-if [ -z "$url" ]; then
-    echo "scimlab serve did not start:" >&2
-    cat "$log" >&2
-    exit 3
-fi
+url=$(interop_serve_url "$log")
 "$bin" load --url "$url" --scenario bulk-merge --users 2000 --quiet --report json="$out/load-bulk.json"
 for k in 1 2; do
     "$bin" load --url "$url" --scenario mixed --users 400 --duration 2s --rate 100/s --shard "$k/2" --quiet \

@@ -73,15 +73,7 @@ serve_scimlab() {
     token=$(interop_token python3)
     SCIM_TOKEN=$token "$BIN" serve --addr 127.0.0.1:0 --no-record "$@" >"$log" 2>&1 &
     pids+=($!)
-    url=""
-    for _ in $(seq 300); do
-        url=$(sed -n 's/^scimlab mock SP listening on \(http:[^ ]*\)$/\1/p' "$log")
-        [ -n "$url" ] && return 0
-        sleep 0.1
-    done
-    echo "scimlab serve did not start:" >&2
-    cat "$log" >&2
-    exit 3
+    url=$(interop_serve_url "$log")
 }
 
 if wants latency; then

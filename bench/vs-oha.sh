@@ -10,6 +10,8 @@
 # population), so the server does the same work per request; what differs is the client.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=interop/lib.sh
+. interop/lib.sh
 BIN=${BIN:-target/release/scimlab}
 OHA=${OHA:-oha}
 ROUNDS=${ROUNDS:-5}
@@ -32,13 +34,7 @@ cpu_of() { awk '{ print $1 + $2 }' "$1"; }
 log="$OUT/serve.log"
 taskset -c 0 "$BIN" serve --no-auth --no-record --workers 1 --addr 127.0.0.1:0 >"$log" 2>&1 &
 pids+=($!)
-url=""
-for _ in $(seq 100); do
-    url=$(sed -n 's/^scimlab mock SP listening on \(http:[^ ]*\)$/\1/p' "$log")
-    [ -n "$url" ] && break
-    sleep 0.1
-done
-[ -n "$url" ] || { echo "scimlab serve did not start:" >&2; cat "$log" >&2; exit 3; }
+url=$(interop_serve_url "$log")
 
 # The population: 1,000 users kept (scimlab load's own read run creates its users under a run id of its own).
 "$BIN" load --url "$url" --scenario bulk-merge --users 1000 --keep --run-id oha --quiet >/dev/null

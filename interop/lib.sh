@@ -52,6 +52,23 @@ interop_scimlab() {
     echo "$bin"
 }
 
+# interop_serve_url LOG: the base URL `scimlab serve --addr 127.0.0.1:0` printed to LOG once it listens (it picks
+# its port), waiting up to 30 s. Exits 3, showing LOG, when it never does.
+interop_serve_url() {
+    local log=$1 url=""
+    for _ in $(seq 300); do
+        url=$(sed -n 's/^scimlab mock SP listening on \(http:[^ ]*\)$/\1/p' "$log")
+        if [ -n "$url" ]; then
+            echo "$url"
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "scimlab serve did not start:" >&2
+    cat "$log" >&2
+    exit 3
+}
+
 # interop_stop PID SIGNAL: sends SIGNAL to a background server, waits up to 5 s, then kills it.
 interop_stop() {
     local pid=$1 signal=$2
