@@ -242,7 +242,6 @@ deviations! {
     ResetUnderLoad = "reset-under-load": "a request that arrives while K others are in flight (reset-under-load=K, default 4) has its connection closed unanswered, as by a server with a small worker pool",
     /// Check-then-insert without atomicity.
     CreateRace = "create-race": "a create looks for the userName, waits 500 ms, then writes without looking again: creates of one userName sent together are all answered 201 (the late copies are not stored)",
-    /// Read-modify-write without a version check.
     /// Deleted userNames stay taken.
     RehireBlocked = "rehire-blocked": "a deleted user's userName stays taken (a soft delete): creating it again is answered 409 uniqueness",
     /// meta.version never changes.
@@ -251,6 +250,12 @@ deviations! {
     PatchDropsExtension = "patch-drops-extension": "a PATCH that does not name the enterprise extension removes it from the user",
     /// Read-modify-write without a version check.
     PatchLostUpdate = "patch-lost-update": "a PATCH reads the resource, waits 500 ms, then writes its result over whatever was written meanwhile: concurrent PATCHes of one resource lose each other's changes",
+    /// Memberships added by PATCH outlive the user.
+    DeleteKeepsPatchedMembers = "delete-keeps-patched-members": "a deleted user leaves the groups it joined at their creation or by PUT, but stays a member of those it was added to by PATCH",
+    /// The search index lags one write behind.
+    FilterSeesOldValue = "filter-sees-old-value": "filters see each resource as it was before its latest write (a lagging search index): a lookup by a userName changed a moment ago finds nothing, the old one still finds it",
+    /// Pages cut from last-modified order, then sorted.
+    SortWithinPage = "sort-within-page": "with sortBy, a page is cut from the resources in last-modified order and only then sorted, so a resource changed between page requests moves to another page",
 }
 
 impl Deviation {
@@ -304,6 +309,8 @@ pub struct Faults {
     load: Arc<Load>,
     /// `rehire-blocked`: the userNames of deleted users, lowercased (shared by clones).
     pub(crate) retired: Arc<Mutex<std::collections::HashSet<String>>>,
+    /// `filter-sees-old-value` and `delete-keeps-patched-members`: what they remember (shared by clones).
+    pub(crate) lifecycle: Arc<crate::lifecycle_faults::Memory>,
 }
 
 /// What `data-loss` and `reset-under-load` count.
@@ -524,6 +531,7 @@ pub fn present(st: &Shared, record: &Record, body: &mut Value) {
         }
     }
     crate::resource_faults::unlist_extension(st, obj);
+    crate::lifecycle_faults::show_ghosts(st, record, obj);
 }
 
 /// `no-uniqueness` or `case-sensitive-username`: whether a create must keep a copy of the new resource, in case

@@ -74,6 +74,16 @@ fn matching(st: &Shared, kind: Kind, filter: Option<&Filter>) -> Result<Vec<Reco
         return Ok(all);
     };
     let matcher = Matcher::compile(f, &view)?;
+    if crate::lifecycle_faults::filters_lag(st) {
+        let mut out = Vec::new();
+        st.store.scan(kind, &mut |r| {
+            if matcher.matches(&crate::lifecycle_faults::as_filter_sees(st, r)) {
+                out.push(r.clone());
+            }
+            true
+        })?;
+        return Ok(out);
+    }
     if let Some((attr, value)) = indexed_eq(kind, f).filter(|_| crate::query_faults::uses_index(st)) {
         let candidates = match attr {
             None => st.store.get(kind, value)?.into_iter().collect(),
@@ -157,7 +167,14 @@ fn run(st: &Shared, kinds: &[Kind], q: &Query) -> Result<Response, ScimError> {
     // Sorting across kinds uses the first kind's schema; a cross-type sortBy is rare and still total.
     let spec = q.sort(&st.view(kinds[0]))?.map(|s| crate::query_faults::sort(st, s));
     if let Some(spec) = spec.filter(|_| !st.faults.has(Deviation::SortIgnored)) {
-        hits.sort_by(|(_, a), (_, b)| spec.compare(&a.resource, &b.resource));
+        let compare = |(_, a): &(Kind, Record), (_, b): &(Kind, Record)| spec.compare(&a.resource, &b.resource);
+        match st.faults.has(Deviation::SortWithinPage) {
+            false => hits.sort_by(compare),
+            true => {
+                let range = page.range(hits.len());
+                crate::lifecycle_faults::sort_within_page(&mut hits, range, |(_, r)| r.version, compare);
+            }
+        }
     }
     // RFC 7644 section 3.4.2.4 lets a server return fewer results than asked for; clients must page.
     if let Some(c) = page.count.filter(|&c| st.config.vary && c > 1) {

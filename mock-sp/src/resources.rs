@@ -295,6 +295,7 @@ pub(crate) fn replace(
     if crate::resource_faults::put_is_noop(st) {
         return get(st, kind, id, &HeaderMap::new(), pairs);
     }
+    crate::lifecycle_faults::before_write(st, kind, id);
     let record = st.store.update(kind, id, &mut |old| {
         check_if_match(headers, old)?;
         validate::immutable_violations(old, &body, &view)?;
@@ -350,6 +351,7 @@ fn patch_from(
         return get(st, kind, id, &HeaderMap::new(), pairs);
     }
     crate::write_faults::bend_patch(st, &view, &mut req);
+    crate::lifecycle_faults::before_write(st, kind, id);
     let mut late = None;
     let record = match patch_and_commit(st, kind, id, &req, &view, &opts, headers, &mut late, stale) {
         Err(e) if crate::write_faults::swallows_no_target(st, &e, &req) => {
@@ -438,6 +440,7 @@ fn patch_and_commit(
         crate::write_faults::apply_patch(st, &mut new, req, view, opts, late)?;
         crate::lifecycle_faults::drop_untouched_extension(st, req, &mut new);
         check_schemas(old, &new, view)?;
+        crate::lifecycle_faults::note_patched_members(st, kind, id, old, &new);
         Ok(new)
     };
     if let Some(stale) = stale {
@@ -493,6 +496,9 @@ pub(crate) fn delete(st: &Shared, kind: Kind, id: &str, headers: &HeaderMap) -> 
         gone = st.faults.has(Deviation::Delete200).then(|| old.clone());
         Ok(())
     })?;
+    if kind == Kind::User {
+        crate::lifecycle_faults::keep_patched_members(st, id);
+    }
     let status = if gone.is_some() { StatusCode::OK } else { StatusCode::NO_CONTENT };
     Ok(OpResult { status, id: id.to_owned(), body: gone, location: None, version: None })
 }

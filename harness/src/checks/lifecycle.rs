@@ -53,6 +53,48 @@ pub const CHECKS: &[Check] = &[
         catches: &["patch-drops-extension"],
         run: run!(core_patch_keeps_extension),
     },
+    Check {
+        id: "lifecycle/delete/leaves-every-group",
+        level: Level::May,
+        tags: &[Tag::Users, Tag::Groups, Tag::Membership, Tag::Delete, Tag::Patch, Tag::Replace],
+        requires: &[Capability::Users, Capability::Groups, Capability::Patch],
+        profiles: &[Profile::Rfc],
+        requirement: "a deleted user leaves every group it was in, however it joined: named at the group's \
+                      creation, added by PATCH, or named in a PUT (the RFC does not require it, hence MAY)",
+        sends: "POST /Users; POST /Groups with it as member; POST /Groups, PATCH add it; POST /Groups, PUT with it \
+                as member; DELETE /Users/{id}; GET each group",
+        consequence: "",
+        catches: &["delete-keeps-patched-members", "delete-noop"],
+        run: run!(delete_leaves_every_group),
+    },
+    Check {
+        id: "lifecycle/filter/sees-latest-value",
+        level: Level::Must,
+        tags: &[Tag::Users, Tag::Filter, Tag::Patch],
+        requires: &[Capability::Users, Capability::Filter, Capability::Patch],
+        profiles: &[Profile::Rfc],
+        requirement: "a filter on an attribute changed a moment ago matches the new value and not the old: after a \
+                      PATCH renames a user, userName eq finds it by the new name at once and not by the old",
+        sends: "POST /Users, PATCH replace userName (and displayName), GET /Users?filter=userName eq (new, then \
+                old), GET /Users?filter=displayName eq (new)",
+        consequence: "",
+        catches: &["filter-sees-old-value"],
+        run: run!(filter_sees_latest_value),
+    },
+    Check {
+        id: "lifecycle/paging/stable-under-change",
+        level: Level::Should,
+        tags: &[Tag::Users, Tag::Pagination, Tag::Sort, Tag::Filter, Tag::Patch],
+        requires: &[Capability::Users, Capability::Filter, Capability::Sort, Capability::Patch],
+        profiles: &[Profile::Rfc],
+        requirement: "with sortBy, a user changed between page requests in an attribute that is not the sort key \
+                      keeps its place: the pages together hold every user once, in order",
+        sends: "POST /Users x4, GET /Users?filter=userName sw&sortBy=userName&startIndex=1&count=2, PATCH the first \
+                user's displayName, GET the following pages",
+        consequence: "",
+        catches: &["sort-within-page"],
+        run: run!(paging_stable_under_change),
+    },
 ];
 
 /// RFC 7644 section 3.6: a deleted resource is gone (the server may keep it, but every operation on it is 404),
@@ -168,6 +210,156 @@ async fn core_patch_keeps_extension(ctx: &Ctx) -> Outcome {
                 after.get(urn) == stored.get(urn),
                 format!("after a PATCH of {attr}, {urn} is as it was: {}", stored.get(urn).unwrap_or(&Value::Null)),
                 format!("it is {}", after.get(urn).map_or_else(|| "absent".to_owned(), Value::to_string)),
+            ))
+        }
+        .await,
+    )
+}
+
+/// Whether the group at `created` lists `id` among its members, read back now.
+async fn lists(ctx: &Ctx, group: &Created, id: &str) -> Result<bool, Outcome> {
+    Ok(super::crud::member_ids(&ctx.read_back(group).await?).iter().any(|m| m == id))
+}
+
+/// RFC 7644 section 3.6 with RFC 7643 section 4.2: once a user is deleted, no group goes on naming it, whichever
+/// way it joined the group (a server that keeps PATCHed memberships in a table of their own may forget that one).
+async fn delete_leaves_every_group(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let user = ctx.create_user("leaves-groups", json!({})).await?;
+            let member = json!([{"value": user.id}]);
+            let (created, patched, put_in) = tokio::try_join!(
+                ctx.create_group("leaves-created", json!({"members": member})),
+                ctx.create_group("leaves-patched", json!({})),
+                ctx.create_group("leaves-put", json!({})),
+            )?;
+            let r = ctx.patch(&patched, json!([{"op": "add", "path": "members", "value": member}])).await?;
+            success(&r, &format!("PATCH {} adding a member", patched.path))?;
+            let body = replacement(ctx, &put_in, json!({"members": member})).await?;
+            success(&put(ctx, &put_in, &body).await?, &format!("PUT {} with a member", put_in.path))?;
+            let ways = [("at its creation", &created), ("by PATCH", &patched), ("by PUT", &put_in)];
+            for (how, group) in ways {
+                if !lists(ctx, group, &user.id).await? {
+                    return Ok(Outcome::Skip(format!(
+                        "prerequisite failed: {} does not list the user added {how}",
+                        group.path
+                    )));
+                }
+            }
+            success(&ctx.delete(&user).await?, &format!("DELETE {}", user.path))?;
+            let mut still = Vec::new();
+            for (how, group) in ways {
+                if lists(ctx, group, &user.id).await? {
+                    still.push(format!("{} (joined {how})", group.path));
+                }
+            }
+            Ok(Outcome::check(
+                still.is_empty(),
+                "no group lists the deleted user, whether it joined at the group's creation, by PATCH or by PUT",
+                format!("still listed by {}", still.join(", ")),
+            ))
+        }
+        .await,
+    )
+}
+
+/// RFC 7644 section 3.4.2.2: a filter is evaluated over the resources as they are. IdPs look a user up by
+/// userName right after changing it (Entra renames a user when its UPN changes); a search index that lags the
+/// store makes them create a duplicate.
+async fn filter_sees_latest_value(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let (body, old) = ctx.user_body("renamed");
+            let user = ctx.create(Kind::User, &body).await?;
+            let new = format!("{old}-new");
+            let mut ops = vec![json!({"op": "replace", "path": "userName", "value": new})];
+            let shown = ctx.defines(Kind::User, "displayName").then(|| ctx.unique("renamed-display"));
+            if let Some(d) = &shown {
+                ops.push(json!({"op": "replace", "path": "displayName", "value": d}));
+            }
+            success(&ctx.patch(&user, Value::Array(ops)).await?, &format!("PATCH {} renaming it", user.path))?;
+            let mut wrong = Vec::new();
+            let (_, by_new) = super::crud::query_ids(ctx, Kind::User, &format!("userName eq \"{new}\"")).await?;
+            if by_new != [user.id.clone()] {
+                wrong.push(format!("userName eq {new:?} finds [{}]", by_new.join(", ")));
+            }
+            let (_, by_old) = super::crud::query_ids(ctx, Kind::User, &format!("userName eq \"{old}\"")).await?;
+            if !by_old.is_empty() {
+                wrong.push(format!("userName eq {old:?} (the old name) finds [{}]", by_old.join(", ")));
+            }
+            if let Some(d) = shown {
+                let (_, by_display) =
+                    super::crud::query_ids(ctx, Kind::User, &format!("displayName eq \"{d}\"")).await?;
+                if by_display != [user.id.clone()] {
+                    wrong.push(format!("displayName eq {d:?} finds [{}]", by_display.join(", ")));
+                }
+            }
+            Ok(Outcome::check(
+                wrong.is_empty(),
+                format!("right after the PATCH, the filters see the new values: {} and nothing by the old name", user.id),
+                wrong.join("; "),
+            ))
+        }
+        .await,
+    )
+}
+
+/// One page of `userName sw "<marker>"` sorted by userName: the ids and the server's `totalResults`.
+async fn sorted_page(ctx: &Ctx, marker: &str, start: usize) -> Result<(Vec<String>, u64), Outcome> {
+    let path = ctx.run.path(Kind::User).to_owned();
+    let req = ScimRequest::get(&path)
+        .query("filter", &format!("userName sw \"{marker}\""))
+        .query("sortBy", "userName")
+        .query("startIndex", &start.to_string())
+        .query("count", "2");
+    let r = ctx.send(req).await?;
+    super::support::status(&r, 200, &format!("GET {path} (page at {start})"))?;
+    let body = r.body_json();
+    let ids = body
+        .get("Resources")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|u| u.get("id").and_then(Value::as_str)).map(str::to_owned).collect())
+        .unwrap_or_default();
+    Ok((ids, body.get("totalResults").and_then(Value::as_u64).unwrap_or(0)))
+}
+
+/// RFC 7644 sections 3.4.2.3 and 3.4.2.4: with sortBy, startIndex counts in the sorted result; a change that
+/// does not touch the sort key moves nothing, so pages requested around it still hold every user once, in order.
+/// (Pages may hold fewer than `count`; the check follows the server's own page sizes.)
+async fn paging_stable_under_change(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let attr = ctx.first_defined(Kind::User, &["displayName", "title", "nickName"])?;
+            let marker = ctx.unique("paging-change");
+            // Created one after the other, in sort order, so that creation order and sort order agree at first.
+            let mut users = Vec::new();
+            for i in 1..=4 {
+                let (mut body, _) = ctx.user_body("paging-change");
+                merge(&mut body, json!({"userName": format!("{marker}-{i}")}));
+                users.push(ctx.create(Kind::User, &body).await?);
+            }
+            let want: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+            let (mut seen, total) = sorted_page(ctx, &marker, 1).await?;
+            if total != 4 || seen.is_empty() {
+                return Ok(Outcome::Skip(format!(
+                    "prerequisite failed: the first page says totalResults {total} and holds {} users, for the 4 \
+                     users made",
+                    seen.len()
+                )));
+            }
+            let r = ctx.patch(&users[0], json!([{"op": "replace", "path": attr, "value": ctx.unique("moved")}]));
+            success(&r.await?, &format!("PATCH {} between page requests", users[0].path))?;
+            while seen.len() < want.len() {
+                let (page, _) = sorted_page(ctx, &marker, seen.len() + 1).await?;
+                if page.is_empty() {
+                    break;
+                }
+                seen.extend(page);
+            }
+            Ok(Outcome::check(
+                seen == want,
+                format!("the pages hold the four users once each, sorted: {}", want.join(", ")),
+                format!("they hold {}", seen.join(", ")),
             ))
         }
         .await,
