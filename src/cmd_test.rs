@@ -79,6 +79,16 @@ pub struct TestArgs {
     /// when the server refuses or resets connections, and to 4 against a server that closes every connection.
     #[arg(long, default_value_t = scimlab_harness::runner::DEFAULT_CONCURRENCY)]
     concurrency: usize,
+    /// Requests the stateful differential check (differential/state/matches-model) spends at most: about two
+    /// thirds on random sequences, the rest on shrinking the first divergence. Raise it to search longer.
+    #[arg(long, value_name = "REQUESTS", default_value_t = scimlab_harness::checks::DEFAULT_STATE_BUDGET,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    state_budget: u32,
+    /// Requests the concurrency checks send at once: creates of one userName (members added to one group take
+    /// two fewer, writers with one If-Match half as many).
+    #[arg(long, value_name = "N", default_value_t = scimlab_harness::checks::DEFAULT_RACE_WIDTH,
+          value_parser = clap::value_parser!(u16).range(2..=256))]
+    race_width: u16,
     #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = crate::registry::ReportSpec,
           help = crate::registry::report_help())]
     reports: Vec<String>,
@@ -157,6 +167,8 @@ pub fn run(args: TestArgs, config: &Config) -> Result<Outcome, Failure> {
         strict: settings.strict.0,
         seed,
         concurrency: args.concurrency,
+        state_budget: args.state_budget,
+        race_width: usize::from(args.race_width),
         rate: args.rate,
         keep: args.keep,
         profiles: profiles.clone(),

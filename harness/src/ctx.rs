@@ -72,6 +72,10 @@ pub struct RunShared {
     pub ledger: Arc<Ledger>,
     /// What discovery found wrong with the resource types' endpoints (RFC 7643 section 6), one line each.
     pub endpoint_findings: Vec<String>,
+    /// Requests the stateful differential check may spend (`--state-budget`).
+    pub state_budget: u32,
+    /// Requests the concurrency checks send at once (`--race-width`).
+    pub race_width: usize,
     counter: AtomicU64,
     /// Fixtures read-only checks share ([`Ctx::shared`]), by key.
     shared: SharedFixtures,
@@ -165,6 +169,8 @@ impl RunShared {
             seed,
             ledger,
             endpoint_findings: Vec::new(),
+            state_budget: crate::checks::DEFAULT_STATE_BUDGET,
+            race_width: usize::from(crate::checks::DEFAULT_RACE_WIDTH),
             counter: AtomicU64::new(0),
             shared: SharedFixtures::default(),
             creating: Creating::default(),

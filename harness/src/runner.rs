@@ -48,6 +48,10 @@ pub struct RunOptions {
     pub profiles: Vec<Profile>,
     /// Requests started per second at most (a rate limit the server documents); none by default.
     pub rate: Option<f64>,
+    /// Requests the stateful differential check spends at most.
+    pub state_budget: u32,
+    /// Requests the concurrency checks send at once.
+    pub race_width: usize,
 }
 
 impl Default for RunOptions {
@@ -62,6 +66,8 @@ impl Default for RunOptions {
             // As `scimlab test` runs by default: the RFC and every IdP profile.
             profiles: Profile::ALL.to_vec(),
             rate: None,
+            state_budget: crate::checks::DEFAULT_STATE_BUDGET,
+            race_width: usize::from(crate::checks::DEFAULT_RACE_WIDTH),
         }
     }
 }
@@ -201,6 +207,8 @@ pub async fn run(
     let mut shared =
         RunShared::new(client.clone(), d.spc, d.registry, d.users, d.groups, d.enterprise, prefix, options.seed);
     shared.endpoint_findings = endpoint_findings;
+    shared.state_budget = options.state_budget;
+    shared.race_width = options.race_width;
     let run = Arc::new(shared);
     let target = Target { url: client.base_url().to_owned(), embedded: options.embedded };
     emit(sinks, &Event::RunStarted { target: &target, checks: checks.len() });

@@ -80,7 +80,9 @@ pub fn keep_patched_members(st: &Shared, id: &str) {
 /// `delete-keeps-patched-members`: adds the deleted members a group goes on listing to its representation (one
 /// that shows the group's displayName or members, so a projection without them stays as asked).
 pub fn show_ghosts(st: &Shared, record: &Record, obj: &mut serde_json::Map<String, Value>) {
-    if !st.faults.has(Deviation::DeleteKeepsPatchedMembers) || !(obj.contains_key("displayName") || obj.contains_key("members")) {
+    if !st.faults.has(Deviation::DeleteKeepsPatchedMembers)
+        || !(obj.contains_key("displayName") || obj.contains_key("members"))
+    {
         return;
     }
     let ghosts: Vec<Value> = lock(&st.faults.lifecycle.ghosts)

@@ -17,6 +17,7 @@ pub mod filter;
 pub mod json;
 pub mod list;
 mod members;
+pub mod model;
 pub mod patch;
 pub mod path;
 pub mod projection;

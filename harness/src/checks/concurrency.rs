@@ -19,11 +19,24 @@ use serde_json::{Value, json};
 /// The section every id of this file starts with.
 pub const SECTION: &str = "concurrency";
 
+/// Requests the checks send at once by default (`--race-width`): creates of one userName; members added to one
+/// group take two fewer, writers with one If-Match half as many.
+pub const DEFAULT_RACE_WIDTH: u16 = 8;
+
 /// Creates of one userName sent at once.
-const SAME_NAME_CREATES: usize = 8;
+fn same_name_creates(ctx: &Ctx) -> usize {
+    ctx.run.race_width.max(2)
+}
 
 /// Members added to one group at once, each by a PATCH of its own.
-const MEMBERS_AT_ONCE: usize = 6;
+fn members_at_once(ctx: &Ctx) -> usize {
+    ctx.run.race_width.saturating_sub(2).max(2)
+}
+
+/// PATCHes sent at once with the same If-Match.
+fn conditional_writers(ctx: &Ctx) -> usize {
+    (ctx.run.race_width / 2).max(2)
+}
 
 /// The checks of this section.
 pub const CHECKS: &[Check] = &[
@@ -35,7 +48,7 @@ pub const CHECKS: &[Check] = &[
         profiles: &[Profile::Rfc],
         requirement: "creates of one userName sent at once give one user: exactly one is answered 2xx, every other \
                       409 uniqueness, and the userName eq lookup finds one user",
-        sends: "POST /Users x8 at once (one userName, eight externalIds), then GET /Users?filter=userName eq",
+        sends: "POST /Users x8 at once (one userName, eight externalIds; --race-width), then GET /Users?filter=userName eq",
         consequence: "",
         catches: &["create-race", "no-uniqueness"],
         run: run!(create_same_username_one_wins),
@@ -61,7 +74,8 @@ pub const CHECKS: &[Check] = &[
         profiles: &[Profile::Rfc],
         requirement: "PATCHes adding members to one group sent at once all take effect: every member a 2xx \
                       answer added is in the group afterwards",
-        sends: "POST /Users x6, POST /Groups, PATCH the group x6 at once (add one member each), GET the group",
+        sends: "POST /Users x6, POST /Groups, PATCH the group x6 at once (add one member each; --race-width less two), GET \
+                the group",
         consequence: "",
         catches: &["patch-lost-update"],
         run: run!(group_adds_all_kept),
@@ -86,7 +100,7 @@ pub const CHECKS: &[Check] = &[
         profiles: &[Profile::Rfc],
         requirement: "PATCHes sent at once with the same If-Match ETag: exactly one is applied, every other is \
                       answered 412",
-        sends: "POST /Users, PATCH it x4 at once with If-Match: its ETag",
+        sends: "POST /Users, PATCH it x4 at once with If-Match: its ETag (half --race-width)",
         consequence: "",
         catches: &["if-match-ignored", "patch-lost-update"],
         run: run!(if_match_one_writer_wins),
@@ -145,7 +159,8 @@ async fn create_same_username_one_wins(ctx: &Ctx) -> Outcome {
     outcome(
         async {
             let (body, name) = ctx.user_body("race-name");
-            let bodies: Vec<Value> = (0..SAME_NAME_CREATES)
+            let n = same_name_creates(ctx);
+            let bodies: Vec<Value> = (0..n)
                 .map(|i| {
                     let mut b = body.clone();
                     merge(&mut b, json!({"externalId": format!("{name}-object-{i}")}));
@@ -155,12 +170,12 @@ async fn create_same_username_one_wins(ctx: &Ctx) -> Outcome {
             let answers = create_at_once(ctx, &bodies).await?;
             let won = answers.iter().filter(|r| (200..300).contains(&r.status)).count();
             let refused = answers.iter().filter(|r| r.status == 409).count();
-            if won != 1 || refused != SAME_NAME_CREATES - 1 {
+            if won != 1 || refused != n - 1 {
                 return Ok(Outcome::fail(
                     format!(
-                        "of {SAME_NAME_CREATES} creates of userName {name:?} sent at once, one is answered 2xx and \
-                         {} are answered 409",
-                        SAME_NAME_CREATES - 1
+                        "of {n} creates of userName {name:?} sent at once, one is answered 2xx and {} are answered \
+                         409",
+                        n - 1
                     ),
                     format!("{won} were answered 2xx and {refused} 409 (statuses in order: {})", statuses(&answers)),
                 ));
@@ -210,7 +225,7 @@ async fn retried_create_leaves_one_user(ctx: &Ctx) -> Outcome {
 async fn group_adds_all_kept(ctx: &Ctx) -> Outcome {
     outcome(
         async {
-            let labels: Vec<String> = (0..MEMBERS_AT_ONCE).map(|i| format!("race-member-{i}")).collect();
+            let labels: Vec<String> = (0..members_at_once(ctx)).map(|i| format!("race-member-{i}")).collect();
             let users = join_all(labels.iter().map(|l| ctx.create_user(l, json!({})))).await;
             let users = users.into_iter().collect::<Result<Vec<_>, _>>()?;
             let group = ctx.create_group("race-group", json!({})).await?;
@@ -329,7 +344,7 @@ async fn if_match_one_writer_wins(ctx: &Ctx) -> Outcome {
                 }
             };
             let attr = ctx.first_defined(Kind::User, &["displayName", "title", "nickName"])?;
-            let writes = (0..4).map(|i| {
+            let writes = (0..conditional_writers(ctx)).map(|i| {
                 let body = json!({
                     "schemas": [scimlab_protocol::schema::PATCH_OP_URN],
                     "Operations": replace(attr, json!(ctx.unique(&format!("race-etag-{i}")))),

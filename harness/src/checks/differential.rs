@@ -70,7 +70,7 @@ pub const CHECKS: &[Check] = &[Check {
 }];
 
 /// splitmix64, to spread a 64-bit seed over the 32 bytes ChaCha wants.
-fn splitmix(state: &mut u64) -> u64 {
+pub(crate) fn splitmix(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
     let mut z = *state;
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);

@@ -296,7 +296,10 @@ async fn filter_sees_latest_value(ctx: &Ctx) -> Outcome {
             }
             Ok(Outcome::check(
                 wrong.is_empty(),
-                format!("right after the PATCH, the filters see the new values: {} and nothing by the old name", user.id),
+                format!(
+                    "right after the PATCH, the filters see the new values: {} and nothing by the old name",
+                    user.id
+                ),
                 wrong.join("; "),
             ))
         }
@@ -308,9 +311,9 @@ async fn filter_sees_latest_value(ctx: &Ctx) -> Outcome {
 async fn sorted_page(ctx: &Ctx, marker: &str, start: usize) -> Result<(Vec<String>, u64), Outcome> {
     let path = ctx.run.path(Kind::User).to_owned();
     let req = ScimRequest::get(&path)
-        .query("filter", &format!("userName sw \"{marker}\""))
+        .query("filter", format!("userName sw \"{marker}\""))
         .query("sortBy", "userName")
-        .query("startIndex", &start.to_string())
+        .query("startIndex", start.to_string())
         .query("count", "2");
     let r = ctx.send(req).await?;
     super::support::status(&r, 200, &format!("GET {path} (page at {start})"))?;

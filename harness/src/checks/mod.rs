@@ -8,6 +8,10 @@ mod concurrency;
 mod crud;
 mod differential;
 mod differential_patch;
+mod differential_state;
+
+pub use concurrency::DEFAULT_RACE_WIDTH;
+pub use differential_state::DEFAULT_BUDGET as DEFAULT_STATE_BUDGET;
 mod lifecycle;
 mod profile_support;
 mod queries;
@@ -94,6 +98,7 @@ pub fn sections() -> Vec<(&'static str, &'static [Check])> {
         (profile_okta_groups::SECTION, profile_okta_groups::CHECKS),
         (differential::SECTION, differential::CHECKS),
         (differential_patch::SECTION, differential_patch::CHECKS),
+        (differential_state::SECTION, differential_state::CHECKS),
         (concurrency::SECTION, concurrency::CHECKS),
         (lifecycle::SECTION, lifecycle::CHECKS),
     ]

@@ -7,6 +7,7 @@ mod profiles;
 mod quirks;
 mod registry;
 mod safety;
+mod state;
 
 use scimlab_harness::check::Check;
 use scimlab_harness::{Profile, RunOptions};
@@ -35,8 +36,13 @@ pub async fn start_sp(faults: &[&str]) -> (String, Arc<dyn Store>) {
 
 /// Runs `checks` against `base` with every profile selected.
 pub async fn run_checks(base: &str, checks: &[&Check]) -> RunReport {
+    run_seeded(base, checks, 42).await
+}
+
+/// [`run_checks`] with the run's seed.
+pub async fn run_seeded(base: &str, checks: &[&Check], seed: u64) -> RunReport {
     let client =
         ScimClient::new(base, Credential::Bearer("pair-token".into()), ClientOptions::default()).expect("client");
-    let options = RunOptions { profiles: Profile::ALL.to_vec(), seed: 42, ..RunOptions::default() };
+    let options = RunOptions { profiles: Profile::ALL.to_vec(), seed, ..RunOptions::default() };
     scimlab_harness::run(client, checks, &options, &mut []).await.expect("the run completes")
 }
