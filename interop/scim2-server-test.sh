@@ -25,6 +25,7 @@ KNOWN=(
     "fail rfc7643/2.2/required-empty-username-400"
     "fail rfc7644/3.9/attributes-on-create"
     "warn rfc7643/4.2/deleted-user-leaves-groups"
+    "warn lifecycle/delete/leaves-every-group"
     "warn rfc7643/4.2/user-groups-lists-membership"
     "warn rfc7644/3.4.2.3/sort-order-any-case"
     "warn rfc7644/3.5.2/errors-name-scim-type"
