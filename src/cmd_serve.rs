@@ -215,14 +215,14 @@ fn check_public_url(url: &str) -> Result<(), Failure> {
 /// `--fault list`: every fault and deviation with its one-line description.
 fn fault_list() -> String {
     use scimlab_mock_sp::faults::{Deviation, TRANSPORT_FAULTS};
-    let width = TRANSPORT_FAULTS.iter().map(|(s, _)| s.len()).chain(Deviation::ALL.iter().map(|d| d.name().len()));
+    let width = TRANSPORT_FAULTS.iter().map(|(s, _)| s.len()).chain(Deviation::all().map(|d| d.name().len()));
     let width = width.max().unwrap_or(0);
     let mut out = String::from("transport faults (shares add up to 100% at most):\n");
     for (spec, what) in TRANSPORT_FAULTS {
         out.push_str(&format!("  {spec:width$}  {what}\n"));
     }
     out.push_str("deviations (each breaks one rule on purpose):\n");
-    for d in Deviation::ALL {
+    for d in Deviation::all() {
         out.push_str(&format!("  {:width$}  {}\n", d.name(), d.description()));
     }
     out

@@ -10,7 +10,8 @@
 //! `maxOperations` and `maxPayloadSize` the ServiceProviderConfig publishes) are enforced with 413 before anything
 //! runs.
 
-use crate::faults::Deviation;
+use crate::faults::http::Http;
+use crate::faults::write::{self, Write};
 use crate::http::{ScimResult, check_content_type, method_not_allowed, scim_json};
 use crate::resources::{self, OpResult, base_url};
 use crate::state::{AppState, Shared};
@@ -31,7 +32,7 @@ pub async fn bulk(State(app): State<AppState>, req: Request) -> Response {
     if req.method() != Method::POST {
         return method_not_allowed("POST");
     }
-    if app.shared().faults.has(Deviation::BulkUnsupported) {
+    if app.shared().faults.has(Write::BulkUnsupported) {
         return crate::http::error_response(&ScimError::new(501, "/Bulk is not implemented by this server"));
     }
     let (parts, body) = req.into_parts();
@@ -45,12 +46,12 @@ pub async fn bulk(State(app): State<AppState>, req: Request) -> Response {
                 format!("the bulk request is over the maxPayloadSize ({limit} bytes; RFC 7644 section 3.7.4)"),
             )
         };
-        let read_limit = crate::write_faults::bulk_read_limit(st, limit);
+        let read_limit = write::bulk_read_limit(st, limit);
         let bytes = axum::body::to_bytes(body, read_limit).await.map_err(too_large)?;
         crate::http::not_empty(&bytes)?;
         // The limits are checked on the count, before any operation is read, so an oversized request is refused
         // without the work.
-        let enforced = crate::write_faults::bulk_limits_enforced(st);
+        let enforced = write::bulk_limits_enforced(st);
         let admit = |count| match enforced {
             true => check_limits(count, bytes.len(), st.config.max_bulk_operations, limit),
             false => Ok(()),
@@ -77,7 +78,7 @@ pub fn run(st: &Shared, req: &BulkRequest, headers: &HeaderMap) -> Result<BulkRe
 /// [`run`], taking the request, so that each operation's data moves into the resource it creates or changes
 /// instead of being copied (the /Bulk endpoint's path: a request of 100 creates carries 100 user bodies).
 pub fn run_owned(st: &Shared, mut req: BulkRequest, headers: &HeaderMap) -> Result<BulkResponse, ScimError> {
-    let ignore_refs = st.faults.has(Deviation::BulkIgnoresBulkId);
+    let ignore_refs = st.faults.has(Write::BulkIgnoresBulkId);
     let plan = if ignore_refs {
         BulkPlan { steps: (0..req.operations.len()).map(|op| BulkStep::Run { op, data: None }).collect() }
     } else {
@@ -104,7 +105,7 @@ pub fn run_owned(st: &Shared, mut req: BulkRequest, headers: &HeaderMap) -> Resu
         ignore_refs,
     };
     for step in &plan.steps {
-        if should_stop(run.errors, crate::write_faults::fail_on_errors(st, req.fail_on_errors)) {
+        if should_stop(run.errors, write::fail_on_errors(st, req.fail_on_errors)) {
             break;
         }
         match step {
@@ -138,7 +139,7 @@ struct Run<'a> {
 
 impl Run<'_> {
     fn fail(&mut self, op: usize, location: Option<String>, error: ScimError) {
-        let error = match self.st.faults.has(Deviation::NoScimType) {
+        let error = match self.st.faults.has(Http::NoScimType) {
             true => ScimError { scim_type: None, ..error },
             false => error,
         };
@@ -165,7 +166,7 @@ impl Run<'_> {
         if let Some(host) = &self.host {
             h.insert(header::HOST, host.clone());
         }
-        let version = version.filter(|_| !self.st.faults.has(Deviation::IfMatchIgnored));
+        let version = version.filter(|_| !self.st.faults.has(Http::IfMatchIgnored));
         if let Some(v) = version.and_then(|v| HeaderValue::from_str(v).ok()) {
             h.insert(header::IF_MATCH, v);
         }
@@ -204,7 +205,7 @@ impl Run<'_> {
                     self.ids.insert(b.clone(), r.id.clone());
                 }
                 let mut done = succeeded(op, r, location);
-                if self.st.faults.has(Deviation::BulkNoLocation) {
+                if self.st.faults.has(Write::BulkNoLocation) {
                     done.location = None;
                 }
                 self.results[i] = Some(done);

@@ -5,7 +5,8 @@
 //! SHOULD be answered with 403, which we do.
 
 use crate::config::Auth;
-use crate::faults::Deviation;
+use crate::faults::discovery::{Discovery, announced, published_endpoint};
+use crate::faults::resource::Resource;
 use crate::http::{error_response, method_not_allowed, query_pairs, scim_json};
 use crate::resources::base_url;
 use crate::state::{AppState, Shared};
@@ -19,15 +20,15 @@ use serde_json::{Value, json};
 
 /// Refuses non-GET methods and `filter` (403, RFC 7644 section 4), unless `discovery-writable` /
 /// `discovery-filter-accepted`; answers 404 when the endpoint's `missing` deviation is on.
-fn guard(st: &Shared, req: &Request, missing: Option<Deviation>) -> Result<(), Box<Response>> {
+fn guard(st: &Shared, req: &Request, missing: Option<Discovery>) -> Result<(), Box<Response>> {
     if missing.is_some_and(|d| st.faults.has(d)) {
         return Err(Box::new(error_response(&ScimError::not_found(format!("no endpoint {}", req.uri().path())))));
     }
-    if req.method() != Method::GET && !st.faults.has(Deviation::DiscoveryWritable) {
+    if req.method() != Method::GET && !st.faults.has(Discovery::DiscoveryWritable) {
         return Err(Box::new(method_not_allowed("GET")));
     }
     let filtered = query_pairs(req.uri().query()).iter().any(|(k, _)| k.eq_ignore_ascii_case("filter"));
-    if filtered && !st.faults.has(Deviation::DiscoveryFilterAccepted) {
+    if filtered && !st.faults.has(Discovery::DiscoveryFilterAccepted) {
         return Err(Box::new(error_response(&ScimError::new(
             403,
             "filtering is not supported on discovery endpoints",
@@ -36,7 +37,8 @@ fn guard(st: &Shared, req: &Request, missing: Option<Deviation>) -> Result<(), B
     Ok(())
 }
 
-/// The ServiceProviderConfig this server tells the truth with (RFC 7643 section 5).
+/// The ServiceProviderConfig this server tells the truth with (RFC 7643 section 5), unless a deviation makes it
+/// lie ([`announced`]).
 pub fn service_provider_config(st: &Shared) -> ServiceProviderConfig {
     let schemes = match &st.config.auth {
         Auth::None => Vec::new(),
@@ -57,38 +59,32 @@ pub fn service_provider_config(st: &Shared) -> ServiceProviderConfig {
             primary: Some(true),
         }],
     };
-    // `spc-lies`: announce bulk limits ten times those the /Bulk endpoint enforces.
-    let lie = if st.faults.has(crate::faults::Deviation::SpcLies) { 10 } else { 1 };
-    ServiceProviderConfig {
+    let truth = ServiceProviderConfig {
         documentation_uri: Some("https://example.invalid/scimlab/mock-sp".into()),
         patch: Supported { supported: true },
         bulk: BulkConfig {
             supported: true,
-            max_operations: st.config.max_bulk_operations as u64 * lie,
-            max_payload_size: st.config.max_payload_bytes as u64 * lie,
+            max_operations: st.config.max_bulk_operations as u64,
+            max_payload_size: st.config.max_payload_bytes as u64,
         },
-        // `spc-max-results-lies`: announce a page size of 2 while pages hold up to max_results.
-        // `filter-unsupported-working`: announce no filter support while every filter works.
-        filter: FilterConfig {
-            supported: !st.faults.has(Deviation::FilterUnsupportedWorking),
-            max_results: if st.faults.has(Deviation::SpcMaxResultsLies) { 2 } else { st.config.max_results as u64 },
-        },
+        filter: FilterConfig { supported: true, max_results: st.config.max_results as u64 },
         change_password: Supported { supported: true },
         sort: Supported { supported: true },
         etag: Supported { supported: true },
         authentication_schemes: schemes,
         ..ServiceProviderConfig::default()
-    }
+    };
+    announced(&st.faults, truth)
 }
 
 /// `GET /ServiceProviderConfig`.
 pub async fn spc(State(st): State<AppState>, req: Request) -> Response {
     let st = st.shared();
-    if let Err(r) = guard(st, &req, Some(Deviation::SpcMissing)) {
+    if let Err(r) = guard(st, &req, Some(Discovery::SpcMissing)) {
         return *r;
     }
     let mut body = service_provider_config(st).to_resource_json(&base_url(st, req.headers()));
-    if let Some(o) = body.as_object_mut().filter(|_| st.faults.has(Deviation::SpcIncomplete)) {
+    if let Some(o) = body.as_object_mut().filter(|_| st.faults.has(Discovery::SpcIncomplete)) {
         o.remove("etag");
     }
     scim_json(StatusCode::OK, &body)
@@ -108,7 +104,7 @@ fn list_response(resources: Vec<Value>) -> Value {
 /// `GET /ResourceTypes`.
 pub async fn resource_types(State(st): State<AppState>, req: Request) -> Response {
     let st = st.shared();
-    if let Err(r) = guard(st, &req, Some(Deviation::ResourceTypesMissing)) {
+    if let Err(r) = guard(st, &req, Some(Discovery::ResourceTypesMissing)) {
         return *r;
     }
     let b = base_url(st, req.headers());
@@ -118,17 +114,11 @@ pub async fn resource_types(State(st): State<AppState>, req: Request) -> Respons
 
 /// A ResourceType as served. RFC 7643 section 6 makes `endpoint` relative to the base URL (`/Users`); the
 /// `endpoint-absolute-url` and `endpoint-absolute-path` deviations publish the forms some servers use instead
-/// (`http://host/scim/v2/Users`, `/scim/v2/Users`), which clients must still resolve to `{base}/Users`.
+/// ([`published_endpoint`]).
 fn resource_type_json(st: &Shared, rt: &ResourceType, base: &str) -> Value {
     let mut json = rt.to_resource_json(base);
     let relative = format!("/{}", rt.endpoint.trim_start_matches('/'));
-    let published = if st.faults.has(Deviation::EndpointAbsoluteUrl) {
-        Some(format!("{}{relative}", base.trim_end_matches('/')))
-    } else if st.faults.has(Deviation::EndpointAbsolutePath) {
-        Some(format!("{}{relative}", st.config.base_path.trim_end_matches('/')))
-    } else {
-        None
-    };
+    let published = published_endpoint(&st.faults, base, &st.config.base_path, &relative);
     if let (Some(p), Some(o)) = (published, json.as_object_mut()) {
         o.insert("endpoint".to_owned(), Value::String(p));
     }
@@ -138,7 +128,7 @@ fn resource_type_json(st: &Shared, rt: &ResourceType, base: &str) -> Value {
 /// `GET /ResourceTypes/{name}`: 404 for an unknown type.
 pub async fn resource_type(State(st): State<AppState>, Path(name): Path<String>, req: Request) -> Response {
     let st = st.shared();
-    if let Err(r) = guard(st, &req, Some(Deviation::ResourceTypesMissing)) {
+    if let Err(r) = guard(st, &req, Some(Discovery::ResourceTypesMissing)) {
         return *r;
     }
     let found = st.registry.resource_types().iter().find(|rt| {
@@ -146,7 +136,7 @@ pub async fn resource_type(State(st): State<AppState>, Path(name): Path<String>,
     });
     match found {
         Some(rt) => scim_json(StatusCode::OK, &resource_type_json(st, rt, &base_url(st, req.headers()))),
-        None if st.faults.has(Deviation::NotFound200) => scim_json(StatusCode::OK, &json!({})),
+        None if st.faults.has(Resource::NotFound200) => scim_json(StatusCode::OK, &json!({})),
         None => error_response(&ScimError::not_found(format!("no resource type {name:?}"))),
     }
 }
@@ -154,7 +144,7 @@ pub async fn resource_type(State(st): State<AppState>, Path(name): Path<String>,
 /// `GET /Schemas`.
 pub async fn schemas(State(st): State<AppState>, req: Request) -> Response {
     let st = st.shared();
-    if let Err(r) = guard(st, &req, Some(Deviation::SchemasMissing)) {
+    if let Err(r) = guard(st, &req, Some(Discovery::SchemasMissing)) {
         return *r;
     }
     let b = base_url(st, req.headers());
@@ -165,12 +155,12 @@ pub async fn schemas(State(st): State<AppState>, req: Request) -> Response {
 /// `GET /Schemas/{urn}`: 404 for an unknown schema.
 pub async fn schema(State(st): State<AppState>, Path(urn): Path<String>, req: Request) -> Response {
     let st = st.shared();
-    if let Err(r) = guard(st, &req, Some(Deviation::SchemasMissing)) {
+    if let Err(r) = guard(st, &req, Some(Discovery::SchemasMissing)) {
         return *r;
     }
     match st.registry.schema(&urn) {
         Some(s) => scim_json(StatusCode::OK, &s.to_resource_json(&base_url(st, req.headers()))),
-        None if st.faults.has(Deviation::NotFound200) => scim_json(StatusCode::OK, &json!({})),
+        None if st.faults.has(Resource::NotFound200) => scim_json(StatusCode::OK, &json!({})),
         None => error_response(&ScimError::not_found(format!("no schema {urn:?}"))),
     }
 }

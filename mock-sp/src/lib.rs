@@ -9,25 +9,20 @@ pub mod auth;
 pub mod bulk;
 pub mod config;
 pub mod control;
+pub mod dice;
 pub mod discovery;
 pub mod faults;
 pub mod guard;
 pub mod http;
-pub mod lifecycle_faults;
 pub mod list;
 pub mod prefilter;
-pub mod profile_faults;
-pub mod query_faults;
-pub mod race_faults;
 pub mod recorder;
 pub mod render;
-pub mod resource_faults;
 pub mod resources;
 pub mod serve;
 pub mod state;
 pub mod store;
 pub mod verify;
-pub mod write_faults;
 
 pub use config::{Auth, ServerConfig};
 pub use state::AppState;
@@ -69,12 +64,12 @@ pub fn router(state: AppState) -> Router {
 
 /// Every request must carry the configured credential (RFC 7644 section 2); 401 with a SCIM Error otherwise.
 async fn authenticate(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    if st.shared().faults.has(faults::Deviation::AuthIgnored) {
+    if faults::http::auth_ignored(st.shared()) {
         return next.run(req).await;
     }
     match st.shared().auth.check(req.headers()) {
         Ok(()) => next.run(req).await,
-        Err(resp) => resource_faults::unchallenged(st.shared(), *resp),
+        Err(resp) => faults::http::unchallenged(st.shared(), *resp),
     }
 }
 

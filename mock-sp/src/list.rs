@@ -5,7 +5,9 @@
 //! of an `and`, is answered from the store's index, which is what IdP lookups before a create need to be fast;
 //! every other filter evaluates the protocol crate's compiled [`Matcher`] over the collection.
 
-use crate::faults::Deviation;
+use crate::faults::lifecycle::{self, Lifecycle};
+use crate::faults::resource::{self, Resource};
+use crate::faults::{profile, query};
 use crate::http::{ScimResult, check_content_type, error_response, method_not_allowed, parse_body, scim_json};
 use crate::render::project;
 use crate::resources::read_body;
@@ -42,7 +44,7 @@ pub async fn search_endpoint(State(st): State<AppState>, Path(endpoint): Path<St
     if req.method() != Method::POST {
         return method_not_allowed("POST");
     }
-    if let Err(e) = crate::query_faults::search_supported(st) {
+    if let Err(e) = query::search_supported(st) {
         return error_response(&e);
     }
     let result = async { run(st, &[kind], &search_body(st, req).await?) }.await;
@@ -55,7 +57,7 @@ pub async fn search_root(State(st): State<AppState>, req: Request) -> Response {
     if req.method() != Method::POST {
         return method_not_allowed("POST");
     }
-    if let Err(e) = crate::query_faults::search_supported(st) {
+    if let Err(e) = query::search_supported(st) {
         return error_response(&e);
     }
     let result = async { run(st, &Kind::ALL, &search_body(st, req).await?) }.await;
@@ -74,33 +76,33 @@ fn matching(st: &Shared, kind: Kind, filter: Option<&Filter>) -> Result<Vec<Reco
         return Ok(all);
     };
     let matcher = Matcher::compile(f, &view)?;
-    if crate::lifecycle_faults::filters_lag(st) {
+    if lifecycle::filters_lag(st) {
         let mut out = Vec::new();
         st.store.scan(kind, &mut |r| {
-            if matcher.matches(&crate::lifecycle_faults::as_filter_sees(st, r)) {
+            if matcher.matches(&lifecycle::as_filter_sees(st, r)) {
                 out.push(r.clone());
             }
             true
         })?;
         return Ok(out);
     }
-    if let Some((attr, value)) = indexed_eq(kind, f).filter(|_| crate::query_faults::uses_index(st)) {
+    if let Some((attr, value)) = indexed_eq(kind, f).filter(|_| query::uses_index(st)) {
         let candidates = match attr {
             None => st.store.get(kind, value)?.into_iter().collect(),
             Some(a) => st.store.find(kind, a, value)?,
         };
-        let exact = attr == Some(Indexed::UserName) && st.faults.has(Deviation::CaseSensitiveUserName);
-        let keep = |r: &Record| matcher.matches(&r.resource) && (!exact || crate::faults::user_name_is(r, value));
+        let exact = attr == Some(Indexed::UserName) && st.faults.has(Resource::CaseSensitiveUserName);
+        let keep = |r: &Record| matcher.matches(&r.resource) && (!exact || resource::user_name_is(r, value));
         return Ok(candidates.into_iter().filter(keep).collect());
     }
     // Resources whose text cannot hold the filter's literals are skipped unseen (crate::prefilter); a deviation
     // that folds case before matching gets no prefilter.
-    let need = match crate::query_faults::uses_index(st) {
+    let need = match query::uses_index(st) {
         true => crate::prefilter::needs(f, &view),
         false => crate::prefilter::Need::Any,
     };
     let mut texts = (!need.is_any()).then(|| st.texts.scan(st.store.count(kind).unwrap_or(0)));
-    let folds = st.faults.has(Deviation::FilterCaseExactIgnored);
+    let folds = st.faults.has(query::Query::FilterCaseExactIgnored);
     let mut out = Vec::new();
     // Chunks of records go through `Matcher::select`, which evaluates them 16 at a time with their memory reads
     // overlapped; a deviation that folds case first matches each folded copy on its own.
@@ -108,8 +110,7 @@ fn matching(st: &Shared, kind: Kind, filter: Option<&Filter>) -> Result<Vec<Reco
         let candidates = chunk.iter().copied().filter(|r| texts.as_mut().is_none_or(|t| t.holds(&need, r)));
         match folds {
             false => out.extend(matcher.select(candidates, |r| &r.resource).cloned()),
-            true => out
-                .extend(candidates.filter(|r| matcher.matches(&crate::query_faults::folded(st, &r.resource))).cloned()),
+            true => out.extend(candidates.filter(|r| matcher.matches(&query::folded(st, &r.resource))).cloned()),
         }
         true
     })?;
@@ -151,13 +152,13 @@ fn indexed_eq(kind: Kind, f: &Filter) -> Option<(Option<Indexed>, &str)> {
 /// Runs a query over one or more kinds and answers with a ListResponse.
 fn run(st: &Shared, kinds: &[Kind], q: &Query) -> Result<Response, ScimError> {
     let filter = match q.filter.as_deref() {
-        Some(text) => crate::query_faults::filter(st, &st.view(kinds[0]), text)?,
+        Some(text) => query::filter(st, &st.view(kinds[0]), text)?,
         None => None,
     };
-    let bent = crate::query_faults::query(st, q);
+    let bent = query::query(st, q);
     let q = &*bent;
     let mut page = q.page(Some(st.config.max_results))?;
-    if st.faults.has(Deviation::CountIgnored) {
+    if st.faults.has(query::Query::CountIgnored) {
         page.count = Some(st.config.max_results);
     }
     let mut hits: Vec<(Kind, Record)> = Vec::new();
@@ -165,14 +166,14 @@ fn run(st: &Shared, kinds: &[Kind], q: &Query) -> Result<Response, ScimError> {
         hits.extend(matching(st, kind, filter.as_ref())?.into_iter().map(|r| (kind, r)));
     }
     // Sorting across kinds uses the first kind's schema; a cross-type sortBy is rare and still total.
-    let spec = q.sort(&st.view(kinds[0]))?.map(|s| crate::query_faults::sort(st, s));
-    if let Some(spec) = spec.filter(|_| !st.faults.has(Deviation::SortIgnored)) {
+    let spec = q.sort(&st.view(kinds[0]))?.map(|s| query::sort(st, s));
+    if let Some(spec) = spec.filter(|_| !st.faults.has(query::Query::SortIgnored)) {
         let compare = |(_, a): &(Kind, Record), (_, b): &(Kind, Record)| spec.compare(&a.resource, &b.resource);
-        match st.faults.has(Deviation::SortWithinPage) {
+        match st.faults.has(Lifecycle::SortWithinPage) {
             false => hits.sort_by(compare),
             true => {
                 let range = page.range(hits.len());
-                crate::lifecycle_faults::sort_within_page(&mut hits, range, |(_, r)| r.version, compare);
+                lifecycle::sort_within_page(&mut hits, range, |(_, r)| r.version, compare);
             }
         }
     }
@@ -180,27 +181,27 @@ fn run(st: &Shared, kinds: &[Kind], q: &Query) -> Result<Response, ScimError> {
     if let Some(c) = page.count.filter(|&c| st.config.vary && c > 1) {
         page.count = Some(st.dice.usize(1..=c));
     }
-    hits.retain(|(_, r)| !crate::profile_faults::hides(st, r));
+    hits.retain(|(_, r)| !profile::hides(st, r));
     let total = hits.len();
-    if total == 0 && q.filter.is_some() && st.faults.has(Deviation::EmptyList404) {
+    if total == 0 && q.filter.is_some() && st.faults.has(query::Query::EmptyList404) {
         return Err(ScimError::not_found("no resource matches the filter"));
     }
-    let range = match st.faults.has(Deviation::StartIndexZeroBased) {
+    let range = match st.faults.has(query::Query::StartIndexZeroBased) {
         true => Page { start_index: page.start_index.saturating_add(1), ..page }.range(total),
         false => page.range(total),
     };
     let mut resources = Vec::with_capacity(range.len());
     for (kind, record) in &hits[range] {
         let view = st.view(*kind);
-        let ignored = st.faults.has(Deviation::AttributesIgnored);
+        let ignored = st.faults.has(query::Query::AttributesIgnored);
         let projection = if ignored { Projection::default_for(&view) } else { q.projection(&view)? };
         let mut shown = project(st, *kind, record, &projection)?;
-        crate::faults::present(st, record, &mut shown);
-        crate::query_faults::drop_always(st, q.attributes.as_deref(), q.excluded_attributes.as_deref(), &mut shown);
+        resource::present(st, record, &mut shown);
+        query::drop_always(st, q.attributes.as_deref(), q.excluded_attributes.as_deref(), &mut shown);
         resources.push(shown);
     }
     let list = ListResponse::new(total, page.start_index, resources);
-    Ok(scim_json(StatusCode::OK, &crate::query_faults::list_json(st, &list, &page)))
+    Ok(scim_json(StatusCode::OK, &query::list_json(st, &list, &page)))
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ pub fn render(st: &Shared, kind: Kind, record: &Record) -> Result<Value, ScimErr
 
 /// A User's derived `groups` (RFC 7643 section 4.1.2), `None` for a Group or a User in no group.
 fn user_groups(st: &Shared, kind: Kind, record: &Record) -> Result<Option<Value>, ScimError> {
-    if kind != Kind::User || crate::resource_faults::hides_user_groups(st) {
+    if kind != Kind::User || crate::faults::resource::hides_user_groups(st) {
         return Ok(None);
     }
     let groups = st.store.groups_of(&record.id)?;

@@ -3,7 +3,11 @@
 //! Each handler reads the raw request so that every failure, a malformed body, an oversized one, a wrong media
 //! type, becomes a SCIM Error with the right status and scimType instead of a framework's plain-text rejection.
 
-use crate::faults::{Deviation, etag_shown};
+use crate::faults::profile::{self, Profile};
+use crate::faults::query::{self, Query};
+use crate::faults::resource::{self, Resource, etag_shown};
+use crate::faults::write::{self, Write};
+use crate::faults::{lifecycle, race};
 use crate::http::{ScimResult, check_content_type, error_response, etag_listed, parse_body, query_pairs, scim_json};
 use crate::render::{project_one, render};
 use crate::state::{AppState, Shared};
@@ -49,17 +53,17 @@ pub async fn collection(State(st): State<AppState>, Path(endpoint): Path<String>
             let (parts, body) = req.into_parts();
             let result = async {
                 check_content_type(&parts.headers)?;
-                crate::resource_faults::refuse_plain_json(st, &parts.headers)?;
+                resource::refuse_plain_json(st, &parts.headers)?;
                 let bytes = read_body(st, body).await?;
                 let value = parse_body(&bytes)?;
                 let pairs = query_pairs(parts.uri.query());
-                let raced = crate::race_faults::looked_up_free(st, kind, &value).await;
+                let raced = race::looked_up_free(st, kind, &value).await;
                 create_with(st, kind, value, &parts.headers, &pairs, true, raced)
             }
             .await;
             ScimResult(result.map(IntoResponse::into_response)).into_response()
         }
-        _ => crate::resource_faults::not_allowed(st, "GET, POST"),
+        _ => resource::not_allowed(st, "GET, POST"),
     }
 }
 
@@ -78,7 +82,7 @@ pub async fn item(State(st): State<AppState>, Path((endpoint, id)): Path<(String
         Method::PUT | Method::PATCH => {
             let body = async {
                 check_content_type(&parts.headers)?;
-                crate::resource_faults::refuse_plain_json(st, &parts.headers)?;
+                resource::refuse_plain_json(st, &parts.headers)?;
                 let bytes = read_body(st, body).await?;
                 parse_body(&bytes)
             }
@@ -86,16 +90,16 @@ pub async fn item(State(st): State<AppState>, Path((endpoint, id)): Path<(String
             match body {
                 Ok(value) if parts.method == Method::PUT => replace(st, kind, &id, value, &parts.headers, &pairs),
                 Ok(value) => {
-                    let stale = crate::race_faults::stale_read(st, kind, &id).await;
+                    let stale = race::stale_read(st, kind, &id).await;
                     patch_from(st, kind, &id, &value, &parts.headers, &pairs, stale)
                 }
                 Err(e) => Err(e),
             }
         }
-        _ => return crate::resource_faults::not_allowed(st, "GET, PUT, PATCH, DELETE"),
+        _ => return resource::not_allowed(st, "GET, PUT, PATCH, DELETE"),
     };
     let result = match result {
-        Err(e) if e.status == 404 && st.faults.has(Deviation::NotFound200) => Ok(OpResult::empty_object(&id)),
+        Err(e) if e.status == 404 && st.faults.has(Resource::NotFound200) => Ok(OpResult::empty_object(&id)),
         r => r,
     };
     ScimResult(result.map(IntoResponse::into_response)).into_response()
@@ -149,15 +153,15 @@ impl IntoResponse for OpResult {
 }
 
 /// A record as a response shows it: projected per the query (unless `attributes-ignored`), then finished by
-/// [`crate::faults::present`] (`meta.version`, `password-returned`).
+/// [`resource::present`] (`meta.version`, `password-returned`).
 fn shown(st: &Shared, kind: Kind, record: &Record, pairs: &[(String, String)]) -> Result<Value, ScimError> {
-    let pairs = if st.faults.has(Deviation::AttributesIgnored) { &[][..] } else { pairs };
-    let bent = crate::query_faults::pairs(st, pairs);
+    let pairs = if st.faults.has(Query::AttributesIgnored) { &[][..] } else { pairs };
+    let bent = query::pairs(st, pairs);
     let pairs = &*bent;
     let mut body = project_one(st, kind, record, pairs)?;
-    crate::faults::present(st, record, &mut body);
+    resource::present(st, record, &mut body);
     let param = |n: &str| pairs.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.as_str());
-    crate::query_faults::drop_always(st, param("attributes"), param("excludedAttributes"), &mut body);
+    query::drop_always(st, param("attributes"), param("excludedAttributes"), &mut body);
     Ok(body)
 }
 
@@ -211,16 +215,16 @@ pub(crate) fn create_with(
     raced: bool,
 ) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
-    crate::profile_faults::refuse_read_only(st, &body, &view)?;
-    crate::profile_faults::lowercase_values(st, &mut body);
+    profile::refuse_read_only(st, &body, &view)?;
+    profile::lowercase_values(st, &mut body);
     crate::http::drop_dataless(&mut body, &view);
-    crate::resource_faults::refuse_miscased_names(st, &body, &view)?;
-    validate::check_resource(&body, &view, Mode::Create).map_err(|e| crate::resource_faults::schema_error(st, e))?;
-    if !crate::resource_faults::keeps_read_only(st) {
+    resource::refuse_miscased_names(st, &body, &view)?;
+    validate::check_resource(&body, &view, Mode::Create).map_err(|e| resource::schema_error(st, e))?;
+    if !resource::keeps_read_only(st) {
         validate::strip_read_only(&mut body, &view);
     }
-    crate::resource_faults::drop_extension(st, &mut body);
-    crate::lifecycle_faults::refuse_retired(st, kind, &body)?;
+    resource::drop_extension(st, &mut body);
+    lifecycle::refuse_retired(st, kind, &body)?;
     let id = st.new_id();
     let base = base_url(st, headers);
     let now = crate::store::now_rfc3339();
@@ -235,17 +239,18 @@ pub(crate) fn create_with(
     meta.insert("lastModified".into(), now.into());
     meta.insert("location".into(), location.as_str().into());
     obj.insert("meta".into(), Value::Object(meta));
-    let copy = (crate::faults::keeps_duplicates(st) || raced).then(|| body.clone());
-    let record = st.store.insert(kind, body).or_else(|e| {
-        if raced { crate::race_faults::lost_race(e, copy) } else { crate::faults::unstored_duplicate(st, e, copy) }
-    })?;
+    let copy = (resource::keeps_duplicates(st) || raced).then(|| body.clone());
+    let record = st
+        .store
+        .insert(kind, body)
+        .or_else(|e| if raced { race::lost_race(e, copy) } else { resource::unstored_duplicate(st, e, copy) })?;
     let shown = if want_body { Some(shown(st, kind, &record, pairs)?) } else { None };
     let mut result = OpResult::of(st, StatusCode::CREATED, &record, shown);
-    result.location = (!st.faults.has(Deviation::NoLocation)).then_some(location);
-    if st.faults.has(Deviation::Create200) {
+    result.location = (!st.faults.has(Resource::NoLocation)).then_some(location);
+    if st.faults.has(Resource::Create200) {
         result.status = StatusCode::OK;
     }
-    if st.faults.has(Deviation::CreateEmptyBody) {
+    if st.faults.has(Resource::CreateEmptyBody) {
         result.body = None;
     }
     Ok(result)
@@ -259,14 +264,14 @@ fn get(
     headers: &HeaderMap,
     pairs: &[(String, String)],
 ) -> Result<OpResult, ScimError> {
-    let record = st.store.get(kind, id)?.filter(|r| !crate::profile_faults::hides(st, r));
+    let record = st.store.get(kind, id)?.filter(|r| !profile::hides(st, r));
     let record = record.ok_or_else(|| ScimError::not_found(format!("{} {id:?} not found", kind.name())))?;
     let if_none_match = headers.get(header::IF_NONE_MATCH).and_then(|h| h.to_str().ok());
-    let honoured = !st.faults.has(Deviation::IfNoneMatchIgnored);
+    let honoured = !st.faults.has(Resource::IfNoneMatchIgnored);
     if honoured && if_none_match.is_some_and(|h| etag_listed(h, &crate::store::etag_of(record.version))) {
         return Ok(OpResult::of(st, StatusCode::NOT_MODIFIED, &record, None));
     }
-    let body = crate::resource_faults::read_body(st, shown(st, kind, &record, pairs)?);
+    let body = resource::read_body(st, shown(st, kind, &record, pairs)?);
     Ok(OpResult::of(st, StatusCode::OK, &record, Some(body)))
 }
 
@@ -281,25 +286,25 @@ pub(crate) fn replace(
     pairs: &[(String, String)],
 ) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
-    crate::profile_faults::refuse_read_only(st, &body, &view)?;
+    profile::refuse_read_only(st, &body, &view)?;
     crate::http::drop_dataless(&mut body, &view);
-    crate::resource_faults::refuse_miscased_names(st, &body, &view)?;
-    validate::check_resource(&body, &view, Mode::Replace).map_err(|e| crate::resource_faults::schema_error(st, e))?;
-    let keep = crate::resource_faults::keeps_read_only(st);
+    resource::refuse_miscased_names(st, &body, &view)?;
+    validate::check_resource(&body, &view, Mode::Replace).map_err(|e| resource::schema_error(st, e))?;
+    let keep = resource::keeps_read_only(st);
     if let Some(given) = body.get("id").and_then(Value::as_str).filter(|given| *given != id && !keep) {
         return Err(ScimError::mutability(format!("id is readOnly: the body says {given:?}, the URL {id:?}")));
     }
     if !keep {
         validate::strip_read_only(&mut body, &view);
     }
-    if crate::resource_faults::put_is_noop(st) {
+    if resource::put_is_noop(st) {
         return get(st, kind, id, &HeaderMap::new(), pairs);
     }
-    crate::lifecycle_faults::before_write(st, kind, id);
+    lifecycle::before_write(st, kind, id);
     let record = st.store.update(kind, id, &mut |old| {
         check_if_match(headers, old)?;
         validate::immutable_violations(old, &body, &view)?;
-        let merge = st.faults.has(Deviation::PutIgnoresOmitted);
+        let merge = st.faults.has(Resource::PutIgnoresOmitted);
         let mut out = if merge { old.as_object().cloned().unwrap_or_default() } else { Map::new() };
         out.insert("id".into(), Value::String(id.to_owned()));
         if let Value::Object(b) = body.clone() {
@@ -343,18 +348,18 @@ fn patch_from(
     stale: Option<Record>,
 ) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
-    let opts = st.faults.patch_options(st.config.patch);
+    let opts = write::patch_options(&st.faults, st.config.patch);
     check_operation_count(st, body)?;
     let (mut req, _) = PatchRequest::from_json(body, &opts)?;
-    crate::faults::refuse_filtered_member_removal(st, &req)?;
-    if st.faults.has(Deviation::PatchNoop) {
+    write::refuse_filtered_member_removal(st, &req)?;
+    if st.faults.has(Write::PatchNoop) {
         return get(st, kind, id, &HeaderMap::new(), pairs);
     }
-    crate::write_faults::bend_patch(st, &view, &mut req);
-    crate::lifecycle_faults::before_write(st, kind, id);
+    write::bend_patch(st, &view, &mut req);
+    lifecycle::before_write(st, kind, id);
     let mut late = None;
     let record = match patch_and_commit(st, kind, id, &req, &view, &opts, headers, &mut late, stale) {
-        Err(e) if crate::write_faults::swallows_no_target(st, &e, &req) => {
+        Err(e) if write::swallows_no_target(st, &e, &req) => {
             return get(st, kind, id, &HeaderMap::new(), pairs);
         }
         r => r?,
@@ -363,7 +368,7 @@ fn patch_from(
         return Err(e);
     }
     let asked_for_attributes = pairs.iter().any(|(k, _)| k.eq_ignore_ascii_case("attributes"));
-    if st.faults.has(Deviation::Patch204) || (st.config.vary && !asked_for_attributes && st.dice.bool()) {
+    if st.faults.has(Profile::Patch204) || (st.config.vary && !asked_for_attributes && st.dice.bool()) {
         return Ok(OpResult::of(st, StatusCode::NO_CONTENT, &record, None));
     }
     Ok(OpResult::of(st, StatusCode::OK, &record, Some(shown(st, kind, &record, pairs)?)))
@@ -437,10 +442,10 @@ fn patch_and_commit(
         check_if_match(headers, old)?;
         check_work(st, old, req)?;
         let mut new = old.clone();
-        crate::write_faults::apply_patch(st, &mut new, req, view, opts, late)?;
-        crate::lifecycle_faults::drop_untouched_extension(st, req, &mut new);
+        write::apply_patch(st, &mut new, req, view, opts, late)?;
+        lifecycle::drop_untouched_extension(st, req, &mut new);
         check_schemas(old, &new, view)?;
-        crate::lifecycle_faults::note_patched_members(st, kind, id, old, &new);
+        lifecycle::note_patched_members(st, kind, id, old, &new);
         Ok(new)
     };
     if let Some(stale) = stale {
@@ -485,19 +490,19 @@ fn same_version(current: &Value, snapshot: &Value) -> bool {
 /// RFC 7644 section 3.6: DELETE answers 204; the resource is gone for good (404 afterwards). Deleting a User
 /// removes it from its Groups.
 pub(crate) fn delete(st: &Shared, kind: Kind, id: &str, headers: &HeaderMap) -> Result<OpResult, ScimError> {
-    if crate::resource_faults::delete_is_noop(st) && st.store.get(kind, id)?.is_some() {
+    if resource::delete_is_noop(st) && st.store.get(kind, id)?.is_some() {
         let status = StatusCode::NO_CONTENT;
         return Ok(OpResult { status, id: id.to_owned(), body: None, location: None, version: None });
     }
     let mut gone = None;
     st.store.delete(kind, id, &mut |old| {
         check_if_match(headers, old)?;
-        crate::lifecycle_faults::retire(st, kind, old);
-        gone = st.faults.has(Deviation::Delete200).then(|| old.clone());
+        lifecycle::retire(st, kind, old);
+        gone = st.faults.has(Resource::Delete200).then(|| old.clone());
         Ok(())
     })?;
     if kind == Kind::User {
-        crate::lifecycle_faults::keep_patched_members(st, id);
+        lifecycle::keep_patched_members(st, id);
     }
     let status = if gone.is_some() { StatusCode::OK } else { StatusCode::NO_CONTENT };
     Ok(OpResult { status, id: id.to_owned(), body: gone, location: None, version: None })

@@ -2,7 +2,8 @@
 
 use crate::auth::Authenticator;
 use crate::config::ServerConfig;
-use crate::faults::{Dice, Faults};
+use crate::dice::Dice;
+use crate::faults::Faults;
 use crate::store::{Kind, Store};
 use scimlab_protocol::SchemaRegistry;
 use scimlab_protocol::schema::ResourceView;

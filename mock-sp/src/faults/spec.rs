@@ -60,7 +60,7 @@ pub const TRANSPORT_FAULTS: &[(&str, &str)] = &[
 /// Every valid spec form, comma-separated.
 pub fn valid_faults() -> String {
     let transport = TRANSPORT_FAULTS.iter().map(|(s, _)| *s);
-    transport.chain(Deviation::ALL.iter().map(|d| d.name())).collect::<Vec<_>>().join(", ")
+    transport.chain(Deviation::all().map(Deviation::name)).collect::<Vec<_>>().join(", ")
 }
 
 impl FromStr for Fault {
@@ -71,7 +71,7 @@ impl FromStr for Fault {
         let s = spec.trim();
         let Some((key, value)) = s.split_once('=') else {
             return Deviation::from_name(s).map(Fault::Deviation).ok_or_else(|| {
-                let names = Deviation::ALL.iter().map(|d| d.name());
+                let names = Deviation::all().map(Deviation::name);
                 bad(format!("{s:?} is neither a KIND=VALUE fault nor a deviation name{}", did_you_mean(s, names)))
             });
         };
@@ -105,7 +105,7 @@ impl FromStr for Fault {
             Ok(code) if code == 429 || (500..=599).contains(&code) => code,
             Ok(code) => return Err(bad(format!("status {code} cannot be injected; use 429 or 500..599"))),
             Err(_) => {
-                let tuned = Deviation::ALL.iter().filter(|d| d.default_amount().is_some()).map(|d| d.name());
+                let tuned = Deviation::all().filter(|d| d.default_amount().is_some()).map(Deviation::name);
                 let kinds = ["latency", "drop"].into_iter().chain(tuned);
                 return Err(bad(format!("unknown fault kind {key:?}{}", did_you_mean(key, kinds))));
             }
@@ -190,6 +190,15 @@ pub fn parse_faults<S: AsRef<str>>(specs: &[S]) -> Result<Vec<Fault>, FaultSpecE
 }
 
 impl Fault {
+    /// The deviation this spec turns on, if it names one.
+    pub fn deviation(&self) -> Option<Deviation> {
+        match self {
+            Fault::Deviation(d) | Fault::Tuned(d, _) => Some(*d),
+            _ => None,
+        }
+    }
+
+    /// The share of requests a request-answering fault (429, 5xx, drop) takes.
     fn share(&self) -> Option<f64> {
         match self {
             Fault::Status { percent, .. } | Fault::Drop { percent } => Some(*percent),
@@ -201,6 +210,8 @@ impl Fault {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::faults::transport::Transport;
+    use crate::faults::write::Write;
 
     #[test]
     fn specs_parse_and_print() {
@@ -223,13 +234,13 @@ mod tests {
         );
         assert_eq!("503=0.5%".parse::<Fault>(), Ok(Fault::Status { status: 503, percent: 0.5, retry_after: None }));
         assert_eq!("drop=1%".parse::<Fault>(), Ok(Fault::Drop { percent: 1.0 }));
-        assert_eq!("Patch-Noop".parse::<Fault>(), Ok(Fault::Deviation(Deviation::PatchNoop)));
+        assert_eq!("Patch-Noop".parse::<Fault>(), Ok(Fault::Deviation(Write::PatchNoop.into())));
         let f: Fault = "data-loss=500".parse().expect("tuned");
-        assert_eq!((f.to_string(), f), ("data-loss=500".to_owned(), Fault::Tuned(Deviation::DataLoss, 500)));
-        assert_eq!("reset-under-load=2".parse::<Fault>(), Ok(Fault::Tuned(Deviation::ResetUnderLoad, 2)));
-        for d in Deviation::ALL {
-            assert_eq!(d.to_string().parse::<Fault>(), Ok(Fault::Deviation(*d)));
-            assert_eq!(Deviation::from_name(d.name()), Some(*d));
+        assert_eq!((f.to_string(), f), ("data-loss=500".to_owned(), Fault::Tuned(Transport::DataLoss.into(), 500)));
+        assert_eq!("reset-under-load=2".parse::<Fault>(), Ok(Fault::Tuned(Transport::ResetUnderLoad.into(), 2)));
+        for d in Deviation::all() {
+            assert_eq!(d.to_string().parse::<Fault>(), Ok(Fault::Deviation(d)));
+            assert_eq!(Deviation::from_name(d.name()), Some(d));
         }
     }
 

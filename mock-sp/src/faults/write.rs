@@ -3,11 +3,12 @@
 //! of those sections failing.
 //!
 //! Each function is the identity (or the correct behaviour) unless its deviation is on; [`crate::resources`]
-//! and [`crate::bulk`] call them at one point each. Every deviation breaks one rule: a PATCH request is rewritten
+//! and [`crate::bulk`] call them at one point each, and check the one-line deviations (`patch-noop`,
+//! `bulk-no-location`, ...) themselves. Every deviation breaks one rule: a PATCH request is rewritten
 //! into what a broken server makes of it, applied without its atomicity, or has `primary` put back after the
 //! applier settled it; /Bulk counts errors or limits the wrong way.
 
-use crate::faults::Deviation;
+use super::Faults;
 use crate::state::Shared;
 use scimlab_protocol::ScimError;
 use scimlab_protocol::ScimType;
@@ -15,13 +16,67 @@ use scimlab_protocol::patch::{self, PatchOpKind, PatchOperation, PatchOptions, P
 use scimlab_protocol::schema::{AttrType, ResourceView};
 use serde_json::Value;
 
+family! {
+    /// The deviations of PATCH and /Bulk.
+    pub enum Write {
+        /// PATCH changes nothing.
+        PatchNoop = "patch-noop": "PATCH answers 200 with the resource unchanged",
+        /// Capitalised PATCH ops refused.
+        OpsCaseSensitive = "ops-case-sensitive": "PATCH ops must be lowercase: Entra ID's \"Replace\" is refused",
+        /// "True"/"False" refused.
+        StringBooleansRefused = "string-booleans-refused": "PATCH values \"True\" / \"False\" are refused where a boolean belongs (Entra ID)",
+        /// Dotted keys refused.
+        DottedKeysRefused = "dotted-keys-refused": "path-less PATCH values with dotted keys (name.givenName) are refused (Entra ID)",
+        /// Filtered member removal fails.
+        MembersFilterRemoveUnsupported = "members-filter-remove-unsupported": "PATCH remove with a members[value eq \"...\"] path fails",
+        /// Value-list member removal fails.
+        MembersValueRemoveUnsupported = "members-value-remove-unsupported": "PATCH remove of members with a value list (Entra ID's removal) fails",
+        /// bulkId references not resolved.
+        BulkIgnoresBulkId = "bulk-ignores-bulkid": "/Bulk runs operations in request order without resolving bulkId references",
+        /// /Bulk missing though announced.
+        BulkUnsupported = "bulk-unsupported": "POST /Bulk answers 501 while the ServiceProviderConfig announces bulk.supported",
+        /// PATCH not atomic.
+        PatchNotAtomic = "patch-not-atomic": "PATCH applies operations one by one: those before a failing operation are kept",
+        /// PATCH add replaces multi-valued attributes.
+        PatchAddReplaces = "patch-add-replaces": "PATCH add to a multi-valued attribute replaces its values instead of adding to them",
+        /// primary not kept unique.
+        PatchPrimaryNotUnique = "patch-primary-not-unique": "PATCH setting primary true on a value leaves primary true on the value that had it",
+        /// No noTarget for a replace filter that matches nothing.
+        PatchNoTargetAccepted = "patch-no-target-accepted": "PATCH replace with a value filter that matches nothing answers 200, changing nothing, instead of 400 noTarget",
+        /// replace of a complex attribute drops what it does not name.
+        PatchReplaceClearsSiblings = "patch-replace-clears-siblings": "PATCH replace of a complex attribute (name) drops the sub-attributes the value leaves out",
+        /// failOnErrors ignored.
+        BulkFailOnErrorsIgnored = "bulk-fail-on-errors-ignored": "/Bulk runs every operation whatever failOnErrors says",
+        /// /Bulk stops at the first error.
+        BulkStopsAtFirstError = "bulk-stops-at-first-error": "/Bulk without failOnErrors stops at the first failed operation",
+        /// Bulk limits not enforced.
+        BulkNoLimit = "bulk-no-limit": "/Bulk enforces neither the maxOperations nor the maxPayloadSize it announces (no 413)",
+        /// No location in bulk results.
+        BulkNoLocation = "bulk-no-location": "BulkResponse results carry no location",
+    }
+}
+
+/// The PATCH leniencies the server accepts: `base`, less those a deviation refuses (`ops-case-sensitive`,
+/// `string-booleans-refused`, `dotted-keys-refused`, `members-value-remove-unsupported`, and the profile
+/// deviations of [`super::profile::patch_options`]).
+pub fn patch_options(f: &Faults, base: PatchOptions) -> PatchOptions {
+    let base = super::profile::patch_options(f, base);
+    PatchOptions {
+        op_any_case: base.op_any_case && !f.has(Write::OpsCaseSensitive),
+        string_booleans: base.string_booleans && !f.has(Write::StringBooleansRefused),
+        dotted_keys: base.dotted_keys && !f.has(Write::DottedKeysRefused),
+        remove_value_list: base.remove_value_list && !f.has(Write::MembersValueRemoveUnsupported),
+        ..base
+    }
+}
+
 /// `patch-add-replaces` and `patch-replace-clears-siblings`: rewrites a PATCH request into the broken server's
 /// reading of it. An `add` with a path naming a whole multi-valued attribute becomes a `replace` (its values
 /// are replaced instead of added to); a `replace` with a path naming a whole singular complex attribute is
 /// preceded by a `remove` of it (the sub-attributes the value leaves out are lost).
 pub fn bend_patch(st: &Shared, view: &ResourceView<'_>, req: &mut PatchRequest) {
     let (add_replaces, clears) =
-        (st.faults.has(Deviation::PatchAddReplaces), st.faults.has(Deviation::PatchReplaceClearsSiblings));
+        (st.faults.has(Write::PatchAddReplaces), st.faults.has(Write::PatchReplaceClearsSiblings));
     if !add_replaces && !clears {
         return;
     }
@@ -53,8 +108,8 @@ pub fn apply_patch(
     opts: &PatchOptions,
     late: &mut Option<ScimError>,
 ) -> Result<(), ScimError> {
-    let before = st.faults.has(Deviation::PatchPrimaryNotUnique).then(|| resource.clone());
-    if st.faults.has(Deviation::PatchNotAtomic) {
+    let before = st.faults.has(Write::PatchPrimaryNotUnique).then(|| resource.clone());
+    if st.faults.has(Write::PatchNotAtomic) {
         for (i, op) in req.operations.iter().enumerate() {
             let one = PatchRequest { operations: vec![op.clone()] };
             if let Err(e) = patch::apply(resource, &one, view, opts) {
@@ -103,7 +158,7 @@ fn is_primary(e: &Value) -> bool {
 /// `patch-no-target-accepted`: whether the PATCH error `e` is a `replace`'s noTarget that the broken server
 /// answers as a success that changed nothing.
 pub fn swallows_no_target(st: &Shared, e: &ScimError, req: &PatchRequest) -> bool {
-    st.faults.has(Deviation::PatchNoTargetAccepted)
+    st.faults.has(Write::PatchNoTargetAccepted)
         && e.scim_type == Some(ScimType::NoTarget)
         && req.operations.iter().any(|o| o.op == PatchOpKind::Replace)
 }
@@ -111,10 +166,10 @@ pub fn swallows_no_target(st: &Shared, e: &ScimError, req: &PatchRequest) -> boo
 /// `bulk-fail-on-errors-ignored` and `bulk-stops-at-first-error`: the failOnErrors a bulk request runs with,
 /// from the one it gave. The first ignores it; the second stops at the first error when none was given.
 pub fn fail_on_errors(st: &Shared, given: Option<u32>) -> Option<u32> {
-    if st.faults.has(Deviation::BulkFailOnErrorsIgnored) {
+    if st.faults.has(Write::BulkFailOnErrorsIgnored) {
         return None;
     }
-    if st.faults.has(Deviation::BulkStopsAtFirstError) {
+    if st.faults.has(Write::BulkStopsAtFirstError) {
         return given.or(Some(1));
     }
     given
@@ -123,12 +178,30 @@ pub fn fail_on_errors(st: &Shared, given: Option<u32>) -> Option<u32> {
 /// `bulk-no-limit`: the most bytes /Bulk reads, which is the announced maxPayloadSize unless the limits are not
 /// enforced (then sixteen times it, enough to run what a client sends just over the limit).
 pub fn bulk_read_limit(st: &Shared, announced: usize) -> usize {
-    if st.faults.has(Deviation::BulkNoLimit) { announced.saturating_mul(16) } else { announced }
+    if st.faults.has(Write::BulkNoLimit) { announced.saturating_mul(16) } else { announced }
 }
 
 /// `bulk-no-limit`: whether /Bulk checks maxOperations and maxPayloadSize at all.
 pub fn bulk_limits_enforced(st: &Shared) -> bool {
-    !st.faults.has(Deviation::BulkNoLimit)
+    !st.faults.has(Write::BulkNoLimit)
+}
+
+/// `members-filter-remove-unsupported`: refuses a PATCH `remove` whose path filters `members`
+/// (`members[value eq "..."]`), as servers without value-path support do.
+pub fn refuse_filtered_member_removal(st: &Shared, req: &PatchRequest) -> Result<(), ScimError> {
+    if !st.faults.has(Write::MembersFilterRemoveUnsupported) {
+        return Ok(());
+    }
+    let filtered = |op: &PatchOperation| {
+        op.op == PatchOpKind::Remove
+            && op.path.as_ref().is_some_and(|p| p.name.eq_ignore_ascii_case("members") && p.filter.is_some())
+    };
+    match req.operations.iter().position(filtered) {
+        Some(i) => Err(ScimError::invalid_path(format!(
+            "Operations[{i}]: remove with a filter on members is not supported by this server"
+        ))),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -141,8 +214,8 @@ mod tests {
     use serde_json::json;
     use std::sync::Arc;
 
-    fn state(deviations: &[Deviation]) -> AppState {
-        let faults = deviations.iter().map(|d| Fault::Deviation(*d)).collect();
+    fn state(deviations: &[Write]) -> AppState {
+        let faults = deviations.iter().map(|&d| Fault::Deviation(d.into())).collect();
         AppState::new(Arc::new(MemoryStore::default()), ServerConfig { faults, ..ServerConfig::default() })
     }
 
@@ -153,6 +226,16 @@ mod tests {
 
     fn kinds(req: &PatchRequest) -> Vec<PatchOpKind> {
         req.operations.iter().map(|o| o.op).collect()
+    }
+
+    #[test]
+    fn deviations_switch_patch_leniencies_off() {
+        let f = Faults::new(&[Fault::Deviation(Write::OpsCaseSensitive.into())]);
+        let o = patch_options(&f, PatchOptions::lenient());
+        assert!(!o.op_any_case && o.string_booleans && o.dotted_keys && o.remove_value_list);
+        let f = Faults::new(&[Fault::Deviation(crate::faults::profile::Profile::ManagerStringRefused.into())]);
+        let o = patch_options(&f, PatchOptions::lenient());
+        assert!(!o.scalar_for_complex && o.op_any_case && o.replace_creates_filtered);
     }
 
     #[test]
@@ -174,7 +257,7 @@ mod tests {
 
     #[test]
     fn add_replaces_and_replace_clears_bend_only_whole_attributes() {
-        let app = state(&[Deviation::PatchAddReplaces, Deviation::PatchReplaceClearsSiblings]);
+        let app = state(&[Write::PatchAddReplaces, Write::PatchReplaceClearsSiblings]);
         let st = app.shared();
         let mut req = request(json!([
             {"op": "add", "path": "emails", "value": [{"value": "a@example.com"}]},
@@ -189,7 +272,7 @@ mod tests {
 
     #[test]
     fn not_atomic_keeps_the_operations_before_the_failure() {
-        let app = state(&[Deviation::PatchNotAtomic]);
+        let app = state(&[Write::PatchNotAtomic]);
         let st = app.shared();
         let req = request(json!([
             {"op": "replace", "path": "displayName", "value": "kept"},
@@ -213,13 +296,13 @@ mod tests {
 
     #[test]
     fn bulk_deviations_change_counting_and_limits() {
-        let app = state(&[Deviation::BulkStopsAtFirstError, Deviation::BulkNoLimit]);
+        let app = state(&[Write::BulkStopsAtFirstError, Write::BulkNoLimit]);
         let st = app.shared();
         assert_eq!(fail_on_errors(st, None), Some(1));
         assert_eq!(fail_on_errors(st, Some(4)), Some(4));
         assert!(!bulk_limits_enforced(st));
         assert_eq!(bulk_read_limit(st, 10), 160);
-        let app = state(&[Deviation::BulkFailOnErrorsIgnored]);
+        let app = state(&[Write::BulkFailOnErrorsIgnored]);
         assert_eq!(fail_on_errors(app.shared(), Some(1)), None);
     }
 }

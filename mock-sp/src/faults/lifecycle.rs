@@ -1,10 +1,9 @@
 //! The deviations that show over a resource's life, not in one answer (`--fault rehire-blocked`,
 //! `patch-drops-extension`, `delete-keeps-patched-members`, `filter-sees-old-value`, `sort-within-page`;
-//! `version-frozen` lives in [`crate::faults::etag_shown`]): a soft delete that keeps the userName taken, a PATCH
+//! `version-frozen` lives in [`super::resource::etag_shown`]): a soft delete that keeps the userName taken, a PATCH
 //! of the core attributes that loses the extension, memberships that outlive their user, a search index one write
 //! behind the store, and pages cut before they are sorted.
 
-use crate::faults::Deviation;
 use crate::state::Shared;
 use crate::store::{Kind, Record, member_ids};
 use scimlab_protocol::ScimError;
@@ -15,9 +14,27 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// What the lifecycle deviations remember between requests (one per server).
+family! {
+    /// The deviations that show over a resource's life, not in one answer.
+    pub enum Lifecycle {
+        /// Deleted userNames stay taken.
+        RehireBlocked = "rehire-blocked": "a deleted user's userName stays taken (a soft delete): creating it again is answered 409 uniqueness",
+        /// A core PATCH loses the extension.
+        PatchDropsExtension = "patch-drops-extension": "a PATCH that does not name the enterprise extension removes it from the user",
+        /// Memberships added by PATCH outlive the user.
+        DeleteKeepsPatchedMembers = "delete-keeps-patched-members": "a deleted user leaves the groups it joined at their creation or by PUT, but stays a member of those it was added to by PATCH",
+        /// The search index lags one write behind.
+        FilterSeesOldValue = "filter-sees-old-value": "filters see each resource as it was before its latest write (a lagging search index): a lookup by a userName changed a moment ago finds nothing, the old one still finds it",
+        /// Pages cut from last-modified order, then sorted.
+        SortWithinPage = "sort-within-page": "with sortBy, a page is cut from the resources in last-modified order and only then sorted, so a resource changed between page requests moves to another page",
+    }
+}
+
+/// What the lifecycle deviations remember between requests (one per server, in [`super::Faults`]).
 #[derive(Debug, Default)]
 pub struct Memory {
+    /// `rehire-blocked`: the userNames of deleted users, lowercased.
+    retired: Mutex<HashSet<String>>,
     /// `filter-sees-old-value`: each resource as it was before its latest write, by id.
     before_last_write: Mutex<HashMap<String, Arc<Value>>>,
     /// `delete-keeps-patched-members`: (group id, member id) pairs a PATCH added.
@@ -33,7 +50,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// `filter-sees-old-value`, before a PUT or PATCH of `id`: remembers the resource as it is now, which filters see
 /// from then on in place of what the write stores.
 pub fn before_write(st: &Shared, kind: Kind, id: &str) {
-    if !st.faults.has(Deviation::FilterSeesOldValue) {
+    if !st.faults.has(Lifecycle::FilterSeesOldValue) {
         return;
     }
     if let Ok(Some(record)) = st.store.get(kind, id) {
@@ -43,7 +60,7 @@ pub fn before_write(st: &Shared, kind: Kind, id: &str) {
 
 /// Whether filters see a lagging copy of each resource (`filter-sees-old-value`); such a server has no index.
 pub fn filters_lag(st: &Shared) -> bool {
-    st.faults.has(Deviation::FilterSeesOldValue)
+    st.faults.has(Lifecycle::FilterSeesOldValue)
 }
 
 /// The resource a filter sees: under `filter-sees-old-value`, the copy from before its latest write.
@@ -56,7 +73,7 @@ pub fn as_filter_sees<'r>(st: &Shared, record: &'r Record) -> Cow<'r, Value> {
 
 /// `delete-keeps-patched-members`, after a PATCH of a Group from `old` to `new`: remembers the members it added.
 pub fn note_patched_members(st: &Shared, kind: Kind, id: &str, old: &Value, new: &Value) {
-    if kind != Kind::Group || !st.faults.has(Deviation::DeleteKeepsPatchedMembers) {
+    if kind != Kind::Group || !st.faults.has(Lifecycle::DeleteKeepsPatchedMembers) {
         return;
     }
     let before = member_ids(old);
@@ -69,7 +86,7 @@ pub fn note_patched_members(st: &Shared, kind: Kind, id: &str, old: &Value, new:
 /// `delete-keeps-patched-members`, after `id` was deleted (and so left every group): the groups a PATCH added it
 /// to go on listing it (the store refuses a dangling member, so the ghost lives here, and [`show_ghosts`] adds it).
 pub fn keep_patched_members(st: &Shared, id: &str) {
-    if !st.faults.has(Deviation::DeleteKeepsPatchedMembers) {
+    if !st.faults.has(Lifecycle::DeleteKeepsPatchedMembers) {
         return;
     }
     let kept: Vec<(String, String)> =
@@ -80,7 +97,7 @@ pub fn keep_patched_members(st: &Shared, id: &str) {
 /// `delete-keeps-patched-members`: adds the deleted members a group goes on listing to its representation (one
 /// that shows the group's displayName or members, so a projection without them stays as asked).
 pub fn show_ghosts(st: &Shared, record: &Record, obj: &mut serde_json::Map<String, Value>) {
-    if !st.faults.has(Deviation::DeleteKeepsPatchedMembers)
+    if !st.faults.has(Lifecycle::DeleteKeepsPatchedMembers)
         || !(obj.contains_key("displayName") || obj.contains_key("members"))
     {
         return;
@@ -123,21 +140,21 @@ fn user_name(resource: &Value) -> Option<String> {
 
 /// `rehire-blocked`, when a User is deleted: its userName stays taken.
 pub fn retire(st: &Shared, kind: Kind, deleted: &Value) {
-    if kind != Kind::User || !st.faults.has(Deviation::RehireBlocked) {
+    if kind != Kind::User || !st.faults.has(Lifecycle::RehireBlocked) {
         return;
     }
     if let Some(name) = user_name(deleted) {
-        st.faults.retired.lock().unwrap_or_else(PoisonError::into_inner).insert(name);
+        lock(&st.faults.lifecycle.retired).insert(name);
     }
 }
 
 /// `rehire-blocked`, when a User is created: 409 uniqueness for the userName of a deleted user.
 pub fn refuse_retired(st: &Shared, kind: Kind, body: &Value) -> Result<(), ScimError> {
-    if kind != Kind::User || !st.faults.has(Deviation::RehireBlocked) {
+    if kind != Kind::User || !st.faults.has(Lifecycle::RehireBlocked) {
         return Ok(());
     }
     let Some(name) = user_name(body) else { return Ok(()) };
-    if st.faults.retired.lock().unwrap_or_else(PoisonError::into_inner).contains(&name) {
+    if lock(&st.faults.lifecycle.retired).contains(&name) {
         return Err(ScimError::uniqueness(format!("userName {name:?} is taken")));
     }
     Ok(())
@@ -146,7 +163,7 @@ pub fn refuse_retired(st: &Shared, kind: Kind, body: &Value) -> Result<(), ScimE
 /// `patch-drops-extension`: after a PATCH none of whose operations names the enterprise extension (in its path or,
 /// path-less, in its value), the extension is gone from the resource.
 pub fn drop_untouched_extension(st: &Shared, req: &PatchRequest, resource: &mut Value) {
-    if !st.faults.has(Deviation::PatchDropsExtension) {
+    if !st.faults.has(Lifecycle::PatchDropsExtension) {
         return;
     }
     let names_it = req.operations.iter().any(|op| {

@@ -4,12 +4,21 @@
 //! the server tens of milliseconds apart: the races are deterministic, not left to the scheduler. (With a 50 ms
 //! window, one run of the pairs test in twenty-four under load saw two resent creates arrive apart.)
 
-use crate::faults::Deviation;
 use crate::state::Shared;
 use crate::store::{Indexed, Kind, Record};
 use scimlab_protocol::{ScimError, ScimType};
 use serde_json::Value;
 use std::time::Duration;
+
+family! {
+    /// The deviations of a server that checks, then writes, without holding anything in between.
+    pub enum Race {
+        /// Check-then-insert without atomicity.
+        CreateRace = "create-race": "a create looks for the userName, waits 500 ms, then writes without looking again: creates of one userName sent together are all answered 201 (the late copies are not stored)",
+        /// Read-modify-write without a version check.
+        PatchLostUpdate = "patch-lost-update": "a PATCH reads the resource, waits 500 ms, then writes its result over whatever was written meanwhile: concurrent PATCHes of one resource lose each other's changes",
+    }
+}
 
 /// The window between a racy server's read and its write.
 const WINDOW: Duration = Duration::from_millis(500);
@@ -18,7 +27,7 @@ const WINDOW: Duration = Duration::from_millis(500);
 /// window passes. A create that found it free and then meets the store's uniqueness refusal is answered as
 /// created ([`lost_race`]), as a server without an atomic check-then-insert would have stored a duplicate.
 pub async fn looked_up_free(st: &Shared, kind: Kind, body: &Value) -> bool {
-    if !st.faults.has(Deviation::CreateRace) || kind != Kind::User {
+    if !st.faults.has(Race::CreateRace) || kind != Kind::User {
         return false;
     }
     let name = body
@@ -37,7 +46,7 @@ pub async fn looked_up_free(st: &Shared, kind: Kind, body: &Value) -> bool {
 /// that won the race; it is answered as created all the same, with its own id, and not stored.
 pub fn lost_race(err: ScimError, resource: Option<Value>) -> Result<Record, ScimError> {
     match resource {
-        Some(resource) if err.scim_type == Some(ScimType::Uniqueness) => Ok(crate::faults::unstored(resource)),
+        Some(resource) if err.scim_type == Some(ScimType::Uniqueness) => Ok(super::resource::unstored(resource)),
         _ => Err(err),
     }
 }
@@ -45,7 +54,7 @@ pub fn lost_race(err: ScimError, resource: Option<Value>) -> Result<Record, Scim
 /// `patch-lost-update`, before a PATCH: the resource as read before the window, which the PATCH then applies to
 /// and writes over the stored one whatever happened meanwhile. `None` without the deviation.
 pub async fn stale_read(st: &Shared, kind: Kind, id: &str) -> Option<Record> {
-    if !st.faults.has(Deviation::PatchLostUpdate) {
+    if !st.faults.has(Race::PatchLostUpdate) {
         return None;
     }
     let read = st.store.get(kind, id).ok().flatten();
