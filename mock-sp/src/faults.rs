@@ -10,7 +10,7 @@
 //! (or, for a one-line bend, a `st.faults.has(Family::X)` in the handler). The [`registry`] composes the
 //! families into [`Deviation`]. Adding a deviation touches its family's file (and a test); adding a family, its
 //! file and one line each here and in the registry. The transport faults and the deviations that cut across
-//! every endpoint run in the [`transport`] and [`inject`] middlewares.
+//! every endpoint run in the [`transport()`] and [`inject()`] middlewares.
 
 #[macro_use]
 mod macros;

@@ -3,8 +3,8 @@
 //! 3.1 (media type), 3.12 (error bodies) and 3.14 (preconditions) for every endpoint at once, so that the harness
 //! can show each check of those sections failing.
 //!
-//! Most act in the [`super::inject`] middleware, on the request before it is routed ([`bend_request`]) and on
-//! every response, injected errors included ([`bend_response`]); `auth-ignored` and `no-www-authenticate` act in
+//! Most act in the [`super::inject`] middleware, on the request before it is routed (`bend_request`) and on
+//! every response, injected errors included (`bend_response`); `auth-ignored` and `no-www-authenticate` act in
 //! the authentication layer.
 
 use super::{DeviationSet, Faults};

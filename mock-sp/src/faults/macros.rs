@@ -73,7 +73,7 @@ macro_rules! registry {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Deviation {
             $(
-                #[doc = concat!("A deviation of [`", stringify!($module), "`](super::", stringify!($module), ").")]
+                #[doc = concat!("A deviation of [`", stringify!($module), "`](mod@super::", stringify!($module), ").")]
                 $family($family),
             )*
         }

@@ -163,7 +163,7 @@ pub fn uses_index(st: &Shared) -> bool {
 }
 
 /// `filter-case-exact-ignored`: the resource a filter is evaluated on, with every string lowercased (the filter's
-/// literals are lowercased by [`filter`]), so that every comparison ignores case.
+/// literals are lowercased by [`filter()`]), so that every comparison ignores case.
 pub fn folded<'a>(st: &Shared, resource: &'a Value) -> Cow<'a, Value> {
     if st.faults.has(Query::FilterCaseExactIgnored) { Cow::Owned(lowercase(resource)) } else { Cow::Borrowed(resource) }
 }
