@@ -31,11 +31,13 @@ use std::collections::BTreeSet;
 pub const SECTION: &str = "differential/state";
 
 /// Requests the check spends at most, by default (`--state-budget`).
-pub const DEFAULT_BUDGET: u32 = 400;
+pub const DEFAULT_BUDGET: u32 = 300;
 /// Sequences judged at once.
-pub const AT_ONCE: usize = 8;
+pub const AT_ONCE: usize = 16;
 /// Ops in a drawn sequence: between these.
 const LENGTHS: (usize, usize) = (8, 16);
+/// Requests one sequence costs on average (for the mock SP, 14 to 18), to size the waves of the search.
+const REQUESTS_PER_SEQUENCE: u32 = 16;
 /// Sequences drawn at most, whatever the budget.
 const MAX_SEQUENCES: u32 = 64;
 /// Generator stream of the sequences (see `differential::runner`).
@@ -114,7 +116,7 @@ struct Trial {
 struct Line {
     note: String,
     curl: String,
-    sets: Option<(String, &'static str)>,
+    sets: Vec<(String, &'static str)>,
     /// For a create: the DELETE that undoes it, as a curl command.
     undo: Option<String>,
 }
@@ -214,8 +216,8 @@ impl<'c> Runner<'c> {
             None => self.ctx.send(req).await?,
         };
         let curl = scripted(&r.exchange, template);
-        let sets = sets.filter(|_| (200..300).contains(&r.status));
-        let undo = match (&sets, creates) {
+        let sets: Vec<(String, &'static str)> = sets.filter(|_| (200..300).contains(&r.status)).into_iter().collect();
+        let undo = match (sets.first(), creates) {
             (Some((var, _)), Some(_)) => Some(undo(&r.exchange, var)),
             _ => None,
         };
@@ -259,7 +261,12 @@ impl<'c> Runner<'c> {
                 return Ok(Some(Divergence { at, expected: format!("at step {n} ({what}), {expected}"), actual }));
             }
         }
-        Ok(None)
+        let at = ops.len().saturating_sub(1);
+        Ok(self.read_all_back().await?.map(|(expected, actual)| Divergence {
+            at,
+            expected: format!("after the last step, {expected}"),
+            actual,
+        }))
     }
 
     /// One op: skipped when it does not apply, else sent, its answer judged, and a write read back.
@@ -364,9 +371,10 @@ impl<'c> Runner<'c> {
         }
         self.versions[usize::from(s)].clear();
         self.last_version[usize::from(s)] = None;
-        let expect = Expect::Success;
-        let read = format!("read u{s} back");
-        self.read_user(s, read, &expect, None).await
+        if Self::carries_resource(&r) {
+            return Ok(self.judge_user(s, &r, None));
+        }
+        self.read_user(s, format!("read u{s} back"), &Expect::Success, None).await
     }
 
     /// GETs the slot's user and judges it against `expect` and the model; `changed` says the version must differ
@@ -379,11 +387,8 @@ impl<'c> Runner<'c> {
         changed: Option<Slot>,
     ) -> Result<Option<Mismatch>, Outcome> {
         let path = self.item(s).0;
-        self.version_vars += 1;
-        let version_var = format!("V{}", self.version_vars);
         let t = [(path.as_str(), self.item_template(s))];
-        let sets = Some((version_var.clone(), ".meta.version"));
-        let r = self.send(note, ScimRequest::get(&path), &t, sets).await?;
+        let r = self.send(note, ScimRequest::get(&path), &t, None).await?;
         if *expect == Expect::NotFound {
             return Ok((r.status != 404).then(|| {
                 (format!("u{s} was deleted, so GET {path} answers 404"), format!("it answered {}", describe(&r)))
@@ -395,25 +400,80 @@ impl<'c> Runner<'c> {
                 format!("it answered {}", describe(&r)),
             )));
         }
-        let body = r.body_json().clone();
-        if let Some(d) = self.differs(s, &body) {
-            return Ok(Some((format!("u{s} is as the model has it"), d)));
+        Ok(self.judge_user(s, &r, changed))
+    }
+
+    /// Judges a representation of the slot's user the server returned (a GET's, or a write's answer) against the
+    /// model, and its version: it must differ from the last one seen when `changed` names the user (RFC 7644
+    /// section 3.14). The version is kept for If-Match, as a shell variable the script reads from that answer.
+    fn judge_user(&mut self, s: Slot, r: &ScimResponse, changed: Option<Slot>) -> Option<Mismatch> {
+        let body = r.body_json();
+        if let Some(d) = self.differs(s, body) {
+            return Some((format!("u{s} is as the model has it"), d));
         }
-        let version = r
-            .header("etag")
-            .map(str::to_owned)
-            .or_else(|| body.pointer("/meta/version").and_then(Value::as_str).map(str::to_owned));
-        let Some(version) = version else { return Ok(None) };
+        let from_body = || body.pointer("/meta/version").and_then(Value::as_str).map(str::to_owned);
+        let version = r.header("etag").map(str::to_owned).or_else(from_body)?;
         let before = self.last_version[usize::from(s)].replace(version.clone());
         if changed == Some(s) && before.as_deref() == Some(version.as_str()) {
-            return Ok(Some((
+            return Some((
                 format!("u{s} changed, so its version moves on (RFC 7644 section 3.14)"),
                 format!("it is still {version}"),
-            )));
+            ));
+        }
+        self.version_vars += 1;
+        let var = format!("V{}", self.version_vars);
+        if let Some(line) = self.lines.last_mut() {
+            line.sets.push((var.clone(), ".meta.version"));
         }
         let writes = self.model.user(s).map_or(0, |u| u.writes);
-        self.versions[usize::from(s)].push((version, writes, version_var));
-        Ok(None)
+        self.versions[usize::from(s)].push((version, writes, var));
+        None
+    }
+
+    /// Whether a write's answer carries the resource (200 or 201 with a body naming an id), so that it can be
+    /// judged without reading the resource back.
+    fn carries_resource(r: &ScimResponse) -> bool {
+        matches!(r.status, 200 | 201) && r.body_json().get("id").and_then(Value::as_str).is_some()
+    }
+
+    /// At the end of a sequence: every user the model has live, and the group, read back together and judged, so
+    /// that a write the server answered for and then lost is seen.
+    async fn read_all_back(&mut self) -> Result<Option<Mismatch>, Outcome> {
+        let live = self.model.live();
+        let paths: Vec<String> = live.iter().map(|&s| self.item(s).0).collect();
+        let group = self.group.clone();
+        let reads = paths.iter().chain(group.as_ref().map(|g| &g.path)).map(|p| self.ctx.send(ScimRequest::get(p)));
+        let answers = futures_util::future::join_all(reads).await;
+        let mut mismatch = None;
+        for (i, answer) in answers.into_iter().enumerate() {
+            let r = answer?;
+            self.requests += 1;
+            let (note, template) = match live.get(i) {
+                Some(&s) => (format!("read u{s} back at the end"), self.item_template(s)),
+                None => {
+                    ("read the group back at the end".to_owned(), format!("{}/${{G}}", self.ctx.run.path(Kind::Group)))
+                }
+            };
+            let path = r.exchange.request.url.clone();
+            let literal = paths.get(i).or(group.as_ref().map(|g| &g.path)).cloned().unwrap_or_default();
+            self.lines.push(Line {
+                note,
+                curl: scripted(&r.exchange, &[(literal.as_str(), template)]),
+                sets: Vec::new(),
+                undo: None,
+            });
+            if mismatch.is_some() {
+                continue;
+            }
+            mismatch = match (live.get(i), r.status) {
+                (_, status) if status != 200 => {
+                    Some((format!("GET {path} answers 200"), format!("it answered {}", describe(&r))))
+                }
+                (Some(&s), _) => self.judge_user(s, &r, None),
+                (None, _) => self.judge_group(r.body_json()),
+            };
+        }
+        Ok(mismatch)
     }
 
     /// How the server's user differs from the model's, in words; `None` when it does not.
@@ -525,6 +585,7 @@ impl<'c> Runner<'c> {
             _ if !(200..300).contains(&r.status) => {
                 Ok(Some((format!("{what} succeeds (2xx)"), format!("it answered {}", describe(r)))))
             }
+            _ if Self::carries_resource(r) => Ok(self.judge_user(s, r, step.changed)),
             _ => self.read_user(s, format!("read u{s} back after: {note}"), &Expect::Success, step.changed).await,
         }
     }
@@ -636,7 +697,7 @@ impl<'c> Runner<'c> {
         };
         let body = json!({"schemas": [PATCH_OP_URN], "Operations": ops});
         let group_template = format!("{}/${{G}}", self.ctx.run.path(Kind::Group));
-        let t = [(group.path.as_str(), group_template.clone()), (id.as_str(), format!("${{{var}}}"))];
+        let t = [(group.path.as_str(), group_template), (id.as_str(), format!("${{{var}}}"))];
         let r = self.send(note.clone(), ScimRequest::json(Method::PATCH, &group.path, &body), &t, None).await?;
         // The user's version may move with its groups, which the model does not track: no version of it read
         // before now is judged as current any more.
@@ -648,16 +709,28 @@ impl<'c> Runner<'c> {
                 format!("it answered {}", describe(&r)),
             )));
         }
-        let t = [(group.path.as_str(), group_template)];
-        let read =
-            self.send(format!("read the group back after: {note}"), ScimRequest::get(&group.path), &t, None).await?;
+        if r.body_json().get("members").is_some() && Self::carries_resource(&r) {
+            return Ok(self.judge_group(r.body_json()));
+        }
+        self.read_group(format!("read the group back after: {note}")).await
+    }
+
+    /// GETs the sequence's group and judges its members.
+    async fn read_group(&mut self, note: String) -> Result<Option<Mismatch>, Outcome> {
+        let Some(group) = self.group.clone() else { return Ok(None) };
+        let t = [(group.path.as_str(), format!("{}/${{G}}", self.ctx.run.path(Kind::Group)))];
+        let read = self.send(note, ScimRequest::get(&group.path), &t, None).await?;
         if read.status != 200 {
             return Ok(Some((format!("GET {} answers 200", group.path), format!("it answered {}", describe(&read)))));
         }
-        let listed: BTreeSet<String> = super::crud::member_ids(read.body_json())
-            .into_iter()
-            .filter(|m| !self.gone.iter().any(|(g, _)| g == m))
-            .collect();
+        Ok(self.judge_group(read.body_json()))
+    }
+
+    /// Judges a representation of the group: its live members are the model's (a deleted user may or may not
+    /// still be listed; see the model's documentation).
+    fn judge_group(&self, body: &Value) -> Option<Mismatch> {
+        let listed: BTreeSet<String> =
+            super::crud::member_ids(body).into_iter().filter(|m| !self.gone.iter().any(|(g, _)| g == m)).collect();
         let want: BTreeSet<String> = self
             .model
             .members()
@@ -665,10 +738,10 @@ impl<'c> Runner<'c> {
             .filter_map(|&m| self.users[usize::from(m)].as_ref())
             .map(|c| c.id.clone())
             .collect();
-        Ok((listed != want).then(|| {
+        (listed != want).then(|| {
             let labels = |set: &BTreeSet<String>| self.labels(&set.iter().cloned().collect::<Vec<_>>());
             (format!("the group's live members are {}", labels(&want)), format!("it lists {}", labels(&listed)))
-        }))
+        })
     }
 
     /// A version of the slot's user to name in If-Match: the current one (read back since its latest write), or
@@ -685,7 +758,10 @@ impl<'c> Runner<'c> {
 
     /// The script that replays what was sent.
     fn script(&self, ops: &[Op], failed: Option<&Divergence>) -> String {
-        let used = |var: &str| self.lines.iter().any(|l| l.curl.contains(&format!("${{{var}}}")));
+        let used = |var: &str| {
+            let var = format!("${{{var}}}");
+            self.lines.iter().any(|l| l.curl.contains(&var) || l.undo.as_ref().is_some_and(|u| u.contains(&var)))
+        };
         let mut out = vec![
             "#!/bin/sh".to_owned(),
             format!("# {SECTION}/matches-model: {}", ops.iter().map(model::describe).collect::<Vec<_>>().join("; ")),
@@ -696,10 +772,15 @@ impl<'c> Runner<'c> {
         for line in &self.lines {
             out.push(format!("# {}", line.note));
             let quiet = line.curl.replacen("curl --globoff", "curl -sS --globoff", 1);
-            match &line.sets {
-                Some((var, jq)) if used(var) => out.push(format!("{var}=$({quiet} | jq -r '{jq}')")),
-                _ => out.push(format!("{} -w '\\n%{{http_code}}\\n'", quiet)),
+            let sets: Vec<&(String, &str)> = line.sets.iter().filter(|(var, _)| used(var)).collect();
+            if sets.is_empty() {
+                out.push(format!("{quiet} -w '\\n%{{http_code}}\\n'"));
+                continue;
             }
+            // The answer is kept, shown, and each variable read from it.
+            out.push(format!("R=$({quiet})"));
+            out.push("printf '%s\\n' \"$R\"".to_owned());
+            out.extend(sets.iter().map(|(var, jq)| format!("{var}=$(printf '%s' \"$R\" | jq -r '{jq}')")));
         }
         if let Some(d) = failed {
             out.push(format!("# expected {}", d.expected));
@@ -811,12 +892,15 @@ async fn state_matches_model(ctx: &Ctx) -> Outcome {
             let features = features(ctx);
             let seed = ctx.run.seed;
             let budget = ctx.run.state_budget.max(1);
-            // Sequences are drawn until two thirds of the budget are spent (those in flight then are let go).
+            // About two thirds of the budget go to the search: as many sequences as that pays for on average, stopping
+            // early once it is spent (those in flight then are let go).
             let search = budget * 2 / 3;
             let (mut spent, mut tried) = (0, 0);
             let mut found = None;
             {
-                let mut trials = futures_util::stream::iter(0..MAX_SEQUENCES)
+                // By default one wave (the critical path is then one sequence); waves of AT_ONCE when it is raised.
+                let count = (search / REQUESTS_PER_SEQUENCE).clamp(1, MAX_SEQUENCES);
+                let mut trials = futures_util::stream::iter(0..count)
                     .map(|i| {
                         let ops = sequence(seed, i, &features);
                         async move { (i, trial(ctx, features, &ops).await, ops) }
