@@ -43,6 +43,8 @@ pub struct Faults {
     middleware: bool,
     /// What the lifecycle deviations remember.
     lifecycle: lifecycle::Memory,
+    /// What the race deviations remember.
+    race: race::Memory,
 }
 
 impl Faults {
@@ -54,7 +56,13 @@ impl Faults {
         }
         let transport = transport::Plan::new(faults);
         let middleware = transport.injects() || http::bends_in_middleware(&deviations);
-        Faults { deviations, transport, middleware, lifecycle: lifecycle::Memory::default() }
+        Faults {
+            deviations,
+            transport,
+            middleware,
+            lifecycle: lifecycle::Memory::default(),
+            race: race::Memory::default(),
+        }
     }
 
     /// Whether the server must break the rule `d` (any family's deviation: `st.faults.has(Write::PatchNoop)`).

@@ -57,7 +57,7 @@ pub async fn collection(State(st): State<AppState>, Path(endpoint): Path<String>
                 let bytes = read_body(st, body).await?;
                 let value = parse_body(&bytes)?;
                 let pairs = query_pairs(parts.uri.query());
-                let raced = race::looked_up_free(st, kind, &value).await;
+                let raced = race::looked_up_free(st, kind, &value);
                 create_with(st, kind, value, &parts.headers, &pairs, true, raced)
             }
             .await;
@@ -90,7 +90,7 @@ pub async fn item(State(st): State<AppState>, Path((endpoint, id)): Path<(String
             match body {
                 Ok(value) if parts.method == Method::PUT => replace(st, kind, &id, value, &parts.headers, &pairs),
                 Ok(value) => {
-                    let stale = race::stale_read(st, kind, &id).await;
+                    let stale = race::stale_read(st, kind, &id);
                     patch_from(st, kind, &id, &value, &parts.headers, &pairs, stale)
                 }
                 Err(e) => Err(e),

@@ -76,6 +76,19 @@ pub enum Op {
     AddMember(Slot),
     /// PATCH the sequence's group: remove `members[value eq "<the slot's id>"]`.
     RemoveMember(Slot),
+    /// The slot's create sent twice at once, as an IdP resends a create after a timeout: one user results (one
+    /// answer 2xx, the other 409 or the same resource; RFC 7643 section 4.1.1 makes userName unique).
+    CreateTwice(Slot),
+    /// Two PATCHes of the slot's user sent at once, one replacing displayName, one adding title: each PATCH is
+    /// atomic (RFC 7644 section 3.5.2), so both apply.
+    PatchTogether {
+        /// The user.
+        user: Slot,
+        /// The new displayName.
+        display: Val,
+        /// The new title.
+        title: Val,
+    },
     /// PATCH replace displayName with `If-Match`: the user's current version (`fresh`) or one from before its
     /// latest write.
     IfMatch {
@@ -118,6 +131,9 @@ pub enum Expect {
     Conflict,
     /// 412 (the version named is not the current one).
     PreconditionFailed,
+    /// Of two creates sent at once, one makes the user; the other is refused with 409 or answered with the same
+    /// resource.
+    OneCreated,
     /// A filtered query returning exactly these users (as a set).
     Found(BTreeSet<Slot>),
     /// A sorted page: `totalResults` is `total` and the resources are a non-empty prefix of `slots` (all of
@@ -248,8 +264,10 @@ impl Model {
     pub fn applies(&self, op: &Op) -> bool {
         let live = |s: Slot| self.user(s);
         match *op {
-            Op::Create(s) => s < SLOTS,
-            Op::Get(s) | Op::Delete(s) | Op::Replace { user: s, .. } => self.ever_created(s),
+            Op::Create(s) | Op::CreateTwice(s) => s < SLOTS,
+            Op::Get(s) | Op::Delete(s) | Op::Replace { user: s, .. } | Op::PatchTogether { user: s, .. } => {
+                self.ever_created(s)
+            }
             Op::Patch { user, change } => match (live(user), change) {
                 (None, _) => self.ever_created(user),
                 (Some(u), Change::RemoveTitle) => u.title.is_some(),
@@ -269,14 +287,18 @@ impl Model {
     pub fn step(&mut self, op: &Op) -> Step {
         let unchanged = |expect| Step { expect, changed: None };
         match *op {
-            Op::Create(s) => {
+            Op::Create(s) | Op::CreateTwice(s) => {
                 if self.user(s).is_some() {
                     return unchanged(Expect::Conflict);
                 }
                 self.slots[usize::from(s)] = SlotState::Live(User::created());
                 self.generations[usize::from(s)] += 1;
-                unchanged(Expect::Success)
+                unchanged(if matches!(op, Op::Create(_)) { Expect::Success } else { Expect::OneCreated })
             }
+            Op::PatchTogether { user, display, title } => self.write(user, |u| {
+                u.display_name = Some(display);
+                u.title = Some(title);
+            }),
             Op::Get(s) => unchanged(if self.user(s).is_some() { Expect::Success } else { Expect::NotFound }),
             Op::Delete(s) => {
                 if self.user(s).is_none() {
@@ -346,7 +368,8 @@ impl Model {
 /// Whether `op` needs only what `features` offers.
 pub fn offered(op: &Op, f: &Features) -> bool {
     match op {
-        Op::Create(_) | Op::Get(_) | Op::Delete(_) => true,
+        Op::Create(_) | Op::CreateTwice(_) | Op::Get(_) | Op::Delete(_) => true,
+        Op::PatchTogether { .. } => f.patch && f.display_name && f.title,
         Op::Replace { .. } => f.display_name,
         Op::Patch { change, .. } => {
             f.patch
@@ -378,7 +401,8 @@ pub fn draw(len: usize, features: &Features, next: &mut dyn FnMut() -> u64) -> V
         let last = ops.last().copied();
         let roll = r % 100;
         let op = match (last, created.iter().position(|c| !c)) {
-            (Some(Op::Delete(s)), _) if roll < 70 => Op::Create(s),
+            (Some(Op::Delete(s)), _) if roll < 55 => Op::Create(s),
+            (Some(Op::Delete(s)), _) if roll < 70 => Op::CreateTwice(s),
             (Some(written), _) if roll < 55 && written_to(&written).is_some() => follow_up(&written, r >> 8),
             (_, Some(s)) if roll < 80 => Op::Create(s as Slot),
             _ => random_op(r),
@@ -397,6 +421,7 @@ pub fn draw(len: usize, features: &Features, next: &mut dyn FnMut() -> u64) -> V
 fn written_to(op: &Op) -> Option<(Slot, Option<Val>)> {
     match *op {
         Op::Replace { user, value } | Op::IfMatch { user, value, .. } => Some((user, Some(value))),
+        Op::PatchTogether { user, display, .. } => Some((user, Some(display))),
         Op::Patch { user, change: Change::DisplayName(v) } => Some((user, Some(v))),
         Op::Patch { user, .. } => Some((user, None)),
         _ => None,
@@ -440,7 +465,9 @@ fn random_op(r: u64) -> Op {
         78..84 => Op::Page { start: 1 + (value % 2) * 2 },
         84..88 => Op::AddMember(slot),
         88..91 => Op::RemoveMember(slot),
-        _ => Op::IfMatch { user: slot, fresh, value },
+        91..95 => Op::IfMatch { user: slot, fresh, value },
+        95..98 => Op::PatchTogether { user: slot, display: value, title: ((r >> 48) % u64::from(VALUES)) as Val },
+        _ => Op::CreateTwice(slot),
     }
 }
 
@@ -474,6 +501,7 @@ pub fn smaller(ops: &[Op]) -> Vec<Vec<Op>> {
 fn slot_of(op: &Op) -> Option<Slot> {
     match *op {
         Op::Create(s) | Op::Get(s) | Op::Delete(s) | Op::FindByUserName(s) | Op::FindByExternalId(s) => Some(s),
+        Op::CreateTwice(s) | Op::PatchTogether { user: s, .. } => Some(s),
         Op::AddMember(s) | Op::RemoveMember(s) => Some(s),
         Op::Replace { user, .. } | Op::Patch { user, .. } | Op::IfMatch { user, .. } => Some(user),
         Op::FindByDisplayName(_) | Op::Page { .. } => None,
@@ -493,6 +521,8 @@ fn relabel(op: &Op, s: Slot) -> Op {
     };
     match *op {
         Op::Create(x) => Op::Create(swap(x)),
+        Op::CreateTwice(x) => Op::CreateTwice(swap(x)),
+        Op::PatchTogether { user, display, title } => Op::PatchTogether { user: swap(user), display, title },
         Op::Get(x) => Op::Get(swap(x)),
         Op::Delete(x) => Op::Delete(swap(x)),
         Op::FindByUserName(x) => Op::FindByUserName(swap(x)),
@@ -512,6 +542,14 @@ fn simpler_op(op: &Op) -> Vec<Op> {
     let slot0 = |s: Slot, f: &dyn Fn(Slot) -> Op| if s > 0 { Some(f(0)) } else { None };
     match *op {
         Op::Create(s) => out.extend(slot0(s, &Op::Create)),
+        Op::CreateTwice(s) => {
+            out.push(Op::Create(s));
+            out.extend(slot0(s, &Op::CreateTwice));
+        }
+        Op::PatchTogether { user, display, title } => {
+            out.push(Op::Patch { user, change: Change::DisplayName(display) });
+            out.extend(slot0(user, &|s| Op::PatchTogether { user: s, display, title }));
+        }
         Op::Get(s) => out.extend(slot0(s, &Op::Get)),
         Op::Delete(s) => out.extend(slot0(s, &Op::Delete)),
         Op::Replace { user, value } => {
@@ -535,6 +573,10 @@ fn simpler_op(op: &Op) -> Vec<Op> {
 pub fn describe(op: &Op) -> String {
     match *op {
         Op::Create(s) => format!("create u{s}"),
+        Op::CreateTwice(s) => format!("create u{s} twice at once"),
+        Op::PatchTogether { user, display, title } => {
+            format!("patch u{user} displayName v{display} and, at once, title v{title}")
+        }
         Op::Get(s) => format!("get u{s}"),
         Op::Replace { user, value } => format!("put u{user} displayName v{value} (no title)"),
         Op::Patch { user, change } => format!("patch u{user} {}", describe_change(&change)),

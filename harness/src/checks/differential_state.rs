@@ -117,8 +117,10 @@ struct Line {
     note: String,
     curl: String,
     sets: Vec<(String, &'static str)>,
-    /// For a create: the DELETE that undoes it, as a curl command.
-    undo: Option<String>,
+    /// For a create: the shell variable of the id it made, and the DELETE that undoes it, as a curl command.
+    undo: Option<(String, String)>,
+    /// Requests sent at once share a number (the script sends them in the background and waits).
+    together: Option<u32>,
 }
 
 /// A sequence being run: the model, what the server assigned, and the script so far.
@@ -139,6 +141,8 @@ struct Runner<'c> {
     lines: Vec<Line>,
     requests: u32,
     version_vars: u32,
+    /// Pairs of requests sent at once so far.
+    pairs: u32,
 }
 
 /// A check failure inside a step: what the model says and what the server did.
@@ -159,6 +163,7 @@ impl<'c> Runner<'c> {
             lines: Vec::new(),
             requests: 0,
             version_vars: 0,
+            pairs: 0,
         }
     }
 
@@ -207,22 +212,54 @@ impl<'c> Runner<'c> {
         template: &[(&str, String)],
         sets: Option<(String, &'static str)>,
     ) -> Result<ScimResponse, Outcome> {
+        let creates = self.creates(&req);
+        let r = send_one(self.ctx, req, creates).await?;
+        self.record(note, &r, template, sets, creates, None);
+        Ok(r)
+    }
+
+    /// Sends two requests at once (an IdP resending, or writing twice at once), and records both.
+    async fn send_together(
+        &mut self,
+        note: &str,
+        reqs: [ScimRequest; 2],
+        template: &[(&str, String)],
+        sets: Option<(String, &'static str)>,
+    ) -> Result<[ScimResponse; 2], Outcome> {
+        let creates = self.creates(&reqs[0]);
+        let [a, b] = reqs;
+        let (a, b) = futures_util::future::join(send_one(self.ctx, a, creates), send_one(self.ctx, b, creates)).await;
+        let (a, b) = (a?, b?);
+        self.pairs += 1;
+        let second = sets.as_ref().map(|(var, jq)| (format!("{var}b"), *jq));
+        self.record(format!("{note} (1 of 2, at once)"), &a, template, sets, creates, Some(self.pairs));
+        self.record(format!("{note} (2 of 2, at once)"), &b, template, second, creates, Some(self.pairs));
+        Ok([a, b])
+    }
+
+    /// The collection a request creates in, when it is a create.
+    fn creates(&self, req: &ScimRequest) -> Option<Kind> {
+        [Kind::User, Kind::Group].into_iter().find(|&k| req.method == Method::POST && req.path == self.ctx.run.path(k))
+    }
+
+    /// Counts a request and adds it to the script.
+    fn record(
+        &mut self,
+        note: String,
+        r: &ScimResponse,
+        template: &[(&str, String)],
+        sets: Option<(String, &'static str)>,
+        creates: Option<Kind>,
+        together: Option<u32>,
+    ) {
         self.requests += 1;
-        let creates = [Kind::User, Kind::Group]
-            .into_iter()
-            .find(|&k| req.method == Method::POST && req.path == self.ctx.run.path(k));
-        let r = match creates {
-            Some(kind) => super::crud::post_request(self.ctx, kind, req).await?,
-            None => self.ctx.send(req).await?,
-        };
         let curl = scripted(&r.exchange, template);
         let sets: Vec<(String, &'static str)> = sets.filter(|_| (200..300).contains(&r.status)).into_iter().collect();
         let undo = match (sets.first(), creates) {
-            (Some((var, _)), Some(_)) => Some(undo(&r.exchange, var)),
+            (Some((var, _)), Some(_)) => Some((var.clone(), undo(&r.exchange, var))),
             _ => None,
         };
-        self.lines.push(Line { note, curl, sets, undo });
-        Ok(r)
+        self.lines.push(Line { note, curl, sets, undo, together });
     }
 
     /// The user's PUT body or create body as the model has it (all values of `user`, none when `None`).
@@ -277,6 +314,11 @@ impl<'c> Runner<'c> {
         let note = model::describe(op);
         match *op {
             Op::Create(s) => self.create(s, note).await,
+            Op::CreateTwice(s) => self.create_twice(s, note).await,
+            Op::PatchTogether { user, display, title } => {
+                let step = self.model.step(op);
+                self.patch_together(user, &note, &step, (display, title)).await
+            }
             Op::Get(s) => {
                 let expect = self.model.step(op).expect;
                 self.read_user(s, note, &expect, None).await
@@ -377,6 +419,81 @@ impl<'c> Runner<'c> {
         self.read_user(s, format!("read u{s} back"), &Expect::Success, None).await
     }
 
+    /// The slot's create sent twice at once: one user must result (see [`Expect::OneCreated`]).
+    async fn create_twice(&mut self, s: Slot, note: String) -> Result<Option<Mismatch>, Outcome> {
+        let step = self.model.step(&Op::CreateTwice(s));
+        let body = self.user_body(s, self.model.user(s).filter(|_| step.expect == Expect::OneCreated));
+        let users = self.ctx.run.path(Kind::User).to_owned();
+        let req = || ScimRequest::json(Method::POST, &users, &body);
+        let sets = Some((self.id_var(s), ".id // empty"));
+        let answers = self.send_together(&note, [req(), req()], &[], sets).await?;
+        let statuses = format!("{} and {}", describe(&answers[0]), describe(&answers[1]));
+        if step.expect == Expect::Conflict {
+            return Ok(answers.iter().any(|r| r.status != 409).then(|| {
+                let name = self.user_name(s);
+                (format!("userName {name:?} is taken by the live u{s}, so both creates are refused with 409"), statuses)
+            }));
+        }
+        let made: Vec<Created> = answers
+            .iter()
+            .filter(|r| (200..300).contains(&r.status))
+            .filter_map(|r| super::crud::created_from(self.ctx, Kind::User, r))
+            .collect();
+        let ids: BTreeSet<&str> = made.iter().map(|c| c.id.as_str()).collect();
+        let refused_or_same = answers.iter().all(|r| (200..300).contains(&r.status) || r.status == 409);
+        if ids.len() != 1 || !refused_or_same {
+            let ids: Vec<&str> = ids.into_iter().collect();
+            return Ok(Some((
+                "the same create sent twice at once (an IdP resending after a timeout) makes one user: one answer 2xx, \
+                 the other 409 or the same user"
+                    .to_owned(),
+                format!("they answered {statuses}, making {} user(s) [{}]", ids.len(), ids.join(", ")),
+            )));
+        }
+        let Some(created) = made.into_iter().next() else { return Ok(None) };
+        let first = answers.iter().position(|r| (200..300).contains(&r.status)).unwrap_or(0);
+        if let Some(old) = self.users[usize::from(s)].replace(created) {
+            self.gone.push((old.id, format!("u{s}")));
+        }
+        self.versions[usize::from(s)].clear();
+        self.last_version[usize::from(s)] = None;
+        if Self::carries_resource(&answers[first]) {
+            return Ok(self.judge_user(s, &answers[first], None));
+        }
+        self.read_user(s, format!("read u{s} back"), &Expect::Success, None).await
+    }
+
+    /// Two PATCHes of different attributes of the slot's user sent at once: both apply (each PATCH is atomic).
+    async fn patch_together(
+        &mut self,
+        s: Slot,
+        note: &str,
+        step: &model::Step,
+        (display, title): (Val, Val),
+    ) -> Result<Option<Mismatch>, Outcome> {
+        let path = self.item(s).0;
+        let body = |ops: Value| json!({"schemas": [PATCH_OP_URN], "Operations": ops});
+        let a = body(json!([{"op": "replace", "path": "displayName", "value": self.val(display)}]));
+        let b = body(json!([{"op": "add", "path": "title", "value": self.val(title)}]));
+        let t = [(path.as_str(), self.item_template(s))];
+        let reqs = [ScimRequest::json(Method::PATCH, &path, &a), ScimRequest::json(Method::PATCH, &path, &b)];
+        let answers = self.send_together(note, reqs, &t, None).await?;
+        let statuses = format!("{} and {}", describe(&answers[0]), describe(&answers[1]));
+        let want = if step.expect == Expect::NotFound { "404" } else { "2xx" };
+        let fits = |r: &ScimResponse| match step.expect {
+            Expect::NotFound => r.status == 404,
+            _ => (200..300).contains(&r.status),
+        };
+        if !answers.iter().all(fits) {
+            return Ok(Some((format!("both PATCHes of {path} sent at once answer {want}"), statuses)));
+        }
+        if step.expect == Expect::NotFound {
+            return Ok(None);
+        }
+        // Each answer shows the user after its own PATCH; only a read afterwards shows both.
+        self.read_user(s, format!("read u{s} back after both PATCHes"), &Expect::Success, step.changed).await
+    }
+
     /// GETs the slot's user and judges it against `expect` and the model; `changed` says the version must differ
     /// from the one read before.
     async fn read_user(
@@ -447,7 +564,6 @@ impl<'c> Runner<'c> {
         let mut mismatch = None;
         for (i, answer) in answers.into_iter().enumerate() {
             let r = answer?;
-            self.requests += 1;
             let (note, template) = match live.get(i) {
                 Some(&s) => (format!("read u{s} back at the end"), self.item_template(s)),
                 None => {
@@ -456,12 +572,8 @@ impl<'c> Runner<'c> {
             };
             let path = r.exchange.request.url.clone();
             let literal = paths.get(i).or(group.as_ref().map(|g| &g.path)).cloned().unwrap_or_default();
-            self.lines.push(Line {
-                note,
-                curl: scripted(&r.exchange, &[(literal.as_str(), template)]),
-                sets: Vec::new(),
-                undo: None,
-            });
+            // Plain reads, sent together: the script sends them one after the other.
+            self.record(note, &r, &[(literal.as_str(), template)], None, None, None);
             if mismatch.is_some() {
                 continue;
             }
@@ -760,7 +872,7 @@ impl<'c> Runner<'c> {
     fn script(&self, ops: &[Op], failed: Option<&Divergence>) -> String {
         let used = |var: &str| {
             let var = format!("${{{var}}}");
-            self.lines.iter().any(|l| l.curl.contains(&var) || l.undo.as_ref().is_some_and(|u| u.contains(&var)))
+            self.lines.iter().any(|l| l.curl.contains(&var) || l.undo.as_ref().is_some_and(|(_, u)| u.contains(&var)))
         };
         let mut out = vec![
             "#!/bin/sh".to_owned(),
@@ -769,29 +881,63 @@ impl<'c> Runner<'c> {
                 .to_owned(),
             "set -u".to_owned(),
         ];
-        for line in &self.lines {
-            out.push(format!("# {}", line.note));
-            let quiet = line.curl.replacen("curl --globoff", "curl -sS --globoff", 1);
-            let sets: Vec<&(String, &str)> = line.sets.iter().filter(|(var, _)| used(var)).collect();
-            if sets.is_empty() {
-                out.push(format!("{quiet} -w '\\n%{{http_code}}\\n'"));
+        if self.lines.iter().any(|l| l.together.is_some()) {
+            out.push("D=$(mktemp -d)".to_owned());
+        }
+        let mut i = 0;
+        while let Some(line) = self.lines.get(i) {
+            let quiet = |l: &Line| l.curl.replacen("curl --globoff", "curl -sS --globoff", 1);
+            let sets = |l: &Line| l.sets.iter().filter(|(var, _)| used(var)).cloned().collect::<Vec<_>>();
+            let Some(g) = line.together else {
+                out.push(format!("# {}", line.note));
+                let sets = sets(line);
+                if sets.is_empty() {
+                    out.push(format!("{} -w '\\n%{{http_code}}\\n'", quiet(line)));
+                } else {
+                    // The answer is kept, shown, and each variable read from it.
+                    out.push(format!("R=$({})", quiet(line)));
+                    out.push("printf '%s\\n' \"$R\"".to_owned());
+                    out.extend(sets.iter().map(|(var, jq)| format!("{var}=$(printf '%s' \"$R\" | jq -r '{jq}')")));
+                }
+                i += 1;
                 continue;
+            };
+            // Requests sent at once: in the background, each answer to a file, then read.
+            let group: Vec<&Line> = self.lines[i..].iter().take_while(|l| l.together == Some(g)).collect();
+            let file = |k: usize| format!("\"$D/{g}-{k}\"");
+            for (k, l) in group.iter().enumerate() {
+                out.push(format!("# {}", l.note));
+                out.push(format!("{} -o {} -w '%{{http_code}}\\n' &", quiet(l), file(k)));
             }
-            // The answer is kept, shown, and each variable read from it.
-            out.push(format!("R=$({quiet})"));
-            out.push("printf '%s\\n' \"$R\"".to_owned());
-            out.extend(sets.iter().map(|(var, jq)| format!("{var}=$(printf '%s' \"$R\" | jq -r '{jq}')")));
+            out.push("wait".to_owned());
+            let files: Vec<String> = (0..group.len()).map(file).collect();
+            out.extend(files.iter().map(|f| format!("cat {f}; echo")));
+            for (k, l) in group.iter().enumerate() {
+                // The first request's variables come from whichever answer has them (one of two creates may be
+                // the one refused); the others' from their own answer.
+                let from = if k == 0 { files.join(" ") } else { file(k) };
+                out.extend(sets(l).iter().map(|(var, jq)| format!("{var}=$(jq -r '{jq}' {from} | head -n 1)")));
+            }
+            i += group.len();
         }
         if let Some(d) = failed {
             out.push(format!("# expected {}", d.expected));
             out.push(format!("# actual: {}", d.actual.replace('\n', " ")));
         }
-        let undo: Vec<&String> = self.lines.iter().rev().filter_map(|l| l.undo.as_ref()).collect();
+        let undo: Vec<&(String, String)> = self.lines.iter().rev().filter_map(|l| l.undo.as_ref()).collect();
         if !undo.is_empty() {
-            out.push("# clean up what the script created".to_owned());
-            out.extend(undo.into_iter().cloned());
+            out.push("# clean up what the script created (only what it has an id for)".to_owned());
+            out.extend(undo.into_iter().map(|(var, curl)| format!("[ -n \"${{{var}:-}}\" ] && {curl}")));
         }
         out.join("\n")
+    }
+}
+
+/// Sends a request, through the create path (which records what it makes for cleanup) when it is a create.
+async fn send_one(ctx: &Ctx, req: ScimRequest, creates: Option<Kind>) -> Result<ScimResponse, Outcome> {
+    match creates {
+        Some(kind) => super::crud::post_request(ctx, kind, req).await,
+        None => ctx.send(req).await,
     }
 }
 

@@ -9,8 +9,15 @@ use scimlab_reports::model::Verdict;
 
 const CHECK: &str = "differential/state/matches-model";
 const SEEDS: std::ops::Range<u64> = 0..10;
-const DEVIATIONS: &[&str] =
-    &["rehire-blocked", "version-frozen", "patch-drops-extension", "filter-sees-old-value", "sort-within-page"];
+const DEVIATIONS: &[&str] = &[
+    "rehire-blocked",
+    "version-frozen",
+    "patch-drops-extension",
+    "filter-sees-old-value",
+    "sort-within-page",
+    "create-race",
+    "patch-lost-update",
+];
 
 /// `(drawn, shrunk)` lengths from the check's message: `sequence 3 of 16: 11 ops; shrunk to 3 in ...`.
 fn lengths(actual: &str) -> Option<(usize, usize)> {
