@@ -188,6 +188,15 @@ impl<'c> Runner<'c> {
         format!("U{s}_{}", self.model.generation(s))
     }
 
+    /// The shell variable a create's id goes to: the slot's, or, for a create the model expects refused, one of
+    /// its own, so that a user the server makes anyway is deleted by the script's clean-up too.
+    fn create_var(&self, s: Slot, step: &model::Step) -> String {
+        match step.expect {
+            Expect::Conflict => format!("{}_dup{}", self.id_var(s), self.lines.len()),
+            _ => self.id_var(s),
+        }
+    }
+
     /// A label for an id the server returned: the slot it belongs to, or where it came from.
     fn label(&self, id: &str) -> String {
         if let Some(s) = (0..SLOTS).find(|&s| self.users[usize::from(s)].as_ref().is_some_and(|c| c.id == id)) {
@@ -381,7 +390,7 @@ impl<'c> Runner<'c> {
         let step = self.model.step(&Op::Create(s));
         let body = self.user_body(s, self.model.user(s).filter(|_| step.expect == Expect::Success));
         let users = self.ctx.run.path(Kind::User).to_owned();
-        let sets = Some((self.id_var(s), ".id"));
+        let sets = Some((self.create_var(s, &step), ".id"));
         let r = self.send(note, ScimRequest::json(Method::POST, &users, &body), &[], sets).await?;
         if step.expect == Expect::Conflict {
             return Ok((r.status != 409).then(|| {
@@ -425,7 +434,7 @@ impl<'c> Runner<'c> {
         let body = self.user_body(s, self.model.user(s).filter(|_| step.expect == Expect::OneCreated));
         let users = self.ctx.run.path(Kind::User).to_owned();
         let req = || ScimRequest::json(Method::POST, &users, &body);
-        let sets = Some((self.id_var(s), ".id // empty"));
+        let sets = Some((self.create_var(s, &step), ".id // empty"));
         let answers = self.send_together(&note, [req(), req()], &[], sets).await?;
         let statuses = format!("{} and {}", describe(&answers[0]), describe(&answers[1]));
         if step.expect == Expect::Conflict {
@@ -928,6 +937,9 @@ impl<'c> Runner<'c> {
         if !undo.is_empty() {
             out.push("# clean up what the script created (only what it has an id for)".to_owned());
             out.extend(undo.into_iter().map(|(var, curl)| format!("[ -n \"${{{var}:-}}\" ] && {curl}")));
+        }
+        if self.lines.iter().any(|l| l.together.is_some()) {
+            out.push("rm -rf \"$D\"".to_owned());
         }
         out.join("\n")
     }
