@@ -27,6 +27,21 @@ fn lengths(actual: &str) -> Option<(usize, usize)> {
     Some((drawn, shrunk))
 }
 
+/// Whether `sh -n` (parse, run nothing) accepts `script`.
+fn parses_as_shell(script: &str) -> bool {
+    use std::io::Write;
+    let child = std::process::Command::new("sh")
+        .arg("-n")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn();
+    let mut child = child.expect("sh runs");
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(script.as_bytes());
+    }
+    child.wait().is_ok_and(|s| s.success())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agrees_with_the_mock_sp_for_every_seed() {
     let check = registry().into_iter().find(|c| c.id == CHECK).expect("the check is registered");
@@ -58,6 +73,8 @@ async fn finds_each_lifecycle_deviation_for_ten_seeds_of_ten() {
                 continue;
             }
             assert!(actual.contains("#!/bin/sh") && actual.contains("curl"), "a script reproduces it: {actual}");
+            let script = actual.split_once("#!/bin/sh").map(|(_, s)| format!("#!/bin/sh{s}")).unwrap_or_default();
+            assert!(parses_as_shell(&script), "the script is valid sh:\n{script}");
             let (d, s) = lengths(&actual).unwrap_or_else(|| panic!("lengths in {actual}"));
             let steps = actual.split_once("requests): ").map_or("", |(_, r)| r).split("; reproduce").next();
             eprintln!("{deviation} seed {seed}: {d} -> {s}: {}", steps.unwrap_or_default());
