@@ -23,6 +23,7 @@ pub mod query;
 pub mod race;
 pub mod registry;
 pub mod resource;
+pub mod roles;
 mod spec;
 pub mod transport;
 pub mod write;

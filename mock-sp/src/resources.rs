@@ -7,7 +7,7 @@ use crate::faults::profile::{self, Profile};
 use crate::faults::query::{self, Query};
 use crate::faults::resource::{self, Resource, etag_shown};
 use crate::faults::write::{self, Write};
-use crate::faults::{lifecycle, race};
+use crate::faults::{lifecycle, race, roles};
 use crate::http::{ScimResult, check_content_type, error_response, etag_listed, parse_body, query_pairs, scim_json};
 use crate::render::{project_one, render};
 use crate::state::{AppState, Shared};
@@ -224,6 +224,7 @@ pub(crate) fn create_with(
         validate::strip_read_only(&mut body, &view);
     }
     resource::drop_extension(st, &mut body);
+    roles::bend(st, &mut body);
     lifecycle::refuse_retired(st, kind, &body)?;
     let id = st.new_id();
     let base = base_url(st, headers);
@@ -313,7 +314,9 @@ pub(crate) fn replace(
         if let Some(meta) = old.get("meta") {
             out.insert("meta".into(), meta.clone());
         }
-        Ok(Value::Object(out))
+        let mut out = Value::Object(out);
+        roles::bend(st, &mut out);
+        Ok(out)
     })?;
     Ok(OpResult::of(st, StatusCode::OK, &record, Some(shown(st, kind, &record, pairs)?)))
 }
@@ -444,6 +447,7 @@ fn patch_and_commit(
         let mut new = old.clone();
         write::apply_patch(st, &mut new, req, view, opts, late)?;
         lifecycle::drop_untouched_extension(st, req, &mut new);
+        roles::bend(st, &mut new);
         check_schemas(old, &new, view)?;
         lifecycle::note_patched_members(st, kind, id, old, &new);
         Ok(new)

@@ -17,6 +17,7 @@ mod profile_support;
 mod queries;
 
 mod rfc7643_2_attributes;
+mod rfc7643_4_1_2_roles;
 mod rfc7643_4_2_groups;
 mod rfc7643_4_3_enterprise;
 mod rfc7643_6_resource_types;
@@ -88,6 +89,7 @@ pub fn sections() -> Vec<(&'static str, &'static [Check])> {
         (rfc7644_4_discovery::SECTION, rfc7644_4_discovery::CHECKS),
         (rfc7644_4_discovery_announced::SECTION, rfc7644_4_discovery_announced::CHECKS),
         (rfc7643_2_attributes::SECTION, rfc7643_2_attributes::CHECKS),
+        (rfc7643_4_1_2_roles::SECTION, rfc7643_4_1_2_roles::CHECKS),
         (rfc7643_4_2_groups::SECTION, rfc7643_4_2_groups::CHECKS),
         (rfc7643_4_3_enterprise::SECTION, rfc7643_4_3_enterprise::CHECKS),
         (rfc7643_6_resource_types::SECTION, rfc7643_6_resource_types::CHECKS),

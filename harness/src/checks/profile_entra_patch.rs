@@ -137,8 +137,22 @@ pub const CHECKS: &[Check] = &[
         requirement: "an app role added as a JSON-encoded string value is stored and returned unchanged",
         sends: "PATCH /Users/{id} {\"op\":\"Add\",\"path\":\"roles\",\"value\":[{\"value\":\"{\\\"id\\\":...}\"}]}",
         consequence: "app-role assignments made in Entra never reach the app; Entra retries them every cycle",
-        catches: &["patch-noop"],
+        catches: &["patch-noop", "roles-json-rewritten", "roles-dropped"],
         run: run!(roles_json_string),
+    },
+    Check {
+        id: "profile/entra/roles-assertive-replace",
+        level: Level::Should,
+        tags: &[Tag::Entra, Tag::Users, Tag::Patch],
+        requires: PATCH,
+        profiles: ENTRA_PROFILE,
+        requirement: "Entra's assertive role mapping (a lowercase replace of the whole roles array, each role with \
+                      primary, type, display and value) leaves the user with exactly those roles",
+        sends: "PATCH /Users/{id} {\"op\":\"replace\",\"path\":\"roles\",\"value\":[{primary,type,display,value} x2]}",
+        consequence: "with AssertiveAppRoleAssignmentsComplex, a role removed in Entra stays in the app, or the \
+                      roles Entra asserts never arrive",
+        catches: &["patch-noop", "roles-dropped"],
+        run: run!(roles_assertive_replace),
     },
     Check {
         id: "profile/entra/user-patch-returns-user",
@@ -422,6 +436,35 @@ async fn roles_json_string(ctx: &Ctx) -> Outcome {
             Ok(Outcome::check(
                 roles.is_some_and(|r| r.iter().any(|e| str_at(e, &["value"]) == Some(role))),
                 format!("roles holds an element whose value is the string {role}"),
+                format!("roles is {}", show(at(&got, &["roles"]))),
+            ))
+        }
+        .await,
+    )
+}
+
+/// Section 1, Update: the assertive role mapping (roles_assertive_patch.json): every role change replaces the whole
+/// array, as RFC 7644 section 3.5.2.3 has replace of a multi-valued attribute do. The user starts with a role
+/// the assertion drops, so a server that appends instead of replacing is seen.
+async fn roles_assertive_replace(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            ctx.require_attrs(Kind::User, &["roles", "roles.value", "roles.type", "roles.display"])?;
+            let before = json!([{"value": "Former", "display": "Former", "type": "WindowsAzureActiveDirectoryRole"}]);
+            let a = entra_fixture(ctx, "entra-roles-assert", json!({"roles": before})).await?;
+            let asserted: Value = serde_json::from_str(
+                r#"[{"primary":false,"type":"WindowsAzureActiveDirectoryRole","display":"User","value":"User"},
+                    {"primary":false,"type":"WindowsAzureActiveDirectoryRole","display":"Test","value":"Test"}]"#,
+            )
+            .map_err(|e| Outcome::Error(format!("harness: the assertive roles body: {e}")))?;
+            let op = json!({"op": "replace", "path": "roles", "value": asserted});
+            patch(ctx, &ENTRA, &a.created, ENTRA.patch("roles", a.created.path.as_str(), vec![op])).await?;
+            let got = ctx.read_back(&a.created).await?;
+            let mut held = super::rfc7643_4_1_2_roles::values_of(&got, "roles");
+            held.sort();
+            Ok(Outcome::check(
+                held == ["Test", "User"],
+                "roles holds exactly User and Test (Former is gone)",
                 format!("roles is {}", show(at(&got, &["roles"]))),
             ))
         }

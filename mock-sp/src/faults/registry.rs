@@ -13,6 +13,7 @@ registry! {
     profile::Profile,
     lifecycle::Lifecycle,
     race::Race,
+    roles::Roles,
     transport::Transport,
 }
 
