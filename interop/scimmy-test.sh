@@ -27,6 +27,8 @@ mkdir -p "$app"
 
 # "verdict id" of every expected non-pass verdict (docs/interop.md, "scimlab test against SCIMMY").
 KNOWN=(
+    "fail rfc7643/4.1.2/roles-primary-unique"
+    "warn profile/entra/roles-assertive-replace"
     "fail rfc7644/2/unauthorized-www-authenticate"
     "fail rfc7644/3.3/create-location-header"
     "fail rfc7643/4.2/group-create-with-members"

@@ -148,7 +148,8 @@ pub const CHECKS: &[Check] = &[
         profiles: ENTRA_PROFILE,
         requirement: "Entra's assertive role mapping (a lowercase replace of the whole roles array, each role with \
                       primary, type, display and value) leaves the user with exactly those roles",
-        sends: "PATCH /Users/{id} {\"op\":\"replace\",\"path\":\"roles\",\"value\":[{primary,type,display,value} x2]}",
+        sends: "PATCH /Users/{id} add roles [Former], then {\"op\":\"replace\",\"path\":\"roles\",\"value\":[{primary,type,\
+                display,value} x2]}, GET",
         consequence: "with AssertiveAppRoleAssignmentsComplex, a role removed in Entra stays in the app, or the \
                       roles Entra asserts never arrive",
         catches: &["patch-noop", "roles-dropped"],
@@ -450,8 +451,18 @@ async fn roles_assertive_replace(ctx: &Ctx) -> Outcome {
     outcome(
         async {
             ctx.require_attrs(Kind::User, &["roles", "roles.value", "roles.type", "roles.display"])?;
-            let before = json!([{"value": "Former", "display": "Former", "type": "WindowsAzureActiveDirectoryRole"}]);
-            let a = entra_fixture(ctx, "entra-roles-assert", json!({"roles": before})).await?;
+            // Entra creates the user with roles [] and asserts its roles afterwards; the role it will take away is
+            // added first, without a type, so that only the assertion carries Entra's role type.
+            let a = entra_fixture(ctx, "entra-roles-assert", json!({})).await?;
+            let former = json!([{"op": "add", "path": "roles", "value": [{"value": "Former", "display": "Former"}]}]);
+            let r = ctx.patch(&a.created, former).await?;
+            if !(200..300).contains(&r.status) {
+                return Ok(Outcome::Skip(format!(
+                    "prerequisite failed: PATCH {} adding a role answered {}",
+                    a.created.path,
+                    crate::ctx::describe(&r)
+                )));
+            }
             let asserted: Value = serde_json::from_str(
                 r#"[{"primary":false,"type":"WindowsAzureActiveDirectoryRole","display":"User","value":"User"},
                     {"primary":false,"type":"WindowsAzureActiveDirectoryRole","display":"Test","value":"Test"}]"#,
