@@ -37,6 +37,8 @@ pub struct UserProfile {
     pub locale: Option<String>,
     /// `password`, only when the IdP synchronises passwords (Okta's Sync Password).
     pub password: Option<String>,
+    /// The application roles assigned, by name (`roles`, RFC 7643 section 4.1.2), in the order assigned.
+    pub roles: Vec<String>,
     /// `active`.
     pub active: bool,
 }
@@ -55,6 +57,17 @@ impl UserProfile {
             (None, Some(f)) => Some(f.clone()),
             (None, None) => None,
         }
+    }
+
+    /// The roles after a role change: `remove` taken away, `add` appended (each role once).
+    pub fn roles_after(&self, add: &[String], remove: &[String]) -> Vec<String> {
+        let mut roles: Vec<String> = self.roles.iter().filter(|r| !remove.contains(r)).cloned().collect();
+        for r in add {
+            if !roles.contains(r) {
+                roles.push(r.clone());
+            }
+        }
+        roles
     }
 
     /// The profile after `changes`.
@@ -170,6 +183,17 @@ pub enum Intent {
         /// What changed.
         changes: UserChanges,
     },
+    /// Application roles assigned to and / or taken from the user, as one role change.
+    ChangeRoles {
+        /// SCIM id.
+        id: String,
+        /// What the IdP provisioned before (its `roles` are the roles held until now).
+        before: UserProfile,
+        /// Roles assigned.
+        add: Vec<String>,
+        /// Roles taken away.
+        remove: Vec<String>,
+    },
     /// The user is disabled, unassigned or leaves scope.
     Deactivate {
         /// SCIM id.
@@ -243,6 +267,7 @@ impl Intent {
             Intent::TestConnection { .. } => "test-connection",
             Intent::Hire { .. } => "hire",
             Intent::Update { .. } => "update",
+            Intent::ChangeRoles { .. } => "change-roles",
             Intent::Deactivate { .. } => "deactivate",
             Intent::Reactivate { .. } => "reactivate",
             Intent::DeleteUser { .. } => "delete-user",

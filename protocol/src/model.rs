@@ -716,7 +716,11 @@ mod tests {
         assert_eq!(seq(1, &all()).len(), 12);
         let bare = Features::default();
         assert!(seq(5, &bare).iter().all(|op| offered(op, &bare)));
-        assert!(seq(5, &bare).iter().all(|op| matches!(op, Op::Create(_) | Op::Get(_) | Op::Delete(_))));
+        assert!(
+            seq(5, &bare)
+                .iter()
+                .all(|op| matches!(op, Op::Create(_) | Op::CreateTwice(_) | Op::Get(_) | Op::Delete(_)))
+        );
     }
 
     #[test]

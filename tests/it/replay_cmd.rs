@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 fn list_shows_scenarios_and_personas() {
     let out = scimlab().args(["replay", "--list"]).assert().success().get_output().stdout.clone();
     let text = String::from_utf8_lossy(&out);
-    for name in ["hire", "promotion", "offboarding", "rehire", "group-push", "bulk-merge"] {
+    for name in ["hire", "promotion", "role-change", "offboarding", "rehire", "group-push", "bulk-merge"] {
         assert!(text.contains(name), "{name} missing from\n{text}");
     }
     for name in ["entra", "entra-2020", "okta", "okta-aiw", "onelogin", "rfc"] {

@@ -90,6 +90,10 @@ const ENTRA_SOURCES: &[(&str, &str)] = &[
     ("members added with $ref null, several per PATCH", "entra/group_add_members_patch.json"),
     ("members removed with Remove members + value list", "entra/group_remove_member_patch_default_noflag.json"),
     ("rename with Replace displayName", "entra/group_rename_patch.json"),
+    (
+        "app roles: Add roles [{value: <JSON-encoded assignment>}]; taken away with Remove roles and the same value",
+        "entra/roles_approle_patch_default.json; T1 Update (the remove is inferred from the member removal)",
+    ),
     ("PATCH only, never PUT; never /Bulk", "T1 Update, Discovery"),
     ("DELETE only on hard delete (after deactivation)", "T1 Offboarding"),
     ("Bearer token only, no Basic", "T1 Auth"),
@@ -112,6 +116,10 @@ const ENTRA_2020_SOURCES: &[(&str, &str)] = &[
         "members removed one by one with members[value eq] paths",
         "entra/group_remove_member_patch_aadOptscim062020.json",
     ),
+    (
+        "app roles with the assertive mapping: replace roles with the whole set [{primary, type, display, value}]",
+        "entra/roles_assertive_patch.json (the mapping is the tenant's choice; played here with the flag)",
+    ),
     ("everything else as entra", "T4 table, column Entra +flag"),
 ];
 
@@ -131,6 +139,7 @@ const OKTA_SOURCES: &[(&str, &str)] = &[
     ("Push now: replace members with the full list", "okta/group_membership_replace_all_patch.json"),
     ("path-less rename {id, displayName} after every membership update", "okta/group_rename_patch.json"),
     ("Basic, header token or OAuth; no /Bulk", "T2 Auth, Not used"),
+    ("roles as {value, display} in the GET-then-PUT", "inferred: no Okta role shape is documented (RFC 7643 4.1.2)"),
 ];
 
 const OKTA_AIW_SOURCES: &[(&str, &str)] = &[
@@ -152,6 +161,7 @@ const ONELOGIN_SOURCES: &[(&str, &str)] = &[
     ("member removal by members[value eq], rename by replace displayName", "inferred (T4 table: '?')"),
     ("deprovisioning: PUT active false, then DELETE when configured so", "T4 table (PUT template; delete inferred)"),
     ("Bearer token", "T3 OneLogin"),
+    ("roles as {value, display} in the template PUT", "inferred: no OneLogin role shape is documented"),
 ];
 
 const RFC_SOURCES: &[(&str, &str)] = &[
@@ -163,6 +173,7 @@ const RFC_SOURCES: &[(&str, &str)] = &[
         "RFC 7644 section 3.7; RFC 7643 section 5",
     ),
     ("manager as {value}", "RFC 7643 section 4.3"),
+    ("roles: add [{value, display}], remove roles[value eq \"...\"]", "RFC 7643 section 4.1.2; RFC 7644 3.5.2"),
 ];
 
 /// Microsoft Entra ID as it behaves by default (T1, T4).

@@ -293,6 +293,7 @@ impl Persona {
             Intent::TestConnection { probe } => users::test_connection(self, probe),
             Intent::Hire { user } => users::hire(self, user),
             Intent::Update { id, before, changes } => users::update(self, id, before, changes, None),
+            Intent::ChangeRoles { id, before, add, remove } => users::change_roles(self, id, before, add, remove),
             Intent::Deactivate { id, before } => users::set_active(self, id, before, false, &Default::default()),
             Intent::Reactivate { id, before, changes } => users::set_active(self, id, before, true, changes),
             Intent::DeleteUser { id, .. } => users::delete(self, id),
@@ -302,6 +303,12 @@ impl Persona {
             Intent::RenameGroup { id, group, display_name } => groups::rename(self, id, group, display_name),
             Intent::DeleteGroup { id, .. } => groups::delete(self, id),
         }
+    }
+
+    /// The `value` this persona sends a role with, which the service provider must return unchanged (see
+    /// `users::role_element` for each IdP's shape and its source).
+    pub fn role_value(&self, role: &str) -> String {
+        users::role_value(self, role)
     }
 
     /// A user as this persona writes it in a create (for bulk operations, which carry the same resource).

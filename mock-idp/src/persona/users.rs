@@ -114,7 +114,7 @@ pub(super) fn user_body(p: &Persona, u: &UserProfile, manager_in_body: bool) -> 
         ("password", u.password.clone().map(Value::String)),
         (s.enterprise_urn, Some(ext).filter(|e| e.as_object().is_some_and(|o| !o.is_empty()))),
         ("groups", s.groups.then(|| json!([]))),
-        ("roles", s.roles.then(|| json!([]))),
+        ("roles", roles_value(p, &u.roles).or_else(|| s.roles.then(|| json!([])))),
         ("meta", s.meta.then(|| json!({"resourceType": "User"}))),
     ])
 }
@@ -409,4 +409,119 @@ pub(super) fn delete(p: &Persona, id: &str) -> Vec<Planned> {
         p.request("delete", "DELETE", format!("/Users/{}", crate::ledger::segment(id)), PlannedBody::None)
             .expecting(Expect::Status { statuses: &[204, 200] }, why),
     ]
+}
+
+/// The `roles` of a user body: each role as the persona writes it; `None` for no roles.
+fn roles_value(p: &Persona, roles: &[String]) -> Option<Value> {
+    (!roles.is_empty()).then(|| Value::Array(roles.iter().map(|r| role_element(p, r)).collect()))
+}
+
+/// One role as the persona writes it (RFC 7643 section 4.1.2 `roles`).
+///
+/// - Entra, default mapping (SingleAppRoleAssignment / AppRoleAssignmentsComplex): `{"value": "<JSON object as a
+///   string>"}` (documented: idp-wire/entra/roles_approle_patch_default.json).
+/// - Entra with `aadOptscim062020`, played with the assertive mapping (AssertiveAppRoleAssignmentsComplex):
+///   `{primary: false, type: "WindowsAzureActiveDirectoryRole", display, value}` (documented:
+///   roles_assertive_patch.json; the mapping is the tenant's choice, independent of the flag).
+/// - Okta, OneLogin and the RFC persona: `{value, display}`, the plain multi-valued complex attribute (inferred:
+///   neither documents a role shape; RFC 7643 section 4.1.2).
+pub fn role_element(p: &Persona, role: &str) -> Value {
+    match (p.idp, p.update) {
+        (super::Idp::Entra, UpdateStyle::PatchDottedPathless) => {
+            json!({"primary": false, "type": "WindowsAzureActiveDirectoryRole", "display": role, "value": role})
+        }
+        (super::Idp::Entra, _) => json!({"value": role_value(p, role)}),
+        _ => json!({"value": role, "display": role}),
+    }
+}
+
+/// The `value` a role is sent with, which the service provider must store and return unchanged: the role's
+/// name, or for Entra's default mapping its app-role assignment as a JSON-encoded string.
+pub fn role_value(p: &Persona, role: &str) -> String {
+    match (p.idp, p.update) {
+        (super::Idp::Entra, UpdateStyle::PatchPerAttribute { .. }) => {
+            json!({"id": format!("approle-{role}"), "value": role, "displayName": role}).to_string()
+        }
+        _ => role.to_owned(),
+    }
+}
+
+/// A role change: `add` assigned, `remove` taken away.
+///
+/// - Entra default: one PATCH, `Add roles [{value}]` per role assigned and `Remove roles [{value}]` per role taken
+///   away (the add is documented; the remove is inferred from Entra's default member removal, which has the same
+///   shape).
+/// - Entra assertive: one PATCH, `replace roles` with the whole set after the change (documented).
+/// - Okta: GET, then a PUT of the whole user with `roles` replaced (inferred from Okta's GET-then-PUT updates).
+/// - OneLogin: a PUT of its template with the roles (inferred from its template PUTs).
+/// - RFC: one PATCH, `add roles [...]` and `remove roles[value eq "..."]` per role (RFC 7644 sections 3.5.2.1 and
+///   3.5.2.2).
+pub(super) fn change_roles(
+    p: &Persona,
+    id: &str,
+    before: &UserProfile,
+    add: &[String],
+    remove: &[String],
+) -> Vec<Planned> {
+    let after = before.roles_after(add, remove);
+    let path = format!("/Users/{}", crate::ledger::segment(id));
+    let patch = |ops: Vec<Value>, why: &'static str| {
+        p.request("roles", "PATCH", path.clone(), patch_body(ops))
+            .expecting(Expect::Status { statuses: &[200, 204] }, why)
+    };
+    let element_list = |roles: &[String]| Value::Array(roles.iter().map(|r| role_element(p, r)).collect());
+    match (p.idp, p.update) {
+        (super::Idp::Entra, UpdateStyle::PatchDottedPathless) => vec![patch(
+            vec![json!({"op": "replace", "path": "roles", "value": element_list(&after)})],
+            "Entra's assertive role mapping replaces the whole roles array on every change, and needs 200 with the \
+             user (Microsoft Learn, customize application attributes: AssertiveAppRoleAssignmentsComplex)",
+        )],
+        (super::Idp::Entra, _) => {
+            let mut ops: Vec<Value> = remove
+                .iter()
+                .map(|r| json!({"op": p.op("remove"), "path": "roles", "value": [role_element(p, r)]}))
+                .collect();
+            ops.extend(add.iter().map(|r| json!({"op": p.op("add"), "path": "roles", "value": [role_element(p, r)]})));
+            vec![patch(
+                ops,
+                "Entra sends app-role assignments as Add roles with the assignment as a JSON-encoded string, and \
+                 needs 200 with the user (Microsoft Learn, customize application attributes: provisioning a role)",
+            )]
+        }
+        (_, UpdateStyle::GetThenPut) => {
+            let fetch = p.request("fetch", "GET", path.clone(), PlannedBody::None).expecting(
+                Expect::Resource { statuses: &[200] },
+                "Okta reads the current user before a PUT (Okta SCIM 2.0 reference)",
+            );
+            let body = PlannedBody::OverFetched(json!({"roles": element_list(&after)}));
+            let mut r =
+                put(p, "roles", body, "Okta PUTs the whole user back, roles replaced (inferred from its updates)");
+            r.path = path;
+            vec![fetch, r]
+        }
+        (_, UpdateStyle::PutTemplate) => {
+            let mut body = user_body(p, &UserProfile { roles: after, ..before.clone() }, true);
+            if let Some(o) = body.as_object_mut() {
+                o.insert("id".into(), json!(id));
+            }
+            let mut r = put(
+                p,
+                "roles",
+                PlannedBody::Json(body),
+                "OneLogin renders its template, roles included, into a PUT (inferred from its template PUTs)",
+            );
+            r.path = path;
+            vec![r]
+        }
+        _ => {
+            let mut ops: Vec<Value> = remove
+                .iter()
+                .map(|r| json!({"op": p.op("remove"), "path": format!("roles[value eq {}]", filter_literal(&role_value(p, r)))}))
+                .collect();
+            if !add.is_empty() {
+                ops.push(json!({"op": p.op("add"), "path": "roles", "value": element_list(add)}));
+            }
+            vec![patch(ops, "RFC 7644 section 3.5.2: add appends roles, remove with a value filter takes one away")]
+        }
+    }
 }

@@ -349,6 +349,10 @@ impl Replayer {
                 let (id, before) = user(u)?;
                 Intent::Update { id, before, changes: changes(state, set)? }
             }
+            Action::ChangeRoles { user: u, add, remove } => {
+                let (id, before) = user(u)?;
+                Intent::ChangeRoles { id, before, add: add.clone(), remove: remove.clone() }
+            }
             Action::Deactivate { user: u } => {
                 let (id, before) = user(u)?;
                 Intent::Deactivate { id, before }
@@ -414,6 +418,11 @@ impl Replayer {
             (Action::Update { user, .. }, Intent::Update { changes, .. }) if ok => {
                 if let Some((_, p)) = state.users.get_mut(user) {
                     *p = p.with(changes);
+                }
+            }
+            (Action::ChangeRoles { user, .. }, Intent::ChangeRoles { add, remove, .. }) if ok => {
+                if let Some((_, p)) = state.users.get_mut(user) {
+                    p.roles = p.roles_after(add, remove);
                 }
             }
             (Action::Deactivate { user }, _) if ok => {
@@ -517,6 +526,7 @@ fn changes(state: &State, set: &Changes) -> Result<UserChanges, String> {
 fn subject_id(intent: &Intent) -> Option<String> {
     match intent {
         Intent::Update { id, .. }
+        | Intent::ChangeRoles { id, .. }
         | Intent::Deactivate { id, .. }
         | Intent::Reactivate { id, .. }
         | Intent::DeleteUser { id, .. }
@@ -534,6 +544,7 @@ pub fn action_name(a: &Action) -> &'static str {
         Action::TestConnection {} => "test-connection",
         Action::Hire { .. } => "hire",
         Action::Update { .. } => "update",
+        Action::ChangeRoles { .. } => "change-roles",
         Action::Deactivate { .. } => "deactivate",
         Action::Reactivate { .. } => "reactivate",
         Action::DeleteUser { .. } => "delete-user",

@@ -18,6 +18,7 @@ pub use send::{PlanFailure, PlanRun, describe, send_plan, to_request};
 pub const SHIPPED: &[(&str, &str)] = &[
     ("hire", include_str!("../../../scenarios/hire.yaml")),
     ("promotion", include_str!("../../../scenarios/promotion.yaml")),
+    ("role-change", include_str!("../../../scenarios/role-change.yaml")),
     ("offboarding", include_str!("../../../scenarios/offboarding.yaml")),
     ("rehire", include_str!("../../../scenarios/rehire.yaml")),
     ("group-push", include_str!("../../../scenarios/group-push.yaml")),

@@ -61,6 +61,17 @@ pub enum Action {
         /// The changes.
         set: Changes,
     },
+    /// Application roles are assigned to and / or taken from the user (a role change).
+    ChangeRoles {
+        /// Capture name of the user.
+        user: String,
+        /// Roles assigned, by name.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        add: Vec<String>,
+        /// Roles taken away, by name.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        remove: Vec<String>,
+    },
     /// The user is disabled or unassigned.
     Deactivate {
         /// Capture name of the user.
@@ -248,6 +259,10 @@ pub struct UserExpect {
     /// Capture name of the manager (`manager.value` must be its id, returned as a complex value).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
+    /// The roles the user holds, by name, in any order: `roles[].value` must be exactly these, each as the
+    /// persona sent it (Entra's JSON-encoded assignment byte for byte).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
 }
 
 /// A group's state, read back with `GET /Groups/{id}`.
@@ -340,6 +355,15 @@ impl Scenario {
                     }
                 }
                 Action::Deactivate { user } | Action::DeleteUser { user } => need(&users, user, "user")?,
+                Action::ChangeRoles { user, add, remove } => {
+                    need(&users, user, "user")?;
+                    if add.is_empty() && remove.is_empty() {
+                        return Err(format!("{at}: change-roles names no role to add or remove"));
+                    }
+                    if let Some(r) = add.iter().chain(remove).find(|r| r.trim().is_empty()) {
+                        return Err(format!("{at}: a role name is empty ({r:?})"));
+                    }
+                }
                 Action::CreateGroup { capture, .. } => {
                     groups.insert(capture);
                 }

@@ -73,6 +73,34 @@ pub async fn expectations(
     Ok(())
 }
 
+/// RFC 7643 section 4.1.2: the user holds exactly the `roles` expected, each `value` as the persona sent it
+/// (Entra's JSON-encoded assignment byte for byte), in any order.
+fn roles_held(r: &Replayer, e: &UserExpect, roles: &[String], body: &Value) -> Result<(), Miss> {
+    let mut want: Vec<String> = roles.iter().map(|role| r.persona.role_value(role)).collect();
+    let mut got: Vec<String> = text(body, "roles")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|el| text(el, "value").and_then(Value::as_str)).map(str::to_owned).collect())
+        .unwrap_or_default();
+    want.sort();
+    got.sort();
+    if want == got {
+        return Ok(());
+    }
+    let reason = match r.persona.idp {
+        Idp::Entra => format!(
+            "Entra will retry the role assignment every cycle and report it as failed: user {:?} does not hold the \
+             app roles Entra assigned, as Entra sent them (Microsoft Learn, customize application attributes): \
+             roles[].value is {got:?}, Entra sent {want:?}",
+            e.of
+        ),
+        _ => format!(
+            "{}: its roles are not the ones assigned: roles[].value is {got:?}, expected {want:?}",
+            consequence(r, &format!("user {:?}", e.of))
+        ),
+    };
+    Err(Miss { reason, expected: format!("roles[].value {want:?}"), actual: format!("roles[].value {got:?}") })
+}
+
 async fn user(r: &Replayer, state: &State, e: &UserExpect, exchanges: &mut Vec<Exchange>) -> Result<(), Miss> {
     let Some(id) = state.any_user_id(&e.of).map(str::to_owned) else {
         return Err(Miss {
@@ -147,6 +175,9 @@ async fn user(r: &Replayer, state: &State, e: &UserExpect, exchanges: &mut Vec<E
             };
             return Err(Miss { reason, expected: format!("manager.value {want:?}"), actual });
         }
+    }
+    if let Some(roles) = &e.roles {
+        roles_held(r, e, roles, body)?;
     }
     if let Some((name, want, got)) = mismatches.into_iter().next() {
         return Err(Miss {

@@ -65,6 +65,15 @@ const CASES: &[Case] = &[
     ),
     ("empty-list-404", "hire", "entra", "test-connection", &["Entra's Test Connection will fail", "404"], "okta"),
     (
+        "roles-json-rewritten",
+        "role-change",
+        "entra",
+        "assign-role",
+        &["Entra will retry the role assignment every cycle", "as Entra sent them", "approle-Engineer"],
+        "entra-2020",
+    ),
+    ("roles-dropped", "role-change", "okta", "assign-role", &["its roles are not the ones assigned", "Engineer"], ""),
+    (
         "create-empty-body",
         "hire",
         "okta",

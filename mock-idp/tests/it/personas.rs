@@ -61,6 +61,12 @@ fn intents() -> Vec<Intent> {
         Intent::TestConnection { probe: "7d420df3-9995-4831-a406-ecf8166f5f6a".into() },
         Intent::Hire { user: ada() },
         Intent::Update { id: "u-ada".into(), before: ada(), changes: promotion() },
+        Intent::ChangeRoles {
+            id: "u-ada".into(),
+            before: UserProfile { roles: vec!["Engineer".into()], ..ada() },
+            add: vec!["Lead".into()],
+            remove: vec!["Engineer".into()],
+        },
         Intent::Deactivate { id: "u-ada".into(), before: ada() },
         Intent::Reactivate {
             id: "u-ada".into(),
