@@ -436,4 +436,26 @@ mod tests {
             assert_eq!(c.run(&clean), None, "{}", c.id);
         }
     }
+
+    #[test]
+    fn a_role_sent_as_a_json_encoded_string_is_a_finding_and_entras_shape_is_not() {
+        let role = r#"{"id":"06b07648-ecfe-589f-9d2f-6325724a46ee","value":"25","displayName":"Role1234"}"#;
+        let bare = patch("/Users/1", json!([{"op": "Add", "path": "roles", "value": role}]));
+        let f = COMPLEX_IS_OBJECT.run(&bare).expect("roles is complex");
+        assert!(f.detail.contains("Operations[0]") && f.detail.contains("roles"), "{}", f.detail);
+        // Entra's documented shape: the JSON-encoded string is the value sub-attribute, a string as the schema says.
+        let entra = patch("/Users/1", json!([{"op": "Add", "path": "roles", "value": [{"value": role}]}]));
+        assert_eq!(COMPLEX_IS_OBJECT.run(&entra), None);
+        let posted = exchange(
+            "POST",
+            "/Users",
+            clean_headers(),
+            Some(
+                &json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "a", "roles": role})
+                    .to_string(),
+            ),
+        );
+        let f = super::super::resource::BODY_FITS.run(&posted).expect("roles is complex in a POST too");
+        assert!(f.detail.contains("roles"), "{}", f.detail);
+    }
 }

@@ -25,6 +25,14 @@ pub(super) fn prepare_whole(
         return prepare_one(cx, attr, v, path);
     }
     let mut out = v.clone();
+    if cx.opts.scalar_for_complex && attr.kind == AttrType::Complex && out.is_string() && attr.sub("value").is_some() {
+        // A bare string for a multi-valued complex attribute (`roles` given a JSON-encoded assignment instead of
+        // `[{"value": ...}]`): read as one element with that value, and recorded, as for a singular one.
+        cx.record(Leniency::ScalarForComplex, format!("{path}: the string {out} read as [{{\"value\": {out}}}]"));
+        let mut m = Map::new();
+        m.insert(sub_name(attr, "value"), out.take());
+        out = Value::Array(vec![Value::Object(m)]);
+    }
     if let Value::Array(items) = &mut out {
         for item in items.iter_mut() {
             coerce_one(cx, attr, item, &path);
