@@ -15,6 +15,8 @@ use scimlab_protocol::ScimError;
 pub struct Authenticator {
     /// Accepted header values (exact), e.g. `Bearer T` and `T`; empty means no authentication.
     accepted: Vec<Vec<u8>>,
+    /// What the audit trail calls each accepted value, index for index: never the credential itself.
+    labels: Vec<String>,
     basic: bool,
 }
 
@@ -22,9 +24,10 @@ impl Authenticator {
     /// Prepares the accepted header values for `auth`.
     pub fn new(auth: &Auth) -> Self {
         match auth {
-            Auth::None => Authenticator { accepted: Vec::new(), basic: false },
+            Auth::None => Authenticator { accepted: Vec::new(), labels: Vec::new(), basic: false },
             Auth::Bearer(t) => Authenticator {
                 accepted: vec![format!("Bearer {t}").into_bytes(), t.clone().into_bytes()],
+                labels: vec!["bearer token".to_owned(), "bearer token (sent without the Bearer scheme)".to_owned()],
                 basic: false,
             },
             Auth::Basic { user, pass } => Authenticator {
@@ -32,6 +35,7 @@ impl Authenticator {
                     format!("Basic {}", scimlab_protocol::base64::encode(format!("{user}:{pass}").as_bytes()))
                         .into_bytes(),
                 ],
+                labels: vec![format!("basic user {user}")],
                 basic: true,
             },
         }
@@ -45,18 +49,37 @@ impl Authenticator {
         let Some(given) = headers.get(header::AUTHORIZATION) else {
             return Err(Box::new(self.refuse("the request has no Authorization header")));
         };
-        let given = given.as_bytes();
-        // The scheme word is case-insensitive (RFC 7235 section 2.1).
+        match self.matching(given.as_bytes()) {
+            Some(_) => Ok(()),
+            None => Err(Box::new(self.refuse("the credential in the Authorization header is not valid"))),
+        }
+    }
+
+    /// Which accepted value `given` is, compared in constant time; the scheme word is case-insensitive (RFC 7235
+    /// section 2.1).
+    fn matching(&self, given: &[u8]) -> Option<usize> {
         let normalised: Vec<u8> = match given.iter().position(|&b| b == b' ') {
             Some(i) if given[..i].eq_ignore_ascii_case(b"bearer") => [b"Bearer".as_slice(), &given[i..]].concat(),
             Some(i) if given[..i].eq_ignore_ascii_case(b"basic") => [b"Basic".as_slice(), &given[i..]].concat(),
             _ => given.to_vec(),
         };
-        if self.accepted.iter().any(|a| constant_time_eq(a, &normalised)) {
-            Ok(())
-        } else {
-            Err(Box::new(self.refuse("the credential in the Authorization header is not valid")))
+        // Every value is compared, so the time taken does not tell which one matched.
+        self.accepted.iter().enumerate().fold(None, |found, (i, a)| {
+            let hit = constant_time_eq(a, &normalised);
+            found.or(hit.then_some(i))
+        })
+    }
+
+    /// The audit trail's name for the credential a request carries: `bearer token`, `basic user okta`; `None`
+    /// when the server asks for no credential; `none` or `not valid` when the request was served without a valid
+    /// one (the `auth-ignored` deviation). Never the credential itself.
+    pub fn label(&self, headers: &HeaderMap) -> Option<String> {
+        if self.accepted.is_empty() {
+            return None;
         }
+        let Some(given) = headers.get(header::AUTHORIZATION) else { return Some("none".to_owned()) };
+        let found = self.matching(given.as_bytes()).and_then(|i| self.labels.get(i));
+        Some(found.map_or_else(|| "not valid".to_owned(), Clone::clone))
     }
 
     fn refuse(&self, why: &str) -> Response {
@@ -97,6 +120,19 @@ mod tests {
         assert!(a.check(&headers("s3cret")).is_ok());
         assert!(a.check(&headers("Bearer wrong")).is_err());
         assert!(a.check(&HeaderMap::new()).is_err());
+    }
+
+    #[test]
+    fn labels_name_the_credential_and_never_hold_it() {
+        let a = Authenticator::new(&Auth::Bearer("s3cret".into()));
+        assert_eq!(a.label(&headers("bearer s3cret")).as_deref(), Some("bearer token"));
+        assert_eq!(a.label(&headers("s3cret")).as_deref(), Some("bearer token (sent without the Bearer scheme)"));
+        assert_eq!(a.label(&headers("Bearer nope")).as_deref(), Some("not valid"));
+        assert_eq!(a.label(&HeaderMap::new()).as_deref(), Some("none"));
+        let b = Authenticator::new(&Auth::Basic { user: "okta".into(), pass: "pw".into() });
+        let given = format!("Basic {}", scimlab_protocol::base64::encode(b"okta:pw"));
+        assert_eq!(b.label(&headers(&given)).as_deref(), Some("basic user okta"));
+        assert_eq!(Authenticator::new(&Auth::None).label(&headers("x")), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! `maxOperations` and `maxPayloadSize` the ServiceProviderConfig publishes) are enforced with 413 before anything
 //! runs.
 
+use crate::audit::{Cause, Operation, RequestInfo};
 use crate::faults::http::Http;
 use crate::faults::write::{self, Write};
 use crate::http::{ScimResult, check_content_type, method_not_allowed, scim_json};
@@ -59,7 +60,8 @@ pub async fn bulk(State(app): State<AppState>, req: Request) -> Response {
         let request = BulkRequest::from_slice(&bytes, admit)?;
         // The store calls block; a large bulk must not hold up the async workers.
         let headers = parts.headers.clone();
-        let response = tokio::task::spawn_blocking(move || run_owned(app.shared(), request, &headers))
+        let who = crate::audit::request_of(st, &parts);
+        let response = tokio::task::spawn_blocking(move || run_owned(app.shared(), request, &headers, Some(&who)))
             .await
             .map_err(|e| ScimError::new(500, format!("the bulk request could not be completed: {e}")))??;
         Ok(scim_json(StatusCode::OK, &response))
@@ -71,13 +73,24 @@ pub async fn bulk(State(app): State<AppState>, req: Request) -> Response {
 /// RFC 7644 section 3.7: executes `req` and reports what happened to each operation processed, in request order.
 /// The one error is the plan's 409 for a circular reference that cannot be deferred; every operation's own
 /// failure is reported in its result (the status and a SCIM Error as `response`).
-pub fn run(st: &Shared, req: &BulkRequest, headers: &HeaderMap) -> Result<BulkResponse, ScimError> {
-    run_owned(st, req.clone(), headers)
+/// `request` is the /Bulk request as the audit trail names it (`None`: a change nobody asked for over HTTP).
+pub fn run(
+    st: &Shared,
+    req: &BulkRequest,
+    headers: &HeaderMap,
+    request: Option<&RequestInfo>,
+) -> Result<BulkResponse, ScimError> {
+    run_owned(st, req.clone(), headers, request)
 }
 
 /// [`run`], taking the request, so that each operation's data moves into the resource it creates or changes
 /// instead of being copied (the /Bulk endpoint's path: a request of 100 creates carries 100 user bodies).
-pub fn run_owned(st: &Shared, mut req: BulkRequest, headers: &HeaderMap) -> Result<BulkResponse, ScimError> {
+pub fn run_owned(
+    st: &Shared,
+    mut req: BulkRequest,
+    headers: &HeaderMap,
+    request: Option<&RequestInfo>,
+) -> Result<BulkResponse, ScimError> {
     let ignore_refs = st.faults.has(Write::BulkIgnoresBulkId);
     let plan = if ignore_refs {
         BulkPlan { steps: (0..req.operations.len()).map(|op| BulkStep::Run { op, data: None }).collect() }
@@ -103,6 +116,7 @@ pub fn run_owned(st: &Shared, mut req: BulkRequest, headers: &HeaderMap) -> Resu
         results: vec![None; req.operations.len()],
         errors: 0,
         ignore_refs,
+        request,
     };
     for step in &plan.steps {
         if should_stop(run.errors, write::fail_on_errors(st, req.fail_on_errors)) {
@@ -135,9 +149,16 @@ struct Run<'a> {
     ignore_refs: bool,
     /// Each operation's data, taken from the request; a step takes it (or uses the plan's own).
     data: Vec<Option<Value>>,
+    /// The /Bulk request, for the audit trail.
+    request: Option<&'a RequestInfo>,
 }
 
 impl Run<'_> {
+    /// The audit cause of one operation of this request.
+    fn cause(&self, operation: Operation) -> Cause<'_> {
+        Cause { operation, request: self.request }
+    }
+
     fn fail(&mut self, op: usize, location: Option<String>, error: ScimError) {
         let error = match self.st.faults.has(Http::NoScimType) {
             true => ScimError { scim_type: None, ..error },
@@ -191,11 +212,21 @@ impl Run<'_> {
             };
             self.resolve(&mut body)?;
             let headers = self.headers(op.version.as_deref());
+            let st = self.st;
             match (op.method, id) {
-                (BulkMethod::Post, _) => resources::create_with(self.st, kind, body, &headers, &[], false, false),
-                (BulkMethod::Put, Some(id)) => resources::replace(self.st, kind, id, body, &headers, &[]),
-                (BulkMethod::Patch, Some(id)) => resources::patch(self.st, kind, id, &body, &headers, &[]),
-                (BulkMethod::Delete, Some(id)) => resources::delete(self.st, kind, id, &headers),
+                (BulkMethod::Post, _) => {
+                    let cause = self.cause(Operation::BulkCreate);
+                    resources::create_with(st, kind, body, &headers, &[], false, false, cause)
+                }
+                (BulkMethod::Put, Some(id)) => {
+                    resources::replace(st, kind, id, body, &headers, &[], self.cause(Operation::BulkReplace))
+                }
+                (BulkMethod::Patch, Some(id)) => {
+                    resources::patch(st, kind, id, &body, &headers, &[], self.cause(Operation::BulkPatch))
+                }
+                (BulkMethod::Delete, Some(id)) => {
+                    resources::delete(st, kind, id, &headers, self.cause(Operation::BulkDelete))
+                }
                 (m, None) => Err(ScimError::invalid_syntax(format!("a {m} must name one resource: {path:?}"))),
             }
         })();
@@ -225,7 +256,7 @@ impl Run<'_> {
             let (kind, _) = target(&op.path, op.method)?;
             let mut patch = patch.clone();
             self.resolve(&mut patch)?;
-            resources::patch(self.st, kind, &id, &patch, &self.headers(None), &[])
+            resources::patch(self.st, kind, &id, &patch, &self.headers(None), &[], self.cause(Operation::BulkPatch))
         })();
         match outcome {
             Ok(r) => {

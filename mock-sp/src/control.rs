@@ -2,13 +2,17 @@
 //! SCIM API.
 //!
 //! It asks for the same credentials as the SCIM API (a recording holds what clients sent), answers JSON, and is
-//! not itself recorded: reading the recordings must not add to them. One route so far:
+//! not itself recorded: reading the recordings must not add to them. Two routes, paged alike:
 //!
 //! `GET /_scimlab/recordings?after=N&limit=M` returns `{"recordings": [{"seq": n, "exchange": {...}}, ...]}`:
 //! the recorded exchanges with sequence numbers above `N` (default 0), oldest first, at most `M` of them
 //! (default [`DEFAULT_LIMIT`], at most [`MAX_LIMIT`]). Each exchange's `id` is its sequence number. A client
 //! pages by passing the last `seq` it got as the next `after`, until a page comes back shorter than `limit`.
+//!
+//! `GET /_scimlab/audit?after=N&limit=M` returns `{"audit": [entry, ...]}`: the audit trail's entries
+//! ([`crate::audit::AuditEntry`], each with its `seq`) above `N`, the same way.
 
+use crate::audit::AuditEntry;
 use crate::http::{error_response, method_not_allowed, query_pairs};
 use crate::state::AppState;
 use axum::Router;
@@ -35,6 +39,7 @@ pub const MAX_LIMIT: usize = 10_000;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route(&format!("{PREFIX}/recordings"), any(recordings))
+        .route(&format!("{PREFIX}/audit"), any(audit))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .with_state(state)
 }
@@ -57,16 +62,24 @@ struct Item {
     exchange: Exchange,
 }
 
+#[derive(Serialize)]
+struct AuditPage {
+    audit: Vec<AuditEntry>,
+}
+
+/// `GET /_scimlab/audit?after=N&limit=M`.
+async fn audit(State(st): State<AppState>, req: Request) -> Response {
+    page(&req, |after, limit| {
+        let audit = st.shared().store.audit(after, limit)?;
+        serde_json::to_vec(&AuditPage { audit })
+            .map_err(|e| ScimError::new(500, format!("could not serialise the audit trail: {e}")))
+    })
+}
+
 /// `GET /_scimlab/recordings?after=N&limit=M`.
 async fn recordings(State(st): State<AppState>, req: Request) -> Response {
-    if req.method() != Method::GET {
-        return method_not_allowed("GET");
-    }
-    let pairs = query_pairs(req.uri().query());
-    let result = (|| {
-        let after = number(&pairs, "after")?.unwrap_or(0);
-        let limit = number(&pairs, "limit")?.map_or(DEFAULT_LIMIT, |n| usize::try_from(n).unwrap_or(MAX_LIMIT));
-        let found = st.shared().store.recordings(after, limit.min(MAX_LIMIT))?;
+    page(&req, |after, limit| {
+        let found = st.shared().store.recordings(after, limit)?;
         let recordings = found
             .into_iter()
             .map(|(seq, mut exchange)| {
@@ -76,6 +89,20 @@ async fn recordings(State(st): State<AppState>, req: Request) -> Response {
             .collect();
         serde_json::to_vec(&Page { recordings })
             .map_err(|e| ScimError::new(500, format!("could not serialise the recordings: {e}")))
+    })
+}
+
+/// A GET of one page: `after` and `limit` read from the query (`limit` lowered to [`MAX_LIMIT`]), `read` makes
+/// the JSON body.
+fn page(req: &Request, read: impl FnOnce(u64, usize) -> Result<Vec<u8>, ScimError>) -> Response {
+    if req.method() != Method::GET {
+        return method_not_allowed("GET");
+    }
+    let pairs = query_pairs(req.uri().query());
+    let result = (|| {
+        let after = number(&pairs, "after")?.unwrap_or(0);
+        let limit = number(&pairs, "limit")?.map_or(DEFAULT_LIMIT, |n| usize::try_from(n).unwrap_or(MAX_LIMIT));
+        read(after, limit.min(MAX_LIMIT))
     })();
     match result {
         Ok(bytes) => {

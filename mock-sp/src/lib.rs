@@ -5,6 +5,7 @@
 //! `scimlab-protocol` and never `scimlab-mock-idp` or `scimlab-harness`: the two sides of the wire meet only over
 //! HTTP.
 
+pub mod audit;
 pub mod auth;
 pub mod bulk;
 pub mod config;

@@ -40,12 +40,19 @@ pub fn response_record_limit(max_payload_bytes: usize) -> usize {
     max_payload_bytes.max(1024 * 1024)
 }
 
+/// The sequence number the exchange of a request will be recorded under, a request extension: the audit trail
+/// names it, so that `scimlab recordings show SEQ` finds the request that made a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordingSeq(pub u64);
+
 /// The middleware: runs the request through the application and records what went in and came out.
 pub async fn record(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let started_at = jiff::Timestamp::now();
     let clock = Instant::now();
     let limit = st.shared().config.max_payload_bytes;
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
+    let seq = st.shared().store.reserve_recording();
+    parts.extensions.insert(RecordingSeq(seq));
     let client = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.to_string());
     let url = parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned());
     let mut request = HttpRequest {
@@ -92,7 +99,7 @@ pub async fn record(State(st): State<AppState>, req: Request, next: Next) -> Res
         notes.push(format!("the response body has {} bytes; only its first {cap} are recorded", bytes.len()));
     }
     let mut exchange = Exchange {
-        id: 0,
+        id: seq,
         started_at,
         request,
         response: Some(HttpResponse {

@@ -3,6 +3,7 @@
 //! Each handler reads the raw request so that every failure, a malformed body, an oversized one, a wrong media
 //! type, becomes a SCIM Error with the right status and scimType instead of a framework's plain-text rejection.
 
+use crate::audit::{Cause, Operation};
 use crate::faults::profile::{self, Profile};
 use crate::faults::query::{self, Query};
 use crate::faults::resource::{self, Resource, etag_shown};
@@ -58,7 +59,9 @@ pub async fn collection(State(st): State<AppState>, Path(endpoint): Path<String>
                 let value = parse_body(&bytes)?;
                 let pairs = query_pairs(parts.uri.query());
                 let raced = race::looked_up_free(st, kind, &value);
-                create_with(st, kind, value, &parts.headers, &pairs, true, raced)
+                let request = crate::audit::request_of(st, &parts);
+                let cause = Cause::by(Operation::Create, &request);
+                create_with(st, kind, value, &parts.headers, &pairs, true, raced, cause)
             }
             .await;
             ScimResult(result.map(IntoResponse::into_response)).into_response()
@@ -76,9 +79,10 @@ pub async fn item(State(st): State<AppState>, Path((endpoint, id)): Path<(String
     };
     let (parts, body) = req.into_parts();
     let pairs = query_pairs(parts.uri.query());
+    let request = crate::audit::request_of(st, &parts);
     let result = match parts.method {
         Method::GET => get(st, kind, &id, &parts.headers, &pairs),
-        Method::DELETE => delete(st, kind, &id, &parts.headers),
+        Method::DELETE => delete(st, kind, &id, &parts.headers, Cause::by(Operation::Delete, &request)),
         Method::PUT | Method::PATCH => {
             let body = async {
                 check_content_type(&parts.headers)?;
@@ -88,10 +92,13 @@ pub async fn item(State(st): State<AppState>, Path((endpoint, id)): Path<(String
             }
             .await;
             match body {
-                Ok(value) if parts.method == Method::PUT => replace(st, kind, &id, value, &parts.headers, &pairs),
+                Ok(value) if parts.method == Method::PUT => {
+                    replace(st, kind, &id, value, &parts.headers, &pairs, Cause::by(Operation::Replace, &request))
+                }
                 Ok(value) => {
                     let stale = race::stale_read(st, kind, &id);
-                    patch_from(st, kind, &id, &value, &parts.headers, &pairs, stale)
+                    let cause = Cause::by(Operation::Patch, &request);
+                    patch_from(st, kind, &id, &value, &parts.headers, &pairs, stale, cause)
                 }
                 Err(e) => Err(e),
             }
@@ -204,7 +211,9 @@ fn check_if_match(headers: &HeaderMap, current: &Value) -> Result<(), ScimError>
 /// RFC 7644 section 3.3: create. The server assigns `id` and `meta`, ignores readOnly values the client sent,
 /// enforces uniqueness (409) and answers 201 with the resource and its Location. The response body is built only
 /// when `want_body` (a /Bulk result carries none, RFC 7644 section 3.7.3, so rendering one per operation would be
-/// wasted work). `raced`: under `create-race`, the userName was free when the create looked it up.
+/// wasted work). `raced`: under `create-race`, the userName was free when the create looked it up. `cause` goes
+/// to the audit trail.
+#[expect(clippy::too_many_arguments, reason = "two call sites; the parts of a create")]
 pub(crate) fn create_with(
     st: &Shared,
     kind: Kind,
@@ -213,6 +222,7 @@ pub(crate) fn create_with(
     pairs: &[(String, String)],
     want_body: bool,
     raced: bool,
+    cause: Cause<'_>,
 ) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
     profile::refuse_read_only(st, &body, &view)?;
@@ -243,7 +253,7 @@ pub(crate) fn create_with(
     let copy = (resource::keeps_duplicates(st) || raced).then(|| body.clone());
     let record = st
         .store
-        .insert(kind, body)
+        .insert_by(kind, body, cause)
         .or_else(|e| if raced { race::lost_race(e, copy) } else { resource::unstored_duplicate(st, e, copy) })?;
     let shown = if want_body { Some(shown(st, kind, &record, pairs)?) } else { None };
     let mut result = OpResult::of(st, StatusCode::CREATED, &record, shown);
@@ -285,6 +295,7 @@ pub(crate) fn replace(
     mut body: Value,
     headers: &HeaderMap,
     pairs: &[(String, String)],
+    cause: Cause<'_>,
 ) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
     profile::refuse_read_only(st, &body, &view)?;
@@ -302,7 +313,7 @@ pub(crate) fn replace(
         return get(st, kind, id, &HeaderMap::new(), pairs);
     }
     lifecycle::before_write(st, kind, id);
-    let record = st.store.update(kind, id, &mut |old| {
+    let mut replaced = |old: &Value| {
         check_if_match(headers, old)?;
         validate::immutable_violations(old, &body, &view)?;
         let merge = st.faults.has(Resource::PutIgnoresOmitted);
@@ -317,7 +328,8 @@ pub(crate) fn replace(
         let mut out = Value::Object(out);
         roles::bend(st, &mut out);
         Ok(out)
-    })?;
+    };
+    let record = st.store.update_by(kind, id, &mut replaced, cause)?;
     Ok(OpResult::of(st, StatusCode::OK, &record, Some(shown(st, kind, &record, pairs)?)))
 }
 
@@ -335,12 +347,14 @@ pub(crate) fn patch(
     body: &Value,
     headers: &HeaderMap,
     pairs: &[(String, String)],
+    cause: Cause<'_>,
 ) -> Result<OpResult, ScimError> {
-    patch_from(st, kind, id, body, headers, pairs, None)
+    patch_from(st, kind, id, body, headers, pairs, None, cause)
 }
 
 /// [`patch`]; with `stale` (under `patch-lost-update`), applied to that earlier read of the resource and written
 /// over the stored one unconditionally.
+#[expect(clippy::too_many_arguments, reason = "two call sites; the parts of a PATCH request")]
 fn patch_from(
     st: &Shared,
     kind: Kind,
@@ -349,6 +363,7 @@ fn patch_from(
     headers: &HeaderMap,
     pairs: &[(String, String)],
     stale: Option<Record>,
+    cause: Cause<'_>,
 ) -> Result<OpResult, ScimError> {
     let view = st.view(kind);
     let opts = write::patch_options(&st.faults, st.config.patch);
@@ -361,7 +376,7 @@ fn patch_from(
     write::bend_patch(st, &view, &mut req);
     lifecycle::before_write(st, kind, id);
     let mut late = None;
-    let record = match patch_and_commit(st, kind, id, &req, &view, &opts, headers, &mut late, stale) {
+    let record = match patch_and_commit(st, kind, id, &req, &view, &opts, headers, &mut late, stale, cause) {
         Err(e) if write::swallows_no_target(st, &e, &req) => {
             return get(st, kind, id, &HeaderMap::new(), pairs);
         }
@@ -440,6 +455,7 @@ fn patch_and_commit(
     headers: &HeaderMap,
     late: &mut Option<ScimError>,
     stale: Option<Record>,
+    cause: Cause<'_>,
 ) -> Result<Record, ScimError> {
     let compute = |old: &Value, late: &mut Option<ScimError>| -> Result<Value, ScimError> {
         check_if_match(headers, old)?;
@@ -454,9 +470,10 @@ fn patch_and_commit(
     };
     if let Some(stale) = stale {
         let mut new = Some(compute(&stale.resource, late)?);
-        return st.store.update(kind, id, &mut |_current| {
+        let mut overwrite = |_current: &Value| {
             new.take().ok_or_else(|| ScimError::new(500, "the patched resource was already committed"))
-        });
+        };
+        return st.store.update_by(kind, id, &mut overwrite, cause);
     }
     for _attempt in 0..2 {
         let snapshot = st.store.get(kind, id)?;
@@ -464,13 +481,14 @@ fn patch_and_commit(
         let mut here = None;
         let mut new = Some(compute(&snapshot.resource, &mut here)?);
         let mut conflict = false;
-        let committed = st.store.update(kind, id, &mut |current| {
+        let mut swap = |current: &Value| {
             if !same_version(current, &snapshot.resource) {
                 conflict = true;
                 return Err(ScimError::new(409, "the resource changed while the PATCH was applied"));
             }
             new.take().ok_or_else(|| ScimError::new(500, "the patched resource was already committed"))
-        });
+        };
+        let committed = st.store.update_by(kind, id, &mut swap, cause);
         match committed {
             Err(_) if conflict => continue,
             r => {
@@ -479,7 +497,7 @@ fn patch_and_commit(
             }
         }
     }
-    st.store.update(kind, id, &mut |old| compute(old, late))
+    st.store.update_by(kind, id, &mut |old| compute(old, late), cause)
 }
 
 /// Whether `current` is the stored version `snapshot` was read at: the same `meta.version` (every store stamps
@@ -493,18 +511,25 @@ fn same_version(current: &Value, snapshot: &Value) -> bool {
 
 /// RFC 7644 section 3.6: DELETE answers 204; the resource is gone for good (404 afterwards). Deleting a User
 /// removes it from its Groups.
-pub(crate) fn delete(st: &Shared, kind: Kind, id: &str, headers: &HeaderMap) -> Result<OpResult, ScimError> {
+pub(crate) fn delete(
+    st: &Shared,
+    kind: Kind,
+    id: &str,
+    headers: &HeaderMap,
+    cause: Cause<'_>,
+) -> Result<OpResult, ScimError> {
     if resource::delete_is_noop(st) && st.store.get(kind, id)?.is_some() {
         let status = StatusCode::NO_CONTENT;
         return Ok(OpResult { status, id: id.to_owned(), body: None, location: None, version: None });
     }
     let mut gone = None;
-    st.store.delete(kind, id, &mut |old| {
+    let mut check = |old: &Value| {
         check_if_match(headers, old)?;
         lifecycle::retire(st, kind, old);
         gone = st.faults.has(Resource::Delete200).then(|| old.clone());
         Ok(())
-    })?;
+    };
+    st.store.delete_by(kind, id, &mut check, cause)?;
     if kind == Kind::User {
         lifecycle::keep_patched_members(st, id);
     }

@@ -4,14 +4,16 @@
 //! resources through `Arc`, so a GET copies nothing but the pointer. Creation order is kept by a sequence number
 //! (a `BTreeMap`), which gives list endpoints a stable order across pages.
 
-use super::{Indexed, Kind, Mutation, Record, Store, folded, index_key, index_str, member_ids};
+use super::{Check, Indexed, Kind, Mutation, Record, Store, folded, index_key, index_str, member_ids};
+use crate::audit::{self, AuditEntry, Cause, Operation, Tap};
 use scimlab_protocol::ScimError;
 use scimlab_protocol::exchange::Exchange;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-/// How many exchanges the memory store keeps; older ones are dropped first (a SQLite store keeps them all).
+/// How many exchanges the memory store keeps; older ones are dropped first (a SQLite store keeps them all). The
+/// audit trail is bounded the same way, by the same numbers, on its own count.
 pub const DEFAULT_RECORDING_CAPACITY: usize = 100_000;
 
 /// How many bytes of recorded exchanges the memory store keeps (bodies, URLs and headers, roughly): /Bulk
@@ -151,6 +153,16 @@ struct Recordings {
     bytes: usize,
 }
 
+/// The audit trail, behind its own lock: appended to while the resource lock is held (so entries are in the
+/// order of the changes), read without it.
+#[derive(Default)]
+struct Audit {
+    items: VecDeque<AuditEntry>,
+    next: u64,
+    /// The sum of the held entries' [`audit::weight`]s.
+    bytes: usize,
+}
+
 /// About how much memory an exchange holds: its bodies, URL and headers, and a fixed part for the rest.
 fn weight(e: &Exchange) -> usize {
     let headers = |h: &[(String, String)]| h.iter().map(|(n, v)| n.len() + v.len() + 48).sum::<usize>();
@@ -210,6 +222,8 @@ pub struct MemoryStore {
     recordings: Mutex<Recordings>,
     recording_capacity: usize,
     recording_bytes: usize,
+    audit: Mutex<Audit>,
+    tap: OnceLock<Tap>,
 }
 
 impl Default for MemoryStore {
@@ -225,14 +239,43 @@ impl MemoryStore {
     }
 
     /// An empty store keeping the newest exchanges, at most `capacity` of them and at most `bytes` of them (see
-    /// [`DEFAULT_RECORDING_BYTES`]); the newest one is always kept, however large.
+    /// [`DEFAULT_RECORDING_BYTES`]); the newest one is always kept, however large. The audit trail keeps its
+    /// newest entries within the same two limits.
     pub fn with_limits(capacity: usize, bytes: usize) -> Self {
         MemoryStore {
             inner: RwLock::new(Inner::default()),
             recordings: Mutex::new(Recordings::default()),
             recording_capacity: capacity.max(1),
             recording_bytes: bytes,
+            audit: Mutex::new(Audit::default()),
+            tap: OnceLock::new(),
         }
+    }
+
+    /// Numbers and appends audit entries, drops the oldest beyond the limits, and streams them to the tap. Called
+    /// with the resource lock held, so entries are numbered in the order of the changes.
+    fn append_audit(&self, entries: Vec<AuditEntry>) {
+        if entries.is_empty() {
+            return;
+        }
+        let mut a = self.audit.lock().unwrap_or_else(|p| p.into_inner());
+        let mut dropped = Vec::new();
+        for mut e in entries {
+            a.next += 1;
+            e.seq = a.next;
+            if let Some(tap) = self.tap.get() {
+                tap.send(&e);
+            }
+            a.bytes += audit::weight(&e);
+            a.items.push_back(e);
+            while a.items.len() > 1 && (a.items.len() > self.recording_capacity || a.bytes > self.recording_bytes) {
+                let Some(old) = a.items.pop_front() else { break };
+                a.bytes -= audit::weight(&old);
+                dropped.push(old);
+            }
+        }
+        drop(a);
+        drop(dropped);
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Inner> {
@@ -278,7 +321,7 @@ pub fn now_rfc3339() -> String {
 }
 
 impl Store for MemoryStore {
-    fn insert(&self, kind: Kind, mut resource: Value) -> Result<Record, ScimError> {
+    fn insert_by(&self, kind: Kind, mut resource: Value, cause: Cause<'_>) -> Result<Record, ScimError> {
         let id = index_key(&resource, "id").ok_or_else(|| ScimError::new(500, "resource to insert has no id"))?;
         let now = created_or_now(&resource);
         let mut g = self.write();
@@ -300,6 +343,7 @@ impl Store for MemoryStore {
         if kind == Kind::Group {
             g.set_memberships(&id, &[], &members);
         }
+        self.append_audit(vec![audit::entry(kind, &id, None, Some(&record.resource), cause, &now)]);
         Ok(record)
     }
 
@@ -309,7 +353,7 @@ impl Store for MemoryStore {
         Ok(t.seq_of.get(id).and_then(|s| t.by_seq.get(s)).cloned())
     }
 
-    fn update(&self, kind: Kind, id: &str, f: Mutation<'_>) -> Result<Record, ScimError> {
+    fn update_by(&self, kind: Kind, id: &str, f: Mutation<'_>, cause: Cause<'_>) -> Result<Record, ScimError> {
         let now = now_rfc3339();
         let mut g = self.write();
         let t = g.table(kind);
@@ -333,15 +377,11 @@ impl Store for MemoryStore {
         if kind == Kind::Group {
             g.set_memberships(id, &old_members, &new_members);
         }
+        self.append_audit(vec![audit::entry(kind, id, Some(&old.resource), Some(&record.resource), cause, &now)]);
         Ok(record)
     }
 
-    fn delete(
-        &self,
-        kind: Kind,
-        id: &str,
-        check: &mut dyn FnMut(&Value) -> Result<(), ScimError>,
-    ) -> Result<(), ScimError> {
+    fn delete_by(&self, kind: Kind, id: &str, check: Check<'_>, cause: Cause<'_>) -> Result<(), ScimError> {
         let now = now_rfc3339();
         let mut g = self.write();
         let t = g.table(kind);
@@ -356,8 +396,10 @@ impl Store for MemoryStore {
             let members = member_ids(&old.resource);
             g.set_memberships(id, &members, &[]);
         }
+        let mut changes = vec![audit::entry(kind, id, Some(&old.resource), None, cause, &now)];
         // A deleted User or Group leaves every Group that listed it as a member (RFC 7643 section 4.2).
         let groups: Vec<String> = g.memberships.remove(id).into_iter().flatten().collect();
+        let cleanup = cause.with(Operation::MembershipCleanup);
         for gid in groups {
             let Some(&gseq) = g.groups.seq_of.get(&gid) else { continue };
             let Some(rec) = g.groups.by_seq.get(&gseq).cloned() else { continue };
@@ -365,8 +407,10 @@ impl Store for MemoryStore {
             remove_member(&mut group, id);
             let version = g.bump_version();
             stamp(&mut group, version, &now);
+            changes.push(audit::entry(Kind::Group, &gid, Some(&rec.resource), Some(&group), cleanup, &now));
             g.groups.by_seq.insert(gseq, Record { id: gid, version, resource: Arc::new(group) });
         }
+        self.append_audit(changes);
         Ok(())
     }
 
@@ -432,9 +476,16 @@ impl Store for MemoryStore {
     fn record_owned(&self, exchange: Exchange) -> Result<u64, ScimError> {
         let w = weight(&exchange);
         let mut r = self.recordings.lock().unwrap_or_else(|p| p.into_inner());
-        r.next += 1;
-        let n = r.next;
-        r.items.push_back((n, exchange));
+        let n = if exchange.id == 0 {
+            r.next += 1;
+            r.next
+        } else {
+            r.next = r.next.max(exchange.id);
+            exchange.id
+        };
+        // A reserved number arrives when its exchange is done, possibly after later ones: keep the order.
+        let at = r.items.iter().rposition(|(m, _)| *m < n).map_or(0, |i| i + 1);
+        r.items.insert(at, (n, exchange));
         r.bytes += w;
         let mut dropped = Vec::new();
         while r.items.len() > 1 && (r.items.len() > self.recording_capacity || r.bytes > self.recording_bytes) {
@@ -451,6 +502,22 @@ impl Store for MemoryStore {
     fn recordings(&self, after: u64, limit: usize) -> Result<Vec<(u64, Exchange)>, ScimError> {
         let r = self.recordings.lock().unwrap_or_else(|p| p.into_inner());
         Ok(r.items.iter().filter(|(n, _)| *n > after).take(limit).cloned().collect())
+    }
+
+    fn reserve_recording(&self) -> u64 {
+        let mut r = self.recordings.lock().unwrap_or_else(|p| p.into_inner());
+        r.next += 1;
+        r.next
+    }
+
+    fn audit(&self, after: u64, limit: usize) -> Result<Vec<AuditEntry>, ScimError> {
+        let a = self.audit.lock().unwrap_or_else(|p| p.into_inner());
+        let start = a.items.partition_point(|e| e.seq <= after);
+        Ok(a.items.range(start..).take(limit).cloned().collect())
+    }
+
+    fn set_audit_tap(&self, tap: Tap) -> Result<(), Tap> {
+        self.tap.set(tap)
     }
 }
 

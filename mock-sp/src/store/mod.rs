@@ -10,6 +10,7 @@ mod sqlite;
 pub use memory::{DEFAULT_RECORDING_BYTES, DEFAULT_RECORDING_CAPACITY, MemoryStore, etag_of, now_rfc3339};
 pub use sqlite::SqliteStore;
 
+use crate::audit::{AuditEntry, Cause, Operation, Tap};
 use scimlab_protocol::ScimError;
 use scimlab_protocol::exchange::Exchange;
 use serde_json::Value;
@@ -77,27 +78,42 @@ pub enum Indexed {
 pub type Mutation<'a> = &'a mut dyn FnMut(&Value) -> Result<Value, ScimError>;
 
 /// Storage for the mock SP. Implementations must make every method atomic with respect to the others.
+///
+/// Every change a write makes is also appended to the audit trail ([`crate::audit`]) inside the same lock or
+/// transaction: one entry per resource changed, none when the write fails or changes nothing. The `*_by` methods
+/// say who is writing; the plain ones record an [`Operation::Update`]-style entry with no request.
 pub trait Store: Send + Sync + 'static {
     /// Inserts a new resource whose `id` and `meta` are already set. Fails with 409 uniqueness when its
     /// `userName` (Users) collides with another, case-insensitively.
-    fn insert(&self, kind: Kind, resource: Value) -> Result<Record, ScimError>;
+    fn insert_by(&self, kind: Kind, resource: Value, cause: Cause<'_>) -> Result<Record, ScimError>;
+
+    /// [`Store::insert_by`], as a server-side create.
+    fn insert(&self, kind: Kind, resource: Value) -> Result<Record, ScimError> {
+        self.insert_by(kind, resource, Cause::server(Operation::Create))
+    }
 
     /// The resource with this id.
     fn get(&self, kind: Kind, id: &str) -> Result<Option<Record>, ScimError>;
 
     /// Atomically replaces a resource with what `f` returns from the current one (PUT, PATCH). 404 when the id
     /// is unknown; 409 uniqueness when the new value collides; `f`'s error is returned unchanged and nothing is
-    /// written.
-    fn update(&self, kind: Kind, id: &str, f: Mutation<'_>) -> Result<Record, ScimError>;
+    /// written. A value equal to the current one writes nothing (no new version, no audit entry).
+    fn update_by(&self, kind: Kind, id: &str, f: Mutation<'_>, cause: Cause<'_>) -> Result<Record, ScimError>;
+
+    /// [`Store::update_by`], as a server-side update.
+    fn update(&self, kind: Kind, id: &str, f: Mutation<'_>) -> Result<Record, ScimError> {
+        self.update_by(kind, id, f, Cause::server(Operation::Update))
+    }
 
     /// Deletes a resource after `check` accepted the current value (If-Match). Deleting a User or Group removes it
-    /// from every Group's `members` (RFC 7643 section 4.2 keeps membership consistent). 404 when unknown.
-    fn delete(
-        &self,
-        kind: Kind,
-        id: &str,
-        check: &mut dyn FnMut(&Value) -> Result<(), ScimError>,
-    ) -> Result<(), ScimError>;
+    /// from every Group's `members` (RFC 7643 section 4.2 keeps membership consistent), each such Group recorded
+    /// as a [`Operation::MembershipCleanup`] of the same cause. 404 when unknown.
+    fn delete_by(&self, kind: Kind, id: &str, check: Check<'_>, cause: Cause<'_>) -> Result<(), ScimError>;
+
+    /// [`Store::delete_by`], as a server-side delete.
+    fn delete(&self, kind: Kind, id: &str, check: Check<'_>) -> Result<(), ScimError> {
+        self.delete_by(kind, id, check, Cause::server(Operation::Delete))
+    }
 
     /// Resources whose indexed attribute equals `value` (per the attribute's case rule), in creation order.
     fn find(&self, kind: Kind, attr: Indexed, value: &str) -> Result<Vec<Record>, ScimError>;
@@ -136,7 +152,8 @@ pub trait Store: Send + Sync + 'static {
     /// The groups a user is a direct member of: (group id, displayName), for the User's readOnly `groups`.
     fn groups_of(&self, user_id: &str) -> Result<Vec<(String, String)>, ScimError>;
 
-    /// Appends a recorded exchange (already redacted) and returns its sequence number.
+    /// Appends a recorded exchange (already redacted) and returns its sequence number: its `id` when that is not 0
+    /// (a number from [`Store::reserve_recording`]), else the next one.
     fn record(&self, exchange: &Exchange) -> Result<u64, ScimError>;
 
     /// [`Store::record`], taking the exchange, so a store that keeps exchanges in memory need not copy it (the
@@ -147,7 +164,22 @@ pub trait Store: Send + Sync + 'static {
 
     /// Recorded exchanges with sequence numbers greater than `after`, oldest first, at most `limit`.
     fn recordings(&self, after: u64, limit: usize) -> Result<Vec<(u64, Exchange)>, ScimError>;
+
+    /// Takes the next recording sequence number for an exchange that is still being served, so that the changes
+    /// it makes can name it; the exchange is then stored with that number as its `id` ([`Store::record`] keeps a
+    /// non-zero `id` as the sequence number).
+    fn reserve_recording(&self) -> u64;
+
+    /// Audit entries with sequence numbers greater than `after`, oldest first, at most `limit`.
+    fn audit(&self, after: u64, limit: usize) -> Result<Vec<AuditEntry>, ScimError>;
+
+    /// Streams every audit entry stored from now on to `tap` as well. A store takes one tap; a second is handed
+    /// back.
+    fn set_audit_tap(&self, tap: Tap) -> Result<(), Tap>;
 }
+
+/// What a delete's If-Match check closure is.
+pub type Check<'a> = &'a mut dyn FnMut(&Value) -> Result<(), ScimError>;
 
 /// How many resources [`Store::scan_chunks`] hands over at a time.
 pub const SCAN_CHUNK: usize = 256;

@@ -8,13 +8,15 @@
 //! creation order is an `AUTOINCREMENT` key, so both continue where they stopped when the file is reopened.
 
 use super::memory::{created_or_now, now_rfc3339, remove_member, stamp};
-use super::{Indexed, Kind, Mutation, Record, Store, fold, index_key, member_ids};
+use super::{Check, Indexed, Kind, Mutation, Record, Store, fold, index_key, member_ids};
+use crate::audit::{self, AuditEntry, Cause, Operation, Tap};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 use scimlab_protocol::ScimError;
 use scimlab_protocol::exchange::Exchange;
 use serde_json::Value;
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 /// The layout version written to the `meta` table; a file with another version is refused rather than misread.
@@ -26,7 +28,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// The `meta` table: `schema_version` and `last_version` (the store-wide version counter).
 const META: &str = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;";
 
-/// The other tables. `seq` gives the creation order and is never reused (`AUTOINCREMENT`); `name` is the `userName`
+/// The other tables. The `audit` table came after version 1 files were first written; as its creation is
+/// `IF NOT EXISTS`, an older file gains it on open and keeps its version. `seq` gives the creation order and is never reused (`AUTOINCREMENT`); `name` is the `userName`
 /// of a User or `displayName` of a Group, `name_folded` its case-folded form for the case-insensitive lookups;
 /// `memberships` mirrors every Group's `members` (member id, group id) so `groups_of` and the cleanup on a
 /// User's deletion need no scan. The partial unique index is a backstop for the userName check done in code.
@@ -55,12 +58,20 @@ CREATE TABLE IF NOT EXISTS recordings (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     exchange TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    entry TEXT NOT NULL
+);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('last_version', 0);
 ";
 
 /// A store in one SQLite file (plus its `-wal` and `-shm` companions).
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// The last recording sequence number handed out ([`Store::reserve_recording`]); the file's own counter
+    /// at open. One server writes a file at a time.
+    last_recording: AtomicU64,
+    tap: OnceLock<Tap>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -113,8 +124,17 @@ impl SqliteStore {
         tx.execute_batch(SCHEMA).ctx("create schema")?;
         tx.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?1)", [SCHEMA_VERSION])
             .ctx("write schema version")?;
+        let last: i64 = tx
+            .query_row(
+                "SELECT MAX(COALESCE((SELECT MAX(seq) FROM recordings), 0), \
+                 COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'recordings'), 0))",
+                [],
+                |r| r.get(0),
+            )
+            .ctx("read the last recording number")?;
         tx.commit().ctx("commit schema")?;
-        Ok(SqliteStore { conn: Mutex::new(conn) })
+        let last_recording = AtomicU64::new(u64::try_from(last).unwrap_or(0));
+        Ok(SqliteStore { conn: Mutex::new(conn), last_recording, tap: OnceLock::new() })
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -124,11 +144,20 @@ impl SqliteStore {
     }
 
     /// Runs `f` in one write transaction: committed when `f` succeeds, rolled back (nothing written) when it fails.
-    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, ScimError>) -> Result<T, ScimError> {
+    /// The audit entries `f` stores go to the tap once committed, while the connection is still held (so in
+    /// order).
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>, &mut Vec<AuditEntry>) -> Result<T, ScimError>,
+    ) -> Result<T, ScimError> {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).ctx("begin transaction")?;
-        let out = f(&tx)?;
+        let mut stored = Vec::new();
+        let out = f(&tx, &mut stored)?;
         tx.commit().ctx("commit")?;
+        if let Some(tap) = self.tap.get() {
+            stored.iter().for_each(|e| tap.send(e));
+        }
         Ok(out)
     }
 }
@@ -278,9 +307,27 @@ fn rewrite(tx: &Transaction<'_>, kind: Kind, seq: i64, record: &Record) -> Resul
     Ok(())
 }
 
+/// Numbers and stores an audit entry in the write's transaction, and keeps it in `stored` for the tap.
+fn append_audit(tx: &Transaction<'_>, mut entry: AuditEntry, stored: &mut Vec<AuditEntry>) -> Result<(), ScimError> {
+    let json = serde_json::to_string(&entry)
+        .map_err(|e| ScimError::new(500, format!("sqlite: serialise audit entry: {e}")))?;
+    entry.seq = tx
+        .prepare_cached("INSERT INTO audit (entry) VALUES (?1) RETURNING seq")
+        .and_then(|mut st| st.query_row([json], |r| unsigned(r, 0)))
+        .ctx("insert into audit")?;
+    stored.push(entry);
+    Ok(())
+}
+
 /// A User's deletion takes it out of every Group listing it, each of which gets a new version (in group-id
-/// order, as the memory store does).
-fn remove_from_groups(tx: &Transaction<'_>, user_id: &str, now: &str) -> Result<(), ScimError> {
+/// order, as the memory store does) and an audit entry of its own.
+fn remove_from_groups(
+    tx: &Transaction<'_>,
+    user_id: &str,
+    now: &str,
+    cause: Cause<'_>,
+    stored: &mut Vec<AuditEntry>,
+) -> Result<(), ScimError> {
     let groups: Vec<String> = tx
         .prepare_cached("SELECT group_id FROM memberships WHERE member_id = ?1 ORDER BY group_id")
         .and_then(|mut st| st.query_map([user_id], |r| r.get(0))?.collect())
@@ -294,16 +341,18 @@ fn remove_from_groups(tx: &Transaction<'_>, user_id: &str, now: &str) -> Result<
         remove_member(&mut group, user_id);
         let version = bump_version(tx)?;
         stamp(&mut group, version, now);
+        let cleanup = cause.with(Operation::MembershipCleanup);
+        append_audit(tx, audit::entry(Kind::Group, &gid, Some(&rec.resource), Some(&group), cleanup, now), stored)?;
         rewrite(tx, Kind::Group, gseq, &Record { id: gid, version, resource: Arc::new(group) })?;
     }
     Ok(())
 }
 
 impl Store for SqliteStore {
-    fn insert(&self, kind: Kind, mut resource: Value) -> Result<Record, ScimError> {
+    fn insert_by(&self, kind: Kind, mut resource: Value, cause: Cause<'_>) -> Result<Record, ScimError> {
         let id = index_key(&resource, "id").ok_or_else(|| ScimError::new(500, "resource to insert has no id"))?;
         let now = created_or_now(&resource);
-        self.write(|tx| {
+        self.write(|tx, stored| {
             if load(tx, kind, &id)?.is_some() {
                 return Err(ScimError::uniqueness(format!("id {id:?} is already in use")));
             }
@@ -326,6 +375,7 @@ impl Store for SqliteStore {
             if kind == Kind::Group {
                 set_memberships(tx, &id, &members)?;
             }
+            append_audit(tx, audit::entry(kind, &id, None, Some(&resource), cause, &now), stored)?;
             Ok(Record { id: id.clone(), version, resource: Arc::new(resource) })
         })
     }
@@ -334,9 +384,9 @@ impl Store for SqliteStore {
         Ok(load(&self.lock(), kind, id)?.map(|(_, r)| r))
     }
 
-    fn update(&self, kind: Kind, id: &str, f: Mutation<'_>) -> Result<Record, ScimError> {
+    fn update_by(&self, kind: Kind, id: &str, f: Mutation<'_>, cause: Cause<'_>) -> Result<Record, ScimError> {
         let now = now_rfc3339();
-        self.write(|tx| {
+        self.write(|tx, stored| {
             let (seq, old) = load(tx, kind, id)?.ok_or_else(|| not_found(kind, id))?;
             let mut new = f(&old.resource)?;
             if new == *old.resource {
@@ -352,28 +402,26 @@ impl Store for SqliteStore {
             if kind == Kind::Group {
                 set_memberships(tx, id, &new_members)?;
             }
+            let change = audit::entry(kind, id, Some(&old.resource), Some(&record.resource), cause, &now);
+            append_audit(tx, change, stored)?;
             Ok(record)
         })
     }
 
-    fn delete(
-        &self,
-        kind: Kind,
-        id: &str,
-        check: &mut dyn FnMut(&Value) -> Result<(), ScimError>,
-    ) -> Result<(), ScimError> {
+    fn delete_by(&self, kind: Kind, id: &str, check: Check<'_>, cause: Cause<'_>) -> Result<(), ScimError> {
         let now = now_rfc3339();
-        self.write(|tx| {
+        self.write(|tx, stored| {
             let (seq, old) = load(tx, kind, id)?.ok_or_else(|| not_found(kind, id))?;
             check(&old.resource)?;
             tx.prepare_cached("DELETE FROM resources WHERE seq = ?1")
                 .and_then(|mut st| st.execute([seq]))
                 .ctx("delete from resources")?;
+            append_audit(tx, audit::entry(kind, id, Some(&old.resource), None, cause, &now), stored)?;
             // A deleted User or Group leaves every Group that listed it as a member (RFC 7643 section 4.2).
             if kind == Kind::Group {
                 set_memberships(tx, id, &[])?;
             }
-            remove_from_groups(tx, id, &now)
+            remove_from_groups(tx, id, &now, cause, stored)
         })
     }
 
@@ -436,10 +484,16 @@ impl Store for SqliteStore {
     fn record(&self, exchange: &Exchange) -> Result<u64, ScimError> {
         let json = serde_json::to_string(exchange)
             .map_err(|e| ScimError::new(500, format!("sqlite: serialise recorded exchange: {e}")))?;
+        let seq = match exchange.id {
+            0 => self.reserve_recording(),
+            n => n,
+        };
+        let sql_seq = signed(seq)?;
         self.lock()
-            .prepare_cached("INSERT INTO recordings (exchange) VALUES (?1) RETURNING seq")
-            .and_then(|mut st| st.query_row([json], |r| unsigned(r, 0)))
-            .ctx("insert into recordings")
+            .prepare_cached("INSERT INTO recordings (seq, exchange) VALUES (?1, ?2)")
+            .and_then(|mut st| st.execute(params![sql_seq, json]))
+            .ctx("insert into recordings")?;
+        Ok(seq)
     }
 
     fn recordings(&self, after: u64, limit: usize) -> Result<Vec<(u64, Exchange)>, ScimError> {
@@ -458,6 +512,32 @@ impl Store for SqliteStore {
                 Ok((n, ex))
             })
             .collect()
+    }
+
+    fn reserve_recording(&self) -> u64 {
+        self.last_recording.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    fn audit(&self, after: u64, limit: usize) -> Result<Vec<AuditEntry>, ScimError> {
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows: Vec<(u64, String)> = self
+            .lock()
+            .prepare_cached("SELECT seq, entry FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+            .and_then(|mut st| st.query_map([after, limit], |r| Ok((unsigned(r, 0)?, r.get(1)?)))?.collect())
+            .ctx("select from audit")?;
+        rows.into_iter()
+            .map(|(n, json)| {
+                let mut entry: AuditEntry = serde_json::from_str(&json)
+                    .map_err(|e| ScimError::new(500, format!("sqlite: audit entry {n} does not deserialise: {e}")))?;
+                entry.seq = n;
+                Ok(entry)
+            })
+            .collect()
+    }
+
+    fn set_audit_tap(&self, tap: Tap) -> Result<(), Tap> {
+        self.tap.set(tap)
     }
 }
 
