@@ -162,7 +162,8 @@ pub fn request_of(st: &crate::state::Shared, parts: &axum::http::request::Parts)
         parts.headers.get(axum::http::header::USER_AGENT).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     RequestInfo {
         method: parts.method.as_str().to_owned(),
-        path: parts.uri.path().to_owned(),
+        // The SCIM routes are nested under the base path, which the router strips from the URI they see.
+        path: format!("{}{}", st.config.base_path.trim_end_matches('/'), parts.uri.path()),
         recording: parts.extensions.get::<crate::recorder::RecordingSeq>().map(|s| s.0),
         client: Client { address, user_agent, credential: st.auth.label(&parts.headers) },
     }

@@ -97,6 +97,18 @@ impl Mock {
         Resp { status, headers, body, failed }
     }
 
+    /// A GET of the control API (`/_scimlab/...`), with the token.
+    pub(crate) async fn control(&self, path_and_query: &str) -> Resp {
+        let req = Request::get(path_and_query)
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .body(Body::empty())
+            .expect("request");
+        let resp = self.app.clone().oneshot(req).await.expect("infallible");
+        let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
+        let body = resp.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        Resp { status, headers, body, failed: false }
+    }
+
     pub(crate) async fn get(&self, path: &str) -> Resp {
         self.call("GET", path, None, &[]).await
     }

@@ -1,4 +1,5 @@
 //! Integration tests of scimlab-mock-sp: one binary, one module per area.
+mod audit;
 mod bulk;
 mod faults;
 mod fuzz;

@@ -147,6 +147,9 @@ fn memory_and_sqlite_answer_a_random_script_identically() {
         for kind in Kind::ALL {
             assert_eq!(apply(&memory, &Op::Scan(kind)), apply(&sqlite, &Op::Scan(kind)), "seed {seed}: final state");
         }
+        let (m, q) = (super::audit::trail(&memory), super::audit::trail(&sqlite));
+        assert_eq!(m, q, "seed {seed}: the two audit trails");
+        assert!(m.len() > 20, "seed {seed}: the script changes things ({} audit entries)", m.len());
         assert!(oks > 100 && errs > 20, "seed {seed}: the script exercises both outcomes ({oks} ok, {errs} errors)");
     }
 }
