@@ -1,5 +1,5 @@
-//! `scimlab recordings list | show SEQ | export | verify`: what the mock SP recorded, read from a data file
-//! (`--data FILE`, written by `scimlab serve --data FILE`) or from a running server (`--server URL`).
+//! `scimlab recordings list | show SEQ | export | verify | audit`: what the mock SP recorded, read from a data
+//! file (`--data FILE`, written by `scimlab serve --data FILE`) or from a running server (`--server URL`).
 //!
 //! `list` prints one line per exchange; `show` one exchange in full, with a curl command that replays it;
 //! `export` writes JSON Lines (one `Exchange` per line) or HAR 1.2 (opens in browsers' developer tools);
@@ -7,8 +7,9 @@
 //! finding, grouped by check, with the exchange that proves it. It exits 1 when a MUST check found something.
 //! Its verdicts also go through the run spine every run shares (RunStarted, CheckFinished for each passive check,
 //! RunFinished) into the `--report FORMAT=PATH` sinks, so an IdP developer's CI gets the same JSON, JUnit,
-//! Markdown or HTML a conformance run writes.
+//! Markdown or HTML a conformance run writes. `audit` shows what the clients' requests changed ([`audit`]).
 
+mod audit;
 mod har;
 mod source;
 
@@ -84,6 +85,32 @@ pub enum RecordingsCommand {
               help = crate::registry::report_help())]
         reports: Vec<String>,
     },
+    /// The audit trail: every change to a resource, oldest first, with the client that made it (address, user
+    /// agent, credential label), its request, and the change as an RFC 6902 JSON Patch.
+    Audit {
+        /// Only the history of the resource with this id.
+        #[arg(long, value_name = "ID")]
+        resource: Option<String>,
+        /// Only the history of the Users that had this userName at any time (case-insensitively).
+        #[arg(long, value_name = "NAME")]
+        user_name: Option<String>,
+        /// Only changes at or after T: an RFC 3339 instant (2026-05-01T09:00:00Z) or a duration back from now
+        /// (10m, 2h).
+        #[arg(long, value_name = "T")]
+        since: Option<String>,
+        /// text: a timeline, one block per change; jsonl: one JSON entry per line (as serve --audit-log writes).
+        #[arg(long, value_enum, default_value = "text")]
+        format: AuditFormat,
+    },
+}
+
+/// Formats of `recordings audit`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AuditFormat {
+    /// A timeline, one block per change.
+    Text,
+    /// One JSON audit entry per line.
+    Jsonl,
 }
 
 /// Export formats.
@@ -115,7 +142,26 @@ pub fn run(args: RecordingsArgs) -> Result<Outcome, Failure> {
         RecordingsCommand::Show { seq } => show(&source, seq),
         RecordingsCommand::Export { format, output } => export(&source, format, output),
         RecordingsCommand::Verify { reports } => verify_all(&source, &reports),
+        RecordingsCommand::Audit { resource, user_name, since, format } => {
+            let since = since.map(|t| audit::parse_since(&t, jiff::Timestamp::now())).transpose()?;
+            show_audit(&source, &audit::Filter { resource, user_name, since }, format)
+        }
     }
+}
+
+fn show_audit(source: &Source, filter: &audit::Filter, format: AuditFormat) -> Result<Outcome, Failure> {
+    let all = source.audit_all()?;
+    let shown = filter.apply(&all);
+    if shown.is_empty() {
+        let what = if all.is_empty() { "no audit entries" } else { "no audit entries match the filters" };
+        eprintln!("{what} in {}", source.describe());
+    }
+    let text = match format {
+        AuditFormat::Text => audit::timeline(&shown),
+        AuditFormat::Jsonl => audit::jsonl(&shown)?,
+    };
+    std::io::stdout().lock().write_all(text.as_bytes()).map_err(stdout_failed)?;
+    Ok(Outcome::Success)
 }
 
 /// The credential for `--server`: `--token` as a bearer token or `--basic USER:PASS`, else `$SCIM_TOKEN`, else

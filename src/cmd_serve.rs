@@ -87,6 +87,11 @@ pub struct ServeArgs {
     /// newest 100,000 exchanges are kept, and at most 256 MiB of them (a /Bulk of 100 users weighs about 50 kB).
     #[arg(long)]
     no_record: bool,
+    /// Append every change to a resource to FILE as it happens, one JSON line per change (the audit trail that
+    /// `scimlab recordings audit` shows: client, request, RFC 6902 patch): the feed a SIEM reads. Credentials
+    /// appear only as labels ("bearer token", "basic user NAME"), passwords only as "[redacted]".
+    #[arg(long, value_name = "FILE")]
+    audit_log: Option<PathBuf>,
 }
 
 /// Runs `scimlab serve`.
@@ -124,6 +129,19 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
     };
     let base_path = config.base_path.clone();
     let mut notes = Vec::new();
+    let mut audit_note = None;
+    if let Some(path) = &args.audit_log {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| Failure::Usage(anyhow!("cannot open audit log {} for appending: {e}", path.display())))?;
+        let (tap, _writer) = scimlab_mock_sp::audit::stream_to(Box::new(file), path.display().to_string());
+        if store.set_audit_tap(tap).is_err() {
+            return Err(Failure::Internal(anyhow!("the store already streams its audit trail elsewhere")));
+        }
+        audit_note = Some(format!("audit log: {}", path.display()));
+    }
     if !config.faults.is_empty() {
         let specs: Vec<String> = config.faults.iter().map(ToString::to_string).collect();
         notes.push(format!("faults: {}", specs.join(", ")));
@@ -150,6 +168,7 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
         if args.public_url.is_some() {
             notes.push(format!("public URL: {public}"));
         }
+        notes.extend(audit_note);
         let app = scimlab_mock_sp::router(state.clone());
         // The banner goes out before the address line, in one write, and a closed stdout (a parent that read the
         // address and went away) must not stop the server: print errors are ignored.

@@ -85,7 +85,9 @@ const EXAMPLES: &[(&[&str], &str)] = &[
   scimlab serve --no-auth --data scim.sqlite
       no authentication; resources and recordings kept in a file
   scimlab serve --token T --fault 429=10% --fault patch-noop --vary
-      throttle a tenth of requests, ignore PATCH, vary every RFC choice",
+      throttle a tenth of requests, ignore PATCH, vary every RFC choice
+  scimlab serve --data scim.sqlite --audit-log audit.jsonl
+      every change to a resource appended to audit.jsonl as it happens",
     ),
     (
         &["recordings"],
@@ -122,6 +124,14 @@ const EXAMPLES: &[(&[&str], &str)] = &[
       a verdict per finding, exit 1 if a MUST check found something
   scimlab recordings --data scim.sqlite verify --report json=verify.json
       the same, saved as a JSON run report",
+    ),
+    (
+        &["recordings", "audit"],
+        "\
+  scimlab recordings --data scim.sqlite audit --user-name ada.lovelace
+      what each request changed in ada.lovelace's account, as a timeline
+  scimlab recordings --server http://127.0.0.1:8080 audit --since 10m --format jsonl
+      the last ten minutes of changes, one JSON entry per line",
     ),
     (
         &["load"],

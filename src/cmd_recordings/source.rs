@@ -1,5 +1,5 @@
 //! Where `scimlab recordings` reads from: a SQLite data file written by `scimlab serve --data FILE`, or the
-//! control API (`/_scimlab/recordings`) of a running `scimlab serve`.
+//! control API (`/_scimlab/recordings`, `/_scimlab/audit`) of a running `scimlab serve`.
 //!
 //! The control API is read with the conformance client ([`ScimClient`], reqwest with rustls), so `https://` works
 //! with the same `--ca-cert` / `--insecure` rules as `scimlab test`, and the client's promises hold here too: the
@@ -10,6 +10,7 @@ use crate::exit::Failure;
 use crate::tls_args::TlsArgs;
 use anyhow::anyhow;
 use scimlab_mock_idp::client::{ClientError, ClientOptions, Credential, RetryPolicy, ScimClient, ScimRequest};
+use scimlab_mock_sp::audit::AuditEntry;
 use scimlab_mock_sp::store::{SqliteStore, Store};
 use scimlab_protocol::exchange::Exchange;
 use serde_json::Value;
@@ -111,6 +112,45 @@ impl Source {
         }
     }
 
+    /// Every audit entry, oldest first.
+    pub fn audit_all(&self) -> Result<Vec<AuditEntry>, Failure> {
+        let mut out: Vec<AuditEntry> = Vec::new();
+        loop {
+            let after = out.last().map_or(0, |e| e.seq);
+            let page = match self {
+                Source::Data(store, path) => store.audit(after, PAGE).map_err(|e| {
+                    Failure::Usage(anyhow!(
+                        "cannot read the audit trail from data file {}: {}",
+                        path.display(),
+                        e.detail
+                    ))
+                })?,
+                Source::Server(s) => s
+                    .items("/_scimlab/audit", "audit", after, PAGE)?
+                    .into_iter()
+                    .map(|item| {
+                        serde_json::from_value(item)
+                            .map_err(|e| s.fail(format!("an audit entry does not read as one: {e}")))
+                    })
+                    .collect::<Result<Vec<AuditEntry>, Failure>>()?,
+            };
+            let done = page.len() < PAGE;
+            out.extend(page);
+            if done {
+                if let Some(first) = out.first().filter(|e| e.seq > 1) {
+                    eprintln!(
+                        "note: audit entries 1 to {} are no longer held: a server without --data keeps the newest {} \
+                         entries and at most {} MiB of them; serve with --data FILE to keep every entry",
+                        first.seq - 1,
+                        scimlab_mock_sp::store::DEFAULT_RECORDING_CAPACITY,
+                        scimlab_mock_sp::store::DEFAULT_RECORDING_BYTES >> 20
+                    );
+                }
+                return Ok(out);
+            }
+        }
+    }
+
     /// The recording with sequence number `seq`, if there is one.
     pub fn one(&self, seq: u64) -> Result<Option<Exchange>, Failure> {
         let page = self.page(seq.saturating_sub(1), 1)?;
@@ -132,11 +172,33 @@ impl Source {
 }
 
 impl Server {
+    /// A usage failure naming the server.
+    fn fail(&self, why: String) -> Failure {
+        Failure::Usage(anyhow!("server {}: {why}", self.url))
+    }
+
     fn page(&self, after: u64, limit: usize) -> Result<Vec<(u64, Exchange)>, Failure> {
-        let path = format!("/_scimlab/recordings?after={after}&limit={limit}");
-        let (status, body) =
-            self.get("/_scimlab/recordings", &[("after", after.to_string()), ("limit", limit.to_string())])?;
-        let fail = |why: String| Failure::Usage(anyhow!("server {}: {why}", self.url));
+        let fail = |why: String| self.fail(why);
+        let items = self.items("/_scimlab/recordings", "recordings", after, limit)?;
+        items
+            .iter()
+            .map(|item| {
+                let seq = item.get("seq").and_then(Value::as_u64);
+                let exchange = item.get("exchange").cloned().map(serde_json::from_value::<Exchange>);
+                match (seq, exchange) {
+                    (Some(seq), Some(Ok(e))) => Ok((seq, e)),
+                    (_, Some(Err(e))) => Err(fail(format!("a recording does not read as an exchange: {e}"))),
+                    _ => Err(fail("a recording lacks seq or exchange".to_owned())),
+                }
+            })
+            .collect()
+    }
+
+    /// One page of a control API route: the array under `key` of the JSON it answers.
+    fn items(&self, route: &str, key: &str, after: u64, limit: usize) -> Result<Vec<Value>, Failure> {
+        let path = format!("{route}?after={after}&limit={limit}");
+        let (status, body) = self.get(route, &[("after", after.to_string()), ("limit", limit.to_string())])?;
+        let fail = |why: String| self.fail(why);
         match status {
             200 => {}
             401 => {
@@ -157,22 +219,13 @@ impl Server {
         }
         let v: Value = serde_json::from_slice(&body)
             .map_err(|e| fail(format!("GET {path} answered a body that is not JSON: {e}")))?;
-        let items = v
-            .get("recordings")
-            .and_then(Value::as_array)
-            .ok_or_else(|| fail(format!("GET {path} answered JSON without a recordings array")))?;
-        items
-            .iter()
-            .map(|item| {
-                let seq = item.get("seq").and_then(Value::as_u64);
-                let exchange = item.get("exchange").cloned().map(serde_json::from_value::<Exchange>);
-                match (seq, exchange) {
-                    (Some(seq), Some(Ok(e))) => Ok((seq, e)),
-                    (_, Some(Err(e))) => Err(fail(format!("a recording does not read as an exchange: {e}"))),
-                    _ => Err(fail("a recording lacks seq or exchange".to_owned())),
-                }
-            })
-            .collect()
+        match v {
+            Value::Object(mut o) => match o.remove(key) {
+                Some(Value::Array(items)) => Ok(items),
+                _ => Err(fail(format!("GET {path} answered JSON without a {key} array"))),
+            },
+            _ => Err(fail(format!("GET {path} answered JSON without a {key} array"))),
+        }
     }
 
     /// One GET of `path` at the origin; returns the status and the body.

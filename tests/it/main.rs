@@ -1,5 +1,6 @@
 //! Integration tests of the `scimlab` binary: one test binary, one module per subcommand.
 
+mod audit_cmd;
 mod cli_surface;
 mod client_flags;
 mod config_cmd;
