@@ -27,6 +27,7 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case { scenario: "hire", persona: "entra", user_agent: None, timeline: entra_hire },
+    Case { scenario: "role-change", persona: "entra", user_agent: None, timeline: entra_role_change },
     Case { scenario: "offboarding", persona: "entra", user_agent: None, timeline: entra_offboarding },
     Case { scenario: "hire", persona: "okta", user_agent: Some("Okta SCIM Client 1.0.0"), timeline: okta_hire },
     Case {
@@ -82,6 +83,32 @@ fn entra_hire() -> Vec<(&'static str, &'static str, Value)> {
             "PATCH",
             json!([{"op": "add", "path": format!("/{ENTERPRISE}/manager"),
                                    "value": {"value": "{grace.hopper@example.com}"}}]),
+        ),
+    ]
+}
+
+/// Entra's app-role assignment for `role`, the JSON-encoded string it sends as the role's value.
+fn entra_role(role: &str) -> String {
+    json!({"id": format!("approle-{role}"), "value": role, "displayName": role}).to_string()
+}
+
+fn entra_role_change() -> Vec<(&'static str, &'static str, Value)> {
+    vec![
+        ("create", "POST", created("role-change", "entra", "4001", false)),
+        // Engineer assigned: the first element of roles.
+        ("patch", "PATCH", json!([{"op": "add", "path": "/roles/0", "value": {"value": entra_role("Engineer")}}])),
+        // Engineer taken away and Lead assigned in one PATCH: the one element's value changes.
+        ("patch", "PATCH", json!([{"op": "replace", "path": "/roles/0/value", "value": entra_role("Lead")}])),
+        // Reviewer assigned on top.
+        ("patch", "PATCH", json!([{"op": "add", "path": "/roles/1", "value": {"value": entra_role("Reviewer")}}])),
+        // Lead taken away: Reviewer moves to the front (json-patch compares arrays position by position).
+        (
+            "patch",
+            "PATCH",
+            json!([
+                {"op": "replace", "path": "/roles/0/value", "value": entra_role("Reviewer")},
+                {"op": "remove", "path": "/roles/1"}
+            ]),
         ),
     ]
 }
