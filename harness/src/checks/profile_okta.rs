@@ -143,6 +143,19 @@ pub const CHECKS: &[Check] = &[
         run: run!(inactive_readable),
     },
     Check {
+        id: "profile/okta/roles-put",
+        level: Level::Should,
+        tags: &[Tag::Okta, Tag::Users, Tag::Replace],
+        requires: USERS,
+        profiles: OKTA_PROFILE,
+        requirement: "a role change sent Okta's way, GET then a full PUT whose roles are the new set ({value, \
+                      display}; the shape is inferred, Okta documents none), leaves the user with exactly those roles",
+        sends: "POST /Users with roles [Former], GET /Users/{id}, PUT /Users/{id} with roles [Engineer], GET",
+        consequence: "role changes made in Okta never reach the app, or the role taken away stays",
+        catches: &["roles-dropped", "put-noop"],
+        run: run!(roles_put),
+    },
+    Check {
         id: "profile/okta/put-full-replace",
         level: Level::Must,
         tags: &[Tag::Okta, Tag::Users, Tag::Replace],
@@ -424,6 +437,43 @@ async fn get_then_put(
 /// check's variant adds a middle name (where the server defines it) and a password and leaves locale out (cleared
 /// in Okta), to see that the PUT replaces. Clearing is the point, so a server without locale skips: RFC 7643
 /// section 7 lets it publish a subset, and what it never held cannot show a PUT clearing it.
+/// RFC 7643 section 4.1.2 with RFC 7644 section 3.5.1, as the okta persona sends a role change (see
+/// `scimlab_mock_idp` persona users.rs, `change_roles`): the PUT's roles replace the user's.
+async fn roles_put(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            ctx.require_attrs(Kind::User, &["roles", "roles.value", "roles.display"])?;
+            let former = json!([{"value": "Former", "display": "Former"}]);
+            let (a, _, profile) = okta_fixture(ctx, "okta-roles", json!({"roles": former})).await?;
+            let before = UserProfile { roles: vec!["Former".into()], ..profile };
+            let intent = Intent::ChangeRoles {
+                id: a.id.clone(),
+                before,
+                add: vec!["Engineer".into()],
+                remove: vec!["Former".into()],
+            };
+            let plan = OKTA.plan(&intent);
+            let r = send(ctx, &OKTA, step(plan.clone(), "fetch")?, &a.path).await?;
+            prerequisite(&r, &format!("GET {}", a.path))?;
+            let fetched = r.json.clone().filter(Value::is_object).ok_or_else(|| {
+                Outcome::Skip(format!("prerequisite failed: GET {} did not return an object", a.path))
+            })?;
+            let put = step(plan, "roles")?;
+            let body = put.body_for(Some(&fetched)).unwrap_or(Value::Null);
+            let r = send(ctx, &OKTA, put.with_body(body), &a.path).await?;
+            status(&r, 200, &format!("PUT {}", a.path))?;
+            let got = ctx.read_back(&a).await?;
+            let roles = super::rfc7643_4_1_2_roles::values_of(&got, "roles");
+            Ok(Outcome::check(
+                roles == ["Engineer"],
+                "roles holds Engineer alone (Former is gone)",
+                format!("roles is {}", show(at(&got, &["roles"]))),
+            ))
+        }
+        .await,
+    )
+}
+
 async fn put_full_replace(ctx: &Ctx) -> Outcome {
     outcome(
         async {
