@@ -92,6 +92,8 @@ pub struct StepOutcome {
     pub exchanges: Vec<Exchange>,
     /// Wall time in milliseconds.
     pub duration_ms: f64,
+    /// For a failed step: whether a request failed (and how) or the state read back afterwards was wrong.
+    pub failure: Option<super::entra::Failure>,
 }
 
 /// What the run created, for cleanup.
@@ -198,6 +200,12 @@ impl Replayer {
             let started = Instant::now();
             let mut o = self.step(scenario, &mut state, step).await;
             o.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+            if self.persona.idp == crate::persona::Idp::Entra
+                && let Some(failure) = &o.failure
+            {
+                let treatment = super::entra::Treatment::of(failure);
+                o.reason = Some(format!("{} ({treatment})", o.reason.take().unwrap_or_default()));
+            }
             on_step(&o);
             out.push(o);
         }
@@ -217,6 +225,7 @@ impl Replayer {
             actual: None,
             exchanges: Vec::new(),
             duration_ms: 0.0,
+            failure: None,
         }
     }
 
@@ -289,6 +298,7 @@ impl Replayer {
         match (step.expect.status, run.failure) {
             (StatusClass::Success, Some(f)) => {
                 o.verdict = StepVerdict::Fail;
+                o.failure = Some(super::entra::Failure::Request { status: f.status });
                 o.reason = Some(f.reason);
                 o.expected = Some(format!("{}: {}", f.label, f.expected));
                 o.actual = Some(f.actual);
@@ -318,6 +328,7 @@ impl Replayer {
         }
         if let Err(miss) = verify::expectations(self, scenario, state, &step.expect, &mut o.exchanges).await {
             o.verdict = StepVerdict::Fail;
+            o.failure = Some(super::entra::Failure::State);
             o.reason = Some(miss.reason);
             o.expected = Some(miss.expected);
             o.actual = Some(miss.actual);

@@ -4,6 +4,7 @@
 mod bulk;
 mod cleanup;
 mod engine;
+pub mod entra;
 pub mod model;
 mod send;
 mod verify;

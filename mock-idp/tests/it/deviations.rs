@@ -107,3 +107,30 @@ async fn replays_fail_where_the_real_idp_would() {
         }
     }
 }
+
+/// Entra's reading of a whole replay (`scimlab replay --as entra`): a 404 to its lookups quarantines the job; a
+/// role the app rewrites is a failure Entra never sees; a clean server quarantines nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entra_says_when_it_would_quarantine_the_app() {
+    use scimlab_mock_idp::scenario::entra::JobVerdict;
+    let (url, token) = sp_with("empty-list-404").await;
+    let (out, r) = replay_on(&url, token, "entra", "hire").await;
+    let v = JobVerdict::of(&out);
+    assert!(v.quarantined(), "{v}");
+    assert!(v.to_string().contains("404 at hire/test-connection"), "{v}");
+    let failed = out.iter().find(|o| o.verdict == StepVerdict::Fail).expect("a failed step");
+    assert!(failed.reason.as_deref().unwrap_or_default().contains("Entra quarantines the provisioning job"));
+    r.cleanup().await;
+
+    let (url, token) = sp_with("roles-json-rewritten").await;
+    let (out, r) = replay_on(&url, token, "entra", "role-change").await;
+    let v = JobVerdict::of(&out);
+    assert!(!v.quarantined(), "{v}");
+    assert!(v.to_string().contains("which Entra never notices (role-change/assign-role"), "{v}");
+    r.cleanup().await;
+
+    let (url, token) = sp_with("patch-noop").await;
+    let (out, r) = replay_on(&url, token, "entra-2020", "hire").await;
+    assert!(JobVerdict::of(&out).to_string().starts_with("Entra would not quarantine"), "{}", JobVerdict::of(&out));
+    r.cleanup().await;
+}
