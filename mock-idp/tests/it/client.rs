@@ -37,8 +37,12 @@ async fn a_wrong_token_is_a_response_not_an_error() {
 
 #[tokio::test]
 async fn an_unreachable_server_is_a_transport_error_with_the_request_recorded() {
-    // Bind then drop a listener to find a loopback port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    // A socket bound to a loopback port and never listening: connections to it are refused, and the port stays
+    // this test's while the client retries (a port found by binding and dropping a listener could be taken by
+    // another test's server in the meantime, which happened once in a stress run: a 401 instead of a refusal).
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+    let port = socket.local_addr().expect("addr").port();
     let client =
         ScimClient::new(&format!("http://127.0.0.1:{port}/scim/v2"), Credential::None, ClientOptions::default())
             .expect("client");
@@ -49,6 +53,7 @@ async fn an_unreachable_server_is_a_transport_error_with_the_request_recorded() 
         }
         other => panic!("expected a transport error, got {other:?}"),
     }
+    drop(socket);
 }
 
 fn faulty(spec: &str) -> impl FnOnce(&mut scimlab_mock_sp::ServerConfig) {
