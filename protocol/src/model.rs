@@ -206,6 +206,24 @@ pub struct Features {
     pub external_id: bool,
 }
 
+impl Features {
+    /// Everything offered: the full RFC 7643 User with the enterprise extension, and every optional feature.
+    pub fn all() -> Features {
+        Features {
+            patch: true,
+            filter: true,
+            sort: true,
+            groups: true,
+            etag: true,
+            department: true,
+            display_name: true,
+            title: true,
+            emails: true,
+            external_id: true,
+        }
+    }
+}
+
 /// What one step did to the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
@@ -609,21 +627,6 @@ fn describe_change(c: &Change) -> String {
 mod tests {
     use super::*;
 
-    fn all() -> Features {
-        Features {
-            patch: true,
-            filter: true,
-            sort: true,
-            groups: true,
-            etag: true,
-            department: true,
-            display_name: true,
-            title: true,
-            emails: true,
-            external_id: true,
-        }
-    }
-
     fn run(ops: &[Op]) -> (Model, Vec<Expect>) {
         let mut m = Model::new();
         let mut out = Vec::new();
@@ -712,8 +715,8 @@ mod tests {
                 s >> 11
             })
         };
-        assert_eq!(seq(1, &all()), seq(1, &all()));
-        assert_eq!(seq(1, &all()).len(), 12);
+        assert_eq!(seq(1, &Features::all()), seq(1, &Features::all()));
+        assert_eq!(seq(1, &Features::all()).len(), 12);
         let bare = Features::default();
         assert!(seq(5, &bare).iter().all(|op| offered(op, &bare)));
         assert!(

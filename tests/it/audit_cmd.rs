@@ -8,9 +8,8 @@
 
 use crate::{scimlab, temp_dir};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 const TOKEN: &str = "tok-audit-cmd-5be1c0";
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -148,26 +147,9 @@ fn okta_offboarding() -> Vec<(&'static str, &'static str, Value)> {
 
 /// `scimlab serve` on a free port with a data file and an audit log; the child and its base URL.
 fn serve(data: &Path, log: &Path) -> (Child, String) {
-    let bin = assert_cmd::cargo::cargo_bin("scimlab");
-    let mut child = Command::new(bin)
-        .args(["serve", "--addr", "127.0.0.1:0", "--token", TOKEN, "--data"])
-        .arg(data)
-        .arg("--audit-log")
-        .arg(log)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("scimlab serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut url = String::new();
-    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-        if let Some(u) = line.strip_prefix("scimlab mock SP listening on ") {
-            url = u.trim().to_owned();
-            break;
-        }
-    }
-    assert!(!url.is_empty(), "serve did not print its address");
-    (child, url)
+    let args: [&std::ffi::OsStr; 6] =
+        ["--token".as_ref(), TOKEN.as_ref(), "--data".as_ref(), data.as_ref(), "--audit-log".as_ref(), log.as_ref()];
+    crate::serve(args)
 }
 
 /// Kills the server when the test ends, passing or not.

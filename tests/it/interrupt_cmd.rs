@@ -6,21 +6,7 @@ use std::process::{Command, Stdio};
 
 /// `scimlab serve` on a free port, slowed so the run is still going when it is interrupted.
 fn slow_server() -> (std::process::Child, String) {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("scimlab"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--token", "interrupt-token", "--fault", "latency=100ms"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("scimlab serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
-    let url = lines
-        .by_ref()
-        .find_map(|l| l.strip_prefix("scimlab mock SP listening on ").map(|u| u.trim().to_owned()))
-        .expect("serve prints its address");
-    // Keep reading, so the server never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, url)
+    crate::serve(["--token", "interrupt-token", "--fault", "latency=100ms"])
 }
 
 /// The number of Users the server holds, read over a raw HTTP/1.1 GET.

@@ -2,15 +2,12 @@
 
 use crate::{scimlab, temp_dir};
 use predicates::prelude::*;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 /// `scimlab serve` on a free loopback port (`--no-auth` unless told otherwise); kills it when dropped.
 struct Server {
     child: Child,
     url: String,
-    /// Held open for the server's lifetime.
-    _stdout: BufReader<std::process::ChildStdout>,
 }
 
 impl Server {
@@ -19,29 +16,8 @@ impl Server {
     }
 
     fn start_with(auth: &[&str]) -> Server {
-        let bin = assert_cmd::cargo::cargo_bin("scimlab");
-        let mut child = Command::new(bin)
-            .arg("serve")
-            .args(auth)
-            .args(["--addr", "127.0.0.1:0", "--workers", "1"])
-            .env_remove("SCIM_TOKEN")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start scimlab serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut stdout = BufReader::new(stdout);
-        // The address line comes last in the banner.
-        let mut url = String::new();
-        let mut line = String::new();
-        while url.is_empty() && stdout.read_line(&mut line).expect("banner line") > 0 {
-            if let Some(u) = line.strip_prefix("scimlab mock SP listening on ") {
-                url = u.trim().to_owned();
-            }
-            line.clear();
-        }
-        assert!(!url.is_empty(), "scimlab serve did not print its address");
-        Server { child, url, _stdout: stdout }
+        let (child, url) = crate::serve(auth.iter().chain(&["--workers", "1"]));
+        Server { child, url }
     }
 }
 

@@ -27,6 +27,32 @@ pub fn scimlab() -> Command {
     cmd
 }
 
+/// `scimlab serve --addr 127.0.0.1:0` with `args`, without a `SCIM_TOKEN` from the environment: the child and the
+/// base URL it prints. The rest of its stdout is read on a thread, so the server never blocks on a full pipe.
+pub fn serve<I, S>(args: I) -> (std::process::Child, String)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("scimlab"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
+        .env_remove("SCIM_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("scimlab serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+    let url = lines
+        .by_ref()
+        .find_map(|l| l.strip_prefix("scimlab mock SP listening on ").map(|u| u.trim().to_owned()))
+        .expect("scimlab serve prints its address");
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, url)
+}
+
 /// A fresh temporary directory for files a test writes.
 pub fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("scimlab-it-{}-{name}", std::process::id()));

@@ -3,8 +3,6 @@
 
 use crate::{scimlab, temp_dir};
 use predicates::prelude::*;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 
 #[test]
 fn list_shows_scenarios_and_personas() {
@@ -77,24 +75,7 @@ fn an_unreachable_server_exits_3() {
 
 /// `scimlab serve` on a free port with `args`; the child and its base URL.
 fn serve(args: &[&str]) -> (std::process::Child, String) {
-    let bin = assert_cmd::cargo::cargo_bin("scimlab");
-    let mut child = Command::new(bin)
-        .args(["serve", "--addr", "127.0.0.1:0", "--token", "replay-cmd-token"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("scimlab serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut url = String::new();
-    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-        if let Some(u) = line.strip_prefix("scimlab mock SP listening on ") {
-            url = u.trim().to_owned();
-            break;
-        }
-    }
-    assert!(!url.is_empty(), "serve did not print its address");
-    (child, url)
+    crate::serve(["--token", "replay-cmd-token"].iter().chain(args))
 }
 
 #[test]

@@ -60,23 +60,8 @@ fn the_help_states_the_connection_and_patch_limits() {
 /// that sends half a request line is disconnected (`--header-timeout 1`).
 #[test]
 fn a_running_server_ignores_host_and_cuts_off_slowloris() {
-    use std::io::{BufRead, BufReader, Read, Write};
-    use std::process::{Command, Stdio};
-    let bin = assert_cmd::cargo::cargo_bin("scimlab");
-    let mut child = Command::new(bin)
-        .args(["serve", "--no-auth", "--addr", "127.0.0.1:0", "--workers", "1", "--header-timeout", "1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start scimlab serve");
-    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    let (mut url, mut line) = (String::new(), String::new());
-    while url.is_empty() && stdout.read_line(&mut line).expect("banner line") > 0 {
-        if let Some(u) = line.strip_prefix("scimlab mock SP listening on ") {
-            url = u.trim().to_owned();
-        }
-        line.clear();
-    }
+    use std::io::{Read, Write};
+    let (mut child, url) = crate::serve(["--no-auth", "--workers", "1", "--header-timeout", "1"]);
     let addr = url.trim_start_matches("http://").trim_end_matches("/scim/v2").to_owned();
     let exchange = |bytes: &[u8]| {
         let mut s = std::net::TcpStream::connect(&addr).expect("connect");

@@ -1105,27 +1105,12 @@ async fn state_matches_model(ctx: &Ctx) -> Outcome {
 mod tests {
     use super::*;
 
-    fn all() -> Features {
-        Features {
-            patch: true,
-            filter: true,
-            sort: true,
-            groups: true,
-            etag: true,
-            department: true,
-            display_name: true,
-            title: true,
-            emails: true,
-            external_id: true,
-        }
-    }
-
     #[test]
     fn the_same_seed_draws_the_same_sequences() {
-        assert_eq!(sequence(7, 3, &all()), sequence(7, 3, &all()));
-        assert_ne!(sequence(7, 3, &all()), sequence(7, 4, &all()));
-        assert_ne!(sequence(7, 3, &all()), sequence(8, 3, &all()));
+        assert_eq!(sequence(7, 3, &Features::all()), sequence(7, 3, &Features::all()));
+        assert_ne!(sequence(7, 3, &Features::all()), sequence(7, 4, &Features::all()));
+        assert_ne!(sequence(7, 3, &Features::all()), sequence(8, 3, &Features::all()));
         let (lo, hi) = LENGTHS;
-        assert!((0..50).all(|i| (lo..=hi).contains(&sequence(1, i, &all()).len())));
+        assert!((0..50).all(|i| (lo..=hi).contains(&sequence(1, i, &Features::all()).len())));
     }
 }

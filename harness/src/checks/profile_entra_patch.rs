@@ -429,7 +429,7 @@ async fn roles_json_string(ctx: &Ctx) -> Outcome {
         async {
             ctx.require_attrs(Kind::User, &["roles", "roles.value"])?;
             let a = entra_fixture(ctx, "entra-roles", json!({})).await?;
-            let role = r#"{"id":"06b07648-ecfe-589f-9d2f-6325724a46ee","value":"25","displayName":"Role1234"}"#;
+            let role = super::rfc7643_4_1_2_roles::ENTRA_ROLE_STRING;
             let op = json!({"op": ENTRA.op("add"), "path": "roles", "value": [{"value": role}]});
             patch(ctx, &ENTRA, &a.created, ENTRA.patch("roles", a.created.path.as_str(), vec![op])).await?;
             let got = ctx.read_back(&a.created).await?;
@@ -471,7 +471,7 @@ async fn roles_assertive_replace(ctx: &Ctx) -> Outcome {
             let op = json!({"op": "replace", "path": "roles", "value": asserted});
             patch(ctx, &ENTRA, &a.created, ENTRA.patch("roles", a.created.path.as_str(), vec![op])).await?;
             let got = ctx.read_back(&a.created).await?;
-            let mut held = super::rfc7643_4_1_2_roles::values_of(&got, "roles");
+            let mut held = super::rfc7644_3_5_2_patch::values(&got, "roles");
             held.sort();
             Ok(Outcome::check(
                 held == ["Test", "User"],

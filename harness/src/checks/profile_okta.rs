@@ -463,7 +463,7 @@ async fn roles_put(ctx: &Ctx) -> Outcome {
             let r = send(ctx, &OKTA, put.with_body(body), &a.path).await?;
             status(&r, 200, &format!("PUT {}", a.path))?;
             let got = ctx.read_back(&a).await?;
-            let roles = super::rfc7643_4_1_2_roles::values_of(&got, "roles");
+            let roles = super::rfc7644_3_5_2_patch::values(&got, "roles");
             Ok(Outcome::check(
                 roles == ["Engineer"],
                 "roles holds Engineer alone (Former is gone)",

@@ -4,6 +4,7 @@
 //! change or remove, at most one role is primary (RFC 7643 section 2.4), and a role's value comes back exactly as
 //! it was sent, Entra's JSON-encoded app-role strings included. Each change is read back with GET.
 
+use super::rfc7644_3_5_2_patch::{elements, is_primary, patched, shown, text, values};
 use super::support::outcome;
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Created, Ctx, Kind};
@@ -102,21 +103,6 @@ pub const CHECKS: &[Check] = &[
     },
 ];
 
-/// The `value`s of a multi-valued attribute, in order.
-pub fn values_of(resource: &Value, attr: &str) -> Vec<String> {
-    elements(resource, attr).iter().filter_map(|e| e.get("value").and_then(Value::as_str)).map(str::to_owned).collect()
-}
-
-/// The elements of a multi-valued attribute (none when absent).
-pub fn elements(resource: &Value, attr: &str) -> Vec<Value> {
-    resource
-        .as_object()
-        .and_then(|o| scimlab_protocol::json::get_ci(o, attr))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default()
-}
-
 /// A role element. No `type`: a server may restrict it to canonical values of its own (RFC 7643 section 2.3.1
 /// lets a schema name them), and these checks are about the values, not the labels.
 fn role(value: &str, primary: bool) -> Value {
@@ -131,28 +117,21 @@ async fn user_with_roles(ctx: &Ctx, label: &str, roles: Value) -> Result<(Create
     let got = ctx.read_back(&user).await?;
     let sent: Vec<String> =
         roles.as_array().into_iter().flatten().filter_map(|r| r["value"].as_str()).map(str::to_owned).collect();
-    let mut held = values_of(&got, "roles");
-    held.sort();
-    let mut want = sent.clone();
-    want.sort();
-    if held != want {
+    let mut want: Vec<&str> = sent.iter().map(String::as_str).collect();
+    want.sort_unstable();
+    if sorted_values(&got, "roles") != want {
         return Err(Outcome::fail(
             format!("the user created with roles {sent:?} holds them"),
-            format!("roles is {}", super::crud::show(got.get("roles"))),
+            format!("roles is {}", shown(got.get("roles"))),
         ));
     }
     Ok((user, got))
 }
 
-/// A PATCH that must succeed, then the user read back.
-async fn patched(ctx: &Ctx, user: &Created, ops: Value, what: &str) -> Result<Value, Outcome> {
-    let r = ctx.patch(user, ops).await?;
-    super::crud::success(&r, &format!("PATCH {} {what}", user.path))?;
-    ctx.read_back(user).await
-}
-
-fn sorted(mut v: Vec<String>) -> Vec<String> {
-    v.sort();
+/// The `value`s of a multi-valued attribute, sorted.
+fn sorted_values<'a>(resource: &'a Value, attr: &str) -> Vec<&'a str> {
+    let mut v = values(resource, attr);
+    v.sort_unstable();
     v
 }
 
@@ -161,18 +140,13 @@ async fn roles_add_appends(ctx: &Ctx) -> Outcome {
     outcome(
         async {
             let (user, _) = user_with_roles(ctx, "roles-add", json!([role("reader", false)])).await?;
-            let got = patched(
-                ctx,
-                &user,
-                json!([{"op": "add", "path": "roles", "value": [role("writer", false)]}]),
-                "adding a role",
-            )
-            .await?;
-            let held = sorted(values_of(&got, "roles"));
+            let got =
+                patched(ctx, &user, json!([{"op": "add", "path": "roles", "value": [role("writer", false)]}])).await?;
+            let held = sorted_values(&got, "roles");
             Ok(Outcome::check(
                 held == ["reader", "writer"],
                 "roles holds reader and writer",
-                format!("roles is {}", super::crud::show(got.get("roles"))),
+                format!("roles is {}", shown(got.get("roles"))),
             ))
         }
         .await,
@@ -188,18 +162,18 @@ async fn roles_replace_by_filter(ctx: &Ctx) -> Outcome {
             let (user, _) = user_with_roles(ctx, "roles-replace", roles).await?;
             let ops =
                 json!([{"op": "replace", "path": "roles[value eq \"reader\"].display", "value": "Reader (renamed)"}]);
-            let got = patched(ctx, &user, ops, "renaming a role").await?;
+            let got = patched(ctx, &user, ops).await?;
             let display = |v: &str| {
                 elements(&got, "roles")
                     .into_iter()
-                    .find(|e| e["value"] == v)
-                    .and_then(|e| e["display"].as_str().map(str::to_owned))
+                    .find(|e| text(e, "value") == Some(v))
+                    .and_then(|e| text(e, "display").map(str::to_owned))
             };
             let (reader, writer) = (display("reader"), display("writer"));
             Ok(Outcome::check(
                 reader.as_deref() == Some("Reader (renamed)") && writer.as_deref() == Some("writer role"),
                 "reader's display is \"Reader (renamed)\" and writer's is still \"writer role\"",
-                format!("roles is {}", super::crud::show(got.get("roles"))),
+                format!("roles is {}", shown(got.get("roles"))),
             ))
         }
         .await,
@@ -212,13 +186,11 @@ async fn roles_remove_by_filter(ctx: &Ctx) -> Outcome {
         async {
             let roles = json!([role("reader", false), role("writer", false)]);
             let (user, _) = user_with_roles(ctx, "roles-remove", roles).await?;
-            let got =
-                patched(ctx, &user, json!([{"op": "remove", "path": "roles[value eq \"reader\"]"}]), "removing a role")
-                    .await?;
+            let got = patched(ctx, &user, json!([{"op": "remove", "path": "roles[value eq \"reader\"]"}])).await?;
             Ok(Outcome::check(
-                values_of(&got, "roles") == ["writer"],
+                values(&got, "roles") == ["writer"],
                 "roles holds writer alone",
-                format!("roles is {}", super::crud::show(got.get("roles"))),
+                format!("roles is {}", shown(got.get("roles"))),
             ))
         }
         .await,
@@ -232,16 +204,16 @@ async fn roles_primary_unique(ctx: &Ctx) -> Outcome {
         async {
             let (user, _) = user_with_roles(ctx, "roles-primary", json!([role("reader", true)])).await?;
             let ops = json!([{"op": "add", "path": "roles", "value": [role("writer", true)]}]);
-            let got = patched(ctx, &user, ops, "adding a primary role").await?;
+            let got = patched(ctx, &user, ops).await?;
             let primaries: Vec<String> = elements(&got, "roles")
                 .into_iter()
-                .filter(|e| e["primary"] == Value::Bool(true))
-                .filter_map(|e| e["value"].as_str().map(str::to_owned))
+                .filter(|e| is_primary(e))
+                .filter_map(|e| text(e, "value").map(str::to_owned))
                 .collect();
             Ok(Outcome::check(
                 primaries == ["writer"],
                 "writer alone is primary",
-                format!("primary roles: {primaries:?}; roles is {}", super::crud::show(got.get("roles"))),
+                format!("primary roles: {primaries:?}; roles is {}", shown(got.get("roles"))),
             ))
         }
         .await,
@@ -257,11 +229,11 @@ async fn roles_values_echoed(ctx: &Ctx) -> Outcome {
             let sent = json!([{"value": ENTRA_ROLE_STRING, "display": "Role1234"}]);
             let user = ctx.create_user("roles-echo", json!({"roles": sent})).await?;
             let got = ctx.read_back(&user).await?;
-            let values = values_of(&got, "roles");
+            let held = values(&got, "roles");
             Ok(Outcome::check(
-                values == [ENTRA_ROLE_STRING],
+                held == [ENTRA_ROLE_STRING],
                 format!("roles[0].value is the string {ENTRA_ROLE_STRING} byte for byte"),
-                format!("roles is {}", super::crud::show(got.get("roles"))),
+                format!("roles is {}", shown(got.get("roles"))),
             ))
         }
         .await,
@@ -275,24 +247,18 @@ async fn entitlements_add_remove(ctx: &Ctx) -> Outcome {
             ctx.require_attrs(Kind::User, &["entitlements", "entitlements.value"])?;
             let user = ctx.create_user("entitlements", json!({})).await?;
             let add = json!([{"op": "add", "path": "entitlements", "value": [{"value": "e1"}, {"value": "e2"}]}]);
-            let got = patched(ctx, &user, add, "adding entitlements").await?;
-            if sorted(values_of(&got, "entitlements")) != ["e1", "e2"] {
+            let got = patched(ctx, &user, add).await?;
+            if sorted_values(&got, "entitlements") != ["e1", "e2"] {
                 return Ok(Outcome::fail(
                     "after add, entitlements holds e1 and e2",
-                    format!("entitlements is {}", super::crud::show(got.get("entitlements"))),
+                    format!("entitlements is {}", shown(got.get("entitlements"))),
                 ));
             }
-            let got = patched(
-                ctx,
-                &user,
-                json!([{"op": "remove", "path": "entitlements[value eq \"e1\"]"}]),
-                "removing an entitlement",
-            )
-            .await?;
+            let got = patched(ctx, &user, json!([{"op": "remove", "path": "entitlements[value eq \"e1\"]"}])).await?;
             Ok(Outcome::check(
-                values_of(&got, "entitlements") == ["e2"],
+                values(&got, "entitlements") == ["e2"],
                 "after remove entitlements[value eq \"e1\"], entitlements holds e2 alone",
-                format!("entitlements is {}", super::crud::show(got.get("entitlements"))),
+                format!("entitlements is {}", shown(got.get("entitlements"))),
             ))
         }
         .await,
