@@ -70,14 +70,22 @@ pub enum RecordingsCommand {
         /// The exchange's sequence number, as `list` shows it.
         seq: u64,
     },
-    /// Write every exchange as JSON Lines or HAR 1.2.
+    /// Write every exchange as JSON Lines, HAR 1.2, or a scenario that `scimlab replay FILE` sends again.
+    #[command(after_help = "Examples:\n  \
+        scimlab recordings --data scim.db export --format har --output capture.har\n  \
+        scimlab recordings --data scim.db export --format scenario --name entra-capture --output entra.yaml\n  \
+        scimlab replay entra.yaml --url https://scim.example.com/scim/v2")]
     Export {
-        /// jsonl: one JSON exchange per line; har: an HTTP Archive for browsers' developer tools.
+        /// jsonl: one JSON exchange per line; har: an HTTP Archive for browsers' developer tools; scenario: a
+        /// scenario file of the exact requests, with the ids the server assigned as variables.
         #[arg(long, value_enum)]
         format: Format,
         /// Write to this file instead of standard output.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// The scenario's name, for --format scenario (check ids read replay/NAME/captured/STEP).
+        #[arg(long, value_name = "NAME", default_value = "captured")]
+        name: String,
     },
     /// Judge what the clients sent against RFC 7643 / RFC 7644; exit 1 if a MUST check found something.
     Verify {
@@ -120,6 +128,8 @@ pub enum Format {
     Jsonl,
     /// HTTP Archive 1.2.
     Har,
+    /// A scenario file of `request` steps, replayed byte for byte by `scimlab replay FILE`.
+    Scenario,
 }
 
 /// Runs `scimlab recordings`.
@@ -140,7 +150,7 @@ pub fn run(args: RecordingsArgs) -> Result<Outcome, Failure> {
     match args.command {
         RecordingsCommand::List => list(&source),
         RecordingsCommand::Show { seq } => show(&source, seq),
-        RecordingsCommand::Export { format, output } => export(&source, format, output),
+        RecordingsCommand::Export { format, output, name } => export(&source, format, output, &name),
         RecordingsCommand::Verify { reports } => verify_all(&source, &reports),
         RecordingsCommand::Audit { resource, user_name, since, format } => {
             let since = since.map(|t| audit::parse_since(&t, jiff::Timestamp::now())).transpose()?;
@@ -252,8 +262,11 @@ fn pretty(body: &str) -> String {
         .unwrap_or_else(|| body.to_owned())
 }
 
-fn export(source: &Source, format: Format, output: Option<PathBuf>) -> Result<Outcome, Failure> {
+fn export(source: &Source, format: Format, output: Option<PathBuf>, name: &str) -> Result<Outcome, Failure> {
     let all = source.all()?;
+    if all.is_empty() {
+        eprintln!("no recordings in {}", source.describe());
+    }
     let text = match format {
         Format::Jsonl => {
             let mut text = String::new();
@@ -272,6 +285,7 @@ fn export(source: &Source, format: Format, output: Option<PathBuf>) -> Result<Ou
             text.push('\n');
             text
         }
+        Format::Scenario => captured_scenario(source, &all, name)?,
     };
     match output {
         Some(path) => std::fs::write(&path, text)
@@ -279,6 +293,26 @@ fn export(source: &Source, format: Format, output: Option<PathBuf>) -> Result<Ou
         None => std::io::stdout().lock().write_all(text.as_bytes()).map_err(stdout_failed)?,
     }
     Ok(Outcome::Success)
+}
+
+/// The recordings as a scenario file: a comment on where it came from and how to replay it, then the YAML; what
+/// could not go in is said on standard error.
+fn captured_scenario(source: &Source, all: &[(u64, Exchange)], name: &str) -> Result<String, Failure> {
+    if !scimlab_mock_idp::scenario::model::is_variable_name(name) {
+        return Err(Failure::Usage(anyhow!("--name {name:?}: a scenario name is letters, digits and '-'")));
+    }
+    let out = scimlab_mock_idp::scenario::export::from_exchanges(name, all.iter().map(|(seq, e)| (*seq, e)));
+    for note in &out.notes {
+        eprintln!("note: {note}");
+    }
+    let yaml =
+        out.scenario.to_yaml().map_err(|err| Failure::Internal(anyhow!("cannot write the scenario as YAML: {err}")))?;
+    Ok(format!(
+        "# {} requests recorded by scimlab serve ({}), exported with `scimlab recordings export --format scenario`.\n\
+         # Replay them, byte for byte with the server's ids filled in: scimlab replay THIS-FILE --url URL\n{yaml}",
+        out.scenario.steps.len(),
+        source.describe()
+    ))
 }
 
 fn verify_all(source: &Source, specs: &[String]) -> Result<Outcome, Failure> {

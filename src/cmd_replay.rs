@@ -155,6 +155,9 @@ pub fn run(args: ReplayArgs, config: &Config) -> Result<Outcome, Failure> {
     let persona = Persona::by_name(&args.persona)
         .ok_or_else(|| usage(format!("unknown persona {:?}; use one of {}", args.persona, Persona::names())))?;
     let scenarios = args.scenarios.iter().map(|s| load(s)).collect::<Result<Vec<_>, _>>()?;
+    // Files of captured requests (`recordings export --format scenario`) are sent as they were, whatever --as says.
+    let captured_only =
+        scenarios.iter().all(|s| s.steps.iter().all(|st| matches!(st.action, scenario::model::Action::Request(_))));
     args.users.map(|n| scenario::model::check_import_users(n, "--users")).transpose().map_err(usage)?;
     let remote = args.url.clone().or_else(|| config.file.url.clone());
     let reports = if args.reports.is_empty() { config.file.reports.clone() } else { args.reports.clone() };
@@ -183,7 +186,16 @@ pub fn run(args: ReplayArgs, config: &Config) -> Result<Outcome, Failure> {
             ReplayOptions { users: args.users, concurrency: args.concurrency.max(1), seed, ..ReplayOptions::new() };
         let replayer = Replayer::new(client.clone(), persona, options);
         replayer.set_discovery(found);
-        eprintln!("replaying as {} ({}); run prefix {}; seed {seed}", persona.name, persona.summary, replayer.prefix());
+        if captured_only {
+            eprintln!("replaying captured requests as they were sent (--as does not apply to them); seed {seed}");
+        } else {
+            eprintln!(
+                "replaying as {} ({}); run prefix {}; seed {seed}",
+                persona.name,
+                persona.summary,
+                replayer.prefix()
+            );
+        }
         let target = Target { url: client.base_url().to_owned(), embedded: remote.is_none() };
         let total: usize = scenarios.iter().map(|s| s.steps.len()).sum();
         let started_at = scenario::timestamp();
@@ -235,7 +247,7 @@ pub fn run(args: ReplayArgs, config: &Config) -> Result<Outcome, Failure> {
             load: None,
         };
         reporters.emit(&Event::RunFinished(&report));
-        if persona.idp == scimlab_mock_idp::persona::Idp::Entra && !interrupted {
+        if persona.idp == scimlab_mock_idp::persona::Idp::Entra && !interrupted && !captured_only {
             eprintln!("{}", scenario::entra::JobVerdict::of(&judged));
         }
         Ok((report, interrupted.then_some(cleanup_note)))

@@ -1,6 +1,7 @@
 //! Integration tests of the `scimlab` binary: one test binary, one module per subcommand.
 
 mod audit_cmd;
+mod captured_cmd;
 mod cli_surface;
 mod client_flags;
 mod config_cmd;

@@ -113,6 +113,8 @@ pub(super) struct State {
     gone_users: HashMap<String, String>,
     gone_groups: HashMap<String, String>,
     pub(super) imported: Option<Imported>,
+    /// Ids captured by captured requests (`captureId`), by variable name: (collection, id).
+    pub(super) variables: HashMap<String, (String, String)>,
 }
 
 /// Replays scenarios as one persona against one server.
@@ -274,6 +276,7 @@ impl Replayer {
             Action::VerifyImport { sample } => {
                 return bulk::verify_sample(self, state, sample.unwrap_or(20), o).await;
             }
+            Action::Request(r) => return self.captured(state, r, o).await,
             _ => {}
         }
         let intent = match self.intent(scenario, state, &step.action) {
@@ -403,8 +406,8 @@ impl Replayer {
                 let (id, group) = group(g)?;
                 Intent::DeleteGroup { id, group }
             }
-            Action::BulkImport { .. } | Action::VerifyImport { .. } => {
-                return Err("bulk actions have no single intent".into());
+            Action::BulkImport { .. } | Action::VerifyImport { .. } | Action::Request(_) => {
+                return Err("bulk actions and captured requests have no single intent".into());
             }
         })
     }
@@ -567,5 +570,6 @@ pub fn action_name(a: &Action) -> &'static str {
         Action::DeleteGroup { .. } => "delete-group",
         Action::BulkImport { .. } => "bulk-import",
         Action::VerifyImport { .. } => "verify-import",
+        Action::Request(_) => "request",
     }
 }

@@ -2,9 +2,11 @@
 //! the engine that replays them as a persona against a server ([`Replayer`]).
 
 mod bulk;
+mod captured;
 mod cleanup;
 mod engine;
 pub mod entra;
+pub mod export;
 pub mod model;
 mod send;
 mod verify;

@@ -36,7 +36,7 @@ pub struct Step {
     #[serde(rename = "do")]
     pub action: Action,
     /// What must hold afterwards.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Expectations::is_default")]
     pub expect: Expectations,
 }
 
@@ -147,6 +147,37 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sample: Option<u64>,
     },
+    /// One request exactly as a client sent it, sent again byte for byte whatever the persona (a captured
+    /// scenario, written by `scimlab recordings export --format scenario`).
+    Request(CapturedRequest),
+}
+
+/// A request as a client sent it. `${name}` in `path`, `query` and `body` stands for the id an earlier step
+/// captured with `captureId`; everything else goes on the wire as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CapturedRequest {
+    /// The method (`GET`, `POST`, `PATCH`...).
+    pub method: String,
+    /// The path after the base URL (`/Users/${user-1}`), percent-encoded as sent.
+    pub path: String,
+    /// The query text as sent, without the `?`; `""` sends a bare trailing `?`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// The headers the client sent, `Name: value`, in order; the credential, `Host`, `Content-Length`,
+    /// `Connection` and `Transfer-Encoding` are the replaying client's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<String>,
+    /// The body, as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The statuses that pass: the one the client got when the request was captured (add others by hand where
+    /// the client accepts them, e.g. `[200, 204]`).
+    pub status: Vec<u16>,
+    /// A variable that takes the `id` of the resource this request creates (a `POST` to a collection answered
+    /// 201): later steps write `${name}` where the captured traffic had the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture_id: Option<String>,
 }
 
 /// A user as the IdP holds it. `userName` is a local part; the engine adds the run prefix and a domain.
@@ -227,6 +258,13 @@ pub struct Expectations {
     /// Groups read back by id.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupExpect>,
+}
+
+impl Expectations {
+    /// Whether nothing is expected beyond success (left out of written files).
+    pub fn is_default(&self) -> bool {
+        *self == Expectations::default()
+    }
 }
 
 /// A user's state, read back with `GET /Users/{id}`.
@@ -318,6 +356,11 @@ impl Scenario {
         Ok(s)
     }
 
+    /// The scenario as YAML, as `from_yaml` reads it back.
+    pub fn to_yaml(&self) -> Result<String, String> {
+        serde_saphyr::to_string(self).map_err(|e| e.to_string())
+    }
+
     /// Checks what the types cannot: unique step ids, captures defined before use, names not empty.
     pub fn validate(&self) -> Result<(), String> {
         if self.name.trim().is_empty() {
@@ -326,6 +369,7 @@ impl Scenario {
         let mut ids = std::collections::HashSet::new();
         let mut users: std::collections::HashSet<&str> = Default::default();
         let mut groups: std::collections::HashSet<&str> = Default::default();
+        let mut variables: std::collections::HashSet<&str> = Default::default();
         for (i, step) in self.steps.iter().enumerate() {
             let at = format!("steps[{i}] ({})", step.id);
             if step.id.is_empty() || !step.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
@@ -379,6 +423,20 @@ impl Scenario {
                 Action::BulkImport { users: Some(n), .. } => {
                     check_import_users(*n, "users").map_err(|e| format!("{at}: {e}"))?;
                 }
+                Action::Request(r) => {
+                    r.validate(&variables).map_err(|e| format!("{at}: {e}"))?;
+                    if let Some(v) = &r.capture_id
+                        && !variables.insert(v)
+                    {
+                        return Err(format!("{at}: the variable {v:?} is captured twice"));
+                    }
+                    if !step.expect.users.is_empty() || !step.expect.groups.is_empty() {
+                        return Err(format!(
+                            "{at}: a request step's expectation is its status; users and groups are read back by \
+                             the lifecycle actions only"
+                        ));
+                    }
+                }
                 Action::TestConnection {} | Action::BulkImport { .. } | Action::VerifyImport { .. } => {}
             }
             for u in &step.expect.users {
@@ -396,6 +454,77 @@ impl Scenario {
         }
         Ok(())
     }
+}
+
+impl CapturedRequest {
+    /// The `Name: value` headers as pairs; an entry without `:` is an error naming it.
+    pub fn header_pairs(&self) -> Result<Vec<(String, String)>, String> {
+        self.headers
+            .iter()
+            .map(|h| match h.split_once(':') {
+                Some((n, v)) if !n.trim().is_empty() => Ok((n.trim().to_owned(), v.trim().to_owned())),
+                _ => Err(format!("the header {h:?} is not 'Name: value'")),
+            })
+            .collect()
+    }
+
+    /// The names of the variables (`${name}`) the request uses, in order of appearance.
+    pub fn variables_used(&self) -> Vec<&str> {
+        let texts = [Some(self.path.as_str()), self.query.as_deref(), self.body.as_deref()];
+        texts.into_iter().flatten().flat_map(variables_in).collect()
+    }
+
+    /// Checks the method, the path, the headers, the statuses, and that every variable used was captured by an
+    /// earlier step (`known`).
+    fn validate(&self, known: &std::collections::HashSet<&str>) -> Result<(), String> {
+        if self.method.is_empty() || !self.method.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(format!("the method {:?} is not an HTTP method in capitals (GET, POST...)", self.method));
+        }
+        if !self.path.starts_with('/') || self.path.contains(['?', '#', ' ']) {
+            return Err(format!(
+                "the path {:?} must start with '/' and hold no '?', '#' or space (the query goes in `query`)",
+                self.path
+            ));
+        }
+        self.header_pairs()?;
+        if self.status.is_empty() {
+            return Err("`status` lists no status".into());
+        }
+        if let Some(s) = self.status.iter().find(|s| !(100..=599).contains(*s)) {
+            return Err(format!("{s} is not an HTTP status (100 to 599)"));
+        }
+        if let Some(v) = &self.capture_id
+            && !is_variable_name(v)
+        {
+            return Err(format!("captureId {v:?} must be letters, digits and '-'"));
+        }
+        match self.variables_used().into_iter().find(|v| !known.contains(v)) {
+            Some(v) => Err(format!("${{{v}}} is not captured by an earlier step (captureId)")),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Whether `s` can name a variable: letters, digits and '-'.
+pub fn is_variable_name(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// The `${name}` references in `text` (names of letters, digits and '-'; anything else after `${` is text).
+pub fn variables_in(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        let after = &rest[i + 2..];
+        match after.find('}') {
+            Some(j) if is_variable_name(&after[..j]) => {
+                out.push(&after[..j]);
+                rest = &after[j + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+    out
 }
 
 /// The most users one bulk import creates. A replay keeps, per user, the id the server gave it and its place in
