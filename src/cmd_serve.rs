@@ -92,6 +92,21 @@ pub struct ServeArgs {
     /// appear only as labels ("bearer token", "basic user NAME"), passwords only as "[redacted]".
     #[arg(long, value_name = "FILE")]
     audit_log: Option<PathBuf>,
+    /// Serve https with this PEM certificate chain (leaf first); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key", conflicts_with = "tls_self_signed")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key (PKCS#8, RSA or EC) of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serve https with a certificate generated at start for localhost, 127.0.0.1, ::1, the host of --addr and
+    /// the host of --public-url. Its SHA-256 fingerprint is printed, and its PEM written (see --tls-cert-out) so
+    /// a client can trust it: `scimlab test --url https://127.0.0.1:8443/scim/v2 --ca-cert PEM`.
+    #[arg(long)]
+    tls_self_signed: bool,
+    /// Where --tls-self-signed writes its certificate (PEM; the key is never written). Default: beside the
+    /// --data file as FILE.cert.pem, else scimlab-serve-PORT.cert.pem in the temporary directory.
+    #[arg(long, value_name = "FILE", requires = "tls_self_signed")]
+    tls_cert_out: Option<PathBuf>,
 }
 
 /// Runs `scimlab serve`.
@@ -149,6 +164,17 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
     if let Some(url) = &args.public_url {
         check_public_url(url)?;
     }
+    let files_identity = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            let identity = scimlab_mock_sp::tls::from_pem_files(cert, key).map_err(|e| Failure::Usage(e.into()))?;
+            notes.push(format!("TLS certificate: {} (SHA-256 fingerprint {})", cert.display(), identity.fingerprint()));
+            Some(identity)
+        }
+        _ => None,
+    };
+    let draws = !config.faults.is_empty() || args.vary;
+    let https = files_identity.is_some() || args.tls_self_signed;
+    let scheme = if https { "https" } else { "http" };
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.workers {
         builder.worker_threads(usize::from(n));
@@ -159,10 +185,15 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
             .await
             .map_err(|e| Failure::Usage(anyhow!("cannot listen on {}: {e}", args.addr)))?;
         let local = listener.local_addr().map_err(|e| Failure::Internal(e.into()))?;
-        let public = args.public_url.clone().unwrap_or_else(|| format!("http://{local}{base_path}"));
+        let identity = match files_identity {
+            Some(identity) => Some(identity),
+            None if args.tls_self_signed => Some(self_signed(&args, local, &mut notes)?),
+            None => None,
+        };
+        let public = args.public_url.clone().unwrap_or_else(|| format!("{scheme}://{local}{base_path}"));
         config.public_url = Some(public.trim_end_matches('/').to_owned());
         let state = AppState::new(store, config);
-        if !notes.is_empty() || args.vary {
+        if draws {
             notes.push(format!("random draws: seed {} (--seed replays them)", state.shared().dice.seed()));
         }
         if args.public_url.is_some() {
@@ -177,18 +208,59 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
             banner.push_str(note);
             banner.push('\n');
         }
-        banner.push_str(&format!("scimlab mock SP listening on http://{local}{base_path}\n"));
+        banner.push_str(&format!("scimlab mock SP listening on {scheme}://{local}{base_path}\n"));
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
         drop(out);
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        scimlab_mock_sp::serve::serve(listener, &state, app, shutdown)
-            .await
-            .map_err(|e| Failure::Internal(anyhow!("server failed: {e}")))
+        let served = match &identity {
+            Some(identity) => scimlab_mock_sp::serve::serve_tls(listener, &state, app, identity, shutdown).await,
+            None => scimlab_mock_sp::serve::serve(listener, &state, app, shutdown).await,
+        };
+        served.map_err(|e| Failure::Internal(anyhow!("server failed: {e}")))
     })?;
     Ok(Outcome::Success)
+}
+
+/// `--tls-self-signed`: generates the certificate for the hosts a client may reach the server by, writes its
+/// PEM where `--tls-cert-out` (or the default) says, and notes the fingerprint and the file for the banner.
+fn self_signed(
+    args: &ServeArgs,
+    local: SocketAddr,
+    notes: &mut Vec<String>,
+) -> Result<scimlab_mock_sp::tls::TlsIdentity, Failure> {
+    let mut hosts: Vec<String> = vec!["localhost".into(), "127.0.0.1".into(), "::1".into()];
+    if !local.ip().is_unspecified() {
+        hosts.push(local.ip().to_string());
+    }
+    if let Some(host) = args.public_url.as_deref().and_then(|u| url::Url::parse(u).ok()?.host_str().map(str::to_owned))
+    {
+        // An IPv6 host comes bracketed from the URL; the certificate names the address.
+        hosts.push(host.trim_start_matches('[').trim_end_matches(']').to_owned());
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    hosts.retain(|h| seen.insert(h.to_ascii_lowercase()));
+    let (identity, pem) = scimlab_mock_sp::tls::self_signed(&hosts).map_err(|e| Failure::Internal(e.into()))?;
+    let out = match (&args.tls_cert_out, &args.data) {
+        (Some(path), _) => path.clone(),
+        (None, Some(data)) => {
+            let mut name = data.file_name().unwrap_or_default().to_os_string();
+            name.push(".cert.pem");
+            data.with_file_name(name)
+        }
+        (None, None) => std::env::temp_dir().join(format!("scimlab-serve-{}.cert.pem", local.port())),
+    };
+    std::fs::write(&out, pem.as_bytes())
+        .map_err(|e| Failure::Usage(anyhow!("cannot write the self-signed certificate to {}: {e}", out.display())))?;
+    notes.push(format!(
+        "TLS certificate: self-signed for {} (SHA-256 fingerprint {})",
+        hosts.join(", "),
+        identity.fingerprint()
+    ));
+    notes.push(format!("TLS certificate PEM: {} (clients trust it with --ca-cert {0})", out.display()));
+    Ok(identity)
 }
 
 /// What clients must send: the flags (which clap keeps apart), else the `SCIM_TOKEN` environment variable, else

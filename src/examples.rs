@@ -87,7 +87,11 @@ const EXAMPLES: &[(&[&str], &str)] = &[
   scimlab serve --token T --fault 429=10% --fault patch-noop --vary
       throttle a tenth of requests, ignore PATCH, vary every RFC choice
   scimlab serve --data scim.sqlite --audit-log audit.jsonl
-      every change to a resource appended to audit.jsonl as it happens",
+      every change to a resource appended to audit.jsonl as it happens
+  scimlab serve --addr 127.0.0.1:8443 --tls-self-signed --tls-cert-out sp.pem
+      https with a generated certificate; clients trust it with --ca-cert sp.pem
+  scimlab serve --addr 0.0.0.0:8443 --tls-cert chain.pem --tls-key key.pem
+      https with your own certificate",
     ),
     (
         &["recordings"],

@@ -23,6 +23,7 @@ pub mod resources;
 pub mod serve;
 pub mod state;
 pub mod store;
+pub mod tls;
 pub mod verify;
 
 pub use config::{Auth, ServerConfig};

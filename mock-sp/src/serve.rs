@@ -10,12 +10,15 @@
 //! - at most twice `max_headers` header lines reach hyper's parser, so the router's own 431 (a SCIM Error, see
 //!   [`crate::guard`]) answers all but absurd heads.
 //!
+//! [`serve_tls`] does the same over TLS, with a handshake timeout in front (see there).
+//!
 //! hyper itself still answers, without a body and before the router sees anything: 400 for a request line or
 //! header it cannot parse, 414 for a target over 65,534 bytes, 431 for a head over its ~400 KB buffer or with more
 //! header lines than allowed here; and a timed-out head gets its connection closed (hyper sends 408 when nothing
 //! was answered yet).
 
 use crate::state::AppState;
+use crate::tls::TlsIdentity;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -23,6 +26,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,6 +34,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 /// Serves `app` (built by [`crate::router`] over `state`) on `listener` until `shutdown` completes, with the
@@ -40,9 +45,36 @@ pub async fn serve(
     app: Router,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
+    serve_with(listener, state, app, None, shutdown).await
+}
+
+/// [`serve`] over TLS with `identity` (RFC 9110 section 4.2.2: the https scheme). The handshake has the
+/// header-read timeout to finish, counted from the accept, so a client that opens a connection and never
+/// completes the handshake is cut off like one that never completes a request head; after it, the same header
+/// and idle timeouts as over plain TCP apply (the idle clock counts the encrypted bytes).
+pub async fn serve_tls(
+    listener: TcpListener,
+    state: &AppState,
+    app: Router,
+    identity: &TlsIdentity,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()> {
+    serve_with(listener, state, app, Some(TlsAcceptor::from(identity.config.clone())), shutdown).await
+}
+
+async fn serve_with(
+    listener: TcpListener,
+    state: &AppState,
+    app: Router,
+    tls: Option<TlsAcceptor>,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()> {
     let config = &state.shared().config;
-    let (header_timeout, idle) = (config.header_read_timeout, config.idle_timeout);
-    let max_headers = config.max_headers.saturating_mul(2).max(100);
+    let limits = Limits {
+        header_timeout: config.header_read_timeout,
+        idle: config.idle_timeout,
+        max_headers: config.max_headers.saturating_mul(2).max(100),
+    };
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, remote) = tokio::select! {
@@ -58,22 +90,50 @@ pub async fn serve(
             () = &mut shutdown => return Ok(()),
         };
         let app = app.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
             let _ = stream.set_nodelay(true);
             let watched = Watched::new(stream);
             let activity = watched.activity.clone();
-            let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-                req.extensions_mut().insert(ConnectInfo(remote));
-                app.clone().oneshot(req.map(Body::new))
-            });
-            let mut builder = hyper::server::conn::http1::Builder::new();
-            builder.timer(TokioTimer::new()).header_read_timeout(header_timeout).max_headers(max_headers);
-            let conn = builder.serve_connection(TokioIo::new(watched), service);
-            tokio::select! {
-                _ = conn => {}
-                () = activity.idle_for(idle) => {}
+            match tls {
+                None => connection(watched, activity, remote, app, limits).await,
+                Some(acceptor) => {
+                    // A failed or timed-out handshake just ends the connection: rustls has already sent the
+                    // client its alert where there was one to send.
+                    if let Ok(Ok(stream)) = tokio::time::timeout(limits.header_timeout, acceptor.accept(watched)).await
+                    {
+                        connection(stream, activity, remote, app, limits).await;
+                    }
+                }
             }
         });
+    }
+}
+
+/// The per-connection protections, from the server's configuration.
+#[derive(Clone, Copy)]
+struct Limits {
+    header_timeout: Duration,
+    idle: Duration,
+    max_headers: usize,
+}
+
+/// Serves HTTP/1.1 on one connection (plain or TLS) until the client closes it, it stays idle too long, or a
+/// request head takes too long to arrive.
+async fn connection<S>(io: S, activity: Arc<Activity>, remote: SocketAddr, app: Router, limits: Limits)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        req.extensions_mut().insert(ConnectInfo(remote));
+        app.clone().oneshot(req.map(Body::new))
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).max_headers(limits.max_headers);
+    let conn = builder.serve_connection(TokioIo::new(io), service);
+    tokio::select! {
+        _ = conn => {}
+        () = activity.idle_for(limits.idle) => {}
     }
 }
 

@@ -17,6 +17,7 @@ mod replay_cmd;
 mod report_cmd;
 mod serve_cmd;
 mod streams_cmd;
+mod tls_cmd;
 
 use assert_cmd::Command;
 use std::path::PathBuf;

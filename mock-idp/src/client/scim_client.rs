@@ -504,6 +504,12 @@ fn describe(e: &reqwest::Error) -> String {
         msg.push_str(&s.to_string());
         source = s.source();
     }
+    if msg.contains("invalid peer certificate") {
+        msg.push_str(
+            " (the server's TLS certificate is not trusted: pass --ca-cert FILE with it or its CA, such as the PEM \
+             `scimlab serve --tls-self-signed` writes, or --insecure)",
+        );
+    }
     msg
 }
 
