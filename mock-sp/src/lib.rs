@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bulk;
+pub mod compress;
 pub mod config;
 pub mod control;
 pub mod dice;
@@ -58,8 +59,12 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), faults::inject))
         .with_state(state);
     // The recorder goes on last, outside authentication; the control API is merged after it, so not recorded.
-    let app = recorder::wrap(Router::new().nest(&base, api).fallback(not_found), &outer)
-        .layer(middleware::from_fn_with_state(outer.clone(), faults::transport));
+    // Compression sits inside the recorder, which records the Content-Encoding sent and the body before it.
+    let scim = Router::new()
+        .nest(&base, api)
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(outer.clone(), compress::compress));
+    let app = recorder::wrap(scim, &outer).layer(middleware::from_fn_with_state(outer.clone(), faults::transport));
     // The bounds go outermost: a request beyond them reaches nothing else, and is not recorded.
     app.merge(control::router(outer.clone())).layer(middleware::from_fn_with_state(outer, guard::bounds))
 }

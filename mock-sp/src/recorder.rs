@@ -13,6 +13,9 @@
 //! refused with 413 by the handler anyway), a response body up to [`response_record_limit`]; a truncated body is
 //! noted in the exchange's `error` field, which the `Exchange` type reserves for what kept the record from being
 //! complete.
+//!
+//! A compressed answer ([`crate::compress`]) is recorded with the `Content-Encoding` header the client got and
+//! the body as the handler built it (the [`crate::compress::Uncompressed`] extension), so that it reads as JSON.
 
 use crate::http::error_response;
 use crate::state::AppState;
@@ -82,6 +85,8 @@ pub async fn record(State(st): State<AppState>, req: Request, next: Next) -> Res
     let ttfb = clock.elapsed();
     let (rparts, rbody) = response.into_parts();
     let cap = response_record_limit(limit);
+    // A compressed answer is recorded with its Content-Encoding header and the body as the handler built it.
+    let uncompressed = rparts.extensions.get::<crate::compress::Uncompressed>().map(|u| u.0.clone());
     // A body of known length (every body the mock SP builds) is collected and handed back as the same buffer. A
     // streamed one (a fault that breaks the connection mid-body, say) passes through untouched, unrecorded, so
     // that the client meets exactly what the application sent.
@@ -95,8 +100,9 @@ pub async fn record(State(st): State<AppState>, req: Request, next: Next) -> Res
         notes.push("the response body is streamed; it is not recorded".to_owned());
         (Bytes::new(), Some(rbody))
     };
-    if bytes.len() > cap {
-        notes.push(format!("the response body has {} bytes; only its first {cap} are recorded", bytes.len()));
+    let recorded = uncompressed.as_ref().unwrap_or(&bytes);
+    if recorded.len() > cap {
+        notes.push(format!("the response body has {} bytes; only its first {cap} are recorded", recorded.len()));
     }
     let mut exchange = Exchange {
         id: seq,
@@ -105,7 +111,7 @@ pub async fn record(State(st): State<AppState>, req: Request, next: Next) -> Res
         response: Some(HttpResponse {
             status: rparts.status.as_u16(),
             headers: header_pairs(&rparts.headers),
-            body: text_of(&bytes, cap),
+            body: text_of(recorded, cap),
         }),
         timings: Timings { total_us: micros(clock.elapsed()), ttfb_us: Some(micros(ttfb)) },
         client,

@@ -5,7 +5,7 @@
 //!
 //! Most act in the [`super::inject`] middleware, on the request before it is routed (`bend_request`) and on
 //! every response, injected errors included (`bend_response`); `auth-ignored` and `no-www-authenticate` act in
-//! the authentication layer.
+//! the authentication layer; `compress-unasked` (RFC 9110 section 12.5.3) in the compression layer.
 
 use super::{DeviationSet, Faults};
 use crate::http::SCIM_JSON;
@@ -40,11 +40,13 @@ family! {
         ErrorStatusNumber = "error-status-number": "the status of SCIM Error bodies is a JSON number (404), not a string (\"404\")",
         /// PATCH answers 501.
         Patch501 = "patch-501": "every PATCH is answered 501 Not Implemented while the ServiceProviderConfig announces patch.supported true",
+        /// Compresses without being asked.
+        CompressUnasked = "compress-unasked": "every response body is gzip-compressed, also when the request sends no Accept-Encoding or Accept-Encoding: identity",
     }
 }
 
 /// The deviations the [`super::inject`] middleware applies (`auth-ignored` and `no-www-authenticate` act in the
-/// authentication layer instead).
+/// authentication layer instead, `compress-unasked` in [`crate::compress`]).
 const IN_MIDDLEWARE: &[Http] = &[
     Http::WrongContentType,
     Http::ErrorPlainText,

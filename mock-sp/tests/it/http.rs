@@ -81,6 +81,7 @@ impl Sp {
         let status = resp.status();
         let headers = resp.headers().clone();
         let body = resp.into_body().collect().await.expect("response body").to_bytes();
+        let body = decoded(&headers, body);
         Reply { status, headers, body, what: format!("{method} {uri}") }
     }
 
@@ -137,6 +138,19 @@ impl Sp {
     pub(crate) async fn read(&self, path: &str) -> Value {
         self.get(path).await.expect_json(200)
     }
+}
+
+/// The body as the client reads it: a compressed answer (to a request carrying Okta's `Accept-Encoding:
+/// gzip,deflate`) decoded, as the IdP decodes it. The `Content-Encoding` header stays in the reply.
+fn decoded(headers: &HeaderMap, body: Bytes) -> Bytes {
+    use std::io::Read;
+    let mut out = Vec::new();
+    match headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()) {
+        Some("gzip") => flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut out).expect("gzip body"),
+        Some("deflate") => flate2::read::ZlibDecoder::new(&body[..]).read_to_end(&mut out).expect("deflate body"),
+        _ => return body,
+    };
+    Bytes::from(out)
 }
 
 /// A response, with what was asked for to make assertion messages useful.

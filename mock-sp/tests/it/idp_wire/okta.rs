@@ -158,6 +158,11 @@ async fn request_headers_observed() {
     let (id, u) = put_back(&sp, OKTA, &deactivate).await;
     assert_eq!(u["active"], json!(false));
     assert_eq!(ids(&lookup(&sp, OKTA_USER).await), [id]);
+    // Okta's Accept-Encoding: gzip,deflate gets a gzip answer, which Reply decodes as Okta does.
+    let schemas = sp.send(Method::GET, "/Schemas", OKTA, None).await;
+    assert_eq!(schemas.header("content-encoding"), Some("gzip"));
+    assert_eq!(schemas.header("vary"), Some("accept-encoding"));
+    assert!(schemas.expect_json(200)["totalResults"].as_u64().is_some_and(|n| n > 0));
 }
 
 #[tokio::test]
