@@ -21,8 +21,13 @@
 //! been applied. So the idempotent requests share one pool (a reset is retried), while each POST or PATCH borrows
 //! a `Slots` client of its own with at most one kept-alive connection, which goes back for reuse only after an
 //! answer that leaves it open (`leaves_open`).
+//!
+//! A body the server compressed (`Content-Encoding: gzip` or `deflate`) is decoded before anything reads it,
+//! within the same size limit as any body; the response and its evidence keep the `Content-Encoding` header, so
+//! a report shows that the answer came compressed.
 
 mod connections;
+mod decode;
 mod request;
 mod retry;
 mod scim_client;

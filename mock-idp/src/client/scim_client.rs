@@ -419,8 +419,20 @@ impl ScimClient {
             .map(|(k, v)| (k.as_str().to_owned(), self.secrets.scrub(&String::from_utf8_lossy(v.as_bytes()))))
             .collect();
         let open = leaves_open(status, resp.headers());
+        // Several Content-Encoding fields are one list (RFC 9110 section 5.3).
+        let encodings: Vec<String> = resp
+            .headers()
+            .get_all(reqwest::header::CONTENT_ENCODING)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect();
         let body = match read_limited(resp, self.options.max_body).await {
-            Ok(b) => self.secrets.scrub_bytes(b),
+            Ok(b) => b,
+            Err(reason) => return Err(transport(&mut exchange, reason)),
+        };
+        let encoding = (!encodings.is_empty()).then(|| encodings.join(","));
+        let body = match super::decode::decode(encoding.as_deref(), &body, self.options.max_body) {
+            Ok(decoded) => self.secrets.scrub_bytes(decoded.unwrap_or(body)),
             Err(reason) => return Err(transport(&mut exchange, reason)),
         };
         if let Some(borrowed) = slot.filter(|_| open) {

@@ -1,6 +1,7 @@
 //! Integration tests of scimlab-mock-idp against the mock SP on a loopback socket.
 
 mod client;
+mod compression;
 mod deviations;
 mod personas;
 mod replay;
