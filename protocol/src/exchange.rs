@@ -242,8 +242,24 @@ pub fn shell_quote(s: &str) -> String {
     shlex::try_quote(s).map(std::borrow::Cow::into_owned).unwrap_or_default()
 }
 
-/// Headers curl computes itself, or that would make its output unreadable, left out of [`Exchange::curl`].
-const CURL_SKIPS: [&str; 5] = ["host", "content-length", "connection", "transfer-encoding", "accept-encoding"];
+/// Headers curl computes itself, left out of [`Exchange::curl`].
+const CURL_SKIPS: [&str; 4] = ["host", "content-length", "connection", "transfer-encoding"];
+
+/// Whether a request's `Accept-Encoding` value allows a coding other than identity (RFC 9110 section 12.5.3),
+/// so that the server may compress: its curl reproducer then adds `--compressed`, which decodes the answer while
+/// sending the recorded header as it was.
+pub fn asks_for_coding(accept_encoding: &str) -> bool {
+    accept_encoding.split(',').any(|element| {
+        let mut parts = element.split(';').map(str::trim);
+        let coding = parts.next().unwrap_or("");
+        let refused = parts.any(|p| {
+            p.split_once('=').is_some_and(|(k, v)| {
+                k.trim().eq_ignore_ascii_case("q") && v.trim().parse::<f64>().is_ok_and(|q| q <= 0.0)
+            })
+        });
+        !coding.is_empty() && !coding.eq_ignore_ascii_case("identity") && !refused
+    })
+}
 
 impl Exchange {
     /// Replaces credentials with [`REDACTED`]: the values of credential headers ([`is_credential_header`]) in the
@@ -261,7 +277,8 @@ impl Exchange {
     /// The request as a curl command, one option per line. Credential headers carry `$SCIM_TOKEN` in place of
     /// the credential (after the scheme word, if any), in double quotes so the shell expands it; everything else
     /// is quoted by [`shell_quote`], so the shell expands nothing in it. `--globoff` stops curl from reading the brackets of a SCIM value filter as a URL pattern.
-    /// Headers curl sets itself (`Host`, `Content-Length`...) are left out.
+    /// Headers curl sets itself (`Host`, `Content-Length`...) are left out. A recorded `Accept-Encoding` that
+    /// allows compression is sent as it was, with `--compressed` so that curl decodes the answer.
     pub fn curl(&self) -> String {
         let req = &self.request;
         let mut parts: Vec<String> = vec!["curl --globoff".to_owned()];
@@ -282,6 +299,11 @@ impl Exchange {
             } else {
                 parts.push(format!("-H {}", shell_quote(&format!("{name}: {value}"))));
             }
+        }
+        let compressed =
+            req.headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("accept-encoding") && asks_for_coding(v));
+        if compressed {
+            parts.push("--compressed".to_owned());
         }
         if let Some(body) = &req.body {
             parts.push(format!("--data-binary {}", shell_quote(body)));
@@ -602,6 +624,29 @@ mod tests {
             ..x
         };
         assert_eq!(get.curl(), "curl --globoff \\\n  https://h/Users");
+    }
+
+    #[test]
+    fn a_recorded_accept_encoding_is_replayed_and_decoded_when_it_allows_compression() {
+        let with = |value: &str| Exchange {
+            request: HttpRequest {
+                method: "GET".into(),
+                url: "https://h/Users".into(),
+                headers: vec![("Accept-Encoding".into(), value.into())],
+                body: None,
+            },
+            ..sample()
+        };
+        assert_eq!(
+            with("gzip,deflate").curl(),
+            "curl --globoff \\\n  https://h/Users \\\n  -H 'Accept-Encoding: gzip,deflate' \\\n  --compressed"
+        );
+        assert_eq!(
+            with("identity").curl(),
+            "curl --globoff \\\n  https://h/Users \\\n  -H 'Accept-Encoding: identity'"
+        );
+        assert!(asks_for_coding("gzip;q=0.5, identity") && asks_for_coding("*"));
+        assert!(!asks_for_coding("identity") && !asks_for_coding("gzip;q=0, identity;q=1") && !asks_for_coding(""));
     }
 
     #[test]

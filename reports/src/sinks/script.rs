@@ -11,11 +11,12 @@
 //! it; a captured id goes in as `'"$ID1"'`, closing and reopening the quotes around the variable.
 
 use crate::model::CheckResult;
-use scimlab_protocol::exchange::{Exchange, is_credential_header};
+use scimlab_protocol::exchange::{Exchange, asks_for_coding, is_credential_header};
 use std::fmt::Write as _;
 
-/// Headers curl computes itself, or that would make its output unreadable.
-const SKIPPED_HEADERS: [&str; 5] = ["host", "content-length", "connection", "transfer-encoding", "accept-encoding"];
+/// Headers curl computes itself. A recorded `Accept-Encoding` is sent as it was, with `--compressed` when it
+/// allows compression, so that curl decodes the answer.
+const SKIPPED_HEADERS: [&str; 4] = ["host", "content-length", "connection", "transfer-encoding"];
 
 /// The most a script grows to: past it, the remaining requests are left out with a note (documents cut it
 /// shorter still; the JSON report has every exchange).
@@ -98,6 +99,9 @@ fn curl_words(x: &Exchange, ids: &[String]) -> Vec<String> {
         } else {
             words.push(format!("-H {}", sq(&format!("{name}: {value}"))));
         }
+    }
+    if req.headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("accept-encoding") && asks_for_coding(v)) {
+        words.push("--compressed".to_owned());
     }
     if let Some(body) = &req.body {
         words.push(format!("--data-binary {}", sq(&substitute_body(body, ids))));
