@@ -10,7 +10,7 @@ use super::profile_support::{
     active, body_of, create_fixture, created_body, edited, exactly, list, list_planned, listed_inactive, no_match,
     patch, prerequisite, request, send, send_create, sent, show_active, step,
 };
-use super::support::{media_type, outcome};
+use super::support::{media_type, outcome, uncoded};
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Created, Ctx, Kind, describe};
 use crate::run;
@@ -180,6 +180,20 @@ pub const CHECKS: &[Check] = &[
                       labelled otherwise may be rejected as unreadable, failing the operation for the cycle",
         catches: &["wrong-content-type"],
         run: run!(response_media_type),
+    },
+    Check {
+        id: "profile/entra/no-unasked-compression",
+        level: Level::Should,
+        tags: &[Tag::Entra, Tag::Users, Tag::Http],
+        requires: LOOKUP,
+        profiles: ENTRA_PROFILE,
+        requirement: "answers to Entra's reads and lookups, which carry no Accept-Encoding, are not compressed",
+        sends: "POST /Users, GET /Users/{id} and GET /Users?filter=userName+eq+... without an Accept-Encoding \
+                header",
+        consequence: "Entra's provisioning sends no Accept-Encoding and is not known to decode gzip or deflate: a \
+                      compressed answer may be read as malformed JSON, failing the read or lookup for the cycle",
+        catches: &["compress-unasked"],
+        run: run!(no_unasked_compression),
     },
 ];
 
@@ -457,6 +471,28 @@ async fn response_media_type(ctx: &Ctx) -> Outcome {
                     ));
                 }
             }
+            Ok(Outcome::Pass)
+        }
+        .await,
+    )
+}
+
+/// RFC 9110 section 12.5.3 lets a server choose any coding for a request without Accept-Encoding, and Entra
+/// sends none (no capture in `reference/IDP-TRAFFIC.md` section 1 shows one, and the `entra` persona sends
+/// none). Entra's documentation names no compression support, so the answers it reads should be plain JSON: a
+/// server (or a proxy in front of it) that compresses by default can break Entra while passing every RFC check.
+/// SHOULD, as no failure of Entra's has been recorded for it.
+async fn no_unasked_compression(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let a = entra_fixture(ctx, "entra-coding", json!({})).await?;
+            let path = a.created.path.clone();
+            let by_id = send(ctx, &ENTRA, ENTRA.get("read", path.as_str(), None), &path).await?;
+            uncoded(&by_id, &format!("Entra's GET {path}"), "no Accept-Encoding")?;
+            let users = ctx.run.path(Kind::User).to_owned();
+            let lookup = step(ENTRA.plan(&Intent::Hire { user: a.profile.clone() }), "lookup")?;
+            let listed = send(ctx, &ENTRA, lookup, &users).await?;
+            uncoded(&listed, &format!("Entra's lookup GET {users}?filter=..."), "no Accept-Encoding")?;
             Ok(Outcome::Pass)
         }
         .await,

@@ -4,7 +4,7 @@
 //! this file's section is `rfc7644/3` and each id names its subsection.
 
 use super::crud::{post_request, show, str_at};
-use super::support::{media_type, outcome, scim_error, status};
+use super::support::{media_type, outcome, scim_error, status, uncoded};
 use crate::check::{Capability, Check, Level, Outcome, Profile, Tag};
 use crate::ctx::{Ctx, Kind, describe};
 use crate::run;
@@ -82,6 +82,19 @@ pub const CHECKS: &[Check] = &[
         consequence: "",
         catches: &["no-405"],
         run: run!(method_not_allowed_405),
+    },
+    Check {
+        id: "rfc7644/3.1/identity-encoding-honoured",
+        level: Level::Should,
+        tags: &[Tag::Http, Tag::Discovery],
+        requires: &[],
+        profiles: &[Profile::Rfc],
+        requirement: "a request whose Accept-Encoding allows only identity is answered without a content coding \
+                      (RFC 9110 section 12.5.3)",
+        sends: "GET /Schemas with Accept-Encoding: identity",
+        consequence: "",
+        catches: &["compress-unasked"],
+        run: run!(identity_encoding_honoured),
     },
 ];
 
@@ -188,6 +201,22 @@ async fn method_not_allowed_405(ctx: &Ctx) -> Outcome {
                 "an Allow header listing the methods the resource serves",
                 "no Allow header",
             ))
+        }
+        .await,
+    )
+}
+
+/// RFC 7644 section 3 carries SCIM over HTTP, so HTTP's content negotiation applies. RFC 9110 section 12.5.3: a
+/// client that lists only `identity` in Accept-Encoding has said it takes no content coding, and when none of
+/// the codings a server has is acceptable the server should answer without one. Servers may disregard proactive
+/// negotiation (section 12.1), hence SHOULD. `/Schemas` is asked for because it is the largest answer every SCIM
+/// server has (RFC 7644 section 4), and servers skip compression for small bodies.
+async fn identity_encoding_honoured(ctx: &Ctx) -> Outcome {
+    outcome(
+        async {
+            let r = ctx.send(ScimRequest::get("/Schemas").header("Accept-Encoding", "identity")).await?;
+            uncoded(&r, "GET /Schemas", "Accept-Encoding: identity")?;
+            Ok(Outcome::Pass)
         }
         .await,
     )

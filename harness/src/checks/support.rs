@@ -43,6 +43,28 @@ pub fn media_type(r: &ScimResponse) -> String {
     r.header("content-type").unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
+/// `Err` with the failure when `r` came with a content coding other than `identity` (its `Content-Encoding`
+/// fields, RFC 9110 section 8.4) though the request did not allow one; `what` names the request, `asked` says
+/// what it sent in Accept-Encoding. The client has already decoded such a body; the header stays in the
+/// response.
+pub fn uncoded(r: &ScimResponse, what: &str, asked: &str) -> Result<(), Outcome> {
+    let codings: Vec<&str> = r
+        .headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("content-encoding"))
+        .flat_map(|(_, v)| v.split(','))
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && !c.eq_ignore_ascii_case("identity"))
+        .collect();
+    if codings.is_empty() {
+        return Ok(());
+    }
+    Err(Outcome::fail(
+        format!("the answer to {what} ({asked}) has no content coding"),
+        format!("it came with Content-Encoding: {}", codings.join(", ")),
+    ))
+}
+
 /// `Ok(())` when the response is a SCIM Error resource with `status` as a string or number equal to the HTTP
 /// status (RFC 7644 section 3.12), optionally with the given scimType.
 pub fn scim_error(r: &ScimResponse, want_status: u16, scim_type: Option<&str>, what: &str) -> Result<(), Outcome> {
