@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use tower::ServiceExt;
 
+mod compression;
 mod errors;
 mod etag;
 mod query;
