@@ -441,6 +441,10 @@ impl Conn {
         let resp = drive(&mut driver, sender.send_request(r)).await?.map_err(|e| format!("request failed: {e}"))?;
         let status = resp.status().as_u16();
         let retry_after = resp.headers().get(header::RETRY_AFTER).map(|v| retry_after(v.as_bytes()));
+        // A compressed answer (asked for by a persona's Accept-Encoding, or sent unasked) is decoded within the
+        // same cap, so ids and counts are read from the JSON; most answers have no Content-Encoding at all.
+        let coding =
+            resp.headers().get(header::CONTENT_ENCODING).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let limit = self.max_body;
         // `Limited` refuses a Content-Length beyond the cap at once and stops reading a chunked body at the cap.
         let body = drive(&mut driver, Limited::new(resp.into_body(), limit).collect())
@@ -451,6 +455,11 @@ impl Conn {
             })?
             .to_bytes();
         self.link = Some((sender, driver));
+        let body = match scimlab_mock_idp::client::decode_body(coding.as_deref(), &body, limit) {
+            Ok(None) => body,
+            Ok(Some(decoded)) => decoded.into(),
+            Err(reason) => return Err(SendError::Transport(reason)),
+        };
         Ok(Reply { status, retry_after, body })
     }
 }

@@ -117,3 +117,21 @@ async fn cleanup_removes_what_the_run_created_and_nothing_else() {
     let left = user_ids(&store);
     assert_eq!(left, (0..3).map(|i| format!("foreign-{i}")).collect::<HashSet<_>>());
 }
+
+/// A server that gzips every answer unasked (`compress-unasked`): the generator decodes the answers, so the ids
+/// of the /Bulk and POST answers are read and the memberships made as against any server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_compressed_unasked_are_decoded() {
+    let _serial = crate::SERIAL.lock().await;
+    let (url, store) = crate::serve_with_faults(&["compress-unasked"]).await;
+    for use_bulk in [true, false] {
+        let mut o = options(&url, 120, 50);
+        o.keep = true;
+        o.use_bulk = use_bulk;
+        let out = scimlab_load::run(&o, Arc::new(AtomicBool::new(false))).await.expect("run");
+        assert!(out.section.clean(), "{}", scimlab_load::render_table(&out.section));
+    }
+    assert_eq!(store.count(Kind::User).expect("n"), 240);
+    let total: usize = memberships(&store).iter().map(|(_, m)| m.len()).sum();
+    assert_eq!(total, 240, "every user joined its group");
+}

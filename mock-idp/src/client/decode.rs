@@ -11,10 +11,11 @@
 
 use std::io::Read;
 
-/// `body` decoded as `content_encoding` (the field's value) says, at most `max` bytes; `Ok(None)` when there is
+/// `body` decoded as `content_encoding` (the field's value; several fields joined with commas) says, at most `max`
+/// bytes; `Ok(None)` when there is
 /// nothing to decode (no field, `identity`, or a coding the client does not know). The error says what failed
 /// and names the limit when it was reached.
-pub(super) fn decode(content_encoding: Option<&str>, body: &[u8], max: usize) -> Result<Option<Vec<u8>>, String> {
+pub fn decode(content_encoding: Option<&str>, body: &[u8], max: usize) -> Result<Option<Vec<u8>>, String> {
     let Some(field) = content_encoding else { return Ok(None) };
     let codings: Vec<String> =
         field.split(',').map(|c| c.trim().to_ascii_lowercase()).filter(|c| !c.is_empty() && c != "identity").collect();

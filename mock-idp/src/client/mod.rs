@@ -33,6 +33,7 @@ mod retry;
 mod scim_client;
 
 pub use connections::read_ca_certs;
+pub use decode::decode as decode_body;
 pub use request::{Credential, ScimRequest, ScimResponse, encode_query, percent_encode_into};
 pub use retry::RetryPolicy;
 pub use scim_client::{ClientError, ClientOptions, RESERVED_HEADERS, ScimClient};
