@@ -242,7 +242,7 @@ fn self_signed(
     }
     let mut seen = std::collections::BTreeSet::new();
     hosts.retain(|h| seen.insert(h.to_ascii_lowercase()));
-    let (identity, pem) = scimlab_mock_sp::tls::self_signed(&hosts).map_err(|e| Failure::Internal(e.into()))?;
+    let (identity, pem) = scimlab_mock_sp::tls::self_signed(&hosts).map_err(|e| Failure::Usage(e.into()))?;
     let out = match (&args.tls_cert_out, &args.data) {
         (Some(path), _) => path.clone(),
         (None, Some(data)) => {
