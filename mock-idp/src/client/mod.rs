@@ -21,13 +21,20 @@
 //! been applied. So the idempotent requests share one pool (a reset is retried), while each POST or PATCH borrows
 //! a `Slots` client of its own with at most one kept-alive connection, which goes back for reuse only after an
 //! answer that leaves it open (`leaves_open`).
+//!
+//! A credential may also be obtained rather than given ([`TokenSource`]: OAuth client credentials, Entra's
+//! JWT): each request carries the source's current token, a 401 makes the client drop that token and send the
+//! request once more with a new one, and every token the source handed out is scrubbed like a given credential.
 
 mod connections;
+pub mod jwt;
 mod request;
 mod retry;
 mod scim_client;
+mod token;
 
 pub use connections::read_ca_certs;
 pub use request::{Credential, ScimRequest, ScimResponse, encode_query, percent_encode_into};
 pub use retry::RetryPolicy;
 pub use scim_client::{ClientError, ClientOptions, RESERVED_HEADERS, ScimClient};
+pub use token::{OAuthClient, TokenError, TokenSource};
