@@ -47,7 +47,10 @@ pub async fn discover(opts: &LoadOptions) -> Result<Caps, LoadError> {
         user_agent: opts.persona.headers.user_agent.map(str::to_owned),
         ..ClientOptions::default()
     };
-    let credential = opts.token.clone().map_or(Credential::None, Credential::Bearer);
+    let credential = match &opts.token_source {
+        Some(source) => Credential::Fetched(source.clone()),
+        None => opts.token.clone().map_or(Credential::None, Credential::Bearer),
+    };
     let client = ScimClient::new(&opts.url, credential, options).map_err(|e| LoadError::Usage(e.to_string()))?;
     let found = scimlab_mock_idp::discovery::discover(&client).await.map_err(|e| match e {
         // The same way out as the load connections give (wire.rs), since discovery is the first to meet it.
