@@ -25,6 +25,7 @@ mod exit;
 mod registry;
 mod reporting;
 mod tls_args;
+mod token_args;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
