@@ -390,6 +390,13 @@ mod tests {
     }
 
     #[test]
+    fn jwts_or_oauth_replace_the_generated_and_the_exported_token() {
+        assert!(auth(&["--oauth"], Some("t")).contains("no static credential"));
+        assert!(auth(&["--jwt-issuer", "https://i/", "--jwks", "f"], None).contains("no static credential"));
+        assert_eq!(auth(&["--oauth", "--token", "x"], None), "authentication: bearer token (as given)");
+    }
+
+    #[test]
     fn the_help_states_the_recording_limits() {
         use scimlab_mock_sp::store::{DEFAULT_RECORDING_BYTES, DEFAULT_RECORDING_CAPACITY};
         // `--no-record`'s help writes these numbers out; change it with them.

@@ -43,6 +43,8 @@ Examples:
       only what Microsoft Entra ID and Okta send
   scimlab test --url URL --basic okta:secret --profile okta --report junit=okta.xml
       Okta's profile with the Basic credentials Okta sends, as JUnit
+  scimlab test --url URL --oauth-token-url https://idp.example.com/token --oauth-client-id scim
+      bearer tokens by OAuth 2.0 client credentials, the secret in $SCIM_OAUTH_CLIENT_SECRET
   scimlab checks list --profile entra
       the checks a profile runs";
 
