@@ -31,8 +31,12 @@ pub struct Authenticator {
 
 /// What a request's credential is.
 enum Verdict {
-    /// Accepted; the audit trail's label.
-    Accepted(String),
+    /// One of the static credentials, by index: labelled without allocating, since this is every request's path.
+    Static(usize),
+    /// A valid JWT, with what it says about its sender.
+    Jwt(crate::jwt::Accepted),
+    /// A valid access token of the token endpoint.
+    OAuth,
     /// No Authorization header.
     Missing,
     /// A bearer token this server checked and refused, and why (RFC 6750 `invalid_token`).
@@ -79,7 +83,7 @@ impl Authenticator {
             return Ok(());
         }
         match self.verdict(headers, true) {
-            Verdict::Accepted(_) => Ok(()),
+            Verdict::Static(_) | Verdict::Jwt(_) | Verdict::OAuth => Ok(()),
             Verdict::Missing => Err(Box::new(self.refuse("the request has no Authorization header"))),
             Verdict::InvalidToken(why) => Err(Box::new(invalid_token(&why))),
             Verdict::NotValid => Err(Box::new(self.refuse("the credential in the Authorization header is not valid"))),
@@ -90,7 +94,7 @@ impl Authenticator {
     fn verdict(&self, headers: &HeaderMap, consume: bool) -> Verdict {
         let Some(given) = headers.get(header::AUTHORIZATION) else { return Verdict::Missing };
         if let Some(i) = self.matching(given.as_bytes()) {
-            return Verdict::Accepted(self.labels.get(i).cloned().unwrap_or_default());
+            return Verdict::Static(i);
         }
         if self.jwt.is_none() && self.oauth.is_none() {
             return Verdict::NotValid;
@@ -108,14 +112,14 @@ impl Authenticator {
         };
         if let Some(oauth) = &self.oauth {
             match oauth.check(token, consume) {
-                TokenState::Valid => return Verdict::Accepted(format!("oauth token (client {})", oauth.client_id())),
+                TokenState::Valid => return Verdict::OAuth,
                 TokenState::Expired => return Verdict::InvalidToken("the access token expired".to_owned()),
                 TokenState::Unknown => {}
             }
         }
         match &self.jwt {
             Some(jwt) if JwtValidator::looks_like_jwt(token) => match jwt.validate(token) {
-                Ok(accepted) => Verdict::Accepted(accepted.label()),
+                Ok(accepted) => Verdict::Jwt(accepted),
                 Err(refusal) => Verdict::InvalidToken(refusal.0),
             },
             Some(_) if self.oauth.is_none() => {
@@ -148,7 +152,11 @@ impl Authenticator {
             return None;
         }
         Some(match self.verdict(headers, false) {
-            Verdict::Accepted(label) => label,
+            Verdict::Static(i) => self.labels.get(i).cloned().unwrap_or_default(),
+            Verdict::Jwt(accepted) => accepted.label(),
+            Verdict::OAuth => {
+                format!("oauth token (client {})", self.oauth.as_ref().map_or("", |o| o.client_id()))
+            }
             Verdict::Missing => "none".to_owned(),
             Verdict::InvalidToken(_) | Verdict::NotValid => "not valid".to_owned(),
         })
@@ -259,5 +267,18 @@ mod tests {
         let (_, c) = challenge(&HeaderMap::new());
         assert_eq!(c, "Bearer realm=\"scimlab\"");
         assert_eq!(a.label(&headers("Bearer x.y.z")).as_deref(), Some("not valid"));
+    }
+
+    #[test]
+    fn jwts_and_oauth_tokens_are_labelled_without_their_values() {
+        let issuer = OAuthIssuer::new("ping".into(), "pw-secret".into(), std::time::Duration::from_secs(60), Some(1));
+        let token = issuer.issue().expect("token");
+        let a = Authenticator::of(&ServerConfig { oauth: Some(Arc::new(issuer)), ..ServerConfig::default() });
+        let given = headers(&format!("Bearer {token}"));
+        // Labelling spends no use: the one use is still there for the request itself.
+        assert_eq!(a.label(&given).as_deref(), Some("oauth token (client ping)"));
+        assert!(a.check(&given).is_ok());
+        assert_eq!(a.label(&given).as_deref(), Some("oauth token (client ping)"), "the request that spent it");
+        assert!(a.check(&given).is_err(), "the token's one use is spent");
     }
 }

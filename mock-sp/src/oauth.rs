@@ -85,21 +85,27 @@ impl OAuthIssuer {
         self.ttl
     }
 
-    /// What `token` is; with `consume`, a valid token spends one of its uses.
+    /// What `token` is; with `consume`, a valid token spends one of its uses (and one with none left is expired).
     pub fn check(&self, token: &str, consume: bool) -> TokenState {
         let mut tokens = self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some(t) = tokens.get_mut(token) else { return TokenState::Unknown };
-        if Instant::now() >= t.expires || t.uses_left == Some(0) {
+        if Instant::now() >= t.expires {
             return TokenState::Expired;
         }
-        if consume && let Some(n) = &mut t.uses_left {
-            *n -= 1;
+        // Only a request spends a use; a look (the audit trail labelling the request that spent the last one)
+        // still sees the token it was.
+        match &mut t.uses_left {
+            Some(0) if consume => TokenState::Expired,
+            Some(n) if consume => {
+                *n -= 1;
+                TokenState::Valid
+            }
+            _ => TokenState::Valid,
         }
-        TokenState::Valid
     }
 
     /// A new opaque access token: 256 random bits from the operating system, hex-encoded.
-    fn issue(&self) -> Result<String, ()> {
+    pub(crate) fn issue(&self) -> Result<String, ()> {
         let mut bytes = [0u8; 32];
         ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes).map_err(|_| ())?;
         let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
