@@ -117,3 +117,55 @@ pub fn check_no_other_flag(source: &crate::credentials::Source, flag: &str) -> R
         _ => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(url: Option<&str>) -> TokenArgs {
+        TokenArgs {
+            oauth_token_url: url.map(str::to_owned),
+            oauth_client_id: Some("ping".into()),
+            entra_tenant: DEFAULT_TENANT.into(),
+            ..TokenArgs::default()
+        }
+    }
+
+    fn tls() -> TlsArgs {
+        TlsArgs { ca_cert: None, insecure: false }
+    }
+
+    fn err(r: Result<Option<TokenSource>, Failure>) -> String {
+        match r {
+            Err(Failure::Usage(e)) => e.to_string(),
+            other => panic!("a usage error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_secret_comes_from_the_environment_only_and_never_shows() {
+        let a = args(Some("https://idp.example.com/token"));
+        let e = err(a.source(&tls(), Duration::from_secs(5), &|_| None));
+        assert!(e.contains(CLIENT_SECRET_ENV), "{e}");
+        let env = |n: &str| (n == CLIENT_SECRET_ENV).then(|| "env-secret-77".to_owned());
+        let s = a.source(&tls(), Duration::from_secs(5), &env).expect("source").expect("some");
+        assert!(!format!("{s:?} {}", s.describe()).contains("env-secret-77"));
+        let e = err(args(Some("http://idp.example.com/token")).source(&tls(), Duration::from_secs(5), &env));
+        assert!(e.contains("must be https"), "{e}");
+        assert!(args(None).source(&tls(), Duration::from_secs(5), &env).expect("none").is_none());
+    }
+
+    #[test]
+    fn a_credential_flag_beside_a_token_source_is_a_usage_error() {
+        use crate::credentials::Source;
+        assert!(check_no_other_flag(&Source::Flag("--token"), "--oauth-token-url").is_err());
+        assert!(check_no_other_flag(&Source::Env("SCIM_TOKEN".into()), "--oauth-token-url").is_ok());
+        assert!(check_no_other_flag(&Source::Nothing, "--entra-jwt").is_ok());
+    }
+
+    #[test]
+    fn a_bad_key_file_is_a_usage_error_naming_it() {
+        let a = TokenArgs { entra_jwt: Some("/nonexistent/key.pem".into()), ..args(None) };
+        assert!(err(a.source(&tls(), Duration::from_secs(5), &|_| None)).contains("/nonexistent/key.pem"));
+    }
+}
