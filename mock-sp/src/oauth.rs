@@ -43,7 +43,8 @@ pub struct OAuthIssuer {
 }
 
 struct Issued {
-    expires: Instant,
+    /// `None`: a lifetime beyond what the clock can count (a huge `--oauth-token-ttl`), so never.
+    expires: Option<Instant>,
     uses_left: Option<u32>,
 }
 
@@ -89,7 +90,7 @@ impl OAuthIssuer {
     pub fn check(&self, token: &str, consume: bool) -> TokenState {
         let mut tokens = self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some(t) = tokens.get_mut(token) else { return TokenState::Unknown };
-        if Instant::now() >= t.expires {
+        if t.expires.is_some_and(|e| Instant::now() >= e) {
             return TokenState::Expired;
         }
         // Only a request spends a use; a look (the audit trail labelling the request that spent the last one)
@@ -111,13 +112,13 @@ impl OAuthIssuer {
         let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let now = Instant::now();
         let mut tokens = self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        tokens.retain(|_, t| t.expires > now);
+        tokens.retain(|_, t| t.expires.is_none_or(|e| e > now));
         if tokens.len() >= MAX_TOKENS
             && let Some(oldest) = tokens.iter().min_by_key(|(_, t)| t.expires).map(|(k, _)| k.clone())
         {
             tokens.remove(&oldest);
         }
-        tokens.insert(token.clone(), Issued { expires: now + self.ttl, uses_left: self.uses });
+        tokens.insert(token.clone(), Issued { expires: now.checked_add(self.ttl), uses_left: self.uses });
         Ok(token)
     }
 
@@ -340,5 +341,9 @@ mod tests {
         let zero = OAuthIssuer::new("ping".into(), "s3cret-pw".into(), Duration::ZERO, None);
         let b = body_of(answer(&zero, &basic("ping", "s3cret-pw"), b"grant_type=client_credentials")).await;
         assert_eq!(zero.check(b["access_token"].as_str().expect("token"), true), TokenState::Expired);
+        // A lifetime the clock cannot count is no panic: the token never expires.
+        let huge = OAuthIssuer::new("ping".into(), "s3cret-pw".into(), Duration::from_secs(u64::MAX), None);
+        let token = huge.issue().expect("token");
+        assert_eq!(huge.check(&token, true), TokenState::Valid);
     }
 }

@@ -84,7 +84,8 @@ enum Kind {
 
 struct Current {
     token: String,
-    /// When to get a new one; `None` for a token with no announced lifetime (kept until refused).
+    /// When to get a new one; `None` for a token with no announced lifetime, or one too long for the clock to
+    /// count (kept until refused).
     refresh_at: Option<Instant>,
 }
 
@@ -179,8 +180,10 @@ impl TokenSource {
         let (token, lifetime) = self.obtain().await?;
         self.0.fetched.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.0.secrets.lock().unwrap_or_else(std::sync::PoisonError::into_inner).add(&token);
-        *current =
-            Some(Current { token: token.clone(), refresh_at: lifetime.map(|l| Instant::now() + renew_after(l)) });
+        *current = Some(Current {
+            token: token.clone(),
+            refresh_at: lifetime.and_then(|l| Instant::now().checked_add(renew_after(l))),
+        });
         Ok(token)
     }
 

@@ -49,6 +49,11 @@ async fn a_token_is_kept_while_it_lives_and_renewed_when_expires_in_runs_out() {
     let b = s.token().await.expect("token");
     assert_ne!(a, b);
     assert_eq!(s.fetched(), 2);
+
+    // An expires_in beyond what the clock counts is kept until refused, not a panic.
+    let (_, url) = sp(Duration::from_secs(u64::MAX), None).await;
+    let s = source(&url, SECRET);
+    assert_eq!(s.token().await.expect("token"), s.token().await.expect("token"));
 }
 
 #[tokio::test]
