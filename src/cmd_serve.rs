@@ -52,7 +52,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SECS", requires = "oauth", default_value_t = 3600)]
     oauth_token_ttl: u64,
     /// For testing clients' token renewal: each access token authenticates at most N SCIM requests, then it is
-    /// refused as expired (401 invalid_token), as a revoked or expired token is.
+    /// refused as expired (401 invalid_token), as a revoked or expired token is. Requests in flight share one
+    /// token, so a client sending many at once can use up a renewed token before its retry: test sequentially.
     #[arg(long, value_name = "N", requires = "oauth", value_parser = clap::value_parser!(u32).range(1..))]
     oauth_token_uses: Option<u32>,
     /// Keep resources and recordings in this SQLite file (created if missing), so they survive restarts.

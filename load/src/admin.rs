@@ -98,9 +98,18 @@ where
     }
 }
 
-/// Sends `req` with the run's timeout, without recording it.
+/// Sends `req` with the run's timeout, without recording it; after a 401 to an obtained token, once more with a
+/// renewed one ([`crate::renewal`]).
 async fn send(run: &Run, conn: &mut Conn, req: &Req) -> Option<crate::wire::Reply> {
-    tokio::time::timeout(run.timeout, conn.send(req)).await.ok()?.ok()
+    let generation = run.renewal.as_ref().map(|r| r.generation());
+    let reply = tokio::time::timeout(run.timeout, conn.send(req)).await.ok()?.ok()?;
+    if reply.status == 401
+        && let (Some(renewal), Some(sent)) = (&run.renewal, generation)
+    {
+        renewal.refused(sent).await;
+        return tokio::time::timeout(run.timeout, conn.send(req)).await.ok()?.ok();
+    }
+    Some(reply)
 }
 
 /// Reads back every group of the slice and compares its members with the ids its users were created with; for

@@ -51,6 +51,8 @@ pub struct Run {
     stop: Arc<AtomicBool>,
     /// The response body cap of every connection.
     max_body: usize,
+    /// Renews an obtained token after a 401 (`None` for a given token).
+    pub renewal: Option<Arc<crate::renewal::Renewal>>,
 }
 
 impl Run {
@@ -75,6 +77,7 @@ impl Run {
             fixed: self.fixed.clone(),
             stop: self.stop.clone(),
             max_body: self.max_body,
+            renewal: self.renewal.clone(),
         }
     }
 }
@@ -146,43 +149,14 @@ fn shard_model(opts: &LoadOptions, model: Model) -> Model {
     }
 }
 
-/// Aborts a task when dropped: the token renewal ends with the run, however the run ends.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// Puts the source's first token on the run's connections, then checks every second whether the source has a
-/// newer one (it renews a token shortly before its `expires_in` or `exp`; RFC 6749 section 5.1). A renewal that
-/// fails keeps the last token, and the server's 401s count as errors of the run.
-async fn renew_tokens(source: scimlab_mock_idp::TokenSource, fixed: Arc<Fixed>) -> Result<AbortOnDrop, LoadError> {
-    let first = source.token().await.map_err(|e| LoadError::Unreachable(format!("cannot authenticate: {e}")))?;
-    fixed.set_token(&first)?;
-    Ok(AbortOnDrop(tokio::spawn(async move {
-        let mut last = first;
-        loop {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            if let Ok(t) = source.token().await
-                && t != last
-                && fixed.set_token(&t).is_ok()
-            {
-                last = t;
-            }
-        }
-    })))
-}
-
 /// Runs `opts` to the end. `stop` ends the measured window early (the run still verifies and cleans up).
 pub async fn run(opts: &LoadOptions, stop: Arc<AtomicBool>) -> Result<Outcome, LoadError> {
     opts.check_limits()?;
     let began = Instant::now();
     let endpoint = Arc::new(Endpoint::resolve(&opts.url, &opts.tls).await?);
     let fixed = Arc::new(Fixed::new(&endpoint, opts.token.as_deref(), crate::persona::headers(opts.persona))?);
-    let _renewal = match &opts.token_source {
-        Some(source) => Some(renew_tokens(source.clone(), fixed.clone()).await?),
+    let running = match &opts.token_source {
+        Some(source) => Some(crate::renewal::Renewal::start(source.clone(), fixed.clone()).await?),
         None => None,
     };
     let far = began + Duration::from_secs(365 * 24 * 3600);
@@ -196,6 +170,7 @@ pub async fn run(opts: &LoadOptions, stop: Arc<AtomicBool>) -> Result<Outcome, L
         fixed,
         stop: stop.clone(),
         max_body: opts.max_response_bytes,
+        renewal: running.as_ref().map(|r| r.renewal.clone()),
     };
     base.caps = discover(opts).await?;
     if !opts.use_bulk {
