@@ -54,6 +54,14 @@ fn an_entra_replay_with_its_jwt_passes_and_each_bad_token_gets_401_saying_why() 
             .success()
             .stderr(predicate::str::contains("credential: Entra JWT"));
     }
+    // `serve --jwks` also takes the PEM key itself, and verifies with its public half.
+    let (mut from_pem, pem_url) = serve(["--jwt-issuer", &issuer(), "--jwks", RSA_KEY]);
+    scimlab()
+        .args(["replay", "hire", "--url", &pem_url, "--as", "entra", "--entra-jwt", RSA_KEY])
+        .env_remove("SCIM_TOKEN")
+        .assert()
+        .success();
+    let _ = from_pem.kill();
     // Only Entra sends such tokens.
     scimlab()
         .args(["replay", "hire", "--url", &url, "--as", "okta", "--entra-jwt", RSA_KEY])

@@ -140,7 +140,7 @@ impl TokenSource {
         Ok(TokenSource::with(Kind::OAuth { client, http }, secrets))
     }
 
-    /// Entra-style JWTs signed by `signer`, a new one when the last is within five minutes of its `exp`.
+    /// Entra-style JWTs signed by `signer`, a new one when the last is within a minute of its `exp`.
     pub fn entra(signer: EntraSigner) -> TokenSource {
         TokenSource::with(Kind::Entra(Arc::new(signer)), Secrets::new())
     }
