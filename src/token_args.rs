@@ -164,6 +164,12 @@ mod tests {
     }
 
     #[test]
+    fn the_client_and_the_server_agree_on_entras_audience() {
+        // Two crates that never import each other each hold it; this binary sees both.
+        assert_eq!(scimlab_mock_idp::client::jwt::ENTRA_AUDIENCE, scimlab_mock_sp::jwt::ENTRA_AUDIENCE);
+    }
+
+    #[test]
     fn a_bad_key_file_is_a_usage_error_naming_it() {
         let a = TokenArgs { entra_jwt: Some("/nonexistent/key.pem".into()), ..args(None) };
         assert!(err(a.source(&tls(), Duration::from_secs(5), &|_| None)).contains("/nonexistent/key.pem"));
