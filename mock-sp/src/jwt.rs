@@ -203,7 +203,8 @@ impl JwtValidator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jsonwebtoken::{EncodingKey, Header, encode};
+    use ring::rand::SystemRandom;
+    use ring::signature::{self, EcdsaKeyPair, RsaKeyPair};
 
     const JWKS: &str = include_str!("../../tests/fixtures/jwt/test-only-jwks.json");
     const RSA: &[u8] = include_bytes!("../../tests/fixtures/jwt/test-only-rsa-key.pem");
@@ -232,10 +233,39 @@ mod tests {
         serde_json::json!({ "iss": iss, "aud": aud, "iat": iat, "nbf": iat, "exp": exp, "tid": TENANT })
     }
 
+    /// A JWS signed by hand with ring (the test keys are PKCS#8 PEM; HS256 takes `key` as the HMAC secret), so
+    /// that jsonwebtoken needs no PEM support, which would bring an ASN.1 and a date-time crate into the build.
+    fn jws(alg: &str, kid: &str, claims: &serde_json::Value, key: &[u8]) -> String {
+        let b64 = scimlab_protocol::base64::encode_url;
+        let header = serde_json::json!({ "alg": alg, "typ": "JWT", "kid": kid });
+        let message = format!("{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
+        let der = || {
+            let text = std::str::from_utf8(key).expect("pem");
+            let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+            scimlab_protocol::base64::decode(&body).expect("base64")
+        };
+        let rng = SystemRandom::new();
+        let sig = match alg {
+            "RS256" => {
+                let k = RsaKeyPair::from_pkcs8(&der()).expect("rsa key");
+                let mut sig = vec![0; k.public().modulus_len()];
+                k.sign(&signature::RSA_PKCS1_SHA256, &rng, message.as_bytes(), &mut sig).expect("signed");
+                sig
+            }
+            "ES256" => {
+                let k = EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &der(), &rng)
+                    .expect("ec key");
+                k.sign(&rng, message.as_bytes()).expect("signed").as_ref().to_vec()
+            }
+            _ => ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key), message.as_bytes())
+                .as_ref()
+                .to_vec(),
+        };
+        format!("{message}.{}", b64(&sig))
+    }
+
     fn rs256(key: &[u8], kid: &str, claims: &serde_json::Value) -> String {
-        let mut h = Header::new(Algorithm::RS256);
-        h.kid = Some(kid.to_owned());
-        encode(&h, claims, &EncodingKey::from_rsa_pem(key).expect("rsa key")).expect("signed")
+        jws("RS256", kid, claims, key)
     }
 
     fn good() -> serde_json::Value {
@@ -250,10 +280,7 @@ mod tests {
     fn entra_shaped_tokens_pass_with_rs256_and_es256() {
         let ok = validator().validate(&rs256(RSA, &kid(0), &good())).expect("accepted");
         assert_eq!(ok.label(), format!("entra jwt (tenant {TENANT})"));
-        let mut h = Header::new(Algorithm::ES256);
-        h.kid = Some(kid(1));
-        let es = encode(&h, &good(), &EncodingKey::from_ec_pem(EC).expect("ec key")).expect("signed");
-        assert!(validator().validate(&es).is_ok());
+        assert!(validator().validate(&jws("ES256", &kid(1), &good(), EC)).is_ok());
     }
 
     #[test]
@@ -288,15 +315,10 @@ mod tests {
         assert!(refusal(&format!("{}.{body}.", header("none"))).contains("alg none"));
         assert!(refusal(&format!("{}.{body}.", header("None"))).contains("alg none"));
         // The classic confusion: HS256 keyed with the RSA public key the attacker can read.
-        let mut h = Header::new(Algorithm::HS256);
-        h.kid = Some(kid(0));
-        let hs = encode(&h, &good(), &EncodingKey::from_secret(JWKS.as_bytes())).expect("signed");
+        let hs = jws("HS256", &kid(0), &good(), JWKS.as_bytes());
         assert!(refusal(&hs).contains("HS256 not allowed"));
         // A header naming ES256 over the RSA key's kid.
-        let mut h = Header::new(Algorithm::ES256);
-        h.kid = Some(kid(0));
-        let es = encode(&h, &good(), &EncodingKey::from_ec_pem(EC).expect("ec key")).expect("signed");
-        assert!(refusal(&es).contains("not for"));
+        assert!(refusal(&jws("ES256", &kid(0), &good(), EC)).contains("not for"));
     }
 
     #[test]
