@@ -28,6 +28,8 @@ pub struct LoadArgs {
     #[command(flatten)]
     auth: crate::credentials::CredentialArgs,
     #[command(flatten)]
+    tokens: crate::token_args::TokenArgs,
+    #[command(flatten)]
     tls: crate::tls_args::TlsArgs,
     /// bulk-merge, filter, patch, mixed or read; or a YAML / JSON file of lanes that run side by side.
     #[arg(long, value_name = "NAME|FILE")]
@@ -124,7 +126,7 @@ fn token(a: &LoadArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Option<St
     match resolved.credential {
         Credential::None => Ok(None),
         Credential::Bearer(t) => Ok(Some(t)),
-        Credential::Basic { .. } | Credential::Header { .. } => Err(usage(format!(
+        Credential::Basic { .. } | Credential::Header { .. } | Credential::Fetched(_) => Err(usage(format!(
             "{}: scimlab load authenticates with a bearer token only (--token, or the SCIM_TOKEN environment \
              variable); --basic and a credential --header work with scimlab test and replay",
             resolved.source
@@ -158,8 +160,15 @@ fn options_with_env(a: &LoadArgs, env: &dyn Fn(&str) -> Option<String>) -> Resul
     let mut o = LoadOptions::new(&a.url, lanes[0].workload);
     o.scenario = scenario;
     o.lanes = lanes;
-    o.token = token(a, env)?;
     o.tls = a.tls.trust();
+    o.token_source = a.tokens.source(&a.tls, Duration::from_secs(30), env)?;
+    match &o.token_source {
+        Some(_) => {
+            let resolved = a.auth.resolve(&|| Ok(None), env)?;
+            crate::token_args::check_no_other_flag(&resolved.source, a.tokens.flag())?;
+        }
+        None => o.token = token(a, env)?,
+    }
     o.users = a.users.or(file.as_ref().and_then(|f| f.users)).unwrap_or(1000);
     o.block = a.block.or(file.as_ref().and_then(|f| f.block)).unwrap_or(o.block);
     o.preload = a.preload.or(file.as_ref().and_then(|f| f.preload)).unwrap_or(o.preload);

@@ -33,6 +33,8 @@ pub struct ReplayArgs {
     persona: String,
     #[command(flatten)]
     auth: crate::credentials::CredentialArgs,
+    #[command(flatten)]
+    tokens: crate::token_args::TokenArgs,
     /// Users in bulk imports (bulk-merge; default 1000).
     #[arg(long, value_name = "N")]
     users: Option<u64>,
@@ -103,6 +105,17 @@ fn credential(
         return Ok(None);
     }
     let resolved = Settings::credential(&args.auth, config, &crate::credentials::process_env)?;
+    if args.tokens.given() {
+        crate::token_args::check_no_other_flag(&resolved.source, args.tokens.flag())?;
+        if args.tokens.entra_jwt.is_some() && persona.idp != scimlab_mock_idp::persona::Idp::Entra {
+            return Err(usage(format!(
+                "--entra-jwt is how Entra authenticates, and {} never sends such a token; use --as entra or \
+                 entra-2020",
+                persona.name
+            )));
+        }
+        return Ok(Some(resolved));
+    }
     {
         eprintln!("credential: {}", resolved.source);
     }
@@ -162,6 +175,10 @@ pub fn run(args: ReplayArgs, config: &Config) -> Result<Outcome, Failure> {
     let remote = args.url.clone().or_else(|| config.file.url.clone());
     let reports = if args.reports.is_empty() { config.file.reports.clone() } else { args.reports.clone() };
     let credential = credential(&args, persona, config, remote.is_some())?;
+    if remote.is_none() && args.tokens.given() {
+        return Err(usage(format!("{} needs --url: the embedded mock SP has its own credential", args.tokens.flag())));
+    }
+    let source = args.tokens.source(&args.tls, Duration::from_secs(args.timeout), &crate::credentials::process_env)?;
     let mut reporters = Reporters::new(&reports)?;
     let seed = args.seed.unwrap_or_else(time_seed);
     let mut client_options = args.client.apply(args.tls.client_options(Duration::from_secs(args.timeout)));
@@ -171,7 +188,14 @@ pub fn run(args: ReplayArgs, config: &Config) -> Result<Outcome, Failure> {
     let rt = tokio::runtime::Runtime::new().map_err(|e| Failure::Internal(e.into()))?;
     let report = rt.block_on(async {
         let (url, credential) = match (&remote, credential) {
-            (Some(u), Some(r)) => (u.clone(), r.credential),
+            (Some(u), Some(r)) => match source {
+                Some(source) => {
+                    eprintln!("credential: {}", source.describe());
+                    crate::token_args::first_token(&source).await?;
+                    (u.clone(), Credential::Fetched(source))
+                }
+                None => (u.clone(), r.credential),
+            },
             _ => {
                 let e = crate::embedded::start()
                     .await

@@ -27,6 +27,35 @@ pub struct ServeArgs {
     /// Accept requests without credentials.
     #[arg(long)]
     no_auth: bool,
+    /// Accept bearer JWTs from this issuer (`iss`), as Entra sends them when the secret-token field is blank:
+    /// e.g. https://sts.windows.net/TENANT/. Needs --jwks. A refused token gets 401 with
+    /// `WWW-Authenticate: Bearer error="invalid_token"` and a description of why (expired, wrong issuer, ...).
+    #[arg(long, value_name = "ISS", requires = "jwks", conflicts_with = "no_auth")]
+    jwt_issuer: Option<String>,
+    /// The audience (`aud`) JWTs must carry; default: the one Entra uses for custom SCIM apps.
+    #[arg(long, value_name = "AUD", requires = "jwt_issuer", default_value = scimlab_mock_sp::jwt::ENTRA_AUDIENCE)]
+    jwt_audience: String,
+    /// The keys that verify JWTs: a JWKS file ({"keys": [...]}, each key with a kid; RS256 or ES256), or a PEM
+    /// private key whose public half is used (`scimlab replay --entra-jwt KEY --write-jwks FILE` writes the
+    /// JWKS of a key).
+    #[arg(long, value_name = "FILE", requires = "jwt_issuer")]
+    jwks: Option<PathBuf>,
+    /// Host an OAuth 2.0 token endpoint (client-credentials grant) at /oauth/token, and accept its access tokens
+    /// on the SCIM endpoints. The client authenticates with --oauth-client-id and the secret in
+    /// SCIM_OAUTH_CLIENT_SECRET; without that variable a secret is generated and printed once at start.
+    #[arg(long, conflicts_with = "no_auth")]
+    oauth: bool,
+    /// The client id the token endpoint knows.
+    #[arg(long, value_name = "ID", requires = "oauth", default_value = "scimlab")]
+    oauth_client_id: String,
+    /// Seconds an access token lives (its expires_in); 0 issues tokens that are already expired.
+    #[arg(long, value_name = "SECS", requires = "oauth", default_value_t = 3600)]
+    oauth_token_ttl: u64,
+    /// For testing clients' token renewal: each access token authenticates at most N SCIM requests, then it is
+    /// refused as expired (401 invalid_token), as a revoked or expired token is. Requests in flight share one
+    /// token, so a client sending many at once can use up a renewed token before its retry: test sequentially.
+    #[arg(long, value_name = "N", requires = "oauth", value_parser = clap::value_parser!(u32).range(1..))]
+    oauth_token_uses: Option<u32>,
     /// Keep resources and recordings in this SQLite file (created if missing), so they survive restarts.
     #[arg(long, value_name = "FILE")]
     data: Option<PathBuf>,
@@ -116,9 +145,24 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
         return Ok(Outcome::Success);
     }
     let faults = scimlab_mock_sp::faults::parse_faults(&args.faults).map_err(|e| Failure::Usage(e.into()))?;
-    let (auth, announce) = auth_of(&args, &crate::credentials::process_env)?;
+    let (auth, mut announce) = auth_of(&args, &crate::credentials::process_env)?;
+    let jwt = jwt_of(&args)?;
+    if let Some(j) = &jwt {
+        announce.push_str(&format!(
+            "\nauthentication: bearer JWTs from issuer {} for audience {}",
+            j.issuer(),
+            j.audience()
+        ));
+    }
+    let oauth = oauth_of(&args, &crate::credentials::process_env)?;
+    if let Some((_, line)) = &oauth {
+        announce.push('\n');
+        announce.push_str(line);
+    }
     let mut config = ServerConfig {
         auth,
+        jwt,
+        oauth: oauth.map(|(o, _)| o),
         vary: args.vary,
         max_payload_bytes: args.max_payload,
         max_bulk_operations: args.max_bulk_operations,
@@ -208,6 +252,10 @@ pub fn run(args: ServeArgs) -> Result<Outcome, Failure> {
             banner.push_str(note);
             banner.push('\n');
         }
+        if state.shared().config.oauth.is_some() {
+            let origin = public.split('/').take(3).collect::<Vec<_>>().join("/");
+            banner.push_str(&format!("oauth token endpoint: {origin}{}\n", scimlab_mock_sp::oauth::TOKEN_PATH));
+        }
         banner.push_str(&format!("scimlab mock SP listening on {scheme}://{local}{base_path}\n"));
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
@@ -282,12 +330,73 @@ fn auth_of(args: &ServeArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<(Au
             format!("authentication: basic, user {user:?}"),
         ));
     }
+    if args.jwt_issuer.is_some() || args.oauth {
+        // JWTs or the token endpoint's tokens are the credential; a static token only when a flag gives one.
+        return Ok((Auth::None, "authentication: no static credential (--jwt-issuer / --oauth)".to_owned()));
+    }
     if let Some(t) = env(TOKEN_ENV).filter(|t| !t.is_empty()) {
         return Ok((Auth::Bearer(t), format!("authentication: bearer token (from {TOKEN_ENV})")));
     }
     let token = uuid_token();
     let line = format!("authentication: bearer token {token} (generated; pass --token to choose one)");
     Ok((Auth::Bearer(token), line))
+}
+
+/// The JWT validator of `--jwt-issuer`, `--jwt-audience` and `--jwks` (a JWKS, or a PEM private key whose JWKS
+/// is derived here).
+fn jwt_of(args: &ServeArgs) -> Result<Option<Arc<scimlab_mock_sp::jwt::JwtValidator>>, Failure> {
+    let (Some(issuer), Some(path)) = (&args.jwt_issuer, &args.jwks) else { return Ok(None) };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::Usage(anyhow!("--jwks {}: cannot read it: {e}", path.display())))?;
+    let jwks = if text.trim_start().starts_with("-----BEGIN") {
+        // Only the public half is kept; the tenant does not matter to the key set.
+        let signer =
+            scimlab_mock_idp::client::jwt::EntraSigner::from_pem(&text, scimlab_mock_idp::client::jwt::DEFAULT_TENANT)
+                .map_err(|e| Failure::Usage(anyhow!("--jwks {}: {e}", path.display())))?;
+        signer.jwks()
+    } else {
+        text
+    };
+    let v = scimlab_mock_sp::jwt::JwtValidator::new(issuer, &args.jwt_audience, &jwks)
+        .map_err(|e| Failure::Usage(anyhow!("--jwks {}: {e}", path.display())))?;
+    Ok(Some(Arc::new(v)))
+}
+
+/// The token endpoint of `--oauth`, and the banner line about it: the client id, and the secret only when it
+/// was generated (the client cannot learn it otherwise; it is printed once and kept nowhere).
+fn oauth_of(
+    args: &ServeArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<(Arc<scimlab_mock_sp::oauth::OAuthIssuer>, String)>, Failure> {
+    use crate::token_args::CLIENT_SECRET_ENV;
+    if !args.oauth {
+        return Ok(None);
+    }
+    if args.oauth_client_id.is_empty() || args.oauth_client_id.contains(':') {
+        return Err(Failure::Usage(anyhow!("--oauth-client-id must be non-empty and hold no ':'")));
+    }
+    let (secret, line) = match env(CLIENT_SECRET_ENV).filter(|s| !s.is_empty()) {
+        Some(s) => (
+            s,
+            format!(
+                "authentication: OAuth client credentials, client id {} (secret from {CLIENT_SECRET_ENV})",
+                args.oauth_client_id
+            ),
+        ),
+        None => {
+            let s = uuid_token();
+            let line = format!(
+                "authentication: OAuth client credentials, client id {}, client secret {s} (generated; set \
+                 {CLIENT_SECRET_ENV} to choose one)",
+                args.oauth_client_id
+            );
+            (s, line)
+        }
+    };
+    let ttl = std::time::Duration::from_secs(args.oauth_token_ttl);
+    let issuer =
+        scimlab_mock_sp::oauth::OAuthIssuer::new(args.oauth_client_id.clone(), secret, ttl, args.oauth_token_uses);
+    Ok(Some((Arc::new(issuer), line)))
 }
 
 /// `--public-url` must be an absolute http(s) URL without a query or fragment: it is the prefix of every
@@ -351,6 +460,13 @@ mod tests {
         assert_eq!(auth(&["--token", "x"], Some("t")), "authentication: bearer token (as given)");
         assert_eq!(auth(&[], Some("t")), "authentication: bearer token (from SCIM_TOKEN)");
         assert!(auth(&[], None).contains("(generated"));
+    }
+
+    #[test]
+    fn jwts_or_oauth_replace_the_generated_and_the_exported_token() {
+        assert!(auth(&["--oauth"], Some("t")).contains("no static credential"));
+        assert!(auth(&["--jwt-issuer", "https://i/", "--jwks", "f"], None).contains("no static credential"));
+        assert_eq!(auth(&["--oauth", "--token", "x"], None), "authentication: bearer token (as given)");
     }
 
     #[test]

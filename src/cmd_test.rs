@@ -43,6 +43,8 @@ Examples:
       only what Microsoft Entra ID and Okta send
   scimlab test --url URL --basic okta:secret --profile okta --report junit=okta.xml
       Okta's profile with the Basic credentials Okta sends, as JUnit
+  scimlab test --url URL --oauth-token-url https://idp.example.com/token --oauth-client-id scim
+      bearer tokens by OAuth 2.0 client credentials, the secret in $SCIM_OAUTH_CLIENT_SECRET
   scimlab checks list --profile entra
       the checks a profile runs";
 
@@ -56,6 +58,8 @@ pub struct TestArgs {
     url: Option<String>,
     #[command(flatten)]
     auth: crate::credentials::CredentialArgs,
+    #[command(flatten)]
+    tokens: crate::token_args::TokenArgs,
     /// Profiles to certify against (repeatable); default: all of them.
     #[arg(long = "profile", value_name = "PROFILE", value_parser = crate::registry::profiles(), ignore_case = true)]
     profiles: Vec<String>,
@@ -175,14 +179,29 @@ pub fn run(args: TestArgs, config: &Config) -> Result<Outcome, Failure> {
         ..RunOptions::default()
     };
     let mut client_options = args.client.apply(args.tls.client_options(Duration::from_secs(args.timeout)));
+    if url.is_none() && args.tokens.given() {
+        return Err(usage(format!("{} needs --url: the embedded mock SP has its own credential", args.tokens.flag())));
+    }
+    let source = args.tokens.source(&args.tls, Duration::from_secs(args.timeout), &crate::credentials::process_env)?;
     let rt = tokio::runtime::Runtime::new().map_err(|e| Failure::Internal(e.into()))?;
     let report = rt.block_on(async {
         let (url, credential) = match &url {
             Some(u) => {
                 let resolved = Settings::credential(&args.auth, config, &crate::credentials::process_env)?;
-                eprintln!("credential: {}", resolved.source);
                 client_options = resolved.apply(client_options);
-                (u.clone(), resolved.credential)
+                let credential = match source {
+                    Some(source) => {
+                        crate::token_args::check_no_other_flag(&resolved.source, args.tokens.flag())?;
+                        eprintln!("credential: {}", source.describe());
+                        crate::token_args::first_token(&source).await?;
+                        Credential::Fetched(source)
+                    }
+                    None => {
+                        eprintln!("credential: {}", resolved.source);
+                        resolved.credential
+                    }
+                };
+                (u.clone(), credential)
             }
             None => {
                 let e = crate::embedded::start()

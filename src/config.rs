@@ -314,6 +314,7 @@ fn redacted(c: &Credential) -> String {
         Credential::Bearer(_) => "bearer [redacted]".to_owned(),
         Credential::Basic { user, .. } => format!("basic {user}:[redacted]"),
         Credential::Header { name, .. } => format!("{name}: [redacted]"),
+        Credential::Fetched(source) => source.describe(),
     }
 }
 

@@ -91,7 +91,11 @@ const EXAMPLES: &[(&[&str], &str)] = &[
   scimlab serve --addr 127.0.0.1:8443 --tls-self-signed --tls-cert-out sp.pem
       https with a generated certificate; clients trust it with --ca-cert sp.pem
   scimlab serve --addr 0.0.0.0:8443 --tls-cert chain.pem --tls-key key.pem
-      https with your own certificate",
+      https with your own certificate
+  scimlab serve --jwt-issuer https://sts.windows.net/TENANT/ --jwks jwks.json
+      accept Entra's JWT bearer tokens, verified with the keys of jwks.json
+  SCIM_OAUTH_CLIENT_SECRET=S scimlab serve --oauth --oauth-client-id ping
+      an OAuth client-credentials token endpoint at /oauth/token; its tokens open the SCIM API",
     ),
     (
         &["recordings"],
@@ -145,7 +149,9 @@ const EXAMPLES: &[(&[&str], &str)] = &[
   scimlab load --url URL --scenario mixed --rate 200/s --duration 60s
       an open-model mixed run at 200 tasks a second
   scimlab load --url URL --scenario read --shard 1/4 --report json=shard1.json
-      one of four shards; join them with `scimlab report merge`",
+      one of four shards; join them with `scimlab report merge`
+  scimlab load --url URL --scenario mixed --oauth-token-url https://idp/token --oauth-client-id ID
+      bearer tokens by OAuth client credentials (secret in $SCIM_OAUTH_CLIENT_SECRET), renewed during the run",
     ),
     (
         &["replay"],
@@ -155,7 +161,9 @@ const EXAMPLES: &[(&[&str], &str)] = &[
   scimlab replay hire offboarding --as okta
       Okta's hire and offboarding against the built-in mock SP
   scimlab replay hire --as entra --url https://app.example.com/scim/v2 --report junit=replay.xml
-      Entra's hire against your server ($SCIM_TOKEN), as JUnit",
+      Entra's hire against your server ($SCIM_TOKEN), as JUnit
+  scimlab replay hire --as entra --url URL --entra-jwt key.pem --write-jwks jwks.json
+      Entra's JWT bearer (the secret-token field left blank), signed with key.pem; jwks.json for your server",
     ),
     (
         &["report"],

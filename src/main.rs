@@ -25,6 +25,7 @@ mod exit;
 mod registry;
 mod reporting;
 mod tls_args;
+mod token_args;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
@@ -56,8 +57,9 @@ enum Command {
     #[command(subcommand)]
     Patch(cmd_patch::PatchCommand),
     /// Run the mock SCIM service provider: a complete RFC 7644 server that records what clients send.
-    Serve(cmd_serve::ServeArgs),
-    /// List, show, export (JSON Lines, HAR) and verify what the mock service provider recorded.
+    Serve(Box<cmd_serve::ServeArgs>),
+    /// List, show, export (JSON Lines, HAR, a replayable scenario) and verify what the mock service provider
+    /// recorded.
     Recordings(cmd_recordings::RecordingsArgs),
     /// Measure a SCIM server's bulk, filter and PATCH throughput and latency percentiles (open or closed model,
     /// sharded with --shard K/N).
@@ -92,7 +94,7 @@ fn main() -> ExitCode {
         Command::Checks(c) => cmd_checks::run(c),
         Command::Filter(c) => cmd_filter::run(c),
         Command::Patch(c) => cmd_patch::run(c),
-        Command::Serve(a) => cmd_serve::run(a),
+        Command::Serve(a) => cmd_serve::run(*a),
         Command::Recordings(a) => cmd_recordings::run(a),
         Command::Load(a) => cmd_load::run(*a),
         Command::Replay(a) => config().and_then(|c| cmd_replay::run(*a, &c)),

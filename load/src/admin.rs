@@ -47,7 +47,10 @@ pub async fn discover(opts: &LoadOptions) -> Result<Caps, LoadError> {
         user_agent: opts.persona.headers.user_agent.map(str::to_owned),
         ..ClientOptions::default()
     };
-    let credential = opts.token.clone().map_or(Credential::None, Credential::Bearer);
+    let credential = match &opts.token_source {
+        Some(source) => Credential::Fetched(source.clone()),
+        None => opts.token.clone().map_or(Credential::None, Credential::Bearer),
+    };
     let client = ScimClient::new(&opts.url, credential, options).map_err(|e| LoadError::Usage(e.to_string()))?;
     let found = scimlab_mock_idp::discovery::discover(&client).await.map_err(|e| match e {
         // The same way out as the load connections give (wire.rs), since discovery is the first to meet it.
@@ -95,9 +98,18 @@ where
     }
 }
 
-/// Sends `req` with the run's timeout, without recording it.
+/// Sends `req` with the run's timeout, without recording it; after a 401 to an obtained token, once more with a
+/// renewed one ([`crate::renewal`]).
 async fn send(run: &Run, conn: &mut Conn, req: &Req) -> Option<crate::wire::Reply> {
-    tokio::time::timeout(run.timeout, conn.send(req)).await.ok()?.ok()
+    let generation = run.renewal.as_ref().map(|r| r.generation());
+    let reply = tokio::time::timeout(run.timeout, conn.send(req)).await.ok()?.ok()?;
+    if reply.status == 401
+        && let (Some(renewal), Some(sent)) = (&run.renewal, generation)
+    {
+        renewal.refused(sent).await;
+        return tokio::time::timeout(run.timeout, conn.send(req)).await.ok()?.ok();
+    }
+    Some(reply)
 }
 
 /// Reads back every group of the slice and compares its members with the ids its users were created with; for

@@ -51,6 +51,8 @@ pub struct Run {
     stop: Arc<AtomicBool>,
     /// The response body cap of every connection.
     max_body: usize,
+    /// Renews an obtained token after a 401 (`None` for a given token).
+    pub renewal: Option<Arc<crate::renewal::Renewal>>,
 }
 
 impl Run {
@@ -75,6 +77,7 @@ impl Run {
             fixed: self.fixed.clone(),
             stop: self.stop.clone(),
             max_body: self.max_body,
+            renewal: self.renewal.clone(),
         }
     }
 }
@@ -152,6 +155,10 @@ pub async fn run(opts: &LoadOptions, stop: Arc<AtomicBool>) -> Result<Outcome, L
     let began = Instant::now();
     let endpoint = Arc::new(Endpoint::resolve(&opts.url, &opts.tls).await?);
     let fixed = Arc::new(Fixed::new(&endpoint, opts.token.as_deref(), crate::persona::headers(opts.persona))?);
+    let running = match &opts.token_source {
+        Some(source) => Some(crate::renewal::Renewal::start(source.clone(), fixed.clone()).await?),
+        None => None,
+    };
     let far = began + Duration::from_secs(365 * 24 * 3600);
     let mut base = Run {
         persona: opts.persona,
@@ -163,6 +170,7 @@ pub async fn run(opts: &LoadOptions, stop: Arc<AtomicBool>) -> Result<Outcome, L
         fixed,
         stop: stop.clone(),
         max_body: opts.max_response_bytes,
+        renewal: running.as_ref().map(|r| r.renewal.clone()),
     };
     base.caps = discover(opts).await?;
     if !opts.use_bulk {

@@ -23,6 +23,7 @@ pub mod persona;
 pub mod pop;
 pub mod population;
 pub mod progress;
+pub mod renewal;
 pub mod report;
 pub mod shard;
 pub mod stats;

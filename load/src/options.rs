@@ -107,6 +107,9 @@ pub struct LoadOptions {
     pub url: String,
     /// Bearer token.
     pub token: Option<String>,
+    /// Where bearer tokens come from instead, when they are obtained (OAuth client credentials, an Entra JWT):
+    /// the run gets one before it starts and a new one as each nears its end.
+    pub token_source: Option<scimlab_mock_idp::TokenSource>,
     /// How an https server's certificate is checked.
     pub tls: crate::wire::TlsTrust,
     /// The scenario's name, for reports.
@@ -158,6 +161,7 @@ impl LoadOptions {
         LoadOptions {
             url: url.to_owned(),
             token: None,
+            token_source: None,
             tls: crate::wire::TlsTrust::Platform,
             scenario: workload.name().to_owned(),
             lanes: vec![LaneSpec { workload, model: None }],

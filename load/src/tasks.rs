@@ -34,8 +34,10 @@ pub async fn exchange(
     items: u64,
 ) -> Option<Reply> {
     let mut start = intended.unwrap_or_else(Instant::now);
+    let mut renewed = false;
     loop {
         // `Err(None)`: no answer within the timeout.
+        let generation = run.renewal.as_ref().map(|r| r.generation());
         let sent = match tokio::time::timeout(run.timeout, conn.send(req)).await {
             Ok(r) => r.map_err(Some),
             Err(_elapsed) => Err(None),
@@ -60,6 +62,17 @@ pub async fn exchange(
             }
         };
         run.live.requests.fetch_add(1, Ordering::Relaxed);
+        // RFC 6750 section 3.1: an obtained token the server refuses is renewed, and the request sent once more
+        // with the new one, as an IdP does; the 401 is not measured. A second 401 is the run's error.
+        if reply.status == 401
+            && !renewed
+            && let (Some(renewal), Some(sent)) = (&run.renewal, generation)
+        {
+            renewed = true;
+            renewal.refused(sent).await;
+            start = Instant::now();
+            continue;
+        }
         if reply.status == 429 {
             let wait = reply.retry_after.unwrap_or(Duration::from_secs(1));
             rec.throttled(slot, u64::try_from(wait.as_micros()).unwrap_or(u64::MAX));

@@ -299,6 +299,8 @@ impl From<String> for SendError {
 #[derive(Debug)]
 pub struct Fixed {
     host: HeaderValue,
+    /// `Bearer TOKEN` of a token that is renewed during the run ([`Fixed::set_token`]).
+    renewed: std::sync::RwLock<Option<HeaderValue>>,
     others: Vec<(HeaderName, HeaderValue)>,
     content_type: HeaderValue,
 }
@@ -325,9 +327,21 @@ impl Fixed {
         }
         Ok(Fixed {
             host: value(&endpoint.authority, "the host")?,
+            renewed: std::sync::RwLock::new(None),
             others,
             content_type: HeaderValue::from_static(h.content_type),
         })
+    }
+}
+
+impl Fixed {
+    /// Sends `Bearer token` from now on (a token obtained or renewed during the run).
+    pub fn set_token(&self, token: &str) -> Result<(), LoadError> {
+        let mut v = HeaderValue::from_str(&format!("Bearer {token}"))
+            .map_err(|_| LoadError::Usage("the access token cannot go in an HTTP header".to_owned()))?;
+        v.set_sensitive(true);
+        *self.renewed.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(v);
+        Ok(())
     }
 }
 
@@ -434,6 +448,9 @@ impl Conn {
         h.insert(header::HOST, self.fixed.host.clone());
         for (n, v) in &self.fixed.others {
             h.insert(n.clone(), v.clone());
+        }
+        if let Some(v) = self.fixed.renewed.read().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref() {
+            h.insert(header::AUTHORIZATION, v.clone());
         }
         if req.body.is_some() {
             h.insert(header::CONTENT_TYPE, self.fixed.content_type.clone());

@@ -15,7 +15,9 @@ pub mod ledger;
 pub mod persona;
 pub mod scenario;
 
-pub use client::{ClientError, ClientOptions, Credential, ScimClient, ScimRequest, ScimResponse};
+pub use client::{
+    ClientError, ClientOptions, Credential, OAuthClient, ScimClient, ScimRequest, ScimResponse, TokenError, TokenSource,
+};
 pub use discovery::{Discovery, DiscoveryError, discover};
 pub use ledger::{IdDefect, Ledger};
 pub use persona::Persona;

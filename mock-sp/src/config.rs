@@ -36,6 +36,11 @@ impl std::fmt::Debug for Auth {
 pub struct ServerConfig {
     /// Credentials clients must present.
     pub auth: Auth,
+    /// Bearer JWTs accepted beside `auth` (Entra's tokens when the secret-token field is blank): `--jwt-issuer`,
+    /// `--jwt-audience`, `--jwks`.
+    pub jwt: Option<std::sync::Arc<crate::jwt::JwtValidator>>,
+    /// The OAuth 2.0 token endpoint (`--oauth`), whose access tokens are accepted beside `auth`.
+    pub oauth: Option<std::sync::Arc<crate::oauth::OAuthIssuer>>,
     /// Largest request body accepted, in bytes; larger bodies get 413. Published as `bulk.maxPayloadSize`.
     pub max_payload_bytes: usize,
     /// Most operations accepted in one /Bulk request; published as `bulk.maxOperations`.
@@ -100,6 +105,8 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             auth: Auth::None,
+            jwt: None,
+            oauth: None,
             max_payload_bytes: 1024 * 1024,
             max_bulk_operations: 1000,
             max_results: 1000,

@@ -40,7 +40,7 @@ fn guard(st: &Shared, req: &Request, missing: Option<Discovery>) -> Result<(), B
 /// The ServiceProviderConfig this server tells the truth with (RFC 7643 section 5), unless a deviation makes it
 /// lie ([`announced`]).
 pub fn service_provider_config(st: &Shared) -> ServiceProviderConfig {
-    let schemes = match &st.config.auth {
+    let mut schemes = match &st.config.auth {
         Auth::None => Vec::new(),
         Auth::Bearer(_) => vec![AuthenticationScheme {
             kind: "oauthbearertoken".into(),
@@ -59,6 +59,35 @@ pub fn service_provider_config(st: &Shared) -> ServiceProviderConfig {
             primary: Some(true),
         }],
     };
+    // RFC 7643 section 5: every way the server authenticates is announced; JWTs and the token endpoint's
+    // tokens are bearer tokens (`oauthbearertoken`).
+    if let Some(jwt) = &st.config.jwt {
+        schemes.push(AuthenticationScheme {
+            kind: "oauthbearertoken".into(),
+            name: "OAuth Bearer Token (JWT)".into(),
+            description: format!(
+                "A signed JWT bearer token from issuer {} for audience {}",
+                jwt.issuer(),
+                jwt.audience()
+            ),
+            spec_uri: Some("https://www.rfc-editor.org/info/rfc7519".into()),
+            documentation_uri: None,
+            primary: Some(schemes.is_empty()),
+        });
+    }
+    if st.config.oauth.is_some() {
+        schemes.push(AuthenticationScheme {
+            kind: "oauthbearertoken".into(),
+            name: "OAuth 2.0 client credentials".into(),
+            description: format!(
+                "A bearer access token from the client-credentials grant at {}",
+                crate::oauth::TOKEN_PATH
+            ),
+            spec_uri: Some("https://www.rfc-editor.org/info/rfc6749".into()),
+            documentation_uri: None,
+            primary: Some(schemes.is_empty()),
+        });
+    }
     let truth = ServiceProviderConfig {
         documentation_uri: Some("https://example.invalid/scimlab/mock-sp".into()),
         patch: Supported { supported: true },

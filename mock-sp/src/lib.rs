@@ -16,7 +16,9 @@ pub mod discovery;
 pub mod faults;
 pub mod guard;
 pub mod http;
+pub mod jwt;
 pub mod list;
+pub mod oauth;
 pub mod prefilter;
 pub mod recorder;
 pub mod render;
@@ -66,6 +68,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(outer.clone(), compress::compress));
     let app = recorder::wrap(scim, &outer).layer(middleware::from_fn_with_state(outer.clone(), faults::transport));
     // The bounds go outermost: a request beyond them reaches nothing else, and is not recorded.
+    // The token endpoint, like the control API, is neither authenticated by the SCIM credential nor recorded.
+    let app = match outer.shared().config.oauth {
+        Some(_) => app.merge(oauth::router(outer.clone())),
+        None => app,
+    };
     app.merge(control::router(outer.clone())).layer(middleware::from_fn_with_state(outer, guard::bounds))
 }
 

@@ -36,7 +36,7 @@ pub struct Shared {
 impl AppState {
     /// A state over `store` with `config`.
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
-        let auth = Authenticator::new(&config.auth);
+        let auth = Authenticator::of(&config);
         let (faults, dice) = (Faults::new(&config.faults), Dice::new(config.seed));
         AppState(Arc::new(Shared {
             store,

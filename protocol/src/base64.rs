@@ -20,6 +20,25 @@ pub fn decode(text: &str) -> Option<Vec<u8>> {
     STANDARD.decode(text).ok()
 }
 
+/// The URL-safe alphabet without padding (RFC 4648 section 5), as JOSE writes every part of a JWT and every
+/// key parameter of a JWK (RFC 7515 section 2).
+const URL_SAFE: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone),
+);
+
+/// Encodes `input` as unpadded base64url.
+pub fn encode_url(input: &[u8]) -> String {
+    URL_SAFE.encode(input)
+}
+
+/// Decodes unpadded base64url; `None` when `text` is not that (padding included).
+pub fn decode_url(text: &str) -> Option<Vec<u8>> {
+    URL_SAFE.decode(text).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,5 +61,13 @@ mod tests {
         }
         // Non-zero pad bits ("Zh==" carries a stray bit after "f") are tolerated.
         assert_eq!(decode("Zh==").as_deref(), Some(&b"f"[..]));
+    }
+
+    #[test]
+    fn base64url_is_unpadded_and_url_safe() {
+        assert_eq!(encode_url(&[0xfb, 0xff]), "-_8");
+        assert_eq!(decode_url("-_8").as_deref(), Some(&[0xfb, 0xff][..]));
+        assert_eq!(decode_url("-_8="), None);
+        assert_eq!(decode_url("+/8"), None);
     }
 }

@@ -355,6 +355,16 @@ impl Secrets {
         self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
     }
 
+    /// Adds every value of `other`.
+    pub fn merge(&mut self, other: &Secrets) {
+        for v in &other.values {
+            if !self.values.contains(v) {
+                self.values.push(v.clone());
+            }
+        }
+        self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    }
+
     /// Whether there is nothing to replace.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()

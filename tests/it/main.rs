@@ -1,6 +1,7 @@
 //! Integration tests of the `scimlab` binary: one test binary, one module per subcommand.
 
 mod audit_cmd;
+mod auth_cmd;
 mod captured_cmd;
 mod cli_surface;
 mod client_flags;
@@ -36,23 +37,42 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
+    let (child, url, _) = serve_with_env(args, &[]);
+    (child, url)
+}
+
+/// [`serve`] with `env` set for the child (and `SCIM_OAUTH_CLIENT_SECRET` removed unless `env` sets it); also
+/// the banner lines printed before the address.
+pub fn serve_with_env<I, S>(args: I, env: &[(&str, &str)]) -> (std::process::Child, String, Vec<String>)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
     use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("scimlab"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("scimlab"));
+    cmd.args(["serve", "--addr", "127.0.0.1:0"])
         .args(args)
         .env_remove("SCIM_TOKEN")
+        .env_remove("SCIM_OAUTH_CLIENT_SECRET")
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("scimlab serve starts");
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().expect("scimlab serve starts");
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+    let mut banner = Vec::new();
     let url = lines
         .by_ref()
-        .find_map(|l| l.strip_prefix("scimlab mock SP listening on ").map(|u| u.trim().to_owned()))
+        .find_map(|l| match l.strip_prefix("scimlab mock SP listening on ") {
+            Some(u) => Some(u.trim().to_owned()),
+            None => {
+                banner.push(l);
+                None
+            }
+        })
         .expect("scimlab serve prints its address");
     std::thread::spawn(move || lines.for_each(drop));
-    (child, url)
+    (child, url, banner)
 }
 
 /// A fresh temporary directory for files a test writes.

@@ -25,15 +25,22 @@
 //! A body the server compressed (`Content-Encoding: gzip` or `deflate`) is decoded before anything reads it,
 //! within the same size limit as any body; the response and its evidence keep the `Content-Encoding` header, so
 //! a report shows that the answer came compressed.
+//!
+//! A credential may also be obtained rather than given ([`TokenSource`]: OAuth client credentials, Entra's
+//! JWT): each request carries the source's current token, a 401 makes the client drop that token and send the
+//! request once more with a new one, and every token the source handed out is scrubbed like a given credential.
 
 mod connections;
 mod decode;
+pub mod jwt;
 mod request;
 mod retry;
 mod scim_client;
+mod token;
 
 pub use connections::read_ca_certs;
 pub use decode::decode as decode_body;
 pub use request::{Credential, ScimRequest, ScimResponse, encode_query, percent_encode_into};
 pub use retry::RetryPolicy;
 pub use scim_client::{ClientError, ClientOptions, RESERVED_HEADERS, ScimClient};
+pub use token::{OAuthClient, TokenError, TokenSource};

@@ -25,6 +25,9 @@ pub enum Credential {
         /// Header value.
         value: String,
     },
+    /// `Authorization: Bearer TOKEN` with a token obtained and renewed by a [`TokenSource`](super::TokenSource)
+    /// (OAuth client credentials, an Entra JWT).
+    Fetched(super::TokenSource),
 }
 
 impl std::fmt::Debug for Credential {
@@ -35,6 +38,7 @@ impl std::fmt::Debug for Credential {
             Credential::Bearer(_) => f.write_str("Bearer([redacted])"),
             Credential::Basic { user, .. } => write!(f, "Basic({user}:[redacted])"),
             Credential::Header { name, .. } => write!(f, "Header({name}: [redacted])"),
+            Credential::Fetched(source) => write!(f, "Fetched({})", source.describe()),
         }
     }
 }

@@ -85,6 +85,9 @@ pub enum ClientError {
         /// Every attempt, in order.
         attempts: Vec<Exchange>,
     },
+    /// No token could be obtained for the request (the OAuth token endpoint refused or failed).
+    #[error("{0}")]
+    Credential(#[from] super::TokenError),
     /// Connection refused, reset, timed out, TLS failure...; the exchange records the request.
     #[error("{method} {url}: {reason}")]
     Transport {
@@ -232,7 +235,7 @@ impl ScimClient {
         Ok(url)
     }
 
-    fn default_headers(&self, req: &ScimRequest) -> Vec<(String, String)> {
+    fn default_headers(&self, req: &ScimRequest, fetched: Option<&str>) -> Vec<(String, String)> {
         let mut h = vec![("Accept".to_owned(), "application/scim+json".to_owned())];
         if let Some(ua) = &self.options.user_agent {
             h.push(("User-Agent".to_owned(), ua.clone()));
@@ -245,11 +248,18 @@ impl ScimClient {
                 format!("Basic {}", scimlab_protocol::base64::encode(format!("{user}:{pass}").as_bytes())),
             )),
             Credential::Header { name, value } => h.push((name.clone(), value.clone())),
+            Credential::Fetched(_) => {
+                if let Some(t) = fetched {
+                    h.push(("Authorization".into(), format!("Bearer {t}")));
+                }
+            }
         }
         // Authorization is always the credential's, even on a request sent without one.
         let credential_header = match &self.credential {
             Credential::Header { name, .. } => name.as_str(),
-            Credential::None | Credential::Bearer(_) | Credential::Basic { .. } => "Authorization",
+            Credential::None | Credential::Bearer(_) | Credential::Basic { .. } | Credential::Fetched(_) => {
+                "Authorization"
+            }
         };
         for (name, value) in &self.options.extra_headers {
             let reserved = RESERVED_HEADERS
@@ -275,13 +285,37 @@ impl ScimClient {
         let policy = &self.options.retry;
         let mut retried: Vec<Exchange> = Vec::new();
         let mut attempt: u32 = 0;
+        let mut renewed = false;
         loop {
+            let source = match &self.credential {
+                Credential::Fetched(source)
+                    if !req.omit_headers.iter().any(|h| h.eq_ignore_ascii_case("authorization")) =>
+                {
+                    Some(source)
+                }
+                _ => None,
+            };
+            let token = match source {
+                Some(s) => Some(s.token().await?),
+                None => None,
+            };
             let permit = match &self.gate {
                 Some(g) => Some(g.enter().await),
                 None => None,
             };
-            let result = self.send_once(req.clone()).await;
+            let result = self.send_once(req.clone(), token.as_deref()).await;
             drop(permit);
+            // RFC 6750 section 3.1: a 401 may mean the token expired early or was revoked; the token is dropped
+            // and the request sent once more with a new one.
+            if let (Some(source), Some(used), Ok(r)) = (source, &token, &result)
+                && r.status == 401
+                && !renewed
+            {
+                source.refused(used).await;
+                renewed = true;
+                retried.push(r.exchange.clone());
+                continue;
+            }
             if let Some(g) = &self.gate {
                 match &result {
                     Err(ClientError::Transport { .. }) => g.failed(),
@@ -327,7 +361,16 @@ impl ScimClient {
         }
     }
 
-    async fn send_once(&self, req: ScimRequest) -> Result<ScimResponse, ClientError> {
+    async fn send_once(&self, req: ScimRequest, fetched: Option<&str>) -> Result<ScimResponse, ClientError> {
+        // A fetched credential's tokens change: the secrets are this client's and every token handed out so far.
+        let secrets = match &self.credential {
+            Credential::Fetched(source) => {
+                let mut all = (*self.secrets).clone();
+                all.merge(&source.secrets());
+                Arc::new(all)
+            }
+            _ => self.secrets.clone(),
+        };
         let mut url = self.url_for(&req.path);
         let query = match &req.raw_query {
             Some(raw) => raw.clone(),
@@ -337,7 +380,7 @@ impl ScimClient {
             url.push('?');
             url.push_str(&query);
         }
-        let headers = self.default_headers(&req);
+        let headers = self.default_headers(&req, fetched);
         let wire = self.wire_url(&req, &url);
         let mut exchange = Exchange {
             id: 0,
@@ -354,13 +397,13 @@ impl ScimClient {
             error: None,
         };
         exchange.redact();
-        exchange.scrub(&self.secrets);
+        exchange.scrub(&secrets);
         exchange.limit_bodies(self.options.max_evidence_body);
-        let url = self.secrets.scrub(&url);
+        let url = secrets.scrub(&url);
         let wire = match wire {
             Ok(w) => w,
             Err(why) => {
-                let why = self.secrets.scrub(&why);
+                let why = secrets.scrub(&why);
                 return Err(if why.starts_with("not a valid URL") {
                     ClientError::InvalidUrl { url, reason: why }
                 } else {
@@ -383,7 +426,6 @@ impl ScimClient {
             builder = builder.body(b);
         }
         let started = Instant::now();
-        let secrets = self.secrets.clone();
         let transport = |exchange: &mut Exchange, reason: String| {
             let reason = secrets.scrub(&reason);
             exchange.error = Some(reason.clone());
@@ -416,7 +458,7 @@ impl ScimClient {
         let resp_headers: Vec<(String, String)> = resp
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), self.secrets.scrub(&String::from_utf8_lossy(v.as_bytes()))))
+            .map(|(k, v)| (k.as_str().to_owned(), secrets.scrub(&String::from_utf8_lossy(v.as_bytes()))))
             .collect();
         let open = leaves_open(status, resp.headers());
         // Several Content-Encoding fields are one list (RFC 9110 section 5.3).
@@ -432,7 +474,7 @@ impl ScimClient {
         };
         let encoding = (!encodings.is_empty()).then(|| encodings.join(","));
         let body = match super::decode::decode(encoding.as_deref(), &body, self.options.max_body) {
-            Ok(decoded) => self.secrets.scrub_bytes(decoded.unwrap_or(body)),
+            Ok(decoded) => secrets.scrub_bytes(decoded.unwrap_or(body)),
             Err(reason) => return Err(transport(&mut exchange, reason)),
         };
         if let Some(borrowed) = slot.filter(|_| open) {
@@ -473,6 +515,8 @@ fn secrets_of(credential: &Credential, known: &Secrets) -> Secrets {
             s.add(&scimlab_protocol::base64::encode(format!("{user}:{pass}").as_bytes()));
         }
         Credential::Header { value, .. } => add_header_value(&mut s, value),
+        // Added as they are handed out, request by request.
+        Credential::Fetched(_) => {}
     }
     s
 }
@@ -548,7 +592,7 @@ mod tests {
         };
         let client = ScimClient::new("http://127.0.0.1:9/scim/v2", Credential::Bearer("tok-abc".into()), options)
             .expect("client");
-        let h = client.default_headers(&ScimRequest::get("/Users"));
+        let h = client.default_headers(&ScimRequest::get("/Users"), None);
         assert_eq!(header(&h, "X-Tenant"), ["acme-tenant"]);
         assert_eq!(header(&h, "Authorization"), ["Bearer tok-abc"]);
         assert!(header(&h, "Host").is_empty() && header(&h, "Content-Length").is_empty(), "{h:?}");
@@ -558,10 +602,10 @@ mod tests {
         let mut own = ScimRequest::get("/Users");
         own.headers.push(extra("X-Tenant", "other"));
         own.omit_headers.push("Authorization".into());
-        let h = client.default_headers(&own);
+        let h = client.default_headers(&own, None);
         assert_eq!(header(&h, "X-Tenant"), ["other"]);
         assert!(header(&h, "Authorization").is_empty(), "{h:?}");
-        let h = client.with_credential(Credential::None).default_headers(&ScimRequest::get("/Users"));
+        let h = client.with_credential(Credential::None).default_headers(&ScimRequest::get("/Users"), None);
         assert!(header(&h, "Authorization").is_empty(), "{h:?}");
         assert_eq!(header(&h, "X-Tenant"), ["acme-tenant"]);
         assert!(!client.secrets.scrub("id acme-tenant").contains("acme-tenant"), "extra header values are secrets");

@@ -6,6 +6,7 @@ mod deviations;
 mod personas;
 mod replay;
 mod scenarios;
+mod token;
 
 use scimlab_mock_sp::store::MemoryStore;
 use scimlab_mock_sp::{AppState, Auth, ServerConfig};

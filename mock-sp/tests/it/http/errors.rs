@@ -43,6 +43,30 @@ async fn basic_credentials_when_configured() {
 }
 
 #[tokio::test]
+async fn oauth_tokens_from_the_token_endpoint_open_the_api_and_are_announced() {
+    use scimlab_mock_sp::oauth::OAuthIssuer;
+    let issuer = OAuthIssuer::new("ping".into(), "pw-oauth".into(), std::time::Duration::from_secs(60), None);
+    let sp = Sp::with(|c| c.oauth = Some(std::sync::Arc::new(issuer)));
+    let basic = format!("Basic {}", scimlab_protocol::base64::encode(b"ping:pw-oauth"));
+    let form = [("authorization", basic.as_str()), ("content-type", "application/x-www-form-urlencoded")];
+    let token = sp.send(Method::POST, "//oauth/token", &form, Some(b"grant_type=client_credentials".to_vec())).await;
+    let token: Value = serde_json::from_slice(&token.expect(200).body).expect("RFC 6749 section 5.1 JSON");
+    let token = token["access_token"].as_str().expect("access_token").to_owned();
+    sp.send(Method::GET, "/Users", &[("authorization", &format!("Bearer {token}"))], None).await.expect(200);
+    // The static token still works beside it; an unknown token is invalid_token.
+    sp.get("/Users").await.expect(200);
+    let r = sp.send(Method::GET, "/Users", &[("authorization", "Bearer made-up")], None).await.expect(401);
+    assert!(r.header("www-authenticate").is_some_and(|c| c.contains("error=\"invalid_token\"")));
+    // RFC 7643 section 5: both schemes are announced.
+    let spc = sp.read("/ServiceProviderConfig").await;
+    let kinds: Vec<&str> =
+        spc["authenticationSchemes"].as_array().expect("schemes").iter().filter_map(|s| s["type"].as_str()).collect();
+    assert_eq!(kinds, ["oauthbearertoken", "oauthbearertoken"]);
+    // The token endpoint is POST only.
+    sp.send(Method::GET, "//oauth/token", &[], None).await.expect(405);
+}
+
+#[tokio::test]
 async fn unknown_ids_and_endpoints_are_404_scim_errors() {
     let sp = Sp::new();
     let uid = sp.user("someone").await;
