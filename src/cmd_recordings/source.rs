@@ -237,7 +237,8 @@ impl Server {
         match self.runtime.block_on(self.client.send(request)) {
             Ok(r) => Ok((r.status, r.body)),
             Err(ClientError::Transport { reason, .. }) => {
-                let hint = if reason.contains("certificate") {
+                // The client's own hint names --ca-cert already when the certificate is not trusted.
+                let hint = if reason.contains("certificate") && !reason.contains("--ca-cert") {
                     "; trust the CA that signed it with --ca-cert FILE, or pass --insecure for a test server"
                 } else {
                     ""
