@@ -3,6 +3,8 @@
 //!
 //! The consequences come from IDP-TRAFFIC.md: Entra's retry schedule and quarantine rules (section 1, Throughput
 //! and retries; Test Connection), Okta's admin Tasks and its empty-create error (section 2, Hire and Limits).
+//! Section 3 documents no retry behaviour for Google, JumpCloud or Ping: their consequences say what fails and
+//! no more (JumpCloud's event names are its Directory Insights events, jumpcloud/behaviour_notes.json).
 
 use super::{Idp, Persona, Planned};
 
@@ -46,6 +48,34 @@ pub fn consequence(p: &Persona, planned: &Planned, status: Option<u16>) -> Strin
             format!(
                 "OneLogin will show the provisioning of this {subject} as failed (no automatic retry is documented)"
             )
+        }
+        (Idp::Google, _) => format!(
+            "Google Workspace's auto-provisioning will fail for this {subject} (Google documents no retry for SCIM \
+             apps)"
+        ),
+        (Idp::JumpCloud, _) if planned.label.contains("test") => {
+            "JumpCloud's Test Connection will fail, so the admin cannot activate the SCIM integration".into()
+        }
+        (Idp::JumpCloud, _) => {
+            let event = match (subject, planned.label, planned.method) {
+                ("user", "lookup", _) => "user_lookup_provision",
+                ("user", "create", _) => "user_create_provision",
+                ("user", _, "DELETE") => "user_delete_provision",
+                ("user", _, _) if planned.body_for(None).is_some_and(|b| b.to_string().contains("\"active\"")) => {
+                    "user_deprovision"
+                }
+                ("user", _, _) => "user_update_provision",
+                _ => "group sync",
+            };
+            format!("JumpCloud will log this {subject}'s {event} as failed and leave the app out of sync")
+        }
+        (Idp::Ping, _) if planned.label == "connection-check" => {
+            "PingFederate's GitHub EMU provisioner will stop: its connection check before every operation failed, \
+             so nothing is provisioned"
+                .into()
+        }
+        (Idp::Ping, _) => {
+            format!("PingFederate will log this {subject}'s provisioning as failed (no retry schedule is documented)")
         }
         (Idp::Rfc, _) => format!("an RFC 7644 client cannot provision this {subject}"),
     }

@@ -52,6 +52,9 @@ fn consequence(r: &Replayer, what: &str) -> String {
         ),
         Idp::Okta => format!("Okta will show {what} out of sync with its profile and push it again on the next change"),
         Idp::OneLogin => format!("OneLogin will show {what} out of sync with its template"),
+        Idp::Google => format!("Google Workspace will leave {what} out of sync with the directory"),
+        Idp::JumpCloud => format!("JumpCloud will leave {what} out of sync; it syncs again on the next change"),
+        Idp::Ping => format!("PingFederate will leave {what} out of sync with its directory"),
         Idp::Rfc => format!("the server did not keep what an RFC 7644 client sent for {what}"),
     }
 }
