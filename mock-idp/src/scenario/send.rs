@@ -173,8 +173,10 @@ pub async fn send_plan(client: &ScimClient, persona: &Persona, plan: &[Planned],
             Ok(r) => r,
             Err(e) => {
                 let got = e.to_string();
-                if let ClientError::Transport { exchange, .. } = e {
-                    run.exchanges.push(*exchange);
+                match e {
+                    ClientError::Transport { exchange, .. } => run.exchanges.push(*exchange),
+                    ClientError::Unstable { attempts, .. } => run.exchanges.extend(attempts),
+                    _ => {}
                 }
                 run.failure = Some(PlanFailure {
                     reason: explain(persona, &p, run.id.as_deref(), None, &format!("no answer ({got})")),
@@ -290,8 +292,10 @@ async fn list_all(
             Ok(r) => r,
             Err(e) => {
                 let got = e.to_string();
-                if let ClientError::Transport { exchange, .. } = e {
-                    run.exchanges.push(*exchange);
+                match e {
+                    ClientError::Transport { exchange, .. } => run.exchanges.push(*exchange),
+                    ClientError::Unstable { attempts, .. } => run.exchanges.extend(attempts),
+                    _ => {}
                 }
                 return Err(fail(None, format!("no answer ({got})")));
             }

@@ -32,11 +32,23 @@ async fn read(r: &Replayer, path: String, exchanges: &mut Vec<Exchange>) -> Resu
             Ok(resp)
         }
         Err(e) => Err(Miss {
-            reason: format!("scimlab could not read {path} back: {e}"),
+            reason: format!("scimlab could not read {path} back: {}", lost(e, exchanges)),
             expected: "an answer".into(),
-            actual: e.to_string(),
+            actual: "no answer".into(),
         }),
     }
+}
+
+/// What a request that got no usable answer left as evidence (the attempts, the unanswered request), kept in
+/// `exchanges`; the error in words.
+fn lost(e: crate::client::ClientError, exchanges: &mut Vec<Exchange>) -> String {
+    let words = e.to_string();
+    match e {
+        crate::client::ClientError::Transport { exchange, .. } => exchanges.push(*exchange),
+        crate::client::ClientError::Unstable { attempts, .. } => exchanges.extend(attempts),
+        _ => {}
+    }
+    words
 }
 
 fn text<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
@@ -198,9 +210,9 @@ async fn user(r: &Replayer, state: &State, e: &UserExpect, exchanges: &mut Vec<E
             Ok(resp) => resp,
             Err(e) => {
                 return Err(Miss {
-                    reason: format!("scimlab could not query /Users: {e}"),
+                    reason: format!("scimlab could not query /Users: {}", lost(e, exchanges)),
                     expected: "an answer".into(),
-                    actual: e.to_string(),
+                    actual: "no answer".into(),
                 });
             }
         };
