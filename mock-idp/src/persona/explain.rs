@@ -61,9 +61,7 @@ pub fn consequence(p: &Persona, planned: &Planned, status: Option<u16>) -> Strin
                 ("user", "lookup", _) => "user_lookup_provision",
                 ("user", "create", _) => "user_create_provision",
                 ("user", _, "DELETE") => "user_delete_provision",
-                ("user", _, _) if planned.body_for(None).is_some_and(|b| b.to_string().contains("\"active\"")) => {
-                    "user_deprovision"
-                }
+                ("user", _, _) if deactivates(planned) => "user_deprovision",
                 ("user", _, _) => "user_update_provision",
                 _ => "group sync",
             };
@@ -79,6 +77,19 @@ pub fn consequence(p: &Persona, planned: &Planned, status: Option<u16>) -> Strin
         }
         (Idp::Rfc, _) => format!("an RFC 7644 client cannot provision this {subject}"),
     }
+}
+
+/// Whether `planned` sets `active` to false (a PATCH op on `active`, or a body with `active: false`).
+fn deactivates(planned: &Planned) -> bool {
+    let Some(body) = planned.body_for(None) else { return false };
+    let ops = body.get("Operations").and_then(serde_json::Value::as_array);
+    let by_op = ops.is_some_and(|ops| {
+        ops.iter().any(|op| {
+            op.get("path").and_then(serde_json::Value::as_str).is_some_and(|p| p.eq_ignore_ascii_case("active"))
+                && op.get("value") == Some(&serde_json::Value::Bool(false))
+        })
+    });
+    by_op || body.get("active") == Some(&serde_json::Value::Bool(false))
 }
 
 /// The whole message: the consequence, then why: the request (with `id`, the subject's id, filled in as sent),
@@ -104,6 +115,19 @@ mod tests {
     use super::*;
     use crate::persona::catalog::ENTRA;
     use crate::persona::wire::ID;
+
+    #[test]
+    fn jumpcloud_names_the_event_that_failed() {
+        use crate::intent::{Intent, UserChanges, UserProfile};
+        use crate::persona::catalog::JUMPCLOUD;
+        let before = UserProfile { user_name: "a".into(), active: true, ..UserProfile::default() };
+        let deactivate = JUMPCLOUD.plan(&Intent::Deactivate { id: "u1".into(), before: before.clone() });
+        assert!(consequence(&JUMPCLOUD, &deactivate[0], Some(500)).contains("user_deprovision"));
+        let changes = UserChanges { title: Some("t".into()), ..UserChanges::default() };
+        let update = JUMPCLOUD.plan(&Intent::Update { id: "u1".into(), before, changes });
+        assert!(consequence(&JUMPCLOUD, &update[0], Some(500)).contains("user_lookup_provision"));
+        assert!(consequence(&JUMPCLOUD, &update[1], Some(500)).contains("user_update_provision"));
+    }
 
     #[test]
     fn the_message_names_the_request_as_sent_with_the_id_filled_in() {
