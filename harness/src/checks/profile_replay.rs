@@ -37,7 +37,7 @@ macro_rules! replay_check {
                 $persona,
                 ")"
             ),
-            sends: concat!("the requests of `scimlab replay ", $scenario, " --as ", $persona, "`, and its cleanup"),
+            sends: concat!("the requests of `scimlab replay ", $scenario, " --as ", $persona, "`"),
             consequence: $consequence,
             catches: $catches,
             run: {
@@ -73,8 +73,13 @@ pub async fn replay(ctx: &Ctx, persona: &str, scenario: &str) -> Outcome {
     };
     let replayer = Replayer::new(ctx.run.client.clone(), persona, options);
     let out = replayer.run(&scenario, &mut |_| {}).await;
+    // The evidence ends with the first failed step, so that the exchange a report shows last is the one that
+    // failed (the replay goes on past it, as the IdP would with its other users).
     for o in &out {
         ctx.record(o.exchanges.iter().cloned());
+        if o.verdict == StepVerdict::Fail {
+            break;
+        }
     }
     {
         let created = replayer.created();
