@@ -106,20 +106,35 @@ fn entra_fails_at_deactivate_when_string_booleans_are_refused() {
 
 /// The personas whose wire requests differ from the others' in ways a real server sees (Okta's `Accept-Encoding:
 /// gzip,deflate`; Google's `application/json` bodies; JumpCloud's test user and group; Ping's paged group listing
-/// and `/Users/0` check) replay every shipped scenario against `scimlab serve` without a failure.
+/// and `/Users/0` check) replay every shipped scenario against `scimlab serve` without a failure. Okta's answers
+/// come back gzip-compressed, as serve compresses what Okta's `Accept-Encoding` allows.
 #[test]
 fn every_shipped_scenario_passes_against_scimlab_serve_as_the_newer_personas() {
     let (mut child, url) = serve(&[]);
+    let dir = temp_dir("replay-newer-personas");
     let scenarios = ["hire", "promotion", "role-change", "offboarding", "rehire", "group-push", "bulk-merge"];
     let mut failures = Vec::new();
     for persona in ["okta", "okta-aiw", "google", "jumpcloud", "ping", "ping-delete", "ping-emu"] {
+        let report = dir.join(format!("{persona}.json"));
         let out = scimlab()
             .arg("replay")
             .args(scenarios)
-            .args(["--as", persona, "--users", "40", "--url", &url])
+            .args(["--as", persona, "--users", "40", "--url", &url, "--report"])
+            .arg(format!("json={}", report.display()))
             .env("SCIM_TOKEN", "replay-cmd-token")
             .output()
             .expect("scimlab runs");
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).unwrap_or_default()).unwrap_or_default();
+        let gzipped =
+            json["checks"].as_array().into_iter().flatten().flat_map(|c| c["evidence"].as_array()).flatten().any(|e| {
+                e["response"]["headers"].as_array().into_iter().flatten().any(|h| {
+                    h[0].as_str().is_some_and(|k| k.eq_ignore_ascii_case("content-encoding")) && h[1] == "gzip"
+                })
+            });
+        if persona.starts_with("okta") && !gzipped {
+            failures.push(format!("{persona}: no answer came back gzip-compressed"));
+        }
         if !out.status.success() {
             failures.push(format!(
                 "{persona}: exit {:?}\n{}{}",
