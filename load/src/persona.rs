@@ -4,7 +4,8 @@
 //! This module adapts their plans to the load generator: the population's users and groups become the mock
 //! IdP's [`UserProfile`]s and [`GroupProfile`]s, an intent becomes the persona's planned requests, and a plan
 //! becomes [`Step`]s with the target and body the wire needs. Bodies are the plans' JSON written once; the
-//! persona's fixed headers (User-Agent, Accept, Accept-Charset, Content-Type) go on every request of the run.
+//! persona's fixed headers (User-Agent, Accept, Accept-Charset, Accept-Encoding, Content-Type) go on every request of
+//! the run.
 
 use crate::population::Population;
 use crate::stats::Op;
@@ -32,6 +33,8 @@ pub struct Headers {
     pub accept: Option<&'static str>,
     /// `Accept-Charset`, if any.
     pub accept_charset: Option<&'static str>,
+    /// `Accept-Encoding`, if any (Okta's `gzip,deflate`: the answers are then decoded, as Okta decodes them).
+    pub accept_encoding: Option<&'static str>,
     /// `Content-Type` of bodies.
     pub content_type: &'static str,
 }
@@ -42,6 +45,7 @@ pub fn headers(p: &Persona) -> Headers {
         user_agent: p.headers.user_agent,
         accept: p.headers.accept,
         accept_charset: p.headers.accept_charset,
+        accept_encoding: p.headers.accept_encoding,
         content_type: p.headers.content_type,
     }
 }
