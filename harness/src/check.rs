@@ -220,14 +220,21 @@ pub enum Profile {
     Entra,
     /// What Okta provisioning needs.
     Okta,
+    /// What Google Workspace auto-provisioning needs (judged by replaying its persona).
+    Google,
+    /// What JumpCloud's SCIM connector needs (judged by replaying its persona).
+    JumpCloud,
+    /// What PingFederate / PingOne provisioning needs (judged by replaying its personas).
+    Ping,
 }
 
 impl Profile {
     /// Every profile: what `scimlab test` runs when no `--profile` is given.
-    pub const ALL: [Profile; 3] = [Profile::Rfc, Profile::Entra, Profile::Okta];
+    pub const ALL: [Profile; 6] =
+        [Profile::Rfc, Profile::Entra, Profile::Okta, Profile::Google, Profile::JumpCloud, Profile::Ping];
 
     /// The IdP profiles, in the order their readiness lines are printed.
-    pub const IDPS: [Profile; 2] = [Profile::Entra, Profile::Okta];
+    pub const IDPS: [Profile; 5] = [Profile::Entra, Profile::Okta, Profile::Google, Profile::JumpCloud, Profile::Ping];
 
     /// The profile's name.
     pub fn as_str(self) -> &'static str {
@@ -235,6 +242,9 @@ impl Profile {
             Profile::Rfc => "rfc",
             Profile::Entra => "entra",
             Profile::Okta => "okta",
+            Profile::Google => "google",
+            Profile::JumpCloud => "jumpcloud",
+            Profile::Ping => "ping",
         }
     }
 
@@ -255,6 +265,9 @@ impl Profile {
             Profile::Rfc => None,
             Profile::Entra => Some(scimlab_mock_idp::persona::Idp::Entra),
             Profile::Okta => Some(scimlab_mock_idp::persona::Idp::Okta),
+            Profile::Google => Some(scimlab_mock_idp::persona::Idp::Google),
+            Profile::JumpCloud => Some(scimlab_mock_idp::persona::Idp::JumpCloud),
+            Profile::Ping => Some(scimlab_mock_idp::persona::Idp::Ping),
         }
     }
 

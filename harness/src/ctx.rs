@@ -361,6 +361,12 @@ impl Ctx {
         Ok(path)
     }
 
+    /// Notes that this check made the resource `id` of `kind`, which another client sending through the run's
+    /// ledger recorded already (a persona's replay): the run deletes it once the check is finished.
+    pub fn made_elsewhere(&self, kind: Kind, id: &str) {
+        lock(&self.made).push((self.run.path(kind).to_owned(), id.to_owned()));
+    }
+
     /// What this check created, taken (for the run to delete once the check is finished).
     pub fn take_made(&self) -> Vec<(String, String)> {
         std::mem::take(&mut *lock(&self.made))
@@ -537,6 +543,11 @@ impl Ctx {
         let mut unread =
             rx.await.map_err(|_| Outcome::Error("harness: a create's task ended without an answer".to_owned()))?;
         unread.answer.take().ok_or_else(|| Outcome::Error("harness: a create's answer was read twice".to_owned()))
+    }
+
+    /// Keeps `exchanges`, sent by another client on this check's behalf (a persona's replay), as evidence.
+    pub fn record(&self, exchanges: impl IntoIterator<Item = Exchange>) {
+        lock(&self.evidence).extend(exchanges);
     }
 
     /// GET `path`.

@@ -81,7 +81,8 @@ mod tests {
         let named = |v: &[&str]| profiles(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         assert_eq!(named(&["rfc"]), Ok(vec![Profile::Rfc]));
         assert_eq!(named(&["Okta", "rfc", "okta"]), Ok(vec![Profile::Okta, Profile::Rfc]));
-        let err = named(&["google"]).expect_err("unknown");
-        assert!(err.contains("\"google\"") && err.contains("rfc, entra, okta"), "{err}");
+        assert_eq!(named(&["google", "PING"]), Ok(vec![Profile::Google, Profile::Ping]));
+        let err = named(&["azure"]).expect_err("unknown");
+        assert!(err.contains("\"azure\"") && err.contains("rfc, entra, okta, google, jumpcloud, ping"), "{err}");
     }
 }

@@ -4,7 +4,8 @@
 //! This module adapts their plans to the load generator: the population's users and groups become the mock
 //! IdP's [`UserProfile`]s and [`GroupProfile`]s, an intent becomes the persona's planned requests, and a plan
 //! becomes [`Step`]s with the target and body the wire needs. Bodies are the plans' JSON written once; the
-//! persona's fixed headers (User-Agent, Accept, Accept-Charset, Content-Type) go on every request of the run.
+//! persona's fixed headers (User-Agent, Accept, Accept-Charset, Accept-Encoding, Content-Type) go on every request of
+//! the run.
 
 use crate::population::Population;
 use crate::stats::Op;
@@ -32,6 +33,8 @@ pub struct Headers {
     pub accept: Option<&'static str>,
     /// `Accept-Charset`, if any.
     pub accept_charset: Option<&'static str>,
+    /// `Accept-Encoding`, if any (Okta's `gzip,deflate`: the answers are then decoded, as Okta decodes them).
+    pub accept_encoding: Option<&'static str>,
     /// `Content-Type` of bodies.
     pub content_type: &'static str,
 }
@@ -42,6 +45,7 @@ pub fn headers(p: &Persona) -> Headers {
         user_agent: p.headers.user_agent,
         accept: p.headers.accept,
         accept_charset: p.headers.accept_charset,
+        accept_encoding: p.headers.accept_encoding,
         content_type: p.headers.content_type,
     }
 }
@@ -177,7 +181,13 @@ impl UserBodies {
 /// The body that creates group `g` in a /Bulk request: the POST of the persona's group push, with `members`
 /// (ids, or `bulkId:` references) listed in it, since a /Bulk request cannot follow up with a PATCH.
 pub fn group_body(p: &Persona, pop: &Population, g: u64, members: &[String]) -> String {
-    let plan = p.plan(&Intent::CreateGroup { group: group_profile(pop, g, Vec::new()) });
+    // A persona that creates no empty group (JumpCloud) plans its POST only for a group with members; the members
+    // planned are replaced below.
+    let planned = match p.group_body.create_empty {
+        true => Vec::new(),
+        false => vec![member(pop, 0, "member")],
+    };
+    let plan = p.plan(&Intent::CreateGroup { group: group_profile(pop, g, planned) });
     let mut body = post_body(&plan).unwrap_or_else(|| Value::Object(Default::default()));
     if let Some(o) = body.as_object_mut() {
         let list = members.iter().map(|m| serde_json::json!({ "value": m })).collect();
@@ -226,8 +236,13 @@ fn op_of(p: &Planned, user_write: Op) -> Op {
 
 /// The steps of `plan` with `id` as the subject's id (where already known). User writes are recorded under
 /// `user_write` (a profile update or a (de)activation).
+///
+/// PingFederate's GitHub EMU connection checks (`GET /Users/0`, whose expected answer is 404) are left out: load
+/// counts every 4xx as an error, so `--as ping-emu` loads a server as `ping` does. Ping's group lookup, which
+/// pages through every group in a replay, is sent as its first page only.
 pub fn steps(plan: &[Planned], id: Option<&str>, user_write: Op) -> Vec<Step> {
     plan.iter()
+        .filter(|p| p.label != "connection-check")
         .map(|p| {
             let fill = |s: &str| match id {
                 Some(id) => s.replace(ID, id),
@@ -290,9 +305,11 @@ pub fn hire(p: &Persona, pop: &Population, i: u64) -> Vec<Step> {
     steps(&p.plan(&Intent::Hire { user: profile(pop, i, 0) }), None, Op::PatchUser)
 }
 
-/// A group push of group `g` (lookup and create) followed by its members, when the create does not carry them.
-pub fn push_group(p: &Persona, pop: &Population, g: u64) -> Vec<Step> {
-    steps(&p.plan(&Intent::CreateGroup { group: group_profile(pop, g, Vec::new()) }), None, Op::PatchMembers)
+/// A group push of group `g` (lookup and create), with its `members` in the create for a persona that creates no
+/// empty group (JumpCloud); the others create it empty and add the members afterwards ([`change_members`]).
+pub fn push_group(p: &Persona, pop: &Population, g: u64, members: &[Member]) -> Vec<Step> {
+    let members = if p.group_body.create_empty { Vec::new() } else { members.to_vec() };
+    steps(&p.plan(&Intent::CreateGroup { group: group_profile(pop, g, members) }), None, Op::PatchMembers)
 }
 
 /// The membership change adding `add` to (or, with `remove`, removing it from) group `g` (id `gid`), whose
@@ -329,6 +346,28 @@ mod tests {
             assert_eq!(g["displayName"], pop.group_name(0));
             assert_eq!(g["members"][1]["value"], "abc");
         }
+    }
+
+    #[test]
+    fn groups_are_pushed_with_their_members_only_by_personas_that_create_no_empty_group() {
+        let pop = Population::new("t1", 100, 10);
+        let ada = [member(&pop, 1, "u-1")];
+        for p in Persona::all() {
+            let push = push_group(p, &pop, 0, &ada);
+            let post = push.iter().find(|s| s.method == Method::POST).expect("a create");
+            let body = json(post.body.as_deref().unwrap_or_default());
+            let with_members = body["members"].as_array().is_some_and(|m| !m.is_empty());
+            assert_eq!(with_members, !p.group_body.create_empty, "{}", p.name);
+        }
+    }
+
+    #[test]
+    fn ping_emu_loads_without_its_connection_checks() {
+        let pop = Population::new("t1", 100, 10);
+        let ping_emu = Persona::by_name("ping-emu").expect("persona");
+        let ping = Persona::by_name("ping").expect("persona");
+        assert_eq!(hire(ping_emu, &pop, 3), hire(ping, &pop, 3));
+        assert!(hire(ping_emu, &pop, 3).iter().all(|s| s.target != "/Users/0"));
     }
 
     #[test]

@@ -395,7 +395,7 @@ pub async fn bulk_merge_block(
             _ => {}
         }
     }
-    let push = persona::push_group(run.persona, &pop.pop, g);
+    let push = persona::push_group(run.persona, &pop.pop, g, &ids);
     let (Some(gid), Outcome::Done) = send_steps(run, lane, &push, None, conn, rec, None).await else { return };
     pop.set_group(g, gid.clone());
     run.live.created.fetch_add(1, Ordering::Relaxed);
@@ -403,7 +403,7 @@ pub async fn bulk_merge_block(
         // Refused as a path segment: never addressed.
         return;
     }
-    if !ids.is_empty() {
+    if !ids.is_empty() && run.persona.group_body.create_empty {
         let add = persona::change_members(run.persona, &pop.pop, g, &gid, Vec::new(), ids, Vec::new());
         send_steps(run, lane, &add, Some(gid), conn, rec, None).await;
     }

@@ -325,6 +325,9 @@ impl Fixed {
         if let Some(c) = h.accept_charset {
             others.push((HeaderName::from_static("accept-charset"), HeaderValue::from_static(c)));
         }
+        if let Some(e) = h.accept_encoding {
+            others.push((header::ACCEPT_ENCODING, HeaderValue::from_static(e)));
+        }
         Ok(Fixed {
             host: value(&endpoint.authority, "the host")?,
             renewed: std::sync::RwLock::new(None),

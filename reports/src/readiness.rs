@@ -19,8 +19,15 @@ pub struct Idp {
 }
 
 /// Every IdP that gets a readiness line, in the order reports list them.
-pub const IDPS: [Idp; 2] =
-    [Idp { profile: "entra", name: "Microsoft Entra ID" }, Idp { profile: "okta", name: "Okta" }];
+/// The same list as the harness's `Profile::IDPS` with the mock IdP's names of them (this crate imports neither;
+/// a harness test holds the two lists equal).
+pub const IDPS: [Idp; 5] = [
+    Idp { profile: "entra", name: "Microsoft Entra ID" },
+    Idp { profile: "okta", name: "Okta" },
+    Idp { profile: "google", name: "Google Workspace" },
+    Idp { profile: "jumpcloud", name: "JumpCloud" },
+    Idp { profile: "ping", name: "PingFederate / PingOne" },
+];
 
 /// How ready the server is for one IdP.
 #[derive(Debug, Clone, PartialEq, Eq)]

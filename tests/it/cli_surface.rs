@@ -72,16 +72,12 @@ fn man_prints_the_main_page_and_writes_one_per_command() {
 #[test]
 fn unknown_names_are_refused_with_the_known_ones() {
     scimlab()
-        .args(["test", "--profile", "google"])
+        .args(["test", "--profile", "azure"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("rfc").and(predicate::str::contains("okta")));
-    scimlab()
-        .args(["checks", "list", "--profile", "google"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("entra"));
-    scimlab().args(["replay", "hire", "--as", "google"]).assert().code(2).stderr(predicate::str::contains("onelogin"));
+    scimlab().args(["checks", "list", "--profile", "azure"]).assert().code(2).stderr(predicate::str::contains("entra"));
+    scimlab().args(["replay", "hire", "--as", "azure"]).assert().code(2).stderr(predicate::str::contains("onelogin"));
     scimlab()
         .args(["test", "--report", "pdf=out.pdf"])
         .assert()

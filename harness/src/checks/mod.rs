@@ -50,8 +50,12 @@ mod rfc7644_4_discovery;
 mod profile_entra;
 mod profile_entra_groups;
 mod profile_entra_patch;
+mod profile_google;
+mod profile_jumpcloud;
 mod profile_okta;
 mod profile_okta_groups;
+mod profile_ping;
+mod profile_replay;
 mod rfc7644_4_discovery_announced;
 
 use crate::check::Check;
@@ -98,6 +102,9 @@ pub fn sections() -> Vec<(&'static str, &'static [Check])> {
         (profile_entra_groups::SECTION, profile_entra_groups::CHECKS),
         (profile_okta::SECTION, profile_okta::CHECKS),
         (profile_okta_groups::SECTION, profile_okta_groups::CHECKS),
+        (profile_google::SECTION, profile_google::CHECKS),
+        (profile_jumpcloud::SECTION, profile_jumpcloud::CHECKS),
+        (profile_ping::SECTION, profile_ping::CHECKS),
         (differential::SECTION, differential::CHECKS),
         (differential_patch::SECTION, differential_patch::CHECKS),
         (differential_state::SECTION, differential_state::CHECKS),

@@ -25,7 +25,7 @@ pub const CHECKS: &[Check] = &[
         requirement: "a successful DELETE answers 204 No Content",
         sends: "POST /Users, DELETE /Users/{id}",
         consequence: "",
-        catches: &["delete-200"],
+        catches: &["delete-200", "delete-405"],
         run: run!(delete_204),
     },
     Check {

@@ -144,6 +144,10 @@ fn every_idp_profile_has_a_name_and_blocking_checks_of_its_own() {
     }
     assert_eq!(Profile::Entra.display_name(), "Microsoft Entra ID");
     assert_eq!(Profile::Okta.display_name(), "Okta");
+    // The reports crate imports neither the harness nor mock-idp: its list of readiness lines is held equal here.
+    let lines: Vec<(&str, &str)> = Profile::IDPS.iter().map(|p| (p.as_str(), p.display_name())).collect();
+    let reports: Vec<(&str, &str)> = scimlab_reports::IDPS.iter().map(|i| (i.profile, i.name)).collect();
+    assert_eq!(lines, reports);
     // Personas of IdPs without a profile (yet): replayable, but no readiness line.
     let without: Vec<Idp> = scimlab_mock_idp::Persona::all()
         .iter()

@@ -135,3 +135,34 @@ async fn answers_compressed_unasked_are_decoded() {
     let total: usize = memberships(&store).iter().map(|(_, m)| m.len()).sum();
     assert_eq!(total, 240, "every user joined its group");
 }
+
+/// As Okta, whose requests carry `Accept-Encoding: gzip,deflate` (IDP-TRAFFIC.md section 2, Headers), the mock SP
+/// compresses its answers, and the generator decodes them as Okta does: every id is read and every user joins its
+/// group, through /Bulk and through POSTs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn okta_asks_for_compressed_answers_and_reads_them() {
+    let _serial = crate::SERIAL.lock().await;
+    let (url, store) = serve(ServerConfig::default()).await;
+    for use_bulk in [true, false] {
+        let mut o = options(&url, 120, 50);
+        o.keep = true;
+        o.use_bulk = use_bulk;
+        o.persona = scimlab_load::Persona::by_name("okta").expect("okta");
+        let out = scimlab_load::run(&o, Arc::new(AtomicBool::new(false))).await.expect("run");
+        assert!(out.section.clean(), "{}", scimlab_load::render_table(&out.section));
+    }
+    assert_eq!(store.count(Kind::User).expect("n"), 240);
+    let total: usize = memberships(&store).iter().map(|(_, m)| m.len()).sum();
+    assert_eq!(total, 240, "every user joined its group");
+    // The server's recordings: Okta's field went out, and gzip came back.
+    let recorded = store.recordings(0, usize::MAX).expect("recordings");
+    let header = |h: &[(String, String)], name: &str| {
+        h.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
+    };
+    assert!(
+        recorded.iter().any(|(_, e)| header(&e.request.headers, "accept-encoding").as_deref() == Some("gzip,deflate"))
+    );
+    assert!(recorded.iter().any(|(_, e)| {
+        e.response.as_ref().is_some_and(|r| header(&r.headers, "content-encoding").as_deref() == Some("gzip"))
+    }));
+}

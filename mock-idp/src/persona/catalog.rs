@@ -10,6 +10,14 @@
 //! - `okta`: an Okta OIN integration (T2): PATCH only for (de)activation, GET then PUT for profiles.
 //! - `okta-aiw`: an Okta App Integration Wizard app (T2): PUT for everything.
 //! - `onelogin`: OneLogin's SCIM v2 Enterprise connector as captured in authentik#11249 (T3).
+//! - `google`: Google Workspace auto-provisioning (T3): only its headers are observed; every body, lookup and
+//!   verb is the plain RFC 7644 one, marked inferred.
+//! - `jumpcloud`: JumpCloud's custom SCIM connector (T3, jumpcloud/behaviour_notes.json): Test Connection creates
+//!   and deletes a test user and group, lookups before creates and updates, groups created only with members.
+//! - `ping`, `ping-delete`: the PingFederate SCIM provisioner / PingOne (T3, ping/behaviour_notes.json): PUT for
+//!   users, PATCH for groups, groups found by listing them all; a removed user disabled (`ping`, the default Remove
+//!   User Action) or deleted (`ping-delete`).
+//! - `ping-emu`: PingFederate's GitHub EMU provisioner, which GETs `/Users/0` and needs 404 before every operation.
 
 use super::*;
 
@@ -18,6 +26,7 @@ const RFC_HEADERS: HeaderStyle = HeaderStyle {
     accept: Some("application/scim+json"),
     accept_charset: None,
     content_type: "application/scim+json",
+    accept_encoding: None,
 };
 
 /// Entra sends no documented User-Agent and no scim+json Accept (T1 Auth, entra/test_connection_get.src), and
@@ -27,20 +36,47 @@ const ENTRA_HEADERS: HeaderStyle = HeaderStyle {
     accept: None,
     accept_charset: None,
     content_type: "application/scim+json; charset=utf-8",
+    accept_encoding: None,
 };
 
-/// okta/request_headers_observed.json. `Accept-Encoding: gzip,deflate` and `Connection: Keep-Alive` are not
-/// reproduced: the recording client does not decode compressed bodies.
+/// okta/request_headers_observed.json, `Accept-Encoding: gzip,deflate` included (T2 Headers). `Connection:
+/// Keep-Alive` is not reproduced: it is the client's connection handling, not a header a server judges.
 const OKTA_HEADERS: HeaderStyle = HeaderStyle {
     user_agent: Some("Okta SCIM Client 1.0.0"),
     accept: Some("application/scim+json"),
     accept_charset: Some("utf-8"),
     content_type: "application/scim+json; charset=utf-8",
+    accept_encoding: Some("gzip,deflate"),
 };
 
 /// OneLogin: an empty User-Agent and scim+json (T3, authentik#11249); its Accept is not known (inferred: none).
-const ONELOGIN_HEADERS: HeaderStyle =
-    HeaderStyle { user_agent: Some(""), accept: None, accept_charset: None, content_type: "application/scim+json" };
+const ONELOGIN_HEADERS: HeaderStyle = HeaderStyle {
+    user_agent: Some(""),
+    accept: None,
+    accept_charset: None,
+    content_type: "application/scim+json",
+    accept_encoding: None,
+};
+
+/// Google: User-Agent `Google-Auto-Provisioning` and `Content-Type: application/json`, not configurable
+/// (google/request_headers_observed.json, scimitar#142). Nothing else was observed: no Accept (inferred).
+const GOOGLE_HEADERS: HeaderStyle = HeaderStyle {
+    user_agent: Some("Google-Auto-Provisioning"),
+    accept: None,
+    accept_charset: None,
+    content_type: "application/json",
+    accept_encoding: None,
+};
+
+/// JumpCloud and Ping: no request headers are known (T4, Content-Type row "?"): no User-Agent, and the RFC's
+/// `application/scim+json` for Accept and Content-Type (inferred, RFC 7644 section 3.1 and 8.1).
+const UNKNOWN_HEADERS: HeaderStyle = HeaderStyle {
+    user_agent: None,
+    accept: Some("application/scim+json"),
+    accept_charset: None,
+    content_type: "application/scim+json",
+    accept_encoding: None,
+};
 
 const CORE_USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -66,10 +102,14 @@ const ENTRA_GROUP: GroupBodyStyle = GroupBodyStyle {
     external_id: true,
     empty_members: false,
     meta: true,
+    create_empty: true,
 };
 
 const ENTRA_LOOKUP: LookupStyle =
     LookupStyle { space: Space::Plus, suffix: "", groups_exclude_members: true, not_found_ok: false };
+
+const RFC_LOOKUP: LookupStyle =
+    LookupStyle { space: Space::Percent20, suffix: "", groups_exclude_members: false, not_found_ok: false };
 
 const OKTA_LOOKUP: LookupStyle = LookupStyle {
     space: Space::Percent20,
@@ -164,6 +204,119 @@ const ONELOGIN_SOURCES: &[(&str, &str)] = &[
     ("roles as {value, display} in the template PUT", "inferred: no OneLogin role shape is documented"),
 ];
 
+const GOOGLE_SOURCES: &[(&str, &str)] = &[
+    ("User-Agent Google-Auto-Provisioning", "observed: google/request_headers_observed.json (scimitar#142)"),
+    (
+        "Content-Type application/json, not scim+json, not configurable",
+        "observed: google/request_headers_observed.json",
+    ),
+    ("Bearer token", "google/request_headers_observed.json (T4 Auth row: 'Bearer?')"),
+    ("no Accept header", "inferred: none observed"),
+    ("Test Connection as GET /ServiceProviderConfig", "inferred: undocumented (RFC 7644 section 4)"),
+    ("lookup before create: userName eq, %20 for spaces", "inferred: no Google lookup is known (RFC 7644 3.4.2.2)"),
+    ("POST /Users with the core schema, enterprise only when set", "inferred: no Google body is known (RFC 7643 4.1)"),
+    ("updates: lowercase PATCH, one op per attribute with a path", "inferred (RFC 7644 section 3.5.2.3)"),
+    ("deactivation: PATCH replace active false", "inferred (RFC 7644 section 3.5.2.3)"),
+    ("users DELETEd when deleted", "inferred (RFC 7644 section 3.6)"),
+    (
+        "groups: displayName eq lookup, POST without members, PATCH add / members[value eq] remove",
+        "inferred (RFC 7644 3.5.2)",
+    ),
+    ("never /Bulk", "T3: none of the outbound clients use /Bulk"),
+];
+
+const JUMPCLOUD_SOURCES: &[(&str, &str)] = &[
+    (
+        "Test Connection: POST a test user and a test group, then DELETE both; a refused user DELETE becomes a deactivation",
+        "documented: jumpcloud/behaviour_notes.json test_connection; T3 JumpCloud",
+    ),
+    (
+        "lookup by userName eq before every create and every update",
+        "documented: behaviour_notes.json user_events (user_lookup_provision)",
+    ),
+    (
+        "deactivation: PATCH replace active false",
+        "documented (user_deprovision, set inactive); the PATCH shape is inferred",
+    ),
+    ("users DELETEd when deleted in JumpCloud", "documented: behaviour_notes.json user_events (user_delete_provision)"),
+    (
+        "profile updates with PATCH, one op per attribute with a path, lowercase",
+        "T4 Profile update row 'PATCH (S)'; shapes inferred",
+    ),
+    (
+        "empty groups never created: create-group sends nothing; the group is POSTed with its members at its first add",
+        "documented: behaviour_notes.json groups.empty_groups_created false (the mapping onto intents is ours)",
+    ),
+    (
+        "an existing group of the same name is adopted: displayName eq lookup first",
+        "documented (adopts_existing_group_with_same_name); the filter is inferred",
+    ),
+    (
+        "membership: add and remove on path members with [{value: id}], no filter",
+        "secondary: jumpcloud/group_member_patch_secondary.json (a vendor KB), unverified",
+    ),
+    (
+        "every membership change synced as the difference (no full replace)",
+        "documented sync_trigger; the diff is inferred",
+    ),
+    ("renames: replace displayName", "documented rename_supported; the shape is inferred"),
+    ("group deleted in JumpCloud: DELETE", "documented: behaviour_notes.json group_deleted_in_jumpcloud"),
+    ("Bearer / API-key token", "documented: behaviour_notes.json auth"),
+    ("headers: no User-Agent, application/scim+json", "inferred: none known (T4 '?')"),
+];
+
+const PING_SOURCES: &[(&str, &str)] = &[
+    ("users matched on userName", "documented: ping/behaviour_notes.json user_match"),
+    (
+        "users updated with a full PUT, never PATCH",
+        "documented: behaviour_notes.json user_update_method (PATCH for Users: No)",
+    ),
+    ("the PUT body is the whole user as mapped, without reading it first", "inferred: no Ping body is known"),
+    (
+        "removal: Disable, a PUT with active false (the default Remove User Action)",
+        "documented: behaviour_notes.json deprovision; the PUT shape follows the update verb",
+    ),
+    (
+        "a deleted user is disabled, never DELETEd (nothing sent when already disabled)",
+        "documented: Remove User Action = Disable",
+    ),
+    ("groups updated with PATCH", "documented: behaviour_notes.json group_update_method"),
+    (
+        "groups found by listing all of them (GET /Groups?startIndex=..&count=100, paged) and matching displayName in the client",
+        "documented: behaviour_notes.json group_lookup; the page size 100 is inferred",
+    ),
+    ("Test Connection as a userName eq lookup of an unknown user", "inferred: undocumented"),
+    (
+        "member add [{value}], remove members[value eq], replace displayName, replace members for a full push",
+        "inferred (RFC 7644 3.5.2)",
+    ),
+    (
+        "auth: None, Basic, Bearer or OAuth 2 client credentials (played: Bearer, Basic)",
+        "documented: behaviour_notes.json auth",
+    ),
+    ("headers: no User-Agent, application/scim+json", "inferred: none known (T4 '?')"),
+];
+
+const PING_DELETE_SOURCES: &[(&str, &str)] = &[
+    (
+        "removal: Delete, DELETE /Users/{id} for a deleted user",
+        "documented: behaviour_notes.json deprovision (Remove User Action = Delete)",
+    ),
+    (
+        "a disabled user: PUT with active false",
+        "documented: provision_disabled_users; the shape follows the update verb",
+    ),
+    ("everything else as ping", "ping/behaviour_notes.json"),
+];
+
+const PING_EMU_SOURCES: &[(&str, &str)] = &[
+    (
+        "GET /Users/0 before every operation, needing 404",
+        "documented: ping/behaviour_notes.json quirk_example (PingFederate GitHub EMU provisioner)",
+    ),
+    ("everything else as ping", "inferred: the EMU provisioner is a PingFederate SCIM provisioner"),
+];
+
 const RFC_SOURCES: &[(&str, &str)] = &[
     ("lowercase ops with paths, JSON booleans", "RFC 7644 section 3.5.2"),
     ("replace on an absent attribute adds it", "RFC 7644 section 3.5.2.3"),
@@ -184,6 +337,10 @@ pub const ENTRA: Persona = Persona {
     headers: ENTRA_HEADERS,
     auth: AuthSupport { bearer: true, basic: false },
     lookup: ENTRA_LOOKUP,
+    test_connection: TestConnectionStyle::ProbeLookup,
+    group_lookup: GroupLookupStyle::Filter,
+    lookup_before_update: false,
+    connection_check: None,
     op_case: OpCase::Capitalised,
     booleans: BoolStyle::String,
     update: UpdateStyle::PatchPerAttribute { add_when_new: true },
@@ -222,13 +379,23 @@ pub const OKTA: Persona = Persona {
     headers: OKTA_HEADERS,
     auth: AuthSupport { bearer: true, basic: true },
     lookup: OKTA_LOOKUP,
+    test_connection: TestConnectionStyle::ListTwoUsers,
+    group_lookup: GroupLookupStyle::Filter,
+    lookup_before_update: false,
+    connection_check: None,
     op_case: OpCase::Lower,
     booleans: BoolStyle::Json,
     update: UpdateStyle::GetThenPut,
     activation: ActivationStyle::PatchPathless,
     manager: ManagerStyle::ComplexWithDisplay,
     user_body: OKTA_USER,
-    group_body: GroupBodyStyle { extra_schema: None, external_id: false, empty_members: true, meta: false },
+    group_body: GroupBodyStyle {
+        extra_schema: None,
+        external_id: false,
+        empty_members: true,
+        meta: false,
+        create_empty: true,
+    },
     member_add: MemberAddStyle::ValueDisplay,
     member_remove: MemberRemoveStyle::FilterPath,
     group_update: GroupUpdateStyle::PatchPathlessRename,
@@ -258,6 +425,10 @@ pub const ONELOGIN: Persona = Persona {
     headers: ONELOGIN_HEADERS,
     auth: AuthSupport { bearer: true, basic: false },
     lookup: LookupStyle { space: Space::Plus, suffix: "&", groups_exclude_members: false, not_found_ok: false },
+    test_connection: TestConnectionStyle::ProbeLookup,
+    group_lookup: GroupLookupStyle::Filter,
+    lookup_before_update: false,
+    connection_check: None,
     op_case: OpCase::Lower,
     booleans: BoolStyle::Json,
     update: UpdateStyle::PutTemplate,
@@ -269,7 +440,13 @@ pub const ONELOGIN: Persona = Persona {
         empty_strings: true,
         ..PLAIN_USER
     },
-    group_body: GroupBodyStyle { extra_schema: None, external_id: false, empty_members: false, meta: false },
+    group_body: GroupBodyStyle {
+        extra_schema: None,
+        external_id: false,
+        empty_members: false,
+        meta: false,
+        create_empty: true,
+    },
     member_add: MemberAddStyle::Value,
     member_remove: MemberRemoveStyle::FilterPath,
     group_update: GroupUpdateStyle::Patch,
@@ -281,6 +458,108 @@ pub const ONELOGIN: Persona = Persona {
     sources: ONELOGIN_SOURCES,
 };
 
+/// Google Workspace auto-provisioning (T3): observed headers, RFC 7644 shapes for the rest.
+pub const GOOGLE: Persona = Persona {
+    name: "google",
+    idp: Idp::Google,
+    summary: "Google Workspace: UA Google-Auto-Provisioning, Content-Type application/json; RFC shapes (inferred)",
+    headers: GOOGLE_HEADERS,
+    auth: AuthSupport { bearer: true, basic: false },
+    uses_bulk: false,
+    sources: GOOGLE_SOURCES,
+    ..RFC
+};
+
+/// JumpCloud's custom SCIM connector (T3).
+pub const JUMPCLOUD: Persona = Persona {
+    name: "jumpcloud",
+    idp: Idp::JumpCloud,
+    summary: "JumpCloud: test user and group created and deleted, lookups before updates, no empty groups",
+    headers: UNKNOWN_HEADERS,
+    auth: AuthSupport { bearer: true, basic: false },
+    lookup: RFC_LOOKUP,
+    test_connection: TestConnectionStyle::CreateThenDelete,
+    group_lookup: GroupLookupStyle::Filter,
+    lookup_before_update: true,
+    connection_check: None,
+    op_case: OpCase::Lower,
+    booleans: BoolStyle::Json,
+    update: UpdateStyle::PatchPerAttribute { add_when_new: false },
+    activation: ActivationStyle::PatchPath,
+    manager: ManagerStyle::Complex,
+    user_body: PLAIN_USER,
+    group_body: GroupBodyStyle {
+        extra_schema: None,
+        external_id: false,
+        empty_members: false,
+        meta: false,
+        create_empty: false,
+    },
+    member_add: MemberAddStyle::Value,
+    member_remove: MemberRemoveStyle::ValueList,
+    group_update: GroupUpdateStyle::Patch,
+    push: PushStyle::Diff,
+    delete_users: DeletePolicy::Delete,
+    put_suffix: None,
+    uses_bulk: false,
+    group_patch_statuses: &[200, 204],
+    sources: JUMPCLOUD_SOURCES,
+};
+
+/// The PingFederate SCIM provisioner / PingOne, Remove User Action Disable (T3).
+pub const PING: Persona = Persona {
+    name: "ping",
+    idp: Idp::Ping,
+    summary: "PingFederate / PingOne: full PUT for users, PATCH for groups, groups found by listing them all",
+    headers: UNKNOWN_HEADERS,
+    auth: AuthSupport { bearer: true, basic: true },
+    lookup: RFC_LOOKUP,
+    test_connection: TestConnectionStyle::ProbeLookup,
+    group_lookup: GroupLookupStyle::ListAll { page_size: 100 },
+    lookup_before_update: false,
+    connection_check: None,
+    op_case: OpCase::Lower,
+    booleans: BoolStyle::Json,
+    update: UpdateStyle::PutTemplate,
+    activation: ActivationStyle::AsUpdate,
+    manager: ManagerStyle::Complex,
+    user_body: PLAIN_USER,
+    group_body: GroupBodyStyle {
+        extra_schema: None,
+        external_id: false,
+        empty_members: false,
+        meta: false,
+        create_empty: true,
+    },
+    member_add: MemberAddStyle::Value,
+    member_remove: MemberRemoveStyle::FilterPath,
+    group_update: GroupUpdateStyle::Patch,
+    push: PushStyle::Replace,
+    delete_users: DeletePolicy::DisableInstead,
+    put_suffix: None,
+    uses_bulk: false,
+    group_patch_statuses: &[200, 204],
+    sources: PING_SOURCES,
+};
+
+/// PingFederate with the Remove User Action Delete (T3).
+pub const PING_DELETE: Persona = Persona {
+    name: "ping-delete",
+    summary: "PingFederate / PingOne with Remove User Action Delete: a deleted user is DELETEd",
+    delete_users: DeletePolicy::Delete,
+    sources: PING_DELETE_SOURCES,
+    ..PING
+};
+
+/// PingFederate's GitHub EMU provisioner (T3).
+pub const PING_EMU: Persona = Persona {
+    name: "ping-emu",
+    summary: "PingFederate GitHub EMU provisioner: GET /Users/0 (needing 404) before every operation",
+    connection_check: Some("/Users/0"),
+    sources: PING_EMU_SOURCES,
+    ..PING
+};
+
 /// A client that follows RFC 7644 to the letter.
 pub const RFC: Persona = Persona {
     name: "rfc",
@@ -288,14 +567,24 @@ pub const RFC: Persona = Persona {
     summary: "a client that follows RFC 7644 to the letter, with /Bulk where the server announces it",
     headers: RFC_HEADERS,
     auth: AuthSupport { bearer: true, basic: true },
-    lookup: LookupStyle { space: Space::Percent20, suffix: "", groups_exclude_members: false, not_found_ok: false },
+    lookup: RFC_LOOKUP,
+    test_connection: TestConnectionStyle::ServiceProviderConfig,
+    group_lookup: GroupLookupStyle::Filter,
+    lookup_before_update: false,
+    connection_check: None,
     op_case: OpCase::Lower,
     booleans: BoolStyle::Json,
     update: UpdateStyle::PatchPerAttribute { add_when_new: false },
     activation: ActivationStyle::PatchPath,
     manager: ManagerStyle::Complex,
     user_body: PLAIN_USER,
-    group_body: GroupBodyStyle { extra_schema: None, external_id: true, empty_members: false, meta: false },
+    group_body: GroupBodyStyle {
+        extra_schema: None,
+        external_id: true,
+        empty_members: false,
+        meta: false,
+        create_empty: true,
+    },
     member_add: MemberAddStyle::Value,
     member_remove: MemberRemoveStyle::FilterPath,
     group_update: GroupUpdateStyle::Patch,
@@ -308,4 +597,5 @@ pub const RFC: Persona = Persona {
 };
 
 /// Every persona; `entra` first, the default of `--as`.
-pub static ALL: &[Persona] = &[ENTRA, ENTRA_2020, OKTA, OKTA_AIW, ONELOGIN, RFC];
+pub static ALL: &[Persona] =
+    &[ENTRA, ENTRA_2020, OKTA, OKTA_AIW, ONELOGIN, GOOGLE, JUMPCLOUD, PING, PING_DELETE, PING_EMU, RFC];

@@ -3,6 +3,8 @@
 //!
 //! The consequences come from IDP-TRAFFIC.md: Entra's retry schedule and quarantine rules (section 1, Throughput
 //! and retries; Test Connection), Okta's admin Tasks and its empty-create error (section 2, Hire and Limits).
+//! Section 3 documents no retry behaviour for Google, JumpCloud or Ping: their consequences say what fails and
+//! no more (JumpCloud's event names are its Directory Insights events, jumpcloud/behaviour_notes.json).
 
 use super::{Idp, Persona, Planned};
 
@@ -47,8 +49,47 @@ pub fn consequence(p: &Persona, planned: &Planned, status: Option<u16>) -> Strin
                 "OneLogin will show the provisioning of this {subject} as failed (no automatic retry is documented)"
             )
         }
+        (Idp::Google, _) => format!(
+            "Google Workspace's auto-provisioning will fail for this {subject} (Google documents no retry for SCIM \
+             apps)"
+        ),
+        (Idp::JumpCloud, _) if planned.label.contains("test") => {
+            "JumpCloud's Test Connection will fail, so the admin cannot activate the SCIM integration".into()
+        }
+        (Idp::JumpCloud, _) => {
+            let event = match (subject, planned.label, planned.method) {
+                ("user", "lookup", _) => "user_lookup_provision",
+                ("user", "create", _) => "user_create_provision",
+                ("user", _, "DELETE") => "user_delete_provision",
+                ("user", _, _) if deactivates(planned) => "user_deprovision",
+                ("user", _, _) => "user_update_provision",
+                _ => "group sync",
+            };
+            format!("JumpCloud will log this {subject}'s {event} as failed and leave the app out of sync")
+        }
+        (Idp::Ping, _) if planned.label == "connection-check" => {
+            "PingFederate's GitHub EMU provisioner will stop: its connection check before every operation failed, \
+             so nothing is provisioned"
+                .into()
+        }
+        (Idp::Ping, _) => {
+            format!("PingFederate will log this {subject}'s provisioning as failed (no retry schedule is documented)")
+        }
         (Idp::Rfc, _) => format!("an RFC 7644 client cannot provision this {subject}"),
     }
+}
+
+/// Whether `planned` sets `active` to false (a PATCH op on `active`, or a body with `active: false`).
+fn deactivates(planned: &Planned) -> bool {
+    let Some(body) = planned.body_for(None) else { return false };
+    let ops = body.get("Operations").and_then(serde_json::Value::as_array);
+    let by_op = ops.is_some_and(|ops| {
+        ops.iter().any(|op| {
+            op.get("path").and_then(serde_json::Value::as_str).is_some_and(|p| p.eq_ignore_ascii_case("active"))
+                && op.get("value") == Some(&serde_json::Value::Bool(false))
+        })
+    });
+    by_op || body.get("active") == Some(&serde_json::Value::Bool(false))
 }
 
 /// The whole message: the consequence, then why: the request (with `id`, the subject's id, filled in as sent),
@@ -74,6 +115,19 @@ mod tests {
     use super::*;
     use crate::persona::catalog::ENTRA;
     use crate::persona::wire::ID;
+
+    #[test]
+    fn jumpcloud_names_the_event_that_failed() {
+        use crate::intent::{Intent, UserChanges, UserProfile};
+        use crate::persona::catalog::JUMPCLOUD;
+        let before = UserProfile { user_name: "a".into(), active: true, ..UserProfile::default() };
+        let deactivate = JUMPCLOUD.plan(&Intent::Deactivate { id: "u1".into(), before: before.clone() });
+        assert!(consequence(&JUMPCLOUD, &deactivate[0], Some(500)).contains("user_deprovision"));
+        let changes = UserChanges { title: Some("t".into()), ..UserChanges::default() };
+        let update = JUMPCLOUD.plan(&Intent::Update { id: "u1".into(), before, changes });
+        assert!(consequence(&JUMPCLOUD, &update[0], Some(500)).contains("user_lookup_provision"));
+        assert!(consequence(&JUMPCLOUD, &update[1], Some(500)).contains("user_update_provision"));
+    }
 
     #[test]
     fn the_message_names_the_request_as_sent_with_the_id_filled_in() {

@@ -3,36 +3,65 @@
 
 use super::users::patch_body;
 use super::wire::{PlannedBody, filter_literal, object};
-use super::{Expect, GroupUpdateStyle, Idp, MemberAddStyle, MemberRemoveStyle, Persona, Planned, PushStyle};
+use super::{
+    Expect, GroupLookupStyle, GroupUpdateStyle, Idp, ListAll, MemberAddStyle, MemberRemoveStyle, Persona, Planned,
+    PushStyle,
+};
 use crate::intent::{GroupProfile, Member};
 use serde_json::{Value, json};
 
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 
-/// Lookup, then create without members.
+/// Lookup, then create: without members, except for a persona that creates groups only once they have members
+/// (JumpCloud), which sends nothing for an empty group and creates it with its first members.
 pub(super) fn create(p: &Persona, g: &GroupProfile) -> Vec<Planned> {
-    let lookup_why = match p.idp {
-        Idp::Entra => {
-            "Entra looks groups up with excludedAttributes=members and a displayName filter, + for spaces \
-             (Microsoft Learn, SCIM endpoint tutorial)"
+    if !p.group_body.create_empty && g.members.is_empty() {
+        return Vec::new();
+    }
+    let lookup = match p.group_lookup {
+        GroupLookupStyle::Filter => {
+            let why = match p.idp {
+                Idp::Entra => {
+                    "Entra looks groups up with excludedAttributes=members and a displayName filter, + for spaces \
+                     (Microsoft Learn, SCIM endpoint tutorial)"
+                }
+                Idp::Okta => "Okta looks pushed groups up with a displayName eq filter (Okta SCIM 2.0 reference)",
+                Idp::JumpCloud => {
+                    "JumpCloud adopts an existing group of the same name, so it looks the name up first (JumpCloud \
+                     support, group management considerations; the displayName eq filter is inferred)"
+                }
+                _ => "RFC 7644 section 3.4.2.2: an eq filter on displayName finds an existing group",
+            };
+            p.request("lookup", "GET", "/Groups".into(), PlannedBody::None)
+                .with_query(p.lookup_query("displayName", &g.display_name, true))
+                .expecting(Expect::NoMatch { not_found_ok: p.lookup.not_found_ok }, why)
         }
-        Idp::Okta => "Okta looks pushed groups up with a displayName eq filter (Okta SCIM 2.0 reference)",
-        _ => "RFC 7644 section 3.4.2.2: an eq filter on displayName finds an existing group",
+        GroupLookupStyle::ListAll { page_size } => {
+            let list = ListAll { attribute: "displayName", value: g.display_name.clone(), page_size };
+            let r = p.request("lookup", "GET", "/Groups".into(), PlannedBody::None).with_query(list.page_query(1));
+            Planned { list_all: Some(list), ..r }.expecting(
+                Expect::NotListed,
+                "PingFederate finds groups by listing all of them, page by page, and matching displayName itself; \
+                 it needs every page, with totalResults, startIndex and count honoured (Ping Identity docs, SCIM \
+                 connector: group filtering retrieves all groups; RFC 7644 section 3.4.2.4)",
+            )
+        }
     };
-    let lookup = p
-        .request("lookup", "GET", "/Groups".into(), PlannedBody::None)
-        .with_query(p.lookup_query("displayName", &g.display_name, true))
-        .expecting(Expect::NoMatch { not_found_ok: p.lookup.not_found_ok }, lookup_why);
     let s = &p.group_body;
     let mut schemas = vec![json!(GROUP)];
     if let Some(extra) = s.extra_schema {
         schemas.push(json!(extra));
     }
+    let members = if g.members.is_empty() {
+        s.empty_members.then(|| json!([]))
+    } else {
+        Some(Value::Array(g.members.iter().map(|m| member_value(p, m)).collect()))
+    };
     let body = object(vec![
         ("schemas", Some(Value::Array(schemas))),
         ("externalId", s.external_id.then(|| json!(g.external_id))),
         ("displayName", Some(json!(g.display_name))),
-        ("members", s.empty_members.then(|| json!([]))),
+        ("members", members),
         ("meta", s.meta.then(|| json!({"resourceType": "Group"}))),
     ]);
     let why = match p.idp {
@@ -41,6 +70,10 @@ pub(super) fn create(p: &Persona, g: &GroupProfile) -> Vec<Planned> {
              (Microsoft Learn, SCIM endpoint tutorial)"
         }
         Idp::Okta => "Okta pushes a group with members: [] and needs 201 with the id (Okta SCIM 2.0 reference)",
+        Idp::JumpCloud => {
+            "JumpCloud creates a group only once it has members, with them, and needs 201 with the id (JumpCloud \
+             support, group management considerations; members in the POST is inferred, RFC 7644 section 3.3)"
+        }
         _ => "RFC 7644 section 3.3: a create answers 201 with the resource, including its id",
     };
     let create = p
@@ -141,6 +174,14 @@ pub(super) fn change_members(
             "Entra adds several members per PATCH with $ref null, and takes 204 \
              (Microsoft Learn, SCIM endpoint tutorial)"
         }
+        (Idp::JumpCloud, _, _) => {
+            "JumpCloud syncs every membership change as a PATCH on members with a value array, for adds and removes \
+             alike, with no filter (a vendor KB, secondary: jumpcloud/group_member_patch_secondary.json)"
+        }
+        (Idp::Ping, _, _) => {
+            "PingFederate updates groups with PATCH (Ping Identity docs, SCIM connector: PATCH for Groups Yes); the \
+             op shapes are inferred from RFC 7644 sections 3.5.2.1 and 3.5.2.2"
+        }
         (Idp::Okta, _, _) => {
             "Okta sends a membership delta, removals by members[value eq] path and additions with value and display, \
              in one PATCH (observed in Okta's requests, SCIM-SDK#419)"
@@ -197,6 +238,14 @@ pub(super) fn rename(p: &Persona, id: &str, g: &GroupProfile, display_name: &str
                 Idp::Entra => {
                     "Entra renames with Replace displayName and takes 204 (Microsoft Learn, SCIM endpoint tutorial)"
                 }
+                Idp::JumpCloud => {
+                    "JumpCloud syncs a group's rename (JumpCloud support, group management considerations); the \
+                     replace displayName shape is inferred (RFC 7644 section 3.5.2.3)"
+                }
+                Idp::Ping => {
+                    "PingFederate updates groups with PATCH (Ping Identity docs, SCIM connector); replace \
+                     displayName is inferred (RFC 7644 section 3.5.2.3)"
+                }
                 _ => "RFC 7644 section 3.5.2.3: replace displayName",
             };
             vec![group_patch(p, "rename", id, vec![op], why)]
@@ -211,6 +260,10 @@ pub(super) fn delete(p: &Persona, id: &str) -> Vec<Planned> {
             "Entra deletes a group with DELETE on its URL and needs 204 (Microsoft Learn, SCIM endpoint tutorial)"
         }
         Idp::Okta => "Okta deletes a pushed group on Unlink with delete in the app (Okta SCIM 2.0 reference)",
+        Idp::JumpCloud => {
+            "JumpCloud DELETEs in the app a group deleted in JumpCloud, and needs 204 (JumpCloud support, group \
+             management considerations)"
+        }
         _ => "RFC 7644 section 3.6: DELETE answers 204",
     };
     vec![

@@ -15,7 +15,7 @@ pub mod wire;
 
 use crate::intent::Intent;
 use serde::Serialize;
-pub use wire::{Condition, Expect, ID, Planned, PlannedBody, Space};
+pub use wire::{Condition, Expect, ID, ListAll, Planned, PlannedBody, Space, TEST_USER_ID};
 
 /// The identity provider a persona imitates (for the wording of failures, and the readiness line of each IdP:
 /// [`Idp::display_name`]).
@@ -30,6 +30,12 @@ pub enum Idp {
     Okta,
     /// OneLogin.
     OneLogin,
+    /// Google Workspace auto-provisioning.
+    Google,
+    /// JumpCloud's custom SCIM connector.
+    JumpCloud,
+    /// PingFederate's SCIM provisioner / PingOne.
+    Ping,
 }
 
 /// How PATCH `op` values are spelled.
@@ -150,6 +156,37 @@ pub enum DeletePolicy {
     HardDeleteOnly,
     /// Never sends DELETE for users (Okta).
     Never,
+    /// A deleted user is disabled instead, as a deactivation (sent only while the user is still active): PingFederate
+    /// with its Remove User Action set to Disable.
+    DisableInstead,
+}
+
+/// What the admin's "Test Connection" sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TestConnectionStyle {
+    /// A lookup of a random userName that must find nothing (Entra; OneLogin and Ping, inferred).
+    ProbeLookup,
+    /// `GET /Users?startIndex=1&count=2` (Okta's Test API Credentials).
+    ListTwoUsers,
+    /// `GET /ServiceProviderConfig` (the RFC persona; Google, inferred).
+    ServiceProviderConfig,
+    /// Creates a test user and a test group, then DELETEs both; a user whose DELETE is refused is deactivated
+    /// instead (JumpCloud).
+    CreateThenDelete,
+}
+
+/// How a group is found before it is created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum GroupLookupStyle {
+    /// An `eq` filter on displayName, in the persona's lookup encoding.
+    Filter,
+    /// Every group listed, page by page (`startIndex`, `count`), and displayName matched by the client (Ping).
+    ListAll {
+        /// The `count` of each page.
+        page_size: u32,
+    },
 }
 
 /// How a persona authenticates, for the CLI to refuse what the IdP cannot do.
@@ -172,6 +209,8 @@ pub struct HeaderStyle {
     pub accept_charset: Option<&'static str>,
     /// `Content-Type` of request bodies.
     pub content_type: &'static str,
+    /// `Accept-Encoding`, on every request (Okta's `gzip,deflate`).
+    pub accept_encoding: Option<&'static str>,
 }
 
 /// How lookups (the GETs before a create) and list queries are written.
@@ -219,6 +258,8 @@ pub struct GroupBodyStyle {
     pub empty_members: bool,
     /// `meta: {resourceType: Group}`.
     pub meta: bool,
+    /// Creates a group that has no members yet. JumpCloud does not: a group is created with its first members.
+    pub create_empty: bool,
 }
 
 /// One identity provider's way of provisioning, as data.
@@ -236,6 +277,15 @@ pub struct Persona {
     pub auth: AuthSupport,
     /// Lookup encoding.
     pub lookup: LookupStyle,
+    /// What Test Connection sends.
+    pub test_connection: TestConnectionStyle,
+    /// How groups are found before a create.
+    pub group_lookup: GroupLookupStyle,
+    /// Looks the user up by userName before every update too, not only before the create (JumpCloud).
+    pub lookup_before_update: bool,
+    /// A GET of this path, which must answer 404, before every operation (PingFederate's GitHub EMU provisioner:
+    /// `/Users/0`).
+    pub connection_check: Option<&'static str>,
     /// PATCH op casing.
     pub op_case: OpCase,
     /// `active` values.
@@ -289,20 +339,36 @@ impl Persona {
     /// The requests this persona sends for `intent`, in order. An empty plan means the IdP sends nothing for
     /// it (Okta never deletes users); [`Persona::silent_reason`] says why.
     pub fn plan(&self, intent: &Intent) -> Vec<Planned> {
-        match intent {
+        let mut plan = match intent {
             Intent::TestConnection { probe } => users::test_connection(self, probe),
             Intent::Hire { user } => users::hire(self, user),
-            Intent::Update { id, before, changes } => users::update(self, id, before, changes, None),
+            Intent::Update { id, before, changes } => {
+                let mut plan = users::update(self, id, before, changes, None);
+                if self.lookup_before_update && !plan.is_empty() {
+                    plan.insert(0, users::lookup_existing(self, &before.user_name));
+                }
+                plan
+            }
             Intent::ChangeRoles { id, before, add, remove } => users::change_roles(self, id, before, add, remove),
             Intent::Deactivate { id, before } => users::set_active(self, id, before, false, &Default::default()),
             Intent::Reactivate { id, before, changes } => users::set_active(self, id, before, true, changes),
-            Intent::DeleteUser { id, .. } => users::delete(self, id),
+            Intent::DeleteUser { id, user } => users::delete(self, id, user),
             Intent::CreateGroup { group } => groups::create(self, group),
             Intent::ChangeMembers { id, group, add, remove } => groups::change_members(self, id, group, add, remove),
             Intent::PushMembers { id, group, members } => groups::push(self, id, group, members),
             Intent::RenameGroup { id, group, display_name } => groups::rename(self, id, group, display_name),
             Intent::DeleteGroup { id, .. } => groups::delete(self, id),
+        };
+        if let (Some(path), false) = (self.connection_check, plan.is_empty()) {
+            let check = self.request("connection-check", "GET", path.to_owned(), PlannedBody::None).expecting(
+                Expect::Status { statuses: &[404] },
+                "PingFederate's GitHub EMU provisioner checks the connection with GET /Users/0 before every \
+                 provisioning operation and needs 404 (Ping Identity docs, GitHub EMU connector user and group \
+                 management)",
+            );
+            plan.insert(0, check);
         }
+        plan
     }
 
     /// The `value` this persona sends a role with, which the service provider must return unchanged (see
@@ -322,6 +388,15 @@ impl Persona {
             (Intent::DeleteUser { .. }, DeletePolicy::Never) => Some(
                 "Okta never sends DELETE for users: deleting the user in Okta sends nothing to the app \
                  (Okta SCIM FAQ)",
+            ),
+            (Intent::DeleteUser { user, .. }, DeletePolicy::DisableInstead) if !user.active => Some(
+                "PingFederate with the Remove User Action Disable (the default) disables a removed user instead of \
+                 deleting it, and this user is disabled already (Ping Identity docs, SCIM connector settings \
+                 reference; ping-delete sends the DELETE)",
+            ),
+            (Intent::CreateGroup { group }, _) if !self.group_body.create_empty && group.members.is_empty() => Some(
+                "JumpCloud never creates an empty group: the group is created, with its members, when its first \
+                 members are added (JumpCloud support, group management considerations)",
             ),
             _ => None,
         }
@@ -361,6 +436,9 @@ impl Persona {
         if let Some(c) = self.headers.accept_charset {
             headers.push(("Accept-Charset".to_owned(), c.to_owned()));
         }
+        if let Some(e) = self.headers.accept_encoding {
+            headers.push(("Accept-Encoding".to_owned(), e.to_owned()));
+        }
         if body != PlannedBody::None {
             headers.push(("Content-Type".to_owned(), self.headers.content_type.to_owned()));
         }
@@ -375,6 +453,7 @@ impl Persona {
             expect: Expect::Status { statuses: &[200] },
             captures_id: false,
             condition: Condition::Always,
+            list_all: None,
             why: "",
         }
     }

@@ -18,6 +18,9 @@ impl Idp {
             Idp::Entra => "Microsoft Entra ID",
             Idp::Okta => "Okta",
             Idp::OneLogin => "OneLogin",
+            Idp::Google => "Google Workspace",
+            Idp::JumpCloud => "JumpCloud",
+            Idp::Ping => "PingFederate / PingOne",
         }
     }
 }

@@ -3,7 +3,7 @@
 //! listed per persona in [`super::catalog`].
 
 use super::wire::{ID, PlannedBody, filter_literal, object};
-use super::{ActivationStyle, Expect, ManagerStyle, Persona, Planned, UpdateStyle};
+use super::{ActivationStyle, Expect, ManagerStyle, Persona, Planned, TestConnectionStyle, UpdateStyle};
 use crate::intent::{Member, UserChanges, UserProfile};
 use serde_json::{Map, Value, json};
 
@@ -16,20 +16,33 @@ pub(super) fn patch_body(ops: Vec<Value>) -> PlannedBody {
     PlannedBody::Json(json!({"schemas": [PATCH_OP], "Operations": ops}))
 }
 
-/// The "Test Connection" probe.
+/// The "Test Connection" probe, in the persona's [`TestConnectionStyle`].
 pub(super) fn test_connection(p: &Persona, probe: &str) -> Vec<Planned> {
     use super::Idp;
-    match p.idp {
-        Idp::Entra => {
-            // A filter for a random GUID, with no Content-Type and no scim+json Accept (test_connection_get.json).
+    match p.test_connection {
+        TestConnectionStyle::ProbeLookup => {
+            let why = match p.idp {
+                Idp::Entra => {
+                    "Entra's Test Connection filters on a random GUID and needs 200 with an empty ListResponse; a \
+                     404 is a quarantine cause (Microsoft Learn, SCIM endpoint tutorial and quarantine status)"
+                }
+                Idp::OneLogin => {
+                    "OneLogin looks users up by userName (observed in OneLogin's requests, authentik#11249)"
+                }
+                Idp::Ping => {
+                    "PingFederate matches users on userName (Ping Identity docs, SCIM connector user management); \
+                     its connection test is played as that lookup of an unknown user (inferred)"
+                }
+                _ => "RFC 7644 section 3.4.2.2: an eq filter that matches nothing answers an empty ListResponse",
+            };
+            // Entra: no Content-Type and no scim+json Accept (test_connection_get.json).
             let r = p.request("test-connection", "GET", "/Users".into(), PlannedBody::None);
-            vec![r.with_query(p.lookup_query("userName", probe, false)).expecting(
-                Expect::NoMatch { not_found_ok: false },
-                "Entra's Test Connection filters on a random GUID and needs 200 with an empty ListResponse; a 404 \
-                 is a quarantine cause (Microsoft Learn, SCIM endpoint tutorial and quarantine status)",
-            )]
+            vec![
+                r.with_query(p.lookup_query("userName", probe, false))
+                    .expecting(Expect::NoMatch { not_found_ok: false }, why),
+            ]
         }
-        Idp::Okta => {
+        TestConnectionStyle::ListTwoUsers => {
             let r = p.request("test-connection", "GET", "/Users".into(), PlannedBody::None);
             vec![r.with_query("startIndex=1&count=2".into()).expecting(
                 Expect::List,
@@ -37,24 +50,76 @@ pub(super) fn test_connection(p: &Persona, probe: &str) -> Vec<Planned> {
                  ListResponse (as integrators' setup guides report it)",
             )]
         }
-        Idp::OneLogin => {
-            let r = p.request("test-connection", "GET", "/Users".into(), PlannedBody::None);
-            vec![r.with_query(p.lookup_query("userName", probe, false)).expecting(
-                Expect::NoMatch { not_found_ok: false },
-                "OneLogin looks users up by userName (observed in OneLogin's requests, authentik#11249)",
-            )]
-        }
-        Idp::Rfc => {
+        TestConnectionStyle::ServiceProviderConfig => {
+            let why = match p.idp {
+                Idp::Google => {
+                    "Google's connection test is not documented; played as the RFC's discovery read (inferred, RFC \
+                     7644 section 4)"
+                }
+                _ => "RFC 7644 section 4: a client learns what the server supports from /ServiceProviderConfig",
+            };
             let r = p.request("test-connection", "GET", "/ServiceProviderConfig".into(), PlannedBody::None);
-            vec![r.expecting(
-                Expect::Status { statuses: &[200] },
-                "RFC 7644 section 4: a client learns what the server supports from /ServiceProviderConfig",
-            )]
+            vec![r.expecting(Expect::Status { statuses: &[200] }, why)]
         }
+        TestConnectionStyle::CreateThenDelete => jumpcloud_test_connection(p, probe),
     }
 }
 
-/// The lookup before a create.
+/// JumpCloud's Test Connection: a test user and a test group created, then both DELETEd; a test user whose DELETE
+/// is refused is deactivated instead (jumpcloud/behaviour_notes.json, test_connection). `probe` names them (the
+/// scenario engine gives it the run prefix).
+fn jumpcloud_test_connection(p: &Persona, probe: &str) -> Vec<Planned> {
+    use super::wire::TEST_USER_ID;
+    let user = UserProfile {
+        user_name: probe.to_owned(),
+        external_id: probe.to_owned(),
+        email: Some(probe.to_owned()),
+        active: true,
+        ..UserProfile::default()
+    };
+    let create_user =
+        p.request("test-user", "POST", "/Users".into(), PlannedBody::Json(user_body(p, &user, true))).expecting(
+            Expect::Resource { statuses: &[201] },
+            "JumpCloud's Test Connection creates a test user and needs 201 with its id (JumpCloud support, custom \
+             SCIM integration)",
+        );
+    let group = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": probe});
+    let create_group = p.request("test-group", "POST", "/Groups".into(), PlannedBody::Json(group)).expecting(
+        Expect::Resource { statuses: &[201] },
+        "JumpCloud's Test Connection creates a test group and needs 201 with its id (JumpCloud support, custom SCIM \
+         integration)",
+    );
+    let delete_group = p.request("delete-test-group", "DELETE", format!("/Groups/{ID}"), PlannedBody::None).expecting(
+        Expect::Status { statuses: &[204, 200] },
+        "JumpCloud's Test Connection DELETEs the test group it created and needs 204 (JumpCloud support, custom SCIM \
+         integration)",
+    );
+    let delete_user =
+        p.request("delete-test-user", "DELETE", format!("/Users/{TEST_USER_ID}"), PlannedBody::None).expecting(
+            Expect::Status { statuses: &[204, 200] },
+            "JumpCloud's Test Connection DELETEs the test user it created, or deactivates it where DELETE is not \
+             supported (JumpCloud support, custom SCIM integration)",
+        );
+    let op = json!({"op": p.op("replace"), "path": "active", "value": p.boolean(false)});
+    let deactivate = p.request("deactivate-test-user", "PATCH", format!("/Users/{TEST_USER_ID}"), patch_body(vec![op]));
+    let deactivate = Planned {
+        condition: super::Condition::IfPreviousRefused,
+        ..deactivate.expecting(
+            Expect::Status { statuses: &[200, 204] },
+            "JumpCloud deactivates the test user when the app does not support DELETE (JumpCloud support, custom \
+             SCIM integration); the PATCH shape is inferred (RFC 7644 section 3.5.2.3)",
+        )
+    };
+    vec![
+        Planned { captures_id: true, ..create_user },
+        Planned { captures_id: true, ..create_group },
+        delete_group,
+        delete_user,
+        deactivate,
+    ]
+}
+
+/// The lookup before a create (and, for JumpCloud, before an update).
 fn lookup_user(p: &Persona, user: &UserProfile) -> Planned {
     let why = match p.idp {
         super::Idp::Entra => {
@@ -68,11 +133,34 @@ fn lookup_user(p: &Persona, user: &UserProfile) -> Planned {
         super::Idp::OneLogin => {
             "OneLogin looks the user up with a trailing & (observed in OneLogin's requests, authentik#11249)"
         }
+        super::Idp::JumpCloud => {
+            "JumpCloud looks the user up by userName before creating it, and needs 200 with an empty ListResponse \
+             (JumpCloud support: user_lookup_provision precedes every create and update)"
+        }
+        super::Idp::Ping => {
+            "PingFederate matches users on userName before creating them, and needs 200 with an empty ListResponse \
+             (Ping Identity docs, SCIM connector user management)"
+        }
+        super::Idp::Google => {
+            "Google's lookup is not documented; played as an eq filter on userName (inferred, RFC 7644 section \
+             3.4.2.2)"
+        }
         super::Idp::Rfc => "RFC 7644 section 3.4.2.2: an eq filter on userName finds an existing account",
     };
     p.request("lookup", "GET", "/Users".into(), PlannedBody::None)
         .with_query(p.lookup_query("userName", &user.user_name, false))
         .expecting(Expect::NoMatch { not_found_ok: p.lookup.not_found_ok }, why)
+}
+
+/// JumpCloud's lookup before an update: the user must be found, and be the one provisioned.
+pub(super) fn lookup_existing(p: &Persona, user_name: &str) -> Planned {
+    p.request("lookup", "GET", "/Users".into(), PlannedBody::None)
+        .with_query(p.lookup_query("userName", user_name, false))
+        .expecting(
+            Expect::Found,
+            "JumpCloud looks the user up by userName before every update and needs to find it \
+             (JumpCloud support: user_lookup_provision precedes every create and update)",
+        )
 }
 
 /// The user as the persona writes it in a POST (or a template PUT).
@@ -337,13 +425,17 @@ pub(super) fn update(
             if let Some(o) = body.as_object_mut() {
                 o.insert("id".into(), json!(ID));
             }
-            vec![put(
-                p,
-                "update",
-                PlannedBody::Json(body),
-                "OneLogin renders its SCIM JSON template into a PUT to the user's URL with a trailing ? \
-                 (observed in OneLogin's requests, authentik#11249)",
-            )]
+            let why = match p.idp {
+                super::Idp::Ping => {
+                    "PingFederate updates users with a full PUT, never PATCH, and needs 200 with the user (Ping \
+                     Identity docs, SCIM connector: PATCH for Users No); the body is its attribute mapping (inferred)"
+                }
+                _ => {
+                    "OneLogin renders its SCIM JSON template into a PUT to the user's URL with a trailing ? \
+                     (observed in OneLogin's requests, authentik#11249)"
+                }
+            };
+            vec![put(p, "update", PlannedBody::Json(body), why)]
         }
     };
     for r in &mut plan {
@@ -394,16 +486,26 @@ pub(super) fn set_active(
     }
 }
 
-/// Delete, for the personas that send it.
-pub(super) fn delete(p: &Persona, id: &str) -> Vec<Planned> {
+/// Delete, for the personas that send it; PingFederate's Remove User Action Disable disables the user instead,
+/// when it is still active.
+pub(super) fn delete(p: &Persona, id: &str, user: &UserProfile) -> Vec<Planned> {
     use super::DeletePolicy;
-    let why = match p.delete_users {
-        DeletePolicy::Never => return Vec::new(),
-        DeletePolicy::HardDeleteOnly => {
+    let why = match (p.delete_users, p.idp) {
+        (DeletePolicy::Never, _) => return Vec::new(),
+        (DeletePolicy::DisableInstead, _) if !user.active => return Vec::new(),
+        (DeletePolicy::DisableInstead, _) => return set_active(p, id, user, false, &UserChanges::default()),
+        (DeletePolicy::HardDeleteOnly, _) => {
             "Entra sends DELETE only for a hard delete, 30 days after a soft delete, and needs 204 \
              (Microsoft Learn, How provisioning works)"
         }
-        DeletePolicy::Delete => "RFC 7644 section 3.6: DELETE answers 204",
+        (DeletePolicy::Delete, super::Idp::JumpCloud) => {
+            "JumpCloud DELETEs a user deleted in JumpCloud and needs 204 (JumpCloud support: user_delete_provision)"
+        }
+        (DeletePolicy::Delete, super::Idp::Ping) => {
+            "PingFederate with the Remove User Action Delete DELETEs a removed user and needs 204 (Ping Identity \
+             docs, SCIM connector settings reference)"
+        }
+        (DeletePolicy::Delete, _) => "RFC 7644 section 3.6: DELETE answers 204",
     };
     vec![
         p.request("delete", "DELETE", format!("/Users/{}", crate::ledger::segment(id)), PlannedBody::None)
@@ -453,7 +555,7 @@ pub fn role_value(p: &Persona, role: &str) -> String {
 ///   shape).
 /// - Entra assertive: one PATCH, `replace roles` with the whole set after the change (documented).
 /// - Okta: GET, then a PUT of the whole user with `roles` replaced (inferred from Okta's GET-then-PUT updates).
-/// - OneLogin: a PUT of its template with the roles (inferred from its template PUTs).
+/// - OneLogin, Ping: a PUT of the whole user with the roles (inferred from their PUT updates).
 /// - RFC: one PATCH, `add roles [...]` and `remove roles[value eq "..."]` per role (RFC 7644 sections 3.5.2.1 and
 ///   3.5.2.2).
 pub(super) fn change_roles(
@@ -504,12 +606,11 @@ pub(super) fn change_roles(
             if let Some(o) = body.as_object_mut() {
                 o.insert("id".into(), json!(id));
             }
-            let mut r = put(
-                p,
-                "roles",
-                PlannedBody::Json(body),
-                "OneLogin renders its template, roles included, into a PUT (inferred from its template PUTs)",
-            );
+            let why = match p.idp {
+                super::Idp::Ping => "PingFederate PUTs the whole user, roles included (inferred from its PUT updates)",
+                _ => "OneLogin renders its template, roles included, into a PUT (inferred from its template PUTs)",
+            };
+            let mut r = put(p, "roles", PlannedBody::Json(body), why);
             r.path = path;
             vec![r]
         }

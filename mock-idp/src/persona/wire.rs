@@ -12,6 +12,10 @@ use serde_json::{Map, Value};
 /// The placeholder for the SCIM id of the plan's subject in paths and queries, until it is known.
 pub const ID: &str = "{id}";
 
+/// The placeholder for the id of the user the plan created, in a plan that creates a group after it (JumpCloud's
+/// Test Connection creates a test user and a test group, then deletes both).
+pub const TEST_USER_ID: &str = "{test-user-id}";
+
 /// The body of a planned request.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind", content = "value")]
@@ -47,6 +51,11 @@ pub enum Expect {
         /// Statuses accepted.
         statuses: &'static [u16],
     },
+    /// 200 with a ListResponse holding the plan's subject, and only it (JumpCloud's lookup before an update).
+    Found,
+    /// The collection listed page by page ([`ListAll`]): every page 200 with a ListResponse, the pages together
+    /// as long as `totalResults`, and no resource matching (Ping's group lookup).
+    NotListed,
 }
 
 impl Expect {
@@ -59,6 +68,12 @@ impl Expect {
             Expect::List => "200 with a ListResponse".into(),
             Expect::Resource { statuses } => format!("{} with the resource and its id", list(statuses)),
             Expect::Status { statuses } => list(statuses),
+            Expect::Found => "200 with a ListResponse holding exactly the resource".into(),
+            Expect::NotListed => {
+                "every page 200 with a ListResponse, the pages together listing totalResults resources, none of them \
+                 a match"
+                    .into()
+            }
         }
     }
 }
@@ -72,6 +87,28 @@ pub enum Condition {
     /// Sent only when the request before it (a ListResponse) found nothing: Entra's manager check
     /// (`id eq ... and manager eq ...`) skips the PATCH when the manager is already the right one.
     IfPreviousFoundNothing,
+    /// Sent only when the server refused the request before it (4xx, or 501), which then does not stop the plan:
+    /// JumpCloud deactivates its test user when the DELETE is not supported.
+    IfPreviousRefused,
+}
+
+/// A lookup that lists a whole collection page by page and matches one attribute in the client: Ping finds
+/// groups by listing all of them (IDP-TRAFFIC.md section 3, Ping).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListAll {
+    /// The attribute compared (`displayName`).
+    pub attribute: &'static str,
+    /// The value looked for.
+    pub value: String,
+    /// The `count` of each page.
+    pub page_size: u32,
+}
+
+impl ListAll {
+    /// The query of the page that starts at `start` (1-based, RFC 7644 section 3.4.2.4).
+    pub fn page_query(&self, start: u64) -> String {
+        format!("startIndex={start}&count={}", self.page_size)
+    }
 }
 
 /// One request a persona will send.
@@ -97,6 +134,8 @@ pub struct Planned {
     pub captures_id: bool,
     /// When the request is sent.
     pub condition: Condition,
+    /// For a lookup that pages through the whole collection: what it looks for ([`Expect::NotListed`]).
+    pub list_all: Option<ListAll>,
     /// Why the IdP sends it this way, with the source (a section of IDP-TRAFFIC.md or a file of idp-wire/).
     pub why: &'static str,
 }
@@ -137,7 +176,15 @@ impl Planned {
         let when = match self.condition {
             Condition::Always => "",
             Condition::IfPreviousFoundNothing => " (sent only if the request before found nothing)",
+            Condition::IfPreviousRefused => " (sent only if the request before was refused)",
         };
+        if let Some(l) = &self.list_all {
+            out.push_str(&format!(
+                "=> pages on (startIndex + the resources returned, count {}) until totalResults are listed, \
+                 comparing {} with {:?} in the client\n",
+                l.page_size, l.attribute, l.value
+            ));
+        }
         out.push_str(&format!("=> expects {}{when}\n", self.expect.describe()));
         out
     }

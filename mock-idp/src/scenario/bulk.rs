@@ -312,18 +312,19 @@ pub async fn import(
             let mut stream = futures_util::stream::iter(work)
                 .map(|(g, profile, members)| async move {
                     let mut exchanges = Vec::new();
-                    let create = send_plan(
-                        &r.client,
-                        r.persona,
-                        &r.persona.plan(&Intent::CreateGroup { group: profile.clone() }),
-                        None,
-                    )
-                    .await;
+                    // A persona that never creates empty groups (JumpCloud) creates each with its members.
+                    let with_members = !r.persona.group_body.create_empty;
+                    let group = match with_members {
+                        true => GroupProfile { members: members.clone(), ..profile.clone() },
+                        false => profile.clone(),
+                    };
+                    let create =
+                        send_plan(&r.client, r.persona, &r.persona.plan(&Intent::CreateGroup { group }), None).await;
                     exchanges.extend(create.exchanges);
                     let Some(id) = create.id else {
                         return (g, None, create.failure.map(|f| f.reason), exchanges);
                     };
-                    if create.failure.is_some() || members.is_empty() {
+                    if create.failure.is_some() || members.is_empty() || with_members {
                         return (g, Some(id), create.failure.map(|f| f.reason), exchanges);
                     }
                     let intent =

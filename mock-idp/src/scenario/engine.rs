@@ -14,7 +14,7 @@ use crate::client::ScimClient;
 use crate::discovery::Discovery;
 use crate::intent::{GroupProfile, Intent, Member, UserChanges, UserProfile};
 use crate::ledger::{IdDefect, Ledger};
-use crate::persona::{Idp, Persona};
+use crate::persona::{Idp, Persona, TestConnectionStyle};
 use scimlab_protocol::exchange::Exchange;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -112,6 +112,9 @@ pub(super) struct State {
     groups: HashMap<String, (String, GroupProfile)>,
     gone_users: HashMap<String, String>,
     gone_groups: HashMap<String, String>,
+    /// Groups the IdP has but has not created in the app, as it creates no empty group (JumpCloud): created with
+    /// their first members.
+    pending_groups: HashMap<String, GroupProfile>,
     pub(super) imported: Option<Imported>,
     /// Ids captured by captured requests (`captureId`), by variable name: (collection, id).
     pub(super) variables: HashMap<String, (String, String)>,
@@ -289,6 +292,7 @@ impl Replayer {
         };
         let plan = self.persona.plan(&intent);
         if plan.is_empty() {
+            self.defer(state, &step.action, &intent);
             o.verdict = StepVerdict::Skip;
             o.reason = Some(
                 self.persona.silent_reason(&intent).unwrap_or("the persona sends nothing for this change").to_owned(),
@@ -357,7 +361,23 @@ impl Replayer {
         };
         let members = |names: &[String]| names.iter().map(|n| member(state, n)).collect::<Result<Vec<_>, _>>();
         Ok(match action {
-            Action::TestConnection {} => Intent::TestConnection { probe: uuid::Uuid::new_v4().to_string() },
+            Action::TestConnection {} => {
+                let probe = uuid::Uuid::new_v4().to_string();
+                // A Test Connection that creates resources names them with the run prefix, as everything else.
+                let probe = match self.persona.test_connection {
+                    TestConnectionStyle::CreateThenDelete => {
+                        format!(
+                            "{}{}-test-connection-{}@{}",
+                            self.options.prefix,
+                            scenario.name,
+                            &probe[..8],
+                            self.options.domain
+                        )
+                    }
+                    _ => probe,
+                };
+                Intent::TestConnection { probe }
+            }
             Action::Hire { user: spec, .. } => Intent::Hire { user: self.profile(scenario, spec, state)? },
             Action::Update { user: u, set } => {
                 let (id, before) = user(u)?;
@@ -386,6 +406,24 @@ impl Replayer {
                     members: Vec::new(),
                 },
             },
+            // A group the IdP has not created yet (it creates no empty group) is created with its first members;
+            // until then a removal, rename or delete changes only the IdP's own record of it.
+            Action::AddMembers { group: g, users } | Action::PushMembers { group: g, users }
+                if state.pending_groups.contains_key(g) =>
+            {
+                let pending = state.pending_groups.get(g).cloned().unwrap_or_default();
+                Intent::CreateGroup { group: GroupProfile { members: members(users)?, ..pending } }
+            }
+            Action::RemoveMembers { group: g, .. } | Action::DeleteGroup { group: g }
+                if state.pending_groups.contains_key(g) =>
+            {
+                Intent::CreateGroup { group: state.pending_groups.get(g).cloned().unwrap_or_default() }
+            }
+            Action::RenameGroup { group: g, display_name } if state.pending_groups.contains_key(g) => {
+                let pending = state.pending_groups.get(g).cloned().unwrap_or_default();
+                let display_name = self.group_name(scenario, display_name);
+                Intent::CreateGroup { group: GroupProfile { display_name, ..pending } }
+            }
             Action::AddMembers { group: g, users } => {
                 let (id, group) = group(g)?;
                 Intent::ChangeMembers { id, group, add: members(users)?, remove: Vec::new() }
@@ -417,6 +455,25 @@ impl Replayer {
     fn absorb(&self, state: &mut State, action: &Action, intent: &Intent, run: &PlanRun) {
         let ok = run.failure.is_none();
         match (action, intent) {
+            (Action::TestConnection {}, _) => {
+                // What a Test Connection created and did not delete (its DELETE was refused) is cleaned up.
+                for (collection, id) in &run.leftovers {
+                    match collection.as_str() {
+                        "/Users" => self.register_user(id),
+                        _ => self.register_group(id),
+                    }
+                }
+            }
+            (
+                Action::AddMembers { group: capture, .. } | Action::PushMembers { group: capture, .. },
+                Intent::CreateGroup { group },
+            ) => {
+                if let Some(id) = &run.id {
+                    self.register_group(id);
+                    state.pending_groups.remove(capture);
+                    state.groups.insert(capture.clone(), (id.clone(), group.clone()));
+                }
+            }
             (Action::Hire { capture, .. }, Intent::Hire { user }) => {
                 if let Some(id) = &run.id {
                     self.register_user(id);
@@ -480,6 +537,23 @@ impl Replayer {
                 if let Some((id, _)) = state.groups.remove(group) {
                     state.gone_groups.insert(group.clone(), id);
                 }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Replayer {
+    /// Keeps the IdP's record of a group it did not create because it has no members (JumpCloud), or of the
+    /// change made to such a group, for the intent that sent nothing.
+    fn defer(&self, state: &mut State, action: &Action, intent: &Intent) {
+        let Intent::CreateGroup { group } = intent else { return };
+        match action {
+            Action::CreateGroup { capture, .. } | Action::RenameGroup { group: capture, .. } => {
+                state.pending_groups.insert(capture.clone(), group.clone());
+            }
+            Action::DeleteGroup { group: capture } => {
+                state.pending_groups.remove(capture);
             }
             _ => {}
         }

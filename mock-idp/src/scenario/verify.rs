@@ -32,11 +32,23 @@ async fn read(r: &Replayer, path: String, exchanges: &mut Vec<Exchange>) -> Resu
             Ok(resp)
         }
         Err(e) => Err(Miss {
-            reason: format!("scimlab could not read {path} back: {e}"),
+            reason: format!("scimlab could not read {path} back: {}", lost(e, exchanges)),
             expected: "an answer".into(),
-            actual: e.to_string(),
+            actual: "no answer".into(),
         }),
     }
+}
+
+/// What a request that got no usable answer left as evidence (the attempts, the unanswered request), kept in
+/// `exchanges`; the error in words.
+fn lost(e: crate::client::ClientError, exchanges: &mut Vec<Exchange>) -> String {
+    let words = e.to_string();
+    match e {
+        crate::client::ClientError::Transport { exchange, .. } => exchanges.push(*exchange),
+        crate::client::ClientError::Unstable { attempts, .. } => exchanges.extend(attempts),
+        _ => {}
+    }
+    words
 }
 
 fn text<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
@@ -52,6 +64,9 @@ fn consequence(r: &Replayer, what: &str) -> String {
         ),
         Idp::Okta => format!("Okta will show {what} out of sync with its profile and push it again on the next change"),
         Idp::OneLogin => format!("OneLogin will show {what} out of sync with its template"),
+        Idp::Google => format!("Google Workspace will leave {what} out of sync with the directory"),
+        Idp::JumpCloud => format!("JumpCloud will leave {what} out of sync; it syncs again on the next change"),
+        Idp::Ping => format!("PingFederate will leave {what} out of sync with its directory"),
         Idp::Rfc => format!("the server did not keep what an RFC 7644 client sent for {what}"),
     }
 }
@@ -195,9 +210,9 @@ async fn user(r: &Replayer, state: &State, e: &UserExpect, exchanges: &mut Vec<E
             Ok(resp) => resp,
             Err(e) => {
                 return Err(Miss {
-                    reason: format!("scimlab could not query /Users: {e}"),
+                    reason: format!("scimlab could not query /Users: {}", lost(e, exchanges)),
                     expected: "an answer".into(),
-                    actual: e.to_string(),
+                    actual: "no answer".into(),
                 });
             }
         };

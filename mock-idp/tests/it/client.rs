@@ -366,3 +366,110 @@ async fn a_server_without_keep_alive_caps_the_requests_in_flight() {
     assert_eq!(r.status, 200);
     assert_eq!(client.gate().map(|g| g.limit()), Some(scimlab_mock_idp::gate::NO_KEEP_ALIVE_MAX));
 }
+
+/// What the server sees of a persona's request is what the persona says it sends: Okta's `Accept-Encoding:
+/// gzip,deflate` (IDP-TRAFFIC.md section 2, Headers) and Google's User-Agent and `application/json` body
+/// (google/request_headers_observed.json) reach the socket unchanged.
+#[tokio::test]
+async fn persona_headers_reach_the_server_as_the_persona_sends_them() {
+    use axum::routing::any;
+    use scimlab_mock_idp::Persona;
+    use scimlab_mock_idp::intent::{Intent, UserProfile};
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<axum::http::HeaderMap>>> = Arc::default();
+    let keep = seen.clone();
+    let app = axum::Router::new().route(
+        "/scim/v2/Users",
+        any(move |headers: axum::http::HeaderMap| {
+            let keep = keep.clone();
+            async move {
+                keep.lock().expect("lock").push(headers);
+                r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}"#
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client =
+        ScimClient::new(&format!("http://{addr}/scim/v2"), Credential::Bearer("t".into()), ClientOptions::default())
+            .expect("client");
+    let user = UserProfile { user_name: "a@example.com".into(), active: true, ..UserProfile::default() };
+    for name in ["okta", "google"] {
+        let persona = Persona::by_name(name).expect("persona");
+        for planned in persona.plan(&Intent::Hire { user: user.clone() }) {
+            client.send(persona.to_request(&planned, None, None)).await.expect("answered");
+        }
+    }
+    let seen = seen.lock().expect("lock");
+    let header = |i: usize, name: &str| seen[i].get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    assert_eq!(seen.len(), 4, "okta and google each look up, then create");
+    for okta in [0, 1] {
+        assert_eq!(header(okta, "accept-encoding").as_deref(), Some("gzip,deflate"));
+        assert_eq!(header(okta, "user-agent").as_deref(), Some("Okta SCIM Client 1.0.0"));
+    }
+    for google in [2, 3] {
+        assert_eq!(header(google, "user-agent").as_deref(), Some("Google-Auto-Provisioning"));
+    }
+    assert_eq!(header(3, "content-type").as_deref(), Some("application/json"));
+}
+
+/// JumpCloud's Test Connection on a server that supports DELETE for groups but not for users: the test user is
+/// deactivated instead (jumpcloud/behaviour_notes.json, test_connection), so the test passes; on a server that
+/// refuses both, the group's DELETE fails it, and the plan reports what it left behind for cleanup.
+#[tokio::test]
+async fn jumpcloud_deactivates_its_test_user_when_the_delete_is_refused() {
+    use axum::http::{Method, StatusCode};
+    use axum::routing::any;
+    use scimlab_mock_idp::Persona;
+    use scimlab_mock_idp::intent::Intent;
+    use scimlab_mock_idp::scenario::send_plan;
+    use std::sync::{Arc, Mutex};
+    async fn start(refuse_group_delete: bool) -> (ScimClient, Arc<Mutex<Vec<String>>>) {
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let keep = seen.clone();
+        let app = axum::Router::new().fallback(any(move |method: Method, uri: axum::http::Uri| {
+            let keep = keep.clone();
+            async move {
+                keep.lock().expect("lock").push(format!("{method} {}", uri.path()));
+                let path = uri.path().trim_start_matches("/scim/v2");
+                match (method.as_str(), path) {
+                    ("POST", "/Users") => (StatusCode::CREATED, r#"{"id":"u1"}"#),
+                    ("POST", "/Groups") => (StatusCode::CREATED, r#"{"id":"g1"}"#),
+                    ("DELETE", "/Groups/g1") if !refuse_group_delete => (StatusCode::NO_CONTENT, ""),
+                    ("DELETE", _) => (StatusCode::METHOD_NOT_ALLOWED, r#"{"detail":"no DELETE","status":"405"}"#),
+                    ("PATCH", "/Users/u1") => (StatusCode::OK, r#"{"id":"u1","active":false}"#),
+                    _ => (StatusCode::NOT_FOUND, r#"{"status":"404"}"#),
+                }
+            }
+        }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let client = ScimClient::new(
+            &format!("http://{addr}/scim/v2"),
+            Credential::Bearer("t".into()),
+            ClientOptions::default(),
+        )
+        .expect("client");
+        (client, seen)
+    }
+    let jumpcloud = Persona::by_name("jumpcloud").expect("persona");
+    let plan = jumpcloud.plan(&Intent::TestConnection { probe: "scimlab-test@example.com".into() });
+
+    let (client, seen) = start(false).await;
+    let run = send_plan(&client, jumpcloud, &plan, None).await;
+    assert!(run.failure.is_none(), "{:?}", run.failure);
+    let sent = seen.lock().expect("lock").clone();
+    let want = ["POST /scim/v2/Users", "POST /scim/v2/Groups", "DELETE /scim/v2/Groups/g1", "DELETE /scim/v2/Users/u1"];
+    assert_eq!(sent[..4], want);
+    assert_eq!(sent[4], "PATCH /scim/v2/Users/u1", "the refused user DELETE becomes a deactivation");
+    assert_eq!(run.leftovers, [("/Users".to_owned(), "u1".to_owned())], "the deactivated test user is left over");
+
+    let (client, _) = start(true).await;
+    let run = send_plan(&client, jumpcloud, &plan, None).await;
+    let failure = run.failure.expect("the group's DELETE fails the test");
+    assert_eq!(failure.label, "delete-test-group");
+    assert!(failure.reason.contains("JumpCloud's Test Connection will fail"), "{}", failure.reason);
+    assert_eq!(run.leftovers.len(), 2, "{:?}", run.leftovers);
+}

@@ -98,7 +98,13 @@ fn fetched_ada() -> Value {
 fn render(persona: &Persona) -> String {
     let credential = if persona.name.starts_with("okta") { "Basic [redacted]" } else { "Bearer [redacted]" };
     let mut out = format!("persona {}: {}\n", persona.name, persona.summary);
-    for intent in intents() {
+    let mut intents = intents();
+    if !persona.group_body.create_empty {
+        // A persona that creates no empty group creates it with its first members.
+        let group = GroupProfile { members: vec![ada_member()], ..engineers() };
+        intents.insert(8, Intent::CreateGroup { group });
+    }
+    for intent in intents {
         out.push_str(&format!("\n======== {}\n", intent.name()));
         let plan = persona.plan(&intent);
         if plan.is_empty() {
@@ -122,11 +128,25 @@ fn every_persona_plans_every_intent() {
 #[test]
 fn persona_names_resolve_and_entra_is_first() {
     assert_eq!(Persona::all()[0].name, "entra");
-    for name in ["rfc", "entra", "entra-2020", "okta", "okta-aiw", "onelogin"] {
+    let names = [
+        "rfc",
+        "entra",
+        "entra-2020",
+        "okta",
+        "okta-aiw",
+        "onelogin",
+        "google",
+        "jumpcloud",
+        "ping",
+        "ping-delete",
+        "ping-emu",
+    ];
+    for name in names {
         assert!(Persona::by_name(name).is_some(), "{name}");
     }
+    assert_eq!(Persona::all().len(), names.len());
     assert!(Persona::by_name("ENTRA").is_some());
-    assert!(Persona::by_name("google").is_none());
+    assert!(Persona::by_name("azure").is_none());
     for p in Persona::all() {
         assert!(!p.sources.is_empty(), "{} cites no source", p.name);
     }

@@ -1,5 +1,5 @@
 //! The HTTP deviations (`--fault wrong-content-type`, `error-plain-text`, `no-scim-type`, `if-match-ignored`,
-//! `auth-ignored`, `401-no-body`, `patch-501`, ...): how the server bends RFC 7644 sections 2 (authentication),
+//! `auth-ignored`, `401-no-body`, `patch-501`, `delete-405`, ...): how the server bends RFC 7644 sections 2 (authentication),
 //! 3.1 (media type), 3.12 (error bodies) and 3.14 (preconditions) for every endpoint at once, so that the harness
 //! can show each check of those sections failing.
 //!
@@ -42,6 +42,8 @@ family! {
         Patch501 = "patch-501": "every PATCH is answered 501 Not Implemented while the ServiceProviderConfig announces patch.supported true",
         /// Compresses without being asked.
         CompressUnasked = "compress-unasked": "every response body is gzip-compressed, also when the request sends no Accept-Encoding or Accept-Encoding: identity",
+        /// DELETE answers 405.
+        Delete405 = "delete-405": "every DELETE is answered 405 Method Not Allowed: the server keeps what it is asked to delete",
     }
 }
 
@@ -56,6 +58,7 @@ const IN_MIDDLEWARE: &[Http] = &[
     Http::Unauthorized401NoBody,
     Http::ErrorStatusNumber,
     Http::Patch501,
+    Http::Delete405,
 ];
 
 /// Whether any deviation of `on` needs the [`super::inject`] middleware.
@@ -71,6 +74,13 @@ pub(super) fn bend_request(f: &Faults, req: &mut Request) -> Option<Response> {
         return Some(crate::http::error_response(&ScimError::new(
             501,
             "PATCH is not implemented by this server (scimlab --fault patch-501)",
+        )));
+    }
+    // RFC 7644 section 3.6: a client deletes a resource with DELETE; this server refuses the method outright.
+    if f.has(Http::Delete405) && req.method() == Method::DELETE {
+        return Some(crate::http::error_response(&ScimError::new(
+            405,
+            "DELETE is not allowed on this server (scimlab --fault delete-405)",
         )));
     }
     if f.has(Http::IfMatchIgnored) {

@@ -406,6 +406,13 @@ async fn check(name: &str, sp: &Mock, on: bool) {
             let now = sp.get(&format!("/Users/{id}")).await.json();
             assert_eq!(now["displayName"], json!(pick(on, "New", "p D")));
         }
+        "delete-405" => {
+            let id = sp.user("gone-soon").await;
+            let r = sp.call("DELETE", &format!("/Users/{id}"), None, &[]).await;
+            assert_eq!(r.status, pick(on, 204, 405));
+            let now = sp.get(&format!("/Users/{id}")).await;
+            assert_eq!(now.status, pick(on, 404, 200));
+        }
         "lookup-case-sensitive" => {
             sp.user("alice").await;
             let r = sp.get("/Users?filter=userName+eq+%22ALICE%22").await.expect(200).json();
@@ -476,6 +483,7 @@ deviation_tests! {
     filter_unsupported_working: "filter-unsupported-working",
     filter_partial: "filter-partial",
     patch_501: "patch-501",
+    delete_405: "delete-405",
     lookup_case_sensitive: "lookup-case-sensitive",
 }
 

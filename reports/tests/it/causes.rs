@@ -77,13 +77,16 @@ fn the_terminal_puts_the_root_cause_first_and_stays_short() {
     assert!(
         other > text.find("Root cause:").expect("cause") && text[other..].contains("FAIL rfc7644/3.5.1/put-replaces")
     );
-    let tail: Vec<&str> = lines[lines.len() - 3..].to_vec();
+    let tail: Vec<&str> = lines[lines.len() - 6..].to_vec();
     assert_eq!(
         tail,
         [
             "Result: FAILED (a MUST requirement was missed)",
             "Microsoft Entra ID: 1 blocking problem (the server ignores filter: 60 entra checks)",
             "Okta: ready",
+            "Google Workspace: not tested (the google profile was not selected)",
+            "JumpCloud: not tested (the jumpcloud profile was not selected)",
+            "PingFederate / PingOne: not tested (the ping profile was not selected)",
         ]
     );
 }
@@ -130,7 +133,8 @@ fn markdown_and_junit_name_the_root_cause() {
     let causes = md.find("### Root causes").expect("root causes");
     assert!(causes < md.find("### Failures, warnings and errors").expect("problems"));
     assert!(md.contains("**1 root cause explains 60 failures: the server ignores filter**"));
-    assert!(md.trim_end().ends_with("- Okta: ready"), "{}", &md[md.len() - 300..]);
+    assert!(md.contains("- Okta: ready\n"), "{}", &md[md.len() - 400..]);
+    assert!(md.trim_end().ends_with("- PingFederate / PingOne: not tested (the ping profile was not selected)"));
     let junit = render(&report, "junit").expect("renders");
     assert!(junit.contains("root cause: the server ignores filter (explains 60 checks)"));
     assert!(junit.contains("Microsoft Entra ID: 1 blocking problem"));
@@ -179,6 +183,9 @@ fn readiness_is_never_ready_without_evidence() {
         [
             "Microsoft Entra ID: 1 blocking problem (rfc7644/3.5.2.1/add-appends-to-multivalued)",
             "Okta: not tested (the okta profile was not selected)",
+            "Google Workspace: not tested (the google profile was not selected)",
+            "JumpCloud: not tested (the jumpcloud profile was not selected)",
+            "PingFederate / PingOne: not tested (the ping profile was not selected)",
         ]
     );
     let mut all_skipped = barely();
@@ -192,6 +199,9 @@ fn readiness_is_never_ready_without_evidence() {
         [
             "Microsoft Entra ID: not tested (no entra check was selected)",
             "Okta: not tested (every okta check was skipped: the server announces filter.supported false)",
+            "Google Workspace: not tested (the google profile was not selected)",
+            "JumpCloud: not tested (the jumpcloud profile was not selected)",
+            "PingFederate / PingOne: not tested (the ping profile was not selected)",
         ]
     );
 }
