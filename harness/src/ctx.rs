@@ -546,8 +546,19 @@ impl Ctx {
     }
 
     /// Keeps `exchanges`, sent by another client on this check's behalf (a persona's replay), as evidence.
+    /// Their spans come from each exchange's own start and duration, so that the check's cost counts their round
+    /// trips on its critical path too (a persona's replay sends through its own client).
     pub fn record(&self, exchanges: impl IntoIterator<Item = Exchange>) {
-        lock(&self.evidence).extend(exchanges);
+        let (now, now_ts) = (Instant::now(), jiff::Timestamp::now());
+        // Spans before evidence, the order `cost` takes them in.
+        let mut spans = lock(&self.spans);
+        let mut evidence = lock(&self.evidence);
+        for e in exchanges {
+            let ago = now_ts.duration_since(e.started_at).unsigned_abs();
+            let start = now.checked_sub(ago).unwrap_or(now);
+            spans.push((start, start + std::time::Duration::from_micros(e.timings.total_us)));
+            evidence.push(e);
+        }
     }
 
     /// GET `path`.
@@ -724,6 +735,30 @@ mod tests {
         let chain: Vec<_> = (0..5).map(|i| (at(i * 10), at(i * 10 + 10))).collect();
         assert_eq!(critical_path(&chain), 5);
         assert_eq!(critical_path(&[]), 0);
+    }
+
+    #[test]
+    fn recorded_exchanges_count_their_round_trips_from_their_own_timings() {
+        let ctx = Ctx::new(Arc::new(run()));
+        let t0 = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(1);
+        let exchange = |i: u64, ms: i64| Exchange {
+            id: i,
+            started_at: t0 + jiff::SignedDuration::from_millis(ms),
+            request: scimlab_protocol::exchange::HttpRequest {
+                method: "GET".into(),
+                url: "http://127.0.0.1:9/Users".into(),
+                headers: vec![],
+                body: None,
+            },
+            response: None,
+            timings: scimlab_protocol::exchange::Timings { total_us: 40_000, ttfb_us: None },
+            client: None,
+            error: None,
+        };
+        // Three one after another, then two side by side: four round trips, five requests.
+        ctx.record([exchange(0, 0), exchange(1, 50), exchange(2, 100), exchange(3, 150), exchange(4, 151)]);
+        let cost = ctx.cost();
+        assert_eq!((cost.requests, cost.round_trips), (5, 4));
     }
 
     fn run() -> RunShared {
