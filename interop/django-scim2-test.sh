@@ -139,6 +139,21 @@ KNOWN=(
     "skip profile/okta/group-membership-update"
     "skip profile/okta/group-push-replace-members"
     "fail profile/okta/group-rename-pathless"
+    # Every persona replay: title is published but not stored, members on a group create are ignored, and
+    # PATCH answers 501 to the shapes Google and Ping send.
+    "fail profile/google/replay-hire"
+    "fail profile/google/replay-promotion"
+    "fail profile/google/replay-offboarding"
+    "fail profile/google/replay-group-push"
+    "fail profile/jumpcloud/replay-hire"
+    "fail profile/jumpcloud/replay-promotion"
+    "fail profile/jumpcloud/replay-offboarding"
+    "fail profile/jumpcloud/replay-group-push"
+    "fail profile/ping/replay-hire"
+    "fail profile/ping/replay-promotion"
+    "fail profile/ping/replay-offboarding"
+    "fail profile/ping/replay-group-push"
+    "fail profile/ping/replay-hire-emu"
 )
 
 interop_venv "$venv" "$python" "${DJANGO_SCIM2:-django-scim2==0.23.0}" "${DJANGO:-Django==5.2.19}"

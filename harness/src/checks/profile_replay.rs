@@ -10,6 +10,11 @@
 //! every other of the run (an id handed out twice is never written to), and what it creates is the check's: the
 //! run deletes it once the check is finished, like any check's fixtures, or at the end (and on Ctrl-C) with the
 //! rest of the ledger.
+//!
+//! Against a server that publishes a subset of the User schema (RFC 7643 section 7) or no enterprise extension
+//! (section 4.3), the scenario is played without the attributes it does not define (`title`, `department`,
+//! `manager`...; `Scenario::fitted`), as an admin maps none to such an app: the IdP's traffic is judged, not
+//! attributes the server never offered. With the whole schema the replay is `scimlab replay`'s, request for request.
 
 use crate::check::Outcome;
 use crate::ctx::{Ctx, Kind};
@@ -65,6 +70,7 @@ pub async fn replay(ctx: &Ctx, persona: &str, scenario: &str) -> Outcome {
         Some(Err(e)) => return Outcome::Error(format!("harness: the shipped scenario does not parse: {e}")),
         None => return Outcome::Error(format!("harness: no shipped scenario {scenario:?}")),
     };
+    let scenario = scenario.fitted(|path| ctx.defines(Kind::User, path));
     let options = ReplayOptions {
         prefix: format!("{}-", ctx.unique(persona.name)),
         users: Some(USERS),

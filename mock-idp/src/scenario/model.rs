@@ -9,6 +9,7 @@
 //! not create.
 
 use schemars::JsonSchema;
+use scimlab_protocol::schema::ENTERPRISE_USER_URN;
 use serde::{Deserialize, Serialize};
 
 /// A lifecycle scenario.
@@ -356,6 +357,54 @@ impl Scenario {
         Ok(s)
     }
 
+    /// The scenario as it is played against a server that publishes a subset of the User schema (RFC 7643
+    /// section 7) or no enterprise User extension (section 4.3 is optional): an IdP admin maps no attribute to
+    /// what the app does not define. Every `title`, `displayName`, `givenName` / `familyName` change,
+    /// `department`, `employeeNumber` and `manager` for which `defines` (given the attribute's path, the
+    /// enterprise ones URN-qualified) says no is taken out of users, changes and expectations, and an `update`
+    /// step left with nothing to change is dropped. Nothing else changes, so every capture is still defined
+    /// before use; with the whole schema the scenario comes back unchanged.
+    pub fn fitted(&self, defines: impl Fn(&str) -> bool) -> Scenario {
+        let keep = |path: &str, v: &mut Option<String>| {
+            if v.is_some() && !defines(path) {
+                *v = None;
+            }
+        };
+        let ext = |name: &str| format!("{ENTERPRISE_USER_URN}:{name}");
+        let (department, number, manager) = (ext("department"), ext("employeeNumber"), ext("manager"));
+        let mut out = self.clone();
+        for step in &mut out.steps {
+            match &mut step.action {
+                Action::Hire { user: u, .. } => {
+                    keep("title", &mut u.title);
+                    keep("displayName", &mut u.display_name);
+                    keep(&department, &mut u.department);
+                    keep(&number, &mut u.employee_number);
+                    keep(&manager, &mut u.manager);
+                }
+                Action::Update { set: c, .. } | Action::Reactivate { set: c, .. } => {
+                    keep("title", &mut c.title);
+                    keep("displayName", &mut c.display_name);
+                    keep("name.givenName", &mut c.given_name);
+                    keep("name.familyName", &mut c.family_name);
+                    keep(&department, &mut c.department);
+                    keep(&number, &mut c.employee_number);
+                    keep(&manager, &mut c.manager);
+                }
+                _ => {}
+            }
+            for u in &mut step.expect.users {
+                keep("title", &mut u.title);
+                keep("displayName", &mut u.display_name);
+                keep(&department, &mut u.department);
+                keep(&number, &mut u.employee_number);
+                keep(&manager, &mut u.manager);
+            }
+        }
+        out.steps.retain(|s| !matches!(&s.action, Action::Update { set, .. } if *set == Changes::default()));
+        out
+    }
+
     /// The scenario as YAML, as `from_yaml` reads it back.
     pub fn to_yaml(&self) -> Result<String, String> {
         serde_saphyr::to_string(self).map_err(|e| e.to_string())
@@ -567,5 +616,32 @@ mod tests {
             "name: big\ndescription: x\nsteps:\n  - id: import\n    do:\n      bulk-import:\n        users: 2000000\n";
         let e = Scenario::from_yaml(text, "big.yaml").expect_err("too many");
         assert!(e.to_string().contains("users 2000000"), "{e}");
+    }
+
+    #[test]
+    fn fitted_takes_out_what_the_server_does_not_define_and_drops_only_emptied_updates() {
+        let mut had_any = false;
+        for (name, _) in crate::scenario::SHIPPED {
+            let s = crate::scenario::shipped(name).expect("shipped").expect("parses");
+            assert_eq!(s.fitted(|_| true), s, "{name}: the whole schema changes nothing");
+            let out = s.fitted(|path| !path.starts_with(ENTERPRISE_USER_URN) && path != "title");
+            out.validate().unwrap_or_else(|e| panic!("{name}: {e}"));
+            let steps = serde_json::to_string(&out.steps).expect("json");
+            for key in ["\"department\"", "\"employeeNumber\"", "\"manager\"", "\"title\""] {
+                assert!(!steps.contains(key), "{name}: {key} left in {steps}");
+                had_any |= serde_json::to_string(&s.steps).expect("json").contains(key);
+            }
+            // Only an update that had nothing but undefined changes goes.
+            let kept: Vec<_> = out.steps.iter().map(|s| s.id.as_str()).collect();
+            for step in &s.steps {
+                if !kept.contains(&step.id.as_str()) {
+                    let Action::Update { set, .. } = &step.action else { panic!("{name}: {} dropped", step.id) };
+                    let mut rest = set.clone();
+                    (rest.department, rest.employee_number, rest.manager, rest.title) = (None, None, None, None);
+                    assert_eq!(rest, Changes::default(), "{name}: {} dropped with other changes", step.id);
+                }
+            }
+        }
+        assert!(had_any, "no shipped scenario has an attribute to take out");
     }
 }
