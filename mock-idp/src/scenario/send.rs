@@ -3,7 +3,7 @@
 //! answer the persona cannot use stops the plan, as it stops the IdP, and becomes a failure worded in the IdP's
 //! terms.
 
-use crate::client::{ClientError, ScimClient, ScimRequest, ScimResponse};
+use crate::client::{ScimClient, ScimRequest, ScimResponse};
 use crate::persona::explain::explain;
 use crate::persona::wire::{ID, TEST_USER_ID};
 use crate::persona::{Condition, Expect, ListAll, Persona, Planned};
@@ -172,12 +172,7 @@ pub async fn send_plan(client: &ScimClient, persona: &Persona, plan: &[Planned],
         let resp = match client.send(req).await {
             Ok(r) => r,
             Err(e) => {
-                let got = e.to_string();
-                match e {
-                    ClientError::Transport { exchange, .. } => run.exchanges.push(*exchange),
-                    ClientError::Unstable { attempts, .. } => run.exchanges.extend(attempts),
-                    _ => {}
-                }
+                let got = super::verify::lost(e, &mut run.exchanges);
                 run.failure = Some(PlanFailure {
                     reason: explain(persona, &p, run.id.as_deref(), None, &format!("no answer ({got})")),
                     expected: p.expect.describe(),
@@ -291,12 +286,7 @@ async fn list_all(
         let resp = match client.send(to_request(persona, &page, None, None)).await {
             Ok(r) => r,
             Err(e) => {
-                let got = e.to_string();
-                match e {
-                    ClientError::Transport { exchange, .. } => run.exchanges.push(*exchange),
-                    ClientError::Unstable { attempts, .. } => run.exchanges.extend(attempts),
-                    _ => {}
-                }
+                let got = super::verify::lost(e, &mut run.exchanges);
                 return Err(fail(None, format!("no answer ({got})")));
             }
         };

@@ -41,7 +41,7 @@ async fn read(r: &Replayer, path: String, exchanges: &mut Vec<Exchange>) -> Resu
 
 /// What a request that got no usable answer left as evidence (the attempts, the unanswered request), kept in
 /// `exchanges`; the error in words.
-fn lost(e: crate::client::ClientError, exchanges: &mut Vec<Exchange>) -> String {
+pub(super) fn lost(e: crate::client::ClientError, exchanges: &mut Vec<Exchange>) -> String {
     let words = e.to_string();
     match e {
         crate::client::ClientError::Transport { exchange, .. } => exchanges.push(*exchange),
