@@ -60,3 +60,26 @@ fn every_named_deviation_exists_in_the_mock_sp() {
         }
     }
 }
+
+/// The runner starts the long chains first (`runner::admission_order`), which it finds by id: a new check with a
+/// long critical path that the rule misses would run last and be the run's tail. Against the mock SP, every check
+/// of ten round trips or more is one the rule names, and the rule names no check of three or fewer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_long_chains_are_the_ones_the_runner_starts_first() {
+    let all = registry();
+    let checks: Vec<_> = all.iter().collect();
+    let (base, _) = crate::start_sp(&[]).await;
+    let report = crate::run_checks(&base, &checks).await;
+    let mut long = 0;
+    for (check, result) in checks.iter().zip(&report.checks) {
+        assert_eq!(check.id, result.id);
+        let trips = result.cost.as_ref().map_or(0, |c| c.round_trips);
+        let named = scimlab_harness::runner::long_chain(check);
+        assert!(named || trips < 10, "{}: {trips} round trips, not started first", check.id);
+        assert!(!named || trips > 3, "{}: {trips} round trips, started first", check.id);
+        long += usize::from(named);
+    }
+    let order = scimlab_harness::runner::admission_order(&checks);
+    assert!(order[..long].iter().all(|&i| scimlab_harness::runner::long_chain(checks[i])));
+    assert!(order[long..].windows(2).all(|w| w[0] < w[1]), "the rest keep their order");
+}
