@@ -79,10 +79,11 @@ pub struct TestArgs {
     /// documents: 25/s, 600/m (the Entra gallery floor is 25 requests a second). Default: no limit.
     #[arg(long, value_name = "RATE", value_parser = scimlab_load::parse_rate)]
     rate: Option<f64>,
-    /// Requests in flight at most. Checks run side by side as far as this allows; the client lowers it by itself
-    /// when the server refuses or resets connections, and to 4 against a server that closes every connection.
-    #[arg(long, default_value_t = scimlab_harness::runner::DEFAULT_CONCURRENCY)]
-    concurrency: usize,
+    /// Requests in flight at most [default: 48 with --url, 16 for the embedded mock SP, which has no round trip to
+    /// hide]. Checks run side by side as far as this allows; the client lowers it by itself when the server
+    /// refuses or resets connections, and to 4 against a server that closes every connection.
+    #[arg(long, value_name = "N")]
+    concurrency: Option<usize>,
     /// Requests the stateful differential check (differential/state/matches-model) spends at most: about two
     /// thirds on random sequences, the rest on shrinking the first divergence. Raise it to search longer.
     #[arg(long, value_name = "REQUESTS", default_value_t = scimlab_harness::checks::DEFAULT_STATE_BUDGET,
@@ -170,7 +171,11 @@ pub fn run(args: TestArgs, config: &Config) -> Result<Outcome, Failure> {
         embedded: url.is_none(),
         strict: settings.strict.0,
         seed,
-        concurrency: args.concurrency,
+        concurrency: args.concurrency.unwrap_or(if url.is_none() {
+            scimlab_harness::runner::EMBEDDED_CONCURRENCY
+        } else {
+            scimlab_harness::runner::DEFAULT_CONCURRENCY
+        }),
         state_budget: args.state_budget,
         race_width: usize::from(args.race_width),
         rate: args.rate,
