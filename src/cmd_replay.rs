@@ -175,9 +175,7 @@ pub fn run(args: ReplayArgs, config: &Config) -> Result<Outcome, Failure> {
     let remote = args.url.clone().or_else(|| config.file.url.clone());
     let reports = if args.reports.is_empty() { config.file.reports.clone() } else { args.reports.clone() };
     let credential = credential(&args, persona, config, remote.is_some())?;
-    if remote.is_none() && args.tokens.given() {
-        return Err(usage(format!("{} needs --url: the embedded mock SP has its own credential", args.tokens.flag())));
-    }
+    args.tokens.need_url(remote.is_some())?;
     let source = args.tokens.source(&args.tls, Duration::from_secs(args.timeout), &crate::credentials::process_env)?;
     let mut reporters = Reporters::new(&reports)?;
     let seed = args.seed.unwrap_or_else(time_seed);

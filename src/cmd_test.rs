@@ -184,9 +184,7 @@ pub fn run(args: TestArgs, config: &Config) -> Result<Outcome, Failure> {
         ..RunOptions::default()
     };
     let mut client_options = args.client.apply(args.tls.client_options(Duration::from_secs(args.timeout)));
-    if url.is_none() && args.tokens.given() {
-        return Err(usage(format!("{} needs --url: the embedded mock SP has its own credential", args.tokens.flag())));
-    }
+    args.tokens.need_url(url.is_some())?;
     let source = args.tokens.source(&args.tls, Duration::from_secs(args.timeout), &crate::credentials::process_env)?;
     let rt = tokio::runtime::Runtime::new().map_err(|e| Failure::Internal(e.into()))?;
     let report = rt.block_on(async {

@@ -61,6 +61,15 @@ impl TokenArgs {
         if self.entra_jwt.is_some() { "--entra-jwt" } else { "--oauth-token-url" }
     }
 
+    /// A usage error when a token source is asked for without `--url` (`remote` false): the embedded mock SP has
+    /// its own credential.
+    pub fn need_url(&self, remote: bool) -> Result<(), Failure> {
+        if !remote && self.given() {
+            return Err(usage(format!("{} needs --url: the embedded mock SP has its own credential", self.flag())));
+        }
+        Ok(())
+    }
+
     /// The token source the flags ask for (none without them); writes `--write-jwks`. The secret is read
     /// through `env`.
     pub fn source(

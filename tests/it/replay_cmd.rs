@@ -11,19 +11,8 @@ fn list_shows_scenarios_and_personas() {
     for name in ["hire", "promotion", "role-change", "offboarding", "rehire", "group-push", "bulk-merge"] {
         assert!(text.contains(name), "{name} missing from\n{text}");
     }
-    let personas = [
-        "entra",
-        "entra-2020",
-        "okta",
-        "okta-aiw",
-        "onelogin",
-        "google",
-        "jumpcloud",
-        "ping",
-        "ping-delete",
-        "ping-emu",
-        "rfc",
-    ];
+    // Every persona of the catalog (mock-idp's own tests pin the names).
+    let personas = scimlab_mock_idp::Persona::all().iter().map(|p| p.name);
     for name in personas {
         assert!(text.contains(&format!("  {name} ")), "{name} missing from\n{text}");
     }

@@ -52,18 +52,37 @@ pub(super) enum Pool {
     Slot,
 }
 
+/// The certificates of `--ca-cert` (`path`), as reqwest takes them; `None` without one.
+pub(super) fn trusted_certs(path: Option<&std::path::Path>) -> Result<Option<Vec<reqwest::Certificate>>, String> {
+    let Some(path) = path else { return Ok(None) };
+    let certs = read_ca_certs(path)?;
+    let certs = certs.iter().map(|c| reqwest::Certificate::from_der(c)).collect::<Result<Vec<_>, _>>();
+    Ok(Some(certs.map_err(|e| format!("--ca-cert: {e}"))?))
+}
+
+/// What every HTTP client of scimlab's has: a timeout per request, `--insecure`, the `--ca-cert` roots besides
+/// the system's, and no redirect followed (a redirect could carry the credential to another origin).
+pub(super) fn http_builder(
+    timeout: Duration,
+    insecure: bool,
+    certs: Option<&[reqwest::Certificate]>,
+) -> reqwest::ClientBuilder {
+    let builder = reqwest::Client::builder()
+        .timeout(timeout)
+        .danger_accept_invalid_certs(insecure)
+        .redirect(reqwest::redirect::Policy::none());
+    match certs {
+        Some(certs) => builder.tls_certs_merge(certs.to_vec()),
+        None => builder,
+    }
+}
+
 pub(super) fn build_http(
     options: &ClientOptions,
     certs: Option<&[reqwest::Certificate]>,
     pool: Pool,
 ) -> Result<reqwest::Client, ClientError> {
-    let mut builder = reqwest::Client::builder()
-        .timeout(options.timeout)
-        .danger_accept_invalid_certs(options.insecure)
-        .redirect(reqwest::redirect::Policy::none());
-    if let Some(certs) = certs {
-        builder = builder.tls_certs_merge(certs.to_vec());
-    }
+    let mut builder = http_builder(options.timeout, options.insecure, certs);
     builder = match pool {
         Pool::Shared => builder,
         Pool::Slot => builder.pool_max_idle_per_host(1).pool_idle_timeout(SLOT_IDLE),

@@ -13,6 +13,7 @@
 
 use ring::rand::SystemRandom;
 use ring::signature::{self, EcdsaKeyPair, KeyPair, RsaKeyPair};
+use rustls::pki_types::pem::{self, SectionKind};
 use scimlab_protocol::base64::encode_url;
 
 /// The audience Entra puts in tokens for custom (non-gallery) SCIM apps.
@@ -67,28 +68,24 @@ impl EntraSigner {
                 tenant.chars().take(64).collect::<String>()
             ));
         }
-        let (label, der) = pem_block(pem)?;
+        let (kind, der) = private_key_block(pem)?;
         let rng = SystemRandom::new();
-        let key = match label.as_str() {
-            "RSA PRIVATE KEY" => {
+        let key = match kind {
+            SectionKind::RsaPrivateKey => {
                 Key::Rsa(RsaKeyPair::from_der(&der).map_err(|e| format!("not a usable RSA key: {e}"))?)
             }
-            "PRIVATE KEY" => match RsaKeyPair::from_pkcs8(&der) {
+            SectionKind::PrivateKey => match RsaKeyPair::from_pkcs8(&der) {
                 Ok(k) => Key::Rsa(k),
                 Err(rsa) => Key::Ec(
                     EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &der, &rng)
                         .map_err(|ec| format!("neither an RSA key ({rsa}) nor an EC P-256 key ({ec}) in PKCS#8"))?,
                 ),
             },
-            "EC PRIVATE KEY" => {
+            _ => {
                 return Err("an EC key must be PKCS#8 (BEGIN PRIVATE KEY): convert it with \
                             openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.p8"
                     .to_owned());
             }
-            "ENCRYPTED PRIVATE KEY" => {
-                return Err("the key is encrypted; write it unencrypted (openssl pkey -in KEY -out PLAIN)".to_owned());
-            }
-            other => return Err(format!("a PEM block of {other:?} is not a private key")),
         };
         if let Key::Rsa(k) = &key
             && k.public().modulus_len() < 256
@@ -211,21 +208,25 @@ fn thumbprint(members: &serde_json::Map<String, serde_json::Value>) -> String {
     encode_url(digest.as_ref())
 }
 
-/// The label and the bytes of the first PEM block of `text` (RFC 7468).
-fn pem_block(text: &str) -> Result<(String, Vec<u8>), String> {
-    let no_pem = || "not a PEM file (no -----BEGIN ...----- line)".to_owned();
-    let start = text.find("-----BEGIN ").ok_or_else(no_pem)?;
-    let rest = &text[start + "-----BEGIN ".len()..];
-    let label_end = rest.find("-----").ok_or_else(no_pem)?;
-    let label = rest[..label_end].to_owned();
-    let body_start = label_end + 5;
-    let end_marker = format!("-----END {label}-----");
-    let body_end = rest.find(&end_marker).ok_or_else(|| format!("the PEM block {label:?} has no END line"))?;
-    let body: String =
-        rest.get(body_start..body_end).unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
-    let der = scimlab_protocol::base64::decode(&body)
-        .ok_or_else(|| format!("the PEM block {label:?} is not valid base64"))?;
-    Ok((label, der))
+/// The kind and the bytes of the first private key block of `text` (RFC 7468, read by rustls' PEM reader): PKCS#1
+/// RSA, PKCS#8 or SEC1 EC. The error says what the file holds instead, never its content.
+fn private_key_block(text: &str) -> Result<(SectionKind, Vec<u8>), String> {
+    let mut rest = text.as_bytes();
+    let mut other = None;
+    while let Some((kind, der)) = pem::from_buf(&mut rest).map_err(|e| format!("not a valid PEM file: {e}"))? {
+        match kind {
+            SectionKind::RsaPrivateKey | SectionKind::PrivateKey | SectionKind::EcPrivateKey => return Ok((kind, der)),
+            kind => other = other.or(Some(kind)),
+        }
+    }
+    Err(match other {
+        Some(kind) => format!("a PEM block of {kind:?} is not a private key"),
+        // rustls' reader skips the blocks it does not know, an encrypted key among them.
+        None if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") => {
+            "the key is encrypted; write it unencrypted (openssl pkey -in KEY -out PLAIN)".to_owned()
+        }
+        None => "not a PEM file (no -----BEGIN ...----- line of a private key)".to_owned(),
+    })
 }
 
 /// `8-4-4-4-12` hexadecimal digits.
@@ -272,6 +273,11 @@ mod tests {
         assert!(EntraSigner::from_pem("hello", DEFAULT_TENANT).expect_err("no pem").contains("not a PEM"));
         let e = EntraSigner::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", DEFAULT_TENANT);
         assert!(e.expect_err("cert").contains("not a private key"));
+        let block = |label: &str| format!("-----BEGIN {label}-----\nAAAA\n-----END {label}-----\n");
+        let e = EntraSigner::from_pem(&block("ENCRYPTED PRIVATE KEY"), DEFAULT_TENANT).expect_err("encrypted");
+        assert!(e.contains("encrypted"), "{e}");
+        let e = EntraSigner::from_pem(&block("EC PRIVATE KEY"), DEFAULT_TENANT).expect_err("sec1");
+        assert!(e.contains("must be PKCS#8"), "{e}");
         assert!(EntraSigner::from_pem(RSA, "acme").expect_err("tenant").contains("GUID"));
     }
 

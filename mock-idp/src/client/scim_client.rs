@@ -2,7 +2,7 @@
 //! is applied to every request.
 
 use super::connections::{
-    CLOSE_AFTER_BODY, Pool, Slots, build_http, install_crypto_provider, leaves_open, read_ca_certs,
+    CLOSE_AFTER_BODY, Pool, Slots, build_http, install_crypto_provider, leaves_open, trusted_certs,
 };
 use super::retry::{RetryPolicy, backoff, describe_status, idempotent, retry_after};
 use super::{Credential, ScimRequest, ScimResponse, encode_query};
@@ -150,14 +150,7 @@ impl ScimClient {
             });
         }
         install_crypto_provider();
-        let certs = match &options.ca_cert {
-            Some(path) => {
-                let certs = read_ca_certs(path).map_err(ClientError::Build)?;
-                let certs = certs.iter().map(|c| reqwest::Certificate::from_der(c)).collect::<Result<Vec<_>, _>>();
-                Some(certs.map_err(|e| ClientError::Build(format!("--ca-cert: {e}")))?)
-            }
-            None => None,
-        };
+        let certs = trusted_certs(options.ca_cert.as_deref()).map_err(ClientError::Build)?;
         let http = build_http(&options, certs.as_deref(), Pool::Shared)?;
         let slots = Arc::new(Slots { idle: Mutex::new(Vec::new()), options: options.clone(), certs });
         let mut secrets = secrets_of(&credential, &Secrets::new());

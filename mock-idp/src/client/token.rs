@@ -124,16 +124,10 @@ impl TokenSource {
             return Err(TokenError::Config("the OAuth client id and secret must not be empty".to_owned()));
         }
         super::connections::install_crypto_provider();
-        let mut builder = reqwest::Client::builder()
-            .timeout(client.timeout)
-            .danger_accept_invalid_certs(client.insecure)
-            .redirect(reqwest::redirect::Policy::none());
-        if let Some(path) = &client.ca_cert {
-            let certs = super::read_ca_certs(path).map_err(TokenError::Config)?;
-            let certs: Result<Vec<_>, _> = certs.iter().map(|c| reqwest::Certificate::from_der(c)).collect();
-            builder = builder.tls_certs_merge(certs.map_err(|e| TokenError::Config(format!("--ca-cert: {e}")))?);
-        }
-        let http = builder.build().map_err(|e| TokenError::Config(format!("cannot build the HTTP client: {e}")))?;
+        let certs = super::connections::trusted_certs(client.ca_cert.as_deref()).map_err(TokenError::Config)?;
+        let http = super::connections::http_builder(client.timeout, client.insecure, certs.as_deref())
+            .build()
+            .map_err(|e| TokenError::Config(format!("cannot build the HTTP client: {e}")))?;
         let mut secrets = Secrets::new();
         secrets.add(&client.client_secret);
         secrets.add(&basic_value(&client.client_id, &client.client_secret));

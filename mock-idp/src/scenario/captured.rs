@@ -43,15 +43,17 @@ fn fill(text: &str, state: &State, place: Place) -> Result<String, String> {
         let written = match place {
             Place::Path => crate::ledger::segment(id),
             Place::Query => encode_component(id, Space::Percent20),
-            // Inside a JSON string: the id escaped as JSON escapes it, without the quotes.
-            Place::Body => {
-                let quoted = Value::String(id.clone()).to_string();
-                quoted[1..quoted.len() - 1].to_owned()
-            }
+            Place::Body => json_escaped(id),
         };
         out = out.replace(&format!("${{{name}}}"), &written);
     }
     Ok(out)
+}
+
+/// `text` as it stands inside a JSON string: escaped as JSON escapes it, without the quotes.
+pub(super) fn json_escaped(text: &str) -> String {
+    let quoted = Value::String(text.to_owned()).to_string();
+    quoted[1..quoted.len() - 1].to_owned()
 }
 
 /// The collection a captured path addresses (`/Users` of `/Users/${user-1}`).

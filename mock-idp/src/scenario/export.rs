@@ -195,12 +195,11 @@ fn substitute(r: &mut CapturedRequest, var: &str, id: &str) {
         *q = q.replace(id, &placeholder).replace(&encoded, &placeholder);
     }
     if let Some(b) = &mut r.body {
-        let quoted = Value::String(id.to_owned()).to_string();
-        let inner = &quoted[1..quoted.len() - 1];
+        let inner = super::captured::json_escaped(id);
         *b = if id.len() >= SUBSTRING_ID_LEN {
-            b.replace(inner, &placeholder)
+            b.replace(&inner, &placeholder)
         } else {
-            b.replace(&quoted, &format!("\"{placeholder}\""))
+            b.replace(&format!("\"{inner}\""), &format!("\"{placeholder}\""))
         };
     }
 }

@@ -4,21 +4,11 @@
 
 use scimlab_mock_idp::{ClientError, ClientOptions, Credential, ScimClient, ScimRequest};
 use scimlab_mock_sp::store::{MemoryStore, Store};
-use scimlab_mock_sp::{AppState, Auth, ServerConfig};
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// The mock SP on a loopback port, and its store (to read the recordings).
 async fn start() -> (String, Arc<MemoryStore>) {
-    let store = Arc::new(MemoryStore::default());
-    let config = ServerConfig { auth: Auth::Bearer("gz".into()), ..ServerConfig::default() };
-    let app = scimlab_mock_sp::router(AppState::new(store.clone(), config));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
-    let addr: SocketAddr = listener.local_addr().expect("local addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
-    });
-    (format!("http://{addr}/scim/v2"), store)
+    crate::start_mock_sp_with_store("gz", |_| {}).await
 }
 
 #[tokio::test]
